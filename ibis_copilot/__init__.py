@@ -1,0 +1,36 @@
+"""ibis-copilot: an AI assistant for writing Ibis dataframe code in JupyterLab.
+
+Importing this package stays light: the kernel side (``%load_ext ibis_copilot``) and
+the server side (the Jupyter server extension) are loaded lazily by their entry points,
+so loading the magics never imports ``jupyter_server``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ibis_copilot._version import __version__
+
+__all__ = ["__version__", "load_ipython_extension"]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the magics (``%load_ext ibis_copilot``)."""
+    from ibis_copilot.kernel.magics import IbisSqlMagics
+
+    ipython.register_magics(IbisSqlMagics)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "ibis-copilot"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "ibis_copilot"}]
+
+
+def _load_jupyter_server_extension(server_app: Any) -> None:
+    """Register the ``/ibis-copilot/`` HTTP handlers with the running Jupyter server."""
+    from ibis_copilot.server.extension import load_extension
+
+    load_extension(server_app)

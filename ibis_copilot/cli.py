@@ -1,0 +1,164 @@
+"""The ``ibis-copilot`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ibis_copilot._version import __version__
+from ibis_copilot.config import default_data_dir
+
+PROG = "ibis-copilot"
+
+
+class CommandError(Exception):
+    """A failure reported to the user as one line, with exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit 1 with one readable line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2))
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    """Show versions, the data directory, and the model and index state."""
+    from ibis_copilot.status import collect_status
+
+    status = collect_status(default_data_dir())
+    if args.json:
+        _print_json(status)
+        return
+    for key, value in status.items():
+        shown = (
+            ", ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else value
+        )
+        print(f"{key:16} {shown}")
+
+
+def _read_source(file: str) -> tuple[str, str]:
+    if file == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(file)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except OSError as error:
+        raise CommandError(f"cannot read {file}: {error.strerror}") from None
+
+
+def _run_user_snippet(source: str, filename: str) -> dict[str, object]:
+    from ibis_copilot.kernel.snippet import run_snippet
+
+    try:
+        return run_snippet(source, filename)
+    except SyntaxError as error:
+        raise CommandError(f"{filename}, line {error.lineno}: {error.msg}") from None
+    except Exception as error:  # noqa: BLE001 - the user's own failure, shown as python would
+        frames = error.__traceback__
+        while frames is not None and frames.tb_frame.f_code.co_filename != filename:
+            frames = frames.tb_next  # drop our own frames above the user's code
+        traceback.print_exception(type(error), error, frames, file=sys.stderr)
+        raise CommandError(f"the snippet raised {type(error).__name__}") from None
+
+
+def cmd_sql(args: argparse.Namespace) -> None:
+    """Run a snippet and compile the Ibis expression it ends with."""
+    from ibis_copilot.kernel.display import PortabilityDisplay
+    from ibis_copilot.kernel.snippet import pop_last_value
+    from ibis_copilot.kernel.sql import (
+        IbisSqlError,
+        check_dialect,
+        compile_all,
+        compile_sql,
+        ensure_expression,
+        is_expression,
+        one_line_reason,
+    )
+
+    try:
+        if args.dialect:
+            check_dialect(args.dialect)
+        source, filename = _read_source(args.file)
+        namespace = _run_user_snippet(source, filename)
+        found = pop_last_value(source, namespace, is_expression)
+        if found is None:
+            raise CommandError(
+                f"{filename} neither ends with an expression nor assigns an Ibis expression"
+            )
+        expr = ensure_expression(found.value, found.origin)
+    except IbisSqlError as error:
+        raise CommandError(str(error)) from None
+
+    if args.all_dialects:
+        results = compile_all(expr)
+        if args.json:
+            _print_json([result.to_dict() for result in results])
+        else:
+            print(repr(PortabilityDisplay(results)))
+        return
+    try:
+        dialect, sql = compile_sql(expr, args.dialect)
+    except Exception as error:  # noqa: BLE001 - reported as one line
+        raise CommandError(f"cannot compile: {one_line_reason(error)}") from None
+    if args.json:
+        _print_json({"dialect": dialect, "sql": sql})
+    else:
+        print(sql)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = _Parser(prog=PROG, description="An AI assistant for Ibis in JupyterLab.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    status = commands.add_parser("status", help=cmd_status.__doc__, description=cmd_status.__doc__)
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(handler=cmd_status)
+
+    sql = commands.add_parser(
+        "sql",
+        help=cmd_sql.__doc__,
+        description=(
+            "Run FILE (or - for stdin) like `python FILE` would, then compile the value of "
+            "its last expression statement, or else the last Ibis expression it assigned."
+        ),
+    )
+    sql.add_argument("file", metavar="FILE|-", help="Python snippet to run")
+    dialects = sql.add_mutually_exclusive_group()
+    dialects.add_argument("-d", "--dialect", help="SQL dialect (default: the backend's, or duckdb)")
+    dialects.add_argument(
+        "--all-dialects", action="store_true", help="portability table over common dialects"
+    )
+    sql.add_argument("--json", action="store_true", help="machine-readable output")
+    sql.set_defaults(handler=cmd_sql)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 1
+    try:
+        args.handler(args)
+    except CommandError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

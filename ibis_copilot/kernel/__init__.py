@@ -1,0 +1,1 @@
+"""Kernel side: everything that touches live user objects. Never imports server code."""

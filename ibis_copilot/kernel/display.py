@@ -1,0 +1,60 @@
+"""Rich (Markdown, highlighted by the frontend) and plain-text displays of compiled SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ibis_copilot.kernel.sql import DialectResult
+
+
+def _fence(sql: str) -> str:
+    fence = "```"
+    while fence in sql:
+        fence += "`"
+    return f"{fence}sql\n{sql}\n{fence}"
+
+
+class SQLDisplay:
+    """Compiled SQL for one dialect; Jupyter renders it as a highlighted code block."""
+
+    def __init__(self, dialect: str, sql: str) -> None:
+        self.dialect = dialect
+        self.sql = sql
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.dialect}**\n\n{_fence(self.sql)}"
+
+    def __repr__(self) -> str:
+        return f"-- dialect: {self.dialect}\n{self.sql}"
+
+
+def _escape_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+class PortabilityDisplay:
+    """The ``--all-dialects`` table: one row per dialect, ok or the one-line reason."""
+
+    def __init__(self, results: Sequence[DialectResult]) -> None:
+        self.results = list(results)
+
+    def _repr_markdown_(self) -> str:
+        ok = sum(result.ok for result in self.results)
+        rows = [
+            f"Compiles for **{ok} of {len(self.results)}** dialects.",
+            "",
+            "| dialect | compiles | reason |",
+            "|---|---|---|",
+        ]
+        for result in self.results:
+            mark = "✅ yes" if result.ok else "❌ no"
+            rows.append(f"| {result.dialect} | {mark} | {_escape_cell(result.error or '')} |")
+        return "\n".join(rows)
+
+    def __repr__(self) -> str:
+        width = max(len(result.dialect) for result in self.results)
+        lines = [f"{'dialect'.ljust(width)}  compiles  reason"]
+        for result in self.results:
+            status = "yes" if result.ok else "no "
+            lines.append(f"{result.dialect.ljust(width)}  {status}       {result.error or ''}")
+        return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,107 @@
+"""IPython magics: ``%%ibis_sql`` compiles the value a cell ends with to SQL."""
+
+from __future__ import annotations
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+from ibis_copilot.kernel.display import PortabilityDisplay, SQLDisplay
+from ibis_copilot.kernel.snippet import LAST_VALUE_NAME, CaptureLastExpression, pop_last_value
+from ibis_copilot.kernel.sql import (
+    IbisSqlError,
+    check_dialect,
+    compile_all,
+    compile_sql,
+    ensure_expression,
+    is_expression,
+    one_line_reason,
+)
+
+NO_VALUE_HINT = (
+    "the cell neither ends with an expression nor assigns an Ibis expression; "
+    "end it with the expression to compile, or pass --var NAME"
+)
+
+
+@magics_class
+class IbisSqlMagics(Magics):
+    """Magics that turn live Ibis expressions into SQL."""
+
+    @magic_arguments()
+    @argument(
+        "-d", "--dialect", help="SQL dialect (default: the expression's backend, else duckdb)"
+    )
+    @argument(
+        "--all-dialects",
+        action="store_true",
+        help="Compile for every common dialect and show which ones work",
+    )
+    @argument("--var", metavar="NAME", help="Compile this variable instead of the last expression")
+    @argument("-o", "--output", metavar="NAME", help="Store the SQL string in this variable")
+    @cell_magic
+    def ibis_sql(self, line: str, cell: str) -> None:
+        """Run the cell, then compile the Ibis expression it ends with to SQL.
+
+        The cell runs in the user namespace like any cell (assignments persist). With
+        ``-o NAME`` the SQL string (a ``{dialect: sql or None}`` dict with
+        ``--all-dialects``) is stored in ``NAME``.
+        """
+        shown = self.ibis_sql_result(line, cell)
+        if shown is not None:
+            display(shown)
+
+    def ibis_sql_result(self, line: str, cell: str) -> SQLDisplay | PortabilityDisplay | None:
+        """Everything ``%%ibis_sql`` does except displaying; None if the cell failed."""
+        args = parse_argstring(self.ibis_sql, line)
+        if args.dialect and args.all_dialects:
+            raise UsageError("use either --dialect or --all-dialects, not both")
+        try:
+            if args.dialect:
+                check_dialect(args.dialect)
+            if not self._run_user_cell(cell):
+                return None  # the user's own traceback has been shown, as for any cell
+            expr = ensure_expression(*self._value_to_compile(cell, args.var))
+        except IbisSqlError as error:
+            raise UsageError(str(error)) from None
+
+        if args.all_dialects:
+            results = compile_all(expr)
+            self._store(args.output, {result.dialect: result.sql for result in results})
+            return PortabilityDisplay(results)
+        try:
+            dialect, sql = compile_sql(expr, args.dialect)
+        except Exception as error:  # noqa: BLE001 - shown as one line, never a raw traceback
+            raise UsageError(f"cannot compile: {one_line_reason(error)}") from None
+        self._store(args.output, sql)
+        return SQLDisplay(dialect, sql)
+
+    def _run_user_cell(self, cell: str) -> bool:
+        """Run ``cell`` as a normal cell, capturing its last expression; True on success."""
+        shell = self.shell
+        assert shell is not None  # noqa: S101 - IPython always sets it for registered magics
+        capture = CaptureLastExpression()
+        shell.ast_transformers.append(capture)
+        try:
+            result = shell.run_cell(cell, store_history=False)
+        finally:
+            if capture in shell.ast_transformers:
+                shell.ast_transformers.remove(capture)
+        return bool(result.success)
+
+    def _value_to_compile(self, cell: str, var: str | None) -> tuple[object, str]:
+        namespace = self.shell.user_ns  # type: ignore[union-attr]
+        if var:
+            if var not in namespace:
+                raise UsageError(f"no variable named {var!r} in the namespace")
+            namespace.pop(LAST_VALUE_NAME, None)
+            return namespace[var], f"`{var}`"
+        found = pop_last_value(cell, namespace, is_expression)
+        if found is None:
+            raise UsageError(NO_VALUE_HINT)
+        return found.value, found.origin
+
+    def _store(self, name: str | None, value: object) -> None:
+        if name:
+            self.shell.user_ns[name] = value  # type: ignore[union-attr]

@@ -1,0 +1,1 @@
+"""Server side: the Jupyter server extension. Never executes user code."""

@@ -1,0 +1,61 @@
+import { ApiError } from './api';
+
+/** What `GET /ibis-copilot/status` answers (the fields the frontend reads). */
+export interface IServerStatus {
+  version: string;
+  python: string;
+  ibis_version: string | null;
+  model: { state: string; name: string | null };
+  index: { state: string };
+}
+
+/** How the status-bar item presents the server extension's state. */
+export interface IStatusView {
+  level: 'ok' | 'warning' | 'error';
+  text: string;
+  title: string;
+}
+
+/**
+ * Describe the server extension's state for the user, given what the status
+ * request returned (or threw) and this frontend's own version.
+ */
+export function describeStatus(
+  result: IServerStatus | ApiError,
+  frontendVersion: string
+): IStatusView {
+  if (result instanceof ApiError) {
+    if (result.status === 404) {
+      return {
+        level: 'error',
+        text: 'Ibis Copilot: server extension missing',
+        title:
+          'The ibis-copilot server extension is not running. Install it in the ' +
+          "environment of the Jupyter server ('pip install ibis-copilot'), check " +
+          "'jupyter server extension list', then restart JupyterLab."
+      };
+    }
+    return {
+      level: 'error',
+      text: 'Ibis Copilot: server unreachable',
+      title: `The ibis-copilot status request failed: ${result.message}`
+    };
+  }
+  if (result.version !== frontendVersion) {
+    return {
+      level: 'warning',
+      text: 'Ibis Copilot: version mismatch',
+      title:
+        `The frontend is ${frontendVersion} but the server extension is ` +
+        `${result.version}. Reinstall ibis-copilot and restart JupyterLab.`
+    };
+  }
+  return {
+    level: 'ok',
+    text: `Ibis Copilot ${result.version}`,
+    title:
+      `Server extension ${result.version} (Python ${result.python}, ` +
+      `ibis ${result.ibis_version ?? 'not installed'}); ` +
+      `model: ${result.model.state}; index: ${result.index.state}`
+  };
+}

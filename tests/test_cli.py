@@ -1,0 +1,128 @@
+"""The `ibis-copilot` console script, run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ibis_copilot import __version__
+from ibis_copilot.kernel.sql import PORTABILITY_DIALECTS
+
+SNIPPET = """
+import ibis
+import pandas as pd
+con = ibis.duckdb.connect()
+sales = con.create_table("sales", pd.DataFrame({"region": ["n", "s"], "amount": [1.0, 2.0]}))
+sales.group_by("region").agg(total=sales.amount.sum())
+"""
+
+
+def ibis_copilot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("ibis-copilot", path=str(Path(sys.executable).parent))
+    assert exe, "the console script is installed next to the interpreter"
+    return subprocess.run(
+        [exe, *args], input=stdin, capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("ibis-copilot")
+    assert ": error: " in last
+    assert text in last
+
+
+def test_version() -> None:
+    result = ibis_copilot("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"ibis-copilot {__version__}"
+
+
+def test_status_json_reports_versions_and_data_dir(isolated_user_dirs: Path) -> None:
+    result = ibis_copilot("status", "--json")
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["version"] == __version__
+    assert status["ibis_version"].startswith("12.")
+    assert status["data_dir"] == str(isolated_user_dirs / "ibis-copilot-data")
+    assert status["index"]["state"] == "absent"
+
+
+def test_status_text() -> None:
+    result = ibis_copilot("status")
+    assert result.returncode == 0
+    assert "ibis_version" in result.stdout
+
+
+def test_sql_from_file_uses_the_bound_backend(tmp_path: Path) -> None:
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(SNIPPET)
+    result = ibis_copilot("sql", str(snippet), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["dialect"] == "duckdb"
+    assert 'SUM("t0"."amount")' in payload["sql"]
+
+
+def test_sql_from_stdin_with_dialect() -> None:
+    result = ibis_copilot("sql", "-", "--dialect", "bigquery", stdin=SNIPPET)
+    assert result.returncode == 0, result.stderr
+    assert "SUM(`t0`.`amount`)" in result.stdout
+
+
+def test_sql_falls_back_to_last_assigned_expression() -> None:
+    code = "import ibis\nt = ibis.table({'a': 'int'}, name='t')\nq = t.limit(2)\ndone = True\n"
+    result = ibis_copilot("sql", "-", stdin=code)
+    assert result.returncode == 0, result.stderr
+    assert "LIMIT 2" in result.stdout
+
+
+def test_sql_all_dialects_json() -> None:
+    code = "import ibis\nt = ibis.table({'xs': 'array<int>'}, name='t')\nt.xs.unnest()\n"
+    result = ibis_copilot("sql", "-", "--all-dialects", "--json", stdin=code)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["dialect"] for row in rows] == list(PORTABILITY_DIALECTS)
+    mysql = next(row for row in rows if row["dialect"] == "mysql")
+    assert mysql["ok"] is False
+    assert "Unnest" in mysql["error"]
+
+
+def test_sql_all_dialects_table() -> None:
+    code = "import ibis\nibis.table({'a': 'int'}, name='t').count()\n"
+    result = ibis_copilot("sql", "-", "--all-dialects", stdin=code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].split() == ["dialect", "compiles", "reason"]
+    assert "snowflake" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("sql", "-"), "1 + 1\n", "is a builtins.int, not an Ibis expression"),
+        (("sql", "-", "-d", "nosql"), "1\n", "unknown dialect 'nosql'; valid dialects:"),
+        (("sql", "-"), "x = (\n", "<stdin>, line 1"),
+        (("sql", "-"), "x = 1\n", "neither ends with an expression nor assigns"),
+        (("sql", "/no/such/file.py"), None, "cannot read /no/such/file.py"),
+        (("sql", "-", "-d", "mysql", "--all-dialects"), "1\n", "not allowed with argument"),
+        (("nosuchcommand",), None, "invalid choice"),
+    ],
+)
+def test_bad_input_exits_1_with_one_line(
+    args: tuple[str, ...], stdin: str | None, message: str
+) -> None:
+    assert_one_line_error(ibis_copilot(*args, stdin=stdin), message)
+
+
+def test_failing_snippet_shows_its_own_traceback() -> None:
+    result = ibis_copilot("sql", "-", stdin="a = 1\nb = a / 0\n")
+    assert_one_line_error(result, "the snippet raised ZeroDivisionError")
+    assert 'File "<stdin>", line 2' in result.stderr
+    assert "b = a / 0" in result.stderr
+    assert "snippet.py" not in result.stderr, "no frames from ibis-copilot itself"
