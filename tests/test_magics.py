@@ -87,6 +87,27 @@ def test_dialect_output_variable_and_var(shell: InteractiveShell) -> None:
     assert "`t0`.`id`" in shell.user_ns["q"]
 
 
+def test_line_magic_compiles_a_variable(shell: InteractiveShell) -> None:
+    shell.run_cell("picked = events.filter(events.id > 3)")
+    with capture_output() as captured:
+        shell.run_line_magic("ibis_sql", "--var picked -d trino")
+    assert captured.outputs[0].data["text/markdown"].startswith("**trino**")
+    with pytest.raises(UsageError, match="as a line magic, %ibis_sql needs --var NAME"):
+        shell.run_line_magic("ibis_sql", "-d trino")
+
+
+def test_cell_may_use_ipython_syntax(shell: InteractiveShell) -> None:
+    run_magic(shell, "-o q", "%time limited = events.limit(4)\nlimited")
+    assert "LIMIT 4" in shell.user_ns["q"]
+
+
+def test_syntax_error_is_shown_like_a_normal_cell(shell: InteractiveShell) -> None:
+    with capture_output() as captured:
+        shell.run_cell_magic("ibis_sql", "", "x = (\n")
+    assert "SyntaxError" in captured.stdout
+    assert not captured.outputs
+
+
 def test_falls_back_to_last_assigned_expression(shell: InteractiveShell) -> None:
     run_magic(shell, "-o q", "a = events.select('id')\nb = a.limit(3)\nn = 5")
     assert "LIMIT 3" in shell.user_ns["q"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
@@ -19,10 +22,23 @@ from ibis_copilot.kernel.sql import (
     one_line_reason,
 )
 
+LINE_MAGIC_HINT = (
+    "as a line magic, %ibis_sql needs --var NAME; use %%ibis_sql to compile what a cell ends with"
+)
 NO_VALUE_HINT = (
     "the cell neither ends with an expression nor assigns an Ibis expression; "
     "end it with the expression to compile, or pass --var NAME"
 )
+
+
+def _run_synchronously(coroutine: Coroutine[Any, Any, bool]) -> bool:
+    """Drive a coroutine that never awaits (IPython's ``run_code`` for sync code)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as finished:
+        return bool(finished.value)
+    coroutine.close()
+    raise RuntimeError("run_code awaited while running synchronous code")
 
 
 @magics_class
@@ -40,23 +56,29 @@ class IbisSqlMagics(Magics):
     )
     @argument("--var", metavar="NAME", help="Compile this variable instead of the last expression")
     @argument("-o", "--output", metavar="NAME", help="Store the SQL string in this variable")
-    @cell_magic
-    def ibis_sql(self, line: str, cell: str) -> None:
+    @line_cell_magic
+    def ibis_sql(self, line: str, cell: str | None = None) -> None:
         """Run the cell, then compile the Ibis expression it ends with to SQL.
 
         The cell runs in the user namespace like any cell (assignments persist). With
         ``-o NAME`` the SQL string (a ``{dialect: sql or None}`` dict with
-        ``--all-dialects``) is stored in ``NAME``.
+        ``--all-dialects``) is stored in ``NAME``. As a line magic, ``%ibis_sql --var NAME``
+        compiles an existing variable.
         """
         shown = self.ibis_sql_result(line, cell)
         if shown is not None:
             display(shown)
 
-    def ibis_sql_result(self, line: str, cell: str) -> SQLDisplay | PortabilityDisplay | None:
+    def ibis_sql_result(
+        self, line: str, cell: str | None = None
+    ) -> SQLDisplay | PortabilityDisplay | None:
         """Everything ``%%ibis_sql`` does except displaying; None if the cell failed."""
         args = parse_argstring(self.ibis_sql, line)
         if args.dialect and args.all_dialects:
             raise UsageError("use either --dialect or --all-dialects, not both")
+        if cell is None and not args.var:
+            raise UsageError(LINE_MAGIC_HINT)
+        cell = cell or ""
         try:
             if args.dialect:
                 check_dialect(args.dialect)
@@ -78,17 +100,28 @@ class IbisSqlMagics(Magics):
         return SQLDisplay(dialect, sql)
 
     def _run_user_cell(self, cell: str) -> bool:
-        """Run ``cell`` as a normal cell, capturing its last expression; True on success."""
+        """Run ``cell`` in the user namespace as a cell would run; True on success.
+
+        IPython syntax (``!cmd``, ``%magic``) is transformed and the user's AST
+        transformers applied, like ``run_cell`` does, but without a second round of cell events and history entries
+        (the magic's own cell already had them). Errors show the user's own traceback.
+        """
         shell = self.shell
         assert shell is not None  # noqa: S101 - IPython always sets it for registered magics
-        capture = CaptureLastExpression()
-        shell.ast_transformers.append(capture)
+        try:  # plain Python needs none of IPython's (slow) syntax transformations
+            tree, source = shell.compile.ast_parse(cell), cell
+        except SyntaxError:
+            tree, source = None, shell.transform_cell(cell)
+        filename = shell.compile.cache(source, shell.execution_count, raw_code=cell)
         try:
-            result = shell.run_cell(cell, store_history=False)
-        finally:
-            if capture in shell.ast_transformers:
-                shell.ast_transformers.remove(capture)
-        return bool(result.success)
+            if tree is None:
+                tree = shell.compile.ast_parse(source, filename=filename)
+            tree = CaptureLastExpression().visit(shell.transform_ast(tree))
+            code = shell.compile(tree, filename, "exec")
+        except (SyntaxError, OverflowError, ValueError):
+            shell.showsyntaxerror(filename)
+            return False
+        return not _run_synchronously(shell.run_code(code))
 
     def _value_to_compile(self, cell: str, var: str | None) -> tuple[object, str]:
         namespace = self.shell.user_ns  # type: ignore[union-attr]
