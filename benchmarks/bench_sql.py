@@ -16,9 +16,9 @@ import pandas as pd
 from IPython.core.interactiveshell import InteractiveShell
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import median_seconds, print_table, write_results  # noqa: E402
+from _common import median_seconds, print_table, write_results
 
-from ibis_copilot.kernel.sql import PORTABILITY_DIALECTS  # noqa: E402
+from ibis_copilot.kernel.sql import PORTABILITY_DIALECTS
 
 GOAL_RATIO = 1.10
 

@@ -103,8 +103,10 @@ class IbisSqlMagics(Magics):
         """Run ``cell`` in the user namespace as a cell would run; True on success.
 
         IPython syntax (``!cmd``, ``%magic``) is transformed and the user's AST
-        transformers applied, like ``run_cell`` does, but without a second round of cell events and history entries
-        (the magic's own cell already had them). Errors show the user's own traceback.
+        transformers are applied, like ``run_cell`` does, but without a second round of
+        cell events and history entries (the magic's own cell already had them).
+        IPython's ``run_code`` shows the user's own traceback and calls custom exception
+        handlers, as for any cell.
         """
         shell = self.shell
         assert shell is not None  # noqa: S101 - IPython always sets it for registered magics
