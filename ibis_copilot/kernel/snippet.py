@@ -20,11 +20,8 @@ class CaptureLastExpression(ast.NodeTransformer):
     def visit_Module(self, node: ast.Module) -> ast.Module:
         if node.body and isinstance(node.body[-1], ast.Expr):
             last = node.body[-1]
-            assign = ast.Assign(
-                targets=[ast.Name(id=LAST_VALUE_NAME, ctx=ast.Store())], value=last.value
-            )
-            node.body[-1] = ast.copy_location(assign, last)
-            ast.fix_missing_locations(node)
+            target = ast.copy_location(ast.Name(id=LAST_VALUE_NAME, ctx=ast.Store()), last)
+            node.body[-1] = ast.copy_location(ast.Assign(targets=[target], value=last.value), last)
         return node
 
 
