@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ibis_copilot._version import __version__
-from ibis_copilot.config import default_data_dir
+from ibis_copilot.config import IbisCopilot, default_data_dir, knowledge_base
 
 PROG = "ibis-copilot"
 
@@ -35,7 +35,8 @@ def cmd_status(args: argparse.Namespace) -> None:
     """Show versions, the data directory, and the model and index state."""
     from ibis_copilot.status import collect_status
 
-    status = collect_status(default_data_dir())
+    settings = IbisCopilot()
+    status = collect_status(default_data_dir(), knowledge_base(settings).status())
     if args.json:
         _print_json(status)
         return
@@ -116,6 +117,72 @@ def cmd_sql(args: argparse.Namespace) -> None:
         print(sql)
 
 
+def _knowledge_errors() -> tuple[type[Exception], ...]:
+    from ibis_copilot.knowledge.embeddings import EmbeddingModelError
+    from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
+    from ibis_copilot.knowledge.store import StoreError
+
+    return (EmbeddingModelError, EmptyIndexError, InvalidQueryError, StoreError)
+
+
+def cmd_index(args: argparse.Namespace) -> None:
+    """Build or update the knowledge base (unchanged content is not re-embedded)."""
+    from ibis_copilot.knowledge.api_source import ApiSource
+    from ibis_copilot.knowledge.base import BUNDLED_DOCS
+    from ibis_copilot.knowledge.docs_source import DocsFolderSource
+    from ibis_copilot.knowledge.index import Source
+
+    sources: list[Source] = []
+    docs = Path(args.docs) if args.docs else BUNDLED_DOCS
+    if not docs.is_dir():
+        raise CommandError(f"--docs {args.docs}: not a directory")
+    sources.append(DocsFolderSource(docs))
+    if not args.no_package:
+        sources.append(ApiSource())
+    base = knowledge_base(IbisCopilot())
+    try:
+        report = base.index(sources, rebuild=args.rebuild, progress=not args.json)
+    except _knowledge_errors() as error:
+        raise CommandError(str(error)) from None
+    if args.json:
+        _print_json(report.to_dict())
+        return
+    for row in report.sources:
+        print(
+            f"{row.source:8} {row.chunks:6} chunks: {row.added} added, "
+            f"{row.removed} removed, {row.unchanged} unchanged"
+        )
+    print(f"index: {base.store.location}")
+
+
+def _print_results(results: list[Any]) -> None:
+    for result in results:
+        where = " > ".join(part for part in (result.title, result.heading) if part)
+        snippet = " ".join(result.text.split())[:160]
+        print(f"{result.rank}. {where}\n   {result.url}\n   {snippet}\n")
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    """Search the knowledge base; every result carries its citation."""
+    base = knowledge_base(IbisCopilot())
+    try:
+        if args.batch:
+            lines = _read_source(args.batch)[0].splitlines()
+            for query in filter(str.strip, lines):
+                results = base.search(query, args.k)
+                print(json.dumps({"query": query, "results": [r.to_dict() for r in results]}))
+            return
+        if args.query is None:
+            raise CommandError("give a QUERY or --batch FILE")
+        results = base.search(args.query, args.k)
+    except _knowledge_errors() as error:
+        raise CommandError(str(error)) from None
+    if args.json:
+        _print_json([result.to_dict() for result in results])
+    else:
+        _print_results(results)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = _Parser(prog=PROG, description="An AI assistant for Ibis in JupyterLab.")
@@ -142,6 +209,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("--json", action="store_true", help="machine-readable output")
     sql.set_defaults(handler=cmd_sql)
+
+    index = commands.add_parser("index", help=cmd_index.__doc__, description=cmd_index.__doc__)
+    index.add_argument(
+        "--docs", metavar="DIR", help="Ibis docs folder (default: the snapshot shipped inside)"
+    )
+    index.add_argument(
+        "--no-package", action="store_true", help="skip the installed ibis package's API"
+    )
+    index.add_argument("--rebuild", action="store_true", help="drop the index and re-embed all")
+    index.add_argument("--json", action="store_true", help="machine-readable report")
+    index.set_defaults(handler=cmd_index)
+
+    search = commands.add_parser("search", help=cmd_search.__doc__, description=cmd_search.__doc__)
+    search.add_argument("query", nargs="?", metavar="QUERY", help="what to look for")
+    search.add_argument("-k", type=int, default=5, help="number of results (default 5)")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="one query per line (- for stdin); one JSON line per query out",
+    )
+    search.set_defaults(handler=cmd_search)
     return parser
 
 

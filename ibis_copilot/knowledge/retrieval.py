@@ -1,0 +1,163 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank, with
+API names in the query pulled to the top and one result per page section."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ibis_copilot.knowledge.chunks import Chunk
+from ibis_copilot.knowledge.embeddings import Embedder
+from ibis_copilot.knowledge.lexical import BM25
+from ibis_copilot.knowledge.store import KnowledgeStore
+
+MAX_QUERY_CHARS = 2000
+MAX_K = 50
+CANDIDATES = 50
+RRF_K = 60
+#: Ranking prior by page kind: reference and how-to beat old blog posts.
+KIND_WEIGHT = {
+    "reference": 1.0,
+    "how-to": 1.0,
+    "tutorial": 0.95,
+    "concept": 0.95,
+    "backend": 0.9,
+    "page": 0.9,
+    "contributing": 0.8,
+    "blog": 0.75,
+}
+CODE_NAME = re.compile(r"`([^`]+)`|([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[a-z]\w*_\w+|[A-Z]\w*[a-z]\w*)")
+
+
+class InvalidQueryError(ValueError):
+    """The query or ``k`` cannot be searched; the message says why."""
+
+
+class EmptyIndexError(RuntimeError):
+    """There is nothing to search yet."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One cited result, as ``ibis-copilot search --json`` and the HTTP API return it."""
+
+    rank: int
+    score: float
+    source: str
+    path: str
+    title: str
+    heading: str
+    url: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def validate(query: str, k: int) -> str:
+    """The stripped query, or InvalidQueryError."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidQueryError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(
+            f"the query is {len(query)} characters long; at most {MAX_QUERY_CHARS} are allowed"
+        )
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
+        raise InvalidQueryError(f"k must be an integer from 1 to {MAX_K}")
+    return query.strip()
+
+
+def code_names(query: str) -> list[str]:
+    """Identifiers the query writes as code: `join`, pivot_longer, Table.join, GroupedTable."""
+    names = []
+    for quoted, bare in CODE_NAME.findall(query):
+        name = (quoted or bare).strip().rstrip("()").removeprefix("ibis.")
+        if name:
+            names.append(name.lower())
+    return names
+
+
+class Retriever:
+    """Searches one store; keeps chunk texts in memory for BM25 and name look-ups."""
+
+    def __init__(self, store: KnowledgeStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        stored = store.all_chunks()
+        self.ids = [chunk_id for chunk_id, _ in stored]
+        self.chunks = dict(stored)
+        self.lexical = BM25([chunk.document for _, chunk in stored])
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        for chunk_id, chunk in stored:
+            if chunk.source == "api":
+                for name in self._names(chunk):
+                    self.by_name[name].append(chunk_id)
+
+    @staticmethod
+    def _names(chunk: Chunk) -> set[str]:
+        parts = chunk.path.removeprefix("api:").lower().split(".")
+        names = {".".join(parts[i:]) for i in range(len(parts))}
+        user_name = chunk.extra.get("user_name", "").lower().removeprefix("ibis.")
+        return names | {user_name} - {""}
+
+    def search(self, query: str, k: int = 5) -> list[SearchResult]:
+        """The ``k`` best sections for ``query``, best first, each with its citation."""
+        query = validate(query, k)
+        if not self.ids:
+            raise EmptyIndexError("the knowledge index is empty; build it with: ibis-copilot index")
+        fused: dict[str, float] = defaultdict(float)
+        dense = self.store.nearest(self.embedder.embed([query])[0], CANDIDATES)
+        for rank, hit in enumerate(dense):
+            fused[hit.chunk_id] += 1.0 / (RRF_K + rank + 1)
+        for rank, (index, _) in enumerate(self.lexical.search(query, CANDIDATES)):
+            fused[self.ids[index]] += 1.0 / (RRF_K + rank + 1)
+        scores = {
+            chunk_id: score * KIND_WEIGHT.get(self.chunks[chunk_id].kind, 0.9)
+            for chunk_id, score in fused.items()
+            if chunk_id in self.chunks
+        }
+        named = self._named_api_chunks(query)
+        top = max(scores.values(), default=0.0)
+        for boost, chunk_id in enumerate(reversed(named)):
+            scores[chunk_id] = top + 1.0 + boost
+        return self._deduplicated(sorted(scores.items(), key=lambda item: -item[1]), k)
+
+    def _named_api_chunks(self, query: str) -> list[str]:
+        """API chunks the query names, most specific first (Table.join before join)."""
+        found: list[str] = []
+        for name in code_names(query):
+            matches = self.by_name.get(name, [])
+            # Prefer the expression API over backend internals for a bare method name.
+            ranked = sorted(
+                matches,
+                key=lambda i: (".expr.types." not in self.chunks[i].path, len(self.chunks[i].path)),
+            )
+            found.extend(chunk_id for chunk_id in ranked[:2] if chunk_id not in found)
+        return found
+
+    def _deduplicated(self, ranked: list[tuple[str, float]], k: int) -> list[SearchResult]:
+        results: list[SearchResult] = []
+        seen: set[tuple[str, str]] = set()
+        for chunk_id, score in ranked:
+            chunk = self.chunks[chunk_id]
+            section = (chunk.path, chunk.heading)
+            if section in seen:
+                continue
+            seen.add(section)
+            results.append(
+                SearchResult(
+                    rank=len(results) + 1,
+                    score=round(score, 6),
+                    source=chunk.source,
+                    path=chunk.path,
+                    title=chunk.title,
+                    heading=chunk.heading,
+                    url=chunk.url,
+                    text=chunk.text,
+                )
+            )
+            if len(results) == k:
+                break
+        return results

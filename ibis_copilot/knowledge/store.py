@@ -1,0 +1,165 @@
+"""The vector store: a Chroma collection we always give vectors to ourselves.
+
+Collections are opened with ``embedding_function=None``: Chroma's default embedding
+function downloads a model, and must never run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ibis_copilot.knowledge.chunks import Chunk
+
+COLLECTION = "ibis_copilot_knowledge"
+SCHEMA_VERSION = "1"
+PAGE = 1000
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or read; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class StoredHit:
+    """One nearest-neighbour result."""
+
+    chunk_id: str
+    chunk: Chunk
+    similarity: float
+
+
+def _client(path: Path | None, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "localhost",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    assert path is not None  # noqa: S101 - callers pass one of the two
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class KnowledgeStore:
+    """Chunks and their vectors in Chroma, plus what the index was built with."""
+
+    def __init__(self, path: Path | None = None, url: str | None = None) -> None:
+        if path is None and url is None:
+            raise ValueError("give the store a path or a Chroma server URL")
+        self.location = url or str(path)
+        try:
+            self._client = _client(path, url)
+            self._collection = self._client.get_or_create_collection(
+                COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        except Exception as error:  # Chroma raises many kinds; all mean the same here
+            raise StoreError(
+                f"cannot open the knowledge index at {self.location} ({error}); "
+                "rebuild it with: ibis-copilot index --rebuild"
+            ) from error
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return int(self._collection.count())
+
+    def info(self) -> dict[str, Any]:
+        """What the index records about how it was built (model, versions, sources)."""
+        metadata = dict(self._collection.metadata or {})
+        metadata.pop("hnsw:space", None)
+        if "sources" in metadata:
+            metadata["sources"] = json.loads(metadata["sources"])
+        return metadata
+
+    def set_info(self, **info: Any) -> None:
+        """Record build information on the collection."""
+        metadata = {**(self._collection.metadata or {}), **info}
+        metadata.pop("hnsw:space", None)
+        if isinstance(metadata.get("sources"), dict):
+            metadata["sources"] = json.dumps(metadata["sources"], sort_keys=True)
+        self._collection.modify(metadata=metadata)
+
+    def ids(self, source: str | None = None) -> set[str]:
+        """Ids of stored chunks, optionally of one source."""
+        where = {"source": source} if source else None
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = self._collection.get(where=where, include=[], limit=PAGE, offset=offset)
+            found.update(page["ids"])
+            if len(page["ids"]) < PAGE:
+                return found
+            offset += PAGE
+
+    def add(self, ids: list[str], chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Store chunks with their vectors (existing ids are overwritten)."""
+        if ids:
+            self._collection.upsert(
+                ids=ids,
+                embeddings=vectors.tolist(),
+                documents=[chunk.text for chunk in chunks],
+                metadatas=[chunk.metadata() for chunk in chunks],
+            )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove chunks by id."""
+        ids = list(ids)
+        for start in range(0, len(ids), PAGE):
+            self._collection.delete(ids=ids[start : start + PAGE])
+
+    def clear(self) -> None:
+        """Drop every chunk and the build information."""
+        self._client.delete_collection(COLLECTION)
+        self._collection = self._client.get_or_create_collection(
+            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    def all_chunks(self) -> list[tuple[str, Chunk]]:
+        """Every stored chunk with its id (for the lexical index)."""
+        result: list[tuple[str, Chunk]] = []
+        offset = 0
+        while True:
+            page = self._collection.get(
+                include=["documents", "metadatas"], limit=PAGE, offset=offset
+            )
+            result.extend(
+                (chunk_id, Chunk.from_stored(text, metadata))
+                for chunk_id, text, metadata in zip(
+                    page["ids"], page["documents"], page["metadatas"], strict=True
+                )
+            )
+            if len(page["ids"]) < PAGE:
+                return result
+            offset += PAGE
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[StoredHit]:
+        """The ``k`` chunks closest to ``vector`` (cosine similarity)."""
+        if self.count() == 0:
+            return []
+        found = self._collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(k, self.count()),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            StoredHit(chunk_id, Chunk.from_stored(text, metadata), 1.0 - float(distance))
+            for chunk_id, text, metadata, distance in zip(
+                found["ids"][0],
+                found["documents"][0],
+                found["metadatas"][0],
+                found["distances"][0],
+                strict=True,
+            )
+        ]
