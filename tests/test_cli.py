@@ -126,3 +126,54 @@ def test_failing_snippet_shows_its_own_traceback() -> None:
     assert 'File "<stdin>", line 2' in result.stderr
     assert "b = a / 0" in result.stderr
     assert "snippet.py" not in result.stderr, "no frames from ibis-copilot itself"
+
+
+DOCS = Path(__file__).parent / "data" / "docs"
+
+
+def test_index_then_search_json() -> None:
+    built = ibis_copilot("index", "--docs", str(DOCS), "--no-package", "--json")
+    assert built.returncode == 0, built.stderr
+    report = json.loads(built.stdout)
+    assert report["sources"][0]["source"] == "docs"
+    assert report["sources"][0]["added"] > 0
+
+    found = ibis_copilot("search", "percent of total per group", "-k", "2", "--json")
+    assert found.returncode == 0, found.stderr
+    results = json.loads(found.stdout)
+    assert len(results) == 2
+    assert results[0]["path"] == "how-to/analytics/windows.qmd"
+    assert results[0]["heading"] == "Percent of total per group"
+    assert set(results[0]) == {"rank", "score", "source", "path", "title", "heading", "url", "text"}
+
+    batch = ibis_copilot(
+        "search", "--batch", "-", "-k", "1", stdin="connect to duckdb\n\nparquet\n"
+    )
+    assert batch.returncode == 0, batch.stderr
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["connect to duckdb", "parquet"]
+    assert lines[1]["results"][0]["path"] == "backends/parquet.ipynb"
+
+    status = json.loads(ibis_copilot("status", "--json").stdout)
+    assert status["index"]["state"] == "ready"
+    assert status["index"]["sources"]["docs"]["chunks"] == report["sources"][0]["chunks"]
+
+
+def test_index_shows_progress_on_stderr() -> None:
+    built = ibis_copilot("index", "--docs", str(DOCS), "--no-package")
+    assert built.returncode == 0, built.stderr
+    assert "embedding docs" in built.stderr
+    assert "chunks:" in built.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("search", "join"), "the knowledge index is empty; build it with: ibis-copilot index"),
+        (("search", ""), "the query is empty"),
+        (("search",), "give a QUERY or --batch FILE"),
+        (("index", "--docs", "/no/such/dir"), "--docs /no/such/dir: not a directory"),
+    ],
+)
+def test_knowledge_errors_are_one_line(args: tuple[str, ...], message: str) -> None:
+    assert_one_line_error(ibis_copilot(*args), message)

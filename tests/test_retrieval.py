@@ -1,0 +1,114 @@
+"""Hybrid retrieval over a real index of the fixture docs and a few API chunks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from knowledge_helpers import DOCS, ListSource, tiny_api
+
+from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.lexical import BM25, tokenize
+from ibis_copilot.knowledge.retrieval import (
+    MAX_QUERY_CHARS,
+    EmptyIndexError,
+    InvalidQueryError,
+    code_names,
+)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    knowledge = KnowledgeBase(tmp_path_factory.mktemp("kb"))
+    knowledge.index([DocsFolderSource(DOCS), tiny_api()], progress=False)
+    return knowledge
+
+
+def test_results_carry_citations(base: KnowledgeBase) -> None:
+    (top,) = base.search("how do I number rows within each group", k=1)
+    assert top.rank == 1
+    assert top.path == "how-to/analytics/windows.qmd"
+    assert top.heading == "Rank rows within each group"
+    assert top.url.endswith("windows.html#rank-rows-within-each-group")
+    assert top.title == "Window functions"
+    assert top.source == "docs"
+    assert "row_number" in top.text
+    assert set(top.to_dict()) == {
+        "rank",
+        "score",
+        "source",
+        "path",
+        "title",
+        "heading",
+        "url",
+        "text",
+    }
+
+
+def test_a_named_api_comes_first(base: KnowledgeBase) -> None:
+    assert base.search("how does pivot_longer work", k=3)[0].path == (
+        "api:ibis.expr.types.relations.Table.pivot_longer"
+    )
+    assert base.search("`Table.join` with two keys", k=3)[0].path == (
+        "api:ibis.expr.types.relations.Table.join"
+    )
+
+
+def test_a_bare_method_name_prefers_the_expression_api(base: KnowledgeBase) -> None:
+    paths = [result.path for result in base.search("`join`", k=3)]
+    assert paths[0] == "api:ibis.expr.types.relations.Table.join"
+
+
+def test_reference_and_how_to_rank_above_old_blog_posts(base: KnowledgeBase) -> None:
+    paths = [r.path for r in base.search("window functions compute a value for each row", k=5)]
+    assert paths.index("how-to/analytics/windows.qmd") < paths.index("posts/old-news/index.qmd")
+
+
+def test_one_result_per_page_section(tmp_path: Path) -> None:
+    twin = tiny_api()._chunks[0]
+    knowledge = KnowledgeBase(tmp_path)
+    copy = type(twin)(**{**twin.__dict__, "text": twin.text + " Same section, second chunk."})
+    knowledge.index([ListSource("api", [twin, copy])], progress=False)
+    results = knowledge.search("pivot a table longer", k=5)
+    assert len(results) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "k", "message"),
+    [
+        ("", 5, "the query is empty"),
+        ("   ", 5, "the query is empty"),
+        ("x" * (MAX_QUERY_CHARS + 1), 5, "at most 2000"),
+        ("join", 0, "k must be an integer from 1 to 50"),
+        ("join", 51, "k must be an integer from 1 to 50"),
+    ],
+)
+def test_bad_queries_are_refused(base: KnowledgeBase, query: str, k: int, message: str) -> None:
+    with pytest.raises(InvalidQueryError, match=message):
+        base.search(query, k)
+
+
+def test_empty_index_says_which_command_builds_it(tmp_path: Path) -> None:
+    with pytest.raises(EmptyIndexError, match="ibis-copilot index"):
+        KnowledgeBase(tmp_path).search("join")
+
+
+def test_code_names_in_queries() -> None:
+    assert code_names("use `join` or Table.pivot_longer, not ibis.desc") == [
+        "join",
+        "table.pivot_longer",
+        "desc",
+    ]
+    assert code_names("how do I join two tables") == []
+    assert code_names("what is a GroupedTable") == ["groupedtable"]
+
+
+def test_tokenizer_splits_identifiers() -> None:
+    assert tokenize("How do I use pivot_longer?") == ["use", "pivot_longer", "pivot", "longer"]
+
+
+def test_bm25_prefers_rarer_terms() -> None:
+    index = BM25(["join tables", "join tables quickly", "pivot tables"])
+    assert [i for i, _ in index.search("pivot", 3)] == [2]
+    assert index.search("nothing matches", 3) == []
