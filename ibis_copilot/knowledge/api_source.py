@@ -25,6 +25,8 @@ logging.getLogger("griffe").setLevel(logging.ERROR)
 EXPRESSION_MODULES = "ibis.expr.types"
 NAMESPACES = ("ibis.selectors", "ibis.udf", "ibis.common.exceptions", "ibis.expr.datatypes")
 BACKEND_BASES = ("ibis.backends.BaseBackend", "ibis.backends.sql.SQLBackend")
+#: Backends whose every method is indexed (others: their ``connect`` parameters).
+FULL_BACKENDS = ("duckdb",)
 SKIPPED_PARTS = {"tests", "conftest", "tests_helpers", "_version"}
 
 #: Reference page (under /reference/) that documents each expression module.
@@ -159,7 +161,9 @@ class ApiSource:
             yield from self._module_objects(module)
         for path in NAMESPACES:
             namespace = root.get_member(path.split(".", 1)[1])
-            for module in self._modules(namespace):
+            for module in self._modules(
+                namespace.final_target if namespace.is_alias else namespace
+            ):
                 yield from self._module_objects(module)
         for base in BACKEND_BASES:
             yield from self._object(root.get_member(base.split(".", 1)[1]))
@@ -167,6 +171,8 @@ class ApiSource:
         for name, member in sorted(backends.members.items()):
             if _public(name) and isinstance(member, griffe.Module) and "Backend" in member.members:
                 backend = member["Backend"]
+                if name in FULL_BACKENDS:
+                    yield from self._object(backend)
                 for method in ("do_connect", "connect"):
                     if method in backend.members:
                         yield from self._object(
@@ -184,38 +190,53 @@ class ApiSource:
             if _public(name) and not member.is_alias and not isinstance(member, griffe.Module):
                 yield from self._object(member)
 
-    def _object(self, obj: Any, user_name: str = "") -> Iterator[Chunk]:
+    def _object(self, obj: Any, user_name: str = "", path: str = "") -> Iterator[Chunk]:
+        """Chunks for ``obj`` (and a class's methods); ``path`` overrides where it lives."""
         try:
             target = obj.final_target if obj.is_alias else obj
         except (griffe.AliasResolutionError, griffe.CyclicAliasError):
             return
         if not isinstance(target, griffe.Function | griffe.Class | griffe.Attribute):
             return
-        if target.path in self._seen or any(p in SKIPPED_PARTS for p in target.path.split(".")):
+        path = path or target.path
+        if path in self._seen or any(part in SKIPPED_PARTS for part in path.split(".")):
             return
-        self._seen.add(target.path)
+        self._seen.add(path)
         body = render_docstring(target)
         if isinstance(target, griffe.Attribute) and not body:
-            return
+            # Methods made by a call (Table.left_join) are described by that call.
+            if not isinstance(target.value, griffe.ExprCall) or target.parent is None:
+                return
+            body = f"{path} = {target.value}"
         if body or isinstance(target, griffe.Class):
-            yield self._chunk(target, body, user_name)
+            yield self._chunk(target, body, user_name, path)
         if isinstance(target, griffe.Class):
-            for name, member in sorted(target.members.items()):
-                if _public(name) and not member.is_alias:
-                    yield from self._object(member)
+            yield from self._members(target)
 
-    def _chunk(self, obj: griffe.Object, body: str, user_name: str) -> Chunk:
-        header = signature(obj)
-        if user_name and user_name != obj.path:
+    def _members(self, cls: griffe.Class) -> Iterator[Chunk]:
+        """A class's own public members, and those it inherits from private mixins."""
+        for name, member in sorted(cls.members.items()):
+            if _public(name) and not member.is_alias:
+                yield from self._object(member)
+        for name, member in sorted(cls.inherited_members.items()):
+            try:
+                owner = member.final_target.parent
+            except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+                continue
+            if _public(name) and owner is not None and owner.name.startswith("_"):
+                yield from self._object(member, path=f"{cls.path}.{name}")
+
+    def _chunk(self, obj: griffe.Object, body: str, user_name: str, path: str) -> Chunk:
+        header = signature(obj).replace(obj.path, path, 1)
+        if user_name and user_name != path:
             header += f"\n(available as `{user_name}`)"
-        parent = obj.parent.path if obj.parent is not None else ""
         return Chunk(
             source=self.name,
-            path=f"api:{obj.path}",
-            title=obj.path,
-            heading=parent,
-            url=reference_url(obj.path),
+            path=f"api:{path}",
+            title=path,
+            heading=path.rsplit(".", 1)[0],
+            url=reference_url(path),
             kind="reference",
             text=f"{header}\n\n{body}".strip(),
-            extra={"name": obj.name, "user_name": user_name or obj.path},
+            extra={"name": obj.name, "user_name": user_name or path},
         )

@@ -13,6 +13,7 @@ from ibis_copilot.knowledge.embeddings import Embedder
 from ibis_copilot.knowledge.lexical import BM25
 from ibis_copilot.knowledge.store import KnowledgeStore
 
+MODES = ("hybrid", "dense", "lexical")
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
 CANDIDATES = 50
@@ -102,17 +103,27 @@ class Retriever:
         user_name = chunk.extra.get("user_name", "").lower().removeprefix("ibis.")
         return names | {user_name} - {""}
 
-    def search(self, query: str, k: int = 5) -> list[SearchResult]:
-        """The ``k`` best sections for ``query``, best first, each with its citation."""
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[SearchResult]:
+        """The ``k`` best sections for ``query``, best first, each with its citation.
+
+        ``mode`` is ``hybrid`` (the default), or ``dense`` / ``lexical`` alone, for
+        measuring what each part contributes.
+        """
         query = validate(query, k)
+        if mode not in MODES:
+            raise InvalidQueryError(f"mode must be one of {', '.join(MODES)}")
         if not self.ids:
             raise EmptyIndexError("the knowledge index is empty; build it with: ibis-copilot index")
         fused: dict[str, float] = defaultdict(float)
-        dense = self.store.nearest(self.embedder.embed([query])[0], CANDIDATES)
-        for rank, hit in enumerate(dense):
-            fused[hit.chunk_id] += 1.0 / (RRF_K + rank + 1)
-        for rank, (index, _) in enumerate(self.lexical.search(query, CANDIDATES)):
-            fused[self.ids[index]] += 1.0 / (RRF_K + rank + 1)
+        if mode != "lexical":
+            dense = self.store.nearest(self.embedder.embed([query])[0], CANDIDATES)
+            for rank, hit in enumerate(dense):
+                fused[hit.chunk_id] += 1.0 / (RRF_K + rank + 1)
+        if mode != "dense":
+            for rank, (index, _) in enumerate(self.lexical.search(query, CANDIDATES)):
+                fused[self.ids[index]] += 1.0 / (RRF_K + rank + 1)
+        if mode != "hybrid":
+            return self._deduplicated(sorted(fused.items(), key=lambda item: -item[1]), k)
         scores = {
             chunk_id: score * KIND_WEIGHT.get(self.chunks[chunk_id].kind, 0.9)
             for chunk_id, score in fused.items()

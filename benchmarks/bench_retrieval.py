@@ -1,0 +1,135 @@
+"""Retrieval quality and speed on the development query set.
+
+Builds the default index (the bundled Ibis docs + the installed package's API) in a
+temporary directory, then scores dense-only, BM25-only and hybrid retrieval on
+tests/data/retrieval_dev.jsonl: Recall@1, Recall@5, MRR@10, nDCG@10. Also measures the
+full build (time, chunks/s), a re-index with nothing changed, and search latency.
+Prints tables and writes benchmarks/results/bench_retrieval.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import print_table, write_results
+
+from ibis_copilot.knowledge.api_source import ApiSource
+from ibis_copilot.knowledge.base import BUNDLED_DOCS, KnowledgeBase
+from ibis_copilot.knowledge.docs_source import DocsFolderSource
+
+DEV_SET = Path(__file__).parents[1] / "tests" / "data" / "retrieval_dev.jsonl"
+GOALS = {"recall@5": 0.90, "mrr@10": 0.75, "p95_ms": 50.0, "build_s": 180.0, "reindex_s": 10.0}
+
+
+def score(paths: list[str], gold: set[str]) -> dict[str, float]:
+    """Metrics for one ranked list of result paths against the acceptable gold paths."""
+    first = next((i for i, path in enumerate(paths[:10]) if path in gold), None)
+    counted: set[str] = set()
+    dcg = 0.0
+    for i, path in enumerate(paths[:10]):
+        if path in gold and path not in counted:
+            counted.add(path)
+            dcg += 1.0 / math.log2(i + 2)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(gold), 10)))
+    return {
+        "recall@1": float(first == 0),
+        "recall@5": float(first is not None and first < 5),
+        "mrr@10": 0.0 if first is None else 1.0 / (first + 1),
+        "ndcg@10": dcg / ideal,
+    }
+
+
+def evaluate(base: KnowledgeBase, queries: list[dict], mode: str) -> tuple[dict, list[dict]]:
+    per_query = []
+    for item in queries:
+        paths = [r.path for r in base.retriever.search(item["query"], k=10, mode=mode)]
+        per_query.append(
+            {"query": item["query"], "top5": paths[:5], **score(paths, set(item["gold"]))}
+        )
+    metrics = {
+        name: statistics.fmean(row[name] for row in per_query)
+        for name in ("recall@1", "recall@5", "mrr@10", "ndcg@10")
+    }
+    return metrics, per_query
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, help="reuse an index here (default: temporary)")
+    parser.add_argument("--latency-rounds", type=int, default=3)
+    args = parser.parse_args()
+    queries = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = KnowledgeBase(args.data_dir or Path(tmp))
+        sources = [DocsFolderSource(BUNDLED_DOCS), ApiSource()]
+        start = time.perf_counter()
+        report = base.index(sources, progress=False)
+        build_s = time.perf_counter() - start
+        added = sum(row.added for row in report.sources)
+        start = time.perf_counter()
+        base.index(sources, progress=False)
+        reindex_s = time.perf_counter() - start
+
+        results, details = {}, {}
+        for mode in ("dense", "lexical", "hybrid"):
+            results[mode], details[mode] = evaluate(base, queries, mode)
+        latencies = []
+        for _ in range(args.latency_rounds):
+            for item in queries:
+                start = time.perf_counter()
+                base.search(item["query"], k=5)
+                latencies.append((time.perf_counter() - start) * 1000)
+        chunks = base.store.count()
+
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    rows = [[mode, *(f"{results[mode][m]:.3f}" for m in results[mode])] for mode in results]
+    rows.append(["hybrid+rerank", "n/a", "n/a", "n/a", "n/a"])
+    print(f"{len(queries)} queries, {chunks} chunks\n")
+    print_table(["mode", "R@1", "R@5", "MRR@10", "nDCG@10"], rows)
+    print("\n(hybrid+rerank: no cross-encoder ships on PyPI for offline use, so none is run)\n")
+    print_table(
+        ["measure", "value", "goal"],
+        [
+            ["full build", f"{build_s:.1f} s ({added / build_s:.1f} chunks/s)", "<= 180 s"],
+            ["re-index, nothing changed", f"{reindex_s:.1f} s", "<= 10 s"],
+            ["search p50", f"{p50:.1f} ms", ""],
+            ["search p95", f"{p95:.1f} ms", "<= 50 ms"],
+        ],
+    )
+    misses = [row for row in details["hybrid"] if not row["recall@5"]]
+    if misses:
+        print("\nhybrid misses (not in top 5):")
+        for row in misses:
+            print(f"- {row['query']}: {row['top5'][:3]}")
+    path = write_results(
+        "bench_retrieval",
+        {
+            "queries": len(queries),
+            "chunks": chunks,
+            "metrics": results,
+            "rerank": "not run: no cross-encoder loads offline",
+            "build_s": build_s,
+            "chunks_per_s": added / build_s,
+            "reindex_s": reindex_s,
+            "search_p50_ms": p50,
+            "search_p95_ms": p95,
+            "goals": GOALS,
+            "per_query_hybrid": details["hybrid"],
+        },
+    )
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
