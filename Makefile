@@ -17,10 +17,15 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 
-.PHONY: demo test setup test-setup lint pytest jest ui-test bench clean
+.PHONY: demo index test setup test-setup lint pytest jest ui-test bench clean
 
-demo: setup  ## Start JupyterLab on the quickstart notebook (the embedded CPU default)
+demo: setup index  ## Start JupyterLab on the quickstart notebook (the embedded CPU default)
 	$(BIN)/jupyter lab $(ROOT_FLAG) examples/quickstart.ipynb
+
+# The default knowledge index: the bundled Ibis docs + the installed package's API.
+# Incremental: a re-run only embeds what changed (a few seconds when nothing did).
+index: setup
+	$(BIN)/ibis-copilot index
 
 test: test-setup lint pytest jest ui-test  ## Every check, as CI runs it
 
@@ -81,6 +86,7 @@ ui-test: test-setup
 
 bench: setup  ## Measure; writes benchmarks/results/*.json
 	$(BIN)/python benchmarks/bench_sql.py
+	$(BIN)/python benchmarks/bench_retrieval.py
 
 clean:
 	rm -rf $(STAMPS) lib ibis_copilot/labextension tsconfig.tsbuildinfo node_modules ui-tests/node_modules

@@ -71,6 +71,10 @@ def _example_code(text: str) -> str:
     return "\n".join(lines[:MAX_EXAMPLE_LINES])
 
 
+def _as_comment(text: str) -> str:
+    return "\n".join(f"# {line}".rstrip() for line in text.strip().splitlines())
+
+
 def render_docstring(obj: griffe.Object) -> str:
     """Summary, parameters, returns, raises and example code as compact Markdown."""
     if obj.docstring is None:
@@ -100,7 +104,7 @@ def render_docstring(obj: griffe.Object) -> str:
             )
         elif kind == "examples":
             code = "\n".join(
-                _example_code(text) if sub.value == "examples" else f"# {text.strip()}"
+                _example_code(text) if sub.value == "examples" else _as_comment(text)
                 for sub, text in section.value
             ).strip()
             if code:
@@ -171,13 +175,13 @@ class ApiSource:
         for name, member in sorted(backends.members.items()):
             if _public(name) and isinstance(member, griffe.Module) and "Backend" in member.members:
                 backend = member["Backend"]
-                if name in FULL_BACKENDS:
-                    yield from self._object(backend)
                 for method in ("do_connect", "connect"):
                     if method in backend.members:
                         yield from self._object(
                             backend[method], user_name=f"{self.package}.{name}.connect"
                         )
+                if name in FULL_BACKENDS:
+                    yield from self._object(backend)
 
     def _modules(self, module: Any) -> Iterator[griffe.Module]:
         yield module

@@ -1,0 +1,80 @@
+"""The installed ibis package's API, read statically: one chunk per public object."""
+
+from __future__ import annotations
+
+import pytest
+
+from ibis_copilot.knowledge.api_source import ApiSource, reference_url
+from ibis_copilot.knowledge.chunks import Chunk
+
+
+@pytest.fixture(scope="module")
+def api() -> dict[str, Chunk]:
+    chunks = list(ApiSource().chunks())
+    paths = [chunk.path for chunk in chunks]
+    assert len(paths) == len(set(paths)), "one chunk per object"
+    return {chunk.path: chunk for chunk in chunks}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "ibis.expr.types.relations.Table.pivot_longer",  # expression types
+        "ibis.expr.types.relations.Table.join",
+        "ibis.expr.types.relations.Table.left_join",  # made by a call, not a def
+        "ibis.expr.types.temporal.DateValue.year",  # inherited from a private mixin
+        "ibis.expr.api.desc",  # ibis.* top level
+        "ibis.expr.api.read_parquet",
+        "ibis.selectors.numeric",  # ibis.selectors
+        "ibis.selectors.across",
+        "ibis.expr.operations.udf.scalar.python",  # ibis.udf.scalar sub-namespace
+        "ibis.common.exceptions.IbisTypeError",  # exceptions
+        "ibis.backends.duckdb.Backend.do_connect",  # each backend's connect
+        "ibis.backends.snowflake.Backend.do_connect",  # driver not installed: still read
+        "ibis.backends.duckdb.Backend.read_csv",  # the default backend in full
+        "ibis.backends.BaseBackend.create_table",
+    ],
+)
+def test_public_objects_are_covered(api: dict[str, Chunk], path: str) -> None:
+    assert f"api:{path}" in api
+
+
+def test_chunk_has_signature_docstring_and_examples(api: dict[str, Chunk]) -> None:
+    chunk = api["api:ibis.expr.types.relations.Table.pivot_longer"]
+    assert chunk.text.startswith("ibis.expr.types.relations.Table.pivot_longer(col:")
+    assert "Transform a table from wider to longer." in chunk.text
+    assert "- names_to (str | Iterable[str])" in chunk.text
+    assert "Examples:\n```python\n# Basic usage\n>>> import ibis" in chunk.text
+    assert "# and convert those names into values" in chunk.text, "prose stays a comment"
+    assert "┏" not in chunk.text, "rendered output tables are left out"
+    assert chunk.kind == "reference"
+    assert chunk.source == "api"
+    assert chunk.url == (
+        "https://ibis-project.org/reference/expression-tables.html"
+        "#ibis.expr.types.relations.Table.pivot_longer"
+    )
+
+
+def test_user_facing_names_are_recorded(api: dict[str, Chunk]) -> None:
+    desc = api["api:ibis.expr.api.desc"]
+    assert "(available as `ibis.desc`)" in desc.text
+    assert desc.extra["user_name"] == "ibis.desc"
+    connect = api["api:ibis.backends.duckdb.Backend.do_connect"]
+    assert connect.extra["user_name"] == "ibis.duckdb.connect"
+
+
+def test_private_and_test_objects_are_left_out(api: dict[str, Chunk]) -> None:
+    assert not [path for path in api if ".tests." in path or "conftest" in path]
+    assert not [path for path in api if any(p.startswith("_") for p in path[4:].split("."))]
+
+
+def test_reference_urls_follow_the_reference_pages() -> None:
+    assert reference_url("ibis.expr.types.strings.StringValue.upper").startswith(
+        "https://ibis-project.org/reference/expression-strings.html#"
+    )
+    assert reference_url("ibis.backends.duckdb.Backend.do_connect").startswith(
+        "https://ibis-project.org/backends/duckdb.html#"
+    )
+    assert reference_url("ibis.selectors.numeric").startswith(
+        "https://ibis-project.org/reference/selectors.html#"
+    )
