@@ -118,11 +118,26 @@ def cmd_sql(args: argparse.Namespace) -> None:
 
 
 def _knowledge_errors() -> tuple[type[Exception], ...]:
+    from ibis_copilot.knowledge.crawl_source import CrawlAbortedError
     from ibis_copilot.knowledge.embeddings import EmbeddingModelError
     from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
     from ibis_copilot.knowledge.store import StoreError
 
-    return (EmbeddingModelError, EmptyIndexError, InvalidQueryError, StoreError)
+    return (CrawlAbortedError, EmbeddingModelError, EmptyIndexError, InvalidQueryError, StoreError)
+
+
+def _crawl_source(args: argparse.Namespace, data_dir: Path) -> Any:
+    from urllib.parse import urlsplit
+
+    from ibis_copilot.knowledge.crawl_source import CrawlSource
+    from ibis_copilot.knowledge.crawler import CrawlConfig
+
+    if urlsplit(args.crawl).scheme not in {"http", "https"} or not urlsplit(args.crawl).netloc:
+        raise CommandError(f"--crawl {args.crawl}: not an http(s) URL")
+    if args.crawl_rate <= 0 or args.crawl_max_pages < 1:
+        raise CommandError("--crawl-rate must be positive and --crawl-max-pages at least 1")
+    config = CrawlConfig(args.crawl, rate=args.crawl_rate, max_pages=args.crawl_max_pages)
+    return CrawlSource(config, data_dir / "crawl")
 
 
 def cmd_index(args: argparse.Namespace) -> None:
@@ -139,7 +154,10 @@ def cmd_index(args: argparse.Namespace) -> None:
     sources.append(DocsFolderSource(docs))
     if not args.no_package:
         sources.append(ApiSource())
-    base = knowledge_base(IbisCopilot())
+    settings = IbisCopilot()
+    if args.crawl:
+        sources.append(_crawl_source(args, Path(settings.data_dir)))
+    base = knowledge_base(settings)
     try:
         report = base.index(sources, rebuild=args.rebuild, progress=not args.json)
     except _knowledge_errors() as error:
@@ -216,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.add_argument(
         "--no-package", action="store_true", help="skip the installed ibis package's API"
+    )
+    index.add_argument("--crawl", metavar="URL", help="also crawl this docs site (politely)")
+    index.add_argument(
+        "--crawl-rate", type=float, default=1.0, help="requests per second (default 1)"
+    )
+    index.add_argument(
+        "--crawl-max-pages", type=int, default=500, help="page cap for --crawl (default 500)"
     )
     index.add_argument("--rebuild", action="store_true", help="drop the index and re-embed all")
     index.add_argument("--json", action="store_true", help="machine-readable report")

@@ -177,3 +177,41 @@ def test_index_shows_progress_on_stderr() -> None:
 )
 def test_knowledge_errors_are_one_line(args: tuple[str, ...], message: str) -> None:
     assert_one_line_error(ibis_copilot(*args), message)
+
+
+def test_index_with_crawl_of_a_local_site() -> None:
+    from crawl_site import Site, page, quarto_page, serve, status
+
+    site = Site(routes={"/robots.txt": status(404)})
+    site.routes["/docs/index.html"] = page(
+        quarto_page("Crawled home", "<p>Sessionize clickstream events.</p>")
+    )
+    with serve(site) as running:
+        built = ibis_copilot(
+            "index",
+            "--docs",
+            str(DOCS),
+            "--no-package",
+            "--json",
+            "--crawl",
+            f"{running.base}/docs/index.html",
+            "--crawl-rate",
+            "100",
+        )
+    assert built.returncode == 0, built.stderr
+    crawl = next(row for row in json.loads(built.stdout)["sources"] if row["source"] == "crawl")
+    assert crawl["chunks"] == 1
+    found = json.loads(ibis_copilot("search", "sessionize clickstream", "-k", "1", "--json").stdout)
+    assert found[0]["source"] == "crawl"
+    assert found[0]["url"] == f"{running.base}/docs/index.html"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--crawl", "ftp://example.com/"), "--crawl ftp://example.com/: not an http(s) URL"),
+        (("--crawl", "http://127.0.0.1:9/", "--crawl-rate", "0"), "--crawl-rate must be positive"),
+    ],
+)
+def test_bad_crawl_options(args: tuple[str, ...], message: str) -> None:
+    assert_one_line_error(ibis_copilot("index", "--no-package", *args), message)
