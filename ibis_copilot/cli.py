@@ -155,6 +155,13 @@ def cmd_index(args: argparse.Namespace) -> None:
     if not args.no_package:
         sources.append(ApiSource())
     settings = IbisCopilot()
+    if args.repo:
+        from ibis_copilot.knowledge.repo_source import RepoError, repo_sources
+
+        try:
+            sources.extend(repo_sources(args.repo, Path(settings.data_dir) / "repos"))
+        except RepoError as error:
+            raise CommandError(str(error)) from None
     if args.crawl:
         sources.append(_crawl_source(args, Path(settings.data_dir)))
     base = knowledge_base(settings)
@@ -234,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.add_argument(
         "--no-package", action="store_true", help="skip the installed ibis package's API"
+    )
+    index.add_argument(
+        "--repo",
+        metavar="PATH_OR_GIT_URL",
+        help="an Ibis git repository: its docs, API and error messages (a URL is cloned)",
     )
     index.add_argument("--crawl", metavar="URL", help="also crawl this docs site (politely)")
     index.add_argument(

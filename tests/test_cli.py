@@ -214,4 +214,24 @@ def test_index_with_crawl_of_a_local_site() -> None:
     ],
 )
 def test_bad_crawl_options(args: tuple[str, ...], message: str) -> None:
-    assert_one_line_error(ibis_copilot("index", "--no-package", *args), message)
+    assert_one_line_error(
+        ibis_copilot("index", "--docs", str(DOCS), "--no-package", *args), message
+    )
+
+
+def test_index_with_a_repository_folder(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.qmd").write_text("# Streaming\n\n## Watermarks\n\nLate rows.\n")
+    built = ibis_copilot(
+        "index", "--docs", str(DOCS), "--no-package", "--repo", str(tmp_path), "--json"
+    )
+    assert built.returncode == 0, built.stderr
+    rows = {row["source"]: row for row in json.loads(built.stdout)["sources"]}
+    assert rows["repo-docs"]["chunks"] == 1
+    status = json.loads(ibis_copilot("status", "--json").stdout)
+    assert status["index"]["sources"]["repo-docs"]["repo"] == str(tmp_path)
+
+
+def test_bad_repository_is_one_line() -> None:
+    result = ibis_copilot("index", "--docs", str(DOCS), "--no-package", "--repo", "/no/such/repo")
+    assert_one_line_error(result, "--repo /no/such/repo: not a directory or a git URL")

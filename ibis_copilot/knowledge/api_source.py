@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,22 @@ def signature(obj: griffe.Object) -> str:
     return obj.path
 
 
+def _lookup(root: griffe.Module, dotted: str) -> Any:
+    """The object at ``ibis.x.y`` (aliases followed), or None where this version lacks it."""
+    try:
+        found = root.get_member(dotted.split(".", 1)[1])
+        return found.final_target if found.is_alias else found
+    except (KeyError, griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return None
+
+
+def _version(package: str) -> str | None:
+    try:
+        return version("ibis-framework" if package == "ibis" else package)
+    except PackageNotFoundError:
+        return None
+
+
 def _public(name: str) -> bool:
     return not name.startswith("_") and name not in SKIPPED_PARTS
 
@@ -137,9 +154,15 @@ def _public(name: str) -> bool:
 class ApiSource:
     """Public functions, classes and methods of ``ibis`` (installed, or a source tree)."""
 
-    name = "api"
-
-    def __init__(self, search_paths: list[Path] | None = None, package: str = "ibis") -> None:
+    def __init__(
+        self,
+        search_paths: list[Path] | None = None,
+        package: str = "ibis",
+        name: str = "api",
+        provenance: dict[str, object] | None = None,
+    ) -> None:
+        self.name = name
+        self.provenance = provenance or {"package": package, "version": _version(package)}
         self.package = package
         self.search_paths = [str(path) for path in search_paths or []]
         self._seen: set[str] = set()
@@ -161,18 +184,20 @@ class ApiSource:
             member = root.members.get(name)
             if member is not None and _public(name):
                 yield from self._object(member, user_name=f"{self.package}.{name}")
-        for module in self._modules(root[EXPRESSION_MODULES.split(".", 1)[1]]):
-            yield from self._module_objects(module)
-        for path in NAMESPACES:
-            namespace = root.get_member(path.split(".", 1)[1])
-            for module in self._modules(
-                namespace.final_target if namespace.is_alias else namespace
-            ):
-                yield from self._module_objects(module)
+        for path in (EXPRESSION_MODULES, *NAMESPACES):
+            namespace = _lookup(root, path)
+            if namespace is not None:
+                for module in self._modules(namespace):
+                    yield from self._module_objects(module)
         for base in BACKEND_BASES:
-            yield from self._object(root.get_member(base.split(".", 1)[1]))
-        backends = root["backends"]
-        for name, member in sorted(backends.members.items()):
+            found = _lookup(root, base)
+            if found is not None:
+                yield from self._object(found)
+        yield from self._backends(_lookup(root, "ibis.backends"))
+
+    def _backends(self, backends: griffe.Module | None) -> Iterator[Chunk]:
+        """Each backend's ``connect`` parameters; every method of FULL_BACKENDS."""
+        for name, member in sorted(backends.members.items() if backends else []):
             if _public(name) and isinstance(member, griffe.Module) and "Backend" in member.members:
                 backend = member["Backend"]
                 for method in ("do_connect", "connect"):

@@ -10,7 +10,17 @@ from typing import Any
 DOCS_SITE = "https://ibis-project.org"
 
 #: Kinds of page, from most to least authoritative for "how do I" questions.
-KINDS = ("reference", "how-to", "tutorial", "concept", "backend", "page", "contributing", "blog")
+KINDS = (
+    "reference",
+    "how-to",
+    "tutorial",
+    "concept",
+    "backend",
+    "source",
+    "page",
+    "contributing",
+    "blog",
+)
 
 
 @dataclass(frozen=True)

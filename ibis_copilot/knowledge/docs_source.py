@@ -53,10 +53,12 @@ def is_indexed(relative: Path) -> bool:
 class DocsFolderSource:
     """Every page of a docs folder, chunked along its headings."""
 
-    name = "docs"
-
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, name: str = "docs", provenance: dict[str, object] | None = None
+    ) -> None:
         self.root = root
+        self.name = name
+        self.provenance = {"path": str(root), **(provenance or {})}
 
     def files(self) -> list[Path]:
         """The pages to index, sorted (relative paths)."""

@@ -25,6 +25,7 @@ KIND_WEIGHT = {
     "tutorial": 0.95,
     "concept": 0.95,
     "backend": 0.9,
+    "source": 0.85,
     "page": 0.9,
     "contributing": 0.8,
     "blog": 0.75,
@@ -92,7 +93,7 @@ class Retriever:
         self.lexical = BM25([chunk.document for _, chunk in stored])
         self.by_name: dict[str, list[str]] = defaultdict(list)
         for chunk_id, chunk in stored:
-            if chunk.source == "api":
+            if chunk.path.startswith("api:"):
                 for name in self._names(chunk):
                     self.by_name[name].append(chunk_id)
 
