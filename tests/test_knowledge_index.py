@@ -120,3 +120,33 @@ def test_packaged_model_loads_offline_and_embeds() -> None:
 def test_missing_model_names_the_problem(tmp_path: Path) -> None:
     with pytest.raises(EmbeddingModelError, match="cannot load embedding model"):
         Embedder(str(tmp_path / "no-such-model")).embed(["x"])
+
+
+class FailingSource:
+    """Yields one chunk, then fails, like a build interrupted half-way."""
+
+    name = "api"
+
+    def chunks(self):  # type: ignore[no-untyped-def]
+        yield from tiny_api().chunks()
+        raise KeyboardInterrupt
+
+
+def test_an_interrupted_build_leaves_the_previous_index_usable(tmp_path: Path) -> None:
+    base = KnowledgeBase(tmp_path / "data")
+    base.index([tiny_api()], progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        base.index([FailingSource()], progress=False)
+    again = KnowledgeBase(tmp_path / "data")
+    assert again.store.count() == 4
+    assert again.search("pivot_longer", k=1)[0].path.endswith("Table.pivot_longer")
+
+
+def test_a_rebuild_by_another_process_is_picked_up(tmp_path: Path) -> None:
+    server_side = KnowledgeBase(tmp_path / "data")
+    server_side.index([tiny_api()], progress=False)
+    assert server_side.search("row_number", k=1)[0].path.endswith("row_number")
+    cli_side = KnowledgeBase(tmp_path / "data")
+    cli_side.index([DocsFolderSource(DOCS)], progress=False)
+    paths = [r.path for r in server_side.search("percent of total per group", k=3)]
+    assert "how-to/analytics/windows.qmd" in paths, "the new build is searched"

@@ -27,6 +27,7 @@ class KnowledgeBase:
         self.index_dir = data_dir / "index"
         self.chroma_url = chroma_url or None
         self.embedder = Embedder(embedding_model)
+        self._retriever_built_at: str | None = None
 
     def exists(self) -> bool:
         """Whether an index has been built (without opening or creating one)."""
@@ -38,6 +39,7 @@ class KnowledgeBase:
 
     @cached_property
     def retriever(self) -> Retriever:
+        self._retriever_built_at = self.store.built_at()
         return Retriever(self.store, self.embedder)
 
     def index(
@@ -49,7 +51,9 @@ class KnowledgeBase:
         return report
 
     def search(self, query: str, k: int = 5) -> list[SearchResult]:
-        """Cited results for ``query``, best first."""
+        """Cited results for ``query``, best first (from the latest build of the index)."""
+        if "retriever" in self.__dict__ and self.store.built_at() != self._retriever_built_at:
+            del self.__dict__["retriever"]  # rebuilt elsewhere, e.g. by `ibis-copilot index`
         return self.retriever.search(query, k)
 
     def status(self) -> dict[str, Any]:

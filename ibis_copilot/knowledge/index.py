@@ -121,5 +121,6 @@ def build_index(
         ibis_version=installed_ibis_version(),
         schema_version=SCHEMA_VERSION,
         sources=recorded,
+        built_at=datetime.now(UTC).isoformat(),
     )
     return report

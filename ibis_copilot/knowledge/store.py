@@ -91,6 +91,12 @@ class KnowledgeStore:
             metadata["sources"] = json.dumps(metadata["sources"], sort_keys=True)
         self._collection.modify(metadata=metadata)
 
+    def built_at(self) -> str | None:
+        """When the index was last built, read fresh (another process may have rebuilt it)."""
+        collection = self._client.get_collection(COLLECTION, embedding_function=None)
+        value = (collection.metadata or {}).get("built_at")
+        return str(value) if value is not None else None
+
     def ids(self, source: str | None = None) -> set[str]:
         """Ids of stored chunks, optionally of one source."""
         where = {"source": source} if source else None
