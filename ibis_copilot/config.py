@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 DATA_DIR_ENV = "IBIS_COPILOT_DATA_DIR"
 EMBEDDING_MODEL_ENV = "IBIS_COPILOT_EMBEDDING_MODEL"
 CHROMA_URL_ENV = "IBIS_COPILOT_CHROMA_URL"
+RERANKER_MODEL_ENV = "IBIS_COPILOT_RERANKER_MODEL"
 
 
 def default_data_dir() -> Path:
@@ -54,6 +55,15 @@ class IbisCopilot(Configurable):
         ),
     ).tag(config=True)
 
+    reranker_model = Unicode(
+        os.environ.get(RERANKER_MODEL_ENV, ""),
+        help=(
+            "Optional local sentence-transformers cross-encoder that reorders the top "
+            "search candidates. Off by default (none ships for offline use). "
+            f"Default: ${RERANKER_MODEL_ENV}."
+        ),
+    ).tag(config=True)
+
     @default("data_dir")
     def _default_data_dir(self) -> str:
         return str(default_data_dir())
@@ -64,5 +74,8 @@ def knowledge_base(settings: IbisCopilot) -> KnowledgeBase:
     from ibis_copilot.knowledge.base import KnowledgeBase
 
     return KnowledgeBase(
-        Path(settings.data_dir), settings.embedding_model, settings.chroma_url or None
+        Path(settings.data_dir),
+        settings.embedding_model,
+        settings.chroma_url or None,
+        settings.reranker_model or None,
     )

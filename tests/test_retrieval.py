@@ -112,3 +112,21 @@ def test_bm25_prefers_rarer_terms() -> None:
     index = BM25(["join tables", "join tables quickly", "pivot tables"])
     assert [i for i, _ in index.search("pivot", 3)] == [2]
     assert index.search("nothing matches", 3) == []
+
+
+def test_a_reranker_orders_the_candidates(tmp_path: Path) -> None:
+    """Mechanism only: a cross-encoder built from the packaged MiniLM with an untrained
+    head (no trained cross-encoder loads offline), so its order is arbitrary but its own."""
+    from ibis_copilot.knowledge.embeddings import resolve_model_path
+
+    model = resolve_model_path("all-MiniLM-L6-v2")
+    knowledge = KnowledgeBase(tmp_path, reranker_model=model)
+    knowledge.index([DocsFolderSource(DOCS), tiny_api()], progress=False)
+    results = knowledge.search("window functions for each row", k=4)
+    assert [r.rank for r in results] == [1, 2, 3, 4]
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+    passages = [f"{r.title} > {r.heading}\n\n{r.text}" for r in results]
+    scores = knowledge.reranker.scores("window functions for each row", passages)
+    assert [round(s, 6) for s in scores] == [r.score for r in results]
+    named = knowledge.search("how does pivot_longer work", k=3)
+    assert named[0].path.endswith("Table.pivot_longer"), "a named API stays first"

@@ -8,6 +8,7 @@ from typing import Any
 
 from ibis_copilot.knowledge.embeddings import DEFAULT_EMBEDDING_MODEL, Embedder
 from ibis_copilot.knowledge.index import IndexReport, Source, build_index, installed_ibis_version
+from ibis_copilot.knowledge.reranker import Reranker
 from ibis_copilot.knowledge.retrieval import Retriever, SearchResult
 from ibis_copilot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
 
@@ -23,10 +24,12 @@ class KnowledgeBase:
         data_dir: Path,
         embedding_model: str = DEFAULT_EMBEDDING_MODEL,
         chroma_url: str | None = None,
+        reranker_model: str | None = None,
     ) -> None:
         self.index_dir = data_dir / "index"
         self.chroma_url = chroma_url or None
         self.embedder = Embedder(embedding_model)
+        self.reranker = Reranker(reranker_model) if reranker_model else None
         self._retriever_built_at: str | None = None
 
     def exists(self) -> bool:
@@ -40,7 +43,7 @@ class KnowledgeBase:
     @cached_property
     def retriever(self) -> Retriever:
         self._retriever_built_at = self.store.built_at()
-        return Retriever(self.store, self.embedder)
+        return Retriever(self.store, self.embedder, self.reranker)
 
     def index(
         self, sources: list[Source], *, rebuild: bool = False, progress: bool = True

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
 from ibis_copilot.knowledge.lexical import BM25
+from ibis_copilot.knowledge.reranker import CANDIDATES as RERANK_CANDIDATES
+from ibis_copilot.knowledge.reranker import Reranker
 from ibis_copilot.knowledge.store import KnowledgeStore
 
 MODES = ("hybrid", "dense", "lexical")
@@ -84,9 +86,12 @@ def code_names(query: str) -> list[str]:
 class Retriever:
     """Searches one store; keeps chunk texts in memory for BM25 and name look-ups."""
 
-    def __init__(self, store: KnowledgeStore, embedder: Embedder) -> None:
+    def __init__(
+        self, store: KnowledgeStore, embedder: Embedder, reranker: Reranker | None = None
+    ) -> None:
         self.store = store
         self.embedder = embedder
+        self.reranker = reranker
         stored = store.all_chunks()
         self.ids = [chunk_id for chunk_id, _ in stored]
         self.chunks = dict(stored)
@@ -134,7 +139,24 @@ class Retriever:
         top = max(scores.values(), default=0.0)
         for boost, chunk_id in enumerate(reversed(named)):
             scores[chunk_id] = top + 1.0 + boost
-        return self._deduplicated(sorted(scores.items(), key=lambda item: -item[1]), k)
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        if self.reranker is None:
+            return self._deduplicated(ranked, k)
+        candidates = self._deduplicated(ranked, max(k, RERANK_CANDIDATES))
+        return self._reranked(query, candidates, pinned=len(named))[:k]
+
+    def _reranked(self, query: str, results: list[SearchResult], pinned: int) -> list[SearchResult]:
+        """Order all but the ``pinned`` (named API) results by the cross-encoder."""
+        assert self.reranker is not None  # noqa: S101 - only called with a reranker
+        rest = results[pinned:]
+        passages = [f"{r.title} > {r.heading}\n\n{r.text}" for r in rest]
+        rescored = sorted(
+            zip(self.reranker.scores(query, passages), rest, strict=True), key=lambda p: -p[0]
+        )
+        ordered = results[:pinned] + [
+            replace(result, score=round(score, 6)) for score, result in rescored
+        ]
+        return [replace(result, rank=rank) for rank, result in enumerate(ordered, start=1)]
 
     def _named_api_chunks(self, query: str) -> list[str]:
         """API chunks the query names, most specific first (Table.join before join)."""
