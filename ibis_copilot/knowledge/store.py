@@ -7,7 +7,7 @@ function downloads a model, and must never run.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,14 +62,29 @@ class KnowledgeStore:
         self.location = url or str(path)
         try:
             self._client = _client(path, url)
-            self._collection = self._client.get_or_create_collection(
-                COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
+            self._collection = self._open_collection()
         except Exception as error:  # Chroma raises many kinds; all mean the same here
             raise StoreError(
                 f"cannot open the knowledge index at {self.location} ({error}); "
                 "rebuild it with: ibis-copilot index --rebuild"
             ) from error
+
+    def _open_collection(self) -> Any:
+        return self._client.get_or_create_collection(
+            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    def _pages(
+        self, include: list[str], where: dict[str, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The collection's records, PAGE at a time."""
+        offset = 0
+        while True:
+            page = self._collection.get(where=where, include=include, limit=PAGE, offset=offset)
+            yield page
+            if len(page["ids"]) < PAGE:
+                return
+            offset += PAGE
 
     def count(self) -> int:
         """Number of chunks stored."""
@@ -100,14 +115,7 @@ class KnowledgeStore:
     def ids(self, source: str | None = None) -> set[str]:
         """Ids of stored chunks, optionally of one source."""
         where = {"source": source} if source else None
-        found: set[str] = set()
-        offset = 0
-        while True:
-            page = self._collection.get(where=where, include=[], limit=PAGE, offset=offset)
-            found.update(page["ids"])
-            if len(page["ids"]) < PAGE:
-                return found
-            offset += PAGE
+        return {chunk_id for page in self._pages([], where) for chunk_id in page["ids"]}
 
     def add(self, ids: list[str], chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Store chunks with their vectors (existing ids are overwritten)."""
@@ -128,27 +136,17 @@ class KnowledgeStore:
     def clear(self) -> None:
         """Drop every chunk and the build information."""
         self._client.delete_collection(COLLECTION)
-        self._collection = self._client.get_or_create_collection(
-            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        self._collection = self._open_collection()
 
     def all_chunks(self) -> list[tuple[str, Chunk]]:
         """Every stored chunk with its id (for the lexical index)."""
-        result: list[tuple[str, Chunk]] = []
-        offset = 0
-        while True:
-            page = self._collection.get(
-                include=["documents", "metadatas"], limit=PAGE, offset=offset
+        return [
+            (chunk_id, Chunk.from_stored(text, metadata))
+            for page in self._pages(["documents", "metadatas"])
+            for chunk_id, text, metadata in zip(
+                page["ids"], page["documents"], page["metadatas"], strict=True
             )
-            result.extend(
-                (chunk_id, Chunk.from_stored(text, metadata))
-                for chunk_id, text, metadata in zip(
-                    page["ids"], page["documents"], page["metadatas"], strict=True
-                )
-            )
-            if len(page["ids"]) < PAGE:
-                return result
-            offset += PAGE
+        ]
 
     def nearest(self, vector: np.ndarray, k: int) -> list[StoredHit]:
         """The ``k`` chunks closest to ``vector`` (cosine similarity)."""
