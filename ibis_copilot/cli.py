@@ -120,10 +120,18 @@ def cmd_sql(args: argparse.Namespace) -> None:
 def _knowledge_errors() -> tuple[type[Exception], ...]:
     from ibis_copilot.knowledge.crawl_source import CrawlAbortedError
     from ibis_copilot.knowledge.embeddings import EmbeddingModelError
+    from ibis_copilot.knowledge.repo_source import RepoError
     from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
     from ibis_copilot.knowledge.store import StoreError
 
-    return (CrawlAbortedError, EmbeddingModelError, EmptyIndexError, InvalidQueryError, StoreError)
+    return (
+        CrawlAbortedError,
+        EmbeddingModelError,
+        EmptyIndexError,
+        InvalidQueryError,
+        RepoError,
+        StoreError,
+    )
 
 
 def _crawl_source(args: argparse.Namespace, data_dir: Path) -> Any:
@@ -140,32 +148,32 @@ def _crawl_source(args: argparse.Namespace, data_dir: Path) -> Any:
     return CrawlSource(config, data_dir / "crawl")
 
 
-def cmd_index(args: argparse.Namespace) -> None:
-    """Build or update the knowledge base (unchanged content is not re-embedded)."""
+def _index_sources(args: argparse.Namespace, data_dir: Path) -> list[Any]:
+    """The sources ``index`` reads, from its options."""
     from ibis_copilot.knowledge.api_source import ApiSource
     from ibis_copilot.knowledge.base import BUNDLED_DOCS
     from ibis_copilot.knowledge.docs_source import DocsFolderSource
-    from ibis_copilot.knowledge.index import Source
+    from ibis_copilot.knowledge.repo_source import repo_sources
 
-    sources: list[Source] = []
     docs = Path(args.docs) if args.docs else BUNDLED_DOCS
     if not docs.is_dir():
         raise CommandError(f"--docs {args.docs}: not a directory")
-    sources.append(DocsFolderSource(docs))
+    sources: list[Any] = [DocsFolderSource(docs)]
     if not args.no_package:
         sources.append(ApiSource())
-    settings = IbisCopilot()
     if args.repo:
-        from ibis_copilot.knowledge.repo_source import RepoError, repo_sources
-
-        try:
-            sources.extend(repo_sources(args.repo, Path(settings.data_dir) / "repos"))
-        except RepoError as error:
-            raise CommandError(str(error)) from None
+        sources.extend(repo_sources(args.repo, data_dir / "repos"))
     if args.crawl:
-        sources.append(_crawl_source(args, Path(settings.data_dir)))
+        sources.append(_crawl_source(args, data_dir))
+    return sources
+
+
+def cmd_index(args: argparse.Namespace) -> None:
+    """Build or update the knowledge base (unchanged content is not re-embedded)."""
+    settings = IbisCopilot()
     base = knowledge_base(settings)
     try:
+        sources = _index_sources(args, Path(settings.data_dir))
         report = base.index(sources, rebuild=args.rebuild, progress=not args.json)
     except _knowledge_errors() as error:
         raise CommandError(str(error)) from None
@@ -283,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 
