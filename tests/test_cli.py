@@ -144,7 +144,18 @@ def test_index_then_search_json() -> None:
     assert len(results) == 2
     assert results[0]["path"] == "how-to/analytics/windows.qmd"
     assert results[0]["heading"] == "Percent of total per group"
-    assert set(results[0]) == {"rank", "score", "source", "path", "title", "heading", "url", "text"}
+    assert set(results[0]) == {
+        "rank",
+        "score",
+        "source",
+        "path",
+        "title",
+        "heading",
+        "url",
+        "text",
+        "similarity",
+    }
+    assert 0 < results[0]["similarity"] <= 1
 
     batch = ibis_copilot(
         "search", "--batch", "-", "-k", "1", stdin="connect to duckdb\n\nparquet\n"

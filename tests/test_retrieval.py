@@ -43,7 +43,10 @@ def test_results_carry_citations(base: KnowledgeBase) -> None:
         "heading",
         "url",
         "text",
+        "similarity",
     }
+    assert top.similarity is not None
+    assert 0.3 < top.similarity <= 1.0
 
 
 def test_a_named_api_comes_first(base: KnowledgeBase) -> None:

@@ -55,6 +55,7 @@ class SearchResult:
     heading: str
     url: str
     text: str
+    similarity: float | None = None  # cosine similarity to the query, when dense found it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,15 +122,19 @@ class Retriever:
         if not self.ids:
             raise EmptyIndexError("the knowledge index is empty; build it with: ibis-copilot index")
         fused: dict[str, float] = defaultdict(float)
+        similarity: dict[str, float] = {}
         if mode != "lexical":
             dense = self.store.nearest(self.embedder.embed([query])[0], CANDIDATES)
             for rank, hit in enumerate(dense):
                 fused[hit.chunk_id] += 1.0 / (RRF_K + rank + 1)
+                similarity[hit.chunk_id] = hit.similarity
         if mode != "dense":
             for rank, (index, _) in enumerate(self.lexical.search(query, CANDIDATES)):
                 fused[self.ids[index]] += 1.0 / (RRF_K + rank + 1)
         if mode != "hybrid":
-            return self._deduplicated(sorted(fused.items(), key=lambda item: -item[1]), k)
+            return self._deduplicated(
+                sorted(fused.items(), key=lambda item: -item[1]), k, similarity
+            )
         scores = {
             chunk_id: score * KIND_WEIGHT.get(self.chunks[chunk_id].kind, 0.9)
             for chunk_id, score in fused.items()
@@ -141,8 +146,8 @@ class Retriever:
             scores[chunk_id] = top + 1.0 + boost
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         if self.reranker is None:
-            return self._deduplicated(ranked, k)
-        candidates = self._deduplicated(ranked, max(k, RERANK_CANDIDATES))
+            return self._deduplicated(ranked, k, similarity)
+        candidates = self._deduplicated(ranked, max(k, RERANK_CANDIDATES), similarity)
         return self._reranked(query, candidates, pinned=len(named))[:k]
 
     def _reranked(self, query: str, results: list[SearchResult], pinned: int) -> list[SearchResult]:
@@ -171,7 +176,9 @@ class Retriever:
             found.extend(chunk_id for chunk_id in ranked[:2] if chunk_id not in found)
         return found
 
-    def _deduplicated(self, ranked: list[tuple[str, float]], k: int) -> list[SearchResult]:
+    def _deduplicated(
+        self, ranked: list[tuple[str, float]], k: int, similarity: dict[str, float]
+    ) -> list[SearchResult]:
         results: list[SearchResult] = []
         seen: set[tuple[str, str]] = set()
         for chunk_id, score in ranked:
@@ -190,6 +197,7 @@ class Retriever:
                     heading=chunk.heading,
                     url=chunk.url,
                     text=chunk.text,
+                    similarity=(round(similarity[chunk_id], 4) if chunk_id in similarity else None),
                 )
             )
             if len(results) == k:

@@ -141,6 +141,11 @@ class Scheduler:
         with self._condition:
             return len(self._jobs)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a generation is running now."""
+        return self._running is not None
+
     def _supersede(self, key: str) -> None:
         for job in [job for job in self._jobs if job.ticket.key == key]:
             self._jobs.remove(job)

@@ -2,32 +2,43 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from jupyter_server.serverapp import ServerApp
 from jupyter_server.utils import url_path_join
 
-from ibis_copilot.config import IbisCopilot, knowledge_base
+from ibis_copilot.config import IbisCopilot
 from ibis_copilot.server.handlers import (
     API_PREFIX,
+    ChatHandler,
     NotFoundHandler,
     SearchHandler,
     StatusHandler,
 )
+from ibis_copilot.server.services import Services
 
 
 def load_extension(server_app: ServerApp) -> None:
-    """Create the settings and the knowledge base from the server's config; add routes."""
-    settings = IbisCopilot(config=server_app.config)
+    """Build the services from the server's config, add the routes, start the model."""
+    services = Services.from_settings(IbisCopilot(config=server_app.config))
     web_app = server_app.web_app
     base = url_path_join(web_app.settings["base_url"], API_PREFIX)
-    init = {"knowledge": knowledge_base(settings), "data_dir": Path(settings.data_dir)}
+    init = {"services": services}
     web_app.add_handlers(
         ".*$",
         [
             (url_path_join(base, "status"), StatusHandler, init),
             (url_path_join(base, "search"), SearchHandler, init),
+            (url_path_join(base, "chat"), ChatHandler, init),
             (url_path_join(base, "(.*)"), NotFoundHandler, init),
         ],
     )
-    server_app.log.info("ibis-copilot: serving %s (data in %s)", base, settings.data_dir)
+    web_app.settings["ibis_copilot"] = services
+    if services.settings.load_model == "startup":
+        services.scheduler.start(load_now=True)
+    server_app.log.info("ibis-copilot: serving %s (data in %s)", base, services.data_dir)
+
+
+def unload_extension(server_app: ServerApp) -> None:
+    """Stop the model's worker: waiting requests are cancelled."""
+    services = server_app.web_app.settings.get("ibis_copilot")
+    if services is not None:
+        services.scheduler.stop()

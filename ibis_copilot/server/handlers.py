@@ -4,36 +4,52 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from tornado.ioloop import IOLoop
+from tornado.iostream import StreamClosedError
 
-from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.assistant.chat import InvalidChatError, PreparedChat
+from ibis_copilot.assistant.conversations import InvalidConversationError
 from ibis_copilot.knowledge.embeddings import EmbeddingModelError
 from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
 from ibis_copilot.knowledge.store import StoreError
+from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Generator
+from ibis_copilot.models.scheduler import Priority, QueueFullError, Ticket
+from ibis_copilot.server.services import Services
 from ibis_copilot.status import collect_status
 
 API_PREFIX = "ibis-copilot"
+MAX_BODY_BYTES = 256 * 1024
 
 #: Domain errors and the HTTP status each one answers with.
 ERROR_STATUS: dict[type[Exception], int] = {
     InvalidQueryError: 400,
+    InvalidChatError: 400,
+    InvalidConversationError: 400,
+    QueueFullError: 429,
     EmptyIndexError: 503,
     StoreError: 503,
     EmbeddingModelError: 503,
+    GenerationError: 503,
 }
 
 
-class BaseHandler(APIHandler):
-    """Every error leaves as ``{"error": {"type": ..., "message": ...}}``."""
+def _status_for(error: BaseException) -> int | None:
+    return next((code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), None)
 
-    def initialize(self, knowledge: KnowledgeBase, data_dir: Path) -> None:
-        self.knowledge = knowledge
-        self.data_dir = data_dir
+
+def error_body(error_type: str, message: str) -> dict[str, Any]:
+    return {"error": {"type": error_type, "message": message}}
+
+
+class BaseHandler(APIHandler):
+    """Every error leaves as ``{"error": {"type": ..., "message": ...}}``; never a trace."""
+
+    def initialize(self, services: Services) -> None:
+        self.services = services
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
@@ -43,21 +59,24 @@ class BaseHandler(APIHandler):
             error = exc_info[1]
             if isinstance(error, tornado.web.HTTPError):
                 message = error.log_message or message
-            elif type(error) in ERROR_STATUS:
+            elif _status_for(error) is not None:
                 error_type, message = type(error).__name__, str(error)
             else:
                 error_type = "InternalError"
+            if isinstance(error, QueueFullError):
+                self.set_header("Retry-After", str(error.retry_after))
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": {"type": error_type, "message": message}}))
+        self.finish(json.dumps(error_body(error_type, message)))
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
-        if exc_info is not None and type(exc_info[1]) in ERROR_STATUS:
-            status_code = ERROR_STATUS[type(exc_info[1])]
-        super().send_error(status_code, **kwargs)
+        code = _status_for(exc_info[1]) if exc_info is not None else None
+        super().send_error(code or status_code, **kwargs)
 
     def json_body(self) -> dict[str, Any]:
-        """The request's JSON object, or a 400 saying what is wrong with it."""
+        """The request's JSON object, or a 4xx saying what is wrong with it."""
+        if len(self.request.body or b"") > MAX_BODY_BYTES:
+            raise tornado.web.HTTPError(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
         try:
             body = json.loads(self.request.body or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -67,13 +86,25 @@ class BaseHandler(APIHandler):
         return body
 
 
+def optional_string(body: dict[str, Any], name: str) -> str:
+    value = body.get(name) or ""
+    if not isinstance(value, str):
+        raise tornado.web.HTTPError(400, f"'{name}' must be a string")
+    return value
+
+
 class StatusHandler(BaseHandler):
     """``GET /ibis-copilot/status``: versions, data directory, model and index state."""
 
     @tornado.web.authenticated
     async def get(self) -> None:
-        index = await IOLoop.current().run_in_executor(None, self.knowledge.status)
-        self.finish(json.dumps(collect_status(self.data_dir, index)))
+        index = await IOLoop.current().run_in_executor(None, self.services.knowledge.status)
+        status = collect_status(self.services.data_dir, index)
+        status["model"] = {
+            **self.services.scheduler.model_state,
+            "waiting": self.services.scheduler.waiting(),
+        }
+        self.finish(json.dumps(status))
 
 
 class SearchHandler(BaseHandler):
@@ -85,8 +116,85 @@ class SearchHandler(BaseHandler):
         query, k = body.get("query"), body.get("k", 5)
         if not isinstance(query, str):
             raise tornado.web.HTTPError(400, "'query' must be a string")
-        results = await IOLoop.current().run_in_executor(None, self.knowledge.search, query, k)
+        results = await IOLoop.current().run_in_executor(
+            None, self.services.knowledge.search, query, k
+        )
         self.finish(json.dumps({"results": [result.to_dict() for result in results]}))
+
+
+class ChatHandler(BaseHandler):
+    """``POST /ibis-copilot/chat {messages, conversation_id?, schemas?, stream?}``.
+
+    Streams NDJSON: ``{"type": "token", "text"}`` events, then ``{"type": "done",
+    "conversation_id", "citations", "usage"}`` (or ``{"type": "error", "error"}``).
+    """
+
+    ticket: Ticket | None = None
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        conversation_id = optional_string(body, "conversation_id") or None
+        schemas = optional_string(body, "schemas")
+        stream = body.get("stream", True)
+        scheduler, chat = self.services.scheduler, self.services.chat
+        if scheduler.model_state["state"] == "error":
+            raise GenerationError(f"the model is unavailable: {scheduler.model_state['message']}")
+        prepared: PreparedChat = await IOLoop.current().run_in_executor(
+            None,
+            chat.prepare,
+            scheduler.generator,
+            body.get("messages"),
+            conversation_id,
+            schemas,
+        )
+        params = GenerationParams(max_tokens=chat.max_tokens)
+
+        def work(generator: Generator, cancel: CancelToken) -> Any:
+            return generator.stream(prepared.prompt, params, cancel)
+
+        self.ticket = scheduler.submit(work, Priority.CHAT)
+        pieces: list[str] = []
+        if stream:
+            self.set_header("Content-Type", "application/x-ndjson")
+        try:
+            async for piece in self.ticket:
+                pieces.append(piece)
+                if stream:
+                    self.write(json.dumps({"type": "token", "text": piece}) + "\n")
+                    await self.flush()
+        except GenerationError as error:
+            if not stream:
+                raise
+            self.finish(
+                json.dumps({"type": "error", **error_body(type(error).__name__, str(error))}) + "\n"
+            )
+            return
+        except StreamClosedError:
+            self.ticket.cancel("client disconnected")
+            return
+        answer = "".join(pieces)
+        await IOLoop.current().run_in_executor(None, chat.remember, prepared, answer)
+        completion_tokens = await IOLoop.current().run_in_executor(
+            None, scheduler.generator.count_tokens, answer
+        )
+        done = {
+            "conversation_id": prepared.conversation_id,
+            "citations": [result.to_dict() for result in prepared.citations],
+            "usage": {
+                "prompt_tokens": prepared.prompt_tokens,
+                "completion_tokens": completion_tokens,
+            },
+        }
+        if stream:
+            self.finish(json.dumps({"type": "done", **done}) + "\n")
+        else:
+            self.finish(json.dumps({"answer": answer, **done}))
+
+    def on_connection_close(self) -> None:
+        if self.ticket is not None:
+            self.ticket.cancel("client disconnected")
+        super().on_connection_close()
 
 
 class NotFoundHandler(BaseHandler):

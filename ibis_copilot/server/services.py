@@ -1,0 +1,35 @@
+"""The objects the handlers share: built once per server from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ibis_copilot.assistant.chat import ChatWorkflow
+from ibis_copilot.assistant.conversations import ConversationStore
+from ibis_copilot.config import IbisCopilot, knowledge_base
+from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.models.registry import local_generator
+from ibis_copilot.models.scheduler import Scheduler
+
+
+@dataclass
+class Services:
+    """Settings, knowledge base, the model's scheduler and the workflows."""
+
+    settings: IbisCopilot
+    knowledge: KnowledgeBase
+    scheduler: Scheduler
+    chat: ChatWorkflow
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.settings.data_dir)
+
+    @classmethod
+    def from_settings(cls, settings: IbisCopilot) -> Services:
+        knowledge = knowledge_base(settings)
+        generator = local_generator(settings.chat_model, settings.model_device)
+        scheduler = Scheduler(generator, settings.max_queue, settings.request_timeout)
+        conversations = ConversationStore(Path(settings.data_dir) / "conversations")
+        return cls(settings, knowledge, scheduler, ChatWorkflow(knowledge, conversations))
