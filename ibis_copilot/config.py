@@ -64,6 +64,25 @@ class IbisCopilot(Configurable):
         ),
     ).tag(config=True)
 
+    model_backend = Enum(
+        ["transformers", "openai"],
+        default_value=os.environ.get("IBIS_COPILOT_MODEL_BACKEND", "transformers"),
+        help=(
+            "'transformers': run the chat model in the Jupyter server process. 'openai': use "
+            "an OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama) at openai_base_url."
+        ),
+    ).tag(config=True)
+
+    openai_base_url = Unicode(
+        os.environ.get("IBIS_COPILOT_OPENAI_BASE_URL", ""),
+        help="Base URL of the OpenAI-compatible API, e.g. http://gpu-box:8000/v1.",
+    ).tag(config=True)
+
+    openai_api_key_env = Unicode(
+        "OPENAI_API_KEY",
+        help="Name of the environment variable holding the API key (the key is never stored).",
+    ).tag(config=True)
+
     model_device = Unicode(
         "cpu", help="Where the model runs: 'cpu', or e.g. 'cuda' / 'auto' with a GPU."
     ).tag(config=True)

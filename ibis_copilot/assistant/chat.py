@@ -36,6 +36,7 @@ class PreparedChat:
 
     conversation_id: str
     prompt: str
+    messages: list[Message]
     history: list[Message]
     question: Message
     citations: list[SearchResult] = field(default_factory=list)
@@ -119,10 +120,12 @@ class ChatWorkflow:
             system += "\n\n" + render("chat_schemas", schemas=schemas.strip())
         system_message = {"role": "system", "content": system}
         kept = self._fit(generator, system_message, history, question)
-        prompt = generator.render_chat([system_message, *kept, question])
+        final = [system_message, *kept, question]
+        prompt = generator.render_chat(final)
         return PreparedChat(
             conversation_id,
             prompt,
+            final,
             history,
             question,
             citations,

@@ -59,6 +59,11 @@ class Generator(Protocol):
     def count_tokens(self, text: str) -> int:
         """Tokens in ``text`` by the model's own tokenizer."""
 
+    def stream_chat(
+        self, messages: list[Message], params: GenerationParams, cancel: CancelToken
+    ) -> Iterator[str]:
+        """The assistant's reply to ``messages``, streamed."""
+
 
 def stop_at(pieces: Iterator[str], stops: tuple[str, ...], cancel: CancelToken) -> Iterator[str]:
     """Pass pieces through until a stop sequence appears; it and what follows are dropped.

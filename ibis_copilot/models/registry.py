@@ -1,13 +1,33 @@
-"""One loaded model per process and name: loading takes seconds and a GiB of memory."""
+"""Which generator the settings ask for; one loaded model per process and name."""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
+from ibis_copilot.models.base import GenerationError, Generator
+from ibis_copilot.models.openai_backend import OpenAICompatibleGenerator
 from ibis_copilot.models.transformers_backend import TransformersGenerator
+
+if TYPE_CHECKING:
+    from ibis_copilot.config import IbisCopilot
 
 
 @cache
 def local_generator(name: str, device: str = "cpu") -> TransformersGenerator:
-    """The process-wide generator for ``name`` (loaded on first use)."""
+    """The process-wide in-process generator for ``name`` (loaded on first use)."""
     return TransformersGenerator(name, device)
+
+
+def chat_generator(settings: IbisCopilot) -> Generator:
+    """The chat model the settings describe (nothing is loaded yet)."""
+    if settings.model_backend == "openai":
+        if not settings.openai_base_url:
+            raise GenerationError("model_backend is 'openai' but openai_base_url is not set")
+        return OpenAICompatibleGenerator(
+            settings.openai_base_url,
+            settings.chat_model,
+            settings.openai_api_key_env,
+            timeout=settings.request_timeout,
+        )
+    return local_generator(settings.chat_model, settings.model_device)

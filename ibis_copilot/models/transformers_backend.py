@@ -84,6 +84,11 @@ class TransformersGenerator:
         self.load()
         return len(self._tokenizer.encode(text, add_special_tokens=False))
 
+    def stream_chat(
+        self, messages: list[Message], params: GenerationParams, cancel: CancelToken
+    ) -> Iterator[str]:
+        return self.stream(self.render_chat(messages), params, cancel)
+
     def stream(self, prompt: str, params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
         self.load()
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer

@@ -151,7 +151,7 @@ class ChatHandler(BaseHandler):
         params = GenerationParams(max_tokens=chat.max_tokens)
 
         def work(generator: Generator, cancel: CancelToken) -> Any:
-            return generator.stream(prepared.prompt, params, cancel)
+            return generator.stream_chat(prepared.messages, params, cancel)
 
         self.ticket = scheduler.submit(work, Priority.CHAT)
         pieces: list[str] = []

@@ -9,7 +9,7 @@ from ibis_copilot.assistant.chat import ChatWorkflow
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.config import IbisCopilot, knowledge_base
 from ibis_copilot.knowledge.base import KnowledgeBase
-from ibis_copilot.models.registry import local_generator
+from ibis_copilot.models.registry import chat_generator
 from ibis_copilot.models.scheduler import Scheduler
 
 
@@ -29,7 +29,7 @@ class Services:
     @classmethod
     def from_settings(cls, settings: IbisCopilot) -> Services:
         knowledge = knowledge_base(settings)
-        generator = local_generator(settings.chat_model, settings.model_device)
+        generator = chat_generator(settings)
         scheduler = Scheduler(generator, settings.max_queue, settings.request_timeout)
         conversations = ConversationStore(Path(settings.data_dir) / "conversations")
         return cls(settings, knowledge, scheduler, ChatWorkflow(knowledge, conversations))

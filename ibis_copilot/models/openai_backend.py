@@ -1,0 +1,116 @@
+"""Generation by an OpenAI-compatible server (vLLM, TGI, llama.cpp server, Ollama).
+
+This is how a team outgrows one machine: the model runs on a shared GPU server and every
+Jupyter server talks to it. The API key comes from an environment variable, never a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Message
+
+CHARS_PER_TOKEN = 4  # estimate when no local tokenizer is configured
+
+
+class OpenAICompatibleGenerator:
+    """Streams from ``<base_url>/chat/completions`` and ``<base_url>/completions``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key_env: str = "OPENAI_API_KEY",
+        context_length: int = 4096,
+        timeout: float = 120.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = model
+        self.api_key_env = api_key_env
+        self.context_length = context_length
+        self.timeout = timeout
+
+    def _headers(self) -> dict[str, str]:
+        key = os.environ.get(self.api_key_env)
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    def load(self) -> None:
+        """Check that the server answers (``GET /models``)."""
+        try:
+            response = httpx.get(f"{self.base_url}/models", headers=self._headers(), timeout=10)
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise GenerationError(
+                f"the model server at {self.base_url} does not answer: {error}"
+            ) from error
+
+    def render_chat(self, messages: list[Message]) -> str:
+        """The server applies the chat template; this text is only for counting tokens."""
+        return "\n\n".join(f"{m['role']}: {m['content']}" for m in messages)
+
+    def count_tokens(self, text: str) -> int:
+        """An estimate: the server's tokenizer is not available here."""
+        return max(1, len(text) // CHARS_PER_TOKEN)
+
+    def stream_chat(
+        self, messages: list[Message], params: GenerationParams, cancel: CancelToken
+    ) -> Iterator[str]:
+        body = {"model": self.name, "messages": messages, **self._options(params)}
+        for event in self._events("chat/completions", body, cancel):
+            delta = event["choices"][0].get("delta", {}) if event.get("choices") else {}
+            if delta.get("content"):
+                yield str(delta["content"])
+
+    def stream(self, prompt: str, params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
+        body = {"model": self.name, "prompt": prompt, **self._options(params)}
+        for event in self._events("completions", body, cancel):
+            choices = event.get("choices") or [{}]
+            if choices[0].get("text"):
+                yield str(choices[0]["text"])
+
+    @staticmethod
+    def _options(params: GenerationParams) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "stream": True,
+            "max_tokens": params.max_tokens,
+            "temperature": params.temperature,
+        }
+        if params.stop:
+            options["stop"] = list(params.stop)
+        return options
+
+    def _events(
+        self, path: str, body: dict[str, Any], cancel: CancelToken
+    ) -> Iterator[dict[str, Any]]:
+        """Server-sent events of a streamed response, until ``[DONE]`` or cancel."""
+        try:
+            with httpx.stream(
+                "POST",
+                f"{self.base_url}/{path}",
+                json=body,
+                headers=self._headers(),
+                timeout=self.timeout,
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise GenerationError(
+                        f"the model server answered {response.status_code}: {response.text[:200]}"
+                    )
+                for line in response.iter_lines():
+                    if cancel.cancelled:
+                        return
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        return
+                    yield json.loads(data)
+        except httpx.HTTPError as error:
+            raise GenerationError(f"the model server at {self.base_url} failed: {error}") from error
+        except json.JSONDecodeError as error:
+            raise GenerationError(f"the model server sent malformed data: {error}") from error
