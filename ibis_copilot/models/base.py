@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ibis_copilot.models.fim import FimFormat
 
 
 class GenerationError(RuntimeError):
@@ -46,6 +49,10 @@ class Generator(Protocol):
 
     name: str
     context_length: int
+
+    @property
+    def fim_format(self) -> FimFormat | None:
+        """The model's fill-in-the-middle format, or None for chat-only models."""
 
     def load(self) -> None:
         """Load weights now (idempotent); may take a while."""

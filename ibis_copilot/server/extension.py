@@ -9,6 +9,7 @@ from ibis_copilot.config import IbisCopilot
 from ibis_copilot.server.handlers import (
     API_PREFIX,
     ChatHandler,
+    CompleteHandler,
     NotFoundHandler,
     SearchHandler,
     StatusHandler,
@@ -28,6 +29,7 @@ def load_extension(server_app: ServerApp) -> None:
             (url_path_join(base, "status"), StatusHandler, init),
             (url_path_join(base, "search"), SearchHandler, init),
             (url_path_join(base, "chat"), ChatHandler, init),
+            (url_path_join(base, "complete"), CompleteHandler, init),
             (url_path_join(base, "(.*)"), NotFoundHandler, init),
         ],
     )

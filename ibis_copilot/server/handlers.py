@@ -12,11 +12,18 @@ from tornado.ioloop import IOLoop
 from tornado.iostream import StreamClosedError
 
 from ibis_copilot.assistant.chat import InvalidChatError, PreparedChat
+from ibis_copilot.assistant.complete import CompletionRequest, InvalidCompletionError, clean
 from ibis_copilot.assistant.conversations import InvalidConversationError
 from ibis_copilot.knowledge.embeddings import EmbeddingModelError
 from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
 from ibis_copilot.knowledge.store import StoreError
-from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Generator
+from ibis_copilot.models.base import (
+    CancelToken,
+    GenerationError,
+    GenerationParams,
+    Generator,
+    stop_at,
+)
 from ibis_copilot.models.scheduler import Priority, QueueFullError, Ticket
 from ibis_copilot.server.services import Services
 from ibis_copilot.status import collect_status
@@ -28,6 +35,7 @@ MAX_BODY_BYTES = 256 * 1024
 ERROR_STATUS: dict[type[Exception], int] = {
     InvalidQueryError: 400,
     InvalidChatError: 400,
+    InvalidCompletionError: 400,
     InvalidConversationError: 400,
     QueueFullError: 429,
     EmptyIndexError: 503,
@@ -122,14 +130,53 @@ class SearchHandler(BaseHandler):
         self.finish(json.dumps({"results": [result.to_dict() for result in results]}))
 
 
-class ChatHandler(BaseHandler):
+class StreamingHandler(BaseHandler):
+    """Streams a ticket's pieces as NDJSON; a disconnect cancels the generation."""
+
+    ticket: Ticket | None = None
+
+    async def stream_ticket(self, ticket: Ticket, stream: bool) -> str | None:
+        """All the text, once generated (streamed as it comes when ``stream``).
+
+        None when the client went away, or when an error was already streamed to it.
+        """
+        self.ticket = ticket
+        pieces: list[str] = []
+        if stream:
+            self.set_header("Content-Type", "application/x-ndjson")
+        try:
+            async for piece in ticket:
+                pieces.append(piece)
+                if stream:
+                    self.write(json.dumps({"type": "token", "text": piece}) + "\n")
+                    await self.flush()
+        except GenerationError as error:
+            if not stream:
+                raise
+            event = {"type": "error", **error_body(type(error).__name__, str(error))}
+            self.finish(json.dumps(event) + "\n")
+            return None
+        except StreamClosedError:
+            ticket.cancel("client disconnected")
+            return None
+        return "".join(pieces)
+
+    def finish_done(self, stream: bool, done: dict[str, Any]) -> None:
+        """The closing event of a stream, or the whole JSON answer."""
+        self.finish(json.dumps({"type": "done", **done} if stream else done) + "\n")
+
+    def on_connection_close(self) -> None:
+        if self.ticket is not None:
+            self.ticket.cancel("client disconnected")
+        super().on_connection_close()
+
+
+class ChatHandler(StreamingHandler):
     """``POST /ibis-copilot/chat {messages, conversation_id?, schemas?, stream?}``.
 
     Streams NDJSON: ``{"type": "token", "text"}`` events, then ``{"type": "done",
     "conversation_id", "citations", "usage"}`` (or ``{"type": "error", "error"}``).
     """
-
-    ticket: Ticket | None = None
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -154,26 +201,9 @@ class ChatHandler(BaseHandler):
             return generator.stream_chat(prepared.messages, params, cancel)
 
         self.ticket = scheduler.submit(work, Priority.CHAT)
-        pieces: list[str] = []
-        if stream:
-            self.set_header("Content-Type", "application/x-ndjson")
-        try:
-            async for piece in self.ticket:
-                pieces.append(piece)
-                if stream:
-                    self.write(json.dumps({"type": "token", "text": piece}) + "\n")
-                    await self.flush()
-        except GenerationError as error:
-            if not stream:
-                raise
-            self.finish(
-                json.dumps({"type": "error", **error_body(type(error).__name__, str(error))}) + "\n"
-            )
+        answer = await self.stream_ticket(self.ticket, stream)
+        if answer is None:
             return
-        except StreamClosedError:
-            self.ticket.cancel("client disconnected")
-            return
-        answer = "".join(pieces)
         await IOLoop.current().run_in_executor(None, chat.remember, prepared, answer)
         completion_tokens = await IOLoop.current().run_in_executor(
             None, scheduler.generator.count_tokens, answer
@@ -186,15 +216,33 @@ class ChatHandler(BaseHandler):
                 "completion_tokens": completion_tokens,
             },
         }
-        if stream:
-            self.finish(json.dumps({"type": "done", **done}) + "\n")
-        else:
-            self.finish(json.dumps({"answer": answer, **done}))
+        self.finish_done(stream, done if stream else {"answer": answer, **done})
 
-    def on_connection_close(self) -> None:
-        if self.ticket is not None:
-            self.ticket.cancel("client disconnected")
-        super().on_connection_close()
+
+class CompleteHandler(StreamingHandler):
+    """``POST /ibis-copilot/complete {prefix, suffix, cells?, schemas?, editor_id?}``.
+
+    Runs before waiting chats; a newer request with the same ``editor_id`` cancels the
+    older one. The closing event's ``completion`` is the text to insert.
+    """
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        request = CompletionRequest.from_json(body)
+        editor = optional_string(body, "editor_id") or None
+        stream = body.get("stream", True)
+        scheduler = self.services.scheduler
+        prompt, params = await IOLoop.current().run_in_executor(
+            None, self.services.complete.prepare, scheduler.generator, request
+        )
+
+        def work(generator: Generator, cancel: CancelToken) -> Any:
+            return stop_at(generator.stream(prompt, params, cancel), params.stop, cancel)
+
+        text = await self.stream_ticket(scheduler.submit(work, Priority.COMPLETION, editor), stream)
+        if text is not None:
+            self.finish_done(stream, {"completion": clean(text, request.suffix)})
 
 
 class NotFoundHandler(BaseHandler):

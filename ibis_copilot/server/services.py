@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ibis_copilot.assistant.chat import ChatWorkflow
+from ibis_copilot.assistant.complete import CompleteWorkflow
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.config import IbisCopilot, knowledge_base
 from ibis_copilot.knowledge.base import KnowledgeBase
@@ -21,6 +22,7 @@ class Services:
     knowledge: KnowledgeBase
     scheduler: Scheduler
     chat: ChatWorkflow
+    complete: CompleteWorkflow
 
     @property
     def data_dir(self) -> Path:
@@ -32,4 +34,5 @@ class Services:
         generator = chat_generator(settings)
         scheduler = Scheduler(generator, settings.max_queue, settings.request_timeout)
         conversations = ConversationStore(Path(settings.data_dir) / "conversations")
-        return cls(settings, knowledge, scheduler, ChatWorkflow(knowledge, conversations))
+        chat = ChatWorkflow(knowledge, conversations)
+        return cls(settings, knowledge, scheduler, chat, CompleteWorkflow())

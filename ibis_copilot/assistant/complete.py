@@ -1,0 +1,111 @@
+"""Inline completion: fill in the middle where the model can, else ask it as a chat."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ibis_copilot.assistant.prompts import render
+from ibis_copilot.models.base import GenerationParams, Generator
+
+MAX_CONTEXT_CHARS = 3000
+MAX_CELLS_CHARS = 2000
+#: A completion ends at a blank line or a closing fence: a sensible unit to accept.
+BOUNDARY_STOPS = ("\n\n", "```")
+FENCE = re.compile(r"^```\w*\n?|```$")
+
+
+class InvalidCompletionError(ValueError):
+    """The completion request is malformed."""
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    """The cell around the cursor and what the notebook knows."""
+
+    prefix: str
+    suffix: str = ""
+    cells: list[str] = field(default_factory=list)
+    schemas: str = ""
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> CompletionRequest:
+        prefix, suffix = body.get("prefix"), body.get("suffix", "")
+        cells, schemas = body.get("cells") or [], body.get("schemas") or ""
+        language = body.get("language", "python")
+        if not isinstance(prefix, str) or not isinstance(suffix, str):
+            raise InvalidCompletionError("'prefix' and 'suffix' must be strings")
+        if not isinstance(cells, list) or not all(isinstance(cell, str) for cell in cells):
+            raise InvalidCompletionError("'cells' must be a list of strings")
+        if not isinstance(schemas, str):
+            raise InvalidCompletionError("'schemas' must be a string")
+        if language != "python":
+            raise InvalidCompletionError("only Python cells are completed")
+        if not prefix.strip() and not suffix.strip():
+            raise InvalidCompletionError("the cell is empty: nothing to complete")
+        return cls(prefix, suffix, cells, schemas)
+
+
+def context(request: CompletionRequest) -> str:
+    """Schemas as comments, then the nearest earlier cells, bounded in size."""
+    parts = []
+    if request.schemas.strip():
+        parts.append("\n".join(f"# {line}" for line in request.schemas.strip().splitlines()))
+    cells = "\n\n".join(request.cells)[-MAX_CELLS_CHARS:]
+    if cells.strip():
+        parts.append(cells)
+    return "\n\n".join(parts)
+
+
+def remove_suffix_overlap(completion: str, suffix: str) -> str:
+    """Drop the end of ``completion`` that repeats the start of the suffix."""
+    first_line = suffix.split("\n", 1)[0].strip()
+    if first_line and first_line in completion:
+        completion = completion[: completion.index(first_line)]
+    for size in range(min(len(completion), len(suffix)), 0, -1):
+        if completion.endswith(suffix[:size]):
+            return completion[:-size]
+    return completion
+
+
+def clean(completion: str, suffix: str) -> str:
+    """The text to insert: no fences, nothing past a boundary, no repeat of the suffix."""
+    text = (
+        FENCE.sub("", completion.strip("\n"))
+        if completion.lstrip().startswith("```")
+        else (completion)
+    )
+    for stop in BOUNDARY_STOPS:
+        if stop in text:
+            text = text[: text.index(stop)]
+    return remove_suffix_overlap(text.rstrip(), suffix)
+
+
+class CompleteWorkflow:
+    """Builds the completion prompt for the model at hand."""
+
+    def __init__(self, max_tokens: int = 48) -> None:
+        self.max_tokens = max_tokens
+
+    def prepare(
+        self, generator: Generator, request: CompletionRequest
+    ) -> tuple[str, GenerationParams]:
+        """The prompt and parameters: FIM for FIM models, a chat prompt otherwise."""
+        before = context(request)
+        prefix = (f"{before}\n\n" if before else "") + request.prefix
+        prefix = prefix[-MAX_CONTEXT_CHARS:]
+        fim = generator.fim_format
+        if fim is not None:
+            prompt = fim.render(prefix, request.suffix[:MAX_CONTEXT_CHARS])
+            stops = (*fim.stops, *BOUNDARY_STOPS)
+        else:
+            cursor = f"{prefix}<CURSOR>{request.suffix[:MAX_CONTEXT_CHARS]}"
+            prompt = generator.render_chat(
+                [
+                    {"role": "system", "content": render("complete_system")},
+                    {"role": "user", "content": cursor},
+                ]
+            )
+            stops = ()  # a chat answer may open with a fence: clean() trims it afterwards
+        return prompt, GenerationParams(max_tokens=self.max_tokens, stop=stops)

@@ -1,0 +1,127 @@
+"""Inline completion: FIM formats, the chat fallback with the real small model, cleaning,
+and the endpoint (priority, superseding, errors) in a real Jupyter server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from ibis_copilot.assistant.complete import (
+    CompleteWorkflow,
+    CompletionRequest,
+    InvalidCompletionError,
+    clean,
+    remove_suffix_overlap,
+)
+from ibis_copilot.models.fim import FORMATS, detect
+from ibis_copilot.models.registry import local_generator
+
+MODEL = "smollm2-135m-instruct"
+
+
+def test_fim_formats_by_family() -> None:
+    by_name = {fim.name: fim for fim in FORMATS}
+    assert by_name["codellama"].render("def f(", "):") == "<PRE> def f( <SUF>): <MID>"
+    assert by_name["starcoder"].render("a", "b") == "<fim_prefix>a<fim_suffix>b<fim_middle>"
+    assert by_name["qwen"].render("a", "b") == "<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>"
+    assert detect(["<fim_prefix>", "<fim_suffix>", "<fim_middle>", "x"]).name == "starcoder"
+    assert detect(["▁<PRE>", "▁<SUF>", "▁<MID>"]).name == "codellama"
+    assert detect(["<|im_start|>", "<|im_end|>"]) is None
+
+
+def test_the_chat_only_default_model_gets_a_cursor_prompt() -> None:
+    model = local_generator(MODEL)
+    assert model.fim_format is None, "SmolLM2 has no FIM tokens"
+    request = CompletionRequest(
+        prefix="expr = t.filter(t.amount > 10).",
+        suffix="\nexpr.execute()",
+        cells=["import ibis", "t = con.table('orders')"],
+        schemas="orders: amount float64",
+    )
+    prompt, params = CompleteWorkflow().prepare(model, request)
+    assert "t.filter(t.amount > 10).<CURSOR>\nexpr.execute()" in prompt
+    assert "# orders: amount float64" in prompt
+    assert "t = con.table('orders')" in prompt, "earlier cells give context"
+    assert params.max_tokens == 48
+
+
+def test_cleaning_stops_at_a_boundary_and_never_repeats_the_suffix() -> None:
+    assert clean("```python\ngroup_by('a')\n```", "") == "group_by('a')"
+    assert clean("count()\n\nprint('more')", "") == "count()"
+    assert clean("sum())\nexpr.execute()", "\nexpr.execute()") == "sum())"
+    assert remove_suffix_overlap("mean())", "))") == "mean("
+    assert remove_suffix_overlap("abc", "xyz") == "abc"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"prefix": 3}, "'prefix' and 'suffix' must be strings"),
+        ({"prefix": "x", "cells": "no"}, "'cells' must be a list of strings"),
+        ({"prefix": "x", "language": "r"}, "only Python cells are completed"),
+        ({"prefix": "  ", "suffix": ""}, "the cell is empty"),
+    ],
+)
+def test_bad_requests(body: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidCompletionError, match=message):
+        CompletionRequest.from_json(body)
+
+
+@pytest.fixture
+def jp_server_config() -> dict[str, Any]:
+    return {"ServerApp": {"jpserver_extensions": {"ibis_copilot": True}}}
+
+
+async def complete(jp_fetch, body: dict[str, Any]) -> Any:  # type: ignore[no-untyped-def]
+    return await jp_fetch(
+        "ibis-copilot", "complete", method="POST", body=json.dumps(body), request_timeout=300
+    )
+
+
+async def test_completion_endpoint_streams_then_gives_the_insert(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+    response = await complete(jp_fetch, {"prefix": "import ibis\nt = ibis.", "suffix": ""})
+    events = [json.loads(line) for line in response.body.decode().splitlines()]
+    assert events[-1]["type"] == "done"
+    assert isinstance(events[-1]["completion"], str)
+    assert "\n\n" not in events[-1]["completion"]
+    plain = await complete(jp_fetch, {"prefix": "x = 1 +", "stream": False})
+    assert "completion" in json.loads(plain.body)
+
+
+async def test_a_newer_completion_from_the_same_editor_wins(jp_fetch, jp_serverapp) -> None:  # type: ignore[no-untyped-def]
+    scheduler = jp_serverapp.web_app.settings["ibis_copilot"].scheduler
+    while scheduler.model_state["state"] != "ready":
+        await asyncio.sleep(0.2)
+    chat = asyncio.ensure_future(
+        jp_fetch(
+            "ibis-copilot",
+            "chat",
+            method="POST",
+            request_timeout=300,
+            body=json.dumps(
+                {"messages": [{"role": "user", "content": "Tell a long story."}], "stream": False}
+            ),
+        )
+    )
+    while not scheduler.busy:
+        await asyncio.sleep(0.05)
+    body = {"prefix": "t.group_by(", "editor_id": "cell-7", "stream": False}
+    older = asyncio.ensure_future(complete(jp_fetch, body))
+    await asyncio.sleep(0.2)
+    newer = asyncio.ensure_future(complete(jp_fetch, body))
+    older_result, newer_result = await asyncio.gather(older, newer)
+    assert json.loads(older_result.body)["completion"] == "", "superseded: nothing generated"
+    assert isinstance(json.loads(newer_result.body)["completion"], str)
+    await chat  # the running chat is not pre-empted; waiting order is tested in the scheduler
+
+
+async def test_completion_input_errors(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(HTTPClientError) as info:
+        await complete(jp_fetch, {"prefix": "x", "language": "sql"})
+    assert info.value.code == 400
+    assert info.value.response is not None
+    assert json.loads(info.value.response.body)["error"]["type"] == "InvalidCompletionError"
