@@ -10,8 +10,10 @@ from ibis_copilot.server.handlers import (
     API_PREFIX,
     ChatHandler,
     CompleteHandler,
+    ExplainHandler,
     NotFoundHandler,
     SearchHandler,
+    SqlHandler,
     StatusHandler,
 )
 from ibis_copilot.server.services import Services
@@ -30,6 +32,8 @@ def load_extension(server_app: ServerApp) -> None:
             (url_path_join(base, "search"), SearchHandler, init),
             (url_path_join(base, "chat"), ChatHandler, init),
             (url_path_join(base, "complete"), CompleteHandler, init),
+            (url_path_join(base, "explain"), ExplainHandler, init),
+            (url_path_join(base, "sql"), SqlHandler, init),
             (url_path_join(base, "(.*)"), NotFoundHandler, init),
         ],
     )

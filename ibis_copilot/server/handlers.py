@@ -14,6 +14,8 @@ from tornado.iostream import StreamClosedError
 from ibis_copilot.assistant.chat import InvalidChatError, PreparedChat
 from ibis_copilot.assistant.complete import CompletionRequest, InvalidCompletionError, clean
 from ibis_copilot.assistant.conversations import InvalidConversationError
+from ibis_copilot.assistant.convert import InvalidSqlRequestError, SqlRequest
+from ibis_copilot.assistant.explain import ErrorReport, InvalidExplainError
 from ibis_copilot.knowledge.embeddings import EmbeddingModelError
 from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
 from ibis_copilot.knowledge.store import StoreError
@@ -36,6 +38,8 @@ ERROR_STATUS: dict[type[Exception], int] = {
     InvalidQueryError: 400,
     InvalidChatError: 400,
     InvalidCompletionError: 400,
+    InvalidExplainError: 400,
+    InvalidSqlRequestError: 400,
     InvalidConversationError: 400,
     QueueFullError: 429,
     EmptyIndexError: 503,
@@ -243,6 +247,56 @@ class CompleteHandler(StreamingHandler):
         text = await self.stream_ticket(scheduler.submit(work, Priority.COMPLETION, editor), stream)
         if text is not None:
             self.finish_done(stream, {"completion": clean(text, request.suffix)})
+
+
+class ExplainHandler(StreamingHandler):
+    """``POST /ibis-copilot/explain {code, error_type, message, traceback, schemas?}``.
+
+    The closing event carries ``explanation``, ``fixed_code`` (unchecked: the kernel
+    checks it) and ``citations``.
+    """
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        report = ErrorReport.from_json(body)
+        stream = body.get("stream", True)
+        scheduler, workflow = self.services.scheduler, self.services.explain
+        prepared = await IOLoop.current().run_in_executor(
+            None, workflow.prepare, scheduler.generator, report
+        )
+        params = GenerationParams(max_tokens=workflow.max_tokens)
+
+        def work(generator: Generator, cancel: CancelToken) -> Any:
+            return generator.stream(prepared.prompt, params, cancel)
+
+        answer = await self.stream_ticket(scheduler.submit(work, Priority.CHAT), stream)
+        if answer is not None:
+            citations = [result.to_dict() for result in prepared.citations]
+            self.finish_done(stream, {**workflow.result(answer), "citations": citations})
+
+
+class SqlHandler(StreamingHandler):
+    """``POST /ibis-copilot/sql {code, dialect, schemas?}``: SQL written by the model,
+    parsed by sqlglot for that dialect, marked ``model_generated`` and not ``verified``."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        request = SqlRequest.from_json(body)
+        stream = body.get("stream", False)
+        scheduler, workflow = self.services.scheduler, self.services.convert
+        prompt = await IOLoop.current().run_in_executor(
+            None, workflow.prepare, scheduler.generator, request
+        )
+        params = GenerationParams(max_tokens=workflow.max_tokens)
+
+        def work(generator: Generator, cancel: CancelToken) -> Any:
+            return generator.stream(prompt, params, cancel)
+
+        answer = await self.stream_ticket(scheduler.submit(work, Priority.CHAT), stream)
+        if answer is not None:
+            self.finish_done(stream, workflow.result(answer, request.dialect))
 
 
 class NotFoundHandler(BaseHandler):

@@ -8,6 +8,8 @@ from pathlib import Path
 from ibis_copilot.assistant.chat import ChatWorkflow
 from ibis_copilot.assistant.complete import CompleteWorkflow
 from ibis_copilot.assistant.conversations import ConversationStore
+from ibis_copilot.assistant.convert import ConvertWorkflow
+from ibis_copilot.assistant.explain import ExplainWorkflow
 from ibis_copilot.config import IbisCopilot, knowledge_base
 from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.models.registry import chat_generator
@@ -23,6 +25,8 @@ class Services:
     scheduler: Scheduler
     chat: ChatWorkflow
     complete: CompleteWorkflow
+    explain: ExplainWorkflow
+    convert: ConvertWorkflow
 
     @property
     def data_dir(self) -> Path:
@@ -35,4 +39,12 @@ class Services:
         scheduler = Scheduler(generator, settings.max_queue, settings.request_timeout)
         conversations = ConversationStore(Path(settings.data_dir) / "conversations")
         chat = ChatWorkflow(knowledge, conversations)
-        return cls(settings, knowledge, scheduler, chat, CompleteWorkflow())
+        return cls(
+            settings,
+            knowledge,
+            scheduler,
+            chat,
+            CompleteWorkflow(),
+            ExplainWorkflow(knowledge),
+            ConvertWorkflow(),
+        )
