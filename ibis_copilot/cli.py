@@ -216,6 +216,22 @@ def cmd_search(args: argparse.Namespace) -> None:
         _print_results(results)
 
 
+def cmd_stats(args: argparse.Namespace) -> None:
+    """Summarise the opt-in interaction log (c.IbisCopilot.log_interactions)."""
+    from ibis_copilot.assistant.interaction_log import InteractionLog
+
+    summary = InteractionLog(Path(IbisCopilot().data_dir) / "interactions.sqlite").summary()
+    if args.json:
+        _print_json(summary)
+        return
+    if not summary:
+        print("no interactions logged (enable with c.IbisCopilot.log_interactions = True)")
+        return
+    for workflow, row in summary.items():
+        shown = ", ".join(f"{key}: {value}" for key, value in row.items())
+        print(f"{workflow:9} {shown}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = _Parser(prog=PROG, description="An AI assistant for Ibis in JupyterLab.")
@@ -276,6 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="one query per line (- for stdin); one JSON line per query out",
     )
     search.set_defaults(handler=cmd_search)
+
+    stats = commands.add_parser("stats", help=cmd_stats.__doc__, description=cmd_stats.__doc__)
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.set_defaults(handler=cmd_stats)
     return parser
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jupyter_core.paths import jupyter_data_dir
-from traitlets import Enum, Float, Int, Unicode, default
+from traitlets import Bool, Enum, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 if TYPE_CHECKING:
@@ -99,6 +99,16 @@ class IbisCopilot(Configurable):
 
     request_timeout = Float(
         120.0, help="Seconds one generation may take before it is stopped."
+    ).tag(config=True)
+
+    log_interactions = Bool(
+        False,
+        help=(
+            "Keep a local SQLite log (data_dir/interactions.sqlite) of each request's "
+            "workflow, model, token counts and timings, and whether completions were "
+            "accepted; `ibis-copilot stats` summarises it. No text is stored; nothing leaves "
+            "the machine."
+        ),
     ).tag(config=True)
 
     reranker_model = Unicode(

@@ -125,3 +125,16 @@ async def test_completion_input_errors(jp_fetch) -> None:  # type: ignore[no-unt
     assert info.value.code == 400
     assert info.value.response is not None
     assert json.loads(info.value.response.body)["error"]["type"] == "InvalidCompletionError"
+
+
+async def test_logging_is_off_by_default(jp_fetch, isolated_user_dirs) -> None:  # type: ignore[no-untyped-def]
+    response = await complete(jp_fetch, {"prefix": "x = ", "stream": False})
+    assert "interaction_id" not in json.loads(response.body)
+    assert not (isolated_user_dirs / "ibis-copilot-data" / "interactions.sqlite").exists()
+    feedback = await jp_fetch(
+        "ibis-copilot",
+        "feedback",
+        method="POST",
+        body=json.dumps({"interaction_id": "x", "accepted": True}),
+    )
+    assert json.loads(feedback.body)["recorded"] is False

@@ -11,6 +11,7 @@ from ibis_copilot.server.handlers import (
     ChatHandler,
     CompleteHandler,
     ExplainHandler,
+    FeedbackHandler,
     NotFoundHandler,
     SearchHandler,
     SqlHandler,
@@ -34,6 +35,7 @@ def load_extension(server_app: ServerApp) -> None:
             (url_path_join(base, "complete"), CompleteHandler, init),
             (url_path_join(base, "explain"), ExplainHandler, init),
             (url_path_join(base, "sql"), SqlHandler, init),
+            (url_path_join(base, "feedback"), FeedbackHandler, init),
             (url_path_join(base, "(.*)"), NotFoundHandler, init),
         ],
     )

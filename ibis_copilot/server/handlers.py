@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from http import HTTPStatus
 from typing import Any
 
@@ -145,11 +146,15 @@ class StreamingHandler(BaseHandler):
         None when the client went away, or when an error was already streamed to it.
         """
         self.ticket = ticket
+        self.started = time.perf_counter()
+        self.first_token_ms: float | None = None
         pieces: list[str] = []
         if stream:
             self.set_header("Content-Type", "application/x-ndjson")
         try:
             async for piece in ticket:
+                if self.first_token_ms is None:
+                    self.first_token_ms = (time.perf_counter() - self.started) * 1000
                 pieces.append(piece)
                 if stream:
                     self.write(json.dumps({"type": "token", "text": piece}) + "\n")
@@ -165,8 +170,26 @@ class StreamingHandler(BaseHandler):
             return None
         return "".join(pieces)
 
-    def finish_done(self, stream: bool, done: dict[str, Any]) -> None:
-        """The closing event of a stream, or the whole JSON answer."""
+    async def finish_done(
+        self, stream: bool, done: dict[str, Any], workflow: str, prompt: str, answer: str
+    ) -> None:
+        """Log the interaction when enabled, then send the closing event (or the answer)."""
+        log = self.services.interactions
+        if log is not None:
+            total_ms = (time.perf_counter() - self.started) * 1000
+            generator = self.services.scheduler.generator
+
+            def record() -> str:
+                return log.record(
+                    workflow,
+                    generator.name,
+                    prompt_tokens=generator.count_tokens(prompt),
+                    completion_tokens=generator.count_tokens(answer),
+                    first_token_ms=self.first_token_ms,
+                    total_ms=total_ms,
+                )
+
+            done = {**done, "interaction_id": await IOLoop.current().run_in_executor(None, record)}
         self.finish(json.dumps({"type": "done", **done} if stream else done) + "\n")
 
     def on_connection_close(self) -> None:
@@ -220,7 +243,9 @@ class ChatHandler(StreamingHandler):
                 "completion_tokens": completion_tokens,
             },
         }
-        self.finish_done(stream, done if stream else {"answer": answer, **done})
+        await self.finish_done(
+            stream, done if stream else {"answer": answer, **done}, "chat", prepared.prompt, answer
+        )
 
 
 class CompleteHandler(StreamingHandler):
@@ -246,7 +271,8 @@ class CompleteHandler(StreamingHandler):
 
         text = await self.stream_ticket(scheduler.submit(work, Priority.COMPLETION, editor), stream)
         if text is not None:
-            self.finish_done(stream, {"completion": clean(text, request.suffix)})
+            completion = {"completion": clean(text, request.suffix)}
+            await self.finish_done(stream, completion, "complete", prompt, text)
 
 
 class ExplainHandler(StreamingHandler):
@@ -273,7 +299,8 @@ class ExplainHandler(StreamingHandler):
         answer = await self.stream_ticket(scheduler.submit(work, Priority.CHAT), stream)
         if answer is not None:
             citations = [result.to_dict() for result in prepared.citations]
-            self.finish_done(stream, {**workflow.result(answer), "citations": citations})
+            done = {**workflow.result(answer), "citations": citations}
+            await self.finish_done(stream, done, "explain", prepared.prompt, answer)
 
 
 class SqlHandler(StreamingHandler):
@@ -296,7 +323,31 @@ class SqlHandler(StreamingHandler):
 
         answer = await self.stream_ticket(scheduler.submit(work, Priority.CHAT), stream)
         if answer is not None:
-            self.finish_done(stream, workflow.result(answer, request.dialect))
+            done = workflow.result(answer, request.dialect)
+            await self.finish_done(stream, done, "sql", prompt, answer)
+
+
+class FeedbackHandler(BaseHandler):
+    """``POST /ibis-copilot/feedback {interaction_id, accepted}``: was a completion taken?"""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        body = self.json_body()
+        interaction_id, accepted = body.get("interaction_id"), body.get("accepted")
+        if not isinstance(interaction_id, str) or not isinstance(accepted, bool):
+            raise tornado.web.HTTPError(
+                400, "'interaction_id' must be a string and 'accepted' a boolean"
+            )
+        log = self.services.interactions
+        if log is None:
+            self.finish(json.dumps({"recorded": False, "reason": "logging is off"}))
+            return
+        found = await IOLoop.current().run_in_executor(
+            None, log.mark_accepted, interaction_id, accepted
+        )
+        if not found:
+            raise tornado.web.HTTPError(404, f"no interaction {interaction_id!r}")
+        self.finish(json.dumps({"recorded": True}))
 
 
 class NotFoundHandler(BaseHandler):

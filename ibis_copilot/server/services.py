@@ -10,6 +10,7 @@ from ibis_copilot.assistant.complete import CompleteWorkflow
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.convert import ConvertWorkflow
 from ibis_copilot.assistant.explain import ExplainWorkflow
+from ibis_copilot.assistant.interaction_log import InteractionLog
 from ibis_copilot.config import IbisCopilot, knowledge_base
 from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.models.registry import chat_generator
@@ -27,6 +28,7 @@ class Services:
     complete: CompleteWorkflow
     explain: ExplainWorkflow
     convert: ConvertWorkflow
+    interactions: InteractionLog | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -39,6 +41,7 @@ class Services:
         scheduler = Scheduler(generator, settings.max_queue, settings.request_timeout)
         conversations = ConversationStore(Path(settings.data_dir) / "conversations")
         chat = ChatWorkflow(knowledge, conversations)
+        log = InteractionLog(Path(settings.data_dir) / "interactions.sqlite")
         return cls(
             settings,
             knowledge,
@@ -47,4 +50,5 @@ class Services:
             CompleteWorkflow(),
             ExplainWorkflow(knowledge),
             ConvertWorkflow(),
+            log if settings.log_interactions else None,
         )
