@@ -64,6 +64,15 @@ class IbisCopilot(Configurable):
         ),
     ).tag(config=True)
 
+    completion_model = Unicode(
+        os.environ.get("IBIS_COPILOT_COMPLETION_MODEL", ""),
+        help=(
+            "A separate, small fill-in-the-middle model for inline completions (e.g. Code "
+            "Llama 7B/13B, Qwen2.5-Coder, StarCoder beside a 34B chat model on the same GPU). "
+            "Empty: completions use chat_model."
+        ),
+    ).tag(config=True)
+
     model_backend = Enum(
         ["transformers", "openai"],
         default_value=os.environ.get("IBIS_COPILOT_MODEL_BACKEND", "transformers"),

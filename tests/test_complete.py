@@ -138,3 +138,16 @@ async def test_logging_is_off_by_default(jp_fetch, isolated_user_dirs) -> None: 
         body=json.dumps({"interaction_id": "x", "accepted": True}),
     )
     assert json.loads(feedback.body)["recorded"] is False
+
+
+def test_a_separate_completion_model_gets_its_own_worker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ibis_copilot.config import IbisCopilot
+    from ibis_copilot.server.services import Services
+
+    same = Services.from_settings(IbisCopilot(data_dir=str(tmp_path)))
+    assert same.completion_scheduler is same.scheduler, "the CPU default: one model, both roles"
+    fim_model = str(tmp_path / "qwen2.5-coder-1.5b")
+    split = Services.from_settings(IbisCopilot(data_dir=str(tmp_path), completion_model=fim_model))
+    assert split.completion_scheduler is not split.scheduler
+    assert split.completion_scheduler.generator.name == fim_model
+    assert split.scheduler.generator.name == MODEL

@@ -19,15 +19,16 @@ def local_generator(name: str, device: str = "cpu") -> TransformersGenerator:
     return TransformersGenerator(name, device)
 
 
-def chat_generator(settings: IbisCopilot) -> Generator:
-    """The chat model the settings describe (nothing is loaded yet)."""
+def chat_generator(settings: IbisCopilot, model: str | None = None) -> Generator:
+    """The model the settings describe, ``chat_model`` unless named (nothing is loaded)."""
+    model = model or settings.chat_model
     if settings.model_backend == "openai":
         if not settings.openai_base_url:
             raise GenerationError("model_backend is 'openai' but openai_base_url is not set")
         return OpenAICompatibleGenerator(
             settings.openai_base_url,
-            settings.chat_model,
+            model,
             settings.openai_api_key_env,
             timeout=settings.request_timeout,
         )
-    return local_generator(settings.chat_model, settings.model_device)
+    return local_generator(model, settings.model_device)

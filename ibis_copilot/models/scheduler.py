@@ -48,8 +48,11 @@ _DONE = object()
 class Ticket:
     """A submitted request: iterate it (async) for tokens; ``cancel()`` to stop it."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, key: str | None) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, key: str | None, generator: Generator
+    ) -> None:
         self.cancel_token = CancelToken()
+        self.generator = generator
         self.key = key
         self.tokens_generated = 0
         self._loop = loop
@@ -123,7 +126,7 @@ class Scheduler:
     def submit(self, work: Work, priority: Priority, key: str | None = None) -> Ticket:
         """Queue ``work``; a request with the same ``key`` that is waiting or running is
         cancelled. Raises QueueFullError when ``max_queue`` requests already wait."""
-        ticket = Ticket(asyncio.get_running_loop(), key)
+        ticket = Ticket(asyncio.get_running_loop(), key, self.generator)
         with self._condition:
             if key is not None:
                 self._supersede(key)

@@ -42,6 +42,7 @@ def load_extension(server_app: ServerApp) -> None:
     web_app.settings["ibis_copilot"] = services
     if services.settings.load_model == "startup":
         services.scheduler.start(load_now=True)
+        services.completion_scheduler.start(load_now=True)
     server_app.log.info("ibis-copilot: serving %s (data in %s)", base, services.data_dir)
 
 
@@ -50,3 +51,4 @@ def unload_extension(server_app: ServerApp) -> None:
     services = server_app.web_app.settings.get("ibis_copilot")
     if services is not None:
         services.scheduler.stop()
+        services.completion_scheduler.stop()

@@ -177,7 +177,7 @@ class StreamingHandler(BaseHandler):
         log = self.services.interactions
         if log is not None:
             total_ms = (time.perf_counter() - self.started) * 1000
-            generator = self.services.scheduler.generator
+            generator = self.ticket.generator if self.ticket else self.services.scheduler.generator
 
             def record() -> str:
                 return log.record(
@@ -261,7 +261,7 @@ class CompleteHandler(StreamingHandler):
         request = CompletionRequest.from_json(body)
         editor = optional_string(body, "editor_id") or None
         stream = body.get("stream", True)
-        scheduler = self.services.scheduler
+        scheduler = self.services.completion_scheduler
         prompt, params = await IOLoop.current().run_in_executor(
             None, self.services.complete.prepare, scheduler.generator, request
         )

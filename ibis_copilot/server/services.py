@@ -24,6 +24,7 @@ class Services:
     settings: IbisCopilot
     knowledge: KnowledgeBase
     scheduler: Scheduler
+    completion_scheduler: Scheduler
     chat: ChatWorkflow
     complete: CompleteWorkflow
     explain: ExplainWorkflow
@@ -39,6 +40,13 @@ class Services:
         knowledge = knowledge_base(settings)
         generator = chat_generator(settings)
         scheduler = Scheduler(generator, settings.max_queue, settings.request_timeout)
+        completion_scheduler = scheduler
+        if settings.completion_model and settings.completion_model != settings.chat_model:
+            completion_scheduler = Scheduler(
+                chat_generator(settings, settings.completion_model),
+                settings.max_queue,
+                settings.request_timeout,
+            )
         conversations = ConversationStore(Path(settings.data_dir) / "conversations")
         chat = ChatWorkflow(knowledge, conversations)
         log = InteractionLog(Path(settings.data_dir) / "interactions.sqlite")
@@ -46,6 +54,7 @@ class Services:
             settings,
             knowledge,
             scheduler,
+            completion_scheduler,
             chat,
             CompleteWorkflow(),
             ExplainWorkflow(knowledge),
