@@ -10,10 +10,19 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.knowledge.docs_source import DocsFolderSource
+
 QUICKSTART = Path(__file__).parents[1] / "examples" / "quickstart.ipynb"
 
 
-def test_quickstart_runs_and_shows_sql(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quickstart_runs_and_shows_sql(
+    monkeypatch: pytest.MonkeyPatch, isolated_user_dirs: Path
+) -> None:
+    # What `make demo` does first, on the small test docs: build an index to search.
+    KnowledgeBase(isolated_user_dirs / "ibis-copilot-data").index(
+        [DocsFolderSource(Path(__file__).parent / "data" / "docs")], progress=False
+    )
     # `!ibis-copilot` cells find the console script as in an activated environment.
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     notebook = nbformat.read(QUICKSTART, as_version=4)
@@ -34,3 +43,4 @@ def test_quickstart_runs_and_shows_sql(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Traceback" not in streams
     assert "SUM(`t0`.`amount`)" in streams, "the CLI cell compiled for BigQuery"
     assert "QUALIFY" in streams or "ROW_NUMBER" in streams, "the Snowflake SQL was printed"
+    assert "1. Window functions > Rank rows within each group" in streams, "search cited"
