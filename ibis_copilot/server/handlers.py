@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -27,7 +28,7 @@ from ibis_copilot.models.base import (
     Generator,
     stop_at,
 )
-from ibis_copilot.models.scheduler import Priority, QueueFullError, Ticket
+from ibis_copilot.models.scheduler import Priority, QueueFullError, Scheduler, Ticket, Work
 from ibis_copilot.server.services import Services
 from ibis_copilot.status import collect_status
 
@@ -80,6 +81,12 @@ class BaseHandler(APIHandler):
                 self.set_header("Retry-After", str(error.retry_after))
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(error_body(error_type, message)))
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if value is not None and _status_for(value) is not None:
+            self.log.warning("%s %s: %s", self.request.method, self.request.path, value)
+        else:
+            super().log_exception(typ, value, tb)
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
@@ -135,17 +142,42 @@ class SearchHandler(BaseHandler):
         self.finish(json.dumps({"results": [result.to_dict() for result in results]}))
 
 
+def raw_prompt(prompt: str, params: GenerationParams) -> Work:
+    """Work that continues ``prompt``, ending at the first of ``params.stop``."""
+
+    def work(generator: Generator, cancel: CancelToken) -> Iterator[str]:
+        return stop_at(generator.stream(prompt, params, cancel), params.stop, cancel)
+
+    return work
+
+
 class StreamingHandler(BaseHandler):
-    """Streams a ticket's pieces as NDJSON; a disconnect cancels the generation."""
+    """Streams a generation as NDJSON; a disconnect cancels it."""
 
     ticket: Ticket | None = None
 
-    async def stream_ticket(self, ticket: Ticket, stream: bool) -> str | None:
+    @staticmethod
+    def require_model(scheduler: Scheduler) -> Scheduler:
+        """The scheduler, unless its model failed to load (then a 503 with the reason)."""
+        if scheduler.model_state["state"] == "error":
+            raise GenerationError(f"the model is unavailable: {scheduler.model_state['message']}")
+        return scheduler
+
+    async def generate(
+        self,
+        scheduler: Scheduler,
+        work: Work,
+        priority: Priority,
+        stream: bool,
+        key: str | None = None,
+    ) -> str | None:
         """All the text, once generated (streamed as it comes when ``stream``).
 
-        None when the client went away, or when an error was already streamed to it.
+        Failures before the first piece answer 503 (or 429 when the queue is full);
+        later ones end the stream with an error event. None when the client went away
+        or an error event was sent.
         """
-        self.ticket = ticket
+        ticket = self.ticket = scheduler.submit(work, priority, key)
         self.started = time.perf_counter()
         self.first_token_ms: float | None = None
         pieces: list[str] = []
@@ -160,7 +192,7 @@ class StreamingHandler(BaseHandler):
                     self.write(json.dumps({"type": "token", "text": piece}) + "\n")
                     await self.flush()
         except GenerationError as error:
-            if not stream:
+            if not stream or not pieces:
                 raise
             event = {"type": "error", **error_body(type(error).__name__, str(error))}
             self.finish(json.dumps(event) + "\n")
@@ -211,9 +243,7 @@ class ChatHandler(StreamingHandler):
         conversation_id = optional_string(body, "conversation_id") or None
         schemas = optional_string(body, "schemas")
         stream = body.get("stream", True)
-        scheduler, chat = self.services.scheduler, self.services.chat
-        if scheduler.model_state["state"] == "error":
-            raise GenerationError(f"the model is unavailable: {scheduler.model_state['message']}")
+        scheduler, chat = self.require_model(self.services.scheduler), self.services.chat
         prepared: PreparedChat = await IOLoop.current().run_in_executor(
             None,
             chat.prepare,
@@ -227,8 +257,7 @@ class ChatHandler(StreamingHandler):
         def work(generator: Generator, cancel: CancelToken) -> Any:
             return generator.stream_chat(prepared.messages, params, cancel)
 
-        self.ticket = scheduler.submit(work, Priority.CHAT)
-        answer = await self.stream_ticket(self.ticket, stream)
+        answer = await self.generate(scheduler, work, Priority.CHAT, stream)
         if answer is None:
             return
         await IOLoop.current().run_in_executor(None, chat.remember, prepared, answer)
@@ -261,15 +290,13 @@ class CompleteHandler(StreamingHandler):
         request = CompletionRequest.from_json(body)
         editor = optional_string(body, "editor_id") or None
         stream = body.get("stream", True)
-        scheduler = self.services.completion_scheduler
+        scheduler = self.require_model(self.services.completion_scheduler)
         prompt, params = await IOLoop.current().run_in_executor(
             None, self.services.complete.prepare, scheduler.generator, request
         )
 
-        def work(generator: Generator, cancel: CancelToken) -> Any:
-            return stop_at(generator.stream(prompt, params, cancel), params.stop, cancel)
-
-        text = await self.stream_ticket(scheduler.submit(work, Priority.COMPLETION, editor), stream)
+        work = raw_prompt(prompt, params)
+        text = await self.generate(scheduler, work, Priority.COMPLETION, stream, editor)
         if text is not None:
             completion = {"completion": clean(text, request.suffix)}
             await self.finish_done(stream, completion, "complete", prompt, text)
@@ -287,16 +314,13 @@ class ExplainHandler(StreamingHandler):
         body = self.json_body()
         report = ErrorReport.from_json(body)
         stream = body.get("stream", True)
-        scheduler, workflow = self.services.scheduler, self.services.explain
+        scheduler = self.require_model(self.services.scheduler)
+        workflow = self.services.explain
         prepared = await IOLoop.current().run_in_executor(
             None, workflow.prepare, scheduler.generator, report
         )
-        params = GenerationParams(max_tokens=workflow.max_tokens)
-
-        def work(generator: Generator, cancel: CancelToken) -> Any:
-            return generator.stream(prepared.prompt, params, cancel)
-
-        answer = await self.stream_ticket(scheduler.submit(work, Priority.CHAT), stream)
+        work = raw_prompt(prepared.prompt, GenerationParams(max_tokens=workflow.max_tokens))
+        answer = await self.generate(scheduler, work, Priority.CHAT, stream)
         if answer is not None:
             citations = [result.to_dict() for result in prepared.citations]
             done = {**workflow.result(answer), "citations": citations}
@@ -312,16 +336,13 @@ class SqlHandler(StreamingHandler):
         body = self.json_body()
         request = SqlRequest.from_json(body)
         stream = body.get("stream", False)
-        scheduler, workflow = self.services.scheduler, self.services.convert
+        scheduler = self.require_model(self.services.scheduler)
+        workflow = self.services.convert
         prompt = await IOLoop.current().run_in_executor(
             None, workflow.prepare, scheduler.generator, request
         )
-        params = GenerationParams(max_tokens=workflow.max_tokens)
-
-        def work(generator: Generator, cancel: CancelToken) -> Any:
-            return generator.stream(prompt, params, cancel)
-
-        answer = await self.stream_ticket(scheduler.submit(work, Priority.CHAT), stream)
+        work = raw_prompt(prompt, GenerationParams(max_tokens=workflow.max_tokens))
+        answer = await self.generate(scheduler, work, Priority.CHAT, stream)
         if answer is not None:
             done = workflow.result(answer, request.dialect)
             await self.finish_done(stream, done, "sql", prompt, answer)
