@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from local_http import QuietHandler, local_server
 
 
 def quarto_page(title: str, body: str, links: str = "") -> str:
@@ -54,8 +55,8 @@ def status(code: int, headers: dict[str, str] | None = None):  # type: ignore[no
 def serve(site: Site) -> Iterator[Site]:
     """Serve ``site`` on 127.0.0.1 in a thread; unknown paths are 404."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
             path = self.path.split("?")[0]
             site.requests.append((self.path, dict(self.headers)))
             route = site.routes.get(path, status(404))
@@ -68,19 +69,9 @@ def serve(site: Site) -> Iterator[Site]:
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)  # the client may have timed out already
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_server(Handler) as base:
+        site.base = base
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def slow(seconds: float):  # type: ignore[no-untyped-def]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from local_http import QuietHandler, local_server
 
 from ibis_copilot.models.base import CancelToken, GenerationParams
 from ibis_copilot.models.registry import local_generator
@@ -30,10 +30,10 @@ def openai_server() -> Iterator[Recorded]:
     recorded = Recorded()
     model = local_generator(MODEL)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
             recorded.headers.append(dict(self.headers))
             body = json.dumps({"data": [{"id": MODEL}]}).encode()
             self.send_response(200)
@@ -42,7 +42,7 @@ def openai_server() -> Iterator[Recorded]:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_POST(self) -> None:
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
             recorded.headers.append(dict(self.headers))
             request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             if recorded.fail_with:
@@ -75,16 +75,6 @@ def openai_server() -> Iterator[Recorded]:
             finally:
                 recorded.pieces_sent.append(sent)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    recorded.base = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_server(Handler) as base:
+        recorded.base = f"{base}/v1"
         yield recorded
-    finally:
-        server.shutdown()
-        server.server_close()
