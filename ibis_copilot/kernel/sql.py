@@ -101,13 +101,18 @@ def check_dialect(dialect: str) -> str:
     return dialect
 
 
-def default_dialect(expr: ir.Expr) -> str:
-    """The dialect of the backend ``expr`` is bound to, else duckdb."""
+def bound_backend(expr: ir.Expr) -> str | None:
+    """The name of the backend ``expr`` is bound to, or None for unbound expressions."""
     try:
         backend = expr._find_backend()
     except ibis_exceptions.IbisError:
-        return DEFAULT_DIALECT
-    name = getattr(backend, "name", DEFAULT_DIALECT)
+        return None
+    return getattr(backend, "name", None)
+
+
+def default_dialect(expr: ir.Expr) -> str:
+    """The dialect of the backend ``expr`` is bound to, else duckdb."""
+    name = bound_backend(expr)
     return name if name in valid_dialects() else DEFAULT_DIALECT
 
 
