@@ -1,0 +1,142 @@
+"""%ibis_ask on a bare InteractiveShell against a real Jupyter server (a subprocess with
+the extension and the real small model), and server discovery from the kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from knowledge_helpers import DOCS
+
+from ibis_copilot.kernel.client import NO_SERVER, ServerInfo, discover
+from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.knowledge.docs_source import DocsFolderSource
+
+
+def test_discovery_prefers_the_environment(tmp_path: Path) -> None:
+    env = {"IBIS_COPILOT_URL": "http://host:9999/", "IBIS_COPILOT_TOKEN": "t"}
+    assert discover(env, tmp_path) == ServerInfo("http://host:9999/", "t")
+
+
+def test_discovery_reads_runtime_files_of_live_servers(tmp_path: Path) -> None:
+    (tmp_path / "jpserver-1.json").write_text(
+        json.dumps({"url": "http://localhost:1/", "token": "dead", "pid": 2**22 + 12345})
+    )
+    assert discover({}, tmp_path) is None, "a server whose process is gone is skipped"
+    (tmp_path / "jpserver-2.json").write_text(
+        json.dumps({"url": "http://localhost:8888/", "token": "abc", "pid": os.getpid()})
+    )
+    assert discover({}, tmp_path) == ServerInfo("http://localhost:8888/", "abc")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
+    data = tmp_path_factory.mktemp("ask-server")
+    KnowledgeBase(data / "copilot").index([DocsFolderSource(DOCS)], progress=False)
+    port, token = free_port(), secrets.token_hex(8)
+    env = {
+        **os.environ,
+        "IBIS_COPILOT_DATA_DIR": str(data / "copilot"),
+        "JUPYTER_RUNTIME_DIR": str(data / "runtime"),
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "jupyter"),
+            "server",
+            "--no-browser",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.allow_root=True",
+            f"--ServerApp.root_dir={data}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    info = ServerInfo(f"http://127.0.0.1:{port}/", token)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                status = httpx.get(
+                    f"{info.url}ibis-copilot/status",
+                    headers={"Authorization": f"token {token}"},
+                    timeout=5,
+                ).json()
+                if status["model"]["state"] == "ready":
+                    break
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("the server's model did not become ready")
+        yield info
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def shell(monkeypatch: pytest.MonkeyPatch, server: ServerInfo) -> Iterator[InteractiveShell]:
+    monkeypatch.setenv("IBIS_COPILOT_URL", server.url)
+    monkeypatch.setenv("IBIS_COPILOT_TOKEN", server.token)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "ibis_copilot")
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+def shown(captured: object) -> str:
+    return captured.outputs[-1].data["text/markdown"]  # type: ignore[attr-defined]
+
+
+def test_ask_streams_an_answer_with_sources_and_keeps_the_conversation(
+    shell: InteractiveShell,
+) -> None:
+    shell.run_cell("import ibis\npenguins = ibis.table({'species': 'string'}, name='penguins')")
+    with capture_output() as captured:
+        shell.run_line_magic("ibis_ask", "How do I rank rows within each group?")
+    text = shown(captured)
+    assert len(captured.outputs) >= 2, "the answer was redrawn as it streamed"
+    assert "**Sources**" in text
+    assert "[Window functions > Rank rows within each group](https://ibis-project.org/" in text
+    magics = shell.magics_manager.registry["AskMagics"]
+    first = magics.conversation_id
+    assert first
+    with capture_output():
+        shell.run_line_magic("ibis_ask", "And per island?")
+    assert magics.conversation_id == first, "multi-turn by default"
+    with capture_output() as captured:
+        shell.run_line_magic("ibis_ask", "--new")
+    assert magics.conversation_id is None
+    assert "started a new conversation" in captured.stdout
+
+
+def test_without_a_server_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IBIS_COPILOT_URL", f"http://127.0.0.1:{free_port()}/")
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "ibis_copilot")
+        with capture_output() as captured:
+            shell.run_line_magic("ibis_ask", "anything?")
+        (line,) = captured.stderr.strip().splitlines()
+        assert line.startswith(f"ibis_ask: {NO_SERVER}")
+    finally:
+        InteractiveShell.clear_instance()
