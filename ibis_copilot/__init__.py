@@ -15,12 +15,14 @@ __all__ = ["__version__", "load_ipython_extension"]
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics (``%load_ext ibis_copilot``)."""
+    """Register the magics and the error helper (``%load_ext ibis_copilot``)."""
+    from ibis_copilot.kernel import errors
     from ibis_copilot.kernel.ask import AskMagics
     from ibis_copilot.kernel.magics import IbisSqlMagics
 
     ipython.register_magics(IbisSqlMagics)
     ipython.register_magics(AskMagics)
+    errors.register(ipython)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
