@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from knowledge_helpers import DOCS
+from local_http import free_port
 
 from ibis_copilot.kernel.client import NO_SERVER, ServerInfo, discover
 from ibis_copilot.knowledge.base import KnowledgeBase
@@ -38,12 +38,6 @@ def test_discovery_reads_runtime_files_of_live_servers(tmp_path: Path) -> None:
         json.dumps({"url": "http://localhost:8888/", "token": "abc", "pid": os.getpid()})
     )
     assert discover({}, tmp_path) == ServerInfo("http://localhost:8888/", "abc")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 from knowledge_helpers import tiny_api
+from local_http import free_port
 
 from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.store import KnowledgeStore, StoreError
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
