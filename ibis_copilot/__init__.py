@@ -18,10 +18,12 @@ def load_ipython_extension(ipython: Any) -> None:
     """Register the magics and the error helper (``%load_ext ibis_copilot``)."""
     from ibis_copilot.kernel import errors
     from ibis_copilot.kernel.ask import AskMagics
+    from ibis_copilot.kernel.fix import FixMagics
     from ibis_copilot.kernel.magics import IbisSqlMagics
 
     ipython.register_magics(IbisSqlMagics)
     ipython.register_magics(AskMagics)
+    ipython.register_magics(FixMagics)
     errors.register(ipython)
 
 

@@ -4,53 +4,111 @@ and the exception hook on a bare InteractiveShell (traceback first, then the adv
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import ibis
+import ibis.expr.types as ir
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from ibis_copilot.kernel.diagnose import diagnose
+from ibis_copilot.kernel.diagnose import Failure, diagnose, rule_fix
+from ibis_copilot.kernel.renames import RENAMES, Rename
 
-t = ibis.table({"amount": "float64", "region": "string"}, name="t")
-NAMESPACE = {"t": t}
+t = ibis.table(
+    {"amount": "float64", "region": "string", "qty": "int64", "ts": "timestamp", "note": "string"},
+    name="t",
+)
+u = ibis.table({"region": "string", "manager": "string"}, name="u")
+NAMESPACE = {"t": t, "u": u, "ibis": ibis}
 
 
-def error_of(code: str) -> BaseException:
+def failure_of(code: str) -> Failure:
     try:
-        eval(code, {"t": t, "ibis": ibis})  # noqa: S307 - fixed test snippets
+        exec(code, {"t": t, "u": u, "ibis": ibis})  # noqa: S102 - fixed test snippets
     except Exception as error:  # noqa: BLE001 - the error is what the test inspects
-        return error
+        return Failure(error, code, NAMESPACE)
     raise AssertionError(f"{code} did not raise")
 
 
-@pytest.mark.parametrize(
-    ("code", "rule", "advice"),
-    [
-        ("t.amout", "unknown column", "`amout` is not a column; did you mean `amount`?"),
-        ("t['regoin']", "unknown column", "did you mean `region`?"),
-        ("t.select('amout')", "unknown column", "did you mean `amount`?"),
-        ("t.loc", "pandas habit", "`t.filter(predicate)`"),
-        ("t.values", "pandas habit", "`t.to_pandas()`"),
-        ("t.amount.str", "pandas habit", "`t.name.upper()`"),
-        ("t.sort_values('amount')", "pandas habit", "`t.order_by(ibis.desc('col'))`"),
-        ("(t.amount > 1) and (t.region == 'x')", "python boolean operators", "`&`, `|`, `~`"),
-    ],
-)
-def test_rules_on_real_ibis_errors(code: str, rule: str, advice: str) -> None:
-    findings = diagnose(error_of(code), NAMESPACE)
+CASES = [
+    # (code that raises in ibis 12, rule, words of the advice, the rules' fix or None)
+    ("t.amout", "unknown column", "did you mean `amount`?", "t.amount"),
+    ("t['regoin']", "unknown column", "did you mean `region`?", "t['region']"),
+    ("t.select('amout')", "unknown column", "did you mean `amount`?", "t.select('amount')"),
+    ("t.loc[t.amount > 1]", "pandas habit", "`t.filter(predicate)`", "t.filter(t.amount > 1)"),
+    ("t.values", "pandas habit", "`t.to_pandas()`", None),
+    ("t.region.str.upper()", "pandas habit", "`t.name.upper()`", "t.region.upper()"),
+    ("t.ts.dt.year", "pandas habit", "`t.ts.year()`", "t.ts.year()"),
+    ("t.sort_values('amount')", "pandas habit", "`t.order_by(", "t.order_by('amount')"),
+    ("t.amount.isna()", "pandas habit", "isnull()", "t.amount.isnull()"),
+    (
+        "t['double'] = t.amount * 2",
+        "pandas habit",
+        "immutable",
+        "t = t.mutate(double=t.amount * 2)",
+    ),
+    ("t.groupby('region')", "renamed API", "`.group_by`", "t.group_by('region')"),
+    ("t.sort_by('amount')", "renamed API", "`.order_by`", "t.order_by('amount')"),
+    ("t.region.to_date('%Y')", "renamed API", "Ibis 11.0.0", "t.region.as_date('%Y')"),
+    ("t.qty.to_interval('D')", "renamed API", "as_interval", "t.qty.as_interval('D')"),
+    ("t.region.initcap()", "renamed API", "capitalize", "t.region.capitalize()"),
+    ("ibis.where(t.qty > 1, 1, 0)", "renamed API", "ibis.ifelse", "ibis.ifelse(t.qty > 1, 1, 0)"),
+    ("t.relabel({'region': 'area'})", "renamed API", "new name → old name", None),
+    ("ibis.case()", "renamed API", "ibis.cases", None),
+    (
+        "(t.amount > 1) and (t.region == 'x')",
+        "python boolean operators",
+        "`&`, `|`, `~`",
+        "(t.amount > 1) & (t.region == 'x')",
+    ),
+    ("t.filter(not t.amount > 1)", "python boolean operators", "`~`", "t.filter(~(t.amount > 1))"),
+    ("t.filter(u.manager == 'x')", "mixed tables", "`t` and `u`", None),
+    ("t.select(t.amount, u.manager)", "mixed tables", "both have `region`", None),
+    ("t.note.mean()", "wrong aggregation", "cast it first", 't.note.cast("float64").mean()'),
+    ("t.ts.sum()", "wrong aggregation", "not a timestamp one", None),
+    ("t.group_by('region').agg(total=t.amount)", "wrong aggregation", "reductions", None),
+]
+
+
+@pytest.mark.parametrize(("code", "rule", "advice", "fix"), CASES)
+def test_rules_on_real_ibis_errors(code: str, rule: str, advice: str, fix: str | None) -> None:
+    failure = failure_of(code)
+    findings = diagnose(failure)
     assert [finding.rule for finding in findings] == [rule]
     assert advice in findings[0].message
+    assert rule_fix(code, findings) == fix
+
+
+def test_none_comparison_is_found_beside_the_error_it_came_with() -> None:
+    code = "t.filter(t.note == None or t.amount > 0)"
+    findings = diagnose(failure_of(code))
+    assert [finding.rule for finding in findings] == ["python boolean operators", "== None"]
+    assert rule_fix(code, findings) == "t.filter(t.note.isnull() | (t.amount > 0))"
 
 
 @pytest.mark.parametrize("code", ["t.completely_unrelated_name", "1 / 0", "t.amount.nope_x"])
 def test_no_rule_no_finding(code: str) -> None:
-    error = error_of(code) if code != "1 / 0" else ZeroDivisionError("division by zero")
-    assert diagnose(error, NAMESPACE) == []
+    assert diagnose(failure_of(code)) == []
+
+
+@pytest.mark.parametrize("rename", RENAMES, ids=lambda r: f"{r.owner}.{r.old}")
+def test_every_rename_is_true_of_the_installed_ibis(rename: Rename) -> None:
+    """The release notes' removals hold for ibis 12, and the replacement exists."""
+    if rename.owner == "ibis":
+        owner: object = ibis
+    else:
+        owner = getattr(ibis.expr.types, rename.owner)
+    if rename.old != rename.new:
+        assert not hasattr(owner, rename.old), f"{rename.owner}.{rename.old} still exists"
+    replacement = {"unpack": ir.Table, "greatest": ibis, "least": ibis, "negate": ir.NumericValue}
+    assert hasattr(replacement.get(rename.new, owner), rename.new)
 
 
 @pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
+def shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[InteractiveShell]:
+    monkeypatch.delenv("IBIS_COPILOT_URL", raising=False)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))  # no server to find
     shell = InteractiveShell.instance()
     shell.run_line_magic("colors", "nocolor")
     shell.run_line_magic("load_ext", "ibis_copilot")
@@ -59,22 +117,70 @@ def shell() -> Iterator[InteractiveShell]:
     InteractiveShell.clear_instance()
 
 
-def test_the_hook_shows_the_traceback_then_the_diagnosis(shell: InteractiveShell) -> None:
+def run_failing(shell: InteractiveShell, cell: str) -> str:
     with capture_output() as captured:
-        result = shell.run_cell("orders.amout")
+        result = shell.run_cell(cell)
+        shell.ibis_copilot_errors.wait()
     assert not result.success
-    out = captured.stdout
-    assert "AttributeError" in out
+    shown = [output.data.get("text/plain", "") for output in captured.outputs]
+    return "\n".join([captured.stdout, *shown])
+
+
+def test_the_hook_shows_the_traceback_then_the_diagnosis_then_the_checked_fix(
+    shell: InteractiveShell,
+) -> None:
+    out = run_failing(shell, "big = orders.filter(orders.amout > 10)\nbig")
     advice = "ibis-copilot (unknown column): `amout` is not a column; did you mean `amount`?"
+    assert "AttributeError" in out
     assert advice in out
     assert out.index("AttributeError") < out.index(advice), "the normal traceback comes first"
+    assert "ibis-copilot fix (rules, checked: it builds and compiles" in out
+    assert "big = orders.filter(orders.amount > 10)" in out
+
+
+def test_a_fix_that_does_not_build_is_not_checked(shell: InteractiveShell) -> None:
+    # The fix renames the column, but `limit` gets a string: the check process says no.
+    out = run_failing(shell, "orders.filter(orders.amout > 10).limit('ten')")
+    assert "ibis-copilot fix (rules, not checked: run:" in out
+
+
+def test_ibis_fix_puts_the_fix_in_the_next_cell(shell: InteractiveShell) -> None:
+    run_failing(shell, "orders.groupby('amount').agg(n=orders.amount.count())")
+    next_inputs: list[str] = []
+    shell.set_next_input = lambda text, **_: next_inputs.append(text)  # type: ignore[method-assign]
+    with capture_output() as captured:
+        shell.run_line_magic("ibis_fix", "")
+    assert next_inputs == ["orders.group_by('amount').agg(n=orders.amount.count())"]
+    assert "(checked)" in captured.stdout
+
+
+def test_ibis_fix_without_a_failure_says_so(shell: InteractiveShell) -> None:
+    with capture_output() as captured:
+        shell.run_line_magic("ibis_fix", "")
+    assert "no fix to insert" in captured.stdout
 
 
 def test_unrelated_errors_are_left_alone(shell: InteractiveShell) -> None:
-    with capture_output() as captured:
-        shell.run_cell("1 / 0")
-    assert "ZeroDivisionError" in captured.stdout
-    assert "ibis-copilot" not in captured.stdout
+    out = run_failing(shell, "1 / 0")
+    assert "ZeroDivisionError" in out
+    assert "ibis-copilot" not in out
+
+
+def test_another_extensions_handler_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IBIS_COPILOT_EXPLAIN_BUDGET", "0")
+    shell = InteractiveShell.instance()
+    try:
+        seen: list[str] = []
+        shell.set_custom_exc((Exception,), lambda _s, _e, value, _tb, **_: seen.append(str(value)))
+        shell.run_line_magic("load_ext", "ibis_copilot")
+        shell.run_cell("import ibis\nt = ibis.table({'amount': 'int64'}, name='t')")
+        with capture_output() as captured:
+            shell.run_cell("t.amout")
+            shell.ibis_copilot_errors.wait()
+        assert seen == ["'Table' object has no attribute 'amout'"], "their handler ran"
+        assert "did you mean `amount`" in captured.stdout, "and ours after it"
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_the_hook_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,8 @@
 """Deterministic diagnoses of failing Ibis code: instant, no model, each rule small.
 
-Every rule looks at the exception (and the namespace's table schemas) and either says
-what went wrong and what to write instead, or says nothing.
+Every rule looks at a :class:`Failure` (the exception, the failing code and the
+namespace's tables) and either says what went wrong and what to write instead, or says
+nothing. Where the fix is mechanical the finding carries the rewritten code.
 """
 
 from __future__ import annotations
@@ -9,96 +10,282 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
+
+from ibis_copilot.kernel import rewrite
+from ibis_copilot.kernel.renames import find_rename
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What failed: the error, the code that raised it and the user's namespace."""
+
+    error: BaseException
+    code: str = ""
+    namespace: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, ir.Table]:
+        return {
+            name: value
+            for name, value in self.namespace.items()
+            if isinstance(value, ir.Table) and not name.startswith("_")
+        }
+
+    @property
+    def table_names(self) -> set[str]:
+        return {*self.tables, "_"}
+
+
+Rewrite = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """One finding: which rule, and the advice in a sentence."""
+    """One finding: which rule, the advice in a sentence, and the edit that fixes the code
+    where the fix is mechanical (it returns None when the code has nothing to edit)."""
 
     rule: str
     message: str
+    fix: Rewrite | None = field(default=None, compare=False, repr=False)
 
 
 NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? object has no attribute '(\w+)'")
+IBIS_HINT = re.compile(r"has no attribute '(\w+)', did you mean '(\w+)'")
 MISSING_COLUMN = re.compile(r"Column '(\w+)' is not found in table")
-#: pandas habits and the Ibis way.
-PANDAS_HABITS = {
-    "loc": "rows are chosen with `t.filter(predicate)` and columns with `t.select(...)`",
-    "iloc": "Ibis rows have no positions: use `t.order_by(...).limit(n, offset=k)`",
-    "apply": "write a column expression, or a UDF with `@ibis.udf.scalar.python`",
-    "groupby": "`t.group_by(keys).agg(name=t.col.sum())`",
-    "values": "get data with `t.to_pandas()` or `t.to_pyarrow()`",
-    "str": "string methods are on the column itself: `t.name.upper()`, `t.name.contains(...)`",
-    "dt": "date parts are on the column itself: `t.ts.year()`, `t.ts.truncate('D')`",
-    "sort_values": "`t.order_by(ibis.desc('col'))`",
-    "drop_duplicates": "`t.distinct()` (or `t.distinct(on=...)`)",
-    "fillna": "`t.fill_null(value)` or `t.col.fill_null(value)`",
-    "isna": "`t.col.isnull()`",
-    "iterrows": "Ibis tables are not iterated: `t.to_pandas()` first",
-    "shape": "`t.count().execute()` for rows, `len(t.columns)` for columns",
-    "dtypes": "`t.schema()`",
-    "merge": "`left.join(right, predicates, how='left')`",
+ANOTHER_RELATION = "belong to another relation"
+NOT_A_REDUCTION = re.compile(r"Aggregate\(.*has failed", re.DOTALL)
+
+#: pandas habits: the Ibis way, and the method that replaces them where it is a rename.
+PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
+    "loc": ("rows are chosen with `t.filter(predicate)` and columns with `t.select(...)`", None),
+    "iloc": ("Ibis rows have no positions: use `t.order_by(...).limit(n, offset=k)`", None),
+    "apply": ("write a column expression, or a UDF with `@ibis.udf.scalar.python`", None),
+    "groupby": ("`t.group_by(keys).agg(name=t.col.sum())`", "group_by"),
+    "values": ("get data with `t.to_pandas()` or `t.to_pyarrow()`", None),
+    "str": ("string methods are on the column itself: `t.name.upper()`", None),
+    "dt": ("date parts are methods of the column itself: `t.ts.year()`", None),
+    "sort_values": ("`t.order_by(ibis.desc('col'))`", "order_by"),
+    "drop_duplicates": ("`t.distinct()` (or `t.distinct(on=...)`)", "distinct"),
+    "fillna": ("`t.fill_null(value)` or `t.col.fill_null(value)`", "fill_null"),
+    "dropna": ("`t.drop_null()`", "drop_null"),
+    "isna": ("`t.col.isnull()`", "isnull"),
+    "notna": ("`t.col.notnull()`", "notnull"),
+    "iterrows": ("Ibis tables are not iterated: `t.to_pandas()` first", None),
+    "shape": ("`t.count().execute()` for rows, `len(t.columns)` for columns", None),
+    "dtypes": ("`t.schema()`", None),
+    "merge": ("`left.join(right, predicates, how='left')`", None),
 }
+#: Reductions that need numbers.
+NUMERIC_REDUCTIONS = frozenset({"mean", "sum", "std", "var", "median", "quantile", "approx_median"})
 
 
-def _columns(namespace: Mapping[str, object]) -> set[str]:
-    columns: set[str] = set()
-    for value in namespace.values():
-        if isinstance(value, ir.Table):
-            columns.update(value.columns)
+def _columns(failure: Failure) -> dict[str, str]:
+    """Every column of the namespace's tables with its type."""
+    columns: dict[str, str] = {}
+    for table in failure.tables.values():
+        try:
+            columns.update({name: str(dtype) for name, dtype in table.schema().items()})
+        except Exception:  # noqa: BLE001, S112 - a broken table is skipped
+            continue
     return columns
 
 
-def unknown_column(error: BaseException, namespace: Mapping[str, object]) -> Diagnosis | None:
-    """A misspelt column: name the closest real ones."""
-    text = str(error)
+def _missing_attribute(error: BaseException) -> tuple[str, str] | None:
+    """(type name, attribute) of an AttributeError, else None."""
+    if not isinstance(error, AttributeError):
+        return None
+    match = NO_ATTRIBUTE.match(str(error)) or re.match(
+        r"^module '(\w+)' has no attribute '(\w+)'", str(error)
+    )
+    if match is None:
+        return None
+    owner = "module" if str(error).startswith("module") else match.group(1)
+    return owner, match.group(2)
+
+
+def unknown_column(failure: Failure) -> Diagnosis | None:
+    """A misspelt column: name the closest real ones; fix with the closest."""
+    text = str(failure.error)
     missing = MISSING_COLUMN.search(text)
-    attribute = NO_ATTRIBUTE.match(text) if isinstance(error, AttributeError) else None
-    if attribute and attribute.group(1) not in {"Table", "Join"}:
+    attribute = _missing_attribute(failure.error)
+    if attribute and attribute[0] not in {"Table", "Join"}:
         return None
-    name = missing.group(1) if missing else attribute.group(2) if attribute else None
-    if name is None or name in PANDAS_HABITS:
+    name = missing.group(1) if missing else attribute[1] if attribute else None
+    if name is None or name in PANDAS_HABITS or IBIS_HINT.search(text):
         return None
-    close = difflib.get_close_matches(name, sorted(_columns(namespace)), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name, sorted(_columns(failure)), n=3, cutoff=0.6)
     if not close:
         return None
     options = " or ".join(f"`{column}`" for column in close)
-    return Diagnosis("unknown column", f"`{name}` is not a column; did you mean {options}?")
-
-
-def pandas_habit(error: BaseException, _namespace: Mapping[str, object]) -> Diagnosis | None:
-    """pandas spellings on Ibis objects: the Ibis way."""
-    match = NO_ATTRIBUTE.match(str(error)) if isinstance(error, AttributeError) else None
-    if match is None or match.group(2) not in PANDAS_HABITS:
-        return None
     return Diagnosis(
-        "pandas habit", f"`.{match.group(2)}` is pandas; in Ibis: {PANDAS_HABITS[match.group(2)]}"
+        "unknown column",
+        f"`{name}` is not a column; did you mean {options}?",
+        lambda code: rewrite.rename_column(code, name, close[0]),
     )
 
 
-def python_boolean_operators(
-    error: BaseException, _namespace: Mapping[str, object]
-) -> Diagnosis | None:
+def ibis_hint(failure: Failure) -> Diagnosis | None:
+    """Ibis's own "did you mean" hint (``groupby`` → ``group_by``, ``sort_by`` → ``order_by``)."""
+    match = IBIS_HINT.search(str(failure.error))
+    if match is None:
+        return None
+    old, new = match.groups()
+    return Diagnosis(
+        "renamed API",
+        f"`.{old}` is `.{new}` in Ibis",
+        lambda code: rewrite.rename_attribute(code, old, new),
+    )
+
+
+def renamed_api(failure: Failure) -> Diagnosis | None:
+    """An API that Ibis removed or renamed (from its release notes): the current one."""
+    attribute = _missing_attribute(failure.error)
+    found = find_rename(*attribute) if attribute else None
+    if found is None:
+        return None
+    where = "ibis." if found.owner == "ibis" else "."
+    message = f"`{where}{found.old}` was removed in Ibis {found.release}; use `{where}{found.new}`"
+    fix: Rewrite | None = None
+    if found.rewrite:
+        fix = lambda code: rewrite.rename_attribute(code, found.old, found.new)  # noqa: E731
+    return Diagnosis("renamed API", f"{message}: {found.hint}" if found.hint else message, fix)
+
+
+def pandas_habit(failure: Failure) -> Diagnosis | None:
+    """pandas spellings on Ibis objects: the Ibis way (and the rewrite where it is one)."""
+    attribute = _missing_attribute(failure.error)
+    if attribute is None or attribute[1] not in PANDAS_HABITS:
+        return None
+    if IBIS_HINT.search(str(failure.error)):
+        return None  # Ibis's own hint is more precise
+    name = attribute[1]
+    advice, replacement = PANDAS_HABITS[name]
+    tables = failure.table_names
+    fixes: dict[str, Rewrite] = {
+        "str": lambda code: rewrite.drop_accessor(code, "str"),
+        "dt": lambda code: rewrite.drop_accessor(code, "dt"),
+        "loc": lambda code: rewrite.loc_to_filter(code, tables),
+    }
+    if replacement:
+        fixes[name] = lambda code: rewrite.rename_attribute(code, name, replacement)
+    return Diagnosis("pandas habit", f"`.{name}` is pandas; in Ibis: {advice}", fixes.get(name))
+
+
+def item_assignment(failure: Failure) -> Diagnosis | None:
+    """``t["c"] = ...``: Ibis tables are immutable; ``mutate`` returns a new one."""
+    if "does not support item assignment" not in str(failure.error):
+        return None
+    return Diagnosis(
+        "pandas habit",
+        "Ibis tables are immutable: `t = t.mutate(new_column=expression)`",
+        lambda code: rewrite.item_assignment(code, failure.table_names),
+    )
+
+
+def python_boolean_operators(failure: Failure) -> Diagnosis | None:
     """``and`` / ``or`` / ``not`` (or ``if``) on expressions."""
-    if "truth value of an Ibis expression is not defined" not in str(error):
+    if "truth value of an Ibis expression is not defined" not in str(failure.error):
         return None
     return Diagnosis(
         "python boolean operators",
         "Python's `and`/`or`/`not` cannot combine Ibis expressions: use `&`, `|`, `~` with "
         "parentheses, e.g. `(t.a > 1) & (t.b < 2)`; `if expr:` needs `ibis.ifelse(...)`",
+        lambda code: rewrite.bitwise_boolean_operators(code, failure.table_names),
     )
 
 
-RULES: tuple[Callable[[BaseException, Mapping[str, object]], Diagnosis | None], ...] = (
+def none_comparison(failure: Failure) -> Diagnosis | None:
+    """``== None`` on a column compares with NULL, which is never true: ``isnull()``."""
+    tables = failure.table_names
+    if rewrite.none_comparisons(failure.code, tables) is None:
+        return None
+    return Diagnosis(
+        "== None",
+        "`col == None` compares with NULL and is never true in SQL: use `col.isnull()` "
+        "(and `col.notnull()` for `!= None`)",
+        lambda code: rewrite.none_comparisons(code, tables),
+    )
+
+
+def mixed_tables(failure: Failure) -> Diagnosis | None:
+    """Columns of two tables in one expression without a join."""
+    if ANOTHER_RELATION not in str(failure.error):
+        return None
+    used = sorted(name for name in failure.tables if re.search(rf"\b{name}\.", failure.code))
+    shared: set[str] = set()
+    if len(used) >= 2:
+        schemas = [set(failure.tables[name].columns) for name in used[:2]]
+        shared = schemas[0] & schemas[1]
+    named = " and ".join(f"`{name}`" for name in used[:2]) or "two tables"
+    keys = f" (both have {', '.join(f'`{k}`' for k in sorted(shared))})" if shared else ""
+    return Diagnosis(
+        "mixed tables",
+        f"this expression uses columns of {named} without a join: join them first{keys}, "
+        "e.g. `joined = left.join(right, 'key')`, then use `joined`'s columns",
+    )
+
+
+def wrong_aggregation(failure: Failure) -> Diagnosis | None:
+    """A numeric reduction of a non-numeric column, or a column where a reduction belongs."""
+    if NOT_A_REDUCTION.search(str(failure.error)):
+        return Diagnosis(
+            "wrong aggregation",
+            "`agg` needs reductions (one value per group): `total=t.amount.sum()`, not "
+            "`total=t.amount`; use `mutate` to keep one value per row",
+        )
+    attribute = _missing_attribute(failure.error)
+    if attribute is None or attribute[1] not in NUMERIC_REDUCTIONS:
+        return None
+    kind, method = attribute[0].removesuffix("Column").removesuffix("Scalar").lower(), attribute[1]
+    columns = [name for name, dtype in _columns(failure).items() if kind in dtype.lower()]
+    used = [name for name in columns if re.search(rf"\.{name}\s*\.\s*{method}\b", failure.code)]
+    fix: Rewrite | None = None
+    if kind == "string" and used:
+        fix = lambda code: rewrite.cast_before(code, used[0], method)  # noqa: E731
+    advice = (
+        "if it holds numbers as text, cast it first: `.cast('float64')`"
+        if kind == "string"
+        else "use `count()`, `nunique()`, `min()`/`max()` or `mode()`"
+    )
+    return Diagnosis(
+        "wrong aggregation", f"`{method}` needs a numeric column, not a {kind} one; {advice}", fix
+    )
+
+
+Rule = Callable[[Failure], Diagnosis | None]
+RULES: tuple[Rule, ...] = (
     unknown_column,
+    ibis_hint,
+    renamed_api,
     pandas_habit,
+    item_assignment,
     python_boolean_operators,
+    none_comparison,
+    mixed_tables,
+    wrong_aggregation,
 )
 
 
-def diagnose(error: BaseException, namespace: Mapping[str, object]) -> list[Diagnosis]:
-    """Every rule's finding for ``error`` (none when no rule applies)."""
-    return [found for rule in RULES if (found := rule(error, namespace)) is not None]
+def diagnose(failure: Failure) -> list[Diagnosis]:
+    """Every rule's finding for ``failure`` (none when no rule applies)."""
+    found: list[Diagnosis] = []
+    for rule in RULES:
+        try:
+            diagnosis = rule(failure)
+        except Exception:  # noqa: BLE001, S112 - one broken rule never hides the others
+            continue
+        if diagnosis is not None:
+            found.append(diagnosis)
+    return found
+
+
+def rule_fix(code: str, findings: list[Diagnosis]) -> str | None:
+    """Every finding's edit applied in turn to ``code``; None when nothing changed."""
+    fixed = code
+    for finding in findings:
+        if finding.fix is not None and (edited := finding.fix(fixed)) is not None:
+            fixed = edited
+    return fixed if fixed != code else None

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from ibis_copilot.kernel.sql import DialectResult
 
 
-def _fence(sql: str) -> str:
+def _fence(code: str, language: str = "sql") -> str:
     fence = "```"
-    while fence in sql:
+    while fence in code:
         fence += "`"
-    return f"{fence}sql\n{sql}\n{fence}"
+    return f"{fence}{language}\n{code}\n{fence}"
 
 
 class SQLDisplay:
@@ -58,3 +58,31 @@ class PortabilityDisplay:
             status = "yes" if result.ok else "no "
             lines.append(f"{result.dialect.ljust(width)}  {status}       {result.error or ''}")
         return "\n".join(line.rstrip() for line in lines)
+
+
+class FixDisplay:
+    """A proposed fix and whether the check process passed it."""
+
+    def __init__(self, code: str, source: str, status: str) -> None:
+        self.code, self.source, self.status = code, source, status
+
+    def _repr_markdown_(self) -> str:
+        header = f"**ibis-copilot fix** ({self.source}, {self.status}; `%ibis_fix` inserts it)"
+        return f"{header}\n\n{_fence(self.code, 'python')}"
+
+    def __repr__(self) -> str:
+        header = f"ibis-copilot fix ({self.source}, {self.status}; %ibis_fix inserts it):"
+        return header + "\n" + "\n".join(f"    {line}" for line in self.code.splitlines())
+
+
+class ExplanationDisplay:
+    """The model's explanation as it streams."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return f"**ibis-copilot explanation** (model-written)\n\n{self.text}"
+
+    def __repr__(self) -> str:
+        return f"ibis-copilot explanation (model-written):\n{self.text}"

@@ -1,0 +1,113 @@
+"""Check proposed code in a separate process that has only the schemas.
+
+A fix is called *checked* only when the check process built an Ibis expression from it and
+compiled that to SQL, within a timeout. The user's kernel never runs model-written code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ibis.expr.types as ir
+
+from ibis_copilot.kernel.sql import bound_backend
+
+DEFAULT_TIMEOUT_S = 10.0
+TableSpecs = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Whether the code passed; ``reason`` says why not, in one line."""
+
+    checked: bool
+    reason: str = ""
+    sql: str | None = None
+    assertion: bool | None = None
+
+
+def table_specs(namespace: Mapping[str, object]) -> TableSpecs:
+    """Every Ibis table in ``namespace`` as ``{variable: {name, schema}}`` (schemas only)."""
+    specs: TableSpecs = {}
+    for variable, value in namespace.items():
+        if variable.startswith("_") or not isinstance(value, ir.Table):
+            continue
+        try:
+            name = getattr(value.op(), "name", None)
+            schema = {column: str(dtype) for column, dtype in value.schema().items()}
+        except Exception:  # noqa: BLE001, S112 - a broken object is skipped
+            continue
+        specs[variable] = {"name": name if isinstance(name, str) else variable, "schema": schema}
+    return specs
+
+
+def dialect_of(namespace: Mapping[str, object]) -> str:
+    """The backend of the first bound table in ``namespace``, else DuckDB."""
+    for value in namespace.values():
+        if isinstance(value, ir.Table) and (backend := bound_backend(value)):
+            return backend
+    return "duckdb"
+
+
+def _run_worker(request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ibis-copilot-check-") as scratch:
+        try:
+            completed = subprocess.run(
+                [sys.executable, "-I", "-m", "ibis_copilot.kernel.check_worker"],
+                input=json.dumps(request),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=scratch,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return {"ok": False, "stage": "timeout", "message": f"took longer than {timeout:g} s"}
+    try:
+        answer: dict[str, Any] = json.loads(completed.stdout)
+    except ValueError:
+        last = (completed.stderr.strip().splitlines() or ["no answer"])[-1]
+        return {"ok": False, "stage": "crash", "message": last}
+    return answer
+
+
+def _result(answer: dict[str, Any]) -> CheckResult:
+    if answer.get("ok"):
+        return CheckResult(True, sql=answer.get("sql"), assertion=answer.get("assertion"))
+    stage, kind, message = answer.get("stage", ""), answer.get("error_type", ""), answer["message"]
+    detail = f"{kind}: {message}" if kind else message
+    return CheckResult(False, f"{stage}: {detail}" if stage else detail)
+
+
+def check_code(
+    code: str,
+    tables: TableSpecs,
+    *,
+    start_line: int = 1,
+    dialect: str = "duckdb",
+    assertion: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> CheckResult:
+    """Run ``code`` (from ``start_line``) against unbound tables with ``tables``' schemas."""
+    request = {
+        "mode": "python",
+        "code": code,
+        "tables": tables,
+        "start_line": start_line,
+        "dialect": dialect,
+        "assertion": assertion,
+    }
+    return _result(_run_worker(request, timeout))
+
+
+def check_sql_binds(
+    sql: str, tables: TableSpecs, timeout: float = DEFAULT_TIMEOUT_S
+) -> CheckResult:
+    """Whether DuckDB can bind ``sql`` (``EXPLAIN``) against empty tables of these schemas."""
+    return _result(_run_worker({"mode": "sql", "sql": sql, "tables": tables}, timeout))

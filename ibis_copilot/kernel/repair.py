@@ -1,0 +1,172 @@
+"""From a failing cell to a diagnosis, an explanation and a checked fix.
+
+Shared by the kernel's exception hook, ``%ibis_fix``, ``ibis-copilot fix`` and the repair
+benchmark. The rules' fix is checked first; the model's fix is only checked (and only
+offered) when the rules have no checked fix, so a model never replaces a checked fix with
+an unchecked one.
+"""
+
+from __future__ import annotations
+
+import linecache
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from ibis_copilot.kernel.check import CheckResult, check_code, dialect_of, table_specs
+from ibis_copilot.kernel.client import AssistantClient
+from ibis_copilot.kernel.diagnose import Diagnosis, Failure, diagnose, rule_fix
+from ibis_copilot.kernel.namespace import namespace_context
+
+
+@dataclass
+class ProposedFix:
+    """Code proposed by the rules or the model, and what the check process said."""
+
+    code: str
+    source: str  # "rules" or "model"
+    check: CheckResult | None = None
+
+    @property
+    def checked(self) -> bool:
+        return self.check is not None and self.check.checked
+
+
+@dataclass
+class Repair:
+    """Everything known about one failure; ``to_json`` is the shape DESIGN.md documents."""
+
+    failure: Failure
+    start_line: int = 1
+    traceback: str = ""
+    diagnosis: list[Diagnosis] = field(default_factory=list)
+    explanation: str = ""
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    fixes: list[ProposedFix] = field(default_factory=list)
+
+    @property
+    def best_fix(self) -> ProposedFix | None:
+        """The first checked fix, else the first fix (rules before model)."""
+        checked = [fix for fix in self.fixes if fix.checked]
+        candidates = checked or self.fixes
+        return candidates[0] if candidates else None
+
+    def to_json(self) -> dict[str, Any]:
+        fix = self.best_fix
+        return {
+            "error_type": type(self.failure.error).__name__,
+            "message": str(self.failure.error).strip().splitlines()[0]
+            if str(self.failure.error).strip()
+            else "",
+            "diagnosis": [{"rule": d.rule, "message": d.message} for d in self.diagnosis],
+            "explanation": self.explanation,
+            "fixed_code": fix.code if fix else None,
+            "fix_source": fix.source if fix else None,
+            "checked": bool(fix and fix.checked),
+            "check_reason": fix.check.reason if fix and fix.check else "",
+        }
+
+
+def failing_cell(
+    error: BaseException, tb: TracebackType | None, namespace: Mapping[str, object]
+) -> tuple[str, int]:
+    """The source of the outermost frame that ran in ``namespace`` (the user's cell or
+    script) and the line that failed in it; ``("", 1)`` when there is none."""
+    del error
+    for frame, line in traceback.walk_tb(tb):
+        if frame.f_globals is namespace:
+            source = "".join(linecache.getlines(frame.f_code.co_filename))
+            return source, line
+    return "", 1
+
+
+def start_repair(
+    error: BaseException, tb: TracebackType | None, namespace: Mapping[str, object]
+) -> Repair:
+    """Diagnose instantly (no process, no model) and propose the rules' fix, unchecked."""
+    code, line = failing_cell(error, tb, namespace)
+    failure = Failure(error, code, namespace)
+    repair = Repair(
+        failure,
+        start_line=line,
+        traceback="".join(traceback.format_exception(type(error), error, tb)),
+        diagnosis=diagnose(failure),
+    )
+    fixed = rule_fix(code, repair.diagnosis) if code else None
+    if fixed is not None:
+        repair.fixes.append(ProposedFix(fixed, "rules"))
+    return repair
+
+
+def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckResult:
+    """Run ``fix`` in the check process against the namespace's schemas; remember the result."""
+    namespace = repair.failure.namespace
+    fix.check = check_code(
+        fix.code,
+        table_specs(namespace),
+        start_line=repair.start_line,
+        dialect=dialect_of(namespace),
+        timeout=timeout,
+    )
+    return fix.check
+
+
+def explain_body(repair: Repair) -> dict[str, Any]:
+    """The ``/ibis-copilot/explain`` request for this failure."""
+    error = repair.failure.error
+    return {
+        "code": repair.failure.code or "(code not available)",
+        "error_type": type(error).__name__,
+        "message": str(error),
+        "traceback": repair.traceback,
+        "schemas": namespace_context(repair.failure.namespace),
+    }
+
+
+def stream_explanation(
+    repair: Repair,
+    client: AssistantClient,
+    on_text: Callable[[str], None],
+    budget_s: float,
+) -> bool:
+    """Stream the model's explanation into ``repair`` (``on_text`` gets the text so far).
+
+    Stops at ``budget_s`` or on KeyboardInterrupt (the connection is closed, so the server
+    cancels). True when the model finished. The model's fix is appended unchecked.
+    """
+    deadline = time.monotonic() + budget_s
+    events = client.stream("explain", explain_body(repair))
+    finished = False
+    try:
+        for event in events:
+            if event["type"] == "token":
+                repair.explanation += event["text"]
+                on_text(repair.explanation)
+            elif event["type"] == "done":
+                finished = True
+                repair.citations = event.get("citations", [])
+                if event.get("fixed_code"):
+                    repair.fixes.append(ProposedFix(event["fixed_code"], "model"))
+            elif event["type"] == "error":
+                repair.explanation += f"\n\n(the model failed: {event['error']['message']})"
+            if time.monotonic() > deadline:
+                repair.explanation += f"\n\n(stopped after the {budget_s:g} s budget)"
+                break
+    except KeyboardInterrupt:
+        repair.explanation += "\n\n(stopped)"
+    finally:
+        events.close()
+    return finished
+
+
+def settle(repair: Repair, timeout: float = 10.0) -> ProposedFix | None:
+    """Check the fixes in order until one passes; the model's is tried only if needed."""
+    for fix in repair.fixes:
+        if fix.check is None:
+            check_fix(repair, fix, timeout)
+        if fix.checked:
+            return fix
+    return repair.best_fix

@@ -1,0 +1,254 @@
+"""Small, exact edits of user code that the diagnosis rules propose as fixes.
+
+Each function returns the edited code, or None when it found nothing to change. Edits
+work on tokens or on the AST's source positions, so the rest of the cell (comments,
+formatting) stays as the user wrote it.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import itertools
+import re
+import tokenize
+from collections.abc import Callable, Iterable
+
+Edit = tuple[int, int, str]  # absolute start, end, replacement
+
+
+def _line_starts(code: str) -> list[int]:
+    starts, total = [0], 0
+    for line in code.splitlines(keepends=True):
+        total += len(line)
+        starts.append(total)
+    return starts
+
+
+def _offset(code_lines: list[str], starts: list[int], line: int, byte_col: int) -> int:
+    """Absolute character offset of (1-based line, UTF-8 byte column)."""
+    text = code_lines[line - 1] if line - 1 < len(code_lines) else ""
+    return starts[line - 1] + len(text.encode()[:byte_col].decode(errors="ignore"))
+
+
+def apply_edits(code: str, edits: Iterable[Edit]) -> str | None:
+    ordered = sorted(set(edits), reverse=True)
+    if not ordered:
+        return None
+    for start, end, replacement in ordered:
+        code = code[:start] + replacement + code[end:]
+    return code
+
+
+def _tokens(code: str) -> list[tokenize.TokenInfo]:
+    try:
+        return list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+
+
+def _token_offsets(code: str, token: tokenize.TokenInfo) -> tuple[int, int]:
+    starts = _line_starts(code)
+    return starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]
+
+
+def rename_attribute(code: str, old: str, new: str) -> str | None:
+    """``x.old`` → ``x.new`` everywhere (attribute access only, not plain names)."""
+    tokens = _tokens(code)
+    edits = [
+        (*_token_offsets(code, token), new)
+        for previous, token in itertools.pairwise(tokens)
+        if token.type == tokenize.NAME and token.string == old and previous.string == "."
+    ]
+    return apply_edits(code, edits)
+
+
+def rename_column(code: str, old: str, new: str) -> str | None:
+    """A column name as attribute (``t.old``) or as a string literal (``"old"``)."""
+    tokens = _tokens(code)
+    edits: list[Edit] = []
+    for previous, token in itertools.pairwise(tokens):
+        if token.type == tokenize.NAME and token.string == old and previous.string == ".":
+            edits.append((*_token_offsets(code, token), new))
+        elif token.type == tokenize.STRING and token.string in (f"'{old}'", f'"{old}"'):
+            edits.append((*_token_offsets(code, token), f"{token.string[0]}{new}{token.string[0]}"))
+    return apply_edits(code, edits)
+
+
+def drop_accessor(code: str, accessor: str) -> str | None:
+    """pandas' ``.str.upper()`` → ``.upper()``; ``.dt.year`` → ``.year()``."""
+    tokens = _tokens(code)
+    edits: list[Edit] = []
+    for index in range(1, len(tokens) - 2):
+        dot, name, next_dot, member = tokens[index - 1 : index + 3]
+        if (dot.string, name.string, next_dot.string) != (".", accessor, ".") or (
+            member.type != tokenize.NAME
+        ):
+            continue
+        start, _ = _token_offsets(code, dot)
+        _, end = _token_offsets(code, next_dot)
+        edits.append((start, end, "."))
+        called = index + 3 < len(tokens) and tokens[index + 3].string == "("
+        if not called:
+            _, member_end = _token_offsets(code, member)
+            edits.append((member_end, member_end, "()"))
+    return apply_edits(code, edits)
+
+
+def _mentions(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _rewrite_nodes(
+    code: str, wanted: Callable[[ast.AST], bool], render: Callable[[ast.AST, str], str]
+) -> str | None:
+    """Replace the outermost nodes ``wanted`` selects by ``render(node, code)``."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    lines, starts = code.splitlines(keepends=True), _line_starts(code)
+    edits: list[Edit] = []
+    taken: list[tuple[int, int]] = []
+    for node in ast.walk(tree):  # breadth first: outer nodes come before inner ones
+        if not isinstance(node, ast.expr | ast.stmt) or not wanted(node):
+            continue
+        start = _offset(lines, starts, node.lineno, node.col_offset)
+        end = _offset(lines, starts, node.end_lineno or node.lineno, node.end_col_offset or 0)
+        if any(s <= start and end <= e for s, e in taken):
+            continue
+        taken.append((start, end))
+        edits.append((start, end, render(node, code)))
+    return apply_edits(code, edits)
+
+
+def _source(node: ast.AST, code: str) -> str:
+    return ast.get_source_segment(code, node) or ast.unparse(node)
+
+
+def _operand(node: ast.AST, code: str) -> str:
+    text = _bitwise(node, code)
+    simple = isinstance(node, ast.Name | ast.Attribute | ast.Call | ast.Subscript | ast.Constant)
+    null_check = isinstance(node, ast.Compare) and _is_none_comparison(node)
+    return text if simple or null_check or text.startswith("~") else f"({text})"
+
+
+def _bitwise(node: ast.AST, code: str) -> str:
+    if isinstance(node, ast.BoolOp):
+        joiner = " & " if isinstance(node.op, ast.And) else " | "
+        return joiner.join(_operand(value, code) for value in node.values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return f"~{_operand(node.operand, code)}"
+    if isinstance(node, ast.Compare) and _is_none_comparison(node):
+        return _null_check(node, code)
+    return _source(node, code)
+
+
+def bitwise_boolean_operators(code: str, tables: set[str]) -> str | None:
+    """``a and b`` / ``a or b`` / ``not a`` on expressions of ``tables`` → ``&``, ``|``, ``~``."""
+
+    def wanted(node: ast.AST) -> bool:
+        is_boolean = isinstance(node, ast.BoolOp) or (
+            isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+        )
+        return is_boolean and _mentions(node, tables)
+
+    return _rewrite_nodes(code, wanted, _bitwise)
+
+
+def _is_none_comparison(node: ast.Compare) -> bool:
+    return (
+        len(node.ops) == 1
+        and isinstance(node.ops[0], ast.Eq | ast.NotEq | ast.Is | ast.IsNot)
+        and isinstance(node.comparators[0], ast.Constant)
+        and node.comparators[0].value is None
+    )
+
+
+def _null_check(node: ast.AST, code: str) -> str:
+    assert isinstance(node, ast.Compare)  # noqa: S101 - only called on None comparisons
+    method = "isnull" if isinstance(node.ops[0], ast.Eq | ast.Is) else "notnull"
+    left = _source(node.left, code)
+    simple = isinstance(node.left, ast.Name | ast.Attribute | ast.Call | ast.Subscript)
+    return f"{left if simple else f'({left})'}.{method}()"
+
+
+def none_comparisons(code: str, tables: set[str]) -> str | None:
+    """``t.col == None`` → ``t.col.isnull()`` (``!= None`` → ``notnull()``)."""
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Compare)
+            and _is_none_comparison(node)
+            and _mentions(node.left, tables)
+        )
+
+    return _rewrite_nodes(code, wanted, _null_check)
+
+
+IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def item_assignment(code: str, tables: set[str]) -> str | None:
+    """``t["c"] = value`` → ``t = t.mutate(c=value)``."""
+
+    def wanted(node: ast.AST) -> bool:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            return False
+        target = node.targets[0]
+        return (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Name)
+            and target.value.id in tables
+            and isinstance(target.slice, ast.Constant)
+            and isinstance(target.slice.value, str)
+        )
+
+    def render(node: ast.AST, source: str) -> str:
+        assert isinstance(node, ast.Assign)  # noqa: S101
+        target = node.targets[0]
+        assert isinstance(target, ast.Subscript)  # noqa: S101
+        assert isinstance(target.value, ast.Name)  # noqa: S101
+        assert isinstance(target.slice, ast.Constant)  # noqa: S101
+        name, column = target.value.id, str(target.slice.value)
+        value = _source(node.value, source)
+        argument = f"{column}={value}" if IDENTIFIER.match(column) else f"**{{{column!r}: {value}}}"
+        return f"{name} = {name}.mutate({argument})"
+
+    return _rewrite_nodes(code, wanted, render)
+
+
+def cast_before(code: str, column: str, method: str, to: str = "float64") -> str | None:
+    """``t.col.mean()`` → ``t.col.cast("float64").mean()`` for one column and method."""
+    tokens = _tokens(code)
+    edits: list[Edit] = []
+    for index in range(1, len(tokens) - 2):
+        dot, name, next_dot, member = tokens[index - 1 : index + 3]
+        if (dot.string, name.string, next_dot.string, member.string) == (".", column, ".", method):
+            _, end = _token_offsets(code, name)
+            edits.append((end, end, f'.cast("{to}")'))
+    return apply_edits(code, edits)
+
+
+def loc_to_filter(code: str, tables: set[str]) -> str | None:
+    """``t.loc[mask]`` → ``t.filter(mask)``; ``t.loc[mask, cols]`` adds ``.select(cols)``."""
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "loc"
+            and _mentions(node.value.value, tables)
+        )
+
+    def render(node: ast.AST, source: str) -> str:
+        assert isinstance(node, ast.Subscript)  # noqa: S101
+        assert isinstance(node.value, ast.Attribute)  # noqa: S101
+        table = _source(node.value.value, source)
+        index = node.slice
+        if isinstance(index, ast.Tuple) and len(index.elts) == 2:
+            rows, columns = (_source(element, source) for element in index.elts)
+            return f"{table}.filter({rows}).select({columns})"
+        return f"{table}.filter({_source(index, source)})"
+
+    return _rewrite_nodes(code, wanted, render)
