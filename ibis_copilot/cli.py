@@ -117,6 +117,68 @@ def cmd_sql(args: argparse.Namespace) -> None:
         print(sql)
 
 
+def cmd_fix(args: argparse.Namespace) -> None:
+    """Run a snippet; if it fails, diagnose it, explain it and propose a checked fix."""
+    from ibis_copilot.kernel.repair import start_repair
+    from ibis_copilot.kernel.snippet import run_snippet
+
+    source, filename = _read_source(args.file)
+    namespace: dict[str, object] = {}
+    try:
+        run_snippet(source, filename, namespace)
+    except SyntaxError as error:
+        raise CommandError(f"{filename}, line {error.lineno}: {error.msg}") from None
+    except Exception as error:  # noqa: BLE001 - the failure is what this command is about
+        repair = start_repair(error, error.__traceback__, namespace)
+    else:
+        if args.json:
+            _print_json({"error_type": None, "checked": False, "fixed_code": None})
+        else:
+            print(f"{filename} ran without an error; nothing to fix")
+        return
+    if not args.no_model:
+        _explain_for_cli(repair, quiet=args.json)
+    _settle_and_report(repair, as_json=args.json)
+
+
+def _explain_for_cli(repair: Any, quiet: bool) -> None:
+    from ibis_copilot.kernel.client import (
+        AssistantClient,
+        AssistantError,
+        ServerUnavailableError,
+    )
+    from ibis_copilot.kernel.repair import explain_budget, stream_explanation
+
+    try:
+        client = AssistantClient.find()
+        if not quiet:
+            print("explaining (the model writes; Ctrl-C stops it)...", file=sys.stderr)
+        stream_explanation(repair, client, lambda _text: None, explain_budget() or 30.0)
+    except (ServerUnavailableError, AssistantError) as error:
+        print(f"{PROG}: no explanation: {error}", file=sys.stderr)
+
+
+def _settle_and_report(repair: Any, as_json: bool) -> None:
+    from ibis_copilot.kernel.repair import settle
+
+    settle(repair)
+    report = repair.to_json()
+    if as_json:
+        _print_json(report)
+        return
+    print(f"error: {report['error_type']}: {report['message']}")
+    for finding in report["diagnosis"]:
+        print(f"diagnosis ({finding['rule']}): {finding['message']}")
+    if report["explanation"]:
+        print(f"explanation (model-written):\n{report['explanation'].strip()}")
+    if report["fixed_code"] is None:
+        print("fix: none proposed")
+        return
+    state = "checked" if report["checked"] else f"not checked: {report['check_reason']}"
+    print(f"fix ({report['fix_source']}, {state}):")
+    print(report["fixed_code"].rstrip())
+
+
 def _knowledge_errors() -> tuple[type[Exception], ...]:
     from ibis_copilot.knowledge.crawl_source import CrawlAbortedError
     from ibis_copilot.knowledge.embeddings import EmbeddingModelError
@@ -258,6 +320,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("--json", action="store_true", help="machine-readable output")
     sql.set_defaults(handler=cmd_sql)
+
+    fix = commands.add_parser(
+        "fix",
+        help=cmd_fix.__doc__,
+        description=(
+            "Run FILE (or - for stdin) like `python FILE` would; when it fails, print the "
+            "diagnosis, the model's explanation and a fix, checked in a separate process "
+            "that sees only the tables' schemas. Exits 0 whether or not a fix was found."
+        ),
+    )
+    fix.add_argument("file", metavar="FILE|-", help="Python snippet to run")
+    fix.add_argument("--json", action="store_true", help="machine-readable output")
+    fix.add_argument("--no-model", action="store_true", help="rules only; do not ask the server")
+    fix.set_defaults(handler=cmd_fix)
 
     index = commands.add_parser("index", help=cmd_index.__doc__, description=cmd_index.__doc__)
     index.add_argument(

@@ -23,22 +23,13 @@ from ibis_copilot.kernel.repair import (
     ProposedFix,
     Repair,
     check_fix,
+    explain_budget,
     start_repair,
     stream_explanation,
 )
 
 DISABLE_ENV = "IBIS_COPILOT_ERROR_HELP"
-BUDGET_ENV = "IBIS_COPILOT_EXPLAIN_BUDGET"
-DEFAULT_BUDGET_S = 30.0
 UPDATE_EVERY_S = 0.15
-
-
-def explain_budget() -> float:
-    """Seconds the model may stream below a failing cell (0 turns explanations off)."""
-    try:
-        return max(0.0, float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_S)))
-    except ValueError:
-        return DEFAULT_BUDGET_S
 
 
 def _status(fix: ProposedFix) -> str:

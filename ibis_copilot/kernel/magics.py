@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Coroutine
 from typing import Any
 
@@ -10,7 +11,10 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
+from ibis_copilot.kernel.check import dialect_of
+from ibis_copilot.kernel.client import AssistantClient, AssistantError, ServerUnavailableError
 from ibis_copilot.kernel.display import PortabilityDisplay, SQLDisplay
+from ibis_copilot.kernel.llm_sql import ModelSQL, model_sql
 from ibis_copilot.kernel.snippet import LAST_VALUE_NAME, CaptureLastExpression, pop_last_value
 from ibis_copilot.kernel.sql import (
     IbisSqlError,
@@ -55,6 +59,11 @@ class IbisSqlMagics(Magics):
         help="Compile for every common dialect and show which ones work",
     )
     @argument("--var", metavar="NAME", help="Compile this variable instead of the last expression")
+    @argument(
+        "--llm",
+        action="store_true",
+        help="If Ibis cannot compile the cell, ask the model for SQL (labelled unverified)",
+    )
     @argument("-o", "--output", metavar="NAME", help="Store the SQL string in this variable")
     @line_cell_magic
     def ibis_sql(self, line: str, cell: str | None = None) -> None:
@@ -71,9 +80,32 @@ class IbisSqlMagics(Magics):
 
     def ibis_sql_result(
         self, line: str, cell: str | None = None
-    ) -> SQLDisplay | PortabilityDisplay | None:
+    ) -> SQLDisplay | PortabilityDisplay | ModelSQL | None:
         """Everything ``%%ibis_sql`` does except displaying; None if the cell failed."""
         args = parse_argstring(self.ibis_sql, line)
+        if not args.llm:
+            return self._compile(args, cell)
+        if args.all_dialects:
+            raise UsageError("--llm writes SQL for one dialect; use --dialect, not --all-dialects")
+        try:
+            result = self._compile(args, cell)
+        except UsageError as error:
+            print(f"ibis_sql: {error}; asking the model (--llm)", file=sys.stderr)
+            result = None
+        return result if result is not None else self._ask_model(args, cell or "")
+
+    def _ask_model(self, args: Any, cell: str) -> ModelSQL | None:
+        namespace = self.shell.user_ns  # type: ignore[union-attr]
+        dialect = args.dialect or dialect_of(namespace)
+        try:
+            result = model_sql(AssistantClient.find(), cell, dialect, namespace)
+        except (ServerUnavailableError, AssistantError, RuntimeError) as error:
+            print(f"ibis_sql --llm: {error}", file=sys.stderr)
+            return None
+        self._store(args.output, result.sql)
+        return result
+
+    def _compile(self, args: Any, cell: str | None) -> SQLDisplay | PortabilityDisplay | None:
         if args.dialect and args.all_dialects:
             raise UsageError("use either --dialect or --all-dialects, not both")
         if cell is None and not args.var:

@@ -9,6 +9,7 @@ an unchecked one.
 from __future__ import annotations
 
 import linecache
+import os
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -20,6 +21,17 @@ from ibis_copilot.kernel.check import CheckResult, check_code, dialect_of, table
 from ibis_copilot.kernel.client import AssistantClient
 from ibis_copilot.kernel.diagnose import Diagnosis, Failure, diagnose, rule_fix
 from ibis_copilot.kernel.namespace import namespace_context
+
+BUDGET_ENV = "IBIS_COPILOT_EXPLAIN_BUDGET"
+DEFAULT_BUDGET_S = 30.0
+
+
+def explain_budget() -> float:
+    """Seconds the model may stream for one failure (``IBIS_COPILOT_EXPLAIN_BUDGET``; 0 = off)."""
+    try:
+        return max(0.0, float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_S)))
+    except ValueError:
+        return DEFAULT_BUDGET_S
 
 
 @dataclass

@@ -66,15 +66,20 @@ def pop_last_value(
     return None
 
 
-def run_snippet(source: str, filename: str) -> dict[str, object]:
+def run_snippet(
+    source: str, filename: str, namespace: dict[str, object] | None = None
+) -> dict[str, object]:
     """Run user code as ``python FILE`` would, capturing its last expression's value.
 
-    Exceptions raised by the user's code propagate unchanged.
+    Exceptions raised by the user's code propagate unchanged; pass ``namespace`` to keep
+    what the code defined before it failed.
     """
     tree = CaptureLastExpression().visit(ast.parse(source, filename=filename))
     code = compile(tree, filename, "exec")
     # Register the source so tracebacks of stdin/virtual files show the user's lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, object] = {"__name__": "__main__", "__file__": filename}
+    if namespace is None:
+        namespace = {}
+    namespace.update({"__name__": "__main__", "__file__": filename})
     exec(code, namespace)  # noqa: S102 - running the user's own snippet is the command's job
     return namespace

@@ -1,0 +1,214 @@
+"""Repair benchmark: how often the rules (and the model) diagnose and fix real failures.
+
+For every snippet of ``tests/data/repair_dev.jsonl`` the cell is run after its setup, as
+``ibis-copilot fix`` and the kernel hook run it, and per category we count:
+
+- diagnosed: a rule of the snippet's category fired;
+- rules fix: the rules' fix passed the check process AND the snippet's own check
+  (an assertion on the expression the fixed cell ends with);
+- rules + model: the same after the model's explanation was asked for (only where the
+  rules had no checked fix; ``--model`` starts a Jupyter server with the small model).
+
+Then the time the hook adds to a failing cell with no server running: a bare
+InteractiveShell runs each broken cell with and without ``%load_ext ibis_copilot``
+(the fix's check runs in a background thread and is timed on its own).
+
+Usage: python benchmarks/bench_repair.py [--model] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from _common import print_table, write_results
+
+DATASET = Path(__file__).parent.parent / "tests" / "data" / "repair_dev.jsonl"
+
+
+def load() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
+
+
+def fail(entry: dict[str, Any]) -> Any:
+    """Run setup, then the broken cell as a file of its own; the repair of its failure."""
+    from ibis_copilot.kernel.repair import start_repair
+    from ibis_copilot.kernel.snippet import run_snippet
+
+    namespace: dict[str, object] = {}
+    run_snippet(entry["setup"], f"<setup {entry['id']}>", namespace)
+    try:
+        run_snippet(entry["code"], f"<cell {entry['id']}>", namespace)
+    except Exception as error:  # noqa: BLE001 - the failure is the input
+        return start_repair(error, error.__traceback__, namespace)
+    raise AssertionError(f"{entry['id']} did not fail")
+
+
+def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
+    """The first checked fix from ``source`` satisfies the snippet's own check."""
+    from ibis_copilot.kernel.check import check_code, dialect_of, table_specs
+    from ibis_copilot.kernel.repair import check_fix
+
+    for fix in repair.fixes:
+        if fix.source != source:
+            continue
+        if fix.check is None:
+            check_fix(repair, fix)
+        if fix.checked:
+            namespace = repair.failure.namespace
+            verdict = check_code(
+                fix.code,
+                table_specs(namespace),
+                start_line=repair.start_line,
+                dialect=dialect_of(namespace),
+                assertion=entry["check"],
+            )
+            return bool(verdict.checked and verdict.assertion)
+    return False
+
+
+def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, Any]]:
+    from ibis_copilot.kernel.repair import stream_explanation
+
+    per_category: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"n": 0, "diagnosed": 0, "rules_fix": 0, "rules_model_fix": 0, "model_runs": 0}
+    )
+    for entry in entries:
+        counts = per_category[entry["category"]]
+        counts["n"] += 1
+        repair = fail(entry)
+        counts["diagnosed"] += any(d.rule == entry["category"] for d in repair.diagnosis)
+        by_rules = correct(repair, entry, "rules")
+        counts["rules_fix"] += by_rules
+        by_model = False
+        if client is not None and not by_rules:
+            stream_explanation(repair, client, lambda _text: None, budget_s=120)
+            counts["model_runs"] += 1
+            by_model = correct(repair, entry, "model")
+        counts["rules_model_fix"] += by_rules or by_model
+        mark = "rules" if by_rules else "model" if by_model else "-"
+        print(f"  {entry['id']:40} fixed by: {mark}", file=sys.stderr)
+    return dict(per_category)
+
+
+def hook_overhead(entries: list[dict[str, Any]], repeat: int) -> dict[str, float]:
+    """Median seconds of a failing cell without and with the hook (no server running)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    os.environ.pop("IBIS_COPILOT_URL", None)
+    os.environ["JUPYTER_RUNTIME_DIR"] = tempfile.mkdtemp()  # no server to discover
+
+    def cell_times(with_hook: bool) -> tuple[list[float], list[float]]:
+        shell = InteractiveShell.instance()
+        shell.run_line_magic("colors", "nocolor")
+        if with_hook:
+            shell.run_line_magic("load_ext", "ibis_copilot")
+        cells, checks = [], []
+        for _ in range(repeat):
+            for entry in entries:
+                shell.run_cell(entry["setup"])
+                with capture_output():
+                    start = time.perf_counter()
+                    shell.run_cell(entry["code"])
+                    cells.append(time.perf_counter() - start)
+                    helper = getattr(shell, "ibis_copilot_errors", None)
+                    if helper is not None and helper.checking is not None:
+                        helper.wait()
+                        checks.append(time.perf_counter() - start)
+                        helper.checking = None
+        InteractiveShell.clear_instance()
+        return cells, checks
+
+    cell_times(True)  # warm-up: imports
+    plain, _ = cell_times(False)
+    hooked, checks = cell_times(True)
+    return {
+        "plain_median_ms": statistics.median(plain) * 1000,
+        "hooked_median_ms": statistics.median(hooked) * 1000,
+        "added_median_ms": (statistics.median(hooked) - statistics.median(plain)) * 1000,
+        "added_p95_ms": (
+            sorted(hooked)[int(0.95 * (len(hooked) - 1))]
+            - sorted(plain)[int(0.95 * (len(plain) - 1))]
+        )
+        * 1000,
+        "check_median_ms": statistics.median(checks) * 1000 if checks else 0.0,
+    }
+
+
+def start_model_client() -> tuple[Any, Any]:
+    from bench_generation import TOKEN, Server
+
+    from ibis_copilot.kernel.client import AssistantClient, ServerInfo
+
+    server = Server(Path(tempfile.mkdtemp(prefix="bench-repair-")))
+    server.wait_ready()
+    return server, AssistantClient(ServerInfo(f"http://127.0.0.1:{server.port}/", TOKEN))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="store_true", help="also ask the small model")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds for the hook timing")
+    args = parser.parse_args()
+    entries = load()
+    server, client = start_model_client() if args.model else (None, None)
+    try:
+        per_category = quality(entries, client)
+    finally:
+        if server is not None:
+            server.stop()
+    timing = hook_overhead(entries, args.repeat)
+
+    def rate(count: int, total: int) -> str:
+        return f"{count}/{total} ({count / total:.0%})"
+
+    rows = []
+    totals = defaultdict(int)
+    for category, counts in sorted(per_category.items()):
+        for key, value in counts.items():
+            totals[key] += value
+        rows.append(
+            [
+                category,
+                str(counts["n"]),
+                rate(counts["diagnosed"], counts["n"]),
+                rate(counts["rules_fix"], counts["n"]),
+                rate(counts["rules_model_fix"], counts["n"]) if args.model else "not run",
+            ]
+        )
+    n = totals["n"]
+    rows.append(
+        [
+            "all",
+            str(n),
+            rate(totals["diagnosed"], n),
+            rate(totals["rules_fix"], n),
+            rate(totals["rules_model_fix"], n) if args.model else "not run",
+        ]
+    )
+    print_table(["category", "n", "diagnosed", "rules fix ✓", "rules+model fix ✓"], rows)
+    print()
+    print(
+        f"hook, no server: failing cell {timing['plain_median_ms']:.1f} ms → "
+        f"{timing['hooked_median_ms']:.1f} ms (added median {timing['added_median_ms']:.1f} ms,"
+        f" p95 {timing['added_p95_ms']:.1f} ms; goal ≤ 50 ms); background check of the fix "
+        f"{timing['check_median_ms']:.0f} ms median"
+    )
+    path = write_results(
+        "bench_repair",
+        {"per_category": per_category, "totals": dict(totals), "hook": timing, "model": args.model},
+    )
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
