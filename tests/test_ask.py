@@ -134,3 +134,49 @@ def test_without_a_server_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> Non
         assert line.startswith(f"ibis_ask: {NO_SERVER}")
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_failing_cell_gets_the_models_explanation_below_the_diagnosis(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IBIS_COPILOT_EXPLAIN_BUDGET", "120")
+    shell.run_cell("import ibis\nsales = ibis.table({'amount': 'float64'}, name='sales')")
+    with capture_output() as captured:
+        shell.run_cell("sales.amout.sum()")
+        shell.ibis_copilot_errors.wait()
+    assert "ibis-copilot (unknown column)" in captured.stdout
+    plain = [output.data.get("text/plain", "") for output in captured.outputs]
+    explanations = [text for text in plain if text.startswith("ibis-copilot explanation")]
+    assert len(explanations) >= 2, "the explanation streamed (redrawn as tokens came)"
+    repair = shell.ibis_copilot_errors.last
+    assert repair.explanation.strip(), "the model wrote something"
+    assert repair.best_fix.source == "rules"
+    assert repair.best_fix.checked, "the rules' checked fix stays first whatever the model says"
+
+
+def test_the_explanation_stops_at_its_budget(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IBIS_COPILOT_EXPLAIN_BUDGET", "0.01")
+    shell.run_cell("import ibis\nsales = ibis.table({'amount': 'float64'}, name='sales')")
+    with capture_output():
+        started = time.monotonic()
+        shell.run_cell("sales.amout.sum()")
+        elapsed = time.monotonic() - started
+    assert "(stopped after the 0.01 s budget)" in shell.ibis_copilot_errors.last.explanation
+    assert elapsed < 60, "the kernel is not held for the whole answer"
+
+
+def test_ibis_sql_llm_labels_the_models_sql_and_binds_it(shell: InteractiveShell) -> None:
+    shell.run_cell("import ibis\nsales = ibis.table({'amount': 'float64'}, name='sales')")
+    magics = shell.magics_manager.registry["IbisSqlMagics"]
+    with capture_output() as captured:
+        result = magics.ibis_sql_result("--llm", "sales.amout.sum()")
+    assert "asking the model (--llm)" in captured.stderr
+    assert result is not None, captured.stderr
+    text = repr(result)
+    assert text.startswith("-- dialect: duckdb (model-generated, NOT verified")
+    if result.parsed:
+        assert result.binds is not None, "DuckDB SQL that parses is bound against the schemas"
+    else:
+        assert "does not parse" in text

@@ -246,3 +246,51 @@ def test_index_with_a_repository_folder(tmp_path: Path) -> None:
 def test_bad_repository_is_one_line() -> None:
     result = ibis_copilot("index", "--docs", str(DOCS), "--no-package", "--repo", "/no/such/repo")
     assert_one_line_error(result, "--repo /no/such/repo: not a directory or a git URL")
+
+
+BROKEN = """import ibis
+orders = ibis.table({"amount": "float64", "region": "string"}, name="orders")
+by_region = orders.groupby("region").agg(total=orders.amount.sum())
+by_region.to_pandas()
+"""
+
+
+def test_fix_diagnoses_and_checks_without_a_model(tmp_path: Path) -> None:
+    script = tmp_path / "broken.py"
+    script.write_text(BROKEN)
+    result = ibis_copilot("fix", str(script), "--json", "--no-model")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["error_type"] == "AttributeError"
+    assert report["diagnosis"] == [
+        {"rule": "renamed API", "message": "`.groupby` is `.group_by` in Ibis"}
+    ]
+    assert report["checked"] is True
+    assert report["fix_source"] == "rules"
+    assert 'orders.group_by("region")' in report["fixed_code"]
+    assert report["explanation"] == ""
+
+
+def test_fix_text_output_from_stdin() -> None:
+    result = ibis_copilot(
+        "fix",
+        "-",
+        "--no-model",
+        stdin=BROKEN.replace("groupby", "group_by").replace(".amount", ".amout"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "diagnosis (unknown column): `amout` is not a column; did you mean `amount`?"
+        in result.stdout
+    )
+    assert "fix (rules, checked):" in result.stdout
+
+
+def test_fix_on_code_that_works() -> None:
+    result = ibis_copilot("fix", "-", "--no-model", stdin="x = 1\n")
+    assert result.returncode == 0
+    assert "ran without an error; nothing to fix" in result.stdout
+
+
+def test_fix_on_a_syntax_error_is_one_line() -> None:
+    assert_one_line_error(ibis_copilot("fix", "-", stdin="x = (\n"), "line 1")

@@ -169,7 +169,9 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         "dt": lambda code: rewrite.drop_accessor(code, "dt"),
         "loc": lambda code: rewrite.loc_to_filter(code, tables),
     }
-    if replacement:
+    if name == "sort_values":
+        fixes[name] = lambda code: rewrite.sort_values_to_order_by(code, tables)
+    elif replacement:
         fixes[name] = lambda code: rewrite.rename_attribute(code, name, replacement)
     return Diagnosis("pandas habit", f"`.{name}` is pandas; in Ibis: {advice}", fixes.get(name))
 
@@ -192,20 +194,21 @@ def python_boolean_operators(failure: Failure) -> Diagnosis | None:
     return Diagnosis(
         "python boolean operators",
         "Python's `and`/`or`/`not` cannot combine Ibis expressions: use `&`, `|`, `~` with "
-        "parentheses, e.g. `(t.a > 1) & (t.b < 2)`; `if expr:` needs `ibis.ifelse(...)`",
+        "parentheses, e.g. `(t.a > 1) & (t.b < 2)` (also for `1 < t.a < 2`); `if expr:` "
+        "needs `ibis.ifelse(...)`",
         lambda code: rewrite.bitwise_boolean_operators(code, failure.table_names),
     )
 
 
 def none_comparison(failure: Failure) -> Diagnosis | None:
-    """``== None`` on a column compares with NULL, which is never true: ``isnull()``."""
+    """``== None`` / ``is None`` on a column: ``isnull()`` says it, and works everywhere."""
     tables = failure.table_names
     if rewrite.none_comparisons(failure.code, tables) is None:
         return None
     return Diagnosis(
         "== None",
-        "`col == None` compares with NULL and is never true in SQL: use `col.isnull()` "
-        "(and `col.notnull()` for `!= None`)",
+        "`col == None` is spelled `col.isnull()` in Ibis (`!= None` is `col.notnull()`); "
+        "`col is None` is plain Python and always False",
         lambda code: rewrite.none_comparisons(code, tables),
     )
 

@@ -89,10 +89,13 @@ class IbisSqlMagics(Magics):
             raise UsageError("--llm writes SQL for one dialect; use --dialect, not --all-dialects")
         try:
             result = self._compile(args, cell)
+            reason = "the cell failed"
         except UsageError as error:
-            print(f"ibis_sql: {error}; asking the model (--llm)", file=sys.stderr)
-            result = None
-        return result if result is not None else self._ask_model(args, cell or "")
+            result, reason = None, str(error)
+        if result is not None:
+            return result
+        print(f"ibis_sql: {reason}; asking the model (--llm)", file=sys.stderr)
+        return self._ask_model(args, cell or "")
 
     def _ask_model(self, args: Any, cell: str) -> ModelSQL | None:
         namespace = self.shell.user_ns  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ an unchecked one.
 
 from __future__ import annotations
 
+import builtins
 import linecache
 import os
 import time
@@ -113,17 +114,47 @@ def start_repair(
     return repair
 
 
+MAX_RULE_ROUNDS = 3
+
+
 def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckResult:
-    """Run ``fix`` in the check process against the namespace's schemas; remember the result."""
+    """Run ``fix`` in the check process against the namespace's schemas; remember the result.
+
+    The check starts at the failing statement (earlier ones already ran in the kernel);
+    when that misses a name the cell defined earlier, it runs the whole cell instead.
+    Rules fixes get up to three rounds: a new error the check reports is diagnosed again.
+    """
     namespace = repair.failure.namespace
-    fix.check = check_code(
-        fix.code,
-        table_specs(namespace),
-        start_line=repair.start_line,
-        dialect=dialect_of(namespace),
-        timeout=timeout,
-    )
+    specs, dialect = table_specs(namespace), dialect_of(namespace)
+
+    def run(code: str) -> CheckResult:
+        result = check_code(
+            code, specs, start_line=repair.start_line, dialect=dialect, timeout=timeout
+        )
+        if not result.checked and "NameError" in result.reason and repair.start_line > 1:
+            result = check_code(code, specs, dialect=dialect, timeout=timeout)
+        return result
+
+    fix.check = run(fix.code)
+    for _ in range(MAX_RULE_ROUNDS - 1):
+        if fix.checked or fix.source != "rules" or not fix.check.reason.startswith("run: "):
+            break
+        error = _as_error(fix.check.reason)
+        again = rule_fix(fix.code, diagnose(Failure(error, fix.code, namespace)))
+        if again is None:
+            break
+        fix.code, fix.check = again, run(again)
     return fix.check
+
+
+def _as_error(reason: str) -> BaseException:
+    """The check process's ``run: Type: message`` as an exception the rules can read."""
+    kind, _, message = reason.removeprefix("run: ").partition(": ")
+    builtin = getattr(builtins, kind, None)
+    if isinstance(builtin, type) and issubclass(builtin, Exception):
+        return builtin(message)
+    named: type[Exception] = type(kind or "Error", (Exception,), {})
+    return named(message)
 
 
 def explain_body(repair: Repair) -> dict[str, Any]:

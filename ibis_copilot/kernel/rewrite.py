@@ -141,15 +141,37 @@ def _bitwise(node: ast.AST, code: str) -> str:
         return f"~{_operand(node.operand, code)}"
     if isinstance(node, ast.Compare) and _is_none_comparison(node):
         return _null_check(node, code)
+    if isinstance(node, ast.Compare) and len(node.ops) > 1:
+        return _split_chain(node, code)
     return _source(node, code)
+
+
+def _split_chain(node: ast.Compare, code: str) -> str:
+    """``a <= b <= c`` → ``(a <= b) & (b <= c)``."""
+    operands = [node.left, *node.comparators]
+    symbols = {
+        ast.Lt: "<",
+        ast.LtE: "<=",
+        ast.Gt: ">",
+        ast.GtE: ">=",
+        ast.Eq: "==",
+        ast.NotEq: "!=",
+    }
+    parts = [
+        f"({_source(left, code)} {symbols.get(type(op), '?')} {_source(right, code)})"
+        for left, op, right in zip(operands, node.ops, operands[1:], strict=False)
+    ]
+    return " & ".join(parts)
 
 
 def bitwise_boolean_operators(code: str, tables: set[str]) -> str | None:
     """``a and b`` / ``a or b`` / ``not a`` on expressions of ``tables`` → ``&``, ``|``, ``~``."""
 
     def wanted(node: ast.AST) -> bool:
-        is_boolean = isinstance(node, ast.BoolOp) or (
-            isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+        is_boolean = (
+            isinstance(node, ast.BoolOp)
+            or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
+            or (isinstance(node, ast.Compare) and len(node.ops) > 1)
         )
         return is_boolean and _mentions(node, tables)
 
@@ -250,5 +272,31 @@ def loc_to_filter(code: str, tables: set[str]) -> str | None:
             rows, columns = (_source(element, source) for element in index.elts)
             return f"{table}.filter({rows}).select({columns})"
         return f"{table}.filter({_source(index, source)})"
+
+    return _rewrite_nodes(code, wanted, render)
+
+
+def sort_values_to_order_by(code: str, tables: set[str]) -> str | None:
+    """pandas' ``t.sort_values("c", ascending=False)`` → ``t.order_by(ibis.desc("c"))``."""
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "sort_values"
+            and _mentions(node.func.value, tables)
+            and len(node.args) == 1
+            and all(keyword.arg in {"ascending", "by"} for keyword in node.keywords)
+        )
+
+    def render(node: ast.AST, source: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101
+        assert isinstance(node.func, ast.Attribute)  # noqa: S101
+        keys = _source(node.args[0], source)
+        ascending = next((k.value for k in node.keywords if k.arg == "ascending"), None)
+        descending = isinstance(ascending, ast.Constant) and ascending.value is False
+        if descending:
+            keys = f"ibis.desc({keys})"
+        return f"{_source(node.func.value, source)}.order_by({keys})"
 
     return _rewrite_nodes(code, wanted, render)
