@@ -63,6 +63,18 @@ CASES = [
         "(t.amount > 1) & (t.region == 'x')",
     ),
     ("t.filter(not t.amount > 1)", "python boolean operators", "`~`", "t.filter(~(t.amount > 1))"),
+    (
+        "t.filter(1 < t.amount < 5)",
+        "python boolean operators",
+        "`1 < t.a < 2`",
+        "t.filter((1 < t.amount) & (t.amount < 5))",
+    ),
+    (
+        "t.sort_values('amount', ascending=False)",
+        "pandas habit",
+        "`t.order_by(",
+        "t.order_by(ibis.desc('amount'))",
+    ),
     ("t.filter(u.manager == 'x')", "mixed tables", "`t` and `u`", None),
     ("t.select(t.amount, u.manager)", "mixed tables", "both have `region`", None),
     ("t.note.mean()", "wrong aggregation", "cast it first", 't.note.cast("float64").mean()'),
@@ -136,6 +148,16 @@ def test_the_hook_shows_the_traceback_then_the_diagnosis_then_the_checked_fix(
     assert out.index("AttributeError") < out.index(advice), "the normal traceback comes first"
     assert "ibis-copilot fix (rules, checked: it builds and compiles" in out
     assert "big = orders.filter(orders.amount > 10)" in out
+
+
+def test_rules_take_more_rounds_and_see_names_the_cell_defined(shell: InteractiveShell) -> None:
+    # Round 1 turns .loc into filter/select; the check then fails on .isna, which round 2
+    # turns into .isnull; `keep` is defined by the cell's first line, so the check reruns
+    # the whole cell instead of starting at the failing line.
+    run_failing(shell, "keep = ['amount']\norders.loc[orders.amount.isna(), keep]")
+    fix = shell.ibis_copilot_errors.last.best_fix
+    assert fix.code == "keep = ['amount']\norders.filter(orders.amount.isnull()).select(keep)\n"
+    assert fix.checked, fix.check
 
 
 def test_a_fix_that_does_not_build_is_not_checked(shell: InteractiveShell) -> None:

@@ -83,12 +83,9 @@ class Repair:
         }
 
 
-def failing_cell(
-    error: BaseException, tb: TracebackType | None, namespace: Mapping[str, object]
-) -> tuple[str, int]:
+def failing_cell(tb: TracebackType | None, namespace: Mapping[str, object]) -> tuple[str, int]:
     """The source of the outermost frame that ran in ``namespace`` (the user's cell or
     script) and the line that failed in it; ``("", 1)`` when there is none."""
-    del error
     for frame, line in traceback.walk_tb(tb):
         if frame.f_globals is namespace:
             source = "".join(linecache.getlines(frame.f_code.co_filename))
@@ -100,7 +97,7 @@ def start_repair(
     error: BaseException, tb: TracebackType | None, namespace: Mapping[str, object]
 ) -> Repair:
     """Diagnose instantly (no process, no model) and propose the rules' fix, unchecked."""
-    code, line = failing_cell(error, tb, namespace)
+    code, line = failing_cell(tb, namespace)
     failure = Failure(error, code, namespace)
     repair = Repair(
         failure,
