@@ -54,8 +54,7 @@ def fail(entry: dict[str, Any]) -> Any:
 
 def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
     """The first checked fix from ``source`` satisfies the snippet's own check."""
-    from ibis_copilot.kernel.check import check_code, dialect_of, table_specs
-    from ibis_copilot.kernel.repair import check_fix
+    from ibis_copilot.kernel.repair import check_fix, check_in_context
 
     for fix in repair.fixes:
         if fix.source != source:
@@ -63,14 +62,7 @@ def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
         if fix.check is None:
             check_fix(repair, fix)
         if fix.checked:
-            namespace = repair.failure.namespace
-            verdict = check_code(
-                fix.code,
-                table_specs(namespace),
-                start_line=repair.start_line,
-                dialect=dialect_of(namespace),
-                assertion=entry["check"],
-            )
+            verdict = check_in_context(repair, fix.code, assertion=entry["check"])
             return bool(verdict.checked and verdict.assertion)
     return False
 

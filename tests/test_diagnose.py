@@ -16,7 +16,14 @@ from ibis_copilot.kernel.diagnose import Failure, diagnose, rule_fix
 from ibis_copilot.kernel.renames import RENAMES, Rename
 
 t = ibis.table(
-    {"amount": "float64", "region": "string", "qty": "int64", "ts": "timestamp", "note": "string"},
+    {
+        "amount": "float64",
+        "region": "string",
+        "qty": "int64",
+        "ts": "timestamp",
+        "note": "string",
+        "addr": "struct<city: string>",
+    },
     name="t",
 )
 u = ibis.table({"region": "string", "manager": "string"}, name="u")
@@ -54,8 +61,26 @@ CASES = [
     ("t.qty.to_interval('D')", "renamed API", "as_interval", "t.qty.as_interval('D')"),
     ("t.region.initcap()", "renamed API", "capitalize", "t.region.capitalize()"),
     ("ibis.where(t.qty > 1, 1, 0)", "renamed API", "ibis.ifelse", "ibis.ifelse(t.qty > 1, 1, 0)"),
-    ("t.relabel({'region': 'area'})", "renamed API", "new name → old name", None),
+    (
+        "t.relabel({'region': 'area'})",
+        "renamed API",
+        "new name → old name",
+        "t.rename({'area': 'region'})",
+    ),
+    (
+        "ibis.case().when(t.qty > 1, 'many').else_('one').end()",
+        "renamed API",
+        "ibis.cases",
+        "ibis.cases((t.qty > 1, 'many'), else_='one')",
+    ),
+    (
+        "t.agg(n=t.qty.count, total=t.amount.sum())",
+        "wrong aggregation",
+        "`.count()`",
+        "t.agg(n=t.qty.count(), total=t.amount.sum())",
+    ),
     ("ibis.case()", "renamed API", "ibis.cases", None),
+    ("t.addr.destructure()", "renamed API", "`t.unpack('struct_column')`", None),
     (
         "(t.amount > 1) and (t.region == 'x')",
         "python boolean operators",

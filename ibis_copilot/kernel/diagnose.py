@@ -94,9 +94,12 @@ def _columns(failure: Failure) -> dict[str, str]:
 
 
 def _missing_attribute(error: BaseException) -> tuple[str, str] | None:
-    """(type name, attribute) of an AttributeError, else None."""
+    """(type name, attribute) of an AttributeError, else None (``?`` when the message is
+    only the name, as Ibis's struct columns say it)."""
     if not isinstance(error, AttributeError):
         return None
+    if re.fullmatch(r"\w+", str(error)):
+        return "?", str(error)
     match = NO_ATTRIBUTE.match(str(error)) or re.match(
         r"^module '(\w+)' has no attribute '(\w+)'", str(error)
     )
@@ -104,6 +107,16 @@ def _missing_attribute(error: BaseException) -> tuple[str, str] | None:
         return None
     owner = "module" if str(error).startswith("module") else match.group(1)
     return owner, match.group(2)
+
+
+def _columns_naming(failure: Failure, name: str) -> list[str]:
+    """Columns of the tables the code reads ``.name`` from that have ``name`` as a word
+    (``accounts.id`` → ``customer_id``), when exactly one table column does."""
+    found: list[str] = []
+    for variable, table in failure.tables.items():
+        if re.search(rf"\b{re.escape(variable)}\.{re.escape(name)}\b", failure.code):
+            found += [c for c in table.columns if name in c.split("_") and c != name]
+    return found if len(found) == 1 else []
 
 
 def unknown_column(failure: Failure) -> Diagnosis | None:
@@ -117,6 +130,7 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     if name is None or name in PANDAS_HABITS or IBIS_HINT.search(text):
         return None
     close = difflib.get_close_matches(name, sorted(_columns(failure)), n=3, cutoff=0.6)
+    close = close or _columns_naming(failure, name)
     if not close:
         return None
     options = " or ".join(f"`{column}`" for column in close)
@@ -148,7 +162,12 @@ def renamed_api(failure: Failure) -> Diagnosis | None:
         return None
     where = "ibis." if found.owner == "ibis" else "."
     message = f"`{where}{found.old}` was removed in Ibis {found.release}; use `{where}{found.new}`"
-    fix: Rewrite | None = None
+    tables = failure.table_names
+    special: dict[str, Rewrite] = {
+        "relabel": lambda code: rewrite.relabel_to_rename(code, tables),
+        "case": rewrite.case_to_cases,
+    }
+    fix: Rewrite | None = special.get(found.old)
     if found.rewrite:
         fix = lambda code: rewrite.rename_attribute(code, found.old, found.new)  # noqa: E731
     return Diagnosis("renamed API", f"{message}: {found.hint}" if found.hint else message, fix)
@@ -184,6 +203,24 @@ def item_assignment(failure: Failure) -> Diagnosis | None:
         "pandas habit",
         "Ibis tables are immutable: `t = t.mutate(new_column=expression)`",
         lambda code: rewrite.item_assignment(code, failure.table_names),
+    )
+
+
+NOT_CALLED = re.compile(r"(\w+)\(\) takes \d+ positional arguments? but \d+ were given")
+
+
+def method_not_called(failure: Failure) -> Diagnosis | None:
+    """``agg(n=t.id.count)``: the method itself was passed, not its result."""
+    match = NOT_CALLED.search(str(failure.error))
+    if not isinstance(failure.error, TypeError) or match is None:
+        return None
+    method = match.group(1)
+    if re.search(rf"\.{method}\b(?!\s*\()", failure.code) is None:
+        return None
+    return Diagnosis(
+        "wrong aggregation",
+        f"`.{method}` without `()` passes the method, not a value: write `.{method}()`",
+        lambda code: rewrite.call_method(code, method),
     )
 
 
@@ -269,6 +306,7 @@ RULES: tuple[Rule, ...] = (
     none_comparison,
     mixed_tables,
     wrong_aggregation,
+    method_not_called,
 )
 
 

@@ -98,6 +98,8 @@ def find_rename(owner_type: str, attribute: str) -> Rename | None:
             continue
         if owner_type == "module" and rename.owner == "ibis":
             return rename
+        if owner_type == "?" and rename.owner != "ibis":
+            return rename  # the message named only the attribute
         if owner_type != "module" and rename.owner != "ibis" and _same_family(owner_type, rename):
             return rename
     return None

@@ -122,15 +122,9 @@ def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckR
     Rules fixes get up to three rounds: a new error the check reports is diagnosed again.
     """
     namespace = repair.failure.namespace
-    specs, dialect = table_specs(namespace), dialect_of(namespace)
 
     def run(code: str) -> CheckResult:
-        result = check_code(
-            code, specs, start_line=repair.start_line, dialect=dialect, timeout=timeout
-        )
-        if not result.checked and "NameError" in result.reason and repair.start_line > 1:
-            result = check_code(code, specs, dialect=dialect, timeout=timeout)
-        return result
+        return check_in_context(repair, code, timeout=timeout)
 
     fix.check = run(fix.code)
     for _ in range(MAX_RULE_ROUNDS - 1):
@@ -142,6 +136,25 @@ def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckR
             break
         fix.code, fix.check = again, run(again)
     return fix.check
+
+
+def check_in_context(
+    repair: Repair, code: str, assertion: str | None = None, timeout: float = 10.0
+) -> CheckResult:
+    """Check ``code`` from the failing line, or the whole cell when that misses a name."""
+    namespace = repair.failure.namespace
+    specs, dialect = table_specs(namespace), dialect_of(namespace)
+    result = check_code(
+        code,
+        specs,
+        start_line=repair.start_line,
+        dialect=dialect,
+        assertion=assertion,
+        timeout=timeout,
+    )
+    if not result.checked and "NameError" in result.reason and repair.start_line > 1:
+        result = check_code(code, specs, dialect=dialect, assertion=assertion, timeout=timeout)
+    return result
 
 
 def _as_error(reason: str) -> BaseException:

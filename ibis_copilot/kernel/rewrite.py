@@ -300,3 +300,82 @@ def sort_values_to_order_by(code: str, tables: set[str]) -> str | None:
         return f"{_source(node.func.value, source)}.order_by({keys})"
 
     return _rewrite_nodes(code, wanted, render)
+
+
+def relabel_to_rename(code: str, tables: set[str]) -> str | None:
+    """``t.relabel({"old": "new"})`` → ``t.rename({"new": "old"})`` (the mapping flips)."""
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "relabel"
+            and _mentions(node.func.value, tables)
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Dict)
+            and None not in node.args[0].keys
+        )
+
+    def render(node: ast.AST, source: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101
+        assert isinstance(node.func, ast.Attribute)  # noqa: S101
+        mapping = node.args[0]
+        assert isinstance(mapping, ast.Dict)  # noqa: S101
+        pairs = ", ".join(
+            f"{_source(value, source)}: {_source(key, source)}"
+            for key, value in zip(mapping.keys, mapping.values, strict=True)
+            if key is not None
+        )
+        return f"{_source(node.func.value, source)}.rename({{{pairs}}})"
+
+    return _rewrite_nodes(code, wanted, render)
+
+
+def case_to_cases(code: str) -> str | None:
+    """``ibis.case().when(c, v)....else_(d).end()`` → ``ibis.cases((c, v), ..., else_=d)``."""
+
+    def chain(node: ast.AST) -> tuple[list[str], str | None] | None:
+        """The (when, else) parts of a builder chain ending in ``.end()``, else None."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        whens: list[str] = []
+        default: str | None = None
+        current: ast.expr = node.func.value
+        if node.func.attr != "end":
+            return None
+        while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+            method, arguments = current.func.attr, current.args
+            if method == "when" and len(arguments) == 2:
+                whens.insert(0, f"({_source(arguments[0], code)}, {_source(arguments[1], code)})")
+            elif method == "else_" and len(arguments) == 1:
+                default = _source(arguments[0], code)
+            elif method == "case" and not arguments:
+                return whens, default
+            else:
+                return None
+            current = current.func.value
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return chain(node) is not None
+
+    def render(node: ast.AST, _source_code: str) -> str:
+        parts = chain(node)
+        assert parts is not None  # noqa: S101
+        whens, default = parts
+        arguments = [*whens, *([f"else_={default}"] if default is not None else [])]
+        return f"ibis.cases({', '.join(arguments)})"
+
+    return _rewrite_nodes(code, wanted, render)
+
+
+def call_method(code: str, method: str) -> str | None:
+    """``x.count`` used as a value → ``x.count()``."""
+    tokens = _tokens(code)
+    edits: list[Edit] = []
+    for index in range(1, len(tokens) - 1):
+        dot, name, after = tokens[index - 1], tokens[index], tokens[index + 1]
+        if dot.string == "." and name.string == method and after.string != "(":
+            _, end = _token_offsets(code, name)
+            edits.append((end, end, "()"))
+    return apply_edits(code, edits)
