@@ -6,6 +6,9 @@ export const API_NAMESPACE = 'ibis-copilot';
 
 /** An error answered by the server extension, or the lack of one. */
 export class ApiError extends Error {
+  /** Seconds the server asked to wait before retrying (429). */
+  retryAfter?: number;
+
   constructor(
     message: string,
     readonly status: number,

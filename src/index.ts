@@ -6,6 +6,7 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, requestAPI } from './api';
+import { assistantPlugin } from './assistant';
 import { describeStatus, IServerStatus, IStatusView } from './status';
 
 // The version this frontend was built as; the server extension must match it.
@@ -55,4 +56,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, assistantPlugin];

@@ -64,11 +64,22 @@ def test_cleaning_stops_at_a_boundary_and_never_repeats_the_suffix() -> None:
         ({"prefix": "x", "cells": "no"}, "'cells' must be a list of strings"),
         ({"prefix": "x", "language": "r"}, "only Python cells are completed"),
         ({"prefix": "  ", "suffix": ""}, "the cell is empty"),
+        ({"prefix": "x", "max_tokens": 0}, "'max_tokens' must be an integer from 1 to 256"),
+        ({"prefix": "x", "max_tokens": "9"}, "'max_tokens' must be an integer"),
     ],
 )
 def test_bad_requests(body: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidCompletionError, match=message):
         CompletionRequest.from_json(body)
+
+
+def test_the_frontend_sets_the_completion_length() -> None:
+    request = CompletionRequest.from_json({"prefix": "t.", "max_tokens": 12})
+    generator = local_generator(MODEL)
+    _prompt, params = CompleteWorkflow().prepare(generator, request)
+    assert params.max_tokens == 12
+    _prompt, params = CompleteWorkflow().prepare(generator, CompletionRequest("t."))
+    assert params.max_tokens == CompleteWorkflow().max_tokens
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from ibis_copilot.models.base import GenerationParams, Generator
 
 MAX_CONTEXT_CHARS = 3000
 MAX_CELLS_CHARS = 2000
+MAX_COMPLETION_TOKENS = 256
 #: A completion ends at a blank line or a closing fence: a sensible unit to accept.
 BOUNDARY_STOPS = ("\n\n", "```")
 FENCE = re.compile(r"^```\w*\n?|```$")
@@ -28,6 +29,7 @@ class CompletionRequest:
     suffix: str = ""
     cells: list[str] = field(default_factory=list)
     schemas: str = ""
+    max_tokens: int | None = None  # None: the workflow's default
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> CompletionRequest:
@@ -44,7 +46,14 @@ class CompletionRequest:
             raise InvalidCompletionError("only Python cells are completed")
         if not prefix.strip() and not suffix.strip():
             raise InvalidCompletionError("the cell is empty: nothing to complete")
-        return cls(prefix, suffix, cells, schemas)
+        max_tokens = body.get("max_tokens")
+        if max_tokens is not None and (
+            not isinstance(max_tokens, int) or not 1 <= max_tokens <= MAX_COMPLETION_TOKENS
+        ):
+            raise InvalidCompletionError(
+                f"'max_tokens' must be an integer from 1 to {MAX_COMPLETION_TOKENS}"
+            )
+        return cls(prefix, suffix, cells, schemas, max_tokens)
 
 
 def context(request: CompletionRequest) -> str:
@@ -108,4 +117,5 @@ class CompleteWorkflow:
                 ]
             )
             stops = ()  # a chat answer may open with a fence: clean() trims it afterwards
-        return prompt, GenerationParams(max_tokens=self.max_tokens, stop=stops)
+        max_tokens = request.max_tokens or self.max_tokens
+        return prompt, GenerationParams(max_tokens=max_tokens, stop=stops)

@@ -51,3 +51,14 @@ def namespace_context(namespace: Mapping[str, object]) -> str:
         lines.append(line)
         size += len(line) + 1
     return "\n".join(lines)
+
+
+class NamespaceSchemas:
+    """The namespace context as JSON: what the frontend reads through a silent kernel
+    request's ``user_expressions`` (``application/json``, no repr to parse)."""
+
+    def __init__(self, namespace: Mapping[str, object]) -> None:
+        self.text = namespace_context(namespace)
+
+    def _repr_json_(self) -> dict[str, str]:
+        return {"schemas": self.text}

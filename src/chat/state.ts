@@ -1,0 +1,111 @@
+import { ApiError } from '../api';
+
+/** A citation as the server sends it (a search result). */
+export interface ICitation {
+  title: string;
+  heading?: string;
+  url: string;
+}
+
+/** One message of the conversation shown in the panel. */
+export interface IChatMessage {
+  role: 'user' | 'assistant';
+  text: string;
+  citations?: ICitation[];
+  /** Set while the answer streams; cleared when it ends. */
+  streaming?: boolean;
+  /** Why the answer ended early, if it did (stopped, failed). */
+  note?: string;
+}
+
+/** What survives a page reload. */
+export interface IChatState {
+  conversationId: string | null;
+  messages: IChatMessage[];
+}
+
+export const EMPTY_STATE: IChatState = { conversationId: null, messages: [] };
+
+/** The citation's link text: "Title > Heading". */
+export function citationLabel(citation: ICitation): string {
+  return [citation.title, citation.heading].filter(Boolean).join(' > ');
+}
+
+/** A saved state, or the empty one when it is missing or malformed. */
+export function restoreState(saved: unknown): IChatState {
+  const value = saved as Partial<IChatState> | null | undefined;
+  if (!value || !Array.isArray(value.messages)) {
+    return { ...EMPTY_STATE, messages: [] };
+  }
+  const messages = value.messages
+    .filter(
+      (m: IChatMessage) =>
+        (m?.role === 'user' || m?.role === 'assistant') &&
+        typeof m.text === 'string'
+    )
+    .map((m: IChatMessage) =>
+      m.streaming
+        ? { ...m, streaming: false, note: m.note ?? 'interrupted by a reload' }
+        : m
+    );
+  return {
+    conversationId:
+      typeof value.conversationId === 'string' ? value.conversationId : null,
+    messages
+  };
+}
+
+/** What the panel's status line says about a failed request. */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof ApiError)) {
+    return `Something went wrong: ${String(error)}`;
+  }
+  if (error.status === 404) {
+    return (
+      'The ibis-copilot server extension is missing: install ibis-copilot in the ' +
+      "Jupyter server's environment and restart JupyterLab."
+    );
+  }
+  if (error.status === 429) {
+    const wait = error.retryAfter ? ` in ${error.retryAfter} s` : ' shortly';
+    return `The assistant is busy with other requests; try again${wait}.`;
+  }
+  if (error.status === 503) {
+    return `The model is not available: ${error.message}`;
+  }
+  if (error.status === 0) {
+    return `The server cannot be reached: ${error.message}`;
+  }
+  return error.message;
+}
+
+/** What the status line says about the model, from `/ibis-copilot/status`. */
+export function describeModel(
+  model: {
+    state: string;
+    name?: string | null;
+    since?: number;
+    message?: string;
+  },
+  nowSeconds: number
+): { busy: boolean; text: string } {
+  if (model.state === 'loading') {
+    const waited = model.since
+      ? ` (${Math.max(0, Math.round(nowSeconds - model.since))} s)`
+      : '';
+    return {
+      busy: true,
+      text: `Loading the model ${model.name ?? ''}…${waited}`
+    };
+  }
+  if (model.state === 'error') {
+    return {
+      busy: false,
+      text: `The model failed to load: ${model.message ?? 'unknown error'}`
+    };
+  }
+  if (model.state === 'not loaded') {
+    return { busy: false, text: 'The model loads on the first question.' };
+  }
+  return { busy: false, text: '' };
+}

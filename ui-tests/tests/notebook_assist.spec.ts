@@ -1,0 +1,72 @@
+import { expect, test } from '@jupyterlab/galata';
+
+test('a failing Ibis cell gets an Explain button that streams into the chat; its code inserts below', async ({
+  page
+}) => {
+  await page.notebook.createNew('explain.ipynb');
+  await page.notebook.setCell(
+    0,
+    'code',
+    "import ibis\nt = ibis.table({'amount': 'float64'}, name='t')\nt.amout.sum()"
+  );
+  await page.notebook.run();
+  const button = page.getByRole('button', {
+    name: 'Explain with Ibis Copilot'
+  });
+  await expect(button).toBeVisible();
+  await button.click();
+
+  const chat = page.locator('#ibis-copilot-chat');
+  await expect(chat.locator('.jp-IbisCopilot-user').last()).toContainText(
+    'AttributeError'
+  );
+  const answer = chat.locator('.jp-IbisCopilot-assistant').last();
+  await expect(chat.locator('.jp-IbisCopilot-send')).toHaveText('Send', {
+    timeout: 90000
+  });
+  expect((await answer.innerText()).trim().length).toBeGreaterThan(0);
+  await page.screenshot({ path: test.info().outputPath('explain.png') });
+
+  const insert = answer.getByRole('button', { name: 'Insert below' }).first();
+  if ((await insert.count()) > 0) {
+    const code = (await answer.locator('pre').first().innerText()).trim();
+    await insert.click();
+    await expect
+      .poll(async () => (await page.notebook.getCellCount()) ?? 0)
+      .toBe(2);
+    expect(((await page.notebook.getCellTextInput(1)) ?? '').trim()).toBe(code);
+  } else {
+    test.info().annotations.push({
+      type: 'model',
+      description:
+        'the small model wrote no code block for this error; nothing to insert'
+    });
+  }
+});
+
+test('typing in a cell shows ghost text from the model, and Tab accepts it', async ({
+  page
+}) => {
+  await page.notebook.createNew('complete.ipynb');
+  await page.notebook.setCell(0, 'code', 'import ibis\n');
+  await page.notebook.enterCellEditingMode(0);
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(
+    't = ibis.table({"a": "int64"}, name="t")\nt.filter(',
+    { delay: 20 }
+  );
+  const ghost = page.locator('.jp-GhostText');
+  await expect(ghost).toBeVisible({ timeout: 60000 });
+  await expect
+    .poll(async () => ((await ghost.textContent()) ?? '').length, {
+      timeout: 60000
+    })
+    .toBeGreaterThan(0);
+  await page.waitForTimeout(500);
+  const suggestion = ((await ghost.textContent()) ?? '').split('\n')[0];
+  await page.keyboard.press('Tab');
+  await expect(ghost).toHaveCount(0);
+  const text = (await page.notebook.getCellTextInput(0)) ?? '';
+  expect(text).toContain('t.filter(' + suggestion);
+  await page.screenshot({ path: test.info().outputPath('completion.png') });
+});
