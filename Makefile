@@ -89,6 +89,7 @@ ui-test: test-setup
 bench: setup  ## Measure; writes benchmarks/results/*.json
 	$(BIN)/python benchmarks/bench_sql.py
 	$(BIN)/python benchmarks/bench_retrieval.py
+	cd benchmarks && $(BIN)/python bench_repair.py
 
 clean:
 	rm -rf $(STAMPS) lib ibis_copilot/labextension tsconfig.tsbuildinfo node_modules ui-tests/node_modules
