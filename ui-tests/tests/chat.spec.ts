@@ -31,7 +31,9 @@ test('the chat streams an answer with citations, survives a reload, and starts o
   await page.evaluate(async () => {
     await window.jupyterapp.commands.execute('ibis-copilot:open-chat');
   });
-  await expect(page.locator(CHAT)).toContainText('How do I rank rows within each group?');
+  await expect(page.locator(CHAT)).toContainText(
+    'How do I rank rows within each group?'
+  );
 
   await page
     .locator(CHAT)
