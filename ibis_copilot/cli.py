@@ -183,13 +183,18 @@ def _knowledge_errors() -> tuple[type[Exception], ...]:
     from ibis_copilot.knowledge.crawl_source import CrawlAbortedError
     from ibis_copilot.knowledge.embeddings import EmbeddingModelError
     from ibis_copilot.knowledge.repo_source import RepoError
-    from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
+    from ibis_copilot.knowledge.retrieval import (
+        EmptyIndexError,
+        IndexModelMismatchError,
+        InvalidQueryError,
+    )
     from ibis_copilot.knowledge.store import StoreError
 
     return (
         CrawlAbortedError,
         EmbeddingModelError,
         EmptyIndexError,
+        IndexModelMismatchError,
         InvalidQueryError,
         RepoError,
         StoreError,
@@ -250,6 +255,69 @@ def cmd_index(args: argparse.Namespace) -> None:
     print(f"index: {base.store.location}")
 
 
+def _held_out_pages(path: str) -> set[str]:
+    """The gold pages of an evaluation set (JSON lines with a ``gold`` list)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        return {page for line in lines if line.strip() for page in json.loads(line)["gold"]}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CommandError(f"--hold-out {path}: {error}") from None
+
+
+def cmd_train_embeddings(args: argparse.Namespace) -> None:
+    """Fully fine-tune the embedding model on pairs mined from the Ibis docs and API."""
+    from ibis_copilot.knowledge.finetune import TrainingOptions, train_embeddings
+    from ibis_copilot.knowledge.pairs import mine_pairs, split_pairs
+
+    settings = IbisCopilot()
+    data_dir = Path(settings.data_dir)
+    if (
+        args.epochs < 1
+        or args.batch_size < 2
+        or (args.max_steps is not None and args.max_steps < 1)
+    ):
+        raise CommandError("--epochs and --max-steps must be at least 1, --batch-size at least 2")
+    held_out = _held_out_pages(args.hold_out) if args.hold_out else set()
+    try:
+        sources = _index_sources(args, data_dir)
+        chunks = [chunk for source in sources for chunk in source.chunks()]
+    except _knowledge_errors() as error:
+        raise CommandError(str(error)) from None
+    train, validation = split_pairs(mine_pairs(chunks, seed=args.seed), held_out)
+    if len(train) < args.batch_size:
+        raise CommandError(f"only {len(train)} training pairs; index more sources")
+    output = data_dir / "models" / args.name
+    options = TrainingOptions(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        max_steps=args.max_steps,
+        device=args.device,
+        seed=args.seed,
+    )
+    try:
+        report = train_embeddings(
+            settings.embedding_model,
+            train,
+            validation,
+            output,
+            options,
+            progress=not args.json,
+            resume=not args.no_resume,
+        )
+    except (OSError, ValueError, RuntimeError) as error:
+        raise CommandError(f"training failed: {error}") from None
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json(asdict(report))
+        return
+    print(f"trained {report.steps} steps on {report.train_pairs} pairs in {report.seconds} s")
+    for name, value in report.metrics.items():
+        print(f"{name}: {value}")
+    print(f"model: {output}")
+    print(f"use it: c.IbisCopilot.embedding_model = {str(output)!r}, then `ibis-copilot index`")
+
+
 def _print_results(results: list[Any]) -> None:
     for result in results:
         where = " > ".join(part for part in (result.title, result.heading) if part)
@@ -292,6 +360,38 @@ def cmd_stats(args: argparse.Namespace) -> None:
     for workflow, row in summary.items():
         shown = ", ".join(f"{key}: {value}" for key, value in row.items())
         print(f"{workflow:9} {shown}")
+
+
+def _add_train_parser(commands: Any) -> None:
+    train = commands.add_parser(
+        "train-embeddings",
+        help=cmd_train_embeddings.__doc__,
+        description=(
+            "Mine training pairs from the knowledge sources (the same options as `index`), "
+            "fully fine-tune the configured embedding model with a contrastive loss, and "
+            "save it with a model card under the data directory. Resumes an interrupted "
+            "run. Switching to the model re-embeds the index."
+        ),
+    )
+    train.add_argument("--docs", metavar="DIR", help="docs folder (default: the bundled snapshot)")
+    train.add_argument("--no-package", action="store_true", help="skip the installed API")
+    train.add_argument("--repo", metavar="PATH_OR_GIT_URL", help="also an Ibis git repository")
+    train.add_argument("--epochs", type=int, default=1, help="passes over the pairs (default 1)")
+    train.add_argument("--batch-size", type=int, default=32, help="pairs per step (default 32)")
+    train.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
+    train.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
+    train.add_argument("--seed", type=int, default=0, help="shuffling and negatives (default 0)")
+    train.add_argument(
+        "--hold-out",
+        metavar="JSONL",
+        help="evaluation queries ({query, gold}) whose gold pages are never trained on",
+    )
+    train.add_argument(
+        "--name", default="ibis-minilm", help="folder under <data dir>/models (default ibis-minilm)"
+    )
+    train.add_argument("--no-resume", action="store_true", help="start over, ignore a checkpoint")
+    train.add_argument("--json", action="store_true", help="machine-readable report")
+    train.set_defaults(handler=cmd_train_embeddings, crawl=None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -357,6 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="drop the index and re-embed all")
     index.add_argument("--json", action="store_true", help="machine-readable report")
     index.set_defaults(handler=cmd_index)
+
+    _add_train_parser(commands)
 
     search = commands.add_parser("search", help=cmd_search.__doc__, description=cmd_search.__doc__)
     search.add_argument("query", nargs="?", metavar="QUERY", help="what to look for")

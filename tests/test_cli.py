@@ -294,3 +294,39 @@ def test_fix_on_code_that_works() -> None:
 
 def test_fix_on_a_syntax_error_is_one_line() -> None:
     assert_one_line_error(ibis_copilot("fix", "-", stdin="x = (\n"), "line 1")
+
+
+def test_train_embeddings_on_a_small_corpus(tmp_path: Path) -> None:
+    held_out = tmp_path / "queries.jsonl"
+    held_out.write_text('{"query": "q", "gold": ["how-to/analytics/windows.qmd"]}\n')
+    result = ibis_copilot(
+        "train-embeddings",
+        "--docs",
+        str(DOCS),
+        "--no-package",
+        "--batch-size",
+        "4",
+        "--max-steps",
+        "1",
+        "--hold-out",
+        str(held_out),
+        "--name",
+        "tiny",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["steps"] == 1
+    assert report["output"].endswith("models/tiny")
+    assert Path(report["output"], "ibis-copilot-card.json").is_file()
+    assert report["validation_pairs"] > 0, "the held-out page is validation only"
+
+
+def test_train_embeddings_bad_options_are_one_line(tmp_path: Path) -> None:
+    assert_one_line_error(
+        ibis_copilot("train-embeddings", "--batch-size", "1"), "--batch-size at least 2"
+    )
+    assert_one_line_error(
+        ibis_copilot("train-embeddings", "--hold-out", str(tmp_path / "missing.jsonl")),
+        "--hold-out",
+    )

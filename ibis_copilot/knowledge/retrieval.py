@@ -84,6 +84,10 @@ def code_names(query: str) -> list[str]:
     return names
 
 
+class IndexModelMismatchError(RuntimeError):
+    """The index holds vectors of another embedding model than the configured one."""
+
+
 class Retriever:
     """Searches one store; keeps chunk texts in memory for BM25 and name look-ups."""
 
@@ -93,6 +97,7 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.reranker = reranker
+        self.built_with = store.info().get("embedding_model")
         stored = store.all_chunks()
         self.ids = [chunk_id for chunk_id, _ in stored]
         self.chunks = dict(stored)
@@ -123,6 +128,11 @@ class Retriever:
             raise EmptyIndexError("the knowledge index is empty; build it with: ibis-copilot index")
         fused: dict[str, float] = defaultdict(float)
         similarity: dict[str, float] = {}
+        if mode != "lexical" and self.built_with not in (None, self.embedder.model_name):
+            raise IndexModelMismatchError(
+                f"the index holds embeddings of {self.built_with!r}, not of the configured "
+                f"model {self.embedder.model_name!r}; re-embed it with: ibis-copilot index"
+            )
         if mode != "lexical":
             dense = self.store.nearest(self.embedder.embed([query])[0], CANDIDATES)
             for rank, hit in enumerate(dense):

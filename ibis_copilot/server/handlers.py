@@ -19,7 +19,11 @@ from ibis_copilot.assistant.conversations import InvalidConversationError
 from ibis_copilot.assistant.convert import InvalidSqlRequestError, SqlRequest
 from ibis_copilot.assistant.explain import ErrorReport, InvalidExplainError
 from ibis_copilot.knowledge.embeddings import EmbeddingModelError
-from ibis_copilot.knowledge.retrieval import EmptyIndexError, InvalidQueryError
+from ibis_copilot.knowledge.retrieval import (
+    EmptyIndexError,
+    IndexModelMismatchError,
+    InvalidQueryError,
+)
 from ibis_copilot.knowledge.store import StoreError
 from ibis_copilot.models.base import (
     CancelToken,
@@ -45,6 +49,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     InvalidConversationError: 400,
     QueueFullError: 429,
     EmptyIndexError: 503,
+    IndexModelMismatchError: 503,
     StoreError: 503,
     EmbeddingModelError: 503,
     GenerationError: 503,

@@ -1,0 +1,145 @@
+"""Training pairs for the embedding model, mined from the knowledge sources' chunks.
+
+Nothing here is written by hand: every pair joins two pieces of the same chunk or page.
+
+- ``heading``: a docs section's heading ↔ the section's text;
+- ``title``: a docs page's title ↔ its first section;
+- ``signature``: an API object's name and signature ↔ its docstring summary;
+- ``example``: an API docstring's example code ↔ that docstring's summary.
+
+Hard negatives come from the same place: another section of the same page, or the
+summary of a sibling method of the same class. Whole pages are held out for validation
+(and any page given in ``held_out``, such as the gold pages of the evaluation queries, is
+never trained on).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ibis_copilot.knowledge.chunks import Chunk
+
+EXAMPLE = re.compile(r"Examples:\n```python\n(.*?)```", re.DOTALL)
+MIN_WORDS = 4
+
+
+@dataclass(frozen=True)
+class TrainingPair:
+    """An anchor, the text it should find, and (maybe) a close text it should not."""
+
+    anchor: str
+    positive: str
+    negative: str | None
+    kind: str
+    page: str
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _summary(chunk: Chunk) -> str:
+    """An API chunk's docstring summary: the paragraph after the signature."""
+    paragraphs = [p.strip() for p in chunk.text.split("\n\n") if p.strip()]
+    return paragraphs[1] if len(paragraphs) > 1 and not paragraphs[1].startswith("(") else ""
+
+
+def _signature(chunk: Chunk) -> str:
+    first = chunk.text.split("\n", 1)[0]
+    short = chunk.extra.get("user_name") or chunk.path.removeprefix("api:")
+    return f"{short}\n{first}"
+
+
+def _example_code(chunk: Chunk) -> str:
+    match = EXAMPLE.search(chunk.text)
+    if match is None:
+        return ""
+    lines = [
+        line[4:]
+        for line in match.group(1).splitlines()
+        if line.startswith((">>> ", "... "))
+        and "ibis.options" not in line
+        and not line.startswith(">>> import")
+    ]
+    return "\n".join(lines).strip()
+
+
+def _last_heading(chunk: Chunk) -> str:
+    return chunk.heading.split(" > ")[-1].strip()
+
+
+def _docs_pairs(chunks: list[Chunk], rng: random.Random) -> Iterable[TrainingPair]:
+    pages: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        pages[chunk.path].append(chunk)
+    for page, sections in pages.items():
+        for chunk in sections:
+            others = [c.text for c in sections if c is not chunk and _words(c.text) >= MIN_WORDS]
+            negative = rng.choice(others) if others else None
+            heading = _last_heading(chunk)
+            if heading and _words(chunk.text) >= MIN_WORDS:
+                yield TrainingPair(heading, chunk.text, negative, "heading", page)
+        first = sections[0]
+        if first.title and _words(first.text) >= MIN_WORDS:
+            others = [c.text for c in sections[1:] if _words(c.text) >= MIN_WORDS]
+            negative = rng.choice(others) if others else None
+            yield TrainingPair(first.title, first.text, negative, "title", page)
+
+
+def _api_pairs(chunks: list[Chunk], rng: random.Random) -> Iterable[TrainingPair]:
+    classes: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        classes[chunk.heading].append(chunk)
+    for siblings in classes.values():
+        summaries = {chunk.path: _summary(chunk) for chunk in siblings}
+        for chunk in siblings:
+            summary = summaries[chunk.path]
+            if _words(summary) < MIN_WORDS:
+                continue
+            others = [s for path, s in summaries.items() if path != chunk.path and s]
+            negative = rng.choice(others) if others else None
+            yield TrainingPair(_signature(chunk), summary, negative, "signature", chunk.path)
+            code = _example_code(chunk)
+            if code:
+                yield TrainingPair(code, summary, negative, "example", chunk.path)
+
+
+def mine_pairs(chunks: Iterable[Chunk], seed: int = 0) -> list[TrainingPair]:
+    """Every pair the chunks give, deduplicated (same anchor and positive), in a stable
+    order. Negatives are chosen with ``seed``."""
+    rng = random.Random(seed)  # noqa: S311 - sampling negatives, not security
+    everything = list(chunks)
+    api = [c for c in everything if c.path.startswith("api:")]
+    docs = [c for c in everything if not c.path.startswith("api:")]
+    seen: set[tuple[str, str]] = set()
+    pairs: list[TrainingPair] = []
+    for pair in [*_docs_pairs(docs, rng), *_api_pairs(api, rng)]:
+        key = (" ".join(pair.anchor.split()).lower(), " ".join(pair.positive.split()).lower())
+        if key not in seen:
+            seen.add(key)
+            pairs.append(pair)
+    return pairs
+
+
+def is_validation_page(page: str, share: float) -> bool:
+    """A stable, page-level split: the same page always lands on the same side."""
+    digest = int(hashlib.sha256(page.encode()).hexdigest()[:8], 16)
+    return digest / 0xFFFFFFFF < share
+
+
+def split_pairs(
+    pairs: list[TrainingPair], held_out: set[str], validation_share: float = 0.1
+) -> tuple[list[TrainingPair], list[TrainingPair]]:
+    """(train, validation) by whole pages; ``held_out`` pages are validation only."""
+    train, validation = [], []
+    for pair in pairs:
+        if pair.page in held_out or is_validation_page(pair.page, validation_share):
+            validation.append(pair)
+        else:
+            train.append(pair)
+    return train, validation
