@@ -17,7 +17,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 
-.PHONY: demo index test setup test-setup lint pytest jest ui-test bench clean
+.PHONY: demo index test setup test-setup lint pytest jest ui-test bench bench-embeddings bench-ui clean
 
 demo: setup index  ## Start JupyterLab on the quickstart notebook (the embedded CPU default)
 	$(BIN)/jupyter lab $(ROOT_FLAG) examples/quickstart.ipynb
@@ -90,6 +90,12 @@ bench: setup  ## Measure; writes benchmarks/results/*.json
 	$(BIN)/python benchmarks/bench_sql.py
 	$(BIN)/python benchmarks/bench_retrieval.py
 	cd benchmarks && $(BIN)/python bench_repair.py
+
+bench-embeddings: setup  ## Train the Ibis embedding model and compare it with the base (slow)
+	cd benchmarks && $(BIN)/python bench_embeddings.py
+
+bench-ui: test-setup  ## Typing pause to ghost text in a real browser (30 tries)
+	cd ui-tests && npx playwright test --config playwright-bench.config.js
 
 clean:
 	rm -rf $(STAMPS) lib ibis_copilot/labextension tsconfig.tsbuildinfo node_modules ui-tests/node_modules

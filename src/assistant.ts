@@ -22,11 +22,13 @@ import { IbisInlineProvider } from './completion';
 import { involvesIbis, plainTraceback } from './context';
 import { KernelSchemas } from './kernel';
 import { liveSettings } from './settings';
+import { compileInKernel } from './sql';
 
 const STATE_KEY = 'ibis-copilot:chat';
 export const COMMANDS = {
   openChat: 'ibis-copilot:open-chat',
-  explainCell: 'ibis-copilot:explain-cell'
+  explainCell: 'ibis-copilot:explain-cell',
+  showSql: 'ibis-copilot:show-sql'
 };
 
 const ICON = new LabIcon({
@@ -109,6 +111,27 @@ export const assistantPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    app.commands.addCommand(COMMANDS.showSql, {
+      label: 'Ibis Copilot: Show SQL for selection',
+      execute: async () => {
+        const kernel = notebooks.currentWidget?.sessionContext.session?.kernel;
+        const code = selectedCode(notebooks);
+        if (!kernel || !code.trim()) {
+          return;
+        }
+        app.shell.activateById(panel.id);
+        panel.showAnswer(
+          `SQL for:\n\n\`\`\`python\n${code}\n\`\`\``,
+          await compileInKernel(kernel, code)
+        );
+      }
+    });
+    app.contextMenu.addItem({
+      command: COMMANDS.showSql,
+      selector: '.jp-Notebook .jp-CodeCell',
+      rank: 20
+    });
+    palette?.addItem({ command: COMMANDS.showSql, category: 'Ibis Copilot' });
     palette?.addItem({ command: COMMANDS.openChat, category: 'Ibis Copilot' });
     palette?.addItem({
       command: COMMANDS.explainCell,
@@ -136,6 +159,22 @@ export const assistantPlugin: JupyterFrontEndPlugin<void> = {
     );
   }
 };
+
+/** The active cell's selected text, or the whole cell when nothing is selected. */
+function selectedCode(notebooks: INotebookTracker): string {
+  const cell = notebooks.activeCell;
+  const editor = cell?.editor;
+  if (!cell || !editor) {
+    return '';
+  }
+  const source = cell.model.sharedModel.getSource();
+  const selection = editor.getSelection();
+  const start = editor.getOffsetAt(selection.start);
+  const end = editor.getOffsetAt(selection.end);
+  return start === end
+    ? source
+    : source.slice(Math.min(start, end), Math.max(start, end));
+}
 
 function insertBelow(notebooks: INotebookTracker, code: string): void {
   const current: NotebookPanel | null = notebooks.currentWidget;

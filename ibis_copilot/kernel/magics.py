@@ -175,3 +175,22 @@ class IbisSqlMagics(Magics):
     def _store(self, name: str | None, value: object) -> None:
         if name:
             self.shell.user_ns[name] = value  # type: ignore[union-attr]
+
+
+def show_sql_report(shell: Any, code: str) -> None:
+    """The frontend's "Show SQL for selection": run ``code`` as ``%%ibis_sql`` would, then
+    display the SQL for the expression's backend and the dialect portability table."""
+    magics = IbisSqlMagics(shell)
+    try:
+        if not magics._run_user_cell(code):
+            return
+        expr = ensure_expression(*magics._value_to_compile(code, None))
+        dialect, sql = compile_sql(expr)
+    except (UsageError, IbisSqlError) as error:
+        print(f"ibis_sql: {error}", file=sys.stderr)
+        return
+    except Exception as error:  # noqa: BLE001 - one line, never a raw traceback
+        print(f"ibis_sql: cannot compile: {one_line_reason(error)}", file=sys.stderr)
+        return
+    display(SQLDisplay(dialect, sql))
+    display(PortabilityDisplay(compile_all(expr)))
