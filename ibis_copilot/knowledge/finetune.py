@@ -78,7 +78,7 @@ def _batches(pairs: list[TrainingPair], options: TrainingOptions) -> list[list[T
 
 
 def _features(model: Any, texts: list[str], device: str) -> dict[str, Any]:
-    features = model.tokenize(texts)
+    features = model.preprocess(texts)
     return {
         name: value.to(device) if hasattr(value, "to") else value
         for name, value in features.items()
