@@ -362,6 +362,21 @@ def cmd_stats(args: argparse.Namespace) -> None:
         print(f"{workflow:9} {shown}")
 
 
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    """The knowledge sources' options, shared by ``index`` and ``train-embeddings``."""
+    parser.add_argument(
+        "--docs", metavar="DIR", help="Ibis docs folder (default: the snapshot shipped inside)"
+    )
+    parser.add_argument(
+        "--no-package", action="store_true", help="skip the installed ibis package's API"
+    )
+    parser.add_argument(
+        "--repo",
+        metavar="PATH_OR_GIT_URL",
+        help="an Ibis git repository: its docs, API and error messages (a URL is cloned)",
+    )
+
+
 def _add_train_parser(commands: Any) -> None:
     train = commands.add_parser(
         "train-embeddings",
@@ -373,9 +388,7 @@ def _add_train_parser(commands: Any) -> None:
             "run. Switching to the model re-embeds the index."
         ),
     )
-    train.add_argument("--docs", metavar="DIR", help="docs folder (default: the bundled snapshot)")
-    train.add_argument("--no-package", action="store_true", help="skip the installed API")
-    train.add_argument("--repo", metavar="PATH_OR_GIT_URL", help="also an Ibis git repository")
+    _add_source_options(train)
     train.add_argument("--epochs", type=int, default=1, help="passes over the pairs (default 1)")
     train.add_argument("--batch-size", type=int, default=32, help="pairs per step (default 32)")
     train.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
@@ -436,17 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.set_defaults(handler=cmd_fix)
 
     index = commands.add_parser("index", help=cmd_index.__doc__, description=cmd_index.__doc__)
-    index.add_argument(
-        "--docs", metavar="DIR", help="Ibis docs folder (default: the snapshot shipped inside)"
-    )
-    index.add_argument(
-        "--no-package", action="store_true", help="skip the installed ibis package's API"
-    )
-    index.add_argument(
-        "--repo",
-        metavar="PATH_OR_GIT_URL",
-        help="an Ibis git repository: its docs, API and error messages (a URL is cloned)",
-    )
+    _add_source_options(index)
     index.add_argument("--crawl", metavar="URL", help="also crawl this docs site (politely)")
     index.add_argument(
         "--crawl-rate", type=float, default=1.0, help="requests per second (default 1)"
