@@ -98,6 +98,8 @@ class Retriever:
         self.embedder = embedder
         self.reranker = reranker
         self.built_with = store.info().get("embedding_model")
+        #: How much the dense ranking counts against BM25's in the fusion (1: equally).
+        self.dense_weight = 1.0
         stored = store.all_chunks()
         self.ids = [chunk_id for chunk_id, _ in stored]
         self.chunks = dict(stored)
@@ -136,7 +138,7 @@ class Retriever:
         if mode != "lexical":
             dense = self.store.nearest(self.embedder.embed([query])[0], CANDIDATES)
             for rank, hit in enumerate(dense):
-                fused[hit.chunk_id] += 1.0 / (RRF_K + rank + 1)
+                fused[hit.chunk_id] += self.dense_weight / (RRF_K + rank + 1)
                 similarity[hit.chunk_id] = hit.similarity
         if mode != "dense":
             for rank, (index, _) in enumerate(self.lexical.search(query, CANDIDATES)):
