@@ -255,6 +255,55 @@ def cmd_index(args: argparse.Namespace) -> None:
     print(f"index: {base.store.location}")
 
 
+def cmd_ask(args: argparse.Namespace) -> None:
+    """Answer a question about Ibis from the knowledge base, streaming the answer."""
+    from ibis_copilot.assistant.chat import ChatWorkflow, InvalidChatError
+    from ibis_copilot.assistant.conversations import ConversationStore
+    from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams
+    from ibis_copilot.models.registry import chat_generator
+
+    settings = IbisCopilot()
+    data_dir = Path(settings.data_dir)
+    base = knowledge_base(settings)
+    workflow = ChatWorkflow(
+        base if base.exists() else None, ConversationStore(data_dir / "conversations")
+    )
+    try:
+        if args.conversation:
+            workflow.conversations.load(args.conversation)  # a bad id fails before the load
+        generator = chat_generator(settings)
+        if not args.json:
+            print(f"loading {generator.name}...", file=sys.stderr)
+        generator.load()
+        prepared = workflow.prepare(
+            generator, [{"role": "user", "content": args.question}], args.conversation
+        )
+        params = GenerationParams(max_tokens=workflow.max_tokens)
+        answer = ""
+        for text in generator.stream_chat(prepared.messages, params, CancelToken()):
+            answer += text
+            if not args.json:
+                print(text, end="", flush=True)
+    except (InvalidChatError, GenerationError, ValueError) as error:
+        raise CommandError(str(error)) from None
+    workflow.remember(prepared, answer)
+    citations = [result.to_dict() for result in prepared.citations]
+    if args.json:
+        _print_json(
+            {
+                "answer": answer,
+                "citations": citations,
+                "conversation_id": prepared.conversation_id,
+            }
+        )
+        return
+    print()
+    for number, citation in enumerate(citations, start=1):
+        where = " > ".join(part for part in (citation["title"], citation["heading"]) if part)
+        print(f"[{number}] {where}: {citation['url']}")
+    print(f"(conversation {prepared.conversation_id}: --conversation continues it)")
+
+
 def _held_out_pages(path: str) -> set[str]:
     """The gold pages of an evaluation set (JSON lines with a ``gold`` list)."""
     try:
@@ -462,6 +511,12 @@ def build_parser() -> argparse.ArgumentParser:
     index.set_defaults(handler=cmd_index)
 
     _add_train_parser(commands)
+
+    ask = commands.add_parser("ask", help=cmd_ask.__doc__, description=cmd_ask.__doc__)
+    ask.add_argument("question", metavar="QUESTION", help="what to ask")
+    ask.add_argument("--conversation", metavar="ID", help="continue this conversation")
+    ask.add_argument("--json", action="store_true", help="{answer, citations, conversation_id}")
+    ask.set_defaults(handler=cmd_ask)
 
     search = commands.add_parser("search", help=cmd_search.__doc__, description=cmd_search.__doc__)
     search.add_argument("query", nargs="?", metavar="QUERY", help="what to look for")

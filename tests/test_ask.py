@@ -180,3 +180,24 @@ def test_ibis_sql_llm_labels_the_models_sql_and_binds_it(shell: InteractiveShell
         assert result.binds is not None, "DuckDB SQL that parses is bound against the schemas"
     else:
         assert "does not parse" in text
+
+
+def test_a_kernel_interrupt_stops_the_explanation(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import _thread
+    import threading
+
+    monkeypatch.setenv("IBIS_COPILOT_EXPLAIN_BUDGET", "120")
+    shell.run_cell("import ibis\nsales = ibis.table({'amount': 'float64'}, name='sales')")
+    timer = threading.Timer(1.0, _thread.interrupt_main)  # what a kernel interrupt does
+    with capture_output() as captured:
+        started = time.monotonic()
+        timer.start()
+        shell.run_cell("sales.amout.sum()")
+        elapsed = time.monotonic() - started
+        timer.cancel()
+    explanation = shell.ibis_copilot_errors.last.explanation
+    assert explanation.endswith("(stopped)"), "the stream was closed at the interrupt"
+    assert "did you mean `amount`" in captured.stdout, "the diagnosis came first"
+    assert elapsed < 30, "the cell returns soon after the interrupt"

@@ -330,3 +330,22 @@ def test_train_embeddings_bad_options_are_one_line(tmp_path: Path) -> None:
         ibis_copilot("train-embeddings", "--hold-out", str(tmp_path / "missing.jsonl")),
         "--hold-out",
     )
+
+
+def test_ask_answers_with_citations_and_continues_a_conversation() -> None:
+    built = ibis_copilot("index", "--docs", str(DOCS), "--no-package", "--json")
+    assert built.returncode == 0, built.stderr
+    first = ibis_copilot("ask", "How do I rank rows within each group?", "--json")
+    assert first.returncode == 0, first.stderr
+    answer = json.loads(first.stdout)
+    assert answer["answer"].strip(), "the model wrote an answer"
+    assert answer["citations"][0]["url"].startswith("https://ibis-project.org/")
+    follow = ibis_copilot("ask", "And per island?", "--conversation", answer["conversation_id"])
+    assert follow.returncode == 0, follow.stderr
+    assert f"(conversation {answer['conversation_id']}" in follow.stdout
+
+
+def test_ask_with_a_bad_conversation_id_is_one_line() -> None:
+    assert_one_line_error(
+        ibis_copilot("ask", "hello", "--conversation", "../etc"), "conversation_id must be"
+    )
