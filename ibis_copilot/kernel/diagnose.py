@@ -8,6 +8,8 @@ nothing. Where the fix is mechanical the finding carries the rewritten code.
 from __future__ import annotations
 
 import difflib
+import functools
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -251,21 +253,38 @@ def none_comparison(failure: Failure) -> Diagnosis | None:
 
 
 def mixed_tables(failure: Failure) -> Diagnosis | None:
-    """Columns of two tables in one expression without a join."""
+    """Columns of two tables in one expression without a join; where the two share one
+    key-like column and a statement uses both, the fix joins on it."""
     if ANOTHER_RELATION not in str(failure.error):
         return None
     used = sorted(name for name in failure.tables if re.search(rf"\b{name}\.", failure.code))
-    shared: set[str] = set()
-    if len(used) >= 2:
-        schemas = [set(failure.tables[name].columns) for name in used[:2]]
-        shared = schemas[0] & schemas[1]
-    named = " and ".join(f"`{name}`" for name in used[:2]) or "two tables"
-    keys = f" (both have {', '.join(f'`{k}`' for k in sorted(shared))})" if shared else ""
+    for left, right in itertools.combinations(used, 2):
+        columns = [set(failure.tables[name].columns) for name in (left, right)]
+        if columns[0] <= columns[1] or columns[1] <= columns[0]:
+            continue  # one table is derived from the other
+        key = _join_key(columns[0] & columns[1])
+        if key and rewrite.join_first(failure.code, (left, right), key) is not None:
+            return Diagnosis(
+                "mixed tables",
+                f"this expression uses columns of `{left}` and `{right}` without a join: "
+                f"join them first; the proposed fix joins on `{key}`, the column both "
+                "have: check that it is the right key",
+                functools.partial(rewrite.join_first, tables=(left, right), key=key),
+            )
+    named = " and ".join(f"`{name}`" for name in used) or "two tables"
     return Diagnosis(
         "mixed tables",
-        f"this expression uses columns of {named} without a join: join them first{keys}, "
-        "e.g. `joined = left.join(right, 'key')`, then use `joined`'s columns",
+        f"this expression uses columns of {named} without a join: join them first, e.g. "
+        "`joined = left.join(right, left.key == right.key)`, then use `joined`'s columns",
     )
+
+
+def _join_key(shared: set[str]) -> str | None:
+    """The one shared column that looks like a key (or the only shared column)."""
+    if len(shared) == 1:
+        return next(iter(shared))
+    keys = [c for c in shared if c == "id" or c.endswith(("_id", "_key", "_code"))]
+    return keys[0] if len(keys) == 1 else None
 
 
 def wrong_aggregation(failure: Failure) -> Diagnosis | None:

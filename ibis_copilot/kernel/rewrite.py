@@ -379,3 +379,31 @@ def call_method(code: str, method: str) -> str | None:
             _, end = _token_offsets(code, name)
             edits.append((end, end, "()"))
     return apply_edits(code, edits)
+
+
+def join_first(code: str, tables: tuple[str, str], key: str) -> str | None:
+    """In the first statement that uses both tables, start the method chain of the one
+    whose method is called with a join on ``key``: ``a.filter(b.x > 1)`` →
+    ``a.join(b, "key").filter(b.x > 1)`` (Ibis resolves ``b``'s columns through the join)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    lines, starts = code.splitlines(keepends=True), _line_starts(code)
+    statement = next((s for s in tree.body if all(_mentions(s, {name}) for name in tables)), None)
+    if statement is None:
+        return None
+    calls = {id(n.func) for n in ast.walk(statement) if isinstance(n, ast.Call)}
+    for node in ast.walk(statement):
+        if (
+            isinstance(node, ast.Attribute)
+            and id(node) in calls
+            and isinstance(node.value, ast.Name)
+            and node.value.id in tables
+        ):
+            left = node.value
+            right = tables[1] if left.id == tables[0] else tables[0]
+            start = _offset(lines, starts, left.lineno, left.col_offset)
+            end = _offset(lines, starts, left.lineno, left.end_col_offset or 0)
+            return apply_edits(code, [(start, end, f'{left.id}.join({right}, "{key}")')])
+    return None
