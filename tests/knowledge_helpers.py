@@ -48,3 +48,17 @@ def tiny_api() -> ListSource:
             api_chunk("ibis.expr.api.row_number", "Return an analytic function expression."),
         ],
     )
+
+
+#: The fields of every search result (DESIGN.md's search interface, plus ``similarity``).
+SEARCH_RESULT_FIELDS = {
+    "rank",
+    "score",
+    "source",
+    "path",
+    "title",
+    "heading",
+    "url",
+    "text",
+    "similarity",
+}

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from knowledge_helpers import SEARCH_RESULT_FIELDS
 
 from ibis_copilot import __version__
 from ibis_copilot.kernel.sql import PORTABILITY_DIALECTS
@@ -144,17 +145,7 @@ def test_index_then_search_json() -> None:
     assert len(results) == 2
     assert results[0]["path"] == "how-to/analytics/windows.qmd"
     assert results[0]["heading"] == "Percent of total per group"
-    assert set(results[0]) == {
-        "rank",
-        "score",
-        "source",
-        "path",
-        "title",
-        "heading",
-        "url",
-        "text",
-        "similarity",
-    }
+    assert set(results[0]) == SEARCH_RESULT_FIELDS
     assert 0 < results[0]["similarity"] <= 1
 
     batch = ibis_copilot(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from knowledge_helpers import DOCS, ListSource, tiny_api
+from knowledge_helpers import DOCS, SEARCH_RESULT_FIELDS, ListSource, tiny_api
 
 from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
@@ -34,17 +34,7 @@ def test_results_carry_citations(base: KnowledgeBase) -> None:
     assert top.title == "Window functions"
     assert top.source == "docs"
     assert "row_number" in top.text
-    assert set(top.to_dict()) == {
-        "rank",
-        "score",
-        "source",
-        "path",
-        "title",
-        "heading",
-        "url",
-        "text",
-        "similarity",
-    }
+    assert set(top.to_dict()) == SEARCH_RESULT_FIELDS
     assert top.similarity is not None
     assert 0.3 < top.similarity <= 1.0
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from ibis_copilot.kernel.sql import bound_backend
+from ibis_copilot.kernel.sql import DEFAULT_DIALECT, bound_backend, default_dialect
 
 DEFAULT_TIMEOUT_S = 10.0
 TableSpecs = dict[str, dict[str, Any]]
@@ -48,11 +48,12 @@ def table_specs(namespace: Mapping[str, object]) -> TableSpecs:
 
 
 def dialect_of(namespace: Mapping[str, object]) -> str:
-    """The backend of the first bound table in ``namespace``, else DuckDB."""
+    """The dialect of the first bound table in ``namespace`` (as ``%%ibis_sql`` picks it),
+    else DuckDB."""
     for value in namespace.values():
-        if isinstance(value, ir.Table) and (backend := bound_backend(value)):
-            return backend
-    return "duckdb"
+        if isinstance(value, ir.Table) and bound_backend(value):
+            return default_dialect(value)
+    return DEFAULT_DIALECT
 
 
 def _run_worker(request: dict[str, Any], timeout: float) -> dict[str, Any]:

@@ -210,18 +210,25 @@ class StreamingHandler(BaseHandler):
     async def finish_done(
         self, stream: bool, done: dict[str, Any], workflow: str, prompt: str, answer: str
     ) -> None:
-        """Log the interaction when enabled, then send the closing event (or the answer)."""
+        """Log the interaction when enabled, then send the closing event (or the answer).
+
+        Token counts already in ``done["usage"]`` are logged as they are, not counted again.
+        """
         log = self.services.interactions
         if log is not None:
             total_ms = (time.perf_counter() - self.started) * 1000
             generator = self.ticket.generator if self.ticket else self.services.scheduler.generator
+            usage = done.get("usage", {})
+
+            def count(key: str, text: str) -> int:
+                return int(usage[key]) if key in usage else generator.count_tokens(text)
 
             def record() -> str:
                 return log.record(
                     workflow,
                     generator.name,
-                    prompt_tokens=generator.count_tokens(prompt),
-                    completion_tokens=generator.count_tokens(answer),
+                    prompt_tokens=count("prompt_tokens", prompt),
+                    completion_tokens=count("completion_tokens", answer),
                     first_token_ms=self.first_token_ms,
                     total_ms=total_ms,
                 )
