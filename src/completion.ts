@@ -5,54 +5,28 @@ import {
   IInlineCompletionList,
   IInlineCompletionProvider
 } from '@jupyterlab/completer';
-import { NotebookPanel } from '@jupyterlab/notebook';
 
-import { requestAPI } from './api';
-import { completionBody, earlierCells, IContextSettings } from './context';
+import { IStreamEvent, requestAPI, streamAPI } from './api';
+import { completionBody } from './context';
 import { Debouncer } from './debounce';
-import { KernelSchemas } from './kernel';
-import { IStreamEvent, streamAPI } from './stream';
+import { GrowingText } from './growingText';
+import { LiveSettings } from './settings';
 
-/** The settings the completion provider reads. */
-export interface ICompletionSettings extends IContextSettings {
-  completions: boolean;
-  debounceMs: number;
-  maxCompletionTokens: number;
+/** What the provider reads from the notebook an editor belongs to. */
+export interface ICompletionContextSource {
+  /** The Ibis table schemas of the editor's kernel ('' when none). */
+  schemas(context: IInlineCompletionContext): Promise<string>;
+  /** The earlier cells nearest the editor's cell ([] outside notebooks). */
+  cells(context: IInlineCompletionContext): string[];
 }
 
-/** Text that grows as tokens arrive; readers wait for each change. */
-export class GrowingText {
-  text = '';
-  done = false;
-  interactionId: string | null = null;
-  private wake: (() => void) | null = null;
-
-  append(text: string): void {
-    this.text += text;
-    this.notify();
-  }
-
-  finish(text?: string): void {
-    if (text !== undefined) {
-      this.text = text;
-    }
-    this.done = true;
-    this.notify();
-  }
-
-  /** Resolves at the next change (or at once when finished). */
-  changed(): Promise<void> {
-    return this.done
-      ? Promise.resolve()
-      : new Promise(resolve => (this.wake = resolve));
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
+/** The server calls the provider makes (replaced in tests). */
+export interface ICompletionServer {
+  stream: typeof streamAPI;
+  request: typeof requestAPI;
 }
+
+const SERVER: ICompletionServer = { stream: streamAPI, request: requestAPI };
 
 /**
  * Inline ghost-text completions from `/ibis-copilot/complete`, streamed.
@@ -60,6 +34,7 @@ export class GrowingText {
  * Typing again cancels the request in flight (and the server stops generating); nothing
  * is asked for empty or non-Python cells; a shown suggestion found typed into the cell
  * on the next request is reported as accepted (only recorded when the server logs).
+ * The settings are read at each request, so a change applies to the next keystroke.
  */
 export class IbisInlineProvider implements IInlineCompletionProvider {
   readonly name = 'Ibis Copilot';
@@ -70,47 +45,48 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
   private lastShown: { prefix: string; text: GrowingText } | null = null;
 
   constructor(
-    private schemas: KernelSchemas,
-    private settings: () => ICompletionSettings
+    private settings: LiveSettings,
+    private notebook: ICompletionContextSource,
+    private server: ICompletionServer = SERVER
   ) {
-    this.debouncer = new Debouncer(settings().debounceMs);
+    this.debouncer = new Debouncer(settings.current.debounceMs);
+    settings.changed.connect((_, current) => {
+      this.debouncer.delayMs = current.debounceMs;
+      if (!current.completions) {
+        this.debouncer.cancel();
+      }
+    });
   }
 
   async fetch(
     request: CompletionHandler.IRequest,
     context: IInlineCompletionContext
   ): Promise<IInlineCompletionList<IInlineCompletionItem>> {
-    const settings = this.settings();
-    this.debouncer.delayMs = settings.debounceMs;
     this.reportAcceptance(request.text);
-    if (!settings.completions) {
+    if (!this.settings.current.completions) {
       return { items: [] };
     }
-    const panel =
-      context.widget instanceof NotebookPanel ? context.widget : null;
     const token = await this.debouncer.run(async signal => {
-      const [schemas, cells] = await Promise.all([
-        settings.sendSchemas
-          ? this.schemas.get(context.session)
-          : Promise.resolve(''),
-        Promise.resolve(panel ? notebookCells(panel) : [])
-      ]);
+      const settings = this.settings.current; // as they are when the pause ends
+      const schemas = settings.sendSchemas
+        ? await this.notebook.schemas(context)
+        : '';
       const body = completionBody(
         request.text,
         request.offset,
         request.mimeType ?? '',
-        cells,
+        settings.sendCells ? this.notebook.cells(context) : [],
         schemas,
         settings
       );
-      if (body === null || signal.aborted) {
+      if (body === null || signal.aborted || !settings.completions) {
         return null;
       }
       return this.start(
         {
           ...body,
           max_tokens: settings.maxCompletionTokens,
-          editor_id: editorId(context)
+          editor_id: context.widget.id || 'editor'
         },
         signal,
         request.text.slice(0, request.offset)
@@ -156,7 +132,8 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
         text.finish('');
       }
     };
-    streamAPI('complete', body, onEvent, signal)
+    this.server
+      .stream('complete', body, onEvent, signal)
       .catch(() => text.finish(''))
       .finally(() => text.finish());
     return token;
@@ -173,24 +150,14 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
     }
     this.lastShown = null;
     const accepted = current.includes(shown.prefix + shown.text.text);
-    requestAPI('feedback', {
-      method: 'POST',
-      body: JSON.stringify({
-        interaction_id: shown.text.interactionId,
-        accepted
+    this.server
+      .request('feedback', {
+        method: 'POST',
+        body: JSON.stringify({
+          interaction_id: shown.text.interactionId,
+          accepted
+        })
       })
-    }).catch(() => undefined);
+      .catch(() => undefined);
   }
-}
-
-function notebookCells(panel: NotebookPanel): string[] {
-  const notebook = panel.content;
-  const sources = notebook.widgets.map(cell =>
-    cell.model.sharedModel.getSource()
-  );
-  return earlierCells(sources, notebook.activeCellIndex);
-}
-
-function editorId(context: IInlineCompletionContext): string {
-  return context.widget.id || 'editor';
 }

@@ -68,8 +68,3 @@ export function plainTraceback(traceback: string[]): string {
   const ansi = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
   return traceback.map(line => line.replace(ansi, '')).join('\n');
 }
-
-/** Python run silently in the kernel to read its Ibis schemas (text only, no query). */
-export const SCHEMA_EXPRESSION =
-  "__import__('ibis_copilot.kernel.namespace', fromlist=['NamespaceSchemas'])" +
-  '.NamespaceSchemas(get_ipython().user_ns)';

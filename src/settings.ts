@@ -1,4 +1,5 @@
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ISignal, Signal } from '@lumino/signaling';
 
 /** Every user setting (schema/plugin.json), with its default. */
 export interface ICopilotSettings {
@@ -21,26 +22,72 @@ export const DEFAULT_SETTINGS: ICopilotSettings = {
 
 export const SETTINGS_ID = 'ibis-copilot:plugin';
 
-/** Live settings: the current values, updated when the user changes them. */
-export async function liveSettings(
-  registry: ISettingRegistry | null
-): Promise<() => ICopilotSettings> {
-  let current = { ...DEFAULT_SETTINGS };
-  if (!registry) {
-    return () => current;
+/** The settings from a composite value: each of the right type, else its default. */
+export function readSettings(composite: unknown): ICopilotSettings {
+  const values = (composite ?? {}) as Record<string, unknown>;
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [key, fallback] of Object.entries(DEFAULT_SETTINGS)) {
+    const value = values[key];
+    if (typeof value === typeof fallback && !Number.isNaN(value)) {
+      settings[key] = value;
+    }
   }
-  try {
-    const settings = await registry.load(SETTINGS_ID);
-    const read = () => {
-      current = { ...DEFAULT_SETTINGS, ...(settings.composite as object) };
-    };
-    read();
-    settings.changed.connect(read);
-  } catch (error) {
-    console.warn(
-      'ibis-copilot: settings could not be loaded; using defaults',
-      error
-    );
+  return settings as unknown as ICopilotSettings;
+}
+
+/**
+ * The settings as they are now, and a signal when the user changes them. Every reader
+ * either reads `current` at the moment it acts, or listens to `changed`: a change
+ * reaches open chat panels and the completion provider without a reload.
+ */
+export class LiveSettings {
+  private value: ICopilotSettings;
+  private changedSignal = new Signal<this, ICopilotSettings>(this);
+
+  constructor(initial: Partial<ICopilotSettings> = {}) {
+    this.value = readSettings({ ...DEFAULT_SETTINGS, ...initial });
   }
-  return () => current;
+
+  get current(): ICopilotSettings {
+    return this.value;
+  }
+
+  /** Emitted with the new settings after any of them changed. */
+  get changed(): ISignal<this, ICopilotSettings> {
+    return this.changedSignal;
+  }
+
+  /** Take new values (a composite settings object); emits when something changed. */
+  update(composite: unknown): void {
+    const next = readSettings(composite);
+    const keys = Object.keys(next) as (keyof ICopilotSettings)[];
+    if (keys.some(key => next[key] !== this.value[key])) {
+      this.value = next;
+      this.changedSignal.emit(next);
+    }
+  }
+
+  /** Settings that follow the registry's `SETTINGS_ID` (defaults without one). */
+  static async load(registry: ISettingRegistry | null): Promise<LiveSettings> {
+    const live = new LiveSettings();
+    if (!registry) {
+      return live;
+    }
+    try {
+      const settings = await registry.load(SETTINGS_ID);
+      live.follow(settings);
+    } catch (error) {
+      console.warn(
+        'ibis-copilot: settings could not be loaded; using defaults',
+        error
+      );
+    }
+    return live;
+  }
+
+  /** Track a plugin's settings: their values now, and every later change. */
+  follow(settings: ISettingRegistry.ISettings): void {
+    this.update(settings.composite);
+    settings.changed.connect(() => this.update(settings.composite));
+  }
 }

@@ -18,13 +18,24 @@ export interface IChatMessage {
   note?: string;
 }
 
+/** An explain request for a failing cell (the body of `/ibis-copilot/explain`). */
+export interface IErrorReport {
+  code: string;
+  error_type: string;
+  message: string;
+  traceback: string;
+}
+
 /** What survives a page reload. */
 export interface IChatState {
   conversationId: string | null;
   messages: IChatMessage[];
 }
 
-export const EMPTY_STATE: IChatState = { conversationId: null, messages: [] };
+/** A new, empty conversation. */
+export function emptyState(): IChatState {
+  return { conversationId: null, messages: [] };
+}
 
 /** The citation's link text: "Title > Heading". */
 export function citationLabel(citation: ICitation): string {
@@ -35,7 +46,7 @@ export function citationLabel(citation: ICitation): string {
 export function restoreState(saved: unknown): IChatState {
   const value = saved as Partial<IChatState> | null | undefined;
   if (!value || !Array.isArray(value.messages)) {
-    return { ...EMPTY_STATE, messages: [] };
+    return emptyState();
   }
   const messages = value.messages
     .filter(
@@ -79,14 +90,18 @@ export function describeFailure(error: unknown): string {
   return error.message;
 }
 
+/** The model part of `/ibis-copilot/status`. */
+export interface IModelStatus {
+  state: string;
+  name?: string | null;
+  /** When loading started (seconds since the epoch). */
+  since?: number;
+  message?: string;
+}
+
 /** What the status line says about the model, from `/ibis-copilot/status`. */
 export function describeModel(
-  model: {
-    state: string;
-    name?: string | null;
-    since?: number;
-    message?: string;
-  },
+  model: IModelStatus,
   nowSeconds: number
 ): { busy: boolean; text: string } {
   if (model.state === 'loading') {

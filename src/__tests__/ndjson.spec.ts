@@ -1,4 +1,4 @@
-import { NdjsonParser } from '../stream';
+import { NdjsonParser } from '../api';
 
 describe('NdjsonParser', () => {
   it('joins events split across chunks and keeps partial lines for later', () => {

@@ -1,0 +1,52 @@
+import {
+  NOTEBOOK_CONTEXT_EXPRESSION,
+  parseNotebookContext,
+  showSqlCode
+} from '../kernelContract';
+
+// These strings are the contract with `ibis_copilot.kernel.frontend`: change them only
+// together with the Python side.
+describe('kernel contract', () => {
+  it('reads the notebook context through notebook_context()', () => {
+    expect(NOTEBOOK_CONTEXT_EXPRESSION).toBe(
+      "__import__('ibis_copilot.kernel.frontend', fromlist=['notebook_context']).notebook_context()"
+    );
+  });
+
+  it('shows SQL through show_sql() with the name as one safe string literal', () => {
+    expect(showSqlCode('tables.orders')).toBe(
+      "__import__('ibis_copilot.kernel.frontend', fromlist=['show_sql']).show_sql(\"tables.orders\")"
+    );
+    expect(showSqlCode('a"b\\c')).toBe(
+      "__import__('ibis_copilot.kernel.frontend', fromlist=['show_sql']).show_sql(\"a\\\"b\\\\c\")"
+    );
+  });
+
+  it('parses the context: schema text and structured tables', () => {
+    const context = parseNotebookContext({
+      schemas: 'orders(id: int64, amount: float64)',
+      tables: {
+        t: { name: 'orders', schema: { id: 'int64', amount: 'float64' } },
+        broken: { name: 'x' }
+      }
+    });
+    expect(context).toEqual({
+      schemas: 'orders(id: int64, amount: float64)',
+      tables: {
+        t: { name: 'orders', schema: { id: 'int64', amount: 'float64' } }
+      }
+    });
+  });
+
+  it('gives an empty context for anything else', () => {
+    expect(parseNotebookContext(null)).toEqual({ schemas: '', tables: {} });
+    expect(parseNotebookContext({ schemas: 3, tables: 'x' })).toEqual({
+      schemas: '',
+      tables: {}
+    });
+    expect(parseNotebookContext({ schemas: 's' })).toEqual({
+      schemas: 's',
+      tables: {}
+    });
+  });
+});
