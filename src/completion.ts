@@ -106,12 +106,13 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
       return;
     }
     try {
-      while (!text.done) {
+      // At least one answer, even for a stream that ended before it was read.
+      do {
         await text.changed();
         yield {
           response: { insertText: text.text, isIncomplete: !text.done, token }
         };
-      }
+      } while (!text.done);
     } finally {
       this.streams.delete(token);
     }

@@ -1,0 +1,115 @@
+import {
+  CompletionHandler,
+  IInlineCompletionContext
+} from '@jupyterlab/completer';
+
+import { IStreamEvent } from '../api';
+import { ICompletionServer, IbisInlineProvider } from '../completion';
+import { LiveSettings } from '../settings';
+
+const CONTEXT = {
+  widget: { id: 'nb-1' },
+  session: null
+} as unknown as IInlineCompletionContext;
+
+function request(text: string): CompletionHandler.IRequest {
+  return { text, offset: text.length, mimeType: 'text/x-ipython' };
+}
+
+/** A provider whose server answers each completion with `answer` and records bodies. */
+function provider(settings: LiveSettings, answer = 'a > 1)') {
+  const bodies: any[] = [];
+  const server: ICompletionServer = {
+    stream: async (endpoint, body, onEvent: (e: IStreamEvent) => void) => {
+      bodies.push({ endpoint, ...body });
+      onEvent({ type: 'token', text: answer });
+      onEvent({ type: 'done', completion: answer, interaction_id: 'i1' });
+    },
+    request: jest.fn(async () => ({}) as any)
+  };
+  const notebook = {
+    schemas: jest.fn(async () => 't(a: int64)'),
+    cells: jest.fn(() => ['import ibis'])
+  };
+  const instance = new IbisInlineProvider(settings, notebook, server);
+  return { instance, bodies, server, notebook };
+}
+
+async function streamed(instance: IbisInlineProvider, token: string) {
+  let last = '';
+  for await (const { response } of instance.stream(token)) {
+    last = response.insertText;
+  }
+  return last;
+}
+
+describe('IbisInlineProvider', () => {
+  it('streams a completion with the notebook context', async () => {
+    const settings = new LiveSettings({ debounceMs: 0 });
+    const { instance, bodies } = provider(settings);
+    const list = await instance.fetch(request('t.filter('), CONTEXT);
+    expect(list.items).toHaveLength(1);
+    expect(await streamed(instance, list.items[0].token!)).toBe('a > 1)');
+    expect(bodies[0]).toEqual({
+      endpoint: 'complete',
+      prefix: 't.filter(',
+      suffix: '',
+      cells: ['import ibis'],
+      schemas: 't(a: int64)',
+      language: 'python',
+      max_tokens: 48,
+      editor_id: 'nb-1'
+    });
+  });
+
+  it('applies each of its settings at the next request, without a reload', async () => {
+    const settings = new LiveSettings({ debounceMs: 0 });
+    const { instance, bodies, notebook } = provider(settings);
+
+    settings.update({ ...settings.current, sendSchemas: false });
+    await instance.fetch(request('t.'), CONTEXT);
+    expect(bodies[0].schemas).toBe('');
+    expect(notebook.schemas).not.toHaveBeenCalled();
+
+    settings.update({ ...settings.current, sendCells: false });
+    await instance.fetch(request('t.'), CONTEXT);
+    expect(bodies[1].cells).toEqual([]);
+
+    settings.update({ ...settings.current, maxCompletionTokens: 7 });
+    await instance.fetch(request('t.'), CONTEXT);
+    expect(bodies[2].max_tokens).toBe(7);
+
+    settings.update({ ...settings.current, completions: false });
+    expect((await instance.fetch(request('t.'), CONTEXT)).items).toEqual([]);
+    expect(bodies).toHaveLength(3);
+  });
+
+  it('waits for the configured pause, changed live', async () => {
+    jest.useFakeTimers();
+    try {
+      const settings = new LiveSettings({ debounceMs: 0 });
+      const { instance, bodies } = provider(settings);
+      settings.update({ ...settings.current, debounceMs: 1000 });
+      const fetched = instance.fetch(request('t.'), CONTEXT);
+      await jest.advanceTimersByTimeAsync(999);
+      expect(bodies).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      await fetched;
+      expect(bodies).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('reports a shown suggestion as accepted when it was typed in', async () => {
+    const settings = new LiveSettings({ debounceMs: 0 });
+    const { instance, server } = provider(settings);
+    const list = await instance.fetch(request('t.filter('), CONTEXT);
+    await streamed(instance, list.items[0].token!);
+    await instance.fetch(request('t.filter(a > 1)\n'), CONTEXT);
+    expect(server.request).toHaveBeenCalledWith('feedback', {
+      method: 'POST',
+      body: JSON.stringify({ interaction_id: 'i1', accepted: true })
+    });
+  });
+});
