@@ -1,11 +1,7 @@
 import { ApiError, IStreamEvent } from '../api';
-import {
-  ChatChange,
-  ChatSession,
-  IChatBackend,
-  IChatStore,
-  STOPPED_NOTE
-} from '../chat/session';
+import { IChatBackend } from '../chat/backend';
+import { ChatChange, ChatSession, STOPPED_NOTE } from '../chat/session';
+import { IChatStore } from '../chat/store';
 import { IChatState, IModelStatus } from '../chat/state';
 import { LiveSettings } from '../settings';
 

@@ -1,16 +1,17 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IStreamEvent, requestAPI, streamAPI } from '../api';
+import { IStreamEvent } from '../api';
 import { LiveSettings } from '../settings';
+import { IChatBackend, SERVER_BACKEND } from './backend';
 import { watchModel } from './modelWatch';
+import { IChatStore } from './store';
 import {
+  applyEvent,
   describeFailure,
   emptyState,
   IChatMessage,
   IChatState,
-  ICitation,
   IErrorReport,
-  IModelStatus,
   restoreState
 } from './state';
 
@@ -27,30 +28,6 @@ export type ChatChange =
   | { kind: 'busy' }
   | { kind: 'status' }
   | { kind: 'sendSchemas' };
-
-/** The server calls a session makes (replaced in tests). */
-export interface IChatBackend {
-  stream(
-    endpoint: string,
-    body: object,
-    onEvent: (event: IStreamEvent) => void,
-    signal: AbortSignal
-  ): Promise<void>;
-  /** The model part of `/ibis-copilot/status`. */
-  model(): Promise<IModelStatus>;
-}
-
-export const SERVER_BACKEND: IChatBackend = {
-  stream: (endpoint, body, onEvent, signal) =>
-    streamAPI(endpoint, body, onEvent, signal),
-  model: async () => (await requestAPI<{ model: IModelStatus }>('status')).model
-};
-
-/** Where the conversation is kept across page reloads. */
-export interface IChatStore {
-  load(): Promise<unknown>;
-  save(state: IChatState): Promise<void>;
-}
 
 export interface IChatSessionOptions {
   /** The active notebook's table schemas ('' when none). */
@@ -224,17 +201,13 @@ export class ChatSession {
       this.options.pollMs
     );
     const onEvent = (event: IStreamEvent) => {
-      if (event.type === 'token') {
-        if (!message.text) {
-          watch.stop();
-          this.setStatus('');
-        }
-        message.text += event.text ?? '';
-      } else if (event.type === 'done') {
-        message.citations = (event.citations as ICitation[]) ?? [];
+      if (event.type === 'token' && !message.text) {
+        watch.stop();
+        this.setStatus('');
+      }
+      applyEvent(message, event);
+      if (event.type === 'done') {
         onDone(event);
-      } else if (event.type === 'error') {
-        message.note = `The model failed: ${event.error?.message ?? 'unknown error'}`;
       }
       this.emit({ kind: 'updated', message });
     };

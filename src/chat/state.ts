@@ -1,4 +1,4 @@
-import { ApiError } from '../api';
+import { ApiError, IStreamEvent } from '../api';
 
 /** A citation as the server sends it (a search result). */
 export interface ICitation {
@@ -64,6 +64,17 @@ export function restoreState(saved: unknown): IChatState {
       typeof value.conversationId === 'string' ? value.conversationId : null,
     messages
   };
+}
+
+/** Put a streamed event into the answer it belongs to. */
+export function applyEvent(message: IChatMessage, event: IStreamEvent): void {
+  if (event.type === 'token') {
+    message.text += event.text ?? '';
+  } else if (event.type === 'done') {
+    message.citations = (event.citations as ICitation[]) ?? [];
+  } else if (event.type === 'error') {
+    message.note = `The model failed: ${event.error?.message ?? 'unknown error'}`;
+  }
 }
 
 /** What the panel's status line says about a failed request. */

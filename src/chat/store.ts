@@ -1,7 +1,12 @@
 import { IStateDB } from '@jupyterlab/statedb';
 
-import { IChatStore } from './session';
 import { IChatState } from './state';
+
+/** Where the conversation is kept across page reloads. */
+export interface IChatStore {
+  load(): Promise<unknown>;
+  save(state: IChatState): Promise<void>;
+}
 
 /** The key of the saved conversation in JupyterLab's state database. */
 export const STATE_KEY = 'ibis-copilot:chat';
