@@ -65,3 +65,22 @@ test('the command palette opens the chat', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page.locator(CHAT)).toBeVisible();
 });
+
+test('a settings change reaches the open chat at once', async ({ page }) => {
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('ibis-copilot:open-chat');
+  });
+  const toggle = page.locator(`${CHAT} .jp-IbisCopilot-context input`);
+  await expect(toggle).toBeChecked();
+  const setSendSchemas = (value: boolean) =>
+    page.evaluate(async value => {
+      const registry = await window.galata.getPlugin(
+        '@jupyterlab/apputils-extension:settings'
+      );
+      await registry?.set('ibis-copilot:plugin', 'sendSchemas', value);
+    }, value);
+  await setSendSchemas(false);
+  await expect(toggle).not.toBeChecked();
+  await setSendSchemas(true);
+  await expect(toggle).toBeChecked();
+});

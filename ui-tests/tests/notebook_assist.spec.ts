@@ -70,25 +70,3 @@ test('typing in a cell shows ghost text from the model, and Tab accepts it', asy
   expect(text).toContain('t.filter(' + suggestion);
   await page.screenshot({ path: test.info().outputPath('completion.png') });
 });
-
-test('Show SQL for selection compiles in the kernel and shows SQL and portability in the chat', async ({
-  page
-}) => {
-  await page.notebook.createNew('sql.ipynb');
-  await page.notebook.setCell(
-    0,
-    'code',
-    "import ibis\nt = ibis.table({'a': 'int64', 'b': 'string'}, name='t')\nt.filter(t.a > 1)"
-  );
-  await page.notebook.run();
-  await page.notebook.selectCells(0);
-  await page.evaluate(async () => {
-    await window.jupyterapp.commands.execute('ibis-copilot:show-sql');
-  });
-  const answer = page
-    .locator('#ibis-copilot-chat .jp-IbisCopilot-assistant')
-    .last();
-  await expect(answer).toContainText('"t0"."a" > 1');
-  await expect(answer).toContainText('Compiles for');
-  await expect(answer.locator('table')).toBeVisible();
-});
