@@ -54,11 +54,11 @@ export const assistantPlugin: JupyterFrontEndPlugin<void> = {
     completions: ICompletionProviderManager | null
   ) => {
     const settings = await LiveSettings.load(registry);
-    const context = new KernelContext();
+    const kernels = new KernelContext();
 
     const session = new ChatSession({
-      schemas: () =>
-        context.schemas(notebooks.currentWidget?.sessionContext.session),
+      context: () =>
+        kernels.get(notebooks.currentWidget?.sessionContext.session),
       store: stateDbStore(stateDB)
     });
     session.followSettings(settings);
@@ -92,7 +92,7 @@ export const assistantPlugin: JupyterFrontEndPlugin<void> = {
 
     completions?.registerInlineProvider(
       new IbisInlineProvider(settings, {
-        schemas: ({ session }) => context.schemas(session),
+        context: ({ session }) => kernels.get(session),
         cells: ({ widget }) =>
           widget instanceof NotebookPanel ? notebookCells(widget) : []
       })

@@ -9,13 +9,14 @@ import {
 import { IStreamEvent, requestAPI, streamAPI } from './api';
 import { completionBody } from './context';
 import { Debouncer } from './debounce';
+import { EMPTY_CONTEXT, INotebookContext } from './kernelContract';
 import { GrowingText } from './growingText';
 import { LiveSettings } from './settings';
 
 /** What the provider reads from the notebook an editor belongs to. */
 export interface ICompletionContextSource {
-  /** The Ibis table schemas of the editor's kernel ('' when none). */
-  schemas(context: IInlineCompletionContext): Promise<string>;
+  /** What the editor's kernel tells about its tables (empty when none). */
+  context(context: IInlineCompletionContext): Promise<INotebookContext>;
   /** The earlier cells nearest the editor's cell ([] outside notebooks). */
   cells(context: IInlineCompletionContext): string[];
 }
@@ -68,9 +69,9 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
     }
     const token = await this.debouncer.run(async signal => {
       const settings = this.settings.current; // as they are when the pause ends
-      const schemas = settings.sendSchemas
-        ? await this.notebook.schemas(context)
-        : '';
+      const { schemas } = settings.sendSchemas
+        ? await this.notebook.context(context)
+        : EMPTY_CONTEXT;
       const body = completionBody(
         request.text,
         request.offset,

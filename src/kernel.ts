@@ -35,13 +35,6 @@ export class KernelContext {
     return cached;
   }
 
-  /** The schemas text only (what the server's requests take today). */
-  async schemas(
-    session: Session.ISessionConnection | null | undefined
-  ): Promise<string> {
-    return (await this.get(session)).schemas;
-  }
-
   private watch(kernel: Kernel.IKernelConnection): void {
     if (this.watched.has(kernel)) {
       return;

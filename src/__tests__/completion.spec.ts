@@ -28,7 +28,10 @@ function provider(settings: LiveSettings, answer = 'a > 1)') {
     request: jest.fn(async () => ({}) as any)
   };
   const notebook = {
-    schemas: jest.fn(async () => 't(a: int64)'),
+    context: jest.fn(async () => ({
+      schemas: 't(a: int64)',
+      tables: { t: { name: 't', schema: { a: 'int64' } } }
+    })),
     cells: jest.fn(() => ['import ibis'])
   };
   const instance = new IbisInlineProvider(settings, notebook, server);
@@ -69,7 +72,7 @@ describe('IbisInlineProvider', () => {
     settings.update({ ...settings.current, sendSchemas: false });
     await instance.fetch(request('t.'), CONTEXT);
     expect(bodies[0].schemas).toBe('');
-    expect(notebook.schemas).not.toHaveBeenCalled();
+    expect(notebook.context).not.toHaveBeenCalled();
 
     settings.update({ ...settings.current, sendCells: false });
     await instance.fetch(request('t.'), CONTEXT);

@@ -87,7 +87,10 @@ function newSession(
   schemas = 'orders(id: int64)'
 ) {
   const session = new ChatSession({
-    schemas: async () => schemas,
+    context: async () => ({
+      schemas,
+      tables: { o: { name: 'orders', schema: { id: 'int64' } } }
+    }),
     backend,
     store,
     pollMs: 5

@@ -1,6 +1,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IStreamEvent } from '../api';
+import { EMPTY_CONTEXT, INotebookContext } from '../kernelContract';
 import { LiveSettings } from '../settings';
 import { IChatBackend, SERVER_BACKEND } from './backend';
 import { watchModel } from './modelWatch';
@@ -30,8 +31,8 @@ export type ChatChange =
   | { kind: 'sendSchemas' };
 
 export interface IChatSessionOptions {
-  /** The active notebook's table schemas ('' when none). */
-  schemas: () => Promise<string>;
+  /** What the active notebook's kernel tells about its tables (empty when none). */
+  context: () => Promise<INotebookContext>;
   store?: IChatStore;
   backend?: IChatBackend;
   /** How often the model's state is polled while waiting for the first token. */
@@ -212,13 +213,14 @@ export class ChatSession {
       this.emit({ kind: 'updated', message });
     };
     try {
-      const schemas = this.sendSchemas
-        ? await this.options.schemas().catch(() => '')
-        : '';
+      // The schemas text is what the server takes; `tables` is there for later use.
+      const context = this.sendSchemas
+        ? await this.options.context().catch(() => EMPTY_CONTEXT)
+        : EMPTY_CONTEXT;
       if (!controller.signal.aborted) {
         await backend.stream(
           endpoint,
-          body(schemas),
+          body(context.schemas),
           onEvent,
           controller.signal
         );
