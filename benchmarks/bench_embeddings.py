@@ -28,10 +28,10 @@ from _common import print_table, write_results
 from bench_retrieval import DEV_SET, evaluate
 
 from ibis_copilot.knowledge.api_source import ApiSource
-from ibis_copilot.knowledge.base import BUNDLED_DOCS, KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.embeddings import DEFAULT_EMBEDDING_MODEL
 from ibis_copilot.knowledge.finetune import TrainingOptions, train_embeddings
+from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS, KnowledgeBase
 from ibis_copilot.knowledge.pairs import mine_pairs, split_pairs
 
 HELD_OUT_QUERIES = 150

@@ -40,8 +40,8 @@ def load() -> list[dict[str, Any]]:
 
 def fail(entry: dict[str, Any]) -> Any:
     """Run setup, then the broken cell as a file of its own; the repair of its failure."""
-    from ibis_copilot.kernel.repair import start_repair
-    from ibis_copilot.kernel.snippet import run_snippet
+    from ibis_copilot.expressions.snippet import run_snippet
+    from ibis_copilot.repair.engine import start_repair
 
     namespace: dict[str, object] = {}
     run_snippet(entry["setup"], f"<setup {entry['id']}>", namespace)
@@ -54,7 +54,7 @@ def fail(entry: dict[str, Any]) -> Any:
 
 def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
     """The first checked fix from ``source`` satisfies the snippet's own check."""
-    from ibis_copilot.kernel.repair import check_fix, check_in_context
+    from ibis_copilot.repair.engine import check_fix, check_in_context
 
     for fix in repair.fixes:
         if fix.source != source:
@@ -68,7 +68,7 @@ def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
 
 
 def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, Any]]:
-    from ibis_copilot.kernel.repair import stream_explanation
+    from ibis_copilot.repair.engine import stream_explanation
 
     per_category: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"n": 0, "diagnosed": 0, "rules_fix": 0, "rules_model_fix": 0, "model_runs": 0}

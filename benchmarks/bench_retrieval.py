@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import print_table, write_results
 
 from ibis_copilot.knowledge.api_source import ApiSource
-from ibis_copilot.knowledge.base import BUNDLED_DOCS, KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS, KnowledgeBase
 
 DEV_SET = Path(__file__).parents[1] / "tests" / "data" / "retrieval_dev.jsonl"
 GOALS = {"recall@5": 0.90, "mrr@10": 0.75, "p95_ms": 50.0, "build_s": 180.0, "reindex_s": 10.0}

@@ -18,7 +18,7 @@ from IPython.core.interactiveshell import InteractiveShell
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import median_seconds, print_table, write_results
 
-from ibis_copilot.kernel.sql import PORTABILITY_DIALECTS
+from ibis_copilot.expressions.compile import PORTABILITY_DIALECTS
 
 GOAL_RATIO = 1.10
 

@@ -16,15 +16,15 @@ __all__ = ["__version__", "load_ipython_extension"]
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register the magics and the error helper (``%load_ext ibis_copilot``)."""
-    from ibis_copilot.kernel import errors
-    from ibis_copilot.kernel.ask import AskMagics
-    from ibis_copilot.kernel.fix import FixMagics
-    from ibis_copilot.kernel.magics import IbisSqlMagics
+    from ibis_copilot.kernel import error_hook
+    from ibis_copilot.kernel.ask_magic import AskMagics
+    from ibis_copilot.kernel.fix_magic import FixMagics
+    from ibis_copilot.kernel.sql_magic import IbisSqlMagics
 
     ipython.register_magics(IbisSqlMagics)
     ipython.register_magics(AskMagics)
     ipython.register_magics(FixMagics)
-    errors.register(ipython)
+    error_hook.register(ipython)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -20,8 +20,8 @@ from knowledge_helpers import DOCS
 from local_http import free_port
 
 from ibis_copilot.kernel.client import NO_SERVER, ServerInfo, discover
-from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
 
 def test_discovery_prefers_the_environment(tmp_path: Path) -> None:

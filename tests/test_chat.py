@@ -16,8 +16,8 @@ from tornado.simple_httpclient import HTTPStreamClosedError
 
 from ibis_copilot.assistant.chat import ChatWorkflow, InvalidChatError, validate_messages
 from ibis_copilot.assistant.conversations import ConversationStore, InvalidConversationError
-from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.registry import local_generator
 
 MODEL = "smollm2-135m-instruct"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ibis
 
-from ibis_copilot.kernel.check import check_code, check_sql_binds, dialect_of, table_specs
+from ibis_copilot.expressions.namespace import dialect_of, table_specs
+from ibis_copilot.repair.check import check_code, check_sql_binds
 
 orders = ibis.table({"amount": "float64", "region": "string"}, name="orders")
 SPECS = table_specs({"orders": orders, "big": orders.filter(orders.amount > 1), "n": 3})

@@ -14,7 +14,7 @@ import pytest
 from knowledge_helpers import tiny_api
 from local_http import free_port
 
-from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.store import KnowledgeStore, StoreError
 
 

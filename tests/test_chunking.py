@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ibis_copilot.knowledge.chunking import MAX_WORDS, chunk_markdown, sections
+from ibis_copilot.knowledge.markdown_sections import MAX_WORDS, chunk_markdown, sections
 
 
 def words(n: int, word: str = "word") -> str:

@@ -12,7 +12,7 @@ import pytest
 from knowledge_helpers import SEARCH_RESULT_FIELDS
 
 from ibis_copilot import __version__
-from ibis_copilot.kernel.sql import PORTABILITY_DIALECTS
+from ibis_copilot.expressions.compile import PORTABILITY_DIALECTS
 
 SNIPPET = """
 import ibis

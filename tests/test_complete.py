@@ -152,8 +152,8 @@ async def test_logging_is_off_by_default(jp_fetch, isolated_user_dirs) -> None: 
 
 
 def test_a_separate_completion_model_gets_its_own_worker(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from ibis_copilot.config import IbisCopilot
     from ibis_copilot.server.services import Services
+    from ibis_copilot.settings import IbisCopilot
 
     same = Services.from_settings(IbisCopilot(data_dir=str(tmp_path)))
     assert same.completion_scheduler is same.scheduler, "the CPU default: one model, both roles"

@@ -12,8 +12,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from ibis_copilot.kernel.diagnose import Failure, diagnose, rule_fix
-from ibis_copilot.kernel.renames import RENAMES, Rename
+from ibis_copilot.repair.diagnose import Failure, diagnose, rule_fix
+from ibis_copilot.repair.renames import RENAMES, Rename
 
 t = ibis.table(
     {

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from knowledge_helpers import tiny_api
 
-from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
 from ibis_copilot.knowledge.finetune import CARD, TrainingOptions, train_embeddings
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.pairs import TrainingPair, mine_pairs, split_pairs
 from ibis_copilot.knowledge.retrieval import IndexModelMismatchError
 

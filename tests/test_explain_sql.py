@@ -11,9 +11,9 @@ from knowledge_helpers import tiny_api
 from tornado.httpclient import HTTPClientError
 
 from ibis_copilot.assistant.code_blocks import first_code_block
-from ibis_copilot.assistant.convert import ConvertWorkflow, InvalidSqlRequestError, SqlRequest
 from ibis_copilot.assistant.explain import ErrorReport, ExplainWorkflow, InvalidExplainError
-from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.assistant.model_sql import ConvertWorkflow, InvalidSqlRequestError, SqlRequest
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.registry import local_generator
 
 MODEL = "smollm2-135m-instruct"

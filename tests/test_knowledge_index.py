@@ -9,9 +9,9 @@ import chromadb.api.types
 import pytest
 from knowledge_helpers import DOCS, tiny_api
 
-from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.embeddings import Embedder, EmbeddingModelError, resolve_model_path
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.store import KnowledgeStore, StoreError
 
 

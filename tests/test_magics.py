@@ -11,8 +11,8 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
+from ibis_copilot.expressions.compile import PORTABILITY_DIALECTS
 from ibis_copilot.kernel.display import PortabilityDisplay, SQLDisplay
-from ibis_copilot.kernel.sql import PORTABILITY_DIALECTS
 
 SETUP = """
 import ibis
@@ -160,23 +160,3 @@ def test_failing_cell_shows_the_users_own_traceback(shell: InteractiveShell) -> 
     assert "ibis_copilot" not in captured.stdout, "no frames from the magic itself"
     assert not captured.outputs
     assert shell.user_ns["before"] == 1
-
-
-def test_show_sql_report_displays_the_sql_and_the_portability_table() -> None:
-    from ibis_copilot.kernel.magics import show_sql_report
-
-    shell = InteractiveShell.instance()
-    try:
-        shell.run_cell("import ibis\nt = ibis.table({'a': 'int64'}, name='t')")
-        with capture_output() as captured:
-            show_sql_report(shell, "t.filter(t.a > 1)")
-        first, second = (output.data["text/markdown"] for output in captured.outputs)
-        assert first.startswith("**duckdb**")
-        assert '"t0"."a" > 1' in first
-        assert second.startswith("Compiles for **")
-        with capture_output() as captured:
-            show_sql_report(shell, "x = 1")
-        assert captured.outputs == []
-        assert "ibis_sql:" in captured.stderr
-    finally:
-        InteractiveShell.clear_instance()

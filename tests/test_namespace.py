@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from ibis_copilot.kernel.namespace import MAX_COLUMNS, NamespaceSchemas, namespace_context
+from ibis_copilot.expressions.namespace import MAX_COLUMNS, namespace_context
 
 
 def test_tables_columns_and_scalars_are_described() -> None:
@@ -46,8 +46,3 @@ def test_nothing_runs_against_the_backend(monkeypatch) -> None:  # type: ignore[
 
     monkeypatch.setattr(type(con), "execute", refuse)
     assert "t (duckdb table): a int64" in namespace_context({"t": table})
-
-
-def test_the_frontend_reads_the_context_as_json() -> None:
-    t = ibis.table({"a": "int64"}, name="t")
-    assert NamespaceSchemas({"t": t})._repr_json_() == {"schemas": "t (unbound table): a int64"}

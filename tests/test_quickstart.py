@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
 QUICKSTART = Path(__file__).parents[1] / "examples" / "quickstart.ipynb"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from knowledge_helpers import DOCS, SEARCH_RESULT_FIELDS, ListSource, tiny_api
 
-from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.lexical import BM25, tokenize
 from ibis_copilot.knowledge.retrieval import (
     MAX_QUERY_CHARS,

@@ -10,8 +10,8 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from ibis_copilot import __version__
-from ibis_copilot.knowledge.base import KnowledgeBase
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
 DOCS = Path(__file__).parent / "data" / "docs"
 

@@ -6,7 +6,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from ibis_copilot.kernel.sql import (
+from ibis_copilot.expressions.compile import (
     PORTABILITY_DIALECTS,
     NotAnIbisExpressionError,
     UnknownDialectError,

@@ -9,7 +9,7 @@ import ibis
 import ibis.expr.types as ir
 import pytest
 
-from ibis_copilot.kernel.sql import compile_sql
+from ibis_copilot.expressions.compile import compile_sql
 
 orders = ibis.table(
     {

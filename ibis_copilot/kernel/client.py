@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 from jupyter_core.paths import jupyter_runtime_dir
 
-URL_ENV, TOKEN_ENV = "IBIS_COPILOT_URL", "IBIS_COPILOT_TOKEN"
+from ibis_copilot.kernel.kernel_settings import KernelSettings
+
 NO_SERVER = (
     "no ibis-copilot server is reachable: start JupyterLab (`jupyter lab`) with "
     "ibis-copilot installed, or set IBIS_COPILOT_URL and IBIS_COPILOT_TOKEN"
@@ -52,11 +53,12 @@ def _alive(pid: object) -> bool:
 
 
 def discover(
-    environ: Mapping[str, str] = os.environ, runtime_dir: Path | None = None
+    environ: Mapping[str, str] | None = None, runtime_dir: Path | None = None
 ) -> ServerInfo | None:
     """The server to talk to, or None when none is known."""
-    if environ.get(URL_ENV):
-        return ServerInfo(environ[URL_ENV], environ.get(TOKEN_ENV, ""))
+    settings = KernelSettings.from_env(environ)
+    if settings.server_url:
+        return ServerInfo(settings.server_url, settings.server_token)
     directory = runtime_dir or Path(jupyter_runtime_dir())
     files = sorted(directory.glob("jpserver-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for file in files:

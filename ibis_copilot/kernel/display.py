@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ibis_copilot.kernel.sql import DialectResult
+from ibis_copilot.expressions.compile import DialectResult
 
 
 def _fence(code: str, language: str = "sql") -> str:

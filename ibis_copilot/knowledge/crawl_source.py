@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ibis_copilot.knowledge.chunking import chunk_markdown
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.crawler import (
     CrawlConfig,
@@ -19,6 +18,7 @@ from ibis_copilot.knowledge.crawler import (
     record_to_dict,
 )
 from ibis_copilot.knowledge.docs_source import KIND_BY_FOLDER
+from ibis_copilot.knowledge.markdown_sections import chunk_markdown
 
 
 class CrawlSource:

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ibis_copilot.knowledge.chunking import chunk_markdown
 from ibis_copilot.knowledge.chunks import DOCS_SITE, Chunk
+from ibis_copilot.knowledge.markdown_sections import chunk_markdown
 from ibis_copilot.knowledge.quarto import read_page
 
 SUFFIXES = (".qmd", ".md", ".ipynb")

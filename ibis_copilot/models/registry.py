@@ -10,7 +10,7 @@ from ibis_copilot.models.openai_backend import OpenAICompatibleGenerator
 from ibis_copilot.models.transformers_backend import TransformersGenerator
 
 if TYPE_CHECKING:
-    from ibis_copilot.config import IbisCopilot
+    from ibis_copilot.settings import IbisCopilot
 
 
 @cache

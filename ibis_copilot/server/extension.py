@@ -5,7 +5,6 @@ from __future__ import annotations
 from jupyter_server.serverapp import ServerApp
 from jupyter_server.utils import url_path_join
 
-from ibis_copilot.config import IbisCopilot
 from ibis_copilot.server.handlers import (
     API_PREFIX,
     ChatHandler,
@@ -18,6 +17,7 @@ from ibis_copilot.server.handlers import (
     StatusHandler,
 )
 from ibis_copilot.server.services import Services
+from ibis_copilot.settings import IbisCopilot
 
 
 def load_extension(server_app: ServerApp) -> None:

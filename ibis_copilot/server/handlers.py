@@ -16,8 +16,8 @@ from tornado.iostream import StreamClosedError
 from ibis_copilot.assistant.chat import InvalidChatError, PreparedChat
 from ibis_copilot.assistant.complete import CompletionRequest, InvalidCompletionError, clean
 from ibis_copilot.assistant.conversations import InvalidConversationError
-from ibis_copilot.assistant.convert import InvalidSqlRequestError, SqlRequest
 from ibis_copilot.assistant.explain import ErrorReport, InvalidExplainError
+from ibis_copilot.assistant.model_sql import InvalidSqlRequestError, SqlRequest
 from ibis_copilot.knowledge.embeddings import EmbeddingModelError
 from ibis_copilot.knowledge.retrieval import (
     EmptyIndexError,

@@ -8,13 +8,13 @@ from pathlib import Path
 from ibis_copilot.assistant.chat import ChatWorkflow
 from ibis_copilot.assistant.complete import CompleteWorkflow
 from ibis_copilot.assistant.conversations import ConversationStore
-from ibis_copilot.assistant.convert import ConvertWorkflow
 from ibis_copilot.assistant.explain import ExplainWorkflow
 from ibis_copilot.assistant.interaction_log import InteractionLog
-from ibis_copilot.config import IbisCopilot, knowledge_base
-from ibis_copilot.knowledge.base import KnowledgeBase
+from ibis_copilot.assistant.model_sql import ConvertWorkflow
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.registry import chat_generator
 from ibis_copilot.models.scheduler import Scheduler
+from ibis_copilot.settings import IbisCopilot, knowledge_base
 
 
 @dataclass

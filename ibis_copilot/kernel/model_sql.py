@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ibis_copilot.kernel.check import check_sql_binds, table_specs
+from ibis_copilot.expressions.namespace import namespace_context, table_specs
 from ibis_copilot.kernel.client import AssistantClient
 from ibis_copilot.kernel.display import _fence
-from ibis_copilot.kernel.namespace import namespace_context
+from ibis_copilot.repair.check import check_sql_binds
 
 #: Ibis backend names whose sqlglot dialect has another name.
 SQLGLOT_NAMES = {"mssql": "tsql", "pyspark": "spark", "impala": "hive"}

@@ -9,8 +9,8 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import Markdown, display
 
+from ibis_copilot.expressions.namespace import namespace_context
 from ibis_copilot.kernel.client import AssistantClient, AssistantError, ServerUnavailableError
-from ibis_copilot.kernel.namespace import namespace_context
 
 UPDATE_EVERY_S = 0.15  # redraw the answer at most this often while it streams
 

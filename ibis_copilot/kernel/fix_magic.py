@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from ibis_copilot.kernel.errors import ErrorHelper
+from ibis_copilot.kernel.error_hook import ErrorHelper
 
 
 @magics_class

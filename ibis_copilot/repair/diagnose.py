@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
 
-from ibis_copilot.kernel import rewrite
-from ibis_copilot.kernel.renames import find_rename
+from ibis_copilot.expressions.namespace import ibis_tables
+from ibis_copilot.repair import rewrite
+from ibis_copilot.repair.renames import find_rename
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,7 @@ class Failure:
 
     @property
     def tables(self) -> dict[str, ir.Table]:
-        return {
-            name: value
-            for name, value in self.namespace.items()
-            if isinstance(value, ir.Table) and not name.startswith("_")
-        }
+        return ibis_tables(self.namespace)
 
     @property
     def table_names(self) -> set[str]:

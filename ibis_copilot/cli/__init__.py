@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ibis_copilot._version import __version__
-from ibis_copilot.config import IbisCopilot, default_data_dir, knowledge_base
+from ibis_copilot.settings import IbisCopilot, default_data_dir, knowledge_base
 
 PROG = "ibis-copilot"
 
@@ -58,7 +58,7 @@ def _read_source(file: str) -> tuple[str, str]:
 
 
 def _run_user_snippet(source: str, filename: str) -> dict[str, object]:
-    from ibis_copilot.kernel.snippet import run_snippet
+    from ibis_copilot.expressions.snippet import run_snippet
 
     try:
         return run_snippet(source, filename)
@@ -74,9 +74,7 @@ def _run_user_snippet(source: str, filename: str) -> dict[str, object]:
 
 def cmd_sql(args: argparse.Namespace) -> None:
     """Run a snippet and compile the Ibis expression it ends with."""
-    from ibis_copilot.kernel.display import PortabilityDisplay
-    from ibis_copilot.kernel.snippet import pop_last_value
-    from ibis_copilot.kernel.sql import (
+    from ibis_copilot.expressions.compile import (
         IbisSqlError,
         check_dialect,
         compile_all,
@@ -85,6 +83,8 @@ def cmd_sql(args: argparse.Namespace) -> None:
         is_expression,
         one_line_reason,
     )
+    from ibis_copilot.expressions.snippet import pop_last_value
+    from ibis_copilot.kernel.display import PortabilityDisplay
 
     try:
         if args.dialect:
@@ -119,8 +119,8 @@ def cmd_sql(args: argparse.Namespace) -> None:
 
 def cmd_fix(args: argparse.Namespace) -> None:
     """Run a snippet; if it fails, diagnose it, explain it and propose a checked fix."""
-    from ibis_copilot.kernel.repair import start_repair
-    from ibis_copilot.kernel.snippet import run_snippet
+    from ibis_copilot.expressions.snippet import run_snippet
+    from ibis_copilot.repair.engine import start_repair
 
     source, filename = _read_source(args.file)
     namespace: dict[str, object] = {}
@@ -147,19 +147,22 @@ def _explain_for_cli(repair: Any, quiet: bool) -> None:
         AssistantError,
         ServerUnavailableError,
     )
-    from ibis_copilot.kernel.repair import explain_budget, stream_explanation
+    from ibis_copilot.kernel.explain_stream import stream_explanation
+    from ibis_copilot.kernel.kernel_settings import KernelSettings
 
     try:
         client = AssistantClient.find()
         if not quiet:
             print("explaining (the model writes; Ctrl-C stops it)...", file=sys.stderr)
-        stream_explanation(repair, client, lambda _text: None, explain_budget() or 30.0)
+        stream_explanation(
+            repair, client, lambda _text: None, KernelSettings.from_env().explain_budget_s or 30.0
+        )
     except (ServerUnavailableError, AssistantError) as error:
         print(f"{PROG}: no explanation: {error}", file=sys.stderr)
 
 
 def _settle_and_report(repair: Any, as_json: bool) -> None:
-    from ibis_copilot.kernel.repair import settle
+    from ibis_copilot.repair.engine import settle
 
     settle(repair)
     report = repair.to_json()
@@ -218,8 +221,8 @@ def _crawl_source(args: argparse.Namespace, data_dir: Path) -> Any:
 def _index_sources(args: argparse.Namespace, data_dir: Path) -> list[Any]:
     """The sources ``index`` reads, from its options."""
     from ibis_copilot.knowledge.api_source import ApiSource
-    from ibis_copilot.knowledge.base import BUNDLED_DOCS
     from ibis_copilot.knowledge.docs_source import DocsFolderSource
+    from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS
     from ibis_copilot.knowledge.repo_source import repo_sources
 
     docs = Path(args.docs) if args.docs else BUNDLED_DOCS

@@ -1,38 +1,24 @@
 """From a failing cell to a diagnosis, an explanation and a checked fix.
 
 Shared by the kernel's exception hook, ``%ibis_fix``, ``ibis-copilot fix`` and the repair
-benchmark. The rules' fix is checked first; the model's fix is only checked (and only
-offered) when the rules have no checked fix, so a model never replaces a checked fix with
-an unchecked one.
+benchmark. The rules' fix is checked first; the model's fix (added by the caller, see
+:mod:`ibis_copilot.kernel.explain_stream`) is only checked, and only offered, when the
+rules have no checked fix, so a model never replaces a checked fix with an unchecked one.
 """
 
 from __future__ import annotations
 
 import builtins
 import linecache
-import os
-import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from ibis_copilot.kernel.check import CheckResult, check_code, dialect_of, table_specs
-from ibis_copilot.kernel.client import AssistantClient
-from ibis_copilot.kernel.diagnose import Diagnosis, Failure, diagnose, rule_fix
-from ibis_copilot.kernel.namespace import namespace_context
-
-BUDGET_ENV = "IBIS_COPILOT_EXPLAIN_BUDGET"
-DEFAULT_BUDGET_S = 30.0
-
-
-def explain_budget() -> float:
-    """Seconds the model may stream for one failure (``IBIS_COPILOT_EXPLAIN_BUDGET``; 0 = off)."""
-    try:
-        return max(0.0, float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET_S)))
-    except ValueError:
-        return DEFAULT_BUDGET_S
+from ibis_copilot.expressions.namespace import dialect_of, table_specs
+from ibis_copilot.repair.check import CheckResult, check_code
+from ibis_copilot.repair.diagnose import Diagnosis, Failure, diagnose, rule_fix
 
 
 @dataclass
@@ -165,54 +151,6 @@ def _as_error(reason: str) -> BaseException:
         return builtin(message)
     named: type[Exception] = type(kind or "Error", (Exception,), {})
     return named(message)
-
-
-def explain_body(repair: Repair) -> dict[str, Any]:
-    """The ``/ibis-copilot/explain`` request for this failure."""
-    error = repair.failure.error
-    return {
-        "code": repair.failure.code or "(code not available)",
-        "error_type": type(error).__name__,
-        "message": str(error),
-        "traceback": repair.traceback,
-        "schemas": namespace_context(repair.failure.namespace),
-    }
-
-
-def stream_explanation(
-    repair: Repair,
-    client: AssistantClient,
-    on_text: Callable[[str], None],
-    budget_s: float,
-) -> bool:
-    """Stream the model's explanation into ``repair`` (``on_text`` gets the text so far).
-
-    Stops at ``budget_s`` or on KeyboardInterrupt (the connection is closed, so the server
-    cancels). True when the model finished. The model's fix is appended unchecked.
-    """
-    deadline = time.monotonic() + budget_s
-    events = client.stream("explain", explain_body(repair))
-    finished = False
-    try:
-        for event in events:
-            if event["type"] == "token":
-                repair.explanation += event["text"]
-                on_text(repair.explanation)
-            elif event["type"] == "done":
-                finished = True
-                repair.citations = event.get("citations", [])
-                if event.get("fixed_code"):
-                    repair.fixes.append(ProposedFix(event["fixed_code"], "model"))
-            elif event["type"] == "error":
-                repair.explanation += f"\n\n(the model failed: {event['error']['message']})"
-            if time.monotonic() > deadline:
-                repair.explanation += f"\n\n(stopped after the {budget_s:g} s budget)"
-                break
-    except KeyboardInterrupt:
-        repair.explanation += "\n\n(stopped)"
-    finally:
-        events.close()
-    return finished
 
 
 def settle(repair: Repair, timeout: float = 10.0) -> ProposedFix | None:

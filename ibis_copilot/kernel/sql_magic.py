@@ -11,12 +11,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from ibis_copilot.kernel.check import dialect_of
-from ibis_copilot.kernel.client import AssistantClient, AssistantError, ServerUnavailableError
-from ibis_copilot.kernel.display import PortabilityDisplay, SQLDisplay
-from ibis_copilot.kernel.llm_sql import ModelSQL, model_sql
-from ibis_copilot.kernel.snippet import LAST_VALUE_NAME, CaptureLastExpression, pop_last_value
-from ibis_copilot.kernel.sql import (
+from ibis_copilot.expressions.compile import (
     IbisSqlError,
     check_dialect,
     compile_all,
@@ -25,6 +20,11 @@ from ibis_copilot.kernel.sql import (
     is_expression,
     one_line_reason,
 )
+from ibis_copilot.expressions.namespace import dialect_of
+from ibis_copilot.expressions.snippet import LAST_VALUE_NAME, CaptureLastExpression, pop_last_value
+from ibis_copilot.kernel.client import AssistantClient, AssistantError, ServerUnavailableError
+from ibis_copilot.kernel.display import PortabilityDisplay, SQLDisplay
+from ibis_copilot.kernel.model_sql import ModelSQL, model_sql
 
 LINE_MAGIC_HINT = (
     "as a line magic, %ibis_sql needs --var NAME; use %%ibis_sql to compile what a cell ends with"
@@ -175,22 +175,3 @@ class IbisSqlMagics(Magics):
     def _store(self, name: str | None, value: object) -> None:
         if name:
             self.shell.user_ns[name] = value  # type: ignore[union-attr]
-
-
-def show_sql_report(shell: Any, code: str) -> None:
-    """The frontend's "Show SQL for selection": run ``code`` as ``%%ibis_sql`` would, then
-    display the SQL for the expression's backend and the dialect portability table."""
-    magics = IbisSqlMagics(shell)
-    try:
-        if not magics._run_user_cell(code):
-            return
-        expr = ensure_expression(*magics._value_to_compile(code, None))
-        dialect, sql = compile_sql(expr)
-    except (UsageError, IbisSqlError) as error:
-        print(f"ibis_sql: {error}", file=sys.stderr)
-        return
-    except Exception as error:  # noqa: BLE001 - one line, never a raw traceback
-        print(f"ibis_sql: cannot compile: {one_line_reason(error)}", file=sys.stderr)
-        return
-    display(SQLDisplay(dialect, sql))
-    display(PortabilityDisplay(compile_all(expr)))

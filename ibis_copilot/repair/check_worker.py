@@ -1,7 +1,7 @@
 """The check process: runs proposed code against schemas only, never against user data.
 
-Started by :mod:`ibis_copilot.kernel.check` as ``python -I -m
-ibis_copilot.kernel.check_worker`` with one JSON request on stdin; answers one JSON object
+Started by :mod:`ibis_copilot.repair.check` as ``python -I -m
+ibis_copilot.repair.check_worker`` with one JSON request on stdin; answers one JSON object
 on stdout. It sees only the table schemas it is sent (as unbound ``ibis.table``s under the
 user's variable names), never the user's namespace or data. Calls that would run a query
 (``.execute()``, ``.to_pandas()``...) are replaced by the expression they are called on, so
@@ -79,7 +79,7 @@ def check_python(request: dict[str, Any]) -> dict[str, Any]:
     import ibis
     import ibis.expr.types as ir
 
-    from ibis_copilot.kernel.snippet import CaptureLastExpression, pop_last_value
+    from ibis_copilot.expressions.snippet import CaptureLastExpression, pop_last_value
 
     code = request["code"]
     try:

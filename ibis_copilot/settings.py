@@ -11,7 +11,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 if TYPE_CHECKING:
-    from ibis_copilot.knowledge.base import KnowledgeBase
+    from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
 DATA_DIR_ENV = "IBIS_COPILOT_DATA_DIR"
 EMBEDDING_MODEL_ENV = "IBIS_COPILOT_EMBEDDING_MODEL"
@@ -136,7 +136,7 @@ class IbisCopilot(Configurable):
 
 def knowledge_base(settings: IbisCopilot) -> KnowledgeBase:
     """The knowledge base these settings describe (nothing is loaded yet)."""
-    from ibis_copilot.knowledge.base import KnowledgeBase
+    from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
     return KnowledgeBase(
         Path(settings.data_dir),

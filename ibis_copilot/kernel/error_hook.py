@@ -8,7 +8,6 @@ checked only when the rules have no checked fix.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -19,16 +18,10 @@ from IPython.display import display
 
 from ibis_copilot.kernel.client import AssistantClient, AssistantError, ServerUnavailableError
 from ibis_copilot.kernel.display import ExplanationDisplay, FixDisplay
-from ibis_copilot.kernel.repair import (
-    ProposedFix,
-    Repair,
-    check_fix,
-    explain_budget,
-    start_repair,
-    stream_explanation,
-)
+from ibis_copilot.kernel.explain_stream import stream_explanation
+from ibis_copilot.kernel.kernel_settings import KernelSettings
+from ibis_copilot.repair.engine import ProposedFix, Repair, check_fix, start_repair
 
-DISABLE_ENV = "IBIS_COPILOT_ERROR_HELP"
 UPDATE_EVERY_S = 0.15
 
 
@@ -101,7 +94,7 @@ class ErrorHelper:
             self.checking.join()
 
     def _explain(self, repair: Repair) -> None:
-        budget = explain_budget()
+        budget = KernelSettings.from_env().explain_budget_s
         if budget <= 0:
             return
         try:
@@ -142,7 +135,7 @@ def _involves_ibis(repair: Repair) -> bool:
 def register(shell: Any) -> ErrorHelper | None:
     """Install the hook unless ``IBIS_COPILOT_ERROR_HELP=0``; keeps another extension's
     handler (it runs first, in place of the plain traceback)."""
-    if os.environ.get(DISABLE_ENV, "1") == "0":
+    if not KernelSettings.from_env().error_help:
         return None
     existing = getattr(shell, "ibis_copilot_errors", None)
     if isinstance(existing, ErrorHelper):

@@ -10,16 +10,12 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import ibis.expr.types as ir
-
-from ibis_copilot.kernel.sql import DEFAULT_DIALECT, bound_backend, default_dialect
+from ibis_copilot.expressions.namespace import TableSpecs
 
 DEFAULT_TIMEOUT_S = 10.0
-TableSpecs = dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -32,35 +28,11 @@ class CheckResult:
     assertion: bool | None = None
 
 
-def table_specs(namespace: Mapping[str, object]) -> TableSpecs:
-    """Every Ibis table in ``namespace`` as ``{variable: {name, schema}}`` (schemas only)."""
-    specs: TableSpecs = {}
-    for variable, value in namespace.items():
-        if variable.startswith("_") or not isinstance(value, ir.Table):
-            continue
-        try:
-            name = getattr(value.op(), "name", None)
-            schema = {column: str(dtype) for column, dtype in value.schema().items()}
-        except Exception:  # noqa: BLE001, S112 - a broken object is skipped
-            continue
-        specs[variable] = {"name": name if isinstance(name, str) else variable, "schema": schema}
-    return specs
-
-
-def dialect_of(namespace: Mapping[str, object]) -> str:
-    """The dialect of the first bound table in ``namespace`` (as ``%%ibis_sql`` picks it),
-    else DuckDB."""
-    for value in namespace.values():
-        if isinstance(value, ir.Table) and bound_backend(value):
-            return default_dialect(value)
-    return DEFAULT_DIALECT
-
-
 def _run_worker(request: dict[str, Any], timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ibis-copilot-check-") as scratch:
         try:
             completed = subprocess.run(
-                [sys.executable, "-I", "-m", "ibis_copilot.kernel.check_worker"],
+                [sys.executable, "-I", "-m", "ibis_copilot.repair.check_worker"],
                 input=json.dumps(request),
                 capture_output=True,
                 text=True,
