@@ -16,7 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def build_small_index() -> None:
-    from ibis_copilot.knowledge.base import KnowledgeBase
+    from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
     from ibis_copilot.knowledge.docs_source import DocsFolderSource
 
     KnowledgeBase(DATA_DIR).index(
