@@ -139,7 +139,7 @@ def percentile(values: list[float], share: float) -> float:
 def measure_latency(server: Server, generator: Any) -> list[dict[str, Any]]:
     """Same prompts, greedy: the generator in this process vs through the server."""
     complete = CompleteWorkflow()
-    chat = ChatWorkflow(None, ConversationStore(Path(tempfile.mkdtemp())))
+    chat = ChatWorkflow(ConversationStore(Path(tempfile.mkdtemp())))
     rows = []
     for body in COMPLETIONS:
         prompt, params = complete.prepare(generator, CompletionRequest(**body))

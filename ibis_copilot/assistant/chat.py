@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.assistant.sources import Sources, format_sources
+from ibis_copilot.errors import BadRequestError
 from ibis_copilot.knowledge.retrieval import SearchResult
 from ibis_copilot.models.base import Generator, Message
 
-MAX_SOURCE_CHARS = 1200
 ROLES = ("system", "user", "assistant")
 WITH_SOURCES = (
     "Use the numbered sources below. If they do not answer the question, say so plainly "
@@ -20,13 +20,13 @@ WITHOUT_SOURCES = (
     "No documentation matched this question. Say plainly that you found no source for it, "
     "and do not invent Ibis functions."
 )
+INDEX_UNAVAILABLE = (
+    "The documentation could not be searched. Say plainly that your answer is not checked "
+    "against the docs, and do not invent Ibis functions."
+)
 
 
-class Searcher(Protocol):
-    def search(self, query: str, k: int = 5) -> list[SearchResult]: ...
-
-
-class InvalidChatError(ValueError):
+class InvalidChatError(BadRequestError):
     """The chat request is malformed; the message says how."""
 
 
@@ -61,40 +61,23 @@ def validate_messages(messages: object) -> list[Message]:
     return [{"role": m["role"], "content": m["content"]} for m in messages]
 
 
-def format_sources(results: list[SearchResult]) -> str:
-    """Numbered sources with their text (code examples included), as the model sees them."""
-    blocks = []
-    for number, result in enumerate(results, start=1):
-        where = " > ".join(part for part in (result.title, result.heading) if part)
-        text = result.text[:MAX_SOURCE_CHARS]
-        blocks.append(f"[{number}] {where} ({result.url})\n{text}")
-    return "\n\n".join(blocks)
-
-
 class ChatWorkflow:
     """Retrieval-augmented, multi-turn chat."""
 
     def __init__(
         self,
-        knowledge: Searcher | None,
         conversations: ConversationStore,
         k: int = 4,
         min_similarity: float = 0.35,
         max_tokens: int = 384,
     ) -> None:
-        self.knowledge = knowledge
         self.conversations = conversations
         self.k, self.min_similarity, self.max_tokens = k, min_similarity, max_tokens
 
-    def sources_for(self, question: str) -> list[SearchResult]:
-        """Relevant sources; none when nothing is close enough (or there is no index)."""
-        if self.knowledge is None:
-            return []
-        try:
-            results = self.knowledge.search(question[:2000], self.k)
-        except RuntimeError:  # no index yet: answer without sources, and say so
-            return []
-        return [r for r in results if (r.similarity or 0.0) >= self.min_similarity]
+    @staticmethod
+    def search_query(messages: list[Message]) -> str:
+        """What to search the docs for: the user's question (bounded)."""
+        return messages[-1]["content"][:2000]
 
     def prepare(
         self,
@@ -102,6 +85,7 @@ class ChatWorkflow:
         messages: list[Message],
         conversation_id: str | None = None,
         schemas: str = "",
+        sources: Sources | None = None,
     ) -> PreparedChat:
         """The prompt for the last user message, with sources and trimmed history."""
         messages = validate_messages(messages)
@@ -110,10 +94,13 @@ class ChatWorkflow:
         else:
             conversation_id, history = self.conversations.new_id(), messages[:-1]
         question = messages[-1]
-        citations = self.sources_for(question["content"])
-        system = render(
-            "chat_system", sources_instruction=WITH_SOURCES if citations else WITHOUT_SOURCES
-        )
+        sources = sources or Sources()
+        citations = sources.results
+        if citations:
+            instruction = WITH_SOURCES
+        else:
+            instruction = INDEX_UNAVAILABLE if sources.warning else WITHOUT_SOURCES
+        system = render("chat_system", sources_instruction=instruction)
         if citations:
             system += "\n\n" + render("chat_sources", sources=format_sources(citations))
         if schemas.strip():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.errors import BadRequestError
 from ibis_copilot.models.base import GenerationParams, Generator
 
 MAX_CONTEXT_CHARS = 3000
@@ -17,7 +18,7 @@ BOUNDARY_STOPS = ("\n\n", "```")
 FENCE = re.compile(r"^```\w*\n?|```$")
 
 
-class InvalidCompletionError(ValueError):
+class InvalidCompletionError(BadRequestError):
     """The completion request is malformed."""
 
 

@@ -7,12 +7,13 @@ import re
 import uuid
 from pathlib import Path
 
+from ibis_copilot.errors import BadRequestError
 from ibis_copilot.models.base import Message
 
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class InvalidConversationError(ValueError):
+class InvalidConversationError(BadRequestError):
     """The conversation id is malformed."""
 
 

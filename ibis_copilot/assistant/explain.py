@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ibis_copilot.assistant.chat import Searcher, format_sources
 from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.assistant.sources import Sources, format_sources
+from ibis_copilot.errors import BadRequestError
 from ibis_copilot.knowledge.retrieval import SearchResult
 from ibis_copilot.models.base import Generator
 
@@ -15,7 +16,7 @@ MAX_TRACEBACK_CHARS = 1500
 MAX_CODE_CHARS = 6000
 
 
-class InvalidExplainError(ValueError):
+class InvalidExplainError(BadRequestError):
     """The explain request is malformed."""
 
 
@@ -53,21 +54,22 @@ class PreparedExplanation:
 class ExplainWorkflow:
     """Builds the explanation prompt, with sources found from the error text."""
 
-    def __init__(self, knowledge: Searcher | None, k: int = 3, max_tokens: int = 384) -> None:
-        self.knowledge, self.k, self.max_tokens = knowledge, k, max_tokens
+    def __init__(self, k: int = 3, max_tokens: int = 384) -> None:
+        self.k, self.max_tokens = k, max_tokens
 
-    def sources_for(self, report: ErrorReport) -> list[SearchResult]:
-        if self.knowledge is None:
-            return []
-        try:
-            return self.knowledge.search(f"{report.error_type}: {report.message}"[:500], self.k)
-        except RuntimeError:  # no index yet
-            return []
+    @staticmethod
+    def search_query(report: ErrorReport) -> str:
+        """What to search the docs for: the error (bounded)."""
+        return f"{report.error_type}: {report.message}"[:500]
 
-    def prepare(self, generator: Generator, report: ErrorReport) -> PreparedExplanation:
-        citations = self.sources_for(report)
-        sources = format_sources(citations)
-        system = render("explain_system", sources=f"\nSources:\n\n{sources}" if sources else "")
+    def prepare(
+        self, generator: Generator, report: ErrorReport, sources: Sources | None = None
+    ) -> PreparedExplanation:
+        citations = sources.results if sources else []
+        sources_text = format_sources(citations)
+        system = render(
+            "explain_system", sources=f"\nSources:\n\n{sources_text}" if sources_text else ""
+        )
         if report.schemas.strip():
             system += "\n\n" + render("chat_schemas", schemas=report.schemas.strip())
         user = render(

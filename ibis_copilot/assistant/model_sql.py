@@ -10,10 +10,11 @@ from sqlglot.errors import SqlglotError
 
 from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.errors import BadRequestError
 from ibis_copilot.models.base import Generator
 
 
-class InvalidSqlRequestError(ValueError):
+class InvalidSqlRequestError(BadRequestError):
     """The SQL request is malformed."""
 
 
@@ -22,13 +23,13 @@ def sqlglot_dialects() -> list[str]:
 
 
 @dataclass(frozen=True)
-class SqlRequest:
+class ModelSqlRequest:
     code: str
     dialect: str
     schemas: str = ""
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> SqlRequest:
+    def from_json(cls, body: dict[str, Any]) -> ModelSqlRequest:
         code, dialect, schemas = body.get("code"), body.get("dialect"), body.get("schemas", "")
         if not isinstance(code, str) or not code.strip():
             raise InvalidSqlRequestError("'code' must be a non-empty string")
@@ -41,13 +42,13 @@ class SqlRequest:
         return cls(code, str(dialect), schemas)
 
 
-class ConvertWorkflow:
+class ModelSqlWorkflow:
     """Ibis code to SQL through the model, checked by sqlglot's parser."""
 
     def __init__(self, max_tokens: int = 256) -> None:
         self.max_tokens = max_tokens
 
-    def prepare(self, generator: Generator, request: SqlRequest) -> str:
+    def prepare(self, generator: Generator, request: ModelSqlRequest) -> str:
         schemas = f"\nTables:\n{request.schemas.strip()}" if request.schemas.strip() else ""
         return generator.render_chat(
             [

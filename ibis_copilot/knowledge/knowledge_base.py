@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ibis_copilot.knowledge.embeddings import DEFAULT_EMBEDDING_MODEL, Embedder
 from ibis_copilot.knowledge.index import IndexReport, Source, build_index, installed_ibis_version
 from ibis_copilot.knowledge.reranker import Reranker
-from ibis_copilot.knowledge.retrieval import Retriever, SearchResult
+from ibis_copilot.knowledge.retrieval import EmptyIndexError, Retriever, SearchResult, validate
 from ibis_copilot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
+
+if TYPE_CHECKING:
+    from ibis_copilot.settings import IbisCopilot
 
 #: The Ibis docs snapshot shipped with the package (Apache-2.0, see its MANIFEST.json).
 BUNDLED_DOCS = Path(__file__).parent / "ibis_docs"
@@ -31,6 +34,16 @@ class KnowledgeBase:
         self.embedder = Embedder(embedding_model)
         self.reranker = Reranker(reranker_model) if reranker_model else None
         self._retriever_built_at: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: IbisCopilot) -> KnowledgeBase:
+        """The knowledge base these settings describe (nothing is loaded yet)."""
+        return cls(
+            Path(settings.data_dir),
+            settings.embedding_model,
+            settings.chroma_url or None,
+            settings.reranker_model or None,
+        )
 
     def exists(self) -> bool:
         """Whether an index has been built (without opening or creating one)."""
@@ -55,6 +68,12 @@ class KnowledgeBase:
 
     def search(self, query: str, k: int = 5) -> list[SearchResult]:
         """Cited results for ``query``, best first (from the latest build of the index)."""
+        validate(query, k)  # bad input is a 400 whether or not an index exists
+        if not self.exists():
+            raise EmptyIndexError(
+                f"there is no knowledge index at {self.index_dir} yet; "
+                "build it with: ibis-copilot index"
+            )
         if "retriever" in self.__dict__ and self.store.built_at() != self._retriever_built_at:
             del self.__dict__["retriever"]  # rebuilt elsewhere, e.g. by `ibis-copilot index`
         return self.retriever.search(query, k)

@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+from ibis_copilot.errors import BadRequestError
 from ibis_copilot.knowledge.api_source import ApiSource
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
@@ -22,7 +23,7 @@ GITHUB = re.compile(r"github\.com[:/](?P<repo>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 MAX_MESSAGES = 12
 
 
-class RepoError(RuntimeError):
+class RepoError(BadRequestError):
     """The repository cannot be cloned or read; the message says why."""
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from ibis_copilot.errors import BadRequestError, UnavailableError
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
 from ibis_copilot.knowledge.lexical import BM25
@@ -35,11 +36,11 @@ KIND_WEIGHT = {
 CODE_NAME = re.compile(r"`([^`]+)`|([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[a-z]\w*_\w+|[A-Z]\w*[a-z]\w*)")
 
 
-class InvalidQueryError(ValueError):
+class InvalidQueryError(BadRequestError):
     """The query or ``k`` cannot be searched; the message says why."""
 
 
-class EmptyIndexError(RuntimeError):
+class EmptyIndexError(UnavailableError):
     """There is nothing to search yet."""
 
 
@@ -84,7 +85,7 @@ def code_names(query: str) -> list[str]:
     return names
 
 
-class IndexModelMismatchError(RuntimeError):
+class IndexModelMismatchError(UnavailableError):
     """The index holds vectors of another embedding model than the configured one."""
 
 

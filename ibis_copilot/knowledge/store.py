@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from ibis_copilot.errors import UnavailableError
 from ibis_copilot.knowledge.chunks import Chunk
 
 COLLECTION = "ibis_copilot_knowledge"
@@ -22,7 +23,7 @@ SCHEMA_VERSION = "1"
 PAGE = 1000
 
 
-class StoreError(RuntimeError):
+class StoreError(UnavailableError):
     """The store cannot be opened or read; the message says how to fix it."""
 
 

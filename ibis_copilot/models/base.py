@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from ibis_copilot.errors import UnavailableError
+
 if TYPE_CHECKING:
     from ibis_copilot.models.fim import FimFormat
 
 
-class GenerationError(RuntimeError):
+class GenerationError(UnavailableError):
     """The model failed or cannot be loaded; the message says what to do."""
 
 

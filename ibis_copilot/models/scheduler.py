@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from ibis_copilot.errors import BusyError
 from ibis_copilot.models.base import CancelToken, GenerationError, Generator
 
 Work = Callable[[Generator, CancelToken], Iterator[str]]
@@ -30,12 +31,13 @@ class Priority(IntEnum):
     CHAT = 1
 
 
-class QueueFullError(RuntimeError):
+class QueueFullError(BusyError):
     """Too many requests are waiting; try again after ``retry_after`` seconds."""
 
     def __init__(self, waiting: int, retry_after: int) -> None:
-        super().__init__(f"the model is busy ({waiting} requests waiting); try again shortly")
-        self.retry_after = retry_after
+        super().__init__(
+            f"the model is busy ({waiting} requests waiting); try again shortly", retry_after
+        )
 
 
 class GenerationTimeoutError(GenerationError):
@@ -49,9 +51,13 @@ class Ticket:
     """A submitted request: iterate it (async) for tokens; ``cancel()`` to stop it."""
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, key: str | None, generator: Generator
+        self,
+        loop: asyncio.AbstractEventLoop,
+        key: str | None,
+        generator: Generator,
+        cancel: CancelToken | None = None,
     ) -> None:
-        self.cancel_token = CancelToken()
+        self.cancel_token = cancel or CancelToken()
         self.generator = generator
         self.key = key
         self.tokens_generated = 0
@@ -123,10 +129,17 @@ class Scheduler:
                 self._running.ticket.cancel("server stopping")
             self._condition.notify_all()
 
-    def submit(self, work: Work, priority: Priority, key: str | None = None) -> Ticket:
+    def submit(
+        self,
+        work: Work,
+        priority: Priority,
+        key: str | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Ticket:
         """Queue ``work``; a request with the same ``key`` that is waiting or running is
-        cancelled. Raises QueueFullError when ``max_queue`` requests already wait."""
-        ticket = Ticket(asyncio.get_running_loop(), key, self.generator)
+        cancelled, and so is this one when ``cancel`` is. Raises QueueFullError when
+        ``max_queue`` requests already wait."""
+        ticket = Ticket(asyncio.get_running_loop(), key, self.generator, cancel)
         with self._condition:
             if key is not None:
                 self._supersede(key)

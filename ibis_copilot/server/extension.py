@@ -5,50 +5,50 @@ from __future__ import annotations
 from jupyter_server.serverapp import ServerApp
 from jupyter_server.utils import url_path_join
 
+from ibis_copilot.assistant.service import Assistant
 from ibis_copilot.server.handlers import (
     API_PREFIX,
     ChatHandler,
     CompleteHandler,
     ExplainHandler,
     FeedbackHandler,
+    ModelSqlHandler,
     NotFoundHandler,
     SearchHandler,
-    SqlHandler,
     StatusHandler,
 )
-from ibis_copilot.server.services import Services
-from ibis_copilot.settings import IbisCopilot
+from ibis_copilot.settings import load_settings
+
+ROUTES = [
+    ("status", StatusHandler),
+    ("search", SearchHandler),
+    ("chat", ChatHandler),
+    ("complete", CompleteHandler),
+    ("explain", ExplainHandler),
+    ("sql", ModelSqlHandler),
+    ("feedback", FeedbackHandler),
+    ("(.*)", NotFoundHandler),
+]
 
 
 def load_extension(server_app: ServerApp) -> None:
-    """Build the services from the server's config, add the routes, start the model."""
-    services = Services.from_settings(IbisCopilot(config=server_app.config))
+    """Build the Assistant from the server's config, add the routes, start the model."""
+    settings = load_settings(server_app.config).settings
+    assistant = Assistant.from_settings(settings)
     web_app = server_app.web_app
     base = url_path_join(web_app.settings["base_url"], API_PREFIX)
-    init = {"services": services}
+    init = {"assistant": assistant}
     web_app.add_handlers(
-        ".*$",
-        [
-            (url_path_join(base, "status"), StatusHandler, init),
-            (url_path_join(base, "search"), SearchHandler, init),
-            (url_path_join(base, "chat"), ChatHandler, init),
-            (url_path_join(base, "complete"), CompleteHandler, init),
-            (url_path_join(base, "explain"), ExplainHandler, init),
-            (url_path_join(base, "sql"), SqlHandler, init),
-            (url_path_join(base, "feedback"), FeedbackHandler, init),
-            (url_path_join(base, "(.*)"), NotFoundHandler, init),
-        ],
+        ".*$", [(url_path_join(base, path), handler, init) for path, handler in ROUTES]
     )
-    web_app.settings["ibis_copilot"] = services
-    if services.settings.load_model == "startup":
-        services.scheduler.start(load_now=True)
-        services.completion_scheduler.start(load_now=True)
-    server_app.log.info("ibis-copilot: serving %s (data in %s)", base, services.data_dir)
+    web_app.settings["ibis_copilot"] = assistant
+    if settings.load_model == "startup":
+        assistant.start(load_now=True)
+    server_app.log.info("ibis-copilot: serving %s (data in %s)", base, assistant.data_dir)
 
 
 def unload_extension(server_app: ServerApp) -> None:
-    """Stop the model's worker: waiting requests are cancelled."""
-    services = server_app.web_app.settings.get("ibis_copilot")
-    if services is not None:
-        services.scheduler.stop()
-        services.completion_scheduler.stop()
+    """Stop the model's workers: waiting requests are cancelled."""
+    assistant = server_app.web_app.settings.get("ibis_copilot")
+    if assistant is not None:
+        assistant.stop()
