@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_core.paths import jupyter_config_dir, jupyter_config_path, jupyter_data_dir
-from traitlets import Bool, Enum, Float, Int, TraitType, Unicode, default
+from traitlets import Bool, Enum, Float, Int, TraitError, TraitType, Unicode, default
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, PyFileConfigLoader
+
+from ibis_copilot.errors import BadRequestError
 
 CONFIG_FILE = "jupyter_server_config"
 #: Setting name -> the environment variable that gives its default.
@@ -30,6 +32,10 @@ ENVIRONMENT = {
     "model_backend": "IBIS_COPILOT_MODEL_BACKEND",
     "openai_base_url": "IBIS_COPILOT_OPENAI_BASE_URL",
 }
+
+
+class SettingsError(BadRequestError):
+    """A setting has a value it cannot take; the message names the file and the setting."""
 
 
 def _from_env(name: str, fallback: str) -> str:
@@ -226,7 +232,12 @@ def load_settings(config: Config | None = None) -> LoadedSettings:
             config.merge(loaded)
     else:
         origins = dict.fromkeys(config.get("IbisCopilot", {}), "server config")
-    return LoadedSettings(IbisCopilot(config=config), origins)
+    try:
+        settings = IbisCopilot(config=config)
+    except TraitError as error:
+        where = ", ".join(sorted(set(origins.values()))) or "the server's config"
+        raise SettingsError(f"a setting in {where} is invalid: {error}") from None
+    return LoadedSettings(settings, origins)
 
 
 def trait_help(name: str) -> str:
