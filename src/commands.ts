@@ -4,7 +4,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { ChatView } from './chat/view';
-import { showSqlInKernel } from './kernel';
+import { enableSqlMagic, showSqlInKernel } from './kernel';
 import { errorReport, insertBelowAndRun, selectedCode } from './notebook';
 import { planShowSql } from './sql';
 
@@ -54,11 +54,14 @@ export function addCommands(
       // `%%ibis_sql` cell below (see sql.ts): nothing of the user's runs out of sight.
       const code = selectedCode(notebooks);
       const plan = planShowSql(code);
+      const kernel = notebooks.currentWidget?.sessionContext.session?.kernel;
       if (plan.kind === 'cell') {
+        if (kernel) {
+          await enableSqlMagic(kernel);
+        }
         await insertBelowAndRun(notebooks, plan.source);
         return;
       }
-      const kernel = notebooks.currentWidget?.sessionContext.session?.kernel;
       if (plan.kind === 'nothing' || !kernel) {
         return;
       }

@@ -2,6 +2,7 @@ import { Kernel, KernelMessage, Session } from '@jupyterlab/services';
 
 import {
   EMPTY_CONTEXT,
+  ENABLE_SQL_MAGIC_CODE,
   INotebookContext,
   NOTEBOOK_CONTEXT_EXPRESSION,
   parseNotebookContext,
@@ -69,6 +70,17 @@ async function readContext(
   return parseNotebookContext(
     typeof json === 'string' ? JSON.parse(json) : json
   );
+}
+
+/** Register `%%ibis_sql` in the kernel, silently (before a visible `%%ibis_sql` cell). */
+export async function enableSqlMagic(
+  kernel: Kernel.IKernelConnection
+): Promise<void> {
+  await kernel.requestExecute({
+    code: ENABLE_SQL_MAGIC_CODE,
+    silent: true,
+    store_history: false
+  }).done;
 }
 
 /**

@@ -24,6 +24,12 @@ export function showSqlCode(name: string): string {
   return `__import__('${MODULE}', fromlist=['show_sql']).show_sql(${JSON.stringify(name)})`;
 }
 
+/**
+ * Code that registers the `%%ibis_sql` magic in the kernel (and nothing else: no error
+ * hook), so that a visible `%%ibis_sql` cell works before `%load_ext ibis_copilot`.
+ */
+export const ENABLE_SQL_MAGIC_CODE = `__import__('${MODULE}', fromlist=['enable_sql_magic']).enable_sql_magic()`;
+
 /** One Ibis table of the notebook's namespace. */
 export interface ITableInfo {
   /** The table's own name (`ibis.table(..., name=...)`). */

@@ -24,22 +24,27 @@ def shell() -> Iterator[InteractiveShell]:
 
 
 def test_the_contract_is_exactly_these_names() -> None:
-    assert sorted(frontend.__all__) == ["NotebookContext", "notebook_context", "show_sql"]
+    assert sorted(frontend.__all__) == [
+        "NotebookContext",
+        "enable_sql_magic",
+        "notebook_context",
+        "show_sql",
+    ]
 
 
 def test_the_frontend_calls_only_contract_names() -> None:
-    """Every kernel module the TypeScript names is the contract module, with its names."""
-    called = {
-        (module, name)
+    """Only src/kernelContract.ts writes Python, and it calls only the contract's names."""
+    writers = [
+        path.name
         for path in FRONTEND_SOURCES.rglob("*.ts")
-        if "__tests__" not in path.parts
-        for module, name in re.findall(
-            r"__import__\('([\w.]+)', fromlist=\['(\w+)'\]\)", path.read_text(encoding="utf-8")
-        )
-    }
-    assert called, "the frontend calls the kernel through __import__ strings"
-    assert {module for module, _ in called} == {"ibis_copilot.kernel.frontend"}
-    assert {name for _, name in called} <= set(frontend.__all__)
+        if "__tests__" not in path.parts and "__import__(" in path.read_text(encoding="utf-8")
+    ]
+    assert writers == ["kernelContract.ts"]
+    contract = (FRONTEND_SOURCES / "kernelContract.ts").read_text(encoding="utf-8")
+    assert re.findall(r"const MODULE = '([\w.]+)'", contract) == ["ibis_copilot.kernel.frontend"]
+    called = set(re.findall(r"fromlist=\['(\w+)'\]", contract))
+    assert called == {"enable_sql_magic", "notebook_context", "show_sql"}
+    assert called <= set(frontend.__all__)
 
 
 def test_notebook_context_is_schemas_as_text_and_as_data(shell: InteractiveShell) -> None:
@@ -77,3 +82,14 @@ def test_show_sql_runs_no_code_and_says_why_not(
     assert captured.outputs == []
     assert reason in captured.stderr
     assert captured.stderr.startswith("ibis_sql: ")
+
+
+def test_enable_sql_magic_registers_only_the_sql_magic(shell: InteractiveShell) -> None:
+    frontend.enable_sql_magic()
+    frontend.enable_sql_magic()  # idempotent
+    assert "ibis_sql" in shell.magics_manager.magics["cell"]
+    assert "ibis_ask" not in shell.magics_manager.magics["line"]
+    assert getattr(shell, "ibis_copilot_errors", None) is None, "no exception hook"
+    with capture_output() as captured:
+        shell.run_cell("%%ibis_sql\nt.filter(t.a > 1)")
+    assert '"t0"."a" > 1' in captured.outputs[0].data["text/markdown"]

@@ -24,7 +24,7 @@ from ibis_copilot.expressions.compile import (
 from ibis_copilot.expressions.namespace import namespace_context, table_specs
 from ibis_copilot.kernel.display import PortabilityDisplay, SQLDisplay
 
-__all__ = ["NotebookContext", "notebook_context", "show_sql"]
+__all__ = ["NotebookContext", "enable_sql_magic", "notebook_context", "show_sql"]
 
 DOTTED_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
@@ -48,6 +48,16 @@ class NotebookContext:
 def notebook_context() -> NotebookContext:
     """What the assistant may know about this kernel: table schemas, never data."""
     return NotebookContext(_user_namespace())
+
+
+def enable_sql_magic() -> None:
+    """Register ``%%ibis_sql`` (only that: no exception hook), so the visible cell the
+    frontend inserts for "Show SQL for selection" works before ``%load_ext``."""
+    from ibis_copilot.kernel.sql_magic import IbisSqlMagics
+
+    shell = get_ipython()
+    if shell is not None and "ibis_sql" not in shell.magics_manager.magics["cell"]:
+        shell.register_magics(IbisSqlMagics)
 
 
 def _lookup(name: str, namespace: dict[str, Any]) -> object:

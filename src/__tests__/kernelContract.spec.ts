@@ -1,4 +1,5 @@
 import {
+  ENABLE_SQL_MAGIC_CODE,
   NOTEBOOK_CONTEXT_EXPRESSION,
   parseNotebookContext,
   showSqlCode
@@ -10,6 +11,12 @@ describe('kernel contract', () => {
   it('reads the notebook context through notebook_context()', () => {
     expect(NOTEBOOK_CONTEXT_EXPRESSION).toBe(
       "__import__('ibis_copilot.kernel.frontend', fromlist=['notebook_context']).notebook_context()"
+    );
+  });
+
+  it('registers the %%ibis_sql magic through enable_sql_magic()', () => {
+    expect(ENABLE_SQL_MAGIC_CODE).toBe(
+      "__import__('ibis_copilot.kernel.frontend', fromlist=['enable_sql_magic']).enable_sql_magic()"
     );
   });
 
