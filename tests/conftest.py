@@ -1,12 +1,20 @@
-"""Shared fixtures. Every test runs with its own data directory and Jupyter paths."""
+"""Shared fixtures. Every test runs with its own data directory and Jupyter paths.
+
+Helpers that tests import live beside this file: ``copilot_http`` (the extension's
+endpoints through ``jp_fetch``), ``scripted_generator`` (a model with a given answer),
+``jupyter_server_process`` (a real server in a subprocess), ``cli_runner`` (the command in
+process) and ``local_http``.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cli_runner import Cli, cli_runner
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -46,3 +54,37 @@ def snapshot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
         assert text + "\n" == path.read_text(encoding="utf-8")
 
     return check
+
+
+# --- the server extension in pytest-jupyter's in-process server --------------------------
+
+
+@pytest.fixture
+def copilot_config() -> dict[str, Any]:
+    """``c.IbisCopilot`` settings of the test's Jupyter server; a module overrides this
+    fixture to try other settings (the defaults load the real small CPU model)."""
+    return {}
+
+
+@pytest.fixture
+def jp_server_config(copilot_config: dict[str, Any]) -> dict[str, Any]:
+    """pytest-jupyter's server, with this extension enabled."""
+    return {
+        "ServerApp": {"jpserver_extensions": {"ibis_copilot": True}},
+        "IbisCopilot": copilot_config,
+    }
+
+
+@pytest.fixture
+def assistant(jp_serverapp):  # type: ignore[no-untyped-def]
+    """The Assistant the server extension built (handlers and status share it)."""
+    return jp_serverapp.web_app.settings["ibis_copilot"]
+
+
+# --- the CLI, in process -----------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Run ``ibis-copilot ARGS`` in this process: ``cli("sql", "-", stdin=code)``."""
+    return cli_runner(capsys, monkeypatch)

@@ -1,4 +1,5 @@
-"""The `ibis-copilot` console script, run as a user would run it."""
+"""The `ibis-copilot` command: in process through ``main(argv)`` (the ``cli`` fixture),
+and a few runs of the installed console script, as a user would run it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from knowledge_helpers import SEARCH_RESULT_FIELDS
+from cli_runner import Cli, CliResult
+from knowledge_helpers import DOCS, SEARCH_RESULT_FIELDS
 
 from ibis_copilot import __version__
 from ibis_copilot.expressions.compile import PORTABILITY_DIALECTS
@@ -23,7 +25,19 @@ sales.group_by("region").agg(total=sales.amount.sum())
 """
 
 
-def ibis_copilot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def assert_one_line_error(result: CliResult, text: str, label: str = "error") -> None:
+    """Exit status 1 and a last line ``ibis-copilot[ COMMAND]: LABEL: ...TEXT...``."""
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("ibis-copilot")
+    assert f": {label}: " in last
+    assert text in last
+
+
+# --- the installed console script (a few smoke runs in a subprocess) ---------------------
+
+
+def console_script(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("ibis-copilot", path=str(Path(sys.executable).parent))
     assert exe, "the console script is installed next to the interpreter"
     return subprocess.run(
@@ -31,74 +45,91 @@ def ibis_copilot(*args: str, stdin: str | None = None) -> subprocess.CompletedPr
     )
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
-    assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("ibis-copilot")
-    assert ": error: " in last
-    assert text in last
-
-
-def test_version() -> None:
-    result = ibis_copilot("--version")
+def test_console_script_version() -> None:
+    result = console_script("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"ibis-copilot {__version__}"
 
 
-def test_status_json_reports_versions_and_data_dir(isolated_user_dirs: Path) -> None:
-    result = ibis_copilot("status", "--json")
-    assert result.returncode == 0, result.stderr
-    status = json.loads(result.stdout)
+def test_console_script_help_lists_the_commands() -> None:
+    result = console_script("--help")
+    assert result.returncode == 0
+    for command in ("sql", "fix", "index", "search", "ask", "status", "config", "stats"):
+        assert command in result.stdout
+
+
+def test_console_script_exit_codes() -> None:
+    compiled = console_script("sql", "-", "--dialect", "bigquery", stdin=SNIPPET)
+    assert compiled.returncode == 0, compiled.stderr
+    assert "SUM(`t0`.`amount`)" in compiled.stdout
+    refused = console_script("sql", "-", stdin="1 + 1\n")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1].startswith("ibis-copilot: error: ")
+
+
+# --- in process --------------------------------------------------------------------------
+
+
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"ibis-copilot {__version__}"
+
+
+def test_no_command_shows_the_help_and_exits_1(cli: Cli) -> None:
+    result = cli()
+    assert result.exit_code == 1
+    assert result.stdout.startswith("usage: ibis-copilot")
+
+
+def test_status_json_reports_versions_and_data_dir(cli: Cli, isolated_user_dirs: Path) -> None:
+    status = cli("status", "--json").json()
     assert status["version"] == __version__
     assert status["ibis_version"].startswith("12.")
     assert status["data_dir"] == str(isolated_user_dirs / "ibis-copilot-data")
     assert status["index"]["state"] == "absent"
 
 
-def test_status_text() -> None:
-    result = ibis_copilot("status")
-    assert result.returncode == 0
+def test_status_text(cli: Cli) -> None:
+    result = cli("status")
+    assert result.exit_code == 0
     assert "ibis_version" in result.stdout
 
 
-def test_sql_from_file_uses_the_bound_backend(tmp_path: Path) -> None:
+def test_sql_from_file_uses_the_bound_backend(cli: Cli, tmp_path: Path) -> None:
     snippet = tmp_path / "snippet.py"
     snippet.write_text(SNIPPET)
-    result = ibis_copilot("sql", str(snippet), "--json")
-    assert result.returncode == 0, result.stderr
-    payload = json.loads(result.stdout)
+    payload = cli("sql", str(snippet), "--json").json()
     assert payload["dialect"] == "duckdb"
     assert 'SUM("t0"."amount")' in payload["sql"]
 
 
-def test_sql_from_stdin_with_dialect() -> None:
-    result = ibis_copilot("sql", "-", "--dialect", "bigquery", stdin=SNIPPET)
-    assert result.returncode == 0, result.stderr
+def test_sql_from_stdin_with_dialect(cli: Cli) -> None:
+    result = cli("sql", "-", "--dialect", "bigquery", stdin=SNIPPET)
+    assert result.exit_code == 0, result.stderr
     assert "SUM(`t0`.`amount`)" in result.stdout
 
 
-def test_sql_falls_back_to_last_assigned_expression() -> None:
+def test_sql_falls_back_to_last_assigned_expression(cli: Cli) -> None:
     code = "import ibis\nt = ibis.table({'a': 'int'}, name='t')\nq = t.limit(2)\ndone = True\n"
-    result = ibis_copilot("sql", "-", stdin=code)
-    assert result.returncode == 0, result.stderr
+    result = cli("sql", "-", stdin=code)
+    assert result.exit_code == 0, result.stderr
     assert "LIMIT 2" in result.stdout
 
 
-def test_sql_all_dialects_json() -> None:
+def test_sql_all_dialects_json(cli: Cli) -> None:
     code = "import ibis\nt = ibis.table({'xs': 'array<int>'}, name='t')\nt.xs.unnest()\n"
-    result = ibis_copilot("sql", "-", "--all-dialects", "--json", stdin=code)
-    assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)
+    rows = cli("sql", "-", "--all-dialects", "--json", stdin=code).json()
     assert [row["dialect"] for row in rows] == list(PORTABILITY_DIALECTS)
     mysql = next(row for row in rows if row["dialect"] == "mysql")
     assert mysql["ok"] is False
     assert "Unnest" in mysql["error"]
 
 
-def test_sql_all_dialects_table() -> None:
+def test_sql_all_dialects_table(cli: Cli) -> None:
     code = "import ibis\nibis.table({'a': 'int'}, name='t').count()\n"
-    result = ibis_copilot("sql", "-", "--all-dialects", stdin=code)
-    assert result.returncode == 0, result.stderr
+    result = cli("sql", "-", "--all-dialects", stdin=code)
+    assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0].split() == ["dialect", "compiles", "reason"]
     assert "snowflake" in result.stdout
 
@@ -110,78 +141,71 @@ def test_sql_all_dialects_table() -> None:
         (("sql", "-", "-d", "nosql"), "1\n", "unknown dialect 'nosql'; valid dialects:"),
         (("sql", "-"), "x = (\n", "<stdin>, line 1"),
         (("sql", "-"), "x = 1\n", "neither ends with an expression nor assigns"),
-        (("sql", "/no/such/file.py"), None, "cannot read /no/such/file.py"),
+        (("sql", "/no/such/file.py"), "", "cannot read /no/such/file.py"),
         (("sql", "-", "-d", "mysql", "--all-dialects"), "1\n", "not allowed with argument"),
-        (("nosuchcommand",), None, "invalid choice"),
+        (("nosuchcommand",), "", "invalid choice"),
     ],
 )
 def test_bad_input_exits_1_with_one_line(
-    args: tuple[str, ...], stdin: str | None, message: str
+    cli: Cli, args: tuple[str, ...], stdin: str, message: str
 ) -> None:
-    assert_one_line_error(ibis_copilot(*args, stdin=stdin), message)
+    assert_one_line_error(cli(*args, stdin=stdin), message)
 
 
-def test_failing_snippet_shows_its_own_traceback() -> None:
-    result = ibis_copilot("sql", "-", stdin="a = 1\nb = a / 0\n")
+def test_failing_snippet_shows_its_own_traceback(cli: Cli) -> None:
+    result = cli("sql", "-", stdin="a = 1\nb = a / 0\n")
     assert_one_line_error(result, "the snippet raised ZeroDivisionError")
     assert 'File "<stdin>", line 2' in result.stderr
     assert "b = a / 0" in result.stderr
     assert "snippet.py" not in result.stderr, "no frames from ibis-copilot itself"
 
 
-DOCS = Path(__file__).parent / "data" / "docs"
-
-
-def test_index_then_search_json() -> None:
-    built = ibis_copilot("index", "--docs", str(DOCS), "--no-package", "--json")
-    assert built.returncode == 0, built.stderr
-    report = json.loads(built.stdout)
+def test_index_then_search_json(cli: Cli) -> None:
+    report = cli("index", "--docs", str(DOCS), "--no-package", "--json").json()
     assert report["sources"][0]["source"] == "docs"
     assert report["sources"][0]["added"] > 0
 
-    found = ibis_copilot("search", "percent of total per group", "-k", "2", "--json")
-    assert found.returncode == 0, found.stderr
-    results = json.loads(found.stdout)
+    results = cli("search", "percent of total per group", "-k", "2", "--json").json()
     assert len(results) == 2
     assert results[0]["path"] == "how-to/analytics/windows.qmd"
     assert results[0]["heading"] == "Percent of total per group"
     assert set(results[0]) == SEARCH_RESULT_FIELDS
     assert 0 < results[0]["similarity"] <= 1
 
-    batch = ibis_copilot(
-        "search", "--batch", "-", "-k", "1", stdin="connect to duckdb\n\nparquet\n"
-    )
-    assert batch.returncode == 0, batch.stderr
+    batch = cli("search", "--batch", "-", "-k", "1", stdin="connect to duckdb\n\nparquet\n")
+    assert batch.exit_code == 0, batch.stderr
     lines = [json.loads(line) for line in batch.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["connect to duckdb", "parquet"]
     assert lines[1]["results"][0]["path"] == "backends/parquet.ipynb"
 
-    status = json.loads(ibis_copilot("status", "--json").stdout)
+    status = cli("status", "--json").json()
     assert status["index"]["state"] == "ready"
     assert status["index"]["sources"]["docs"]["chunks"] == report["sources"][0]["chunks"]
 
 
-def test_index_shows_progress_on_stderr() -> None:
-    built = ibis_copilot("index", "--docs", str(DOCS), "--no-package")
-    assert built.returncode == 0, built.stderr
+def test_index_shows_progress_on_stderr(cli: Cli) -> None:
+    built = cli("index", "--docs", str(DOCS), "--no-package")
+    assert built.exit_code == 0, built.stderr
     assert "embedding docs" in built.stderr
     assert "chunks:" in built.stdout
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "label", "message"),
     [
-        (("search", "join"), "the knowledge index is empty; build it with: ibis-copilot index"),
-        (("search", ""), "the query is empty"),
-        (("search",), "give a QUERY or --batch FILE"),
-        (("index", "--docs", "/no/such/dir"), "--docs /no/such/dir: not a directory"),
+        (("search", "join"), "unavailable", "build it with: ibis-copilot index"),
+        (("search", ""), "error", "the query is empty"),
+        (("search",), "error", "give a QUERY or --batch FILE"),
+        (("index", "--docs", "/no/such/dir"), "error", "--docs /no/such/dir: not a directory"),
     ],
 )
-def test_knowledge_errors_are_one_line(args: tuple[str, ...], message: str) -> None:
-    assert_one_line_error(ibis_copilot(*args), message)
+def test_knowledge_errors_are_one_line(
+    cli: Cli, args: tuple[str, ...], label: str, message: str
+) -> None:
+    assert_one_line_error(cli(*args), message, label)
 
 
-def test_index_with_crawl_of_a_local_site() -> None:
+def test_index_with_crawl_of_a_local_site(cli: Cli) -> None:
     from crawl_site import Site, page, quarto_page, serve, status
 
     site = Site(routes={"/robots.txt": status(404)})
@@ -189,7 +213,7 @@ def test_index_with_crawl_of_a_local_site() -> None:
         quarto_page("Crawled home", "<p>Sessionize clickstream events.</p>")
     )
     with serve(site) as running:
-        built = ibis_copilot(
+        built = cli(
             "index",
             "--docs",
             str(DOCS),
@@ -199,11 +223,10 @@ def test_index_with_crawl_of_a_local_site() -> None:
             f"{running.base}/docs/index.html",
             "--crawl-rate",
             "100",
-        )
-    assert built.returncode == 0, built.stderr
-    crawl = next(row for row in json.loads(built.stdout)["sources"] if row["source"] == "crawl")
+        ).json()
+    crawl = next(row for row in built["sources"] if row["source"] == "crawl")
     assert crawl["chunks"] == 1
-    found = json.loads(ibis_copilot("search", "sessionize clickstream", "-k", "1", "--json").stdout)
+    found = cli("search", "sessionize clickstream", "-k", "1", "--json").json()
     assert found[0]["source"] == "crawl"
     assert found[0]["url"] == f"{running.base}/docs/index.html"
 
@@ -215,27 +238,22 @@ def test_index_with_crawl_of_a_local_site() -> None:
         (("--crawl", "http://127.0.0.1:9/", "--crawl-rate", "0"), "--crawl-rate must be positive"),
     ],
 )
-def test_bad_crawl_options(args: tuple[str, ...], message: str) -> None:
-    assert_one_line_error(
-        ibis_copilot("index", "--docs", str(DOCS), "--no-package", *args), message
-    )
+def test_bad_crawl_options(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    assert_one_line_error(cli("index", "--docs", str(DOCS), "--no-package", *args), message)
 
 
-def test_index_with_a_repository_folder(tmp_path: Path) -> None:
+def test_index_with_a_repository_folder(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "page.qmd").write_text("# Streaming\n\n## Watermarks\n\nLate rows.\n")
-    built = ibis_copilot(
-        "index", "--docs", str(DOCS), "--no-package", "--repo", str(tmp_path), "--json"
-    )
-    assert built.returncode == 0, built.stderr
-    rows = {row["source"]: row for row in json.loads(built.stdout)["sources"]}
+    built = cli("index", "--docs", str(DOCS), "--no-package", "--repo", str(tmp_path), "--json")
+    rows = {row["source"]: row for row in built.json()["sources"]}
     assert rows["repo-docs"]["chunks"] == 1
-    status = json.loads(ibis_copilot("status", "--json").stdout)
+    status = cli("status", "--json").json()
     assert status["index"]["sources"]["repo-docs"]["repo"] == str(tmp_path)
 
 
-def test_bad_repository_is_one_line() -> None:
-    result = ibis_copilot("index", "--docs", str(DOCS), "--no-package", "--repo", "/no/such/repo")
+def test_bad_repository_is_one_line(cli: Cli) -> None:
+    result = cli("index", "--docs", str(DOCS), "--no-package", "--repo", "/no/such/repo")
     assert_one_line_error(result, "--repo /no/such/repo: not a directory or a git URL")
 
 
@@ -246,12 +264,10 @@ by_region.to_pandas()
 """
 
 
-def test_fix_diagnoses_and_checks_without_a_model(tmp_path: Path) -> None:
+def test_fix_diagnoses_and_checks_without_a_model(cli: Cli, tmp_path: Path) -> None:
     script = tmp_path / "broken.py"
     script.write_text(BROKEN)
-    result = ibis_copilot("fix", str(script), "--json", "--no-model")
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = cli("fix", str(script), "--json", "--no-model").json()
     assert report["error_type"] == "AttributeError"
     assert report["diagnosis"] == [
         {"rule": "renamed API", "message": "`.groupby` is `.group_by` in Ibis"}
@@ -262,14 +278,14 @@ def test_fix_diagnoses_and_checks_without_a_model(tmp_path: Path) -> None:
     assert report["explanation"] == ""
 
 
-def test_fix_text_output_from_stdin() -> None:
-    result = ibis_copilot(
+def test_fix_text_output_from_stdin(cli: Cli) -> None:
+    result = cli(
         "fix",
         "-",
         "--no-model",
         stdin=BROKEN.replace("groupby", "group_by").replace(".amount", ".amout"),
     )
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert (
         "diagnosis (unknown column): `amout` is not a column; did you mean `amount`?"
         in result.stdout
@@ -277,20 +293,20 @@ def test_fix_text_output_from_stdin() -> None:
     assert "fix (rules, checked):" in result.stdout
 
 
-def test_fix_on_code_that_works() -> None:
-    result = ibis_copilot("fix", "-", "--no-model", stdin="x = 1\n")
-    assert result.returncode == 0
+def test_fix_on_code_that_works(cli: Cli) -> None:
+    result = cli("fix", "-", "--no-model", stdin="x = 1\n")
+    assert result.exit_code == 0
     assert "ran without an error; nothing to fix" in result.stdout
 
 
-def test_fix_on_a_syntax_error_is_one_line() -> None:
-    assert_one_line_error(ibis_copilot("fix", "-", stdin="x = (\n"), "line 1")
+def test_fix_on_a_syntax_error_is_one_line(cli: Cli) -> None:
+    assert_one_line_error(cli("fix", "-", stdin="x = (\n"), "line 1")
 
 
-def test_train_embeddings_on_a_small_corpus(tmp_path: Path) -> None:
+def test_train_embeddings_on_a_small_corpus(cli: Cli, tmp_path: Path) -> None:
     held_out = tmp_path / "queries.jsonl"
     held_out.write_text('{"query": "q", "gold": ["how-to/analytics/windows.qmd"]}\n')
-    result = ibis_copilot(
+    report = cli(
         "train-embeddings",
         "--docs",
         str(DOCS),
@@ -304,39 +320,31 @@ def test_train_embeddings_on_a_small_corpus(tmp_path: Path) -> None:
         "--name",
         "tiny",
         "--json",
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    ).json()
     assert report["steps"] == 1
     assert report["output"].endswith("models/tiny")
     assert Path(report["output"], "ibis-copilot-card.json").is_file()
     assert report["validation_pairs"] > 0, "the held-out page is validation only"
 
 
-def test_train_embeddings_bad_options_are_one_line(tmp_path: Path) -> None:
+def test_train_embeddings_bad_options_are_one_line(cli: Cli, tmp_path: Path) -> None:
+    assert_one_line_error(cli("train-embeddings", "--batch-size", "1"), "--batch-size at least 2")
     assert_one_line_error(
-        ibis_copilot("train-embeddings", "--batch-size", "1"), "--batch-size at least 2"
-    )
-    assert_one_line_error(
-        ibis_copilot("train-embeddings", "--hold-out", str(tmp_path / "missing.jsonl")),
-        "--hold-out",
+        cli("train-embeddings", "--hold-out", str(tmp_path / "missing.jsonl")), "--hold-out"
     )
 
 
-def test_ask_answers_with_citations_and_continues_a_conversation() -> None:
-    built = ibis_copilot("index", "--docs", str(DOCS), "--no-package", "--json")
-    assert built.returncode == 0, built.stderr
-    first = ibis_copilot("ask", "How do I rank rows within each group?", "--json")
-    assert first.returncode == 0, first.stderr
-    answer = json.loads(first.stdout)
+def test_ask_answers_with_citations_and_continues_a_conversation(cli: Cli) -> None:
+    assert cli("index", "--docs", str(DOCS), "--no-package", "--json").exit_code == 0
+    answer = cli("ask", "How do I rank rows within each group?", "--json").json()
     assert answer["answer"].strip(), "the model wrote an answer"
     assert answer["citations"][0]["url"].startswith("https://ibis-project.org/")
-    follow = ibis_copilot("ask", "And per island?", "--conversation", answer["conversation_id"])
-    assert follow.returncode == 0, follow.stderr
+    follow = cli("ask", "And per island?", "--conversation", answer["conversation_id"])
+    assert follow.exit_code == 0, follow.stderr
     assert f"(conversation {answer['conversation_id']}" in follow.stdout
 
 
-def test_ask_with_a_bad_conversation_id_is_one_line() -> None:
+def test_ask_with_a_bad_conversation_id_is_one_line(cli: Cli) -> None:
     assert_one_line_error(
-        ibis_copilot("ask", "hello", "--conversation", "../etc"), "conversation_id must be"
+        cli("ask", "hello", "--conversation", "../etc"), "conversation_id must be"
     )
