@@ -68,7 +68,7 @@ def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
 
 
 def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, Any]]:
-    from ibis_copilot.repair.engine import stream_explanation
+    from ibis_copilot.kernel.explain_stream import stream_explanation
 
     per_category: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"n": 0, "diagnosed": 0, "rules_fix": 0, "rules_model_fix": 0, "model_runs": 0}

@@ -31,7 +31,7 @@ export function describeStatus(
         text: 'Ibis Copilot: server extension missing',
         title:
           'The ibis-copilot server extension is not running. Install it in the ' +
-          "environment of the Jupyter server ('pip install ibis-copilot'), check " +
+          'environment of the Jupyter server (pip install "ibis-copilot[server]"), check ' +
           "'jupyter server extension list', then restart JupyterLab."
       };
     }

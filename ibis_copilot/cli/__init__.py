@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ibis-copilot ... | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     return 0
 
 

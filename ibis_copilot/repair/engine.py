@@ -36,7 +36,7 @@ class ProposedFix:
 
 @dataclass
 class Repair:
-    """Everything known about one failure; ``to_json`` is the shape DESIGN.md documents."""
+    """Everything known about one failure; ``to_json`` is the shape ARCHITECTURE.md documents (`fix --json`)."""
 
     failure: Failure
     start_line: int = 1

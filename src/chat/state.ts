@@ -84,8 +84,8 @@ export function describeFailure(error: unknown): string {
   }
   if (error.status === 404) {
     return (
-      'The ibis-copilot server extension is missing: install ibis-copilot in the ' +
-      "Jupyter server's environment and restart JupyterLab."
+      'The ibis-copilot server extension is missing: pip install "ibis-copilot[server]" ' +
+      "in the Jupyter server's environment and restart JupyterLab."
     );
   }
   if (error.status === 429) {

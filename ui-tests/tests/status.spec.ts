@@ -34,6 +34,9 @@ test.describe('without the server extension', () => {
     const item = page.locator('.jp-IbisCopilot-status');
     await expect(item).toHaveText('Ibis Copilot: server extension missing');
     await expect(item).toHaveAttribute('data-level', 'error');
-    await expect(item).toHaveAttribute('title', /pip install ibis-copilot/);
+    await expect(item).toHaveAttribute(
+      'title',
+      /pip install "ibis-copilot\[server\]"/
+    );
   });
 });
