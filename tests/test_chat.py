@@ -3,15 +3,13 @@ streaming endpoint in a real Jupyter server with the real small model."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from copilot_http import error_of, get_json, ndjson, post, token_text, wait_for
 from knowledge_helpers import DOCS
-from tornado.httpclient import HTTPClientError
 from tornado.simple_httpclient import HTTPStreamClosedError
 
 from ibis_copilot.assistant.chat import ChatWorkflow, InvalidChatError, validate_messages
@@ -132,39 +130,28 @@ def test_malformed_messages_are_refused(messages: object) -> None:
 # --- the endpoint, in a real Jupyter server with the real model --------------------------
 
 
-@pytest.fixture
-def jp_server_config() -> dict[str, Any]:
-    return {"ServerApp": {"jpserver_extensions": {"ibis_copilot": True}}}
-
-
-async def post_chat(jp_fetch, body: object) -> Any:  # type: ignore[no-untyped-def]
-    return await jp_fetch(
-        "ibis-copilot", "chat", method="POST", body=json.dumps(body), request_timeout=300
-    )
-
-
 async def test_chat_streams_tokens_then_citations(jp_fetch, isolated_user_dirs) -> None:  # type: ignore[no-untyped-def]
     KnowledgeBase(isolated_user_dirs / "ibis-copilot-data").index(
         [DocsFolderSource(DOCS)], progress=False
     )
-    response = await post_chat(
-        jp_fetch, {"messages": ask("How do I compute a percent of total per group?")}
+    response = await post(
+        jp_fetch, "chat", {"messages": ask("How do I compute a percent of total per group?")}
     )
-    assert response.headers["Content-Type"] == "application/x-ndjson"
-    events = [json.loads(line) for line in response.body.decode().splitlines()]
-    tokens = [event for event in events if event["type"] == "token"]
-    assert len(tokens) > 3, "the answer arrives as a stream of pieces"
+    events = ndjson(response)
+    assert len([event for event in events if event["type"] == "token"]) > 3, (
+        "the answer arrives as a stream of pieces"
+    )
     done = events[-1]
     assert done["type"] == "done"
     assert done["citations"][0]["heading"] == "Percent of total per group"
     assert done["usage"]["completion_tokens"] > 0
     conversation = isolated_user_dirs / "ibis-copilot-data" / "conversations"
     saved = json.loads((conversation / f"{done['conversation_id']}.json").read_text())
-    assert saved["messages"][-1]["content"] == "".join(t["text"] for t in tokens)
+    assert saved["messages"][-1]["content"] == token_text(events)
 
 
 async def test_chat_without_streaming(jp_fetch) -> None:  # type: ignore[no-untyped-def]
-    response = await post_chat(jp_fetch, {"messages": ask("Say hi."), "stream": False})
+    response = await post(jp_fetch, "chat", {"messages": ask("Say hi."), "stream": False})
     answer = json.loads(response.body)
     assert answer["answer"].strip()
     assert answer["citations"] == [], "no index yet: answered without sources"
@@ -180,21 +167,17 @@ async def test_chat_without_streaming(jp_fetch) -> None:  # type: ignore[no-unty
     ],
 )
 async def test_chat_input_errors(jp_fetch, body: object, code: int, message: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(HTTPClientError) as info:
-        await post_chat(jp_fetch, body)
-    assert info.value.code == code
-    assert info.value.response is not None
-    assert message in json.loads(info.value.response.body)["error"]["message"]
+    status, error, _ = await error_of(post(jp_fetch, "chat", body))
+    assert status == code
+    assert message in error["message"]
 
 
 async def test_status_shows_the_model_loading_then_ready(jp_fetch) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 120
-    while True:
-        status = json.loads((await jp_fetch("ibis-copilot", "status")).body)
-        if status["model"]["state"] == "ready" or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.2)
-    assert status["model"]["state"] == "ready"
+    async def ready() -> bool:
+        return bool((await get_json(jp_fetch, "status"))["model"]["state"] == "ready")
+
+    await wait_for(ready, "the model to be ready")
+    status = await get_json(jp_fetch, "status")
     assert status["model"]["context_length"] > 1000
 
 
@@ -202,8 +185,8 @@ class DisconnectError(Exception):
     """Raised from the streaming callback: the client drops the connection."""
 
 
-async def test_a_client_that_disconnects_stops_its_generation(jp_fetch, jp_serverapp) -> None:  # type: ignore[no-untyped-def]
-    scheduler = jp_serverapp.web_app.settings["ibis_copilot"].chat_scheduler
+async def test_a_client_that_disconnects_stops_its_generation(jp_fetch, assistant) -> None:  # type: ignore[no-untyped-def]
+    scheduler = assistant.chat_scheduler
     received: list[bytes] = []
 
     def on_chunk(chunk: bytes) -> None:
@@ -213,15 +196,5 @@ async def test_a_client_that_disconnects_stops_its_generation(jp_fetch, jp_serve
 
     body = {"messages": ask("Write a long essay about dataframes.")}
     with pytest.raises((DisconnectError, HTTPStreamClosedError)):
-        await jp_fetch(
-            "ibis-copilot",
-            "chat",
-            method="POST",
-            body=json.dumps(body),
-            streaming_callback=on_chunk,
-            request_timeout=300,
-        )
-    deadline = time.monotonic() + 10
-    while scheduler.busy and time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
-    assert not scheduler.busy, "the generation stopped when the client went away"
+        await post(jp_fetch, "chat", body, streaming_callback=on_chunk)
+    await wait_for(lambda: not scheduler.busy, "the generation to stop", timeout=10)

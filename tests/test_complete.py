@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPClientError
+from copilot_http import error_of, ndjson, post, wait_for
 
 from ibis_copilot.assistant.complete import (
     CompleteWorkflow,
@@ -82,48 +82,27 @@ def test_the_frontend_sets_the_completion_length() -> None:
     assert params.max_tokens == CompleteWorkflow().max_tokens
 
 
-@pytest.fixture
-def jp_server_config() -> dict[str, Any]:
-    return {"ServerApp": {"jpserver_extensions": {"ibis_copilot": True}}}
-
-
-async def complete(jp_fetch, body: dict[str, Any]) -> Any:  # type: ignore[no-untyped-def]
-    return await jp_fetch(
-        "ibis-copilot", "complete", method="POST", body=json.dumps(body), request_timeout=300
-    )
-
-
 async def test_completion_endpoint_streams_then_gives_the_insert(jp_fetch) -> None:  # type: ignore[no-untyped-def]
-    response = await complete(jp_fetch, {"prefix": "import ibis\nt = ibis.", "suffix": ""})
-    events = [json.loads(line) for line in response.body.decode().splitlines()]
+    events = ndjson(
+        await post(jp_fetch, "complete", {"prefix": "import ibis\nt = ibis.", "suffix": ""})
+    )
     assert events[-1]["type"] == "done"
     assert isinstance(events[-1]["completion"], str)
     assert "\n\n" not in events[-1]["completion"]
-    plain = await complete(jp_fetch, {"prefix": "x = 1 +", "stream": False})
+    plain = await post(jp_fetch, "complete", {"prefix": "x = 1 +", "stream": False})
     assert "completion" in json.loads(plain.body)
 
 
-async def test_a_newer_completion_from_the_same_editor_wins(jp_fetch, jp_serverapp) -> None:  # type: ignore[no-untyped-def]
-    scheduler = jp_serverapp.web_app.settings["ibis_copilot"].chat_scheduler
-    while scheduler.model_state["state"] != "ready":
-        await asyncio.sleep(0.2)
-    chat = asyncio.ensure_future(
-        jp_fetch(
-            "ibis-copilot",
-            "chat",
-            method="POST",
-            request_timeout=300,
-            body=json.dumps(
-                {"messages": [{"role": "user", "content": "Tell a long story."}], "stream": False}
-            ),
-        )
-    )
-    while not scheduler.busy:
-        await asyncio.sleep(0.05)
+async def test_a_newer_completion_from_the_same_editor_wins(jp_fetch, assistant) -> None:  # type: ignore[no-untyped-def]
+    scheduler = assistant.chat_scheduler
+    await wait_for(lambda: scheduler.model_state["state"] == "ready", "the model to load")
+    story = {"messages": [{"role": "user", "content": "Tell a long story."}], "stream": False}
+    chat = asyncio.ensure_future(post(jp_fetch, "chat", story))
+    await wait_for(lambda: scheduler.busy, "the chat to start")
     body = {"prefix": "t.group_by(", "editor_id": "cell-7", "stream": False}
-    older = asyncio.ensure_future(complete(jp_fetch, body))
+    older = asyncio.ensure_future(post(jp_fetch, "complete", body))
     await asyncio.sleep(0.2)
-    newer = asyncio.ensure_future(complete(jp_fetch, body))
+    newer = asyncio.ensure_future(post(jp_fetch, "complete", body))
     older_result, newer_result = await asyncio.gather(older, newer)
     assert json.loads(older_result.body)["completion"] == "", "superseded: nothing generated"
     assert isinstance(json.loads(newer_result.body)["completion"], str)
@@ -131,23 +110,18 @@ async def test_a_newer_completion_from_the_same_editor_wins(jp_fetch, jp_servera
 
 
 async def test_completion_input_errors(jp_fetch) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(HTTPClientError) as info:
-        await complete(jp_fetch, {"prefix": "x", "language": "sql"})
-    assert info.value.code == 400
-    assert info.value.response is not None
-    assert json.loads(info.value.response.body)["error"]["type"] == "InvalidCompletionError"
+    status, error, _ = await error_of(
+        post(jp_fetch, "complete", {"prefix": "x", "language": "sql"})
+    )
+    assert status == 400
+    assert error["type"] == "InvalidCompletionError"
 
 
 async def test_logging_is_off_by_default(jp_fetch, isolated_user_dirs) -> None:  # type: ignore[no-untyped-def]
-    response = await complete(jp_fetch, {"prefix": "x = ", "stream": False})
+    response = await post(jp_fetch, "complete", {"prefix": "x = ", "stream": False})
     assert "interaction_id" not in json.loads(response.body)
     assert not (isolated_user_dirs / "ibis-copilot-data" / "interactions.sqlite").exists()
-    feedback = await jp_fetch(
-        "ibis-copilot",
-        "feedback",
-        method="POST",
-        body=json.dumps({"interaction_id": "x", "accepted": True}),
-    )
+    feedback = await post(jp_fetch, "feedback", {"interaction_id": "x", "accepted": True})
     assert json.loads(feedback.body)["recorded"] is False
 
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from copilot_http import error_of, ndjson, post, token_text
 from knowledge_helpers import tiny_api
 from tornado.httpclient import HTTPClientError
 
@@ -84,40 +85,23 @@ def test_bad_explain_requests() -> None:
         ErrorReport.from_json({"code": "x", "error_type": "X", "message": 3})
 
 
-@pytest.fixture
-def jp_server_config() -> dict[str, Any]:
-    return {"ServerApp": {"jpserver_extensions": {"ibis_copilot": True}}}
-
-
-async def post(jp_fetch, endpoint: str, body: dict[str, Any]) -> Any:  # type: ignore[no-untyped-def]
-    return await jp_fetch(
-        "ibis-copilot", endpoint, method="POST", body=json.dumps(body), request_timeout=300
-    )
-
-
 async def test_explain_endpoint_streams_an_explanation(jp_fetch) -> None:  # type: ignore[no-untyped-def]
-    body = dict(REPORT.__dict__)
-    response = await post(jp_fetch, "explain", body)
-    events = [json.loads(line) for line in response.body.decode().splitlines()]
+    events = ndjson(await post(jp_fetch, "explain", dict(REPORT.__dict__)))
     assert any(event["type"] == "token" for event in events)
     done = events[-1]
     assert done["type"] == "done"
-    assert done["explanation"] == "".join(e["text"] for e in events if e["type"] == "token")
+    assert done["explanation"] == token_text(events)
     assert "fixed_code" in done
     assert done["citations"] == [], "no index in this server yet"
 
 
 async def test_sql_endpoint_returns_labelled_sql(jp_fetch) -> None:  # type: ignore[no-untyped-def]
-    response = await post(
-        jp_fetch,
-        "sql",
-        {
-            "code": "t.filter(t.a > 1).select('b')",
-            "dialect": "postgres",
-            "schemas": "t: a int64, b string",
-        },
-    )
-    result = json.loads(response.body)
+    body = {
+        "code": "t.filter(t.a > 1).select('b')",
+        "dialect": "postgres",
+        "schemas": "t: a int64, b string",
+    }
+    result = json.loads((await post(jp_fetch, "sql", body)).body)
     assert result["model_generated"] is True
     assert result["verified"] is False
     assert result["dialect"] == "postgres"
@@ -131,15 +115,12 @@ async def test_sql_endpoint_returns_labelled_sql(jp_fetch) -> None:  # type: ign
 async def test_explain_and_sql_refuse_bad_input(
     jp_fetch, endpoint: str, body: dict[str, Any]
 ) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(HTTPClientError) as info:
-        await post(jp_fetch, endpoint, body)
-    assert info.value.code == 400
+    status, _, _ = await error_of(post(jp_fetch, endpoint, body))
+    assert status == 400
 
 
 @pytest.mark.parametrize("endpoint", ["complete", "explain", "sql"])
 async def test_unauthenticated_generation_is_refused(jp_fetch, endpoint: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(HTTPClientError) as info:
-        await jp_fetch(
-            "ibis-copilot", endpoint, method="POST", body="{}", headers={"Authorization": ""}
-        )
+        await post(jp_fetch, endpoint, {}, headers={"Authorization": ""})
     assert info.value.code == 403

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPClientError
+from copilot_http import error_of, post
 
 from ibis_copilot.assistant.interaction_log import InteractionLog
 
@@ -33,48 +31,26 @@ def test_log_records_and_summarises(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def jp_server_config() -> dict[str, Any]:
-    return {
-        "ServerApp": {"jpserver_extensions": {"ibis_copilot": True}},
-        "IbisCopilot": {"log_interactions": True},
-    }
+def copilot_config() -> dict[str, Any]:
+    return {"log_interactions": True}
 
 
 async def test_completions_are_logged_and_acceptance_reported(  # type: ignore[no-untyped-def]
-    jp_fetch, isolated_user_dirs
+    jp_fetch, isolated_user_dirs, cli
 ) -> None:
-    response = await jp_fetch(
-        "ibis-copilot",
-        "complete",
-        method="POST",
-        request_timeout=300,
-        body=json.dumps({"prefix": "total = t.amount.", "stream": False}),
-    )
+    response = await post(jp_fetch, "complete", {"prefix": "total = t.amount.", "stream": False})
     interaction_id = json.loads(response.body)["interaction_id"]
-    feedback = await jp_fetch(
-        "ibis-copilot",
-        "feedback",
-        method="POST",
-        body=json.dumps({"interaction_id": interaction_id, "accepted": True}),
+    feedback = await post(
+        jp_fetch, "feedback", {"interaction_id": interaction_id, "accepted": True}
     )
     assert json.loads(feedback.body) == {"recorded": True}
-    with pytest.raises(HTTPClientError) as info:
-        await jp_fetch(
-            "ibis-copilot",
-            "feedback",
-            method="POST",
-            body=json.dumps({"interaction_id": "nope", "accepted": False}),
-        )
-    assert info.value.code == 404
+    status, _, _ = await error_of(
+        post(jp_fetch, "feedback", {"interaction_id": "nope", "accepted": False})
+    )
+    assert status == 404
     database = isolated_user_dirs / "ibis-copilot-data" / "interactions.sqlite"
     summary = InteractionLog(database).summary()["complete"]
     assert summary["count"] == 1
     assert summary["acceptance"] == 1.0
     assert summary["first_token_ms_p50"] is not None
-    stats = subprocess.run(
-        [str(Path(sys.executable).parent / "ibis-copilot"), "stats", "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(stats.stdout)["complete"]["count"] == 1
+    assert cli("stats", "--json").json()["complete"]["count"] == 1

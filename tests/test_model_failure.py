@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPClientError
+from copilot_http import error_of, get_json, post, wait_for
 
 BODIES = {
     "chat": {"messages": [{"role": "user", "content": "hi"}]},
@@ -18,31 +16,20 @@ BODIES = {
 
 
 @pytest.fixture
-def jp_server_config(tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return {
-        "ServerApp": {"jpserver_extensions": {"ibis_copilot": True}},
-        "IbisCopilot": {"chat_model": str(tmp_path / "missing-model")},
-    }
-
-
-async def wait_for_state(jp_fetch, state: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    for _ in range(100):
-        status = json.loads((await jp_fetch("ibis-copilot", "status")).body)
-        if status["model"]["state"] == state:
-            return status
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the model never reached {state!r}")
+def copilot_config(tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {"chat_model": str(tmp_path / "missing-model")}
 
 
 @pytest.mark.parametrize("endpoint", list(BODIES))
 async def test_requests_get_503_with_the_reason(jp_fetch, endpoint: str) -> None:  # type: ignore[no-untyped-def]
-    status = await wait_for_state(jp_fetch, "error")
+    async def failed() -> bool:
+        return bool((await get_json(jp_fetch, "status"))["model"]["state"] == "error")
+
+    await wait_for(failed, "the model to fail loading", timeout=10)
+    status = await get_json(jp_fetch, "status")
     assert "cannot load model" in status["model"]["message"]
-    with pytest.raises(HTTPClientError) as info:
-        await jp_fetch("ibis-copilot", endpoint, method="POST", body=json.dumps(BODIES[endpoint]))
-    assert info.value.code == 503
-    assert info.value.response is not None
-    error = json.loads(info.value.response.body)["error"]
+    code, error, response = await error_of(post(jp_fetch, endpoint, BODIES[endpoint]))
+    assert code == 503
     assert error["type"] == "GenerationError"
     assert "the model is unavailable" in error["message"]
-    assert "Traceback" not in info.value.response.body.decode()
+    assert "Traceback" not in response.body.decode()
