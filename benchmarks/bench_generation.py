@@ -10,11 +10,7 @@ p95, nothing dropped or mixed). Prints tables, writes benchmarks/results/bench_g
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,7 +21,9 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))  # the server-process helper
 from _common import print_table, write_results
+from jupyter_server_process import RunningServer, jupyter_server
 
 from ibis_copilot.assistant.chat import ChatWorkflow
 from ibis_copilot.assistant.complete import CompleteWorkflow, CompletionRequest
@@ -34,7 +32,6 @@ from ibis_copilot.models.base import CancelToken
 from ibis_copilot.models.registry import local_generator
 
 MODEL = "smollm2-135m-instruct"
-TOKEN = secrets.token_hex(16)
 COMPLETIONS = [
     {"prefix": "import ibis\nt = ibis.table({'a': 'int64'}, name='t')\nexpr = t.", "suffix": ""},
     {"prefix": "totals = orders.group_by('region').", "suffix": "\ntotals.execute()"},
@@ -47,12 +44,6 @@ CHATS = [
     "Say only: hello.",
     "Name one SQL database in one word.",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def timed_stream(lines: Any, start: float) -> tuple[float | None, float, list[dict[str, Any]]]:
@@ -84,37 +75,11 @@ def direct(
 
 
 class Server:
-    def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}/ibis-copilot"
-        self.headers = {"Authorization": f"token {TOKEN}"}
-        env = {**os.environ, "IBIS_COPILOT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-        self.process = subprocess.Popen(  # noqa: S603 - our own jupyter, fixed arguments
-            [
-                str(Path(sys.executable).parent / "jupyter"),
-                "server",
-                "--no-browser",
-                f"--port={self.port}",
-                f"--IdentityProvider.token={TOKEN}",
-                "--ServerApp.allow_root=True",
-                f"--ServerApp.root_dir={data_dir}",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    """The extension's endpoints on a running server (tests/jupyter_server_process.py)."""
 
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                status = httpx.get(f"{self.base}/status", headers=self.headers, timeout=5).json()
-                if status["model"]["state"] == "ready":
-                    return
-            except (httpx.HTTPError, ValueError, KeyError):
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("the server's model did not become ready")
+    def __init__(self, running: RunningServer) -> None:
+        self.base = f"{running.url}ibis-copilot"
+        self.headers = running.headers
 
     def stream(
         self, endpoint: str, body: dict[str, Any]
@@ -125,10 +90,6 @@ class Server:
         ) as response:
             response.raise_for_status()
             return timed_stream(response.iter_lines(), start)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -287,18 +248,18 @@ def report(
 def main() -> None:
     generator = local_generator(MODEL)
     generator.load()
-    with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp))
-        try:
-            server.wait_ready()
-            # Warm-up (not measured): first-use imports and caches on both sides.
-            server.stream("complete", COMPLETIONS[0])
-            server.stream("chat", {"messages": [{"role": "user", "content": CHATS[0]}]})
-            rows = measure_latency(server, generator)
-            status_ms = measure_status(server)
-            results = measure_concurrency(server)
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        jupyter_server(Path(tmp), {"IBIS_COPILOT_DATA_DIR": tmp, "HF_HUB_OFFLINE": "1"}) as running,
+    ):
+        running.wait_for_model(timeout=300)
+        server = Server(running)
+        # Warm-up (not measured): first-use imports and caches on both sides.
+        server.stream("complete", COMPLETIONS[0])
+        server.stream("chat", {"messages": [{"role": "user", "content": CHATS[0]}]})
+        rows = measure_latency(server, generator)
+        status_ms = measure_status(server)
+        results = measure_concurrency(server)
     output = report(rows, status_ms, results)
     print(f"\nwrote {write_results('bench_generation', output)}")
 

@@ -13,7 +13,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,11 +92,13 @@ def jupyter_server(
     root_dir: Path,
     env: Mapping[str, str] | None = None,
     *,
+    args: Sequence[str] = (),
     start_timeout: float = 120,
 ) -> Iterator[RunningServer]:
     """Start ``python -m jupyter_server`` on a free loopback port with a fresh token,
     ``root_dir`` as its notebook directory and ``env`` added to this process's
-    environment; yield once ``/api/status`` answers; stop it (terminate, then kill).
+    environment (``args``: more command-line options); yield once ``/api/status``
+    answers; stop it (terminate, then kill).
 
     The server's output goes to ``root_dir/jupyter-server.log``; a server that exits or
     does not answer in ``start_timeout`` seconds raises with the end of that log.
@@ -113,6 +115,7 @@ def jupyter_server(
         f"--IdentityProvider.token={token}",
         "--ServerApp.allow_root=True",
         f"--ServerApp.root_dir={root_dir}",
+        *args,
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(
