@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import linecache
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -36,7 +36,7 @@ class ProposedFix:
 
 @dataclass
 class Repair:
-    """Everything known about one failure; ``to_json`` is the shape ARCHITECTURE.md documents (`fix --json`)."""
+    """Everything known about one failure; ``to_json`` is ``fix --json`` (ARCHITECTURE.md)."""
 
     failure: Failure
     start_line: int = 1
@@ -107,21 +107,40 @@ def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckR
     when that misses a name the cell defined earlier, it runs the whole cell instead.
     Rules fixes get up to three rounds: a new error the check reports is diagnosed again.
     """
-    namespace = repair.failure.namespace
 
     def run(code: str) -> CheckResult:
         return check_in_context(repair, code, timeout=timeout)
 
     fix.check = run(fix.code)
-    for _ in range(MAX_RULE_ROUNDS - 1):
-        if fix.checked or fix.source != "rules" or not fix.check.reason.startswith("run: "):
-            break
-        error = _as_error(fix.check.reason)
-        again = rule_fix(fix.code, diagnose(Failure(error, fix.code, namespace)))
-        if again is None:
-            break
-        fix.code, fix.check = again, run(again)
+    if fix.source == "rules":
+        fix.code, fix.check, _ = rule_rounds(
+            fix.code, fix.check, repair.failure.namespace, run, MAX_RULE_ROUNDS - 1
+        )
     return fix.check
+
+
+def rule_rounds(
+    code: str,
+    result: CheckResult,
+    namespace: Mapping[str, object],
+    run: Callable[[str], CheckResult | None],
+    rounds: int = MAX_RULE_ROUNDS,
+) -> tuple[str, CheckResult, list[Diagnosis]]:
+    """While the check reports an error the rules can edit, edit and check again (at most
+    ``rounds`` times). ``run`` may refuse an edit (None). Returns the last code that was
+    checked, its result, and every finding that led to an edit."""
+    used: list[Diagnosis] = []
+    for _ in range(rounds):
+        if result.checked or not result.reason.startswith("run: "):
+            break
+        findings = diagnose(Failure(_as_error(result.reason), code, namespace))
+        edited = rule_fix(code, findings)
+        again = run(edited) if edited is not None else None
+        if edited is None or again is None:
+            break
+        code, result = edited, again
+        used += [finding for finding in findings if finding.fix is not None]
+    return code, result, used
 
 
 def check_in_context(

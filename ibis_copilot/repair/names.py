@@ -1,0 +1,152 @@
+"""Names that code uses but that do not exist: columns, table methods, column methods and
+``ibis`` functions, each with the closest real names.
+
+Read from the syntax tree and the installed Ibis against unbound tables built from the
+schemas (data only): nothing of the code runs here. What this cannot see statically (a
+name deep in a chain) the check process finds, and :func:`from_error` reads its error.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from ibis_copilot.expressions.namespace import TableSpecs
+
+NO_ATTRIBUTE = re.compile(r"'(\w+)' object has no attribute '(\w+)'")
+MISSING_COLUMN = re.compile(r"Column '(\w+)' is not found in table")
+
+
+@dataclass(frozen=True)
+class UnknownName:
+    """``name`` (as written, e.g. ``t.amout``) is not a ``kind``; ``closest`` are real."""
+
+    name: str
+    kind: str  # "column", "method", "ibis function"
+    closest: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "closest": list(self.closest)}
+
+
+def _public(names: object) -> list[str]:
+    return [name for name in dir(names) if not name.startswith("_")]
+
+
+def _closest(name: str, candidates: list[str]) -> tuple[str, ...]:
+    return tuple(difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6))
+
+
+def unbound_tables(specs: TableSpecs) -> dict[str, ir.Table]:
+    """Unbound Ibis tables with the schemas' columns (skipping schemas Ibis rejects)."""
+    tables = {}
+    for variable, spec in specs.items():
+        try:
+            tables[variable] = ibis.table(ibis.schema(spec["schema"]), name=spec["name"])
+        except Exception:  # noqa: BLE001, S112 - a schema Ibis rejects is skipped
+            continue
+    return tables
+
+
+def _attribute_of_table(table: ir.Table, variable: str, attribute: str) -> UnknownName | None:
+    if attribute in table.columns or hasattr(table, attribute):
+        return None
+    candidates = list(table.columns) + _public(table)
+    return UnknownName(f"{variable}.{attribute}", "column", _closest(attribute, candidates))
+
+
+def _attribute_of_column(
+    table: ir.Table, variable: str, column: str, attribute: str
+) -> UnknownName | None:
+    value = table[column]
+    if hasattr(value, attribute):
+        return None
+    where = f"{variable}.{column}.{attribute}"
+    return UnknownName(where, f"method of {value.type()}", _closest(attribute, _public(value)))
+
+
+def _reassigned(tree: ast.Module) -> set[str]:
+    """Variables the code assigns (their type may change, so they are not judged)."""
+    return {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+
+
+def unknown_names(code: str, specs: TableSpecs) -> list[UnknownName]:
+    """Names in ``code`` that the schemas or the installed Ibis lack (empty when none, or
+    when the code does not parse)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    reassigned = _reassigned(tree)
+    tables = {name: t for name, t in unbound_tables(specs).items() if name not in reassigned}
+    found: dict[str, UnknownName] = {}
+    for node in ast.walk(tree):
+        unknown = _judge(node, tables, reassigned)
+        if unknown is not None:
+            found.setdefault(unknown.name, unknown)
+    return list(found.values())
+
+
+def _judge_subscript(node: ast.Subscript, tables: dict[str, ir.Table]) -> UnknownName | None:
+    """``t["col"]`` with a column ``t`` lacks."""
+    if not isinstance(node.value, ast.Name) or node.value.id not in tables:
+        return None
+    table, key = tables[node.value.id], node.slice
+    if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+        return None
+    if key.value in table.columns:
+        return None
+    name = f"{node.value.id}[{key.value!r}]"
+    return UnknownName(name, "column", _closest(key.value, list(table.columns)))
+
+
+def _judge(node: ast.AST, tables: dict[str, ir.Table], reassigned: set[str]) -> UnknownName | None:
+    if isinstance(node, ast.Subscript):
+        return _judge_subscript(node, tables)
+    if not isinstance(node, ast.Attribute):
+        return None
+    owner = node.value
+    if isinstance(owner, ast.Name):
+        if owner.id == "ibis" and "ibis" not in reassigned and not hasattr(ibis, node.attr):
+            closest = _closest(node.attr, _public(ibis))
+            return UnknownName(f"ibis.{node.attr}", "ibis function", closest)
+        if owner.id in tables:
+            return _attribute_of_table(tables[owner.id], owner.id, node.attr)
+    if (
+        isinstance(owner, ast.Attribute)
+        and isinstance(owner.value, ast.Name)
+        and owner.value.id in tables
+        and owner.attr in tables[owner.value.id].columns
+    ):
+        table = tables[owner.value.id]
+        return _attribute_of_column(table, owner.value.id, owner.attr, node.attr)
+    return None
+
+
+def from_error(reason: str, specs: TableSpecs) -> list[UnknownName]:
+    """The unknown name in a check-process failure (``run: AttributeError: 'Table' object
+    has no attribute 'x'`` or Ibis's missing-column message), with the closest names."""
+    columns = sorted({c for spec in specs.values() for c in spec.get("schema", {})})
+    if match := MISSING_COLUMN.search(reason):
+        return [UnknownName(match.group(1), "column", _closest(match.group(1), columns))]
+    match = NO_ATTRIBUTE.search(reason)
+    if match is None:
+        return []
+    owner, attribute = match.groups()
+    kind = getattr(ir, owner, None)
+    candidates = _public(kind) if isinstance(kind, type) else []
+    if owner == "Table":
+        candidates += columns
+    return [UnknownName(attribute, f"attribute of {owner}", _closest(attribute, candidates))]

@@ -1,0 +1,82 @@
+"""A verdict on a block of code someone else wrote (a model, an agent): checked, repaired
+or not checked, with the names it uses that do not exist.
+
+- *checked*: admitted by the allowlist, built from unbound tables with the schemas and
+  compiled for the dialect in the check process;
+- *repaired*: it failed, the rules edited it (the change is kept), and the edit checked;
+- *not checked*: refused by the allowlist, or it failed and no rule fixed it; ``reason``
+  says which, in one line. A block that is not checked never carries SQL.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ibis_copilot.expressions.namespace import TableSpecs
+from ibis_copilot.repair.allowlist import admit
+from ibis_copilot.repair.check import CheckResult, check_code
+from ibis_copilot.repair.engine import MAX_RULE_ROUNDS, rule_rounds
+from ibis_copilot.repair.names import UnknownName, from_error, unbound_tables, unknown_names
+
+Verdict = Literal["checked", "repaired", "not_checked"]
+
+
+@dataclass
+class BlockVerdict:
+    """What is known about one block; ``code`` is what to show (the repair, if any)."""
+
+    code: str
+    verdict: Verdict
+    reason: str = ""
+    unknown_names: list[UnknownName] = field(default_factory=list)
+    sql: str | None = None
+    original: str | None = None  # the block as written, when the rules changed it
+
+    @property
+    def change(self) -> str:
+        """The rules' edit as a unified diff (empty when nothing changed)."""
+        if self.original is None:
+            return ""
+        lines = difflib.unified_diff(
+            self.original.splitlines(), self.code.splitlines(), "written", "repaired", lineterm=""
+        )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``blocks`` entry of a closing event (ARCHITECTURE.md)."""
+        return {
+            "code": self.code,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "unknown_names": [name.to_dict() for name in self.unknown_names],
+            "sql": self.sql,
+            "original": self.original,
+            "change": self.change,
+        }
+
+
+def check_block(
+    code: str, tables: TableSpecs, dialect: str = "duckdb", timeout: float = 10.0
+) -> BlockVerdict:
+    """Judge ``code`` against ``tables`` for ``dialect``; nothing of it runs in this process."""
+    refused = admit(code)
+    if refused is not None:
+        return BlockVerdict(code, "not_checked", refused, unknown_names(code, tables))
+
+    def run(candidate: str) -> CheckResult | None:
+        if admit(candidate) is not None:
+            return None  # an edit is admitted like the block itself
+        return check_code(candidate, tables, dialect=dialect, timeout=timeout)
+
+    first = check_code(code, tables, dialect=dialect, timeout=timeout)
+    if first.checked:
+        return BlockVerdict(code, "checked", sql=first.sql)
+    namespace = unbound_tables(tables)
+    fixed, result, findings = rule_rounds(code, first, namespace, run, MAX_RULE_ROUNDS)
+    if result.checked:
+        reason = "; ".join(finding.message for finding in findings)
+        return BlockVerdict(fixed, "repaired", reason, sql=result.sql, original=code)
+    names = unknown_names(code, tables) or from_error(first.reason, tables)
+    return BlockVerdict(code, "not_checked", first.reason, names)
