@@ -1,106 +1,176 @@
-"""Snapshot tests of compiled SQL per dialect, on unbound tables (no database needed)."""
+"""Snapshots of what ibis-copilot itself produces: the rules' fixes, the `fix` report, the
+portability table, the prompts the model sees, and the dialect `sql` picks.
+
+``tests/snapshots/<name>``; after an intended change, rewrite them with
+``UPDATE_SNAPSHOTS=1 pytest tests/test_snapshots.py`` and read the diff.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from pathlib import Path
 
 import ibis
-import ibis.expr.types as ir
-import pytest
+from cli_runner import Cli
 
-from ibis_copilot.expressions.compile import compile_sql
+from ibis_copilot.assistant.chat import ChatWorkflow
+from ibis_copilot.assistant.conversations import ConversationStore
+from ibis_copilot.assistant.explain import ErrorReport, ExplainWorkflow
+from ibis_copilot.assistant.sources import Sources
+from ibis_copilot.expressions.compile import compile_all
+from ibis_copilot.expressions.snippet import run_snippet
+from ibis_copilot.kernel.display import PortabilityDisplay
+from ibis_copilot.knowledge.retrieval import SearchResult
+from ibis_copilot.models.registry import local_generator
+from ibis_copilot.repair.engine import Repair, settle, start_repair
 
-orders = ibis.table(
-    {
-        "order_id": "int64",
-        "customer_id": "int64",
-        "region": "string",
-        "amount": "float64",
-        "ordered_at": "timestamp",
-        "tags": "array<string>",
-    },
-    name="orders",
-)
-customers = ibis.table(
-    {"customer_id": "int64", "name": "string", "tier": "string"}, name="customers"
-)
-returns = ibis.table(
-    {
-        "order_id": "int64",
-        "customer_id": "int64",
-        "region": "string",
-        "amount": "float64",
-        "ordered_at": "timestamp",
-        "tags": "array<string>",
-    },
-    name="returns",
-)
+MODEL = "smollm2-135m-instruct"
+
+# --- the dialect `ibis-copilot sql` picks (the SQL itself is Ibis's business) ------------
+
+BOUND = """import ibis
+import pandas as pd
+con = ibis.duckdb.connect()
+sales = con.create_table("sales", pd.DataFrame({"region": ["n"], "amount": [1.0]}))
+sales.group_by("region").agg(total=sales.amount.sum())
+"""
+UNBOUND = """import ibis
+sales = ibis.table({"region": "string", "amount": "float64"}, name="sales")
+sales.group_by("region").agg(total=sales.amount.sum())
+"""
 
 
-def join() -> ir.Expr:
-    joined = orders.join(customers, "customer_id")
-    return joined.select("order_id", "name", "tier", "amount")
+def test_a_duckdb_table_compiles_for_duckdb(cli: Cli, snapshot) -> None:  # type: ignore[no-untyped-def]
+    result = cli("sql", "-", "--json", stdin=BOUND)
+    assert result.exit_code == 0, result.stderr
+    snapshot(result.stdout.rstrip(), "sql/bound_duckdb.json")
 
 
-def window() -> ir.Expr:
-    by_region = ibis.window(group_by="region", order_by=ibis.desc("amount"))
-    return orders.mutate(
-        rank=ibis.row_number().over(by_region), running=orders.amount.sum().over(by_region)
-    )
+def test_an_unbound_table_compiles_for_the_dialect_asked_for(cli: Cli, snapshot) -> None:  # type: ignore[no-untyped-def]
+    result = cli("sql", "-", "-d", "postgres", stdin=UNBOUND)
+    assert result.exit_code == 0, result.stderr
+    snapshot(result.stdout.rstrip(), "sql/unbound_postgres.sql")
 
 
-def group_by() -> ir.Expr:
-    return (
-        orders.group_by("region")
-        .agg(total=orders.amount.sum(), n=orders.count())
-        .filter(lambda t: t.n > 10)
-        .order_by(ibis.desc("total"))
-    )
+# --- repairs -----------------------------------------------------------------------------
 
-
-def case() -> ir.Expr:
-    size = ibis.cases(
-        (orders.amount > 1000, "large"), (orders.amount > 100, "medium"), else_="small"
-    )
-    return orders.select("order_id", size=size)
-
-
-def arrays() -> ir.Expr:
-    return orders.select(
-        "order_id",
-        n_tags=orders.tags.length(),
-        first_tag=orders.tags[0],
-        has_sale=orders.tags.contains("sale"),
-    )
-
-
-def unnest() -> ir.Expr:
-    return orders.select("order_id", tag=orders.tags.unnest())
-
-
-def set_operations() -> ir.Expr:
-    return orders.union(returns).difference(returns.filter(returns.amount < 0))
-
-
-EXPRESSIONS: dict[str, Callable[[], ir.Expr]] = {
-    f.__name__: f for f in (join, window, group_by, case, arrays, unnest, set_operations)
+TABLES = {
+    "orders": ibis.table(
+        {"order_id": "int64", "customer_id": "int64", "amount": "float64", "region": "string"},
+        name="orders",
+    ),
+    "customers": ibis.table({"customer_id": "int64", "tier": "string"}, name="customers"),
 }
-# Ibis names some helpers randomly (gen_name, uuid4 hex); those parts are not the snapshot.
-RANDOM_NAMES = re.compile(r"(?<=_)[a-z0-9]{26}\b|\b[0-9a-f]{32}\b")
+FAILING_CELLS = [
+    "orders.groupby('region').agg(n=orders.amount.count())",
+    "big = orders.filter(orders.amout > 10)\nbig",
+    "keep = ['amount']\norders.loc[orders.amount.isna(), keep]",
+    "orders.filter((orders.amount > 1) and (orders.region == 'x'))",
+    "orders.filter(customers.tier == 'gold')",
+    "orders.agg(n=orders.amount.count, total=orders.amount.sum())",
+    "orders.values",
+]
 
 
-def stable(sql: str) -> str:
-    """``sql`` with Ibis's randomly generated identifiers replaced by a placeholder."""
-    return RANDOM_NAMES.sub("<random>", sql)
+def repair_of(cell: str, number: int) -> Repair:
+    """Run ``cell`` as a notebook cell over TABLES, then repair it as the kernel does."""
+    namespace: dict[str, object] = {"ibis": ibis, **TABLES}
+    try:
+        run_snippet(cell, f"<cell {number}>", namespace)
+    except Exception as error:  # noqa: BLE001 - the failure is what is repaired
+        repair = start_repair(error, error.__traceback__, namespace)
+        settle(repair)
+        return repair
+    raise AssertionError(f"{cell!r} did not fail")
 
 
-DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "trino", "clickhouse")
+#: Ibis puts object reprs (with their memory address) in some messages.
+ADDRESS = re.compile(r"\b0x[0-9a-f]+\b")
 
 
-@pytest.mark.parametrize("dialect", DIALECTS)
-@pytest.mark.parametrize("name", EXPRESSIONS)
-def test_compiled_sql_matches_snapshot(name: str, dialect: str, snapshot) -> None:
-    chosen, sql = compile_sql(EXPRESSIONS[name](), dialect)
-    assert chosen == dialect
-    snapshot(stable(sql), f"sql/{name}/{dialect}.sql")
+def describe(cell: str, repair: Repair) -> str:
+    report = repair.to_json()
+    lines = [f"### {line}" for line in cell.splitlines()]
+    lines.append(f"error: {report['error_type']}: {ADDRESS.sub('0x…', report['message'])}")
+    lines += [f"diagnosis ({d['rule']}): {d['message']}" for d in report["diagnosis"]]
+    if report["fixed_code"] is None:
+        lines.append("fix: none")
+    else:
+        state = "checked" if report["checked"] else f"not checked: {report['check_reason']}"
+        lines.append(f"fix ({report['fix_source']}, {state}):")
+        lines += [f"    {line}" for line in report["fixed_code"].rstrip().splitlines()]
+    return "\n".join(lines)
+
+
+def test_the_rules_fixes(snapshot) -> None:  # type: ignore[no-untyped-def]
+    described = [describe(cell, repair_of(cell, n)) for n, cell in enumerate(FAILING_CELLS)]
+    snapshot("\n\n".join(described), "repair/rule_fixes.txt")
+
+
+BROKEN = """import ibis
+orders = ibis.table({"amount": "float64", "region": "string"}, name="orders")
+by_region = orders.groupby("region").agg(total=orders.amount.sum())
+by_region.to_pandas()
+"""
+
+
+def test_the_fix_commands_json_report(cli: Cli, snapshot) -> None:  # type: ignore[no-untyped-def]
+    result = cli("fix", "-", "--json", "--no-model", stdin=BROKEN)
+    assert result.exit_code == 0, result.stderr
+    snapshot(result.stdout.rstrip(), "cli/fix_no_model.json")
+
+
+# --- the portability table ---------------------------------------------------------------
+
+
+def test_the_portability_table(snapshot) -> None:  # type: ignore[no-untyped-def]
+    events = ibis.table({"id": "int64", "tags": "array<string>"}, name="events")
+    shown = PortabilityDisplay(compile_all(events.select("id", tag=events.tags.unnest())))
+    snapshot(repr(shown), "portability/unnest.txt")
+    snapshot(shown._repr_markdown_(), "portability/unnest.md")
+
+
+# --- the prompts the model sees (the packaged model's own chat template) -----------------
+
+SOURCE = SearchResult(
+    rank=1,
+    score=0.9,
+    source="docs",
+    path="how-to/analytics/windows.qmd",
+    title="Window functions",
+    heading="Rank rows within each group",
+    url="https://ibis-project.org/how-to/analytics/windows.html#rank-rows-within-each-group",
+    text=(
+        "Use `ibis.row_number()` with `over` to number the rows of each species.\n\n"
+        "```python\nw = ibis.window(group_by='species', order_by=ibis.desc('body_mass_g'))\n"
+        "t.mutate(rank=ibis.row_number().over(w))\n```"
+    ),
+    similarity=0.6,
+)
+
+
+def test_the_chat_prompt(tmp_path: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    messages = [
+        {"role": "user", "content": "How do I load penguins?"},
+        {"role": "assistant", "content": "Use `ibis.examples.penguins.fetch()`."},
+        {"role": "user", "content": "How do I rank them by body mass within each species?"},
+    ]
+    prepared = ChatWorkflow(ConversationStore(tmp_path)).prepare(
+        local_generator(MODEL),
+        messages,
+        schemas="penguins: species string, body_mass_g int64",
+        sources=Sources([SOURCE]),
+    )
+    snapshot(prepared.prompt, "prompts/chat.txt")
+
+
+def test_the_explain_prompt(snapshot) -> None:  # type: ignore[no-untyped-def]
+    report = ErrorReport(
+        code="t.pivot_longer(s.c('a'), names_to=1)",
+        error_type="IbisTypeError",
+        message="names_to must be a string or iterable of strings",
+        traceback="Traceback (most recent call last):\n  ...\nIbisTypeError: names_to must be",
+        schemas="t: a int64, b int64",
+    )
+    prepared = ExplainWorkflow().prepare(local_generator(MODEL), report, Sources([SOURCE]))
+    snapshot(prepared.prompt, "prompts/explain.txt")
