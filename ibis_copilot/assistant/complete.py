@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.assistant.request_parts import table_specs_from
 from ibis_copilot.errors import BadRequestError
+from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.models.base import GenerationParams, Generator
 
 MAX_CONTEXT_CHARS = 3000
@@ -31,6 +33,7 @@ class CompletionRequest:
     cells: list[str] = field(default_factory=list)
     schemas: str = ""
     max_tokens: int | None = None  # None: the workflow's default
+    tables: TableSpecs = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> CompletionRequest:
@@ -54,7 +57,7 @@ class CompletionRequest:
             raise InvalidCompletionError(
                 f"'max_tokens' must be an integer from 1 to {MAX_COMPLETION_TOKENS}"
             )
-        return cls(prefix, suffix, cells, schemas, max_tokens)
+        return cls(prefix, suffix, cells, schemas, max_tokens, table_specs_from(body.get("tables")))
 
 
 def context(request: CompletionRequest) -> str:

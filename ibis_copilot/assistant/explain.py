@@ -7,8 +7,10 @@ from typing import Any
 
 from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.assistant.request_parts import dialect_from, table_specs_from
 from ibis_copilot.assistant.sources import Sources, format_sources
 from ibis_copilot.errors import BadRequestError
+from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.knowledge.retrieval import SearchResult
 from ibis_copilot.models.base import Generator
 
@@ -29,6 +31,8 @@ class ErrorReport:
     message: str
     traceback: str = ""
     schemas: str = ""
+    tables: TableSpecs = field(default_factory=dict)
+    dialect: str = "duckdb"
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> ErrorReport:
@@ -42,7 +46,8 @@ class ErrorReport:
             )
         if not values["code"].strip() or not values["error_type"].strip():
             raise InvalidExplainError("'code' and 'error_type' are required")
-        return cls(**values)
+        tables, dialect = table_specs_from(body.get("tables")), dialect_from(body.get("dialect"))
+        return cls(**values, tables=tables, dialect=dialect)
 
 
 @dataclass
@@ -63,7 +68,11 @@ class ExplainWorkflow:
         return f"{report.error_type}: {report.message}"[:500]
 
     def prepare(
-        self, generator: Generator, report: ErrorReport, sources: Sources | None = None
+        self,
+        generator: Generator,
+        report: ErrorReport,
+        sources: Sources | None = None,
+        findings: list[str] | None = None,
     ) -> PreparedExplanation:
         citations = sources.results if sources else []
         sources_text = format_sources(citations)
@@ -79,6 +88,8 @@ class ExplainWorkflow:
             message=report.message,
             traceback=report.traceback[-MAX_TRACEBACK_CHARS:],
         )
+        if findings:
+            user += "\n\nA rule-based checker found:\n" + "\n".join(f"- {f}" for f in findings)
         prompt = generator.render_chat(
             [{"role": "system", "content": system}, {"role": "user", "content": user}]
         )

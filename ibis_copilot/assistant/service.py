@@ -21,12 +21,16 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from ibis_copilot.assistant.chat import ChatWorkflow, validate_messages
+from ibis_copilot.assistant.code_blocks import code_blocks
 from ibis_copilot.assistant.complete import CompleteWorkflow, CompletionRequest, clean
+from ibis_copilot.assistant.completion_gate import withheld_reason
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.explain import ErrorReport, ExplainWorkflow
 from ibis_copilot.assistant.interaction_log import InteractionLog
 from ibis_copilot.assistant.model_sql import ModelSqlRequest, ModelSqlWorkflow
 from ibis_copilot.assistant.sources import Sources, find_sources
+from ibis_copilot.errors import CopilotError
+from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.retrieval import SearchResult
 from ibis_copilot.models.base import (
@@ -39,6 +43,7 @@ from ibis_copilot.models.base import (
 )
 from ibis_copilot.models.registry import chat_generator
 from ibis_copilot.models.scheduler import Priority, Scheduler
+from ibis_copilot.repair.verdict import check_block, diagnose_report
 from ibis_copilot.settings import IbisCopilot
 from ibis_copilot.status import collect_status
 
@@ -163,12 +168,16 @@ class Assistant:
         self,
         messages: object,
         conversation_id: str | None = None,
+        *,
         schemas: str = "",
+        tables: TableSpecs | None = None,
+        dialect: str = "duckdb",
         cancel: CancelToken | None = None,
     ) -> AsyncIterator[Event]:
         """Answer the last user message with cited docs; the conversation is remembered.
 
-        Closing event: ``conversation_id``, ``citations``, ``usage`` (and ``warnings``).
+        Closing event: ``conversation_id``, ``citations``, ``blocks`` (a verdict on each
+        code block, checked against ``tables``), ``usage`` (and ``warnings``).
         """
         checked = validate_messages(messages)
         if conversation_id:
@@ -197,6 +206,7 @@ class Assistant:
         done = {
             "conversation_id": prepared.conversation_id,
             "citations": [result.to_dict() for result in prepared.citations],
+            "blocks": await _off_loop(judge_blocks, generation.answer, tables or {}, dialect),
         }
         yield await self._done("chat", generation, done, sources)
 
@@ -207,8 +217,9 @@ class Assistant:
         cancel: CancelToken | None = None,
     ) -> AsyncIterator[Event]:
         """Inline completion; runs before waiting chats, and a newer request from the same
-        ``editor_id`` cancels this one. Closing event: ``completion`` (the text to insert)."""
-        scheduler = self._ready(self.completion_scheduler)
+        ``editor_id`` cancels this one. Closing event: ``completion`` (the text to insert;
+        empty, with the reason in ``withheld``, when it does not parse in the cell or uses
+        a name that does not exist)."""
 
         def prepare(generator: Generator) -> Prompt:
             prompt, params = self.complete_workflow.prepare(generator, request)
@@ -216,38 +227,62 @@ class Assistant:
 
         generation = Generation()
         async for event in self._generate(
-            scheduler, Priority.COMPLETION, prepare, generation, cancel=cancel, key=editor_id
+            self.completion_scheduler,
+            Priority.COMPLETION,
+            prepare,
+            generation,
+            cancel=cancel,
+            key=editor_id,
         ):
             yield event
             if event["type"] == "error":
                 return
         if not generation.cancelled:
-            done = {"completion": clean(generation.answer, request.suffix)}
+            completion = clean(generation.answer, request.suffix)
+            withheld = withheld_reason(request.prefix, completion, request.suffix, request.tables)
+            done = {"completion": "" if withheld else completion, "withheld": withheld}
             yield await self._done("complete", generation, done)
 
     async def explain(
         self, report: ErrorReport, cancel: CancelToken | None = None
     ) -> AsyncIterator[Event]:
-        """Explain a failing cell. Closing event: ``explanation``, ``fixed_code`` (not
-        checked here: the kernel checks it) and ``citations``."""
-        scheduler = self._ready(self.chat_scheduler)
+        """Explain a failing cell. First a ``diagnosis`` event: the rules' findings and
+        their fix with its verdict (before the model writes). Closing event:
+        ``explanation``, ``fixed_code`` (the model's), ``blocks`` and ``citations``.
+        The diagnosis needs no model: when the model cannot serve, an ``error`` event
+        follows it."""
         workflow = self.explain_workflow
+        findings, fix = await _off_loop(
+            diagnose_report,
+            report.code,
+            report.error_type,
+            report.message,
+            report.tables,
+            dialect=report.dialect,
+        )
+        yield {
+            "type": "diagnosis",
+            "findings": [{"rule": f.rule, "message": f.message} for f in findings],
+            "fix": fix.to_dict() if fix is not None else None,
+        }
         sources = await self._sources(workflow.search_query(report), workflow.k)
+        messages = [finding.message for finding in findings]
 
         def prepare(generator: Generator) -> Prompt:
-            prepared = workflow.prepare(generator, report, sources)
+            prepared = workflow.prepare(generator, report, sources, messages)
             return Prompt(prepared.prompt, GenerationParams(max_tokens=workflow.max_tokens))
 
         generation = Generation()
         async for event in self._generate(
-            scheduler, Priority.CHAT, prepare, generation, cancel=cancel
+            self.chat_scheduler, Priority.CHAT, prepare, generation, cancel=cancel, started=True
         ):
             yield event
             if event["type"] == "error":
                 return
         if not generation.cancelled:
             citations = [result.to_dict() for result in sources.results]
-            done = {**workflow.result(generation.answer), "citations": citations}
+            blocks = await _off_loop(judge_blocks, generation.answer, report.tables, report.dialect)
+            done = {**workflow.result(generation.answer), "citations": citations, "blocks": blocks}
             yield await self._done("explain", generation, done, sources)
 
     async def model_sql(
@@ -255,7 +290,6 @@ class Assistant:
     ) -> AsyncIterator[Event]:
         """SQL written by the model where Ibis cannot compile: parsed by sqlglot, always
         marked ``model_generated`` and not ``verified``."""
-        scheduler = self._ready(self.chat_scheduler)
         workflow = self.sql_workflow
 
         def prepare(generator: Generator) -> Prompt:
@@ -264,7 +298,7 @@ class Assistant:
 
         generation = Generation()
         async for event in self._generate(
-            scheduler, Priority.CHAT, prepare, generation, cancel=cancel
+            self.chat_scheduler, Priority.CHAT, prepare, generation, cancel=cancel
         ):
             yield event
             if event["type"] == "error":
@@ -303,8 +337,13 @@ class Assistant:
         *,
         cancel: CancelToken | None,
         key: str | None = None,
+        started: bool = False,
     ) -> AsyncIterator[Event]:
-        """Token events of one scheduled generation; ``generation`` gets the rest."""
+        """Token events of one scheduled generation; ``generation`` gets the rest.
+
+        A failure before the first token raises, unless the stream has ``started`` (the
+        caller already sent events): then, like any later failure, it is an error event.
+        """
 
         def work(generator: Generator, token: CancelToken) -> Iterator[str]:
             prompt = prepare(generator)
@@ -318,24 +357,30 @@ class Assistant:
                 )
             return _counted(generator, pieces, generation)
 
-        ticket = scheduler.submit(work, priority, key, cancel)
-        started = time.perf_counter()
+        try:
+            ticket = self._ready(scheduler).submit(work, priority, key, cancel)
+        except CopilotError as error:
+            if not started:
+                raise
+            yield error_event(error)
+            return
+        submitted = time.perf_counter()
         pieces: list[str] = []
         try:
             async for piece in ticket:
                 if generation.first_token_ms is None:
-                    generation.first_token_ms = (time.perf_counter() - started) * 1000
+                    generation.first_token_ms = (time.perf_counter() - submitted) * 1000
                 pieces.append(piece)
                 yield {"type": "token", "text": piece}
         except GenerationError as error:
-            if not pieces:
+            if not pieces and not started:
                 raise
             yield error_event(error)
             return
         finally:
             generation.cancelled = ticket.cancel_token.reason == CALLER_GONE
         generation.answer = "".join(pieces)
-        generation.total_ms = (time.perf_counter() - started) * 1000
+        generation.total_ms = (time.perf_counter() - submitted) * 1000
 
     async def _done(
         self,
@@ -359,6 +404,12 @@ class Assistant:
                 total_ms=generation.total_ms,
             )
         return done
+
+
+def judge_blocks(answer: str, tables: TableSpecs, dialect: str) -> list[dict[str, Any]]:
+    """A verdict on every Python block of a model's answer (each checked in the check
+    process, never here)."""
+    return [check_block(code, tables, dialect).to_dict() for code in code_blocks(answer)]
 
 
 def _counted(generator: Generator, pieces: Iterator[str], generation: Generation) -> Iterator[str]:

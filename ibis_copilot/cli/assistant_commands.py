@@ -70,6 +70,22 @@ async def _ask(question: str, conversation: str | None, quiet: bool) -> dict[str
     return {"answer": "".join(answer), **{k: v for k, v in done.items() if k != "type"}}
 
 
+def describe_verdict(block: dict[str, Any]) -> str:
+    """One line for a ``blocks`` entry: checked, repaired (how) or not checked (why)."""
+    if block["verdict"] == "checked":
+        line = "checked (builds and compiles against the schemas)"
+    elif block["verdict"] == "repaired":
+        line = f"repaired and checked: {block['reason']}"
+    else:
+        line = f"NOT checked: {block['reason']}"
+    unknown = [
+        f"{name['name']} does not exist"
+        + (f" (closest: {', '.join(name['closest'])})" if name["closest"] else "")
+        for name in block["unknown_names"]
+    ]
+    return "; ".join([line, *unknown])
+
+
 def cmd_ask(args: argparse.Namespace) -> None:
     """Answer a question about Ibis from the knowledge base, streaming the answer."""
     result = asyncio.run(_ask(args.question, args.conversation, quiet=args.json))
@@ -77,6 +93,8 @@ def cmd_ask(args: argparse.Namespace) -> None:
         print_json(result)
         return
     print()
+    for number, block in enumerate(result.get("blocks", []), start=1):
+        print(f"code block {number}: {describe_verdict(block)}")
     for warning in result.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     for number, citation in enumerate(result.get("citations", []), start=1):

@@ -165,6 +165,12 @@ def check_in_context(
 def _as_error(reason: str) -> BaseException:
     """The check process's ``run: Type: message`` as an exception the rules can read."""
     kind, _, message = reason.removeprefix("run: ").partition(": ")
+    return rebuild_error(kind, message)
+
+
+def rebuild_error(kind: str, message: str) -> BaseException:
+    """An exception of the named type (a builtin's, or a stand-in class of that name)
+    carrying ``message``: what the rules read when only the text of an error is known."""
     builtin = getattr(builtins, kind, None)
     if isinstance(builtin, type) and issubclass(builtin, Exception):
         return builtin(message)

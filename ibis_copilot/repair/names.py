@@ -39,8 +39,32 @@ def _public(names: object) -> list[str]:
     return [name for name in dir(names) if not name.startswith("_")]
 
 
+#: Names from SQL, pandas and other libraries, and the Ibis name for the same thing.
+SYNONYMS = {
+    "avg": "mean",
+    "average": "mean",
+    "count_distinct": "nunique",
+    "n_unique": "nunique",
+    "where": "filter",
+    "sort": "order_by",
+    "sort_values": "order_by",
+    "groupby": "group_by",
+    "fillna": "fill_null",
+    "dropna": "drop_null",
+    "isna": "isnull",
+    "notna": "notnull",
+    "len": "length",
+    "concat": "union",
+}
+
+
 def _closest(name: str, candidates: list[str]) -> tuple[str, ...]:
-    return tuple(difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6))
+    """Up to three real names like ``name``: its Ibis synonym first, then by spelling."""
+    pool = sorted(set(candidates))
+    synonym = SYNONYMS.get(name.lower())
+    first = [synonym] if synonym in pool else []
+    similar = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+    return tuple(dict.fromkeys(first + similar))[:3]
 
 
 def unbound_tables(specs: TableSpecs) -> dict[str, ir.Table]:

@@ -17,7 +17,8 @@ from typing import Any, Literal
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.repair.allowlist import admit
 from ibis_copilot.repair.check import CheckResult, check_code
-from ibis_copilot.repair.engine import MAX_RULE_ROUNDS, rule_rounds
+from ibis_copilot.repair.diagnose import Diagnosis, Failure, diagnose, rule_fix
+from ibis_copilot.repair.engine import MAX_RULE_ROUNDS, rebuild_error, rule_rounds
 from ibis_copilot.repair.names import UnknownName, from_error, unbound_tables, unknown_names
 
 Verdict = Literal["checked", "repaired", "not_checked"]
@@ -80,3 +81,27 @@ def check_block(
         return BlockVerdict(fixed, "repaired", reason, sql=result.sql, original=code)
     names = unknown_names(code, tables) or from_error(first.reason, tables)
     return BlockVerdict(code, "not_checked", first.reason, names)
+
+
+def diagnose_report(
+    code: str,
+    error_type: str,
+    message: str,
+    tables: TableSpecs,
+    *,
+    dialect: str = "duckdb",
+    timeout: float = 10.0,
+) -> tuple[list[Diagnosis], BlockVerdict | None]:
+    """The rules' findings for a failure known only as text (code, error type, message,
+    schemas), and their fix with its verdict (None when the rules have no edit)."""
+    namespace = unbound_tables(tables)
+    findings = diagnose(Failure(rebuild_error(error_type, message), code, namespace))
+    fixed = rule_fix(code, findings)
+    if fixed is None:
+        return findings, None
+    verdict = check_block(fixed, tables, dialect, timeout)
+    verdict.original = code  # the fix is an edit of the user's code, whatever checked it
+    if verdict.verdict != "not_checked":
+        verdict.verdict = "repaired"
+        verdict.reason = "; ".join(f.message for f in findings if f.fix is not None)
+    return findings, verdict

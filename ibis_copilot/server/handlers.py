@@ -19,6 +19,7 @@ from tornado.iostream import StreamClosedError
 from ibis_copilot.assistant.complete import CompletionRequest
 from ibis_copilot.assistant.explain import ErrorReport
 from ibis_copilot.assistant.model_sql import ModelSqlRequest
+from ibis_copilot.assistant.request_parts import dialect_from, table_specs_from
 from ibis_copilot.assistant.service import CALLER_GONE, Assistant, Event
 from ibis_copilot.errors import (
     BadRequestError,
@@ -164,7 +165,8 @@ def wants_stream(body: dict[str, Any], default: bool = True) -> bool:
 
 
 class ChatHandler(StreamingHandler):
-    """``POST /ibis-copilot/chat {messages, conversation_id?, schemas?, stream?}``."""
+    """``POST /ibis-copilot/chat {messages, conversation_id?, schemas?, tables?, dialect?,
+    stream?}``."""
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -172,8 +174,10 @@ class ChatHandler(StreamingHandler):
         events = self.assistant.chat(
             body.get("messages"),
             optional_string(body, "conversation_id") or None,
-            optional_string(body, "schemas"),
-            self.start_cancellable(),
+            schemas=optional_string(body, "schemas"),
+            tables=table_specs_from(body.get("tables")),
+            dialect=dialect_from(body.get("dialect")),
+            cancel=self.start_cancellable(),
         )
         await self.write_events(events, wants_stream(body))
 
@@ -191,7 +195,8 @@ class CompleteHandler(StreamingHandler):
 
 
 class ExplainHandler(StreamingHandler):
-    """``POST /ibis-copilot/explain {code, error_type, message, traceback, schemas?}``."""
+    """``POST /ibis-copilot/explain {code, error_type, message, traceback, schemas?,
+    tables?, dialect?}``."""
 
     @tornado.web.authenticated
     async def post(self) -> None:
