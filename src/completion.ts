@@ -69,7 +69,7 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
     }
     const token = await this.debouncer.run(async signal => {
       const settings = this.settings.current; // as they are when the pause ends
-      const { schemas } = settings.sendSchemas
+      const notebook = settings.sendSchemas
         ? await this.notebook.context(context)
         : EMPTY_CONTEXT;
       const body = completionBody(
@@ -77,7 +77,7 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
         request.offset,
         request.mimeType ?? '',
         settings.sendCells ? this.notebook.cells(context) : [],
-        schemas,
+        notebook,
         settings
       );
       if (body === null || signal.aborted || !settings.completions) {
@@ -128,8 +128,14 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
       if (event.type === 'token') {
         text.append(event.text ?? '');
       } else if (event.type === 'done') {
+        // A withheld completion ends as '': the ghost text it grew is taken back.
+        if (event.withheld) {
+          console.debug(`ibis-copilot: completion withheld: ${event.withheld}`);
+        }
         text.interactionId = (event.interaction_id as string) ?? null;
-        text.finish(String(event.completion ?? text.text));
+        text.finish(
+          typeof event.completion === 'string' ? event.completion : text.text
+        );
       } else {
         text.finish('');
       }

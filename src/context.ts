@@ -1,8 +1,15 @@
-/** What the assistant is sent about the notebook: bounded, text only. */
+/** What the assistant is sent about the notebook: bounded, names and types only. */
+
+import { INotebookContext, ITableInfo } from './kernelContract';
 
 export const MAX_CELLS = 8;
 export const MAX_CELL_CHARS = 2000;
 export const MAX_AFFIX_CHARS = 4000;
+/** The server refuses more tables, or a table with more columns (request_parts.py). */
+export const MAX_TABLES = 50;
+export const MAX_COLUMNS = 500;
+/** The tables' JSON stays well under the server's 256 KiB body limit. */
+export const MAX_TABLES_CHARS = 100_000;
 
 /** The settings that decide what context is sent. */
 export interface IContextSettings {
@@ -16,7 +23,46 @@ export interface ICompletionBody {
   suffix: string;
   cells: string[];
   schemas: string;
+  /** The tables as data (`notebook_context()`'s `tables`), for the completion check. */
+  tables: Record<string, ITableInfo>;
   language: string;
+}
+
+/**
+ * The tables a request may carry: whole tables only, in the kernel's order, as many as
+ * the server takes. A table is left out rather than cut short, since missing columns
+ * would make the server's check report real names as unknown.
+ */
+export function requestTables(
+  tables: Record<string, ITableInfo>
+): Record<string, ITableInfo> {
+  const kept: Record<string, ITableInfo> = {};
+  let count = 0;
+  let chars = 2;
+  for (const [variable, table] of Object.entries(tables)) {
+    const size = JSON.stringify({ [variable]: table }).length;
+    if (
+      count >= MAX_TABLES ||
+      Object.keys(table.schema).length > MAX_COLUMNS ||
+      chars + size > MAX_TABLES_CHARS
+    ) {
+      continue;
+    }
+    kept[variable] = table;
+    count += 1;
+    chars += size;
+  }
+  return kept;
+}
+
+/** The notebook's schemas as a request sends them: text and tables, or nothing. */
+export function requestContext(
+  context: INotebookContext,
+  sendSchemas: boolean
+): { schemas: string; tables: Record<string, ITableInfo> } {
+  return sendSchemas
+    ? { schemas: context.schemas, tables: requestTables(context.tables) }
+    : { schemas: '', tables: {} };
 }
 
 /** The earlier cells nearest the cursor, newest last, each and all bounded. */
@@ -36,7 +82,7 @@ export function completionBody(
   offset: number,
   mimeType: string,
   cells: string[],
-  schemas: string,
+  context: INotebookContext,
   settings: IContextSettings
 ): ICompletionBody | null {
   if (!text.trim() || !isPython(mimeType)) {
@@ -46,7 +92,7 @@ export function completionBody(
     prefix: text.slice(0, offset).slice(-MAX_AFFIX_CHARS),
     suffix: text.slice(offset).slice(0, MAX_AFFIX_CHARS),
     cells: settings.sendCells ? cells : [],
-    schemas: settings.sendSchemas ? schemas : '',
+    ...requestContext(context, settings.sendSchemas),
     language: 'python'
   };
 }

@@ -16,14 +16,27 @@ function request(text: string): CompletionHandler.IRequest {
   return { text, offset: text.length, mimeType: 'text/x-ipython' };
 }
 
-/** A provider whose server answers each completion with `answer` and records bodies. */
-function provider(settings: LiveSettings, answer = 'a > 1)') {
+/**
+ * A provider whose server streams `answer` for each completion and records bodies; the
+ * closing event completes with `answer` unless `done` says otherwise.
+ */
+function provider(
+  settings: LiveSettings,
+  answer = 'a > 1)',
+  done: Partial<IStreamEvent> = {}
+) {
   const bodies: any[] = [];
   const server: ICompletionServer = {
     stream: async (endpoint, body, onEvent: (e: IStreamEvent) => void) => {
       bodies.push({ endpoint, ...body });
       onEvent({ type: 'token', text: answer });
-      onEvent({ type: 'done', completion: answer, interaction_id: 'i1' });
+      onEvent({
+        type: 'done',
+        completion: answer,
+        withheld: null,
+        interaction_id: 'i1',
+        ...done
+      });
     },
     request: jest.fn(async () => ({}) as any)
   };
@@ -59,6 +72,7 @@ describe('IbisInlineProvider', () => {
       suffix: '',
       cells: ['import ibis'],
       schemas: 't(a: int64)',
+      tables: { t: { name: 't', schema: { a: 'int64' } } },
       language: 'python',
       max_tokens: 48,
       editor_id: 'nb-1'
@@ -72,6 +86,7 @@ describe('IbisInlineProvider', () => {
     settings.update({ ...settings.current, sendSchemas: false });
     await instance.fetch(request('t.'), CONTEXT);
     expect(bodies[0].schemas).toBe('');
+    expect(bodies[0].tables).toEqual({});
     expect(notebook.context).not.toHaveBeenCalled();
 
     settings.update({ ...settings.current, sendCells: false });
@@ -114,5 +129,25 @@ describe('IbisInlineProvider', () => {
       method: 'POST',
       body: JSON.stringify({ interaction_id: 'i1', accepted: true })
     });
+  });
+
+  it('shows nothing for a withheld completion, and reports no acceptance of it', async () => {
+    const settings = new LiveSettings({ debounceMs: 0 });
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => {});
+    try {
+      const { instance, server } = provider(settings, 't.amout', {
+        completion: '',
+        withheld: 't.amout is not a column; did you mean amount?'
+      });
+      const list = await instance.fetch(request('x = '), CONTEXT);
+      expect(await streamed(instance, list.items[0].token!)).toBe('');
+      expect(debug).toHaveBeenCalledWith(
+        'ibis-copilot: completion withheld: t.amout is not a column; did you mean amount?'
+      );
+      await instance.fetch(request('x = t.amout\n'), CONTEXT);
+      expect(server.request).not.toHaveBeenCalled();
+    } finally {
+      debug.mockRestore();
+    }
   });
 });

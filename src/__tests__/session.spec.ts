@@ -110,7 +110,8 @@ describe('ChatSession', () => {
     expect(stream.body).toEqual({
       messages: [{ role: 'user', content: 'How do I join?' }],
       conversation_id: null,
-      schemas: 'orders(id: int64)'
+      schemas: 'orders(id: int64)',
+      tables: { o: { name: 'orders', schema: { id: 'int64' } } }
     });
     expect(session.busy).toBe(true);
     stream.send(
@@ -147,7 +148,7 @@ describe('ChatSession', () => {
     await second;
   });
 
-  it('leaves the schemas out when the toggle is off, and ignores empty questions', async () => {
+  it('leaves the schemas and tables out when the toggle is off, and ignores empty questions', async () => {
     const { backend, streams, nextStream } = fakeBackend();
     const { session } = newSession(backend);
     await session.ask('   ');
@@ -156,6 +157,7 @@ describe('ChatSession', () => {
     const asked = session.ask('q');
     const stream = await nextStream();
     expect(stream.body.schemas).toBe('');
+    expect(stream.body.tables).toEqual({});
     stream.end();
     await asked;
   });
@@ -172,7 +174,11 @@ describe('ChatSession', () => {
     const explained = session.explain(report);
     const stream = await nextStream();
     expect(stream.endpoint).toBe('explain');
-    expect(stream.body).toEqual({ ...report, schemas: 'orders(id: int64)' });
+    expect(stream.body).toEqual({
+      ...report,
+      schemas: 'orders(id: int64)',
+      tables: { o: { name: 'orders', schema: { id: 'int64' } } }
+    });
     expect(session.messages[0].text).toContain('**AttributeError**');
     stream.end();
     await explained;

@@ -1,7 +1,8 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IStreamEvent } from '../api';
-import { EMPTY_CONTEXT, INotebookContext } from '../kernelContract';
+import { requestContext } from '../context';
+import { EMPTY_CONTEXT, INotebookContext, ITableInfo } from '../kernelContract';
 import { LiveSettings } from '../settings';
 import { IChatBackend, SERVER_BACKEND } from './backend';
 import { watchModel } from './modelWatch';
@@ -15,6 +16,12 @@ import {
   IErrorReport,
   restoreState
 } from './state';
+
+/** What a request says about the notebook's tables (nothing when schemas are off). */
+interface IRequestContext {
+  schemas: string;
+  tables: Record<string, ITableInfo>;
+}
 
 /** The note of an answer the user stopped. */
 export const STOPPED_NOTE = 'Stopped.';
@@ -128,10 +135,10 @@ export class ChatSession {
       const state = this.state;
       await this.stream(
         'chat',
-        schemas => ({
+        context => ({
           messages: [{ role: 'user', content: text }],
           conversation_id: state.conversationId,
-          schemas
+          ...context
         }),
         done => {
           state.conversationId = (done.conversation_id as string) ?? null;
@@ -147,7 +154,7 @@ export class ChatSession {
         role: 'user',
         text: `Explain this error and fix the cell:\n\n\`\`\`python\n${report.code}\n\`\`\`\n\n**${report.error_type}**: ${report.message}`
       });
-      await this.stream('explain', schemas => ({ ...report, schemas }));
+      await this.stream('explain', context => ({ ...report, ...context }));
     });
   }
 
@@ -181,7 +188,7 @@ export class ChatSession {
 
   private async stream(
     endpoint: string,
-    body: (schemas: string) => object,
+    body: (context: IRequestContext) => object,
     onDone: (done: IStreamEvent) => void = () => undefined
   ): Promise<void> {
     const state = this.state;
@@ -213,14 +220,14 @@ export class ChatSession {
       this.emit({ kind: 'updated', message });
     };
     try {
-      // The schemas text is what the server takes; `tables` is there for later use.
+      // The schemas as text for the prompt, and as tables for checking the code.
       const context = this.sendSchemas
         ? await this.options.context().catch(() => EMPTY_CONTEXT)
         : EMPTY_CONTEXT;
       if (!controller.signal.aborted) {
         await backend.stream(
           endpoint,
-          body(context.schemas),
+          body(requestContext(context, this.sendSchemas)),
           onEvent,
           controller.signal
         );
