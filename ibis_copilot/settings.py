@@ -131,6 +131,28 @@ class IbisCopilot(Configurable):
         120.0, help="Seconds one generation may take before it is stopped."
     ).tag(config=True)
 
+    self_repair_rounds = Int(
+        2,
+        help=(
+            "How many times a code block of a chat answer that fails its check goes back to "
+            "the model with the check's error (0: never). The first revision that checks is "
+            "shown, labelled."
+        ),
+    ).tag(config=True)
+
+    self_repair_seconds = Float(
+        30.0, help="Time limit for all self-repair rounds of one answer, in seconds."
+    ).tag(config=True)
+
+    completion_candidates = Int(
+        1,
+        help=(
+            "Checked sampling for inline completions: when the first (greedy) suggestion is "
+            "withheld, sample up to this many candidates in all and show the first that "
+            "parses and uses only real names. 1: no sampling."
+        ),
+    ).tag(config=True)
+
     log_interactions = Bool(
         False,
         help=(

@@ -191,3 +191,71 @@ async def test_the_model_is_only_touched_on_its_worker(assistant_for: Any) -> No
     await collect(assistant.complete(CompletionRequest("orders.", "")))
     assert model.threads == {"ibis-copilot-model"}
     assert assistant.chat_scheduler.model_state["state"] == "ready"
+
+
+class SequenceGenerator(ScriptedGenerator):
+    """Answers each generation with the next of ``answers`` (then repeats the last), and
+    records the temperature each was asked with."""
+
+    def __init__(self, answers: list[str]) -> None:
+        super().__init__(answers[:1])
+        self.answers = answers
+        self.temperatures: list[float] = []
+
+    def stream(self, prompt: str, params: Any, cancel: Any) -> Any:
+        self.pieces = [self.answers[min(len(self.prompts), len(self.answers) - 1)]]
+        self.temperatures.append(params.temperature)
+        return super().stream(prompt, params, cancel)
+
+
+async def test_a_failed_block_goes_back_to_the_model_with_the_checks_error(
+    assistant_for: Any,
+) -> None:
+    model = SequenceGenerator(
+        [
+            fenced("orders.amount.average()"),
+            fenced("orders.amount.avg()"),  # still wrong: a second round
+            fenced("orders.amount.mean()"),
+        ]
+    )
+    question = [{"role": "user", "content": "mean amount"}]
+    events = await collect(assistant_for(model).chat(question, tables=TABLES))
+    (block,) = events[-1]["blocks"]
+    assert block["verdict"] == "not_checked", "what the model wrote first keeps its verdict"
+    assert block["code"] == "orders.amount.average()"
+    assert block["revised"]["verdict"] == "checked"
+    assert block["revised"]["code"] == "orders.amount.mean()"
+    assert block["revised"]["rounds"] == block["revision_rounds"] == 2
+    assert "average" in model.prompts[1], "the model saw the failed code"
+    assert "closest: mean" in model.prompts[1], "and the check's hint"
+    tokens = "".join(e["text"] for e in events if e["type"] == "token")
+    assert tokens == fenced("orders.amount.average()"), "revisions are not streamed as text"
+
+
+async def test_self_repair_stops_at_its_round_budget(assistant_for: Any, tmp_path: Path) -> None:
+    model = SequenceGenerator([fenced("orders.amount.average()"), fenced("orders.nope()")])
+    assistant = assistant_for(model)
+    assistant.settings.self_repair_rounds = 1
+    events = await collect(assistant.chat([{"role": "user", "content": "x"}], tables=TABLES))
+    (block,) = events[-1]["blocks"]
+    assert "revised" not in block
+    assert block["revision_rounds"] == 1
+    assert len(model.prompts) == 2
+
+
+async def test_checked_sampling_keeps_the_first_completion_that_passes(
+    assistant_for: Any,
+) -> None:
+    model = SequenceGenerator(["I think", "orders.amout > 1)", "orders.amount > 1)"])
+    assistant = assistant_for(model)
+    assistant.settings.completion_candidates = 4
+    request = CompletionRequest("orders.filter(", "", tables=TABLES)
+    events = await collect(assistant.complete(request))
+    assert [e["text"] for e in events if e["type"] == "token"] == ["I think"], (
+        "only the first streams"
+    )
+    done = events[-1]
+    assert done["completion"] == "orders.amount > 1)"
+    assert done["withheld"] is None
+    assert done["candidates"] == 3
+    assert model.temperatures == [0.0, 0.8, 0.8]

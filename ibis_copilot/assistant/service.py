@@ -13,12 +13,10 @@ loads the model through the scheduler and ``status`` always tells the truth.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from ibis_copilot.assistant.chat import ChatWorkflow, validate_messages
 from ibis_copilot.assistant.code_blocks import code_blocks
@@ -26,20 +24,26 @@ from ibis_copilot.assistant.complete import CompleteWorkflow, CompletionRequest,
 from ibis_copilot.assistant.completion_gate import withheld_reason
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.explain import ErrorReport, ExplainWorkflow
+from ibis_copilot.assistant.generation import (
+    Event,
+    Generation,
+    Prompt,
+    generate_events,
+    off_loop,
+    ready,
+)
 from ibis_copilot.assistant.interaction_log import InteractionLog
 from ibis_copilot.assistant.model_sql import ModelSqlRequest, ModelSqlWorkflow
+from ibis_copilot.assistant.self_repair import RepairBudget, revise_blocks
 from ibis_copilot.assistant.sources import Sources, find_sources
-from ibis_copilot.errors import CopilotError
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.retrieval import SearchResult
 from ibis_copilot.models.base import (
     CancelToken,
-    GenerationError,
     GenerationParams,
     Generator,
     Message,
-    stop_at,
 )
 from ibis_copilot.models.registry import chat_generator
 from ibis_copilot.models.scheduler import Priority, Scheduler
@@ -47,44 +51,8 @@ from ibis_copilot.repair.verdict import check_block, diagnose_report
 from ibis_copilot.settings import IbisCopilot
 from ibis_copilot.status import collect_status
 
-Event = dict[str, Any]
-#: The cancel reason that means nobody listens any more: no closing event, nothing saved.
-CALLER_GONE = "the caller went away"
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def error_event(error: Exception) -> Event:
-    """The event that ends a stream which had already started."""
-    return {"type": "error", "error": {"type": type(error).__name__, "message": str(error)}}
-
-
-@dataclass
-class Prompt:
-    """What one generation sends the model: chat messages, or a raw prompt."""
-
-    text: str
-    params: GenerationParams
-    messages: list[Message] | None = None
-
-
-@dataclass
-class Generation:
-    """What a scheduled generation reports besides its tokens (filled on the worker)."""
-
-    prepared: Any = None
-    prompt: str = ""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    answer: str = ""
-    model: str = ""
-    first_token_ms: float | None = None
-    total_ms: float = 0.0
-    cancelled: bool = False  # the caller went away (a superseded request still closes)
-
-    @property
-    def usage(self) -> dict[str, int]:
-        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
+#: Temperature of the extra completion candidates (the first is greedy).
+SAMPLING_TEMPERATURE = 0.8
 
 
 @dataclass
@@ -161,7 +129,7 @@ class Assistant:
 
     async def search(self, query: str, k: int = 5) -> list[SearchResult]:
         """Cited results for ``query`` (the index is read off the event loop)."""
-        results: list[SearchResult] = await _off_loop(self.knowledge.search, query, k)
+        results: list[SearchResult] = await off_loop(self.knowledge.search, query, k)
         return results
 
     async def chat(
@@ -182,7 +150,7 @@ class Assistant:
         checked = validate_messages(messages)
         if conversation_id:
             self.conversations.load(conversation_id)  # a malformed id fails here, as a 400
-        scheduler = self._ready(self.chat_scheduler)
+        scheduler = ready(self.chat_scheduler)
         workflow = self.chat_workflow
         sources = await self._sources(workflow.search_query(checked), workflow.k, 0.35)
 
@@ -193,7 +161,7 @@ class Assistant:
             return Prompt(prepared.prompt, params, prepared.messages)
 
         generation = Generation()
-        async for event in self._generate(
+        async for event in generate_events(
             scheduler, Priority.CHAT, prepare, generation, cancel=cancel
         ):
             yield event
@@ -202,11 +170,13 @@ class Assistant:
         if generation.cancelled:
             return
         prepared = generation.prepared
-        await _off_loop(workflow.remember, prepared, generation.answer)
+        await off_loop(workflow.remember, prepared, generation.answer)
+        blocks = await off_loop(judge_blocks, generation.answer, tables or {}, dialect)
+        await self._self_repair(blocks, schemas, tables or {}, dialect, cancel)
         done = {
             "conversation_id": prepared.conversation_id,
             "citations": [result.to_dict() for result in prepared.citations],
-            "blocks": await _off_loop(judge_blocks, generation.answer, tables or {}, dialect),
+            "blocks": blocks,
         }
         yield await self._done("chat", generation, done, sources)
 
@@ -219,29 +189,59 @@ class Assistant:
         """Inline completion; runs before waiting chats, and a newer request from the same
         ``editor_id`` cancels this one. Closing event: ``completion`` (the text to insert;
         empty, with the reason in ``withheld``, when it does not parse in the cell or uses
-        a name that does not exist)."""
+        a name that does not exist) and ``candidates`` (how many were generated: with
+        ``completion_candidates`` > 1, withheld suggestions are followed by samples, not
+        streamed, until one passes)."""
 
-        def prepare(generator: Generator) -> Prompt:
-            prompt, params = self.complete_workflow.prepare(generator, request)
-            return Prompt(prompt, params)
+        def prepare_with(temperature: float) -> Callable[[Generator], Prompt]:
+            def prepare(generator: Generator) -> Prompt:
+                prompt, params = self.complete_workflow.prepare(generator, request)
+                return Prompt(prompt, replace(params, temperature=temperature))
 
-        generation = Generation()
-        async for event in self._generate(
+            return prepare
+
+        first = Generation()
+        async for event in generate_events(
             self.completion_scheduler,
             Priority.COMPLETION,
-            prepare,
-            generation,
+            prepare_with(0.0),
+            first,
             cancel=cancel,
             key=editor_id,
         ):
             yield event
             if event["type"] == "error":
                 return
-        if not generation.cancelled:
-            completion = clean(generation.answer, request.suffix)
-            withheld = withheld_reason(request.prefix, completion, request.suffix, request.tables)
-            done = {"completion": "" if withheld else completion, "withheld": withheld}
-            yield await self._done("complete", generation, done)
+        completion, withheld = self._gate(first, request)
+        candidates = 1
+        while withheld and candidates < self.settings.completion_candidates:
+            if first.cancelled or (cancel is not None and cancel.cancelled):
+                break
+            sample, candidates = Generation(), candidates + 1
+            async for event in generate_events(
+                self.completion_scheduler,
+                Priority.COMPLETION,
+                prepare_with(SAMPLING_TEMPERATURE),
+                sample,
+                cancel=cancel,
+                key=editor_id,
+                started=True,
+            ):
+                if event["type"] == "error":
+                    break
+            passed, reason = self._gate(sample, request)
+            if not sample.cancelled and reason is None:
+                completion, withheld = passed, None
+        if not first.cancelled:
+            done = {"completion": completion, "withheld": withheld, "candidates": candidates}
+            yield await self._done("complete", first, done)
+
+    @staticmethod
+    def _gate(generation: Generation, request: CompletionRequest) -> tuple[str, str | None]:
+        """The completion to show (empty when withheld) and why it is withheld."""
+        completion = clean(generation.answer, request.suffix)
+        withheld = withheld_reason(request.prefix, completion, request.suffix, request.tables)
+        return ("" if withheld else completion), withheld
 
     async def explain(
         self, report: ErrorReport, cancel: CancelToken | None = None
@@ -252,7 +252,7 @@ class Assistant:
         The diagnosis needs no model: when the model cannot serve, an ``error`` event
         follows it."""
         workflow = self.explain_workflow
-        findings, fix = await _off_loop(
+        findings, fix = await off_loop(
             diagnose_report,
             report.code,
             report.error_type,
@@ -273,7 +273,7 @@ class Assistant:
             return Prompt(prepared.prompt, GenerationParams(max_tokens=workflow.max_tokens))
 
         generation = Generation()
-        async for event in self._generate(
+        async for event in generate_events(
             self.chat_scheduler, Priority.CHAT, prepare, generation, cancel=cancel, started=True
         ):
             yield event
@@ -281,7 +281,7 @@ class Assistant:
                 return
         if not generation.cancelled:
             citations = [result.to_dict() for result in sources.results]
-            blocks = await _off_loop(judge_blocks, generation.answer, report.tables, report.dialect)
+            blocks = await off_loop(judge_blocks, generation.answer, report.tables, report.dialect)
             done = {**workflow.result(generation.answer), "citations": citations, "blocks": blocks}
             yield await self._done("explain", generation, done, sources)
 
@@ -297,7 +297,7 @@ class Assistant:
             return Prompt(prompt, GenerationParams(max_tokens=workflow.max_tokens))
 
         generation = Generation()
-        async for event in self._generate(
+        async for event in generate_events(
             self.chat_scheduler, Priority.CHAT, prepare, generation, cancel=cancel
         ):
             yield event
@@ -312,75 +312,53 @@ class Assistant:
         interaction is unknown."""
         if self.interactions is None:
             return None
-        found: bool = await _off_loop(self.interactions.mark_accepted, interaction_id, accepted)
+        found: bool = await off_loop(self.interactions.mark_accepted, interaction_id, accepted)
         return found
 
     # -- shared steps ----------------------------------------------------------------
 
-    @staticmethod
-    def _ready(scheduler: Scheduler) -> Scheduler:
-        """The scheduler, unless its model failed to load (then the reason, as a 503)."""
-        if scheduler.model_state["state"] == "error":
-            raise GenerationError(f"the model is unavailable: {scheduler.model_state['message']}")
-        return scheduler
+    async def _self_repair(
+        self,
+        blocks: list[dict[str, Any]],
+        schemas: str,
+        tables: TableSpecs,
+        dialect: str,
+        cancel: CancelToken | None,
+    ) -> None:
+        """Failed blocks go back to the model with the check's error (within the budget)."""
+        budget = RepairBudget(self.settings.self_repair_rounds, self.settings.self_repair_seconds)
+        if budget.rounds < 1 or all(block["verdict"] != "not_checked" for block in blocks):
+            return
+
+        async def revise(messages: list[Message]) -> str:
+            return await self._reply(messages, self.chat_workflow.max_tokens, cancel)
+
+        async def judge(code: str) -> dict[str, Any]:
+            verdict = await off_loop(check_block, code, tables, dialect)
+            return verdict.to_dict()
+
+        await revise_blocks(blocks, revise, judge, budget, schemas)
+
+    async def _reply(
+        self, messages: list[Message], max_tokens: int, cancel: CancelToken | None
+    ) -> str:
+        """The model's whole reply to ``messages`` (empty when it failed), not streamed."""
+
+        def prepare(generator: Generator) -> Prompt:
+            text = generator.render_chat(messages)
+            return Prompt(text, GenerationParams(max_tokens=max_tokens), messages)
+
+        generation = Generation()
+        async for event in generate_events(
+            self.chat_scheduler, Priority.CHAT, prepare, generation, cancel=cancel, started=True
+        ):
+            if event["type"] == "error":
+                return ""
+        return "" if generation.cancelled else generation.answer
 
     async def _sources(self, query: str, k: int, min_similarity: float = 0.0) -> Sources:
-        sources: Sources = await _off_loop(find_sources, self.knowledge, query, k, min_similarity)
+        sources: Sources = await off_loop(find_sources, self.knowledge, query, k, min_similarity)
         return sources
-
-    async def _generate(
-        self,
-        scheduler: Scheduler,
-        priority: Priority,
-        prepare: Callable[[Generator], Prompt],
-        generation: Generation,
-        *,
-        cancel: CancelToken | None,
-        key: str | None = None,
-        started: bool = False,
-    ) -> AsyncIterator[Event]:
-        """Token events of one scheduled generation; ``generation`` gets the rest.
-
-        A failure before the first token raises, unless the stream has ``started`` (the
-        caller already sent events): then, like any later failure, it is an error event.
-        """
-
-        def work(generator: Generator, token: CancelToken) -> Iterator[str]:
-            prompt = prepare(generator)
-            generation.prompt, generation.model = prompt.text, generator.name
-            generation.prompt_tokens = generator.count_tokens(prompt.text)
-            if prompt.messages is not None:
-                pieces = generator.stream_chat(prompt.messages, prompt.params, token)
-            else:
-                pieces = stop_at(
-                    generator.stream(prompt.text, prompt.params, token), prompt.params.stop, token
-                )
-            return _counted(generator, pieces, generation)
-
-        try:
-            ticket = self._ready(scheduler).submit(work, priority, key, cancel)
-        except CopilotError as error:
-            if not started:
-                raise
-            yield error_event(error)
-            return
-        submitted = time.perf_counter()
-        pieces: list[str] = []
-        try:
-            async for piece in ticket:
-                if generation.first_token_ms is None:
-                    generation.first_token_ms = (time.perf_counter() - submitted) * 1000
-                pieces.append(piece)
-                yield {"type": "token", "text": piece}
-        except GenerationError as error:
-            if not pieces and not started:
-                raise
-            yield error_event(error)
-            return
-        finally:
-            generation.cancelled = ticket.cancel_token.reason == CALLER_GONE
-        generation.answer = "".join(pieces)
-        generation.total_ms = (time.perf_counter() - submitted) * 1000
 
     async def _done(
         self,
@@ -394,7 +372,7 @@ class Assistant:
         if sources is not None and sources.warning:
             done["warnings"] = [sources.warning]
         if self.interactions is not None:
-            done["interaction_id"] = await _off_loop(
+            done["interaction_id"] = await off_loop(
                 self.interactions.record,
                 workflow,
                 generation.model,
@@ -410,17 +388,3 @@ def judge_blocks(answer: str, tables: TableSpecs, dialect: str) -> list[dict[str
     """A verdict on every Python block of a model's answer (each checked in the check
     process, never here)."""
     return [check_block(code, tables, dialect).to_dict() for code in code_blocks(answer)]
-
-
-def _counted(generator: Generator, pieces: Iterator[str], generation: Generation) -> Iterator[str]:
-    """Pass the pieces through; at the end, count the answer's tokens (on the worker)."""
-    text: list[str] = []
-    for piece in pieces:
-        text.append(piece)
-        yield piece
-    generation.completion_tokens = generator.count_tokens("".join(text))
-
-
-async def _off_loop(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run blocking work (the index, files, SQLite) in a thread, off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(None, lambda: function(*args, **kwargs))

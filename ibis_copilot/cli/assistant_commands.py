@@ -44,7 +44,8 @@ def cmd_config(args: argparse.Namespace) -> None:
 
 async def _ask(question: str, conversation: str | None, quiet: bool) -> dict[str, Any]:
     """Stream the answer to stdout (unless ``quiet``); the closing event, answer added."""
-    from ibis_copilot.assistant.service import CALLER_GONE, Assistant
+    from ibis_copilot.assistant.generation import CALLER_GONE
+    from ibis_copilot.assistant.service import Assistant
     from ibis_copilot.models.base import CancelToken
 
     assistant = Assistant.from_settings(settings())

@@ -18,9 +18,10 @@ from tornado.iostream import StreamClosedError
 
 from ibis_copilot.assistant.complete import CompletionRequest
 from ibis_copilot.assistant.explain import ErrorReport
+from ibis_copilot.assistant.generation import CALLER_GONE, Event
 from ibis_copilot.assistant.model_sql import ModelSqlRequest
 from ibis_copilot.assistant.request_parts import dialect_from, table_specs_from
-from ibis_copilot.assistant.service import CALLER_GONE, Assistant, Event
+from ibis_copilot.assistant.service import Assistant
 from ibis_copilot.errors import (
     BadRequestError,
     BusyError,
