@@ -24,9 +24,12 @@ export class ApiError extends Error {
   }
 }
 
-/** One event of a streamed answer: `token`s, then `done` or `error`. */
+/**
+ * One event of a streamed answer: `token`s, then `done` or `error` (explain sends a
+ * `diagnosis` first).
+ */
 export interface IStreamEvent {
-  type: 'token' | 'done' | 'error';
+  type: 'token' | 'done' | 'error' | 'diagnosis';
   text?: string;
   error?: { type: string; message: string };
   [key: string]: unknown;

@@ -184,6 +184,41 @@ describe('ChatSession', () => {
     await explained;
   });
 
+  it("keeps the rules' diagnosis when the model then fails without a word", async () => {
+    const { backend, nextStream } = fakeBackend();
+    const { session, changes } = newSession(backend);
+    const explained = session.explain({
+      code: 't.amout.sum()',
+      error_type: 'AttributeError',
+      message: "no column 'amout'",
+      traceback: ''
+    });
+    const stream = await nextStream();
+    stream.send({
+      type: 'diagnosis',
+      findings: [
+        { rule: 'unknown column', message: '`amout` is not a column' }
+      ],
+      fix: null
+    });
+    expect(session.messages[1].diagnosis?.findings).toHaveLength(1);
+    expect(session.messages[1].text).toBe('');
+    expect(changes[changes.length - 1]).toBe('updated');
+    stream.error(new ApiError('the stream broke', 0, 'NetworkError'));
+    await explained;
+    expect(session.messages[1]).toMatchObject({
+      text: '',
+      streaming: false,
+      diagnosis: {
+        findings: [
+          { rule: 'unknown column', message: '`amout` is not a column' }
+        ],
+        fix: null
+      }
+    });
+    expect(session.messages[1].note).toMatch(/cannot be reached/);
+  });
+
   it('Stop keeps what arrived and notes it; the status line stays quiet', async () => {
     const { backend, nextStream } = fakeBackend();
     const { session } = newSession(backend);

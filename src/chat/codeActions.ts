@@ -26,18 +26,16 @@ export function codeActions(code: string, target: ICodeTarget): ICodeAction[] {
   ];
 }
 
-/** Put the actions' buttons above each code block (`pre`) under `root`. */
-export function addCodeActions(root: HTMLElement, target: ICodeTarget): void {
-  root.querySelectorAll('pre').forEach(pre => {
-    const bar = document.createElement('div');
-    bar.className = 'jp-IbisCopilot-codeActions';
-    for (const action of codeActions(pre.textContent ?? '', target)) {
-      const button = document.createElement('button');
-      button.className = 'jp-IbisCopilot-codeAction';
-      button.textContent = action.label;
-      button.onclick = () => action.run();
-      bar.appendChild(button);
-    }
-    pre.before(bar);
-  });
+/** The bar of buttons that acts on `code` (put above its block). */
+export function codeActionBar(code: string, target: ICodeTarget): HTMLElement {
+  const bar = document.createElement('div');
+  bar.className = 'jp-IbisCopilot-codeActions';
+  for (const action of codeActions(code, target)) {
+    const button = document.createElement('button');
+    button.className = 'jp-IbisCopilot-codeAction';
+    button.textContent = action.label;
+    button.onclick = () => action.run();
+    bar.appendChild(button);
+  }
+  return bar;
 }

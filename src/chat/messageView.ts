@@ -1,12 +1,14 @@
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 
-import { addCodeActions, ICodeTarget } from './codeActions';
+import { ICodeTarget } from './codeActions';
 import { citationLabel, IChatMessage, ICitation } from './state';
+import { decorateCodeBlocks, diagnosisView } from './verdictView';
 
 /**
- * Renders one message into its node: Markdown (never trusted), actions on the answers'
- * code blocks, numbered citations and the note saying why an answer ended early.
- * Renders are asynchronous: only the latest one for a node is shown.
+ * Renders one message into its node: the rules' diagnosis (explain answers), Markdown
+ * (never trusted), actions and verdict badges on the answers' code blocks, numbered
+ * citations and the note saying why an answer ended early. Renders are asynchronous:
+ * only the latest one for a node is shown.
  */
 export class MessageRenderer {
   private generations = new WeakMap<HTMLElement, number>();
@@ -37,8 +39,16 @@ export class MessageRenderer {
       return; // a newer render of this node started meanwhile
     }
     node.replaceChildren(renderer.node);
+    if (message.diagnosis) {
+      node.prepend(diagnosisView(message.diagnosis, this.target));
+    }
     if (message.role === 'assistant') {
-      addCodeActions(renderer.node, this.target);
+      decorateCodeBlocks(
+        renderer.node,
+        message.blocks,
+        !!message.streaming,
+        this.target
+      );
       if (message.citations?.length) {
         node.appendChild(citationList(message.citations));
       }

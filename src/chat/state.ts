@@ -1,4 +1,10 @@
 import { ApiError, IStreamEvent } from '../api';
+import {
+  IBlockVerdict,
+  IDiagnosis,
+  parseBlocks,
+  parseDiagnosis
+} from './verdicts';
 
 /** A citation as the server sends it (a search result). */
 export interface ICitation {
@@ -12,6 +18,10 @@ export interface IChatMessage {
   role: 'user' | 'assistant';
   text: string;
   citations?: ICitation[];
+  /** The server's verdict on each Python block of the answer (from `done`). */
+  blocks?: IBlockVerdict[];
+  /** What the rules found before the model wrote (explain answers only). */
+  diagnosis?: IDiagnosis;
   /** Set while the answer streams; cleared when it ends. */
   streaming?: boolean;
   /** Why the answer ended early, if it did (stopped, failed). */
@@ -54,11 +64,7 @@ export function restoreState(saved: unknown): IChatState {
         (m?.role === 'user' || m?.role === 'assistant') &&
         typeof m.text === 'string'
     )
-    .map((m: IChatMessage) =>
-      m.streaming
-        ? { ...m, streaming: false, note: m.note ?? 'interrupted by a reload' }
-        : m
-    );
+    .map((m: IChatMessage) => restoreMessage(m));
   return {
     conversationId:
       typeof value.conversationId === 'string' ? value.conversationId : null,
@@ -66,12 +72,33 @@ export function restoreState(saved: unknown): IChatState {
   };
 }
 
+/** A saved message as it is shown again (verdicts re-read, streaming ended). */
+function restoreMessage(saved: IChatMessage): IChatMessage {
+  const message = { ...saved };
+  if (message.streaming) {
+    message.streaming = false;
+    message.note = message.note ?? 'interrupted by a reload';
+  }
+  if (message.blocks !== undefined) {
+    message.blocks = parseBlocks(message.blocks);
+  }
+  if (message.diagnosis !== undefined) {
+    message.diagnosis = parseDiagnosis(message.diagnosis);
+  }
+  return message;
+}
+
 /** Put a streamed event into the answer it belongs to. */
 export function applyEvent(message: IChatMessage, event: IStreamEvent): void {
   if (event.type === 'token') {
     message.text += event.text ?? '';
+  } else if (event.type === 'diagnosis') {
+    message.diagnosis = parseDiagnosis(event);
   } else if (event.type === 'done') {
     message.citations = (event.citations as ICitation[]) ?? [];
+    if (Array.isArray(event.blocks)) {
+      message.blocks = parseBlocks(event.blocks);
+    }
   } else if (event.type === 'error') {
     message.note = `The model failed: ${event.error?.message ?? 'unknown error'}`;
   }
