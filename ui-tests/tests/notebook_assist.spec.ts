@@ -44,6 +44,57 @@ test('a failing Ibis cell gets an Explain button that streams into the chat; its
   }
 });
 
+test("Explain shows the rules' diagnosis and their checked fix before the model's text", async ({
+  page
+}) => {
+  await page.notebook.createNew('diagnosis.ipynb');
+  await page.notebook.setCell(
+    0,
+    'code',
+    "import ibis\nt = ibis.table({'amount': 'float64', 'country': 'string'}, name='orders')\nt.amout.sum()"
+  );
+  await page.notebook.run();
+  const button = page.getByRole('button', {
+    name: 'Explain with Ibis Copilot'
+  });
+  await expect(button).toBeVisible();
+  await button.click();
+
+  // The rules run (and the fix is checked in the check process) before the model
+  // writes; nothing here depends on the model's own text.
+  const chat = page.locator('#ibis-copilot-chat');
+  const diagnosis = chat
+    .locator('.jp-IbisCopilot-assistant')
+    .last()
+    .locator('.jp-IbisCopilot-diagnosis');
+  await expect(diagnosis).toBeVisible({ timeout: 30000 });
+  await expect(diagnosis.locator('.jp-IbisCopilot-findings')).toContainText(
+    'amount'
+  );
+  const badge = diagnosis.locator('.jp-IbisCopilot-verdict');
+  await expect(badge).toHaveAttribute('data-verdict', 'repaired');
+  await expect(badge).toContainText('repaired');
+  await expect(badge).not.toContainText('not checked');
+  await expect(badge.locator('details[open]')).toContainText('+t.amount.sum()');
+  await expect(diagnosis.locator('pre').first()).toContainText(
+    't.amount.sum()'
+  );
+  await page.screenshot({ path: test.info().outputPath('diagnosis.png') });
+
+  await diagnosis.getByRole('button', { name: 'Insert below' }).click();
+  await expect
+    .poll(async () => (await page.notebook.getCellCount()) ?? 0)
+    .toBe(2);
+  expect(await page.notebook.getCellTextInput(1)).toContain('t.amount.sum()');
+  expect(await page.notebook.getCellTextInput(1)).not.toContain('amout');
+
+  const send = chat.locator('.jp-IbisCopilot-send');
+  if ((await send.textContent()) === 'Stop') {
+    await send.click();
+  }
+  await expect(send).toHaveText('Send');
+});
+
 test('typing in a cell shows ghost text from the model, and Tab accepts it', async ({
   page
 }) => {
