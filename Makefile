@@ -32,6 +32,8 @@ test: test-setup lint pytest jest ui-test  ## Every check, as CI runs it
 setup: $(STAMPS)/labextension
 
 test-setup: setup $(STAMPS)/ui-tests $(STAMPS)/chromium
+# PostgreSQL for the code-generation benchmark's tests (they skip where it is missing).
+test-setup: $(STAMPS)/postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +74,14 @@ $(STAMPS)/chromium:
 	fi
 	@mkdir -p $(STAMPS) && touch $@
 
+# The code-generation benchmark runs SQL on a throwaway PostgreSQL (tests/postgres_server.py):
+# Debian's server binaries, installed when no initdb is found and apt-get is there.
+$(STAMPS)/postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v apt-get >/dev/null; then \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -95,6 +105,10 @@ bench: setup  ## Measure; writes benchmarks/results/*.json
 
 bench-embeddings: setup  ## Train the Ibis embedding model and compare it with the base (slow)
 	cd benchmarks && $(BIN)/python bench_embeddings.py
+
+.PHONY: bench-codegen
+bench-codegen: setup $(STAMPS)/postgres  ## Ibis code generation scored by running it on DuckDB, SQLite, PostgreSQL (slow: asks the model)
+	$(BIN)/python benchmarks/bench_codegen.py
 
 bench-ui: test-setup  ## Typing pause to ghost text in a real browser (30 tries)
 	cd ui-tests && npx playwright test --config playwright-bench.config.js
