@@ -1,13 +1,18 @@
 """The kernel's way to the assistant: find the Jupyter server and call its endpoints.
 
 Discovery: ``IBIS_COPILOT_URL`` / ``IBIS_COPILOT_TOKEN``, else the newest running server in
-Jupyter's runtime files. Only text is sent; nothing from the server side is imported.
+Jupyter's runtime files. Only text and schemas are sent; nothing from the server side is
+imported. A stream read on one thread can be cancelled from another (:class:`StreamCancel`):
+its connection is closed, so the server stops generating.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+import threading
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +77,50 @@ def discover(
     return None
 
 
+class StreamCancel:
+    """Cancels a stream from any thread: the next read ends, and the connection is closed
+    (shut down at once, even while a read waits), which makes the server cancel."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self.reason: str | None = None
+
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called (a method: it changes on another thread)."""
+        return self.reason is not None
+
+    def cancel(self, reason: str = "stopped") -> None:
+        """Stop the stream (the first reason given is kept)."""
+        with self._lock:
+            if self.reason is None:
+                self.reason = reason
+            sock, self._socket = self._socket, None
+        _shut_down(sock)
+
+    def attach(self, response: httpx.Response) -> None:
+        """The stream's connection is open (a cancel that came first closes it now)."""
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        with self._lock:
+            if self.reason is None:
+                self._socket = sock if isinstance(sock, socket.socket) else None
+                return
+        _shut_down(sock if isinstance(sock, socket.socket) else None)
+
+    def detach(self) -> None:
+        """The stream has ended; there is nothing left to close."""
+        with self._lock:
+            self._socket = None
+
+
+def _shut_down(sock: socket.socket | None) -> None:
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a read waiting in another thread
+
+
 class AssistantClient:
     """Streams events from ``/ibis-copilot/<endpoint>``."""
 
@@ -89,23 +138,38 @@ class AssistantClient:
     def url(self, endpoint: str) -> str:
         return f"{self.server.url.rstrip('/')}/ibis-copilot/{endpoint}"
 
-    def stream(self, endpoint: str, body: dict[str, Any]) -> Generator[dict[str, Any]]:
-        """NDJSON events of one request; closing the iterator closes the connection."""
+    def stream(
+        self, endpoint: str, body: dict[str, Any], cancel: StreamCancel | None = None
+    ) -> Generator[dict[str, Any]]:
+        """NDJSON events of one request; closing the iterator closes the connection, and
+        so does ``cancel`` (from any thread): the events then end without an error."""
         headers = {"Authorization": f"token {self.server.token}"} if self.server.token else {}
+        cancel = cancel or StreamCancel()
+        if cancel.cancelled():
+            return
         try:
             with httpx.stream(
                 "POST", self.url(endpoint), json=body, headers=headers, timeout=self.timeout
             ) as response:
+                cancel.attach(response)
                 if response.status_code >= 400:
                     response.read()
                     raise AssistantError(_error_message(response))
                 for line in response.iter_lines():
+                    if cancel.cancelled():
+                        return
                     if line.strip():
                         yield json.loads(line)
         except httpx.ConnectError:
+            if cancel.cancelled():
+                return
             raise ServerUnavailableError(f"{NO_SERVER} (tried {self.server.url})") from None
         except httpx.HTTPError as error:
+            if cancel.cancelled():
+                return  # our own shutdown of the connection
             raise AssistantError(f"the request failed: {error}") from None
+        finally:
+            cancel.detach()
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -76,13 +76,23 @@ class FixDisplay:
 
 
 class ExplanationDisplay:
-    """The model's explanation as it streams."""
+    """The model's explanation as it streams. Above it, the server's rules' findings when
+    shown (only when the kernel's own rules found nothing); below it, a fix from the
+    model (or from the server's rules) with what its check said."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(
+        self, text: str, *, findings: Sequence[str] = (), fix: FixDisplay | None = None
+    ) -> None:
+        self.text, self.findings, self.fix = text, list(findings), fix
 
     def _repr_markdown_(self) -> str:
-        return f"**ibis-copilot explanation** (model-written)\n\n{self.text}"
+        parts = [*self.findings, f"**ibis-copilot explanation** (model-written)\n\n{self.text}"]
+        if self.fix is not None:
+            parts.append(self.fix._repr_markdown_())
+        return "\n\n".join(parts)
 
     def __repr__(self) -> str:
-        return f"ibis-copilot explanation (model-written):\n{self.text}"
+        parts = [*self.findings, f"ibis-copilot explanation (model-written):\n{self.text}"]
+        if self.fix is not None:
+            parts.append(repr(self.fix))
+        return "\n".join(parts)
