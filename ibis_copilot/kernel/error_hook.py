@@ -56,20 +56,44 @@ def _status(fix: ProposedFix) -> str:
     return f"not checked: {fix.check.reason}"
 
 
-def _in_background(name: str, target: Callable[[], None]) -> threading.Thread:
-    """Run ``target`` on a daemon thread in a copy of this context: ipykernel keeps the
-    running cell's message header in a context variable, so what the thread displays
-    belongs to this cell, not to whichever cell runs later."""
-    context = contextvars.copy_context()
-    thread = threading.Thread(target=context.run, args=(target,), name=name, daemon=True)
-    thread.start()
-    return thread
+class Task:
+    """A daemon thread run in a copy of the caller's context (ipykernel keeps the running
+    cell's message header in a context variable, so what the thread displays belongs to
+    that cell, not to whichever cell runs later), with an interruptible wait.
+
+    Waits use an event, not ``Thread.join``: on Python 3.11 an interrupt inside ``join``
+    can mark a running thread as stopped.
+    """
+
+    def __init__(self, name: str, target: Callable[[], None]) -> None:
+        self.done = threading.Event()
+        context = contextvars.copy_context()
+
+        def run() -> None:
+            try:
+                context.run(target)
+            finally:
+                self.done.set()
+
+        self.thread = threading.Thread(target=run, name=name, daemon=True)
+        self.thread.start()
+
+    def is_alive(self) -> bool:
+        return not self.done.is_set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait (in short steps, so that an interrupt is raised between them); True when
+        the task has finished."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.done.wait(JOIN_POLL_S):
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+        return True
 
 
-def _join(thread: threading.Thread | None) -> None:
-    """Wait for ``thread`` in short steps (an interrupt is raised between them)."""
-    while thread is not None and thread.is_alive():
-        thread.join(JOIN_POLL_S)
+def _join(task: Task | None) -> None:
+    if task is not None:
+        task.join()
 
 
 class FailureHelp:
@@ -81,8 +105,8 @@ class FailureHelp:
         self.rules_fix = repair.fixes[0] if repair.fixes else None
         self.cancel = StreamCancel()
         self.stopped = threading.Event()
-        self.checking: threading.Thread | None = None
-        self.explaining: threading.Thread | None = None
+        self.checking: Task | None = None
+        self.explaining: Task | None = None
         #: Fixes from the server (the model's, the server's rules'): the text as written
         #: and as IPython runs it.
         self.written: dict[int, TypedCell] = {}
@@ -107,7 +131,7 @@ class FailureHelp:
             check_fix(self.repair, fix)
             handle.update(FixDisplay(self.shown(fix), fix.source, _status(fix)))
 
-        self.checking = _in_background("ibis-copilot-check", run)
+        self.checking = Task("ibis-copilot-check", run)
 
     # -- the explanation (on its own thread) ---------------------------------------------
 
@@ -119,7 +143,7 @@ class FailureHelp:
                 self.repair.explanation += f"\n\n(the explanation failed: {error})"
                 handle.update(self._display())
 
-        self.explaining = _in_background("ibis-copilot-explain", run)
+        self.explaining = Task("ibis-copilot-explain", run)
 
     def _display(self, fix: ProposedFix | None = None) -> ExplanationDisplay:
         text = self.repair.explanation.strip("\n") or THINKING
@@ -212,8 +236,8 @@ class ErrorHelper:
         self.shell, self.previous = shell, previous
         self.last: Repair | None = None
         self.current: FailureHelp | None = None
-        self.checking: threading.Thread | None = None
-        self.explaining: threading.Thread | None = None
+        self.checking: Task | None = None
+        self.explaining: Task | None = None
         self.told_no_server = False
         self.cell_info: Any = None
 
