@@ -5,6 +5,9 @@ const CHAT = '#ibis-copilot-chat';
 test('the chat streams an answer with citations, survives a reload, and starts over', async ({
   page
 }) => {
+  // The first question loads the CPU model; the citations come with the closing event,
+  // after the whole answer and the check of its code blocks.
+  test.setTimeout(240000);
   await page.evaluate(async () => {
     await window.jupyterapp.commands.execute('ibis-copilot:open-chat');
   });
@@ -17,7 +20,7 @@ test('the chat streams an answer with citations, survives a reload, and starts o
   await expect(chat.locator('.jp-IbisCopilot-send')).toHaveText('Stop');
   const answer = chat.locator('.jp-IbisCopilot-assistant').last();
   const link = answer.locator('.jp-IbisCopilot-citations a').first();
-  await expect(link).toBeVisible({ timeout: 90000 });
+  await expect(link).toBeVisible({ timeout: 180000 });
   await expect(link).toHaveAttribute('href', /^https:\/\/ibis-project\.org\//);
   await expect(chat.locator('.jp-IbisCopilot-send')).toHaveText('Send');
   expect((await answer.innerText()).length).toBeGreaterThan(20);
