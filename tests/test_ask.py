@@ -1,5 +1,6 @@
 """%ibis_ask on a bare InteractiveShell against a real Jupyter server (a subprocess with
-the extension and the real small model), and server discovery from the kernel."""
+the extension and the real small model) and against a scripted stub (what the magic does
+with a given answer and its verdicts), and server discovery from the kernel."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from copilot_stub import StubCopilot, copilot_stub
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from jupyter_server_process import jupyter_server
 from knowledge_helpers import DOCS
 from local_http import free_port
 
+from ibis_copilot.kernel.ask_magic import BLOCK, CHECKED, PYTHON
 from ibis_copilot.kernel.client import NO_SERVER, ServerInfo, discover
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
@@ -72,6 +76,10 @@ def test_ask_streams_an_answer_with_sources_and_keeps_the_conversation(
     text = shown(captured)
     assert len(captured.outputs) >= 2, "the answer was redrawn as it streamed"
     assert "**Sources**" in text
+    python_blocks = [b for lang, b in BLOCK.findall(text) if lang in PYTHON and b.strip()]
+    verdicts = [line for line in text.splitlines() if line.startswith(VERDICT_STARTS)]
+    assert len(verdicts) <= len(python_blocks), "a repaired block adds its repair"
+    assert bool(verdicts) == bool(python_blocks), "the server judged the answer's blocks"
     assert "[Window functions > Rank rows within each group](https://ibis-project.org/" in text
     magics = shell.magics_manager.registry["AskMagics"]
     first = magics.conversation_id
@@ -123,6 +131,7 @@ def test_the_explanation_stops_at_its_budget(
     shell.run_cell("import ibis\nsales = ibis.table({'amount': 'float64'}, name='sales')")
     with capture_output():
         shell.run_cell("sales.amout.sum()")
+        shell.ibis_copilot_errors.wait()
     assert "(stopped after the 0.01 s budget)" in shell.ibis_copilot_errors.last.explanation
 
 
@@ -141,19 +150,128 @@ def test_ibis_sql_llm_labels_the_models_sql_and_binds_it(shell: InteractiveShell
         assert "does not parse" in text
 
 
-def test_a_kernel_interrupt_stops_the_explanation(
-    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import _thread
-    import threading
+# -- what %ibis_ask shows of a given answer (a scripted stub, no model) ----------------------
 
-    monkeypatch.setenv("IBIS_COPILOT_EXPLAIN_BUDGET", "120")
-    shell.run_cell("import ibis\nsales = ibis.table({'amount': 'float64'}, name='sales')")
-    timer = threading.Timer(1.0, _thread.interrupt_main)  # what a kernel interrupt does
+VERDICT_STARTS = ("*✓ checked", "*repaired:", "*not checked:")
+ANSWER = """Sum the column:
+
+```python
+sales.amount.sum()
+```
+
+Or with the typo:
+
+```python
+sales.amout.mean()
+```
+
+This does not exist:
+
+```python
+sales.amount.median_abs()
+```
+
+And in SQL:
+
+```sql
+SELECT sum(amount) FROM sales
+```
+"""
+BLOCKS = [
+    {"code": "sales.amount.sum()", "verdict": "checked", "reason": "", "unknown_names": []},
+    {
+        "code": "sales.amount.mean()",
+        "original": "sales.amout.mean()",
+        "verdict": "repaired",
+        "reason": "`amout` is not a column; did you mean `amount`?",
+        "unknown_names": [],
+    },
+    {
+        "code": "sales.amount.median_abs()",
+        "verdict": "not_checked",
+        "reason": "run: AttributeError: 'FloatingColumn' object has no attribute 'median_abs'",
+        "unknown_names": [
+            {"name": "sales.amount.median_abs", "kind": "method", "closest": ["median"]}
+        ],
+    },
+]
+
+
+def chat_events(answer: str, blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        *({"type": "token", "text": line} for line in answer.splitlines(keepends=True)),
+        {"type": "done", "conversation_id": "c1", "citations": [], "blocks": blocks, "usage": {}},
+    ]
+
+
+@pytest.fixture
+def stub_shell(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[InteractiveShell, StubCopilot]]:
+    stub = StubCopilot()
+    with copilot_stub(stub):
+        monkeypatch.setenv("IBIS_COPILOT_URL", stub.url)
+        shell = InteractiveShell.instance()
+        shell.run_line_magic("load_ext", "ibis_copilot")
+        shell.run_cell("import ibis\nsales = ibis.table({'amount': 'float64'}, name='sales')")
+        yield shell, stub
+        stub.release.set()
+        InteractiveShell.clear_instance()
+
+
+def after(text: str, block: str) -> str:
+    """What follows ``block``'s closing fence in ``text``, up to the next blank line pair."""
+    return text.split(f"{block}\n```", 1)[1].split("\n\n\n", 1)[0]
+
+
+def test_ask_sends_the_tables_and_shows_a_verdict_under_each_python_block(
+    stub_shell: tuple[InteractiveShell, StubCopilot],
+) -> None:
+    shell, stub = stub_shell
+    stub.events["chat"] = chat_events(ANSWER, BLOCKS)
     with capture_output() as captured:
-        timer.start()
-        shell.run_cell("sales.amout.sum()")
-        timer.cancel()
-    explanation = shell.ibis_copilot_errors.last.explanation
-    assert explanation.endswith("(stopped)"), "the stream was closed at the interrupt"
-    assert "did you mean `amount`" in captured.stdout, "the diagnosis came first"
+        shell.run_line_magic("ibis_ask", "How do I total the amounts?")
+    body = stub.call(0).body
+    assert body["tables"] == {"sales": {"name": "sales", "schema": {"amount": "float64"}}}
+    assert body["dialect"] == "duckdb"
+    assert body["schemas"] == "sales (unbound table): amount float64"
+    text = shown(captured)
+    assert after(text, "sales.amount.sum()").strip() == f"*{CHECKED}*"
+    repaired = after(text, "sales.amout.mean()")
+    assert "*repaired: `amout` is not a column; did you mean `amount`?*" in repaired
+    assert "```python\nsales.amount.mean()\n```" in repaired, "the repaired code is shown"
+    unchecked = after(text, "sales.amount.median_abs()")
+    assert "*not checked: run: AttributeError:" in unchecked
+    assert "unknown names: `sales.amount.median_abs` (method; closest: `median`)" in unchecked
+    assert CHECKED not in repaired + unchecked
+    assert "SELECT sum(amount) FROM sales\n```\n" in text, "no verdict under SQL"
+    assert text.count("✓") == 1
+
+
+def test_a_block_without_a_verdict_never_looks_checked(
+    stub_shell: tuple[InteractiveShell, StubCopilot],
+) -> None:
+    shell, stub = stub_shell
+    # The server judged another block than the one shown (and says "checked" about it).
+    stub.events["chat"] = chat_events(ANSWER, [{**BLOCKS[0], "code": "other()"}])
+    with capture_output() as captured:
+        shell.run_line_magic("ibis_ask", "How do I total the amounts?")
+    text = shown(captured)
+    assert "✓" not in text
+    assert text.count("*not checked: the server sent no verdict for it*") == 3
+
+
+def test_an_answer_cut_short_marks_its_blocks_not_checked(
+    stub_shell: tuple[InteractiveShell, StubCopilot],
+) -> None:
+    shell, stub = stub_shell
+    cut = ANSWER.split("Or with", maxsplit=1)[0] + "Or:\n\n```python\nsales.am"  # mid-block
+    stub.events["chat"] = [
+        {"type": "token", "text": cut},
+        {"type": "error", "error": {"type": "GenerationError", "message": "boom"}},
+    ]
+    with capture_output() as captured:
+        shell.run_line_magic("ibis_ask", "How do I total the amounts?")
+    text = shown(captured)
+    assert text.count("*not checked: the answer ended before it was checked*") == 2
+    assert "```python\nsales.am\n```" in text, "the open block is closed"
+    assert "*The model failed: boom*" in text
+    assert "✓" not in text

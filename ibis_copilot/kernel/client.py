@@ -78,8 +78,10 @@ def discover(
 
 
 class StreamCancel:
-    """Cancels a stream from any thread: the next read ends, and the connection is closed
-    (shut down at once, even while a read waits), which makes the server cancel."""
+    """Cancels a stream from any thread: the connection is shut down at once, even while a
+    read waits on it, so the reading thread ends and the server cancels. (Before the
+    server's first answer there is no connection to shut down yet: the stream then ends
+    as soon as that answer comes.)"""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
