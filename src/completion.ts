@@ -30,7 +30,8 @@ export interface ICompletionServer {
 const SERVER: ICompletionServer = { stream: streamAPI, request: requestAPI };
 
 /**
- * Inline ghost-text completions from `/ibis-copilot/complete`, streamed.
+ * Inline ghost-text completions from `/ibis-copilot/complete`, shown once the server has
+ * checked the whole suggestion.
  *
  * Typing again cancels the request in flight (and the server stops generating); nothing
  * is asked for empty or non-Python cells; a shown suggestion found typed into the cell
@@ -125,10 +126,14 @@ export class IbisInlineProvider implements IInlineCompletionProvider {
     this.streams.set(token, text);
     this.lastShown = { prefix, text };
     const onEvent = (event: IStreamEvent) => {
+      // Tokens are not shown as they come: only the closing event says whether the
+      // suggestion parses in the cell and uses real names, and wrong ghost text must
+      // never flash. The whole suggestion appears at once.
       if (event.type === 'token') {
-        text.append(event.text ?? '');
-      } else if (event.type === 'done') {
-        // A withheld completion ends as '': the ghost text it grew is taken back.
+        return;
+      }
+      if (event.type === 'done') {
+        // A withheld completion ends as '': no ghost text at all.
         if (event.withheld) {
           console.debug(`ibis-copilot: completion withheld: ${event.withheld}`);
         }

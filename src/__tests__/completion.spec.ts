@@ -131,6 +131,43 @@ describe('IbisInlineProvider', () => {
     });
   });
 
+  it('never shows the tokens of a suggestion before the server has judged it', async () => {
+    const settings = new LiveSettings({ debounceMs: 0 });
+    let finish: () => void = () => undefined;
+    const server: ICompletionServer = {
+      stream: async (endpoint, body, onEvent: (e: IStreamEvent) => void) => {
+        await new Promise(resolve => setTimeout(resolve, 5));
+        onEvent({ type: 'token', text: "Here's a function" });
+        await new Promise<void>(resolve => (finish = resolve));
+        onEvent({ type: 'done', completion: '', withheld: 'does not parse' });
+      },
+      request: jest.fn(async () => ({}) as any)
+    };
+    const notebook = {
+      context: jest.fn(async () => ({ schemas: '', tables: {} })),
+      cells: jest.fn(() => [])
+    };
+    const instance = new IbisInlineProvider(settings, notebook, server);
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => {});
+    try {
+      const list = await instance.fetch(request('t.filter('), CONTEXT);
+      const shown: string[] = [];
+      const reading = (async () => {
+        for await (const { response } of instance.stream(
+          list.items[0].token!
+        )) {
+          shown.push(response.insertText);
+        }
+      })();
+      await new Promise(resolve => setTimeout(resolve, 20));
+      finish();
+      await reading;
+      expect(shown.join('')).toBe('');
+    } finally {
+      debug.mockRestore();
+    }
+  });
+
   it('shows nothing for a withheld completion, and reports no acceptance of it', async () => {
     const settings = new LiveSettings({ debounceMs: 0 });
     const debug = jest.spyOn(console, 'debug').mockImplementation(() => {});
