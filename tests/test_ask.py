@@ -120,6 +120,7 @@ def test_a_failing_cell_gets_the_models_explanation_below_the_diagnosis(
     assert len(explanations) >= 2, "the explanation streamed (redrawn as tokens came)"
     repair = shell.ibis_copilot_errors.last
     assert repair.explanation.strip(), "the model wrote something"
+    assert "(no explanation" not in repair.explanation, "the server took the tables and dialect"
     assert repair.best_fix.source == "rules"
     assert repair.best_fix.checked, "the rules' checked fix stays first whatever the model says"
 
