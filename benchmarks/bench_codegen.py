@@ -741,7 +741,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--no-self-repair", action="store_true", help="ablation: self_repair_rounds = 0"
     )
     parser.add_argument("--data-dir", type=Path, help="the knowledge index's data_dir")
-    parser.add_argument("--postgres-url", help="use this server instead of a throwaway one")
+    parser.add_argument(
+        "--postgres-url",
+        help="a database on a running server to use instead of a throwaway one (its tables "
+        "customers, products, orders and order_items are replaced)",
+    )
     parser.add_argument("--name", default="codegen", help="results/<name>.json")
     args = parser.parse_args(argv)
     args.engines = [name.strip() for name in args.engines.split(",") if name.strip()]
