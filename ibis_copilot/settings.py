@@ -141,7 +141,11 @@ class IbisCopilot(Configurable):
     ).tag(config=True)
 
     self_repair_seconds = Float(
-        30.0, help="Time limit for all self-repair rounds of one answer, in seconds."
+        20.0,
+        help=(
+            "Time limit for all self-repair rounds of one answer, in seconds; a revision "
+            "still being written then is stopped."
+        ),
     ).tag(config=True)
 
     completion_candidates = Int(

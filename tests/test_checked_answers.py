@@ -5,6 +5,7 @@ withheld. A scripted model (fixed answers) behind the real Assistant and check p
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -259,3 +260,35 @@ async def test_checked_sampling_keeps_the_first_completion_that_passes(
     assert done["withheld"] is None
     assert done["candidates"] == 3
     assert model.temperatures == [0.0, 0.8, 0.8]
+
+
+class SlowRevisions(SequenceGenerator):
+    """Writes the first answer at once; a revision, a piece every 50 ms, for 20 s unless
+    it is stopped. Counts the revision's pieces."""
+
+    revision_pieces = 0
+
+    def stream(self, prompt: str, params: Any, cancel: Any) -> Any:
+        if not self.prompts:
+            return super().stream(prompt, params, cancel)
+        self.prompts.append(prompt)
+        return self._slow(cancel)
+
+    def _slow(self, cancel: Any) -> Any:
+        yield "```python\norders"
+        for _ in range(400):
+            if cancel.cancelled:
+                return
+            time.sleep(0.05)
+            self.revision_pieces += 1
+            yield ".count()"
+
+
+async def test_a_revision_still_running_at_the_deadline_is_stopped(assistant_for: Any) -> None:
+    model = SlowRevisions([fenced("orders.amount.average()")])
+    assistant = assistant_for(model)
+    assistant.settings.self_repair_seconds = 0.5
+    events = await collect(assistant.chat([{"role": "user", "content": "x"}], tables=TABLES))
+    (block,) = events[-1]["blocks"]
+    assert 0 < model.revision_pieces < 400, "the revision started and was stopped"
+    assert "revised" not in block, "a cut-off revision is never shown"

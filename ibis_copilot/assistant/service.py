@@ -13,6 +13,7 @@ loads the model through the scheduler and ``status`` always tells the truth.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,6 +52,8 @@ from ibis_copilot.repair.verdict import check_block, diagnose_report
 from ibis_copilot.settings import IbisCopilot
 from ibis_copilot.status import collect_status
 
+#: A revision is one code block: shorter than an answer.
+REVISION_MAX_TOKENS = 256
 #: Temperature of the extra completion candidates (the first is greedy).
 SAMPLING_TEMPERATURE = 0.8
 
@@ -330,14 +333,23 @@ class Assistant:
         if budget.rounds < 1 or all(block["verdict"] != "not_checked" for block in blocks):
             return
 
+        deadline = CancelToken()  # a revision still running at the deadline is stopped
+        timer = asyncio.get_running_loop().call_later(budget.seconds, deadline.cancel, "budget")
+
         async def revise(messages: list[Message]) -> str:
-            return await self._reply(messages, self.chat_workflow.max_tokens, cancel)
+            if cancel is not None and cancel.cancelled:
+                return ""  # the caller went away
+            reply = await self._reply(messages, REVISION_MAX_TOKENS, deadline)
+            return "" if deadline.cancelled else reply
 
         async def judge(code: str) -> dict[str, Any]:
             verdict = await off_loop(check_block, code, tables, dialect)
             return verdict.to_dict()
 
-        await revise_blocks(blocks, revise, judge, budget, schemas)
+        try:
+            await revise_blocks(blocks, revise, judge, budget, schemas)
+        finally:
+            timer.cancel()
 
     async def _reply(
         self, messages: list[Message], max_tokens: int, cancel: CancelToken | None
