@@ -9,12 +9,19 @@ process) and ``local_http``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_runner import Cli, cli_runner
+
+from ibis_copilot.assistant.conversations import ConversationStore
+from ibis_copilot.assistant.service import Assistant
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
+from ibis_copilot.models.base import Generator
+from ibis_copilot.models.scheduler import Scheduler
+from ibis_copilot.settings import IbisCopilot
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -88,3 +95,27 @@ def assistant(jp_serverapp):  # type: ignore[no-untyped-def]
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
     """Run ``ibis-copilot ARGS`` in this process: ``cli("sql", "-", stdin=code)``."""
     return cli_runner(capsys, monkeypatch)
+
+
+@pytest.fixture
+def make_assistant(tmp_path: Path) -> Iterator[Callable[..., Assistant]]:
+    """``make_assistant(generator, knowledge=None)``: the real Assistant around a given
+    (scripted) model; without ``knowledge``, an index that was never built."""
+    made: list[Assistant] = []
+
+    def make(generator: Generator, knowledge: KnowledgeBase | None = None) -> Assistant:
+        scheduler = Scheduler(generator)
+        assistant = Assistant(
+            IbisCopilot(data_dir=str(tmp_path)),
+            knowledge or KnowledgeBase(tmp_path / "never-built"),
+            scheduler,
+            scheduler,
+            ConversationStore(tmp_path / "conversations"),
+            None,
+        )
+        made.append(assistant)
+        return assistant
+
+    yield make
+    for assistant in made:
+        assistant.stop()

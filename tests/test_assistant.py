@@ -16,7 +16,6 @@ from knowledge_helpers import DOCS
 from scripted_generator import FAILURE, ScriptedGenerator
 
 from ibis_copilot.assistant.complete import CompletionRequest
-from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.explain import ErrorReport
 from ibis_copilot.assistant.model_sql import ModelSqlRequest
 from ibis_copilot.assistant.service import Assistant
@@ -24,7 +23,6 @@ from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.base import GenerationError
 from ibis_copilot.models.scheduler import Scheduler
-from ibis_copilot.settings import IbisCopilot
 
 Event = dict[str, Any]
 QUESTION = "How do I rank rows within each group?"
@@ -50,30 +48,6 @@ def knowledge(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     base = KnowledgeBase(tmp_path_factory.mktemp("assistant-kb"))
     base.index([DocsFolderSource(DOCS)], progress=False)
     return base
-
-
-@pytest.fixture
-def make_assistant(tmp_path: Path) -> Iterator[Callable[..., Assistant]]:
-    """``make_assistant(generator, knowledge=None)``: the real Assistant around a scripted
-    model; without ``knowledge``, an index that was never built."""
-    made: list[Assistant] = []
-
-    def make(generator: ScriptedGenerator, knowledge: KnowledgeBase | None = None) -> Assistant:
-        scheduler = Scheduler(generator)
-        assistant = Assistant(
-            IbisCopilot(data_dir=str(tmp_path)),
-            knowledge or KnowledgeBase(tmp_path / "never-built"),
-            scheduler,
-            scheduler,
-            ConversationStore(tmp_path / "conversations"),
-            None,
-        )
-        made.append(assistant)
-        return assistant
-
-    yield make
-    for assistant in made:
-        assistant.stop()
 
 
 async def collect(events: AsyncIterator[Event]) -> list[Event]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +14,10 @@ import pytest
 from scripted_generator import ScriptedGenerator
 
 from ibis_copilot.assistant.complete import CompletionRequest
-from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.explain import ErrorReport
-from ibis_copilot.assistant.service import Assistant
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.base import Message
-from ibis_copilot.models.scheduler import Scheduler
-from ibis_copilot.settings import IbisCopilot
 
 Event = dict[str, Any]
 TABLES = {
@@ -55,27 +51,6 @@ class ThreadRecordingGenerator(ScriptedGenerator):
         return super().count_tokens(text)
 
 
-@pytest.fixture
-def assistant_for(tmp_path: Path) -> Iterator[Any]:
-    made: list[Assistant] = []
-
-    def make(generator: ScriptedGenerator, knowledge: KnowledgeBase | None = None) -> Assistant:
-        scheduler = Scheduler(generator)
-        assistant = Assistant(
-            IbisCopilot(data_dir=str(tmp_path)),
-            knowledge or KnowledgeBase(tmp_path / "never-built"),
-            scheduler,
-            scheduler,
-            ConversationStore(tmp_path / "conversations"),
-        )
-        made.append(assistant)
-        return assistant
-
-    yield make
-    for assistant in made:
-        assistant.stop()
-
-
 async def collect(events: AsyncIterator[Event]) -> list[Event]:
     return [event async for event in events]
 
@@ -84,7 +59,7 @@ def fenced(code: str) -> str:
     return f"```python\n{code}\n```\n"
 
 
-async def test_every_block_of_a_chat_answer_gets_a_verdict(assistant_for: Any) -> None:
+async def test_every_block_of_a_chat_answer_gets_a_verdict(make_assistant: Any) -> None:
     answer = (
         "Totals:\n"
         + fenced("orders.group_by('country').agg(total=orders.amount.sum())")
@@ -93,7 +68,7 @@ async def test_every_block_of_a_chat_answer_gets_a_verdict(assistant_for: Any) -
         + "and invented:\n"
         + fenced("orders.amount.average()")
     )
-    assistant = assistant_for(ScriptedGenerator([answer]))
+    assistant = make_assistant(ScriptedGenerator([answer]))
     question = [{"role": "user", "content": "total per country"}]
     events = await collect(assistant.chat(question, tables=TABLES))
     blocks = events[-1]["blocks"]
@@ -106,7 +81,7 @@ async def test_every_block_of_a_chat_answer_gets_a_verdict(assistant_for: Any) -
 
 
 async def test_an_injected_instruction_in_a_retrieved_page_never_runs(
-    assistant_for: Any, tmp_path: Path
+    make_assistant: Any, tmp_path: Path
 ) -> None:
     """A crawled page tells the model to run a shell command; the model obeys (scripted);
     the code reaches the verdict, is refused by the allowlist, and nothing runs."""
@@ -123,7 +98,7 @@ async def test_an_injected_instruction_in_a_retrieved_page_never_runs(
     knowledge = KnowledgeBase(tmp_path / "kb")
     knowledge.index([DocsFolderSource(docs)], progress=False)
     model = ScriptedGenerator([fenced(payload), "Then rank with `ibis.row_number()`."])
-    assistant = assistant_for(model, knowledge)
+    assistant = make_assistant(model, knowledge)
     question = [{"role": "user", "content": "How do window functions rank rows?"}]
     events = await collect(assistant.chat(question, tables=TABLES))
     assert "IMPORTANT SYSTEM NOTE" in model.prompts[0], "the page reached the model"
@@ -133,7 +108,7 @@ async def test_an_injected_instruction_in_a_retrieved_page_never_runs(
     assert not marker.exists(), "nothing of the injected code ran anywhere"
 
 
-async def test_explain_streams_the_rules_diagnosis_before_the_model(assistant_for: Any) -> None:
+async def test_explain_streams_the_rules_diagnosis_before_the_model(make_assistant: Any) -> None:
     report = ErrorReport(
         code="orders.amout.sum()",
         error_type="AttributeError",
@@ -141,7 +116,7 @@ async def test_explain_streams_the_rules_diagnosis_before_the_model(assistant_fo
         tables=TABLES,
     )
     model = ScriptedGenerator(["The column ", "is misspelt."])
-    events = await collect(assistant_for(model).explain(report))
+    events = await collect(make_assistant(model).explain(report))
     assert [event["type"] for event in events] == ["diagnosis", "token", "token", "done"]
     diagnosis = events[0]
     assert "amount" in diagnosis["findings"][0]["message"]
@@ -150,7 +125,7 @@ async def test_explain_streams_the_rules_diagnosis_before_the_model(assistant_fo
     assert "A rule-based checker found" in model.prompts[0], "the model is told the finding"
 
 
-async def test_the_diagnosis_comes_even_when_the_model_fails(assistant_for: Any) -> None:
+async def test_the_diagnosis_comes_even_when_the_model_fails(make_assistant: Any) -> None:
     report = ErrorReport(
         code="orders.amout.sum()",
         error_type="AttributeError",
@@ -158,7 +133,7 @@ async def test_the_diagnosis_comes_even_when_the_model_fails(assistant_for: Any)
         tables=TABLES,
     )
     model = ScriptedGenerator(["never"], fail_after=0)
-    events = await collect(assistant_for(model).explain(report))
+    events = await collect(make_assistant(model).explain(report))
     assert [event["type"] for event in events] == ["diagnosis", "error"]
     assert events[0]["fix"]["verdict"] == "repaired"
 
@@ -172,20 +147,20 @@ async def test_the_diagnosis_comes_even_when_the_model_fails(assistant_for: Any)
     ],
 )
 async def test_completions_that_are_not_real_code_are_withheld(
-    assistant_for: Any, suggestion: str, shown: str
+    make_assistant: Any, suggestion: str, shown: str
 ) -> None:
-    assistant = assistant_for(ScriptedGenerator([suggestion]))
+    assistant = make_assistant(ScriptedGenerator([suggestion]))
     request = CompletionRequest("orders.filter(", "", tables=TABLES)
     done = (await collect(assistant.complete(request)))[-1]
     assert done["completion"] == shown
     assert (done["withheld"] is None) == bool(shown)
 
 
-async def test_the_model_is_only_touched_on_its_worker(assistant_for: Any) -> None:
+async def test_the_model_is_only_touched_on_its_worker(make_assistant: Any) -> None:
     """Prompts are rendered and tokens counted where the scheduler loads the model, so
     the status it reports is the truth."""
     model = ThreadRecordingGenerator([fenced("orders.count()")])
-    assistant = assistant_for(model)
+    assistant = make_assistant(model)
     await collect(assistant.chat([{"role": "user", "content": "how many?"}], tables=TABLES))
     report = ErrorReport(code="orders.amout", error_type="AttributeError", message="x")
     await collect(assistant.explain(report))
@@ -210,7 +185,7 @@ class SequenceGenerator(ScriptedGenerator):
 
 
 async def test_a_failed_block_goes_back_to_the_model_with_the_checks_error(
-    assistant_for: Any,
+    make_assistant: Any,
 ) -> None:
     model = SequenceGenerator(
         [
@@ -220,7 +195,7 @@ async def test_a_failed_block_goes_back_to_the_model_with_the_checks_error(
         ]
     )
     question = [{"role": "user", "content": "mean amount"}]
-    events = await collect(assistant_for(model).chat(question, tables=TABLES))
+    events = await collect(make_assistant(model).chat(question, tables=TABLES))
     (block,) = events[-1]["blocks"]
     assert block["verdict"] == "not_checked", "what the model wrote first keeps its verdict"
     assert block["code"] == "orders.amount.average()"
@@ -233,9 +208,9 @@ async def test_a_failed_block_goes_back_to_the_model_with_the_checks_error(
     assert tokens == fenced("orders.amount.average()"), "revisions are not streamed as text"
 
 
-async def test_self_repair_stops_at_its_round_budget(assistant_for: Any, tmp_path: Path) -> None:
+async def test_self_repair_stops_at_its_round_budget(make_assistant: Any, tmp_path: Path) -> None:
     model = SequenceGenerator([fenced("orders.amount.average()"), fenced("orders.nope()")])
-    assistant = assistant_for(model)
+    assistant = make_assistant(model)
     assistant.settings.self_repair_rounds = 1
     events = await collect(assistant.chat([{"role": "user", "content": "x"}], tables=TABLES))
     (block,) = events[-1]["blocks"]
@@ -245,10 +220,10 @@ async def test_self_repair_stops_at_its_round_budget(assistant_for: Any, tmp_pat
 
 
 async def test_checked_sampling_keeps_the_first_completion_that_passes(
-    assistant_for: Any,
+    make_assistant: Any,
 ) -> None:
     model = SequenceGenerator(["I think", "orders.amout > 1)", "orders.amount > 1)"])
-    assistant = assistant_for(model)
+    assistant = make_assistant(model)
     assistant.settings.completion_candidates = 4
     request = CompletionRequest("orders.filter(", "", tables=TABLES)
     events = await collect(assistant.complete(request))
@@ -284,9 +259,9 @@ class SlowRevisions(SequenceGenerator):
             yield ".count()"
 
 
-async def test_a_revision_still_running_at_the_deadline_is_stopped(assistant_for: Any) -> None:
+async def test_a_revision_still_running_at_the_deadline_is_stopped(make_assistant: Any) -> None:
     model = SlowRevisions([fenced("orders.amount.average()")])
-    assistant = assistant_for(model)
+    assistant = make_assistant(model)
     assistant.settings.self_repair_seconds = 0.5
     events = await collect(assistant.chat([{"role": "user", "content": "x"}], tables=TABLES))
     (block,) = events[-1]["blocks"]
