@@ -70,3 +70,17 @@ def test_sql_binds_against_empty_tables_and_reads_no_files() -> None:
     outside = check_sql_binds("SELECT * FROM read_csv('/etc/hostname')", SPECS)
     assert not outside.checked
     assert "file system operations are disabled" in outside.reason
+
+
+def test_checked_code_cannot_start_a_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Even code the allowlist never sees (a fix of the user's own cell) starts nothing."""
+    marker = tmp_path / "ran"
+    tables = {"t": {"name": "t", "schema": {"a": "int64"}}}
+    for code in (
+        f"import os\nos.system('touch {marker}')\nt",
+        f"import subprocess\nsubprocess.run(['touch', '{marker}'])\nt",
+    ):
+        result = check_code(code, tables)
+        assert not result.checked
+        assert "PermissionError: the check process starts no other process" in result.reason
+    assert not marker.exists()

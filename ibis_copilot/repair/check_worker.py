@@ -2,8 +2,9 @@
 
 Started by :mod:`ibis_copilot.repair.check` as ``python -I -m
 ibis_copilot.repair.check_worker`` with one JSON request on stdin; answers one JSON object
-on stdout. It sees only the table schemas it is sent (as unbound ``ibis.table``s under the
-user's variable names), never the user's namespace or data. Calls that would run a query
+on stdout, and starts no other process. It sees only the table schemas it is sent (as
+unbound ``ibis.table``s under the user's variable names), never the user's namespace or
+data. Calls that would run a query
 (``.execute()``, ``.to_pandas()``...) are replaced by the expression they are called on, so
 a fix is checked by building the expression and compiling it to SQL.
 
@@ -138,8 +139,34 @@ def check_sql(request: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "stage": "done"}
 
 
+#: What starts another process; refused here (non-root users also get RLIMIT_NPROC = 0).
+PROCESS_STARTERS = (
+    ("os", ("system", "fork", "forkpty", "posix_spawn", "posix_spawnp", "popen")),
+    ("os", ("execv", "execve", "execvp", "execvpe", "execl", "execle", "execlp", "execlpe")),
+    ("subprocess", ("Popen",)),
+)
+
+
+def _no_child_processes() -> None:
+    """No checked code starts a process: the ways Python offers are replaced by a refusal."""
+    import importlib
+    import os
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError("the check process starts no other process")
+
+    for module_name, names in PROCESS_STARTERS:
+        module = importlib.import_module(module_name)
+        for name in names:
+            if hasattr(module, name):
+                setattr(module, name, refuse)
+    if os.geteuid() != 0:  # root is not bound by RLIMIT_NPROC
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+
+
 def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    _no_child_processes()
     request = json.loads(sys.stdin.read())
     handler = check_sql if request.get("mode") == "sql" else check_python
     try:
