@@ -7,7 +7,6 @@ portability table, the prompts the model sees, and the dialect `sql` picks.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import ibis
@@ -85,13 +84,12 @@ def repair_of(cell: str, number: int) -> Repair:
 
 
 #: Ibis puts object reprs (with their memory address) in some messages.
-ADDRESS = re.compile(r"\b0x[0-9a-f]+\b")
 
 
 def describe(cell: str, repair: Repair) -> str:
     report = repair.to_json()
     lines = [f"### {line}" for line in cell.splitlines()]
-    lines.append(f"error: {report['error_type']}: {ADDRESS.sub('0x…', report['message'])}")
+    lines.append(f"error: {report['error_type']}: {report['message']}")
     lines += [f"diagnosis ({d['rule']}): {d['message']}" for d in report["diagnosis"]]
     if report["fixed_code"] is None:
         lines.append("fix: none")

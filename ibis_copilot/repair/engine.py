@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import linecache
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -57,9 +58,7 @@ class Repair:
         fix = self.best_fix
         return {
             "error_type": type(self.failure.error).__name__,
-            "message": str(self.failure.error).strip().splitlines()[0]
-            if str(self.failure.error).strip()
-            else "",
+            "message": first_line(self.failure.error),
             "diagnosis": [{"rule": d.rule, "message": d.message} for d in self.diagnosis],
             "explanation": self.explanation,
             "fixed_code": fix.code if fix else None,
@@ -67,6 +66,16 @@ class Repair:
             "checked": bool(fix and fix.checked),
             "check_reason": fix.check.reason if fix and fix.check else "",
         }
+
+
+#: `` at 0x7f...`` in a repr: differs between runs and means nothing to the user.
+OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def first_line(error: BaseException) -> str:
+    """The error's message: its first line, without object addresses."""
+    lines = str(error).strip().splitlines()
+    return OBJECT_ADDRESS.sub("", lines[0]) if lines else ""
 
 
 def failing_cell(tb: TracebackType | None, namespace: Mapping[str, object]) -> tuple[str, int]:
