@@ -4,7 +4,9 @@ It owns retrieval, scheduling, conversation memory and the interaction log, so t
 handlers only parse requests and write events, and the CLI calls the same methods.
 
 Events: ``{"type": "token", "text"}`` pieces, then one closing ``{"type": "done", ...}``
-that always carries ``usage`` (and ``warnings`` when the docs could not be searched).
+that always carries ``usage`` (and ``warnings`` when the docs could not be searched);
+explain sends the rules' ``diagnosis`` first, and the closing events of chat and explain
+carry ``blocks``, a verdict on each code block the model wrote.
 A failure before the first token raises (the handler answers 4xx/5xx); a later one ends
 the stream with ``{"type": "error", "error": {"type", "message"}}``. The model is only
 ever touched on the scheduler's worker: prompts are rendered there, so a first request
