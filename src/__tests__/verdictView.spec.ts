@@ -138,6 +138,26 @@ describe('decorating an answer', () => {
     );
   });
 
+  it("shows the model's checked revision of a failed block, labelled, with its own actions", () => {
+    const root = answer(['python', 't.amout.sum()']);
+    const actions = target();
+    const revised = { ...CHECKED, code: 't.amount.sum()', rounds: 2 };
+    decorateCodeBlocks(root, [{ ...NOT_CHECKED, revised }], false, actions);
+    const verdicts = Array.from(badges(root)).map(b =>
+      b.getAttribute('data-verdict')
+    );
+    expect(verdicts).toEqual(['not_checked', 'checked']);
+    const revision = root.querySelector('.jp-IbisCopilot-revision')!;
+    expect(revision.textContent).toContain(
+      'Revised by the model after the check failed (round 2)'
+    );
+    const insert = Array.from(revision.querySelectorAll('button')).find(
+      button => button.textContent === 'Insert below'
+    )!;
+    insert.click();
+    expect(actions.insertBelow).toHaveBeenCalledWith('t.amount.sum()');
+  });
+
   it("makes a repaired block's Copy and Insert use the repaired code", () => {
     const root = answer(['python', 't.amout.sum()']);
     const actions = target();

@@ -3,6 +3,7 @@ import {
   actionCode,
   IBlockVerdict,
   IDiagnosis,
+  IRevision,
   isPythonLanguage,
   matchBlocks,
   unknownNameText
@@ -60,7 +61,11 @@ export function decorateCodeBlocks(
     const verdict = verdicts[index];
     pre.before(codeActionBar(actionCode(shown[index], verdict), target));
     if (verdict) {
-      pre.after(verdictBadge(verdict));
+      const badge = verdictBadge(verdict);
+      pre.after(badge);
+      if (verdict.revised) {
+        badge.after(revisionView(verdict.revised, target));
+      }
     } else if (streaming && blocks === undefined && isPythonBlock(pre)) {
       pre.after(checkingBadge());
     }
@@ -98,6 +103,26 @@ export function verdictBadge(block: IBlockVerdict): HTMLElement {
   if (block.verdict !== 'not_checked' && block.sql) {
     node.appendChild(details('Compiled SQL', block.sql, false));
   }
+  return node;
+}
+
+/**
+ * The model's revision of a block that failed its check: labelled as such, with its own
+ * actions and its own verdict (only revisions that checked are sent).
+ */
+export function revisionView(
+  revision: IRevision,
+  target: ICodeTarget
+): HTMLElement {
+  const node = element('section', 'jp-IbisCopilot-revision');
+  const title = node.appendChild(
+    element('div', 'jp-IbisCopilot-diagnosisTitle')
+  );
+  title.textContent = `Revised by the model after the check failed (round ${revision.rounds})`;
+  node.appendChild(codeActionBar(revision.code, target));
+  const pre = node.appendChild(element('pre', 'jp-IbisCopilot-fix'));
+  pre.appendChild(codeElement(revision.code)).className = 'language-python';
+  node.appendChild(verdictBadge({ ...revision, revised: null }));
   return node;
 }
 

@@ -30,6 +30,14 @@ export interface IBlockVerdict {
   original: string | null;
   /** The rules' change as a unified diff ('' when none). */
   change: string;
+  /** The model's revision after this block failed its check, when one checked. */
+  revised?: IRevision | null;
+}
+
+/** A block the model rewrote after being told the check's error (self-repair). */
+export interface IRevision extends IBlockVerdict {
+  /** Which round of self-repair wrote it. */
+  rounds: number;
 }
 
 /** One finding of the deterministic rules. */
@@ -66,6 +74,7 @@ export function parseBlock(value: unknown): IBlockVerdict | null {
   ) {
     return null;
   }
+  const revised = parseRevision(raw.revised);
   return {
     code: raw.code,
     verdict,
@@ -75,8 +84,19 @@ export function parseBlock(value: unknown): IBlockVerdict | null {
       : [],
     sql: typeof raw.sql === 'string' && raw.sql ? raw.sql : null,
     original: typeof raw.original === 'string' ? raw.original : null,
-    change: stringOr(raw.change, '')
+    change: stringOr(raw.change, ''),
+    ...(revised ? { revised } : {})
   };
+}
+
+/** The `revised` entry of a block: a block verdict plus its round, or null. */
+function parseRevision(value: unknown): IRevision | null {
+  const block = parseBlock(value);
+  if (!block || block.verdict === 'not_checked') {
+    return null; // only a revision that checked is shown
+  }
+  const rounds = (value as { rounds?: unknown }).rounds;
+  return { ...block, rounds: typeof rounds === 'number' ? rounds : 1 };
 }
 
 /** The verdicts of a closing event's `blocks` (malformed entries left out). */
