@@ -276,3 +276,20 @@ def test_an_answer_cut_short_marks_its_blocks_not_checked(
     assert "```python\nsales.am\n```" in text, "the open block is closed"
     assert "*The model failed: boom*" in text
     assert "✓" not in text
+
+
+def test_a_revised_block_shows_the_models_checked_revision() -> None:
+    from ibis_copilot.kernel.ask_magic import verdict_markdown
+
+    block = {
+        "code": "t.amount.average()",
+        "verdict": "not_checked",
+        "reason": "run: AttributeError: no attribute 'average'",
+        "unknown_names": [],
+        "revised": {"code": "t.amount.mean()", "verdict": "checked", "rounds": 2},
+    }
+    shown = verdict_markdown(block, "no verdict")
+    assert shown.startswith("*not checked: run: AttributeError")
+    assert "revised by the model after the check failed (round 2)" in shown
+    assert "t.amount.mean()" in shown
+    assert shown.rstrip().endswith("✓ checked against your tables' schemas*")

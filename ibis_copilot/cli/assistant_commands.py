@@ -84,6 +84,9 @@ def describe_verdict(block: dict[str, Any]) -> str:
         + (f" (closest: {', '.join(name['closest'])})" if name["closest"] else "")
         for name in block["unknown_names"]
     ]
+    revised = block.get("revised")
+    if revised:
+        line += f"; the model's revision (round {revised['rounds']}) checked:\n{revised['code']}"
     return "; ".join([line, *unknown])
 
 

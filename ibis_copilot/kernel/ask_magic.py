@@ -68,6 +68,12 @@ def verdict_markdown(block: dict[str, Any] | None, missing: str) -> str:
         lines = [f"*not checked: {reason or 'no reason given'}*"]
     if block.get("unknown_names"):
         lines.append(_unknown_names_line(block["unknown_names"]))
+    revised = block.get("revised")
+    if isinstance(revised, dict) and revised.get("verdict") in ("checked", "repaired"):
+        round_number = revised.get("rounds", 1)
+        lines.append(f"*revised by the model after the check failed (round {round_number}):*")
+        lines.append(_fence(str(revised.get("code", "")), "python"))
+        lines.append(verdict_markdown({**revised, "revised": None}, missing))
     return "\n\n".join(lines)
 
 
