@@ -13,7 +13,10 @@ Then the time the hook adds to a failing cell with no server running: a bare
 InteractiveShell runs each broken cell with and without ``%load_ext ibis_copilot``
 (the fix's check runs in a background thread and is timed on its own).
 
-Usage: python benchmarks/bench_repair.py [--model] [--repeat N]
+``--set heldout`` scores the frozen held-out snippets (tests/data/HELDOUT.md) instead, and
+``--set both`` (the default) scores both, labelled; the hook timing uses the first set.
+
+Usage: python benchmarks/bench_repair.py [--model] [--repeat N] [--set dev|heldout|both]
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from typing import Any
 
 from _common import print_table, write_results
 
-DATASET = Path(__file__).parent.parent / "tests" / "data" / "repair_dev.jsonl"
+DATA = Path(__file__).parent.parent / "tests" / "data"
+SETS = {"dev": DATA / "repair_dev.jsonl", "heldout": DATA / "repair_heldout.jsonl"}
+DATASET = SETS["dev"]
 
 
-def load() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
+def load(name: str = "dev") -> list[dict[str, Any]]:
+    return [json.loads(line) for line in SETS[name].read_text().splitlines() if line.strip()]
 
 
 def fail(entry: dict[str, Any]) -> Any:
@@ -71,7 +76,14 @@ def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, A
     from ibis_copilot.kernel.explain_stream import stream_explanation
 
     per_category: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"n": 0, "diagnosed": 0, "rules_fix": 0, "rules_model_fix": 0, "model_runs": 0}
+        lambda: {
+            "n": 0,
+            "diagnosed": 0,
+            "rules_fix": 0,
+            "rules_wrong_checked": 0,
+            "rules_model_fix": 0,
+            "model_runs": 0,
+        }
     )
     for entry in entries:
         counts = per_category[entry["category"]]
@@ -80,6 +92,8 @@ def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, A
         counts["diagnosed"] += any(d.rule == entry["category"] for d in repair.diagnosis)
         by_rules = correct(repair, entry, "rules")
         counts["rules_fix"] += by_rules
+        first = next((fix for fix in repair.fixes if fix.source == "rules"), None)
+        counts["rules_wrong_checked"] += bool(first and first.checked and not by_rules)
         by_model = False
         if client is not None and not by_rules:
             stream_explanation(repair, client, lambda _text: None, budget_s=120)
@@ -146,19 +160,8 @@ def start_model_client() -> tuple[Any, Any]:
     return server, AssistantClient(ServerInfo(f"http://127.0.0.1:{server.port}/", TOKEN))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", action="store_true", help="also ask the small model")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds for the hook timing")
-    args = parser.parse_args()
-    entries = load()
-    server, client = start_model_client() if args.model else (None, None)
-    try:
-        per_category = quality(entries, client)
-    finally:
-        if server is not None:
-            server.stop()
-    timing = hook_overhead(entries, args.repeat)
+def print_quality(per_category: dict[str, dict[str, Any]], model: bool) -> dict[str, int]:
+    """The per-category table; the totals."""
 
     def rate(count: int, total: int) -> str:
         return f"{count}/{total} ({count / total:.0%})"
@@ -174,7 +177,7 @@ def main() -> None:
                 str(counts["n"]),
                 rate(counts["diagnosed"], counts["n"]),
                 rate(counts["rules_fix"], counts["n"]),
-                rate(counts["rules_model_fix"], counts["n"]) if args.model else "not run",
+                rate(counts["rules_model_fix"], counts["n"]) if model else "not run",
             ]
         )
     n = totals["n"]
@@ -184,11 +187,48 @@ def main() -> None:
             str(n),
             rate(totals["diagnosed"], n),
             rate(totals["rules_fix"], n),
-            rate(totals["rules_model_fix"], n) if args.model else "not run",
+            rate(totals["rules_model_fix"], n) if model else "not run",
         ]
     )
     print_table(["category", "n", "diagnosed", "rules fix ✓", "rules+model fix ✓"], rows)
-    print()
+    print(
+        f"rules fixes that passed the check process but not the snippet's check: "
+        f"{totals['rules_wrong_checked']}/{n}"
+    )
+    return dict(totals)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="store_true", help="also ask the small model")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds for the hook timing")
+    parser.add_argument(
+        "--set",
+        choices=("dev", "heldout", "both"),
+        default="both",
+        help="snippet set(s) to score (held-out: tests/data/HELDOUT.md)",
+    )
+    args = parser.parse_args()
+    names = ("dev", "heldout") if args.set == "both" else (args.set,)
+    sets = {name: load(name) for name in names}
+    server, client = start_model_client() if args.model else (None, None)
+    scored = {}
+    try:
+        for name, entries in sets.items():
+            print(f"{name} set ({SETS[name].name}):", file=sys.stderr)
+            scored[name] = quality(entries, client)
+    finally:
+        if server is not None:
+            server.stop()
+    timing = hook_overhead(sets[names[0]], args.repeat)
+
+    summaries = {}
+    for name, per_category in scored.items():
+        if len(scored) > 1:
+            print(f"== {name} set ({SETS[name].name})")
+        summaries[name] = print_quality(per_category, args.model)
+        print()
+    per_category, totals = scored[names[0]], summaries[names[0]]
     print(
         f"hook, no server: failing cell {timing['plain_median_ms']:.1f} ms → "
         f"{timing['hooked_median_ms']:.1f} ms (added median {timing['added_median_ms']:.1f} ms,"
@@ -197,7 +237,16 @@ def main() -> None:
     )
     path = write_results(
         "bench_repair",
-        {"per_category": per_category, "totals": dict(totals), "hook": timing, "model": args.model},
+        {
+            "per_category": per_category,
+            "totals": totals,
+            "hook": timing,
+            "model": args.model,
+            "set": names[0],
+            "sets": {
+                name: {"per_category": scored[name], "totals": summaries[name]} for name in names
+            },
+        },
     )
     print(f"\nwrote {path}")
 

@@ -26,7 +26,8 @@ from ibis_copilot.knowledge.api_source import ApiSource
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS, KnowledgeBase
 
-DEV_SET = Path(__file__).parents[1] / "tests" / "data" / "retrieval_dev.jsonl"
+DATA = Path(__file__).parents[1] / "tests" / "data"
+SETS = {"dev": DATA / "retrieval_dev.jsonl", "heldout": DATA / "retrieval_heldout.jsonl"}
 GOALS = {"recall@5": 0.90, "mrr@10": 0.75, "p95_ms": 50.0, "build_s": 180.0, "reindex_s": 10.0}
 
 
@@ -62,12 +63,70 @@ def evaluate(base: KnowledgeBase, queries: list[dict], mode: str) -> tuple[dict,
     return metrics, per_query
 
 
+def by_kind(details: dict[str, list[dict]], items: list[dict]) -> dict[str, dict]:
+    """Per ``kind`` (held-out questions have one): metrics per mode."""
+    kinds: dict[str, dict] = {}
+    for kind in sorted({item["kind"] for item in items if "kind" in item}):
+        rows = [i for i, item in enumerate(items) if item.get("kind") == kind]
+        kinds[kind] = {
+            mode: {
+                name: statistics.fmean(per_query[i][name] for i in rows)
+                for name in ("recall@1", "recall@5", "mrr@10", "ndcg@10")
+            }
+            | {"n": len(rows)}
+            for mode, per_query in details.items()
+        }
+    return kinds
+
+
+def print_metrics(results: dict, details: dict, items: list[dict], chunks: int) -> None:
+    rows = [[mode, *(f"{results[mode][m]:.3f}" for m in results[mode])] for mode in results]
+    if "hybrid+rerank" not in results:
+        rows.append(["hybrid+rerank", "n/a", "n/a", "n/a", "n/a"])
+    print(f"{len(items)} queries, {chunks} chunks\n")
+    print_table(["mode", "R@1", "R@5", "MRR@10", "nDCG@10"], rows)
+    kinds = by_kind(details, items)
+    if kinds:
+        print()
+        print_table(
+            ["kind", "n", *(f"{mode} R@5 / MRR@10" for mode in details)],
+            [
+                [
+                    kind,
+                    str(modes["hybrid"]["n"]),
+                    *(
+                        f"{modes[mode]['recall@5']:.3f} / {modes[mode]['mrr@10']:.3f}"
+                        for mode in details
+                    ),
+                ]
+                for kind, modes in kinds.items()
+            ],
+        )
+    misses = [row for row in details["hybrid"] if not row["recall@5"]]
+    if misses:
+        print("\nhybrid misses (not in top 5):")
+        for row in misses:
+            print(f"- {row['query']}: {row['top5'][:3]}")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, help="reuse an index here (default: temporary)")
     parser.add_argument("--latency-rounds", type=int, default=3)
+    parser.add_argument(
+        "--set",
+        choices=("dev", "heldout", "both"),
+        default="both",
+        help="query set(s) to score (held-out: tests/data/HELDOUT.md)",
+    )
     args = parser.parse_args()
-    queries = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    names = ("dev", "heldout") if args.set == "both" else (args.set,)
+    sets = {
+        name: [json.loads(line) for line in SETS[name].read_text().splitlines() if line.strip()]
+        for name in names
+    }
+    queries = sets[names[0]]  # the first set: latency and the top-level figures
 
     with tempfile.TemporaryDirectory() as tmp:
         base = KnowledgeBase(args.data_dir or Path(tmp))
@@ -80,13 +139,18 @@ def main() -> None:
         base.index(sources, progress=False)
         reindex_s = time.perf_counter() - start
 
-        results, details = {}, {}
-        for mode in ("dense", "lexical", "hybrid"):
-            results[mode], details[mode] = evaluate(base, queries, mode)
+        scored = {}
         reranker = os.environ.get("IBIS_COPILOT_RERANKER_MODEL")
-        if reranker:
-            reranked = KnowledgeBase(base.index_dir.parent, reranker_model=reranker)
-            results["hybrid+rerank"], _ = evaluate(reranked, queries, "hybrid")
+        reranked = (
+            KnowledgeBase(base.index_dir.parent, reranker_model=reranker) if reranker else None
+        )
+        for name, items in sets.items():
+            results, details = {}, {}
+            for mode in ("dense", "lexical", "hybrid"):
+                results[mode], details[mode] = evaluate(base, items, mode)
+            if reranked is not None:
+                results["hybrid+rerank"], _ = evaluate(reranked, items, "hybrid")
+            scored[name] = (results, details)
         latencies = []
         for _ in range(args.latency_rounds):
             for item in queries:
@@ -98,11 +162,11 @@ def main() -> None:
     latencies.sort()
     p50 = statistics.median(latencies)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    rows = [[mode, *(f"{results[mode][m]:.3f}" for m in results[mode])] for mode in results]
-    if "hybrid+rerank" not in results:
-        rows.append(["hybrid+rerank", "n/a", "n/a", "n/a", "n/a"])
-    print(f"{len(queries)} queries, {chunks} chunks\n")
-    print_table(["mode", "R@1", "R@5", "MRR@10", "nDCG@10"], rows)
+    for name, (results, details) in scored.items():
+        if len(scored) > 1:
+            print(f"== {name} set ({SETS[name].name})")
+        print_metrics(results, details, sets[name], chunks)
+    results, details = scored[names[0]]
     if "hybrid+rerank" not in results:
         print("\n(hybrid+rerank: set IBIS_COPILOT_RERANKER_MODEL to a local cross-encoder;")
         print(" none ships on PyPI for offline use, so none is run by default)")
@@ -116,11 +180,6 @@ def main() -> None:
             ["search p95", f"{p95:.1f} ms", "<= 50 ms"],
         ],
     )
-    misses = [row for row in details["hybrid"] if not row["recall@5"]]
-    if misses:
-        print("\nhybrid misses (not in top 5):")
-        for row in misses:
-            print(f"- {row['query']}: {row['top5'][:3]}")
     path = write_results(
         "bench_retrieval",
         {
@@ -135,6 +194,16 @@ def main() -> None:
             "search_p95_ms": p95,
             "goals": GOALS,
             "per_query_hybrid": details["hybrid"],
+            "set": names[0],
+            "sets": {
+                name: {
+                    "queries": len(sets[name]),
+                    "metrics": results_,
+                    "by_kind": by_kind(details_, sets[name]),
+                    "per_query_hybrid": details_["hybrid"],
+                }
+                for name, (results_, details_) in scored.items()
+            },
         },
     )
     print(f"\nwrote {path}")
