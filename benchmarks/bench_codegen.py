@@ -61,7 +61,7 @@ sys.path.insert(1, str(HERE.parent / "tests"))  # postgres_server.py
 import codegen_data  # noqa: E402
 from _common import print_table, write_results  # noqa: E402
 
-from ibis_copilot.assistant.code_blocks import code_blocks  # noqa: E402
+from ibis_copilot.code_blocks import code_blocks  # noqa: E402
 from ibis_copilot.repair.check import CheckResult, check_code  # noqa: E402
 
 DATASET = HERE.parent / "tests" / "data" / "codegen_dev.jsonl"

@@ -18,7 +18,8 @@ from jupyter_server_process import jupyter_server
 from knowledge_helpers import DOCS
 from local_http import free_port
 
-from ibis_copilot.kernel.ask_magic import BLOCK, CHECKED, PYTHON
+from ibis_copilot.code_blocks import code_blocks
+from ibis_copilot.kernel.ask_magic import CHECKED
 from ibis_copilot.kernel.client import NO_SERVER, ServerInfo, discover
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
@@ -76,7 +77,7 @@ def test_ask_streams_an_answer_with_sources_and_keeps_the_conversation(
     text = shown(captured)
     assert len(captured.outputs) >= 2, "the answer was redrawn as it streamed"
     assert "**Sources**" in text
-    python_blocks = [b for lang, b in BLOCK.findall(text) if lang in PYTHON and b.strip()]
+    python_blocks = code_blocks(text)
     verdicts = [line for line in text.splitlines() if line.startswith(VERDICT_STARTS)]
     assert len(verdicts) <= len(python_blocks), "a repaired block adds its repair"
     assert bool(verdicts) == bool(python_blocks), "the server judged the answer's blocks"

@@ -11,7 +11,6 @@ from copilot_http import error_of, ndjson, post, token_text
 from knowledge_helpers import tiny_api
 from tornado.httpclient import HTTPClientError
 
-from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.explain import ErrorReport, ExplainWorkflow, InvalidExplainError
 from ibis_copilot.assistant.model_sql import (
     InvalidSqlRequestError,
@@ -19,6 +18,7 @@ from ibis_copilot.assistant.model_sql import (
     ModelSqlWorkflow,
 )
 from ibis_copilot.assistant.sources import find_sources
+from ibis_copilot.code_blocks import first_code_block
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.registry import local_generator
 

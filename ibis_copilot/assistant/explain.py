@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.prompts import render
 from ibis_copilot.assistant.request_parts import dialect_from, table_specs_from
 from ibis_copilot.assistant.sources import Sources, format_sources
+from ibis_copilot.code_blocks import first_code_block
 from ibis_copilot.errors import BadRequestError
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.knowledge.retrieval import SearchResult

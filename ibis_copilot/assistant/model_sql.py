@@ -8,8 +8,8 @@ from typing import Any
 import sqlglot
 from sqlglot.errors import SqlglotError
 
-from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.code_blocks import first_code_block
 from ibis_copilot.errors import BadRequestError
 from ibis_copilot.models.base import Generator
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from ibis_copilot.errors import BadRequestError
 from ibis_copilot.expressions.compile import check_dialect
-from ibis_copilot.expressions.namespace import TableSpecs
-
-MAX_TABLES = 50
-MAX_COLUMNS = 500
+from ibis_copilot.expressions.namespace import (
+    MAX_REQUEST_COLUMNS,
+    MAX_REQUEST_TABLES,
+    TableSpecs,
+)
 
 
 def table_specs_from(value: Any) -> TableSpecs:
@@ -18,8 +19,8 @@ def table_specs_from(value: Any) -> TableSpecs:
     if value is None:
         return {}
     shape = "'tables' must map variables to {name, schema: {column: type}}"
-    if not isinstance(value, dict) or len(value) > MAX_TABLES:
-        raise BadRequestError(f"{shape}, at most {MAX_TABLES} tables")
+    if not isinstance(value, dict) or len(value) > MAX_REQUEST_TABLES:
+        raise BadRequestError(f"{shape}, at most {MAX_REQUEST_TABLES} tables")
     specs: TableSpecs = {}
     for variable, table in value.items():
         if not isinstance(variable, str) or not variable.isidentifier():
@@ -27,7 +28,7 @@ def table_specs_from(value: Any) -> TableSpecs:
         if not isinstance(table, dict) or not isinstance(table.get("schema"), dict):
             raise BadRequestError(f"{shape}: {variable!r} has no schema")
         schema, name = table["schema"], table.get("name", variable)
-        if len(schema) > MAX_COLUMNS or not isinstance(name, str):
+        if len(schema) > MAX_REQUEST_COLUMNS or not isinstance(name, str):
             raise BadRequestError(f"{shape}: {variable!r} is malformed")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in schema.items()):
             raise BadRequestError(f"{shape}: {variable!r} has a column that is not text")

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ibis_copilot.assistant.code_blocks import first_code_block
 from ibis_copilot.assistant.prompts import render
+from ibis_copilot.code_blocks import first_code_block
 from ibis_copilot.models.base import Message
 
 Block = dict[str, Any]

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from ibis_copilot.assistant.chat import ChatWorkflow, validate_messages
-from ibis_copilot.assistant.code_blocks import code_blocks
 from ibis_copilot.assistant.complete import CompleteWorkflow, CompletionRequest, clean
 from ibis_copilot.assistant.completion_gate import withheld_reason
 from ibis_copilot.assistant.conversations import ConversationStore
@@ -39,6 +38,7 @@ from ibis_copilot.assistant.interaction_log import InteractionLog
 from ibis_copilot.assistant.model_sql import ModelSqlRequest, ModelSqlWorkflow
 from ibis_copilot.assistant.self_repair import RepairBudget, revise_blocks
 from ibis_copilot.assistant.sources import Sources, find_sources
+from ibis_copilot.code_blocks import code_blocks
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.retrieval import SearchResult
@@ -157,7 +157,9 @@ class Assistant:
             self.conversations.load(conversation_id)  # a malformed id fails here, as a 400
         scheduler = ready(self.chat_scheduler)
         workflow = self.chat_workflow
-        sources = await self._sources(workflow.search_query(checked), workflow.k, 0.35)
+        sources = await self._sources(
+            workflow.search_query(checked), workflow.k, workflow.min_similarity
+        )
 
         def prepare(generator: Generator) -> Prompt:
             prepared = workflow.prepare(generator, checked, conversation_id, schemas, sources)

@@ -17,6 +17,10 @@ from ibis_copilot.expressions.compile import DEFAULT_DIALECT, bound_backend, def
 MAX_OBJECTS = 20
 MAX_COLUMNS = 40
 MAX_CHARS = 4000
+#: The most tables, and columns per table, one request may send the server (it answers
+#: 400 beyond; the kernel leaves out what does not fit).
+MAX_REQUEST_TABLES = 50
+MAX_REQUEST_COLUMNS = 500
 #: ``{variable: {"name": table name, "schema": {column: type}}}``: tables as schemas only.
 TableSpecs = dict[str, dict[str, Any]]
 

@@ -8,7 +8,6 @@ so: nothing looks checked that was not.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -18,14 +17,12 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import Markdown, display
 
+from ibis_copilot.code_blocks import BLOCK, PYTHON_LANGUAGES
 from ibis_copilot.kernel.client import AssistantClient, AssistantError, ServerUnavailableError
 from ibis_copilot.kernel.display import _fence
 from ibis_copilot.kernel.request_context import namespace_fields
 
 UPDATE_EVERY_S = 0.15  # redraw the answer at most this often while it streams
-#: A fenced block of a Markdown answer, as the server finds them (language, body).
-BLOCK = re.compile(r"```([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-PYTHON = ("python", "py", "")
 CHECKED = "✓ checked against your tables' schemas"
 
 
@@ -89,7 +86,7 @@ def with_verdicts(answer: str, blocks: Sequence[dict[str, Any]] | None, missing:
     pieces, position = [], 0
     for match in BLOCK.finditer(answer):
         language, body = match.group(1).lower(), match.group(2).strip("\n")
-        if language not in PYTHON or not body.strip():
+        if language not in PYTHON_LANGUAGES or not body.strip():
             continue
         block = next((b for b in unused if _written(b) == body), None)
         if block is not None:

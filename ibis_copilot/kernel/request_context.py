@@ -8,27 +8,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from ibis_copilot.expressions.namespace import (
+    MAX_REQUEST_COLUMNS,
+    MAX_REQUEST_TABLES,
     TableSpecs,
     dialect_of,
     namespace_context,
     table_specs,
 )
 
-#: The server refuses a request with more tables, or a table with more columns (400).
-MAX_TABLES = 50
-MAX_COLUMNS = 500
-
 
 def request_tables(namespace: Mapping[str, object]) -> TableSpecs:
     """The namespace's table specs within the server's limits: tables wider than
-    ``MAX_COLUMNS`` are left out, and at most ``MAX_TABLES`` are sent (in name order)."""
+    ``MAX_REQUEST_COLUMNS`` are left out, and at most ``MAX_REQUEST_TABLES`` are sent (in
+    name order)."""
     specs = table_specs(namespace)
     fitting = {
         variable: spec
         for variable, spec in sorted(specs.items())
-        if variable.isidentifier() and len(spec["schema"]) <= MAX_COLUMNS
+        if variable.isidentifier() and len(spec["schema"]) <= MAX_REQUEST_COLUMNS
     }
-    return dict(list(fitting.items())[:MAX_TABLES])
+    return dict(list(fitting.items())[:MAX_REQUEST_TABLES])
 
 
 def namespace_fields(namespace: Mapping[str, object]) -> dict[str, Any]:

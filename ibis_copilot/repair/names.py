@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -18,9 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ibis_copilot.expressions.namespace import TableSpecs
-
-NO_ATTRIBUTE = re.compile(r"'(\w+)' object has no attribute '(\w+)'")
-MISSING_COLUMN = re.compile(r"Column '(\w+)' is not found in table")
+from ibis_copilot.repair.diagnose import MISSING_COLUMN, NO_ATTRIBUTE
 
 
 @dataclass(frozen=True)
@@ -165,7 +162,8 @@ def from_error(reason: str, specs: TableSpecs) -> list[UnknownName]:
     columns = sorted({c for spec in specs.values() for c in spec.get("schema", {})})
     if match := MISSING_COLUMN.search(reason):
         return [UnknownName(match.group(1), "column", _closest(match.group(1), columns))]
-    match = NO_ATTRIBUTE.search(reason)
+    message = reason.split(": ", 2)[-1]  # "run: AttributeError: <message>"
+    match = NO_ATTRIBUTE.match(message)
     if match is None:
         return []
     owner, attribute = match.groups()
