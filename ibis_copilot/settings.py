@@ -95,9 +95,19 @@ class IbisCopilot(Configurable):
     model_backend = Enum(
         ["transformers", "openai"],
         help=(
-            "'transformers': run the model in the Jupyter server process. 'openai': use an "
+            "'transformers': run the model on this machine (see model_process). 'openai': use an "
             "OpenAI-compatible server (vLLM, TGI, llama.cpp) at openai_base_url. "
             "Env: IBIS_COPILOT_MODEL_BACKEND. Default: transformers."
+        ),
+    ).tag(config=True)
+
+    model_process = Enum(
+        ["worker", "server"],
+        default_value="worker",
+        help=(
+            "With model_backend 'transformers': 'worker' runs each model in its own "
+            "supervised process (restarted if it dies; a crash never takes Jupyter down), "
+            "'server' in the Jupyter server process itself."
         ),
     ).tag(config=True)
 

@@ -75,10 +75,12 @@ def copilot_config() -> dict[str, Any]:
 
 @pytest.fixture
 def jp_server_config(copilot_config: dict[str, Any]) -> dict[str, Any]:
-    """pytest-jupyter's server, with this extension enabled."""
+    """pytest-jupyter's server, with this extension enabled. Its model runs in the test
+    process (loaded once for all tests) unless ``copilot_config`` asks for a worker
+    process: the worker has its own tests (``test_model_worker*.py``)."""
     return {
         "ServerApp": {"jpserver_extensions": {"ibis_copilot": True}},
-        "IbisCopilot": copilot_config,
+        "IbisCopilot": {"model_process": "server", **copilot_config},
     }
 
 

@@ -1,7 +1,8 @@
 """One scheduled generation as events, and what it reports besides its tokens.
 
 The prompt is rendered on the scheduler's worker (``prepare`` gets the generator there), so
-the model is loaded and touched only through the scheduler.
+the model is loaded and touched only through the scheduler. Completions are ``urgent``:
+a chat generating beside one pauses between its tokens until it is done.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 import functools
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ParamSpec, TypeVar
 
 from ibis_copilot.errors import CopilotError
@@ -91,12 +92,11 @@ async def generate_events(
         prompt = prepare(generator)
         generation.prompt, generation.model = prompt.text, generator.name
         generation.prompt_tokens = generator.count_tokens(prompt.text)
+        params = replace(prompt.params, urgent=priority == Priority.COMPLETION)
         if prompt.messages is not None:
-            pieces = generator.stream_chat(prompt.messages, prompt.params, token)
+            pieces = generator.stream_chat(prompt.messages, params, token)
         else:
-            pieces = stop_at(
-                generator.stream(prompt.text, prompt.params, token), prompt.params.stop, token
-            )
+            pieces = stop_at(generator.stream(prompt.text, params, token), params.stop, token)
         return _counted(generator, pieces, generation)
 
     try:

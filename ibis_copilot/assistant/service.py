@@ -50,6 +50,8 @@ from ibis_copilot.models.base import (
 )
 from ibis_copilot.models.registry import chat_generator
 from ibis_copilot.models.scheduler import Priority, Scheduler
+from ibis_copilot.models.supervisor import worker_model_status
+from ibis_copilot.models.worker_generator import WorkerGenerator
 from ibis_copilot.repair.verdict import check_block, diagnose_report
 from ibis_copilot.settings import IbisCopilot
 from ibis_copilot.status import collect_status
@@ -83,14 +85,15 @@ class Assistant:
         """Everything the settings describe; nothing is loaded until started or used."""
         data_dir = Path(settings.data_dir)
         chat_scheduler = Scheduler(
-            chat_generator(settings), settings.max_queue, settings.request_timeout
+            chat_generator(settings), settings.max_queue, settings.request_timeout, preempt=True
         )
         completion_scheduler = chat_scheduler
         if settings.completion_model and settings.completion_model != settings.chat_model:
             completion_scheduler = Scheduler(
-                chat_generator(settings, settings.completion_model),
+                chat_generator(settings, settings.completion_model, role="completion"),
                 settings.max_queue,
                 settings.request_timeout,
+                preempt=True,
             )
         log = InteractionLog(data_dir / "interactions.sqlite")
         return cls(
@@ -114,9 +117,12 @@ class Assistant:
         self.completion_scheduler.start(load_now)
 
     def stop(self) -> None:
-        """Stop the workers; waiting and running requests are cancelled."""
-        self.chat_scheduler.stop()
-        self.completion_scheduler.stop()
+        """Stop the workers (and worker processes); waiting and running requests are
+        cancelled."""
+        for scheduler in (self.chat_scheduler, self.completion_scheduler):
+            scheduler.stop()
+            if isinstance(scheduler.generator, WorkerGenerator):
+                scheduler.generator.supervisor.stop()
 
     def status(self) -> dict[str, Any]:
         """Versions, data directory, the index and each model's state."""
@@ -128,7 +134,10 @@ class Assistant:
 
     @staticmethod
     def _model_status(scheduler: Scheduler) -> dict[str, Any]:
-        return {**scheduler.model_state, "waiting": scheduler.waiting()}
+        status = {**scheduler.model_state, "waiting": scheduler.waiting()}
+        if isinstance(scheduler.generator, WorkerGenerator):
+            status.update(worker_model_status(status, scheduler.generator.supervisor.status()))
+        return status
 
     # -- workflows -------------------------------------------------------------------
 

@@ -36,11 +36,13 @@ class CancelToken:
 
 @dataclass(frozen=True)
 class GenerationParams:
-    """Sampling and stopping; temperature 0 means greedy."""
+    """Sampling and stopping; temperature 0 means greedy. An ``urgent`` generation (an
+    inline completion) pauses ordinary ones between their tokens while it runs."""
 
     max_tokens: int = 256
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
+    urgent: bool = False
 
 
 Message = dict[str, str]

@@ -29,10 +29,17 @@ class OpenAICompatibleGenerator:
         api_key_env: str = "OPENAI_API_KEY",
         context_length: int = 4096,
         timeout: float = 120.0,
+        *,
+        api_key: str | None = None,
+        send_priority: bool = False,
     ) -> None:
+        """``api_key`` wins over ``api_key_env``; with ``send_priority`` each request
+        carries vLLM's ``priority`` (0 for urgent generations, 1 otherwise)."""
         self.base_url = base_url.rstrip("/")
         self.name = model
         self.api_key_env = api_key_env
+        self.api_key = api_key
+        self.send_priority = send_priority
         self.context_length = context_length
         self.timeout = timeout
 
@@ -42,7 +49,7 @@ class OpenAICompatibleGenerator:
         return None
 
     def _headers(self) -> dict[str, str]:
-        key = os.environ.get(self.api_key_env)
+        key = self.api_key or os.environ.get(self.api_key_env)
         return {"Authorization": f"Bearer {key}"} if key else {}
 
     def load(self) -> None:
@@ -79,8 +86,7 @@ class OpenAICompatibleGenerator:
             if choices[0].get("text"):
                 yield str(choices[0]["text"])
 
-    @staticmethod
-    def _options(params: GenerationParams) -> dict[str, Any]:
+    def _options(self, params: GenerationParams) -> dict[str, Any]:
         options: dict[str, Any] = {
             "stream": True,
             "max_tokens": params.max_tokens,
@@ -88,6 +94,8 @@ class OpenAICompatibleGenerator:
         }
         if params.stop:
             options["stop"] = list(params.stop)
+        if self.send_priority:
+            options["priority"] = 0 if params.urgent else 1
         return options
 
     def _events(
@@ -115,7 +123,11 @@ class OpenAICompatibleGenerator:
                     data = line[5:].strip()
                     if data == "[DONE]":
                         return
-                    yield json.loads(data)
+                    event = json.loads(data)
+                    if isinstance(event, dict) and "error" in event:
+                        message = (event["error"] or {}).get("message", "unknown error")
+                        raise GenerationError(f"the model server failed: {message}")
+                    yield event
         except httpx.HTTPError as error:
             raise GenerationError(f"the model server at {self.base_url} failed: {error}") from error
         except json.JSONDecodeError as error:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from ibis_copilot.models.base import GenerationError, Generator
 from ibis_copilot.models.openai_backend import OpenAICompatibleGenerator
+from ibis_copilot.models.supervisor import WorkerSupervisor
 from ibis_copilot.models.transformers_backend import TransformersGenerator
+from ibis_copilot.models.worker_generator import WorkerGenerator
 
 if TYPE_CHECKING:
     from ibis_copilot.settings import IbisCopilot
@@ -19,8 +21,11 @@ def local_generator(name: str, device: str = "cpu") -> TransformersGenerator:
     return TransformersGenerator(name, device)
 
 
-def chat_generator(settings: IbisCopilot, model: str | None = None) -> Generator:
-    """The model the settings describe, ``chat_model`` unless named (nothing is loaded)."""
+def chat_generator(
+    settings: IbisCopilot, model: str | None = None, role: str = "chat"
+) -> Generator:
+    """The model the settings describe, ``chat_model`` unless named (nothing is loaded or
+    started; a worker process starts on ``load()`` or first use)."""
     model = model or settings.chat_model
     if settings.model_backend == "openai":
         if not settings.openai_base_url:
@@ -31,4 +36,7 @@ def chat_generator(settings: IbisCopilot, model: str | None = None) -> Generator
             settings.openai_api_key_env,
             timeout=settings.request_timeout,
         )
+    if settings.model_process == "worker":
+        supervisor = WorkerSupervisor(model, settings.model_device, role=role)
+        return WorkerGenerator(supervisor, timeout=settings.request_timeout)
     return local_generator(model, settings.model_device)

@@ -1,8 +1,12 @@
 """One model, many users: a worker thread runs one generation at a time.
 
 Completion requests go before chat requests; a newer request with the same key (one
-editor) cancels the older one; the queue is bounded; every request has a deadline.
-Tokens cross from the worker thread to the asyncio consumer through a ``Ticket``.
+editor) cancels the older one; the queue is bounded; every request has a deadline, kept
+by the consumer even when the model sends nothing. With ``preempt``, each priority has
+its own worker thread (lane), so a completion starts while a chat generates: the model
+pauses the chat between its tokens (``GenerationParams.urgent``) instead of making the
+completion wait. Tokens cross from the worker thread to the asyncio consumer through a
+``Ticket``.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class Ticket:
         self.generator = generator
         self.key = key
         self.tokens_generated = 0
+        self.deadline = float("inf")  # time.monotonic() value; set by the scheduler
+        self.timeout = 0.0
         self._loop = loop
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
 
@@ -78,7 +84,14 @@ class Ticket:
 
     async def __aiter__(self) -> AsyncIterator[str]:
         while True:
-            item = await self._queue.get()
+            try:
+                async with asyncio.timeout(self.deadline - time.monotonic()):
+                    item = await self._queue.get()
+            except TimeoutError:
+                self.cancel("timeout")
+                raise GenerationTimeoutError(
+                    f"the request took longer than {self.timeout:g} s and was stopped"
+                ) from None
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
@@ -96,37 +109,59 @@ class _Job:
 
 
 class Scheduler:
-    """Runs generations for everyone on one worker thread, in priority order."""
+    """Runs generations for everyone on one worker thread (one per priority with
+    ``preempt``), in priority order."""
 
-    def __init__(self, generator: Generator, max_queue: int = 16, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        generator: Generator,
+        max_queue: int = 16,
+        timeout: float = 120.0,
+        *,
+        preempt: bool = False,
+    ) -> None:
         self.generator = generator
         self.max_queue = max_queue
         self.timeout = timeout
-        self._jobs: list[_Job] = []
-        self._running: _Job | None = None
+        self.preempt = preempt
+        self._lanes = list(Priority) if preempt else [Priority.COMPLETION]
+        self._jobs: dict[int, list[_Job]] = {lane: [] for lane in self._lanes}
+        self._running: dict[int, _Job] = {}
         self._sequence = itertools.count()
         self._condition = threading.Condition()
+        self._load_lock = threading.Lock()
         self._stopped = False
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self.model_state: dict[str, Any] = {"state": "not loaded", "name": generator.name}
 
+    def _lane(self, priority: int) -> int:
+        return priority if self.preempt else self._lanes[0]
+
     def start(self, load_now: bool = True) -> None:
-        """Start the worker; with ``load_now`` it loads the model before anything else."""
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, args=(load_now,), name="ibis-copilot-model", daemon=True
-            )
-            self._thread.start()
+        """Start the workers; with ``load_now`` the model loads before anything else."""
+        with self._condition:
+            if self._threads:
+                return
+            for lane in self._lanes:
+                thread = threading.Thread(
+                    target=self._run,
+                    args=(lane, load_now),
+                    name=f"ibis-copilot-model-{Priority(lane).name.lower()}",
+                    daemon=True,
+                )
+                self._threads.append(thread)
+                thread.start()
 
     def stop(self) -> None:
         with self._condition:
             self._stopped = True
-            for job in self._jobs:
-                job.ticket.cancel("server stopping")
-                job.ticket._put(_DONE)
-            self._jobs.clear()
-            if self._running is not None:
-                self._running.ticket.cancel("server stopping")
+            for jobs in self._jobs.values():
+                for job in jobs:
+                    job.ticket.cancel("server stopping")
+                    job.ticket._put(_DONE)
+                jobs.clear()
+            for running in self._running.values():
+                running.ticket.cancel("server stopping")
             self._condition.notify_all()
 
     def submit(
@@ -140,38 +175,49 @@ class Scheduler:
         cancelled, and so is this one when ``cancel`` is. Raises QueueFullError when
         ``max_queue`` requests already wait."""
         ticket = Ticket(asyncio.get_running_loop(), key, self.generator, cancel)
+        ticket.timeout, ticket.deadline = self.timeout, time.monotonic() + self.timeout
         with self._condition:
             if key is not None:
                 self._supersede(key)
-            if len(self._jobs) >= self.max_queue:
-                raise QueueFullError(len(self._jobs), retry_after=max(1, len(self._jobs) // 2))
-            job = _Job(
-                int(priority), next(self._sequence), work, ticket, time.monotonic() + self.timeout
-            )
-            heapq.heappush(self._jobs, job)
-            self._condition.notify()
+            waiting = self._waiting()
+            if waiting >= self.max_queue:
+                raise QueueFullError(waiting, retry_after=max(1, waiting // 2))
+            job = _Job(int(priority), next(self._sequence), work, ticket, ticket.deadline)
+            heapq.heappush(self._jobs[self._lane(priority)], job)
+            self._condition.notify_all()
         self.start()
         return ticket
 
     def waiting(self) -> int:
         with self._condition:
-            return len(self._jobs)
+            return self._waiting()
+
+    def _waiting(self) -> int:
+        return sum(len(jobs) for jobs in self._jobs.values())
 
     @property
     def busy(self) -> bool:
         """Whether a generation is running now."""
-        return self._running is not None
+        return bool(self._running)
 
     def _supersede(self, key: str) -> None:
-        for job in [job for job in self._jobs if job.ticket.key == key]:
-            self._jobs.remove(job)
-            job.ticket.cancel("superseded")
-            job.ticket._put(_DONE)
-        heapq.heapify(self._jobs)
-        if self._running is not None and self._running.ticket.key == key:
-            self._running.ticket.cancel("superseded")
+        for jobs in self._jobs.values():
+            for job in [job for job in jobs if job.ticket.key == key]:
+                jobs.remove(job)
+                job.ticket.cancel("superseded")
+                job.ticket._put(_DONE)
+            heapq.heapify(jobs)
+        for running in self._running.values():
+            if running.ticket.key == key:
+                running.ticket.cancel("superseded")
 
     def _load(self) -> bool:
+        with self._load_lock:  # one lane loads; the other finds it loaded
+            if self.model_state["state"] == "ready":
+                return True
+            return self._load_now()
+
+    def _load_now(self) -> bool:
         self.model_state = {"state": "loading", "name": self.generator.name, "since": time.time()}
         try:
             self.generator.load()
@@ -189,22 +235,23 @@ class Scheduler:
         }
         return True
 
-    def _run(self, load_now: bool) -> None:
+    def _run(self, lane: int, load_now: bool) -> None:
         if load_now:
             self._load()
+        jobs = self._jobs[lane]
         while True:
             with self._condition:
-                while not self._jobs and not self._stopped:
+                while not jobs and not self._stopped:
                     self._condition.wait()
                 if self._stopped:
                     return
-                job = heapq.heappop(self._jobs)
-                self._running = job
+                job = heapq.heappop(jobs)
+                self._running[lane] = job
             try:
                 self._execute(job)
             finally:
                 with self._condition:
-                    self._running = None
+                    del self._running[lane]
 
     def _execute(self, job: _Job) -> None:
         ticket = job.ticket

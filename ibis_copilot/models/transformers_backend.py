@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,39 @@ def resolve(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+class TurnTaking:
+    """Urgent generations run while ordinary ones wait between two of their tokens.
+
+    An ordinary generation calls :meth:`wait_turn` after each token (from its stopping
+    criterion), so its ``generate`` call and KV cache stay as they are while it waits.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._urgent = 0
+
+    @contextmanager
+    def urgent(self) -> Iterator[None]:
+        with self._condition:
+            self._urgent += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._urgent -= 1
+                self._condition.notify_all()
+
+    def wait_turn(self, stop_waiting: Callable[[], bool]) -> None:
+        """Block while an urgent generation runs (or until ``stop_waiting()``)."""
+        with self._condition:
+            while self._urgent and not stop_waiting():
+                self._condition.wait(0.05)
+
+    @property
+    def urgent_running(self) -> int:
+        return self._urgent
+
+
 class TransformersGenerator:
     """A causal LM loaded with transformers; ``load()`` once, then ``stream`` many times."""
 
@@ -46,6 +80,7 @@ class TransformersGenerator:
         self._lock = threading.Lock()
         self._tokenizer: Any = None
         self._model: Any = None
+        self.turns = TurnTaking()
 
     @property
     def loaded(self) -> bool:
@@ -101,9 +136,16 @@ class TransformersGenerator:
 
         finished = threading.Event()  # the consumer stopped reading
 
+        def stopped() -> bool:
+            return cancel.cancelled or finished.is_set()
+
+        turns = self.turns
+
         class Cancelled(StoppingCriteria):
             def __call__(self, _input_ids: Any, _scores: Any, **_kwargs: Any) -> bool:
-                return cancel.cancelled or finished.is_set()
+                if not params.urgent:
+                    turns.wait_turn(stopped)  # an inline completion goes first
+                return stopped()
 
         inputs = self._tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
         inputs = {key: value.to(self._model.device) for key, value in inputs.items()}
@@ -117,16 +159,19 @@ class TransformersGenerator:
         )
         failure: list[BaseException] = []
 
+        turn: AbstractContextManager[None] = self.turns.urgent() if params.urgent else nullcontext()
+
         def generate() -> None:
             try:
-                self._model.generate(
-                    **inputs,
-                    max_new_tokens=params.max_tokens,
-                    streamer=streamer,
-                    stopping_criteria=StoppingCriteriaList([Cancelled()]),
-                    pad_token_id=self._tokenizer.eos_token_id,
-                    **sampling,
-                )
+                with turn:
+                    self._model.generate(
+                        **inputs,
+                        max_new_tokens=params.max_tokens,
+                        streamer=streamer,
+                        stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                        pad_token_id=self._tokenizer.eos_token_id,
+                        **sampling,
+                    )
             except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
                 failure.append(error)
                 streamer.end()
