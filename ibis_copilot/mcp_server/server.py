@@ -47,7 +47,8 @@ Code = Annotated[
     str,
     Field(
         description="Python code that builds an Ibis expression from the tables in `schemas` "
-        "(plus `ibis`, `_` and selectors); the expression it ends with is the result"
+        "(`ibis` and `_` are defined; imports of ibis modules are allowed); the expression "
+        "it ends with is the result"
     ),
 ]
 TablesArg = Annotated[

@@ -39,7 +39,7 @@ def mcp_server_for(settings: dict[str, Any], assistant: Assistant) -> MCPServer:
 
 
 class McpHandler(BaseHandler):
-    """``GET|POST|DELETE /ibis-copilot/mcp``: one MCP exchange per request."""
+    """``POST /ibis-copilot/mcp``: one MCP exchange per request."""
 
     _closed: asyncio.Event | None = None
 
@@ -48,12 +48,16 @@ class McpHandler(BaseHandler):
         await self.bridge()
 
     @tornado.web.authenticated
-    async def get(self) -> None:
-        await self.bridge()  # the transport answers 405: stateless servers stream nothing
+    def get(self) -> None:
+        """No server-sent stream and no session to end: a stateless server answers 405."""
+        raise tornado.web.HTTPError(405, "this MCP endpoint is stateless: POST each message")
 
-    @tornado.web.authenticated
-    async def delete(self) -> None:
-        await self.bridge()
+    delete = get
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if status_code == 405:
+            self.set_header("Allow", "POST")
+        super().write_error(status_code, **kwargs)
 
     def on_connection_close(self) -> None:
         if self._closed is not None:
