@@ -61,6 +61,13 @@ def describe_exit(returncode: int) -> str:
     return f"exited with status {returncode}"
 
 
+def _close_pipes(process: subprocess.Popen[bytes]) -> None:
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(BrokenPipeError):
+                pipe.close()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -110,7 +117,7 @@ class WorkerSupervisor:
         self.start()
         deadline = time.monotonic() + (self.load_timeout if timeout is None else timeout)
         with self._condition:
-            while self._endpoint is None:
+            while self._endpoint is None or self._exited():
                 if self._state == "down":
                     raise GenerationError(f"the model worker is down: {self._down_reason}")
                 if self._stopped:
@@ -118,8 +125,12 @@ class WorkerSupervisor:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise GenerationError(f"the model worker is not ready ({self._state})")
-                self._condition.wait(remaining)
+                self._condition.wait(min(remaining, 0.25))  # an exit is noticed in time
             return self._endpoint
+
+    def _exited(self) -> bool:
+        """The worker died and its watcher has not caught up yet."""
+        return self._process is not None and self._process.poll() is not None
 
     def failure(self, wait: float = 0.5) -> str | None:
         """How the worker ended, if a broken request was its end (None: it still runs)."""
@@ -177,8 +188,8 @@ class WorkerSupervisor:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout)
-        if process is not None and process.stdin is not None:
-            process.stdin.close()
+        if process is not None:
+            _close_pipes(process)
 
     # -- the supervising thread ---------------------------------------------------------
 
@@ -299,9 +310,7 @@ class WorkerSupervisor:
                 "what": what,
                 "at": _now(),
             }
-        if process.stdin is not None:
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.close()
+        _close_pipes(process)
 
 
 def worker_model_status(model: dict[str, Any], worker: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,148 @@
+"""The model in its own process, with the real small model (SmolLM2-135M, CPU): the
+worker speaks the OpenAI protocol behind a bearer token, streams through the scheduler,
+and its supervisor reports, survives and restarts after kill -9, a hang and a failed load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ibis_copilot.assistant.generation import Generation, Prompt, generate_events
+from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Generator
+from ibis_copilot.models.scheduler import GenerationTimeoutError, Priority, Scheduler
+from ibis_copilot.models.supervisor import MAX_FAILED_LOADS, WorkerSupervisor
+from ibis_copilot.models.worker_generator import WorkerGenerator
+
+pytestmark = pytest.mark.slow
+
+MODEL = "smollm2-135m-instruct"
+QUESTION = [{"role": "user", "content": "List ten Python data libraries, one per line."}]
+
+
+@pytest.fixture(scope="module")
+def supervisor() -> Iterator[WorkerSupervisor]:
+    supervisor = WorkerSupervisor(MODEL)
+    supervisor.endpoint()  # started and loaded once for the module
+    yield supervisor
+    supervisor.stop()
+
+
+def chat(max_tokens: int):  # type: ignore[no-untyped-def]
+    def prepare(generator: Generator) -> Prompt:
+        prompt = generator.render_chat(QUESTION)
+        return Prompt(prompt, GenerationParams(max_tokens=max_tokens), QUESTION)
+
+    return prepare
+
+
+async def events(scheduler: Scheduler, max_tokens: int) -> list[dict[str, object]]:
+    stream = generate_events(
+        scheduler, Priority.CHAT, chat(max_tokens), Generation(), cancel=None, started=True
+    )
+    return [event async for event in stream]
+
+
+def test_the_worker_streams_what_the_model_writes(supervisor: WorkerSupervisor) -> None:
+    generator = WorkerGenerator(supervisor)
+    params = GenerationParams(max_tokens=12)
+    pieces = list(generator.stream_chat(QUESTION, params, CancelToken()))
+    assert len(pieces) > 1, "streamed in pieces"
+    prompt = generator.render_chat(QUESTION)
+    assert QUESTION[0]["content"] in prompt
+    assert generator.count_tokens(prompt) > generator.count_tokens(QUESTION[0]["content"])
+    assert generator.context_length == 8192, "read from the model in the worker"
+
+
+def test_the_worker_refuses_requests_without_its_token(supervisor: WorkerSupervisor) -> None:
+    endpoint = supervisor.endpoint()
+    body = {"model": MODEL, "prompt": "x", "max_tokens": 2, "stream": True}
+    for headers in ({}, {"Authorization": "Bearer not-the-token"}):
+        response = httpx.post(f"{endpoint.base_url}/v1/completions", json=body, headers=headers)
+        assert response.status_code == 401
+        assert "token" in response.json()["error"]["message"]
+    assert endpoint.base_url.startswith("http://127.0.0.1:")
+
+
+def test_the_token_is_not_in_the_workers_command_line_or_environment(
+    supervisor: WorkerSupervisor,
+) -> None:
+    endpoint, pid = supervisor.endpoint(), supervisor.pid
+    assert pid is not None
+    for part in ("cmdline", "environ"):
+        assert endpoint.token.encode() not in Path(f"/proc/{pid}/{part}").read_bytes()
+
+
+def test_kill_9_mid_stream_is_an_error_event_then_the_worker_is_back(
+    supervisor: WorkerSupervisor,
+) -> None:
+    scheduler = Scheduler(WorkerGenerator(supervisor), preempt=True)
+    killed_pid = supervisor.pid
+    assert killed_pid is not None
+
+    async def scenario() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        stream = generate_events(
+            scheduler, Priority.CHAT, chat(200), Generation(), cancel=None, started=True
+        )
+        seen: list[dict[str, object]] = []
+        async for event in stream:
+            seen.append(event)
+            if len(seen) == 3:
+                os.kill(killed_pid, signal.SIGKILL)
+        return seen, await events(scheduler, 8)
+
+    first, second = asyncio.run(scenario())
+    scheduler.stop()
+    assert first[-1]["type"] == "error"
+    message = str(first[-1]["error"]["message"])  # type: ignore[index]
+    assert "killed by SIGKILL" in message
+    assert second, "the next request is answered after the restart"
+    assert {event["type"] for event in second} == {"token"}
+    status = supervisor.status()
+    assert status["state"] == "ready"
+    assert status["pid"] not in (None, killed_pid)
+    assert status["restarts"] == 1
+    assert status["last_exit"]["pid"] == killed_pid
+    assert status["last_exit"]["what"] == "killed by SIGKILL"
+    assert status["last_exit"]["at"]
+
+
+def test_a_hung_worker_hits_the_deadline_and_is_replaced(supervisor: WorkerSupervisor) -> None:
+    scheduler = Scheduler(WorkerGenerator(supervisor), timeout=3, preempt=True)
+    hung = supervisor.pid
+    assert hung is not None
+    os.kill(hung, signal.SIGSTOP)  # alive, but answers nothing
+
+    async def scenario() -> None:
+        stream = generate_events(scheduler, Priority.CHAT, chat(50), Generation(), cancel=None)
+        with pytest.raises(GenerationTimeoutError, match="longer than 3 s"):
+            _ = [event async for event in stream]
+
+    asyncio.run(scenario())
+    scheduler.stop()
+    deadline = time.monotonic() + 120  # a bound against hanging, not a timing requirement
+    while supervisor.status().get("last_exit", {}).get("pid") != hung:
+        assert time.monotonic() < deadline, "the hung worker was never killed"
+        time.sleep(0.5)
+    supervisor.endpoint()  # the health checks killed it; a new one loads
+    assert supervisor.pid not in (None, hung)
+    assert "stopped answering" in supervisor.status()["last_exit"]["what"]
+
+
+def test_a_model_that_cannot_load_stays_down_with_the_reason(tmp_path: Path) -> None:
+    supervisor = WorkerSupervisor(str(tmp_path / "no-model"))
+    with pytest.raises(GenerationError, match="the model worker is down: cannot load model"):
+        supervisor.endpoint()
+    status = supervisor.status()
+    assert status["state"] == "down"
+    assert status["failed_loads"] == MAX_FAILED_LOADS
+    assert "cannot load model" in status["reason"]
+    assert status["pid"] is None
+    supervisor.stop()
