@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 from jupyter_server.serverapp import ServerApp
 from jupyter_server.utils import url_path_join
 
@@ -42,13 +44,16 @@ def load_extension(server_app: ServerApp) -> None:
         ".*$", [(url_path_join(base, path), handler, init) for path, handler in ROUTES]
     )
     web_app.settings["ibis_copilot"] = assistant
+    # Module extensions get no shutdown call from Jupyter: stop the model workers at exit
+    # (a worker also exits by itself when this process dies and its stdin closes).
+    atexit.register(assistant.stop)
     if settings.load_model == "startup":
         assistant.start(load_now=True)
     server_app.log.info("ibis-copilot: serving %s (data in %s)", base, assistant.data_dir)
 
 
 def unload_extension(server_app: ServerApp) -> None:
-    """Stop the model's workers: waiting requests are cancelled."""
+    """Stop the model's workers and worker processes: waiting requests are cancelled."""
     assistant = server_app.web_app.settings.get("ibis_copilot")
     if assistant is not None:
         assistant.stop()
