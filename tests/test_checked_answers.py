@@ -66,7 +66,7 @@ async def test_every_block_of_a_chat_answer_gets_a_verdict(make_assistant: Any) 
         + "or, misspelt:\n"
         + fenced("orders.group_by('country').agg(total=orders.amout.sum())")
         + "and invented:\n"
-        + fenced("orders.amount.average()")
+        + fenced("orders.amount.sm()")
     )
     assistant = make_assistant(ScriptedGenerator([answer]))
     question = [{"role": "user", "content": "total per country"}]
@@ -77,7 +77,7 @@ async def test_every_block_of_a_chat_answer_gets_a_verdict(make_assistant: Any) 
     assert blocks[1]["code"] == "orders.group_by('country').agg(total=orders.amount.sum())"
     assert "amout" in blocks[1]["change"]
     assert blocks[2]["sql"] is None, "a block that is not checked never carries SQL"
-    assert blocks[2]["unknown_names"][0]["closest"] == ["mean"]
+    assert blocks[2]["unknown_names"][0]["closest"] == ["sum"]
 
 
 async def test_an_injected_instruction_in_a_retrieved_page_never_runs(
@@ -189,8 +189,8 @@ async def test_a_failed_block_goes_back_to_the_model_with_the_checks_error(
 ) -> None:
     model = SequenceGenerator(
         [
-            fenced("orders.amount.average()"),
-            fenced("orders.amount.avg()"),  # still wrong: a second round
+            fenced("orders.amount.grand_total()"),
+            fenced("orders.amount.total_of()"),  # still wrong: a second round
             fenced("orders.amount.mean()"),
         ]
     )
@@ -198,18 +198,18 @@ async def test_a_failed_block_goes_back_to_the_model_with_the_checks_error(
     events = await collect(make_assistant(model).chat(question, tables=TABLES))
     (block,) = events[-1]["blocks"]
     assert block["verdict"] == "not_checked", "what the model wrote first keeps its verdict"
-    assert block["code"] == "orders.amount.average()"
+    assert block["code"] == "orders.amount.grand_total()"
     assert block["revised"]["verdict"] == "checked"
     assert block["revised"]["code"] == "orders.amount.mean()"
     assert block["revised"]["rounds"] == block["revision_rounds"] == 2
-    assert "average" in model.prompts[1], "the model saw the failed code"
-    assert "closest: mean" in model.prompts[1], "and the check's hint"
+    assert "grand_total" in model.prompts[1], "the model saw the failed code"
+    assert "AttributeError" in model.prompts[1], "and the check's error"
     tokens = "".join(e["text"] for e in events if e["type"] == "token")
-    assert tokens == fenced("orders.amount.average()"), "revisions are not streamed as text"
+    assert tokens == fenced("orders.amount.grand_total()"), "revisions are not streamed as text"
 
 
 async def test_self_repair_stops_at_its_round_budget(make_assistant: Any, tmp_path: Path) -> None:
-    model = SequenceGenerator([fenced("orders.amount.average()"), fenced("orders.nope()")])
+    model = SequenceGenerator([fenced("orders.amount.grand_total()"), fenced("orders.nope()")])
     assistant = make_assistant(model)
     assistant.settings.self_repair_rounds = 1
     events = await collect(assistant.chat([{"role": "user", "content": "x"}], tables=TABLES))
@@ -260,7 +260,7 @@ class SlowRevisions(SequenceGenerator):
 
 
 async def test_a_revision_still_running_at_the_deadline_is_stopped(make_assistant: Any) -> None:
-    model = SlowRevisions([fenced("orders.amount.average()")])
+    model = SlowRevisions([fenced("orders.amount.grand_total()")])
     assistant = make_assistant(model)
     assistant.settings.self_repair_seconds = 0.5
     events = await collect(assistant.chat([{"role": "user", "content": "x"}], tables=TABLES))

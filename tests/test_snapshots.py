@@ -68,6 +68,8 @@ FAILING_CELLS = [
     "orders.filter(customers.tier == 'gold')",
     "orders.agg(n=orders.amount.count, total=orders.amount.sum())",
     "orders.values",
+    "orders.filter(orders.amount.between(left=1, right=10))",
+    "orders.group_by(orders.region.lenght()).agg(n=orders.amount.count())",
 ]
 
 
@@ -97,6 +99,8 @@ def describe(cell: str, repair: Repair) -> str:
         state = "checked" if report["checked"] else f"not checked: {report['check_reason']}"
         lines.append(f"fix ({report['fix_source']}, {state}):")
         lines += [f"    {line}" for line in report["fixed_code"].rstrip().splitlines()]
+        if report["fix_reason"]:
+            lines.append(f"why: {report['fix_reason']}")
     return "\n".join(lines)
 
 

@@ -94,11 +94,18 @@ def test_a_fix_the_rules_make_is_repaired_and_shown() -> None:
 
 
 def test_an_invented_method_is_not_checked_and_named() -> None:
-    verdict = check_block("orders.amount.average()", TABLES)
+    verdict = check_block("orders.amount.grand_total()", TABLES)
     assert verdict.verdict == "not_checked"
     assert verdict.sql is None
     assert "AttributeError" in verdict.reason
-    assert [name.name for name in verdict.unknown_names] == ["orders.amount.average"]
+    assert [name.name for name in verdict.unknown_names] == ["orders.amount.grand_total"]
+
+
+def test_a_method_named_as_in_sql_is_repaired_to_the_ibis_one() -> None:
+    verdict = check_block("orders.amount.average()", TABLES)
+    assert verdict.verdict == "repaired"
+    assert verdict.code == "orders.amount.mean()"
+    assert "`.average` → `.mean`" in verdict.reason
 
 
 def test_refused_code_never_runs(tmp_path: Path) -> None:

@@ -124,6 +124,8 @@ def _settle_and_report(repair: Any, as_json: bool) -> None:
     state = "checked" if report["checked"] else f"not checked: {report['check_reason']}"
     print(f"fix ({report['fix_source']}, {state}):")
     print(report["fixed_code"].rstrip())
+    if report["fix_reason"]:
+        print(f"why this fix: {report['fix_reason']}")
 
 
 def add_parsers(commands: Any) -> None:

@@ -52,7 +52,8 @@ def _status(fix: ProposedFix) -> str:
     if fix.check is None:
         return "checking…"
     if fix.checked:
-        return "checked: it builds and compiles against your tables' schemas"
+        why = f"; chosen as {fix.reason}" if fix.reason else ""
+        return f"checked: it builds and compiles against your tables' schemas{why}"
     return f"not checked: {fix.check.reason}"
 
 

@@ -79,6 +79,27 @@ def check_code(
     return _result(_run_worker(request, timeout))
 
 
+def first_that_checks(
+    codes: list[str],
+    tables: TableSpecs,
+    *,
+    start_line: int = 1,
+    dialect: str = "duckdb",
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> tuple[int, CheckResult]:
+    """Check ``codes`` in order in one process: the index of the first that passes and its
+    result, or -1 and the first code's failure."""
+    request = {
+        "mode": "first",
+        "codes": codes,
+        "tables": tables,
+        "start_line": start_line,
+        "dialect": dialect,
+    }
+    answer = _run_worker(request, timeout)
+    return int(answer.get("index", -1)), _result(answer)
+
+
 def check_sql_binds(
     sql: str, tables: TableSpecs, timeout: float = DEFAULT_TIMEOUT_S
 ) -> CheckResult:

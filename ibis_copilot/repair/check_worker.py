@@ -8,8 +8,10 @@ data. Calls that would run a query
 (``.execute()``, ``.to_pandas()``...) are replaced by the expression they are called on, so
 a fix is checked by building the expression and compiling it to SQL.
 
-Requests: ``{"mode": "python", "code", "tables", "start_line", "dialect", "assertion"}``
-or ``{"mode": "sql", "sql", "tables"}`` (DuckDB ``EXPLAIN`` against empty tables).
+Requests: ``{"mode": "python", "code", "tables", "start_line", "dialect", "assertion"}``;
+``{"mode": "first", "codes": [...], ...}`` (the same for each code in turn, answering for
+the first that passes with its ``index``, or -1 and the first code's failure); or
+``{"mode": "sql", "sql", "tables"}`` (DuckDB ``EXPLAIN`` against empty tables).
 ``tables`` maps a variable name to ``{"name": table name, "schema": {column: type}}``.
 """
 
@@ -124,6 +126,18 @@ def check_python(request: dict[str, Any]) -> dict[str, Any]:
     return outcome
 
 
+def check_first(request: dict[str, Any]) -> dict[str, Any]:
+    """Check ``codes`` in order: the first that passes, with its index (-1: none did)."""
+    first_failure: dict[str, Any] | None = None
+    for index, code in enumerate(request.get("codes", [])):
+        answer = check_python({**request, "code": code})
+        if answer.get("ok"):
+            return {**answer, "index": index}
+        first_failure = first_failure or answer
+    none = {"ok": False, "stage": "result", "error_type": "", "message": "no candidates"}
+    return {**(first_failure or none), "index": -1}
+
+
 def check_sql(request: dict[str, Any]) -> dict[str, Any]:
     """Bind SQL against empty DuckDB tables with the given schemas (``EXPLAIN``)."""
     import ibis
@@ -168,7 +182,8 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     _no_child_processes()
     request = json.loads(sys.stdin.read())
-    handler = check_sql if request.get("mode") == "sql" else check_python
+    handlers = {"sql": check_sql, "first": check_first}
+    handler = handlers.get(request.get("mode", ""), check_python)
     try:
         answer = handler(request)
     except Exception as error:  # noqa: BLE001 - e.g. a schema that does not parse

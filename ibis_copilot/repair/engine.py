@@ -1,7 +1,10 @@
 """From a failing cell to a diagnosis, an explanation and a checked fix.
 
 Shared by the kernel's exception hook, ``%ibis_fix``, ``ibis-copilot fix`` and the repair
-benchmark. The rules' fix is checked first; the model's fix (added by the caller, see
+benchmark. The rules' fix is checked first; when it does not check, or no rule has one,
+the mechanical candidates (:mod:`ibis_copilot.repair.candidates`) are checked in one
+process and the first that checks becomes the rules' fix, its reason said (generate and
+validate). The model's fix (added by the caller, see
 :mod:`ibis_copilot.kernel.explain_stream`) is only checked, and only offered, when the
 rules have no checked fix, so a model never replaces a checked fix with an unchecked one.
 """
@@ -18,7 +21,8 @@ from types import TracebackType
 from typing import Any
 
 from ibis_copilot.expressions.namespace import dialect_of, table_specs
-from ibis_copilot.repair.check import CheckResult, check_code
+from ibis_copilot.repair.candidates import Candidate, candidates_of, search
+from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
 from ibis_copilot.repair.diagnose import Diagnosis, Failure, diagnose, rule_fix
 
 
@@ -29,6 +33,10 @@ class ProposedFix:
     code: str
     source: str  # "rules" or "model"
     check: CheckResult | None = None
+    #: Why this code, when it was chosen among mechanical candidates.
+    reason: str = ""
+    #: Mechanical candidates to check when ``code`` does not check (rules only).
+    alternatives: list[Candidate] = field(default_factory=list, repr=False)
 
     @property
     def checked(self) -> bool:
@@ -65,6 +73,7 @@ class Repair:
             "fix_source": fix.source if fix else None,
             "checked": bool(fix and fix.checked),
             "check_reason": fix.check.reason if fix and fix.check else "",
+            "fix_reason": fix.reason if fix else "",
         }
 
 
@@ -100,9 +109,18 @@ def start_repair(
         traceback="".join(traceback.format_exception(type(error), error, tb)),
         diagnosis=diagnose(failure),
     )
+    searches = search(failure) if code else []
+    if not repair.diagnosis:
+        repair.diagnosis = [found.diagnosis for found in searches]
+    alternatives = candidates_of(searches, code)
     fixed = rule_fix(code, repair.diagnosis) if code else None
     if fixed is not None:
-        repair.fixes.append(ProposedFix(fixed, "rules"))
+        repair.fixes.append(ProposedFix(fixed, "rules", alternatives=alternatives))
+    elif alternatives:
+        reason = candidate_reason(alternatives, 0)
+        repair.fixes.append(
+            ProposedFix(alternatives[0].code, "rules", reason=reason, alternatives=alternatives)
+        )
     return repair
 
 
@@ -125,7 +143,37 @@ def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckR
         fix.code, fix.check, _ = rule_rounds(
             fix.code, fix.check, repair.failure.namespace, run, MAX_RULE_ROUNDS - 1
         )
+    if not fix.checked and fix.alternatives:
+        _first_candidate_that_checks(repair, fix, timeout)
     return fix.check
+
+
+def _first_candidate_that_checks(repair: Repair, fix: ProposedFix, timeout: float) -> None:
+    """Generate and validate: adopt the first alternative that checks, and say why."""
+    codes = [candidate.code for candidate in fix.alternatives]
+    index, result = _first_in_context(repair, codes, timeout)
+    if index >= 0:
+        fix.code, fix.check = codes[index], result
+        fix.reason = candidate_reason(fix.alternatives, index)
+
+
+def candidate_reason(alternatives: list[Candidate], index: int) -> str:
+    """Why the fix is this candidate, for the user."""
+    reason = alternatives[index].reason
+    return f"{reason} (mechanical candidate {index + 1} of {len(alternatives)}, the first to check)"
+
+
+def _first_in_context(repair: Repair, codes: list[str], timeout: float) -> tuple[int, CheckResult]:
+    """:func:`first_that_checks` from the failing line, or the whole cell when that misses a
+    name the cell defined earlier."""
+    namespace = repair.failure.namespace
+    specs, dialect = table_specs(namespace), dialect_of(namespace)
+    found = first_that_checks(
+        codes, specs, start_line=repair.start_line, dialect=dialect, timeout=timeout
+    )
+    if found[0] < 0 and "NameError" in found[1].reason and repair.start_line > 1:
+        found = first_that_checks(codes, specs, dialect=dialect, timeout=timeout)
+    return found
 
 
 def rule_rounds(
@@ -142,7 +190,7 @@ def rule_rounds(
     for _ in range(rounds):
         if result.checked or not result.reason.startswith("run: "):
             break
-        findings = diagnose(Failure(_as_error(result.reason), code, namespace))
+        findings = diagnose(Failure(as_error(result.reason), code, namespace))
         edited = rule_fix(code, findings)
         again = run(edited) if edited is not None else None
         if edited is None or again is None:
@@ -171,7 +219,7 @@ def check_in_context(
     return result
 
 
-def _as_error(reason: str) -> BaseException:
+def as_error(reason: str) -> BaseException:
     """The check process's ``run: Type: message`` as an exception the rules can read."""
     kind, _, message = reason.removeprefix("run: ").partition(": ")
     return rebuild_error(kind, message)

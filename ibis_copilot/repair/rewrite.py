@@ -99,7 +99,7 @@ def _mentions(node: ast.AST, names: set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
-def _rewrite_nodes(
+def rewrite_nodes(
     code: str, wanted: Callable[[ast.AST], bool], render: Callable[[ast.AST, str], str]
 ) -> str | None:
     """Replace the outermost nodes ``wanted`` selects by ``render(node, code)``."""
@@ -175,7 +175,7 @@ def bitwise_boolean_operators(code: str, tables: set[str]) -> str | None:
         )
         return is_boolean and _mentions(node, tables)
 
-    return _rewrite_nodes(code, wanted, _bitwise)
+    return rewrite_nodes(code, wanted, _bitwise)
 
 
 def _is_none_comparison(node: ast.Compare) -> bool:
@@ -205,7 +205,7 @@ def none_comparisons(code: str, tables: set[str]) -> str | None:
             and _mentions(node.left, tables)
         )
 
-    return _rewrite_nodes(code, wanted, _null_check)
+    return rewrite_nodes(code, wanted, _null_check)
 
 
 IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
@@ -237,7 +237,7 @@ def item_assignment(code: str, tables: set[str]) -> str | None:
         argument = f"{column}={value}" if IDENTIFIER.match(column) else f"**{{{column!r}: {value}}}"
         return f"{name} = {name}.mutate({argument})"
 
-    return _rewrite_nodes(code, wanted, render)
+    return rewrite_nodes(code, wanted, render)
 
 
 def cast_before(code: str, column: str, method: str, to: str = "float64") -> str | None:
@@ -273,7 +273,7 @@ def loc_to_filter(code: str, tables: set[str]) -> str | None:
             return f"{table}.filter({rows}).select({columns})"
         return f"{table}.filter({_source(index, source)})"
 
-    return _rewrite_nodes(code, wanted, render)
+    return rewrite_nodes(code, wanted, render)
 
 
 def sort_values_to_order_by(code: str, tables: set[str]) -> str | None:
@@ -299,7 +299,7 @@ def sort_values_to_order_by(code: str, tables: set[str]) -> str | None:
             keys = f"ibis.desc({keys})"
         return f"{_source(node.func.value, source)}.order_by({keys})"
 
-    return _rewrite_nodes(code, wanted, render)
+    return rewrite_nodes(code, wanted, render)
 
 
 def relabel_to_rename(code: str, tables: set[str]) -> str | None:
@@ -328,7 +328,7 @@ def relabel_to_rename(code: str, tables: set[str]) -> str | None:
         )
         return f"{_source(node.func.value, source)}.rename({{{pairs}}})"
 
-    return _rewrite_nodes(code, wanted, render)
+    return rewrite_nodes(code, wanted, render)
 
 
 def case_to_cases(code: str) -> str | None:
@@ -366,7 +366,7 @@ def case_to_cases(code: str) -> str | None:
         arguments = [*whens, *([f"else_={default}"] if default is not None else [])]
         return f"ibis.cases({', '.join(arguments)})"
 
-    return _rewrite_nodes(code, wanted, render)
+    return rewrite_nodes(code, wanted, render)
 
 
 def call_method(code: str, method: str) -> str | None:

@@ -3,7 +3,9 @@ or not checked, with the names it uses that do not exist.
 
 - *checked*: admitted by the allowlist, built from unbound tables with the schemas and
   compiled for the dialect in the check process;
-- *repaired*: it failed, the rules edited it (the change is kept), and the edit checked;
+- *repaired*: it failed, the rules edited it, or a mechanical candidate
+  (:mod:`ibis_copilot.repair.candidates`) replaced it (the change is kept), and the edit
+  checked;
 - *not checked*: refused by the allowlist, or it failed and no rule fixed it; ``reason``
   says which, in one line. A block that is not checked never carries SQL.
 """
@@ -16,9 +18,16 @@ from typing import Any, Literal
 
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.repair.allowlist import admit
-from ibis_copilot.repair.check import CheckResult, check_code
+from ibis_copilot.repair.candidates import candidates_of, search
+from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
 from ibis_copilot.repair.diagnose import Diagnosis, Failure, diagnose, rule_fix
-from ibis_copilot.repair.engine import MAX_RULE_ROUNDS, rebuild_error, rule_rounds
+from ibis_copilot.repair.engine import (
+    MAX_RULE_ROUNDS,
+    as_error,
+    candidate_reason,
+    rebuild_error,
+    rule_rounds,
+)
 from ibis_copilot.repair.names import UnknownName, from_error, unbound_tables, unknown_names
 
 Verdict = Literal["checked", "repaired", "not_checked"]
@@ -79,6 +88,12 @@ def check_block(
     if result.checked:
         reason = "; ".join(finding.message for finding in findings)
         return BlockVerdict(fixed, "repaired", reason, sql=result.sql, original=code)
+    if result.reason.startswith("run: "):
+        failure = Failure(as_error(result.reason), fixed, namespace)
+        found = first_candidate_that_checks(failure, tables, dialect, timeout)
+        if found is not None:
+            found.original = code
+            return found
     names = unknown_names(code, tables) or from_error(first.reason, tables)
     return BlockVerdict(code, "not_checked", first.reason, names)
 
@@ -95,13 +110,34 @@ def diagnose_report(
     """The rules' findings for a failure known only as text (code, error type, message,
     schemas), and their fix with its verdict (None when the rules have no edit)."""
     namespace = unbound_tables(tables)
-    findings = diagnose(Failure(rebuild_error(error_type, message), code, namespace))
+    failure = Failure(rebuild_error(error_type, message), code, namespace)
+    findings = diagnose(failure) or [found.diagnosis for found in search(failure)]
     fixed = rule_fix(code, findings)
     if fixed is None:
-        return findings, None
+        return findings, first_candidate_that_checks(failure, tables, dialect, timeout)
     verdict = check_block(fixed, tables, dialect, timeout)
     verdict.original = code  # the fix is an edit of the user's code, whatever checked it
     if verdict.verdict != "not_checked":
         verdict.verdict = "repaired"
         verdict.reason = "; ".join(f.message for f in findings if f.fix is not None)
     return findings, verdict
+
+
+def first_candidate_that_checks(
+    failure: Failure, tables: TableSpecs, dialect: str, timeout: float
+) -> BlockVerdict | None:
+    """Generate and validate: the first admitted mechanical candidate that checks, as a
+    *repaired* verdict of ``failure.code`` (None when none does)."""
+    options = [
+        candidate
+        for candidate in candidates_of(search(failure), failure.code)
+        if admit(candidate.code) is None
+    ]
+    if not options:
+        return None
+    codes = [candidate.code for candidate in options]
+    index, result = first_that_checks(codes, tables, dialect=dialect, timeout=timeout)
+    if index < 0:
+        return None
+    reason = candidate_reason(options, index)
+    return BlockVerdict(codes[index], "repaired", reason, sql=result.sql, original=failure.code)

@@ -1,0 +1,403 @@
+"""Generate and validate: edits enumerated mechanically from the error and the installed API.
+
+Where no hand-written rule fits, the error message still names what went wrong: the
+method and the keyword it does not take (Python's own signature errors), the literal whose
+type does not compare with a column (Ibis's type system), the integer added to a date, the
+attribute a type lacks. Each family below turns such a message into a finding and a few
+candidate edits, most plausible first, using the installed Ibis's signatures and names.
+Nothing here runs code: the engine checks the candidates in the check process and keeps
+the first that builds and compiles (:func:`ibis_copilot.repair.engine.check_fix`).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, Diagnosis, Failure, _columns
+from ibis_copilot.repair.names import SYNONYMS
+from ibis_copilot.repair.rewrite import rewrite_nodes
+
+#: At most this many candidates are checked for one failure.
+MAX_CANDIDATES = 8
+#: Names this short are not corrected by spelling (``as_`` is not ``as_time``).
+MIN_GUESSED_NAME = 3
+
+UNEXPECTED_KEYWORD = re.compile(r"(?:(\w+)\.)?(\w+)\(\) got an unexpected keyword argument '(\w+)'")
+POSITIONAL_AS_KEYWORD = re.compile(
+    r"(?:(\w+)\.)?(\w+)\(\) got some positional-only arguments passed as keyword arguments"
+)
+TOO_MANY_POSITIONAL = re.compile(
+    r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ were given"
+)
+NOT_COMPARABLE = re.compile(
+    r"Arguments (\w+):(\w+)(?:\(.*?\))? and Literal\((.*)\):(\w+) are not comparable"
+)
+TEMPORAL_INT = re.compile(
+    r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and 'int'"
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One edit of the failing code, and why it might be the fix."""
+
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Search:
+    """A family's finding and its candidates, most plausible first."""
+
+    diagnosis: Diagnosis
+    candidates: list[Candidate]
+
+
+Family = Callable[[Failure], Search | None]
+
+
+def search(failure: Failure) -> list[Search]:
+    """Every family's finding for ``failure`` (a family that fails is skipped)."""
+    found = []
+    for family in FAMILIES:
+        try:
+            result = family(failure)
+        except Exception:  # noqa: BLE001, S112 - one broken family never hides the others
+            continue
+        if result is not None and result.candidates:
+            found.append(result)
+    return found
+
+
+def candidates_of(searches: list[Search], code: str) -> list[Candidate]:
+    """The candidates of every search, without repeats or the unchanged code."""
+    seen, kept = {code}, []
+    for found in searches:
+        for candidate in found.candidates:
+            if candidate.code not in seen:
+                seen.add(candidate.code)
+                kept.append(candidate)
+    return kept[:MAX_CANDIDATES]
+
+
+# -- signatures ----------------------------------------------------------------------------
+
+
+def _callable(owner: str | None, name: str) -> Callable[..., object] | None:
+    """``ir.<owner>.<name>``, or ``ibis.<name>`` for a module function."""
+    holder = getattr(ir, owner, None) if owner else ibis
+    found = getattr(holder, name, None) if holder is not None else None
+    return found if callable(found) else None
+
+
+def _parameters(function: Callable[..., object]) -> list[inspect.Parameter]:
+    """Named parameters, without ``self`` and without ``*args``/``**kwargs``."""
+    named = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return [
+        p
+        for p in inspect.signature(function).parameters.values()
+        if p.name != "self" and p.kind not in named
+    ]
+
+
+def _calls_to(tree: ast.AST, name: str) -> Iterator[ast.Call]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            function = node.func
+            called = function.attr if isinstance(function, ast.Attribute) else None
+            called = function.id if isinstance(function, ast.Name) else called
+            if called == name:
+                yield node
+
+
+def _segment(node: ast.AST, code: str) -> str:
+    return ast.get_source_segment(code, node) or ast.unparse(node)
+
+
+def _render_call(
+    call: ast.Call, code: str, positional: list[ast.expr], keywords: list[tuple[str, ast.expr]]
+) -> str:
+    parts = [_segment(a, code) for a in positional]
+    parts += [f"{name}={_segment(value, code)}" for name, value in keywords]
+    return f"{_segment(call.func, code)}({', '.join(parts)})"
+
+
+def _replace_call(code: str, call: ast.Call, text: str) -> str | None:
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and (
+            node.lineno,
+            node.col_offset,
+            node.end_lineno,
+            node.end_col_offset,
+        ) == (call.lineno, call.col_offset, call.end_lineno, call.end_col_offset)
+
+    return rewrite_nodes(code, wanted, lambda _node, _code: text)
+
+
+#: Keywords from pandas, SQL and Python, and the Ibis parameters they can mean.
+KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "value": ("replacement", "fill_value"),
+    "fill_value": ("replacement",),
+    "dtype": ("target_type",),
+    "to": ("target_type",),
+    "type": ("target_type",),
+    "sep": ("delimiter", "sep"),
+    "pat": ("substr", "pattern"),
+    "left": ("lower",),
+    "right": ("upper",),
+    "low": ("lower",),
+    "high": ("upper",),
+    "decimals": ("digits",),
+    "ndigits": ("digits",),
+    "frac": ("fraction",),
+    "fmt": ("format_str",),
+    "format": ("format_str",),
+}
+
+
+def _keyword_mapping(given: list[str], free: list[inspect.Parameter]) -> dict[str, str] | None:
+    """The free parameter each keyword means: a known synonym, else the one spelt most
+    alike; None unless every keyword maps onto a different parameter (a keyword that
+    resembles no parameter, like ``count(distinct=True)``, is never guessed)."""
+    names = [p.name for p in free]
+    mapping: dict[str, str] = {}
+    for keyword in given:
+        synonyms = [name for name in KEYWORD_SYNONYMS.get(keyword, ()) if name in names]
+        close = synonyms or difflib.get_close_matches(keyword, names, n=1, cutoff=0.6)
+        if not close:
+            return None
+        mapping[keyword] = close[0]
+    return mapping if len(set(mapping.values())) == len(given) else None
+
+
+def _call_with(
+    call: ast.Call, code: str, parameters: list[inspect.Parameter], mapping: dict[str, str]
+) -> str | None:
+    """``call`` with its keywords renamed by ``mapping``; keywords that land on
+    positional-only parameters become positional (in the signature's order)."""
+    keywords = [(mapping.get(k.arg, k.arg), k.value) for k in call.keywords if k.arg is not None]
+    if any(k.arg is None for k in call.keywords):
+        return None  # a ``**kwargs`` spread: nothing to rename safely
+    kinds = {p.name: p for p in parameters}
+    positional = list(call.args)
+    only = [p.name for p in parameters if p.kind is inspect.Parameter.POSITIONAL_ONLY]
+    moved = {name: value for name, value in keywords if name in only}
+    for name in only[len(positional) :]:
+        if name not in moved:
+            break
+        positional.append(moved.pop(name))
+    if moved:
+        return None  # a positional-only parameter would come after a missing one
+    kept = [(n, v) for n, v in keywords if n not in only and n in kinds]
+    if len(kept) + len(positional) - len(call.args) != len(keywords):
+        return None
+    return _replace_call(code, call, _render_call(call, code, positional, kept))
+
+
+def wrong_keyword(failure: Failure) -> Search | None:
+    """``t.sample(frac=0.1)``: keywords the method does not take, mapped onto its real
+    parameters (positional where the signature says so)."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    text = str(failure.error)
+    match = UNEXPECTED_KEYWORD.search(text) or POSITIONAL_AS_KEYWORD.search(text)
+    if match is None:
+        return None
+    owner, name = match.group(1), match.group(2)
+    function = _callable(owner, name)
+    if function is None:
+        return None
+    parameters = _parameters(function)
+    accepted = {p.name for p in parameters if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
+    shown = f"{owner}.{name}()" if owner else f"ibis.{name}()"
+    real = ", ".join(p.name for p in parameters) or "no arguments"
+    tree = ast.parse(failure.code)
+    candidates, unknown_all = [], []
+    for call in _calls_to(tree, name):
+        given = [k.arg for k in call.keywords if k.arg is not None]
+        unknown = [k for k in given if k not in accepted]
+        if not unknown:
+            continue
+        unknown_all += unknown
+        taken = set(given) - set(unknown)
+        free = [p for p in parameters[len(call.args) :] if p.name not in taken]
+        renames = _keyword_mapping(unknown, free)
+        edited = _call_with(call, failure.code, parameters, renames) if renames else None
+        if renames and edited is not None:
+            said = ", ".join(f"`{k}=` → `{v}`" for k, v in renames.items())
+            candidates.append(Candidate(edited, f"{shown}: {said}"))
+    if not unknown_all:
+        return None
+    keywords = ", ".join(f"`{k}=`" for k in dict.fromkeys(unknown_all))
+    message = f"{shown} has no parameter {keywords}; its parameters: {real}"
+    return Search(Diagnosis("wrong argument", message), candidates)
+
+
+def too_many_positional(failure: Failure) -> Search | None:
+    """``col.isin("a", "b")``: several values where the method takes one list."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    match = TOO_MANY_POSITIONAL.search(str(failure.error))
+    if match is None:
+        return None
+    owner, name = match.groups()
+    candidates = []
+    for call in _calls_to(ast.parse(failure.code), name):
+        if len(call.args) < 2:
+            continue
+        values = "[" + ", ".join(_segment(a, failure.code) for a in call.args) + "]"
+        keywords = [f"{k.arg}={_segment(k.value, failure.code)}" for k in call.keywords if k.arg]
+        text = f"{_segment(call.func, failure.code)}({', '.join([values, *keywords])})"
+        edited = _replace_call(failure.code, call, text)
+        if edited is not None:
+            candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
+    shown = f"{owner}.{name}()" if owner else f"{name}()"
+    message = f"{shown} takes the values as one list, not as separate arguments"
+    return Search(Diagnosis("wrong argument", message), candidates)
+
+
+def _as_number(text: str) -> str | None:
+    try:
+        return repr(int(text))
+    except ValueError:
+        pass
+    try:
+        return repr(float(text))
+    except ValueError:
+        return None
+
+
+def literal_type(failure: Failure) -> Search | None:
+    """``t.year == "2024"`` with an integer column: the literal written in the column's type."""
+    match = NOT_COMPARABLE.search(str(failure.error))
+    if match is None:
+        return None
+    column, column_type, literal, literal_type_name = match.groups()
+    numeric = re.match(r"u?int|float|decimal", column_type) is not None
+    if literal_type_name == "string" and numeric:
+        replacement = _as_number(literal)
+    elif column_type == "string" and re.match(r"u?int|float", literal_type_name):
+        replacement = repr(literal)
+    else:
+        replacement = None
+    if replacement is None:
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        value = node.value if isinstance(node, ast.Constant) else None
+        if column_type == "string":
+            return isinstance(value, int | float) and str(value) == literal
+        return isinstance(value, str) and value == literal
+
+    edited = rewrite_nodes(failure.code, wanted, lambda _node, _code: replacement or "")
+    message = (
+        f"`{column}` is {column_type} but is compared with {literal_type_name} "
+        f"{literal!r}: write the literal as {replacement}"
+    )
+    candidates = [Candidate(edited, f"the literal as {replacement}")] if edited else []
+    return Search(Diagnosis("types", message), candidates)
+
+
+def integer_to_temporal(failure: Failure) -> Search | None:
+    """``t.ts + 7``: a number added to a date or timestamp needs an interval."""
+    error = failure.error
+    if not (TEMPORAL_INT.search(str(error)) or type(error).__name__ == "SignatureValidationError"):
+        return None
+    temporal = {
+        name for name, kind in _columns(failure).items() if kind in {"date", "timestamp"}
+    } | {name for name, kind in _columns(failure).items() if kind.startswith("timestamp(")}
+
+    def mentions_temporal(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Attribute) and n.attr in temporal for n in ast.walk(node))
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Add | ast.Sub)
+            and isinstance(node.right, ast.Constant)
+            and type(node.right.value) is int
+            and mentions_temporal(node.left)
+        )
+
+    def with_unit(unit: str) -> Callable[[ast.AST, str], str]:
+        def render(node: ast.AST, code: str) -> str:
+            if not isinstance(node, ast.BinOp) or not isinstance(node.right, ast.Constant):
+                return _segment(node, code)
+            sign = "+" if isinstance(node.op, ast.Add) else "-"
+            amount = str(node.right.value)
+            return f"{_segment(node.left, code)} {sign} ibis.interval({unit}={amount})"
+
+        return render
+
+    candidates = [
+        Candidate(edited, f"the number as an interval of {unit}")
+        for unit in ("days", "hours")
+        if (edited := rewrite_nodes(failure.code, wanted, with_unit(unit)))
+    ]
+    if not candidates:
+        return None
+    message = "a number cannot be added to a date or timestamp: add `ibis.interval(days=n)`"
+    return Search(Diagnosis("dates and intervals", message), candidates)
+
+
+def unknown_method(failure: Failure) -> Search | None:
+    """``t.name.lenght()``: the type's real methods closest to the name."""
+    if not isinstance(failure.error, AttributeError):
+        return None
+    match = NO_ATTRIBUTE.match(str(failure.error))
+    kind = getattr(ir, match.group(1), None) if match else None
+    if match is None or not isinstance(kind, type) or match.group(1) in {"Table", "Join"}:
+        return None
+    attribute = match.group(2)
+    public = sorted(name for name in dir(kind) if not name.startswith("_"))
+    synonym = SYNONYMS.get(attribute.lower())
+    close = [synonym] if synonym in public else []
+    if len(attribute) > MIN_GUESSED_NAME:
+        close += difflib.get_close_matches(attribute, public, n=3, cutoff=0.7)
+    close = list(dict.fromkeys(close))[:3]
+    candidates = []
+    for name in close:
+        is_method = callable(getattr(kind, name, None))
+        edited = _rename_member(failure.code, attribute, name, called=is_method)
+        if edited is not None:
+            candidates.append(Candidate(edited, f"`.{attribute}` → `.{name}`"))
+    if not candidates:
+        return None
+    options = " or ".join(f"`.{name}`" for name in close)
+    message = f"{match.group(1)} has no `.{attribute}`; did you mean {options}?"
+    return Search(Diagnosis("unknown method", message), candidates)
+
+
+def _rename_member(code: str, old: str, new: str, *, called: bool) -> str | None:
+    """``x.old(...)`` → ``x.new(...)``; when ``new`` is a property, ``x.old()`` → ``x.new``."""
+
+    def wanted(node: ast.AST) -> bool:
+        if isinstance(node, ast.Call) and not called:
+            function = node.func
+            return isinstance(function, ast.Attribute) and function.attr == old and not node.args
+        return isinstance(node, ast.Attribute) and node.attr == old
+
+    def render(node: ast.AST, code: str) -> str:
+        target = node.func if isinstance(node, ast.Call) else node
+        if not isinstance(target, ast.Attribute):
+            return _segment(node, code)
+        return f"{_segment(target.value, code)}.{new}"
+
+    return rewrite_nodes(code, wanted, render)
+
+
+FAMILIES: tuple[Family, ...] = (
+    wrong_keyword,
+    too_many_positional,
+    literal_type,
+    integer_to_temporal,
+    unknown_method,
+)

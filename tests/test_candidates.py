@@ -1,0 +1,125 @@
+"""Generate and validate: candidate edits read from real ibis-framework 12 errors, and the
+engine adopting the first candidate that the real check process accepts."""
+
+from __future__ import annotations
+
+import ibis
+import pytest
+
+from ibis_copilot.expressions.snippet import run_snippet
+from ibis_copilot.repair.candidates import candidates_of, search
+from ibis_copilot.repair.check import first_that_checks
+from ibis_copilot.repair.diagnose import Failure
+from ibis_copilot.repair.engine import check_fix, start_repair
+from ibis_copilot.repair.verdict import check_block, diagnose_report
+
+t = ibis.table(
+    {"amount": "float64", "year": "int64", "name": "string", "ts": "timestamp", "d": "date"},
+    name="t",
+)
+NAMESPACE = {"t": t, "ibis": ibis}
+SPECS = {"t": {"name": "t", "schema": {"amount": "float64", "year": "int64"}}}
+
+
+def failure_of(code: str) -> Failure:
+    try:
+        exec(code, {"t": t, "ibis": ibis})  # noqa: S102 - fixed test snippets
+    except Exception as error:  # noqa: BLE001 - the error is what the test inspects
+        return Failure(error, code, NAMESPACE)
+    raise AssertionError(f"{code} did not raise")
+
+
+def candidate_codes(code: str) -> list[str]:
+    failure = failure_of(code)
+    return [candidate.code for candidate in candidates_of(search(failure), code)]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # keywords renamed by spelling and made positional where the signature says so
+        ("r = t.sample(frac=0.1, seed=3)", "r = t.sample(0.1, seed=3)"),
+        ("r = t.ts.strftime(format='%Y')", "r = t.ts.strftime('%Y')"),
+        # pandas' and Python's keywords, by their known Ibis meaning
+        ("r = t.amount.fill_null(value=0)", "r = t.amount.fill_null(0)"),
+        ("r = t.amount.between(left=1, right=2)", "r = t.amount.between(lower=1, upper=2)"),
+        ("r = t.amount.round(decimals=2)", "r = t.amount.round(2)"),
+        # several values where one list is taken
+        ("r = t.name.isin('a', 'b', 'c')", "r = t.name.isin(['a', 'b', 'c'])"),
+        # a literal in the column's type
+        ("r = t.filter(t.year == '2024')", "r = t.filter(t.year == 2024)"),
+        # a number added to a timestamp is an interval
+        ("r = t.ts + 7", "r = t.ts + ibis.interval(days=7)"),
+        # a misspelt method, and a method that is a property in Ibis
+        ("r = t.name.lenght()", "r = t.name.length()"),
+        ("r = t.ts.dayofweek().index()", "r = t.ts.day_of_week.index()"),
+    ],
+)
+def test_the_intended_edit_is_the_first_candidate(code: str, expected: str) -> None:
+    assert candidate_codes(code)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "r = t.amount.count(distinct=True)",  # no parameter means "distinct": no guess
+        "r = t.as_('x')",  # too short a name to correct by spelling
+    ],
+)
+def test_no_candidate_when_nothing_resembles_the_mistake(code: str) -> None:
+    assert candidate_codes(code) == []
+
+
+def test_a_finding_names_the_real_parameters() -> None:
+    [found] = search(failure_of("r = t.sample(frac=0.1)"))
+    assert found.diagnosis.rule == "wrong argument"
+    assert "`frac=`" in found.diagnosis.message
+    assert "fraction" in found.diagnosis.message
+
+
+def test_the_check_process_answers_for_the_first_code_that_checks() -> None:
+    codes = ["t.nope", "t.amount.sum()", "t.year.sum()"]
+    index, result = first_that_checks(codes, SPECS)
+    assert index == 1
+    assert result.checked
+    assert "SUM" in (result.sql or "")
+    index, result = first_that_checks(["t.nope"], SPECS)
+    assert index == -1
+    assert not result.checked
+    assert "nope" in result.reason
+
+
+def test_the_engine_adopts_the_first_candidate_that_checks_and_says_why() -> None:
+    code = "r = t.ts.dayofweek().index()\nr\n"
+    namespace: dict[str, object] = {"t": t, "ibis": ibis}
+    try:
+        run_snippet(code, "<cell candidates>", namespace)
+    except AttributeError as error:
+        repair = start_repair(error, error.__traceback__, namespace)
+    [fix] = repair.fixes
+    assert [d.rule for d in repair.diagnosis] == ["unknown method"]
+    check_fix(repair, fix)
+    assert fix.checked
+    assert fix.code.startswith("r = t.ts.day_of_week.index()")
+    assert "mechanical candidate 1 of" in fix.reason
+    assert repair.to_json()["fix_reason"] == fix.reason
+
+
+def test_a_model_written_block_is_repaired_by_the_first_candidate_that_checks() -> None:
+    block = "t.filter(t.amount.between(left=1, right=10))"
+    verdict = check_block(block, SPECS)
+    assert verdict.verdict == "repaired"
+    assert verdict.code == "t.filter(t.amount.between(lower=1, upper=10))"
+    assert verdict.original == block
+    assert "BETWEEN 1 AND 10" in (verdict.sql or "")
+    assert "mechanical candidate" in verdict.reason
+
+
+def test_an_error_known_only_as_text_gets_a_finding_and_a_checked_fix() -> None:
+    code = "t.filter(t.year == '2024')"
+    message = "Arguments year:int64 and Literal(2024):string are not comparable"
+    findings, verdict = diagnose_report(code, "IbisTypeError", message, SPECS)
+    assert [finding.rule for finding in findings] == ["types"]
+    assert verdict is not None
+    assert verdict.verdict == "repaired"
+    assert verdict.code == "t.filter(t.year == 2024)"
