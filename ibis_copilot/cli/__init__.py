@@ -7,7 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from ibis_copilot._version import __version__
-from ibis_copilot.cli import assistant_commands, code_commands, knowledge_commands, mcp_command
+from ibis_copilot.cli import (
+    assistant_commands,
+    code_commands,
+    knowledge_commands,
+    mcp_command,
+    training_commands,
+)
 from ibis_copilot.cli.common import PROG, Parser
 from ibis_copilot.errors import CopilotError
 
@@ -21,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     code_commands.add_parsers(commands)
     knowledge_commands.add_parsers(commands)
     mcp_command.add_parsers(commands)
+    training_commands.add_parsers(commands)
     return parser
 
 

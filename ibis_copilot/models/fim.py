@@ -23,7 +23,18 @@ class FimFormat:
         return f"{self.prefix_token}{prefix}{self.suffix_token}{suffix}{self.middle_token}"
 
 
+#: The sentinels ``ibis-copilot train-codegen`` adds to a model's tokenizer and teaches it;
+#: the tuned model ends the middle with its end-of-turn token.
+IBIS_COPILOT_FIM = FimFormat(
+    "ibis-copilot",
+    "<|ibis_fim_prefix|>",
+    "<|ibis_fim_suffix|>",
+    "<|ibis_fim_middle|>",
+    ("<|im_end|>", "<|endoftext|>"),
+)
+
 FORMATS = (
+    IBIS_COPILOT_FIM,
     FimFormat("codellama", "<PRE>", "<SUF>", "<MID>", ("<EOT>",), spaced=True),
     FimFormat(
         "qwen",
