@@ -24,6 +24,7 @@ from ibis_copilot.models.worker_generator import WorkerGenerator
 pytestmark = pytest.mark.slow
 
 MODEL = "smollm2-135m-instruct"
+PARAMS = GenerationParams(max_tokens=16)
 QUESTION = [{"role": "user", "content": "List ten Python data libraries, one per line."}]
 
 
@@ -146,3 +147,43 @@ def test_a_model_that_cannot_load_stays_down_with_the_reason(tmp_path: Path) -> 
     assert "cannot load model" in status["reason"]
     assert status["pid"] is None
     supervisor.stop()
+
+
+def test_a_completion_pauses_a_generating_chat_which_then_resumes(
+    supervisor: WorkerSupervisor,
+) -> None:
+    scheduler = Scheduler(WorkerGenerator(supervisor), preempt=True)
+
+    def completion(generator: Generator) -> Prompt:
+        return Prompt("import ibis\nt = ibis.table({'a': 'int64'})\nexpr = t.", PARAMS)
+
+    async def scenario() -> tuple[str, list[int], str]:
+        alone = "".join(
+            str(event["text"]) for event in await events(scheduler, 60) if event["type"] == "token"
+        )
+        chat_pieces: list[str] = []
+        chat_done = asyncio.Event()
+
+        async def run_chat() -> None:
+            stream = generate_events(scheduler, Priority.CHAT, chat(60), Generation(), cancel=None)
+            async for event in stream:
+                chat_pieces.append(str(event["text"]))
+            chat_done.set()
+
+        task = asyncio.create_task(run_chat())
+        while len(chat_pieces) < 3:
+            await asyncio.sleep(0.01)
+        during: list[int] = []  # chat pieces so far, at each completion token
+        stream = generate_events(
+            scheduler, Priority.COMPLETION, completion, Generation(), cancel=None
+        )
+        async for _ in stream:
+            during.append(len(chat_pieces))
+        await task
+        return alone, during, "".join(chat_pieces)
+
+    alone, during, resumed = asyncio.run(scenario())
+    scheduler.stop()
+    assert len(during) > 1, "the completion streamed while the chat was generating"
+    assert during[-1] - during[0] <= 1, "the chat waited (one step in flight may finish)"
+    assert resumed == alone, "the chat resumed where it paused: the same greedy answer"
