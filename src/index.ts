@@ -12,6 +12,8 @@ import { describeStatus, IServerStatus, IStatusView } from './status';
 // The version this frontend was built as; the server extension must match it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const FRONTEND_VERSION: string = require('../package.json').version;
+/** How often the status-bar item asks the server again. */
+const STATUS_REFRESH_MS = 30000;
 
 /** Ask the server extension for its status; errors become an ApiError value. */
 export async function fetchStatus(): Promise<IServerStatus | ApiError> {
@@ -53,6 +55,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (view.level !== 'ok') {
       console.warn(`ibis-copilot: ${view.text}. ${view.title}`);
     }
+    // Kept current, so a model worker that died or stays down shows up here.
+    setInterval(async () => {
+      renderStatus(
+        item.node,
+        describeStatus(await fetchStatus(), FRONTEND_VERSION)
+      );
+    }, STATUS_REFRESH_MS);
   }
 };
 

@@ -5,8 +5,34 @@ export interface IServerStatus {
   version: string;
   python: string;
   ibis_version: string | null;
-  model: { state: string; name: string | null };
+  model: { state: string; name: string | null; worker?: IWorkerStatus };
   index: { state: string };
+}
+
+/** The model's worker process, when the model runs in one. */
+export interface IWorkerStatus {
+  state: string;
+  restarts: number;
+  reason?: string;
+  last_exit?: { what: string; at: string };
+}
+
+/** What happened to the model's worker process, for the status bar's title. */
+export function describeWorker(worker: IWorkerStatus | undefined): string {
+  if (!worker) {
+    return '';
+  }
+  const parts: string[] = [];
+  if (worker.state === 'down') {
+    parts.push(`model worker down: ${worker.reason ?? 'unknown reason'}`);
+  }
+  if (worker.last_exit) {
+    parts.push(
+      `model worker last ended ${worker.last_exit.at}: ${worker.last_exit.what}` +
+        ` (${worker.restarts} restarts)`
+    );
+  }
+  return parts.map(part => `; ${part}`).join('');
 }
 
 /** How the status-bar item presents the server extension's state. */
@@ -50,12 +76,14 @@ export function describeStatus(
         `${result.version}. Reinstall ibis-copilot and restart JupyterLab.`
     };
   }
+  const down = result.model.worker?.state === 'down';
   return {
-    level: 'ok',
-    text: `Ibis Copilot ${result.version}`,
+    level: down ? 'warning' : 'ok',
+    text: down ? 'Ibis Copilot: model down' : `Ibis Copilot ${result.version}`,
     title:
       `Server extension ${result.version} (Python ${result.python}, ` +
       `ibis ${result.ibis_version ?? 'not installed'}); ` +
-      `model: ${result.model.state}; index: ${result.index.state}`
+      `model: ${result.model.state}; index: ${result.index.state}` +
+      describeWorker(result.model.worker)
   };
 }

@@ -64,6 +64,22 @@ describe('chat state', () => {
     expect(describeModel({ state: 'error', message: 'boom' }, 0).text).toBe(
       'The model failed to load: boom'
     );
+    expect(
+      describeModel(
+        {
+          state: 'restarting',
+          worker: {
+            state: 'restarting',
+            restarts: 1,
+            last_exit: { what: 'killed by SIGKILL', at: 'now' }
+          }
+        },
+        0
+      )
+    ).toEqual({
+      busy: true,
+      text: 'The model worker stopped (killed by SIGKILL); restarting…'
+    });
     expect(describeModel({ state: 'ready' }, 0)).toEqual({
       busy: false,
       text: ''

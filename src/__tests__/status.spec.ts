@@ -18,6 +18,41 @@ describe('describeStatus', () => {
     expect(view.title).toContain('index: absent');
   });
 
+  it('says when the model worker is down, and what last happened to it', () => {
+    const worker = {
+      state: 'down',
+      restarts: 2,
+      reason: 'cannot load model',
+      last_exit: {
+        what: 'failed to start: cannot load model',
+        at: '2026-11-30T12:00:00+00:00'
+      }
+    };
+    const view = describeStatus(
+      { ...serverStatus, model: { state: 'error', name: 'm', worker } },
+      '0.1.0'
+    );
+    expect(view.level).toBe('warning');
+    expect(view.text).toBe('Ibis Copilot: model down');
+    expect(view.title).toContain('model worker down: cannot load model');
+    expect(view.title).toContain('2026-11-30T12:00:00+00:00');
+    expect(view.title).toContain('(2 restarts)');
+  });
+
+  it('reports a restarted worker as ok, with its last exit in the title', () => {
+    const worker = {
+      state: 'ready',
+      restarts: 1,
+      last_exit: { what: 'killed by SIGKILL', at: '2026-11-30T12:00:00+00:00' }
+    };
+    const view = describeStatus(
+      { ...serverStatus, model: { state: 'ready', name: 'm', worker } },
+      '0.1.0'
+    );
+    expect(view.level).toBe('ok');
+    expect(view.title).toContain('killed by SIGKILL');
+  });
+
   it('tells the user plainly when the server extension is missing', () => {
     const view = describeStatus(
       new ApiError('Not Found', 404, 'NotFound'),

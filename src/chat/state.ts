@@ -1,4 +1,5 @@
 import { ApiError, IStreamEvent } from '../api';
+import { IWorkerStatus } from '../status';
 import {
   IBlockVerdict,
   IDiagnosis,
@@ -135,6 +136,7 @@ export interface IModelStatus {
   /** When loading started (seconds since the epoch). */
   since?: number;
   message?: string;
+  worker?: IWorkerStatus;
 }
 
 /** What the status line says about the model, from `/ibis-copilot/status`. */
@@ -149,6 +151,13 @@ export function describeModel(
     return {
       busy: true,
       text: `Loading the model ${model.name ?? ''}…${waited}`
+    };
+  }
+  if (model.state === 'restarting') {
+    const what = model.worker?.last_exit?.what;
+    return {
+      busy: true,
+      text: `The model worker stopped${what ? ` (${what})` : ''}; restarting…`
     };
   }
   if (model.state === 'error') {
