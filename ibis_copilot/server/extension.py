@@ -19,6 +19,7 @@ from ibis_copilot.server.handlers import (
     SearchHandler,
     StatusHandler,
 )
+from ibis_copilot.server.mcp_handler import McpHandler
 from ibis_copilot.settings import load_settings
 
 ROUTES = [
@@ -29,6 +30,7 @@ ROUTES = [
     ("explain", ExplainHandler),
     ("sql", ModelSqlHandler),
     ("feedback", FeedbackHandler),
+    ("mcp", McpHandler),
     ("(.*)", NotFoundHandler),
 ]
 
