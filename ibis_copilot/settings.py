@@ -111,6 +111,14 @@ class IbisCopilot(Configurable):
         ),
     ).tag(config=True)
 
+    model_memory_limit = Int(
+        0,
+        help=(
+            "MiB of address space each model worker process may use (0: no limit). A load "
+            "past it fails with the reason in status; a request past it gets an error event."
+        ),
+    ).tag(config=True)
+
     openai_base_url = Unicode(
         help=(
             "Base URL of the OpenAI-compatible API, e.g. http://gpu-box:8000/v1. "

@@ -187,3 +187,13 @@ def test_a_completion_pauses_a_generating_chat_which_then_resumes(
     assert len(during) > 1, "the completion streamed while the chat was generating"
     assert during[-1] - during[0] <= 1, "the chat waited (one step in flight may finish)"
     assert resumed == alone, "the chat resumed where it paused: the same greedy answer"
+
+
+def test_a_worker_past_its_memory_limit_stays_down_with_the_reason() -> None:
+    supervisor = WorkerSupervisor(MODEL, memory_limit_mb=400)
+    with pytest.raises(GenerationError, match=r"memory limit 400 MiB"):
+        supervisor.endpoint()
+    status = supervisor.status()
+    assert status["state"] == "down"
+    assert status["last_exit"]["what"].startswith("failed to start: cannot load model")
+    supervisor.stop()

@@ -37,6 +37,8 @@ def chat_generator(
             timeout=settings.request_timeout,
         )
     if settings.model_process == "worker":
-        supervisor = WorkerSupervisor(model, settings.model_device, role=role)
+        supervisor = WorkerSupervisor(
+            model, settings.model_device, role=role, memory_limit_mb=settings.model_memory_limit
+        )
         return WorkerGenerator(supervisor, timeout=settings.request_timeout)
     return local_generator(model, settings.model_device)

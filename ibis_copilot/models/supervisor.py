@@ -82,9 +82,11 @@ class WorkerSupervisor:
         *,
         load_timeout: float = 600.0,
         role: str = "chat",
+        memory_limit_mb: int = 0,
     ) -> None:
         self.model = model
         self.device = device
+        self.memory_limit_mb = memory_limit_mb
         self.role = role
         self.load_timeout = load_timeout
         self._condition = threading.Condition()
@@ -223,6 +225,7 @@ class WorkerSupervisor:
         self._set_state("loading")
         command = [sys.executable, "-m", "ibis_copilot.models.worker_server"]
         command += ["--model", self.model, "--device", self.device]
+        command += ["--memory-limit-mb", str(self.memory_limit_mb)]
         process = subprocess.Popen(  # noqa: S603 - our own module, with the settings' model
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
         )

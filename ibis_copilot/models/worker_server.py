@@ -4,7 +4,7 @@
 supervisor (``models/supervisor.py``) writes a bearer token as the first line of stdin
 and keeps stdin open; when stdin closes (the Jupyter server stopped or died), the worker
 exits. It listens on 127.0.0.1 on a random port and, once the model is loaded, prints one
-JSON line on stdout: ``{"port", "pid", "model", "context_length", "fim"}``, or
+JSON line on stdout: ``{"port", "pid", "id", "context_length", "fim"}``, or
 ``{"error"}`` and exit status 3 when the model cannot load.
 
 Every request needs ``Authorization: Bearer <token>`` (401 otherwise):
@@ -24,6 +24,7 @@ import argparse
 import hmac
 import json
 import os
+import resource
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -193,7 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--memory-limit-mb", type=int, default=0, help="0: no limit")
     options = parser.parse_args(argv)
+    if options.memory_limit_mb > 0:
+        limit = options.memory_limit_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     token = sys.stdin.readline().strip()
     if not token:
         _announce({"error": "no token on stdin"})
@@ -206,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     except GenerationError as error:
         _announce({"error": str(error)})
         return LOAD_FAILED
+    except (MemoryError, ImportError, OSError, RuntimeError) as error:  # e.g. out of memory
+        limit = f" (memory limit {options.memory_limit_mb} MiB)" if options.memory_limit_mb else ""
+        reason = f"{type(error).__name__}: {error}"
+        _announce({"error": f"cannot load model {options.model!r}{limit}: {reason}"})
+        return LOAD_FAILED
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(model, token))
     server.daemon_threads = True
     ready = {"port": server.server_address[1], "pid": os.getpid(), **info}
@@ -215,4 +225,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    os._exit(status)  # not sys.exit: the stdin watcher thread must not block shutdown
