@@ -33,6 +33,7 @@ from ibis_copilot.knowledge.embeddings import DEFAULT_EMBEDDING_MODEL
 from ibis_copilot.knowledge.finetune import TrainingOptions, train_embeddings
 from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS, KnowledgeBase
 from ibis_copilot.knowledge.pairs import mine_pairs, split_pairs
+from ibis_copilot.knowledge.retrieval import DENSE_WEIGHT
 
 HELD_OUT_QUERIES = 150
 ADOPT_GAIN, TOLERANCE = 0.03, 0.01
@@ -64,7 +65,7 @@ def measure(base: KnowledgeBase, sets: dict[str, list[dict]]) -> dict[str, dict[
         for name, queries in sets.items():
             key = f"{name} hybrid, dense weight {weight:g}"
             results[key] = evaluate(base, queries, "hybrid")[0]
-    base.retriever.dense_weight = 1.0
+    base.retriever.dense_weight = DENSE_WEIGHT
     return results
 
 
