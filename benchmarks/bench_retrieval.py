@@ -22,9 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import print_table, write_results
 
-from ibis_copilot.knowledge.api_source import ApiSource
-from ibis_copilot.knowledge.docs_source import DocsFolderSource
-from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS, KnowledgeBase
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase, default_sources
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"dev": DATA / "retrieval_dev.jsonl", "heldout": DATA / "retrieval_heldout.jsonl"}
@@ -130,7 +128,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         base = KnowledgeBase(args.data_dir or Path(tmp))
-        sources = [DocsFolderSource(BUNDLED_DOCS), ApiSource()]
+        sources = default_sources()
         start = time.perf_counter()
         report = base.index(sources, progress=False)
         build_s = time.perf_counter() - start

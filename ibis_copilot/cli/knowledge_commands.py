@@ -31,13 +31,14 @@ def _index_sources(args: argparse.Namespace, data_dir: Path) -> list[Any]:
     from ibis_copilot.knowledge.docs_source import DocsFolderSource
     from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS
     from ibis_copilot.knowledge.repo_source import repo_sources
+    from ibis_copilot.knowledge.support_source import SupportMatrixSource
 
     docs = Path(args.docs) if args.docs else BUNDLED_DOCS
     if not docs.is_dir():
         raise CommandError(f"--docs {args.docs}: not a directory")
     sources: list[Any] = [DocsFolderSource(docs)]
     if not args.no_package:
-        sources.append(ApiSource())
+        sources += [ApiSource(), SupportMatrixSource()]
     if args.repo:
         sources.extend(repo_sources(args.repo, data_dir / "repos"))
     if args.crawl:
@@ -155,7 +156,9 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         "--docs", metavar="DIR", help="Ibis docs folder (default: the snapshot shipped inside)"
     )
     parser.add_argument(
-        "--no-package", action="store_true", help="skip the installed ibis package's API"
+        "--no-package",
+        action="store_true",
+        help="skip the installed ibis package's API and its backend support matrix",
     )
     parser.add_argument(
         "--repo",

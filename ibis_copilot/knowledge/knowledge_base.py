@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 BUNDLED_DOCS = Path(__file__).parent / "ibis_docs"
 
 
+def default_sources() -> list[Source]:
+    """What ``ibis-copilot index`` reads by default: the bundled docs, the installed
+    package's API and its backend support matrix."""
+    from ibis_copilot.knowledge.api_source import ApiSource
+    from ibis_copilot.knowledge.docs_source import DocsFolderSource
+    from ibis_copilot.knowledge.support_source import SupportMatrixSource
+
+    return [DocsFolderSource(BUNDLED_DOCS), ApiSource(), SupportMatrixSource()]
+
+
 class KnowledgeBase:
     """Index and search Ibis knowledge stored under ``data_dir`` (or a Chroma server)."""
 

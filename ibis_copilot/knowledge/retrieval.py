@@ -156,6 +156,7 @@ class Retriever:
             for chunk_id, score in fused.items()
             if chunk_id in self.chunks
         }
+        scores = self._about_named_backends(query, scores)
         named = self._named_api_chunks(query)
         top = max(scores.values(), default=0.0)
         for boost, chunk_id in enumerate(reversed(named)):
@@ -178,6 +179,24 @@ class Retriever:
             replace(result, score=round(score, 6)) for score, result in rescored
         ]
         return [replace(result, rank=rank) for rank, result in enumerate(ordered, start=1)]
+
+    def _about_named_backends(self, query: str, scores: dict[str, float]) -> dict[str, float]:
+        """When the query names backends, drop the per-backend data (the support matrix)
+        of every other backend: MySQL's gaps do not answer a question about SQLite."""
+        words = set(re.findall(r"[a-z0-9]+", query.lower()))
+        named = {
+            chunk.extra["backend"]
+            for chunk in (self.chunks[i] for i in scores)
+            if "backend" in chunk.extra and words & set(chunk.extra["aliases"].split())
+        }
+        if not named:
+            return scores
+
+        def about_them(chunk_id: str) -> bool:
+            backend = self.chunks[chunk_id].extra.get("backend")
+            return backend is None or backend in named
+
+        return {chunk_id: score for chunk_id, score in scores.items() if about_them(chunk_id)}
 
     def _named_api_chunks(self, query: str) -> list[str]:
         """API chunks the query names, most specific first (Table.join before join)."""
