@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from jupyter_server_process import RunningServer, jupyter_server
 
@@ -64,9 +65,21 @@ def test_status_reports_a_killed_worker_and_sigterm_leaves_no_orphan(tmp_path: P
     assert wait_gone(second), "the worker outlived the server"
 
 
-def test_a_killed_server_leaves_no_orphan(tmp_path: Path) -> None:
+def test_a_killed_server_leaves_no_orphan_and_a_restarted_one_answers(tmp_path: Path) -> None:
     with jupyter_server(tmp_path) as server:
         pid = worker_of(server)["pid"]
         server.process.kill()
         server.process.wait(timeout=EXIT_WAIT_SECONDS)
     assert wait_gone(pid), "the worker outlived the server"
+    with jupyter_server(tmp_path) as server:
+        worker = worker_of(server)
+        assert worker["pid"] != pid
+        assert worker["restarts"] == 0
+        response = httpx.post(
+            f"{server.url}ibis-copilot/chat",
+            json={"messages": [{"role": "user", "content": "Say hello."}], "stream": False},
+            headers=server.headers,
+            timeout=300,
+        )
+        assert response.status_code == 200
+        assert response.json()["answer"].strip()
