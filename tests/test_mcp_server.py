@@ -295,9 +295,13 @@ def test_the_command_is_registered(cli) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def copilot_config(data_dir: Path) -> dict[str, Any]:
-    """The server's data directory holds the index; no model is loaded (none is needed)."""
-    return {"data_dir": str(data_dir), "load_model": "first-use"}
+def copilot_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """No model is loaded (none is needed); a test that asks for ``data_dir`` gets the
+    server's data directory there, with its index."""
+    config: dict[str, Any] = {"load_model": "first-use"}
+    if "data_dir" in request.fixturenames:
+        config["data_dir"] = str(request.getfixturevalue("data_dir"))
+    return config
 
 
 @asynccontextmanager
@@ -316,7 +320,9 @@ def mcp_url(jp_fetch, jp_http_port: int, jp_base_url: str) -> str:  # type: igno
 
 
 @pytest.mark.slow
-async def test_http_tools_answer_good_and_bad_input(mcp_url: str, jp_auth_header) -> None:  # type: ignore[no-untyped-def]
+async def test_http_tools_answer_good_and_bad_input(  # type: ignore[no-untyped-def]
+    data_dir: Path, mcp_url: str, jp_auth_header
+) -> None:
     async with http_client(mcp_url, jp_auth_header) as client:
         await lists_every_tool(client)
         await calls_every_tool(client)
