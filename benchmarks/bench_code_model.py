@@ -19,11 +19,11 @@ the completion gate, the check and self-repair), one after the other:
     python benchmarks/bench_code_model.py --tuned DIR [--base NAME] [--completion-limit N]
         [--synthetic N] [--codegen-tasks N] [--no-codegen]
 
-On a busy machine the base's quality can be measured first, while the model trains
-(``--only-base``, written to ``results/code_model_base.json``), and reused with
-``--base-results FILE``: decoding is greedy, so its answers would be the same; the
-figures are recomputed on exactly this run's snippets and tasks, and both models'
-tokens/s are still measured in this run.
+On a busy machine each model's quality can be measured alone (``--only base`` while the
+model trains, ``--only tuned``; written to ``results/code_model_<role>.json``) and reused
+with ``--base-results FILE`` / ``--tuned-results FILE``: decoding is greedy, so the answers
+would be the same; the figures are recomputed on exactly this run's snippets and tasks,
+and both models' tokens/s are still measured in this run.
 """
 
 from __future__ import annotations
@@ -305,38 +305,49 @@ def main() -> None:
     parser.add_argument("--codegen-tasks", type=int, default=8, help="spread subset size")
     parser.add_argument("--no-codegen", action="store_true")
     parser.add_argument(
-        "--only-base",
-        action="store_true",
-        help="measure the base's quality alone (results/code_model_base.json), e.g. while "
-        "the tuned model trains",
+        "--only",
+        choices=("base", "tuned"),
+        help="measure one model's quality alone (results/code_model_<role>.json), e.g. the "
+        "base while the tuned model trains",
     )
-    parser.add_argument(
-        "--base-results",
-        type=Path,
-        help="reuse that file's base quality (greedy decoding: the same answers); the "
-        "base's speed is still measured in this run",
-    )
+    for role in ("base", "tuned"):
+        parser.add_argument(
+            f"--{role}-results",
+            type=Path,
+            help=f"reuse that file's {role} quality (greedy decoding: the same answers); "
+            "speed is still measured in this run",
+        )
     args = parser.parse_args()
     items = {
         "codegen_snippets": snippets(args.completion_limit),
         "synthetic_heldout": synthetic_snippets(args.synthetic),
     }
-    if args.only_base:
+    if args.only == "base":
         path = write_results("code_model_base", {"results": measure(args.base, args, items)})
         print(f"results: {path}")
         return
     if not args.tuned or not (Path(args.tuned) / "config.json").is_file():
         raise SystemExit(f"--tuned {args.tuned}: not a checkpoint folder (train-codegen makes one)")
+    if args.only == "tuned":
+        path = write_results("code_model_tuned", {"results": measure(args.tuned, args, items)})
+        print(f"results: {path}")
+        return
     card_path = Path(args.tuned) / CARD  # absent in an unfinished run's checkpoint folder
     card = json.loads(card_path.read_text()) if card_path.is_file() else {}
-    if args.base_results:
-        earlier = json.loads(args.base_results.read_text())["results"]
-        base = restrict(earlier, items, None if args.no_codegen else args.codegen_tasks)
-        _use(args.base)
-        base["tokens_per_second"] = tokens_per_second(args.base)
-    else:
-        base = measure(args.base, args, items)
-    results = {"base": base, "tuned": measure(args.tuned, args, items)}
+    results = {}
+    for role, model, earlier_file in (
+        ("base", args.base, args.base_results),
+        ("tuned", args.tuned, args.tuned_results),
+    ):
+        if earlier_file:
+            earlier = json.loads(earlier_file.read_text())["results"]
+            results[role] = restrict(
+                earlier, items, None if args.no_codegen else args.codegen_tasks
+            )
+            _use(model)
+            results[role]["tokens_per_second"] = tokens_per_second(model)
+        else:
+            results[role] = measure(model, args, items)
     rows = []
     for set_name in items:
         for measure_name in (
@@ -387,7 +398,10 @@ def main() -> None:
             "base": args.base,
             "tuned_card": card,
             "codegen_tasks": args.codegen_tasks,
-            "base_quality_from": str(args.base_results) if args.base_results else "this run",
+            "quality_from": {
+                "base": str(args.base_results or "this run"),
+                "tuned": str(args.tuned_results or "this run"),
+            },
             "results": results,
         },
     )

@@ -230,6 +230,7 @@ def test_cli_refuses_bad_options_in_one_line(cli) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # three loads and saves of a 540 MB float32 model on 2 cores
 def test_full_fine_tuning_pauses_resumes_and_the_product_loads_the_result(
     tmp_path: Path,
 ) -> None:
@@ -248,26 +249,33 @@ def test_full_fine_tuning_pauses_resumes_and_the_product_loads_the_result(
     from ibis_copilot.models.transformers_backend import TransformersGenerator
 
     train, held, report = build_dataset(
-        3, [], REPO_EVAL_DIR, per_schema=3, kinds=frozenset({"code", "nl"}), max_examples=6
+        4,
+        [],
+        REPO_EVAL_DIR,
+        per_schema=3,
+        kinds=frozenset({"code", "nl"}),
+        max_examples=6,
+        held_out_share=0.5,
     )
     assert report.dropped_overlapping_eval == 0
     assert len(train) == 6
     assert held
     options = TrainingOptions(
-        batch_size=2, max_length=256, save_every=10, stop_after=1, validation_limit=2
+        batch_size=2, max_length=256, save_every=10, stop_after=1, validation_limit=1
     )
     output = tmp_path / "model"
-    with pytest.raises(TrainingPausedError, match="paused at step 1 of 3"):
+    with pytest.raises(TrainingPausedError, match=r"paused at step 1 of \d+") as paused:
         train_codegen("smollm2-135m-instruct", train, held, output, options, progress=False)
+    assert paused.value.total >= 2
     assert (output / CHECKPOINT / "trainer_state.pt").is_file()
 
     options.stop_after = None
     result = train_codegen("smollm2-135m-instruct", train, held, output, options, progress=False)
-    assert (result.resumed_from_step, result.steps) == (1, 3)
+    assert (result.resumed_from_step, result.steps) == (1, paused.value.total)
     assert not (output / CHECKPOINT).exists(), "a finished run leaves nothing to resume"
     card = json.loads((output / CARD).read_text())
     assert sum(card["examples_by_kind"].values()) == 6
-    assert card["steps"] == 3
+    assert card["steps"] == paused.value.total
     assert {"validation_loss_all_before", "validation_loss_all_after"} <= set(card["metrics"])
     assert "smollm2-135m-instruct" in (output / "README.md").read_text()
 

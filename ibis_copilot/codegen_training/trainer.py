@@ -216,20 +216,24 @@ class _Session:
     def state_file(self) -> Path:
         return self.checkpoint / STATE
 
-    def save(self, step: int, before: dict[str, float]) -> None:
+    def save(self, step: int, before: dict[str, float], seconds: float, trained: int) -> None:
         import torch
 
         _save(self.model, self.tokenizer, self.checkpoint)
         state = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict()}
-        torch.save({**state, "step": step, "before": before}, self.state_file)
+        progress = {"step": step, "before": before, "seconds": seconds, "trained": trained}
+        torch.save({**state, **progress}, self.state_file)
 
-    def restore(self) -> tuple[int, dict[str, float]]:
+    def restore(self) -> tuple[int, dict[str, float], float, int]:
+        """Step, held-out loss before training, and the seconds and sequences trained so
+        far (earlier sessions count in the card's time and rate)."""
         import torch
 
         state = torch.load(self.state_file, weights_only=False)
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
-        return int(state["step"]), dict(state["before"])
+        seconds, trained = float(state.get("seconds", 0.0)), int(state.get("trained", 0))
+        return int(state["step"]), dict(state["before"]), seconds, trained
 
 
 def _session(base: str, output: Path, steps: int, options: TrainingOptions) -> _Session:
@@ -274,11 +278,13 @@ def train_codegen(
         str(output / CHECKPOINT) if resuming else base_model, output, len(schedule), options
     )
     pad_id = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
+    before: dict[str, float] = {}
+    done, earlier_seconds, trained = 0, 0.0, 0
     if resuming:
-        done, before = run.restore()
+        done, before, earlier_seconds, trained = run.restore()
     else:
-        done, before = 0, validation_loss(run.model, held_out, pad_id, options)
-    started, trained = time.monotonic(), 0
+        before = validation_loss(run.model, held_out, pad_id, options)
+    started = time.monotonic() - earlier_seconds
     run.model.train()
     bar = tqdm(
         total=len(schedule),
@@ -300,7 +306,7 @@ def train_codegen(
         bar.set_postfix(loss=f"{loss.item():.3f}")
         pause = options.stop_after is not None and step + 1 - done >= options.stop_after
         if step + 1 < len(schedule) and ((step + 1) % options.save_every == 0 or pause):
-            run.save(step + 1, before)
+            run.save(step + 1, before, time.monotonic() - started, trained)
             if pause:
                 bar.close()
                 raise TrainingPausedError(step + 1, len(schedule))
