@@ -1,15 +1,23 @@
 """Generation through the server against calling the generator directly.
 
-Starts a real Jupyter server with the extension (the small CPU model), then, with the same
-model and prompts (greedy decoding, so the same tokens): time to first token and total
-latency through /complete and /chat vs the generator in this process; /status latency
-while a chat is generating; and 4 concurrent chat clients plus completions (completion
-p95, nothing dropped or mixed). Prints tables, writes benchmarks/results/bench_generation.json.
+For each ``--process`` (``worker``: the model in its own supervised process, the default;
+``server``: in the Jupyter server process) it starts a real Jupyter server with the
+extension (the small CPU model) and measures, with the same model and prompts (greedy,
+so the same tokens) as the generator called in this process: time to first token and
+total latency through /complete and /chat; /status latency while chats generate; a
+completion's first token idle and beside four generating chats (nothing dropped or
+mixed); the Jupyter server's resident memory; for the worker, kill -9 mid-stream (time
+to the error event, time until a new request is answered). ``--batching`` also compares
+four chats generated in turn, as one padded batch and by transformers' continuous
+batching, in this process. Prints tables, writes benchmarks/results/bench_generation.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -28,7 +36,7 @@ from jupyter_server_process import RunningServer, jupyter_server
 from ibis_copilot.assistant.chat import ChatWorkflow
 from ibis_copilot.assistant.complete import CompleteWorkflow, CompletionRequest
 from ibis_copilot.assistant.conversations import ConversationStore
-from ibis_copilot.models.base import CancelToken
+from ibis_copilot.models.base import CancelToken, GenerationParams, stop_at
 from ibis_copilot.models.registry import local_generator
 
 MODEL = "smollm2-135m-instruct"
@@ -38,6 +46,13 @@ COMPLETIONS = [
     {"prefix": "def top_customers(t, n):\n    return t.", "suffix": ""},
     {"prefix": "con = ibis.duckdb.connect(", "suffix": ")"},
     {"prefix": "joined = left.join(right, ", "suffix": ""},
+]
+#: Chats that keep the model busy while other things are measured.
+LONG_CHATS = [
+    "Name five Python libraries for data work, one line each.",
+    "Explain in a short paragraph what a SQL join does.",
+    "Give three tips for writing readable pandas code.",
+    "Describe in a few sentences what a dataframe is.",
 ]
 CHATS = [
     "Reply with one word: is Ibis a Python library?",
@@ -62,8 +77,6 @@ def timed_stream(lines: Any, start: float) -> tuple[float | None, float, list[di
 def direct(
     generator: Any, prompt: str, max_tokens: int, stops: tuple[str, ...] = ()
 ) -> tuple[float | None, float]:
-    from ibis_copilot.models.base import GenerationParams, stop_at
-
     cancel = CancelToken()
     params = GenerationParams(max_tokens=max_tokens, stop=stops)
     start = time.perf_counter()
@@ -133,135 +146,349 @@ def measure_latency(server: Server, generator: Any) -> list[dict[str, Any]]:
 
 
 def measure_status(server: Server) -> list[float]:
-    """/status latency (ms) while a long chat is generating."""
-    long_chat = threading.Thread(
-        target=server.stream,
-        args=("chat", {"messages": [{"role": "user", "content": "Count from 1 to 300."}]}),
-    )
-    long_chat.start()
+    """/status latency (ms) while two long chats are generating."""
+    chats = [
+        threading.Thread(target=server.stream, args=("chat", chat_body(question)))
+        for question in LONG_CHATS[:2]
+    ]
+    for thread in chats:
+        thread.start()
     time.sleep(2)
     status_ms = []
-    for _ in range(40):
+    while any(thread.is_alive() for thread in chats) and len(status_ms) < 200:
         start = time.perf_counter()
         httpx.get(f"{server.base}/status", headers=server.headers, timeout=30)
         status_ms.append((time.perf_counter() - start) * 1000)
         time.sleep(0.05)
-    long_chat.join()
+    for thread in chats:
+        thread.join()
     return status_ms
 
 
-def measure_concurrency(server: Server) -> dict[str, list[Any]]:
-    """4 chat clients and a stream of completions at once."""
-    results: dict[str, list[Any]] = {"chats": [], "completions": []}
+def chat_body(question: str) -> dict[str, Any]:
+    return {"messages": [{"role": "user", "content": question}]}
+
+
+def completion_first_tokens(server: Server, rounds: int, until: Any = None) -> list[float]:
+    """First-token seconds of completions one after another (``until()``: stop early)."""
+    firsts: list[float] = []
+    for number in range(rounds):
+        if until is not None and until():
+            break
+        first, _, events = server.stream("complete", COMPLETIONS[number % len(COMPLETIONS)])
+        if first is not None and events[-1]["type"] == "done":
+            firsts.append(first)
+    return firsts
+
+
+def measure_beside_chats(server: Server) -> dict[str, Any]:
+    """Completions while four chat clients generate; did every chat finish, unmixed?"""
+    chats: list[tuple[int, dict[str, Any]]] = []
 
     def chat_client(number: int) -> None:
-        _, total, events = server.stream(
-            "chat", {"messages": [{"role": "user", "content": f"Say only the number {number}."}]}
-        )
-        results["chats"].append((number, total, events[-1]))
-
-    def completion_client(body: dict[str, Any]) -> None:
-        total, events = server.stream("complete", body)[1:]
-        results["completions"].append((total, events[-1]))
+        events = server.stream("chat", chat_body(LONG_CHATS[number]))[2]
+        chats.append((number, events[-1]))
 
     threads = [threading.Thread(target=chat_client, args=(n,)) for n in range(4)]
-    threads += [threading.Thread(target=completion_client, args=(b,)) for b in COMPLETIONS]
     for thread in threads:
         thread.start()
-        time.sleep(0.1)
+    time.sleep(2)  # the first chat is generating, the others wait their turn
+    firsts = completion_first_tokens(
+        server, 10, until=lambda: not any(thread.is_alive() for thread in threads)
+    )
     for thread in threads:
         thread.join()
-    return results
+    return {
+        "completion_first_s": firsts,
+        "chats_done": sum(1 for _, done in chats if done["type"] == "done"),
+        "distinct_conversations": len({done.get("conversation_id") for _, done in chats}),
+    }
 
 
-def report(
-    rows: list[dict[str, Any]], status_ms: list[float], results: dict[str, list[Any]]
-) -> dict[str, Any]:
-    summary = []
-    output: dict[str, Any] = {"model": MODEL}
+def worker_pid(server: Server) -> int:
+    status = httpx.get(f"{server.base}/status", headers=server.headers, timeout=30).json()
+    return int(status["model"]["worker"]["pid"])
+
+
+def measure_kill(server: Server) -> dict[str, float]:
+    """kill -9 of the worker mid-stream: seconds to the error event, and until a new
+    request (sent at once) gets its first token."""
+    pid = worker_pid(server)
+    killed_at = 0.0
+    start = time.perf_counter()
+    with httpx.stream(
+        "POST",
+        f"{server.base}/chat",
+        json=chat_body(LONG_CHATS[0]),
+        headers=server.headers,
+        timeout=300,
+    ) as response:
+        tokens = 0
+        for line in response.iter_lines():
+            event = json.loads(line) if line else {}
+            if event.get("type") == "token":
+                tokens += 1
+                if tokens == 3:
+                    os.kill(pid, signal.SIGKILL)
+                    killed_at = time.perf_counter()
+            elif event.get("type") == "error":
+                break
+    error_s = time.perf_counter() - killed_at
+    sent_s = time.perf_counter() - killed_at
+    first, _, events = server.stream("chat", chat_body(CHATS[1]))
+    if first is None or events[-1]["type"] != "done":
+        raise RuntimeError(f"the request after the restart failed: {events[-1]}")
+    return {
+        "error_event_s": error_s,
+        "answered_s": sent_s + first,  # kill -> the new request's first token
+        "stream_s": killed_at - start,
+    }
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def measure_batching(generator: Any, max_tokens: int = 48) -> dict[str, Any]:
+    """Four chats, the same number of tokens each: in turn, as one padded batch, and by
+    continuous batching (``generate_batch``); tokens per second of each."""
+    tokenizer, model = generator._tokenizer, generator._model
+    prompts = [generator.render_chat([{"role": "user", "content": q}]) for q in LONG_CHATS]
+    fixed = {"max_new_tokens": max_tokens, "min_new_tokens": max_tokens, "do_sample": False}
+    start = time.perf_counter()
+    for prompt in prompts:
+        inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
+        model.generate(**inputs, **fixed, pad_token_id=tokenizer.eos_token_id)
+    in_turn = time.perf_counter() - start
+    tokenizer.padding_side = "left"
+    batch = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+    start = time.perf_counter()
+    model.generate(**batch, **fixed, pad_token_id=tokenizer.eos_token_id)
+    padded = time.perf_counter() - start
+    tokens = max_tokens * len(prompts)
+    output: dict[str, Any] = {
+        "tokens": tokens,
+        "in_turn_tok_s": tokens / in_turn,
+        "padded_batch_tok_s": tokens / padded,
+    }
+    try:
+        from transformers import GenerationConfig
+
+        config = GenerationConfig(
+            max_new_tokens=max_tokens, do_sample=False, eos_token_id=-1, pad_token_id=0
+        )
+        ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
+        start = time.perf_counter()
+        results = model.generate_batch(ids, generation_config=config)
+        made = sum(len(result.generated_tokens) for result in results.values())
+        output["continuous_tok_s"] = made / (time.perf_counter() - start)
+    except Exception as error:  # noqa: BLE001 - reported, not fatal
+        output["continuous_error"] = f"{type(error).__name__}: {error}"
+    return output
+
+
+def run_mode(process: str, generator: Any, memory_only: bool = False) -> dict[str, Any]:
+    """Every measurement against a server whose model runs as ``process`` (with
+    ``memory_only``: the load time and resident memory only)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"IBIS_COPILOT_DATA_DIR": tmp, "HF_HUB_OFFLINE": "1"}
+        # Deadlines are not measured here: a chat waiting behind three others may be slow.
+        args = [f"--IbisCopilot.model_process={process}", "--IbisCopilot.request_timeout=900"]
+        with jupyter_server(Path(tmp), env, args=args) as running:
+            started = time.perf_counter()
+            running.wait_for_model(timeout=600)
+            load_s = time.perf_counter() - started
+            server = Server(running)
+            # Warm-up (not measured): first-use imports and caches on both sides.
+            server.stream("complete", COMPLETIONS[0])
+            server.stream("chat", chat_body(CHATS[0]))
+            pid = running.process.pid
+            output: dict[str, Any] = {"load_s": load_s, "server_rss_ready_mib": rss_mib(pid)}
+            if process == "worker":
+                output["worker_rss_mib"] = rss_mib(worker_pid(server))
+            if memory_only:
+                return output
+            output["rows"] = measure_latency(server, generator)
+            output["status_ms"] = measure_status(server)
+            output["completion_idle_first_s"] = completion_first_tokens(server, 10)
+            output["beside_chats"] = measure_beside_chats(server)
+            output["server_rss_after_mib"] = rss_mib(pid)
+            if process == "worker":
+                output["kill"] = measure_kill(server)
+    return output
+
+
+def summarize(raw: dict[str, Any]) -> dict[str, Any]:
+    """Medians, ratios and p95s of one mode's raw measurements."""
+    summary: dict[str, Any] = {}
     for kind in ("complete", "chat"):
-        mine = [row for row in rows if row["kind"] == kind]
+        mine = [row for row in raw["rows"] if row["kind"] == kind]
         d_first = statistics.median(r["direct_first"] for r in mine)
         s_first = statistics.median(r["server_first"] for r in mine)
         d_total = statistics.median(r["direct_total"] for r in mine)
         s_total = statistics.median(r["server_total"] for r in mine)
-        output[kind] = {
-            "direct_first_s": d_first,
-            "server_first_s": s_first,
-            "direct_total_s": d_total,
-            "server_total_s": s_total,
+        summary[kind] = {
+            "direct_first_ms": d_first * 1000,
+            "server_first_ms": s_first * 1000,
+            "first_added_ms": (s_first - d_first) * 1000,
+            "direct_total_ms": d_total * 1000,
+            "server_total_ms": s_total * 1000,
             "total_ratio": s_total / d_total,
-            "added_p50_ms": (s_total - d_total) * 1000,
         }
-        summary.append(
-            [
-                kind,
-                f"{d_first * 1000:.0f} / {s_first * 1000:.0f}",
-                f"{d_total * 1000:.0f} / {s_total * 1000:.0f}",
-                f"{s_total / d_total:.3f}",
-                f"{(s_total - d_total) * 1000:+.0f}",
-            ]
-        )
+    idle = raw["completion_idle_first_s"]
+    busy = raw["beside_chats"]["completion_first_s"]
+    summary.update(
+        {
+            "status_p50_ms": statistics.median(raw["status_ms"]),
+            "status_p95_ms": percentile(raw["status_ms"], 0.95),
+            "completion_first_p95_idle_ms": percentile(idle, 0.95) * 1000,
+            "completion_first_p95_beside_4_chats_ms": percentile(busy, 0.95) * 1000
+            if busy
+            else None,
+            "completions_beside_chats": len(busy),
+            "chats_done": raw["beside_chats"]["chats_done"],
+            "distinct_conversations": raw["beside_chats"]["distinct_conversations"],
+            "load_s": raw["load_s"],
+            "server_rss_ready_mib": raw["server_rss_ready_mib"],
+            "server_rss_after_mib": raw["server_rss_after_mib"],
+        }
+    )
+    for key in ("worker_rss_mib", "kill"):
+        if key in raw:
+            summary[key] = raw[key]
+    return summary
+
+
+def report(summaries: dict[str, dict[str, Any]]) -> None:
+    rows = []
+    for process, summary in summaries.items():
+        for kind in ("complete", "chat"):
+            k = summary[kind]
+            rows.append(
+                [
+                    f"{process}: {kind}",
+                    f"{k['direct_first_ms']:.0f} / {k['server_first_ms']:.0f}",
+                    f"{k['first_added_ms']:+.0f}",
+                    f"{k['direct_total_ms']:.0f} / {k['server_total_ms']:.0f}",
+                    f"{k['total_ratio']:.3f}",
+                ]
+            )
     print_table(
         [
-            "workflow",
+            "model in",
             "first token ms (direct/server)",
+            "added",
             "total ms (direct/server)",
             "ratio",
-            "added ms",
         ],
-        summary,
-    )
-    completion_totals = [total for total, _ in results["completions"]]
-    chats_ok = [number for number, _, done in results["chats"] if done["type"] == "done"]
-    ids = {done.get("conversation_id") for _, _, done in results["chats"]}
-    output.update(
-        {
-            "status_p50_ms": statistics.median(status_ms),
-            "status_p95_ms": percentile(status_ms, 0.95),
-            "concurrent_completion_p95_s": percentile(completion_totals, 0.95),
-            "concurrent_chats_done": len(chats_ok),
-            "concurrent_distinct_conversations": len(ids),
-            "concurrent_completions_done": sum(
-                1 for _, done in results["completions"] if done["type"] == "done"
-            ),
-            "rows": rows,
-        }
+        rows,
     )
     print()
-    print_table(
-        ["measure", "value", "goal"],
-        [
-            ["/status p95 while generating", f"{output['status_p95_ms']:.1f} ms", "<= 50 ms"],
-            ["completion p95 beside 4 chats", f"{output['concurrent_completion_p95_s']:.1f} s", ""],
-            ["chats finished / distinct ids", f"{len(chats_ok)}/4, {len(ids)}", "4/4, 4"],
+    rows = []
+    for process, s in summaries.items():
+        busy = s["completion_first_p95_beside_4_chats_ms"]
+        rows += [
             [
-                "completions finished",
-                f"{output['concurrent_completions_done']}/{len(COMPLETIONS)}",
-                "all",
+                process,
+                "/status p95 while chats generate",
+                f"{s['status_p95_ms']:.1f} ms",
+                "<= 10 ms",
             ],
-        ],
-    )
-    return output
+            [
+                process,
+                "completion first token p95: idle / beside 4 chats",
+                f"{s['completion_first_p95_idle_ms']:.0f} / "
+                + (
+                    f"{busy:.0f} ms ({busy / s['completion_first_p95_idle_ms']:.2f}x)"
+                    if busy
+                    else "-"
+                ),
+                "<= 1.5x",
+            ],
+            [
+                process,
+                "chats finished / distinct ids",
+                f"{s['chats_done']}/4, {s['distinct_conversations']}",
+                "4/4, 4",
+            ],
+            [
+                process,
+                "Jupyter server RSS ready / after",
+                f"{s['server_rss_ready_mib']:.0f} / {s['server_rss_after_mib']:.0f} MiB",
+                "no model in it",
+            ],
+        ]
+        if "worker_rss_mib" in s:
+            rows.append([process, "worker RSS (ready)", f"{s['worker_rss_mib']:.0f} MiB", ""])
+        if "kill" in s:
+            kill = s["kill"]
+            rows += [
+                [
+                    process,
+                    "kill -9 mid-stream: error event",
+                    f"{kill['error_event_s'] * 1000:.0f} ms",
+                    "<= 1 s",
+                ],
+                [
+                    process,
+                    "kill -9: next request answered (model load)",
+                    f"{kill['answered_s']:.1f} s ({s['load_s']:.1f} s)",
+                    "<= load + 5 s",
+                ],
+            ]
+    print_table(["model in", "measure", "value", "goal"], rows)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--process", choices=["worker", "server", "both", "none"], default="both")
+    parser.add_argument(
+        "--memory-only", action="store_true", help="load time and resident memory only"
+    )
+    parser.add_argument("--batching", action="store_true")
+    options = parser.parse_args()
     generator = local_generator(MODEL)
     generator.load()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        jupyter_server(Path(tmp), {"IBIS_COPILOT_DATA_DIR": tmp, "HF_HUB_OFFLINE": "1"}) as running,
-    ):
-        running.wait_for_model(timeout=300)
-        server = Server(running)
-        # Warm-up (not measured): first-use imports and caches on both sides.
-        server.stream("complete", COMPLETIONS[0])
-        server.stream("chat", {"messages": [{"role": "user", "content": CHATS[0]}]})
-        rows = measure_latency(server, generator)
-        status_ms = measure_status(server)
-        results = measure_concurrency(server)
-    output = report(rows, status_ms, results)
-    print(f"\nwrote {write_results('bench_generation', output)}")
+    processes = {"both": ["worker", "server"], "none": []}.get(options.process, [options.process])
+    name = "bench_generation_memory" if options.memory_only else "bench_generation"
+    raw: dict[str, Any] = {}
+    for process in processes:  # results are written after each, in case a later one fails
+        raw[process] = run_mode(process, generator, options.memory_only)
+        write_results(name, {"model": MODEL, "raw": raw})
+    output: dict[str, Any] = {"model": MODEL, "raw": raw}
+    if processes and not options.memory_only:
+        summaries = {process: summarize(raw[process]) for process in processes}
+        output.update(summaries)
+        report(summaries)
+    elif options.memory_only:
+        print_table(
+            ["model in", "load s", "Jupyter server RSS MiB", "worker RSS MiB"],
+            [
+                [
+                    process,
+                    f"{values['load_s']:.1f}",
+                    f"{values['server_rss_ready_mib']:.0f}",
+                    f"{values.get('worker_rss_mib', 0):.0f}",
+                ]
+                for process, values in raw.items()
+            ],
+        )
+    if options.batching:
+        batching = measure_batching(generator)
+        output["batching"] = batching
+        name = "bench_generation_batching" if not processes else name
+        print()
+        print_table(
+            ["4 chats, 48 tokens each", "tokens/s"],
+            [
+                [key, f"{value:.2f}" if isinstance(value, float) else str(value)]
+                for key, value in batching.items()
+            ],
+        )
+    print(f"\nwrote {write_results(name, output)}")
 
 
 if __name__ == "__main__":
