@@ -26,7 +26,7 @@ from ibis_copilot.codegen_training.hygiene import (
     deduplicate,
     split,
 )
-from ibis_copilot.codegen_training.mined import docs_examples
+from ibis_copilot.codegen_training.mined import docs_examples, repo_test_examples
 from ibis_copilot.codegen_training.schemas import connect, generate_schema
 from ibis_copilot.codegen_training.synthetic import (
     SyntheticReport,
@@ -142,6 +142,22 @@ def test_docs_blocks_come_with_their_prose_and_docstrings_lose_their_prompts() -
         ("docstring", "api:ibis.Table.limit", "t = ibis.examples.penguins.fetch()\nt.limit(3)"),
     ]
     assert found[0].context == "Filtering > Filtering > Rows\nKeep the big rows with filter:"
+
+
+def test_repo_tests_give_one_example_per_test_function_that_uses_ibis(tmp_path: Path) -> None:
+    tests = tmp_path / "ibis" / "backends" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "test_joins.py").write_text(
+        "import ibis\n\n\ndef test_join(con):\n    t = ibis.table({'a': 'int'})\n"
+        "    assert t.join(t.view(), 'a') is not None\n\n\ndef test_plain():\n"
+        "    assert 1 + 1 == 2\n"
+    )
+    (tests / "test_broken.py").write_text("def test_(:\n")
+    found = repo_test_examples(tmp_path)
+    assert [(e.kind, e.group) for e in found] == [
+        ("repo", "repo:ibis/backends/tests/test_joins.py")
+    ]
+    assert found[0].code.startswith("def test_join(con):")
 
 
 def test_evaluation_items_are_caught_even_reformatted() -> None:

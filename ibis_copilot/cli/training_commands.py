@@ -75,6 +75,7 @@ def cmd_train_codegen(args: argparse.Namespace) -> None:
         TrainingPausedError,
         train_codegen,
     )
+    from ibis_copilot.knowledge.repo_source import checkout
 
     _check_numbers(args)
     _check_device(args.device)
@@ -85,7 +86,7 @@ def cmd_train_codegen(args: argparse.Namespace) -> None:
     eval_dir = _eval_dir(args.eval_dir)
     sources = _index_sources(argparse.Namespace(**{**vars(args), "crawl": None}), data_dir)
     chunks = [chunk for source in sources for chunk in source.chunks()]
-    repo = Path(args.repo) if args.repo and Path(args.repo).is_dir() else None
+    repo = checkout(args.repo, data_dir / "repos") if args.repo else None  # cloned above
     train, held_out, dataset = build_dataset(
         args.seeds,
         chunks,
