@@ -54,6 +54,8 @@ LONG_CHATS = [
     "Give three tips for writing readable pandas code.",
     "Describe in a few sentences what a dataframe is.",
 ]
+#: A chat still generating when its worker is killed (its third token).
+KILLED_CHAT = "Count from 1 to 300, one number per line."
 CHATS = [
     "Reply with one word: is Ibis a Python library?",
     "Say only: hello.",
@@ -215,11 +217,12 @@ def measure_kill(server: Server) -> dict[str, float]:
     request (sent at once) gets its first token."""
     pid = worker_pid(server)
     killed_at = 0.0
+    error_seen = False
     start = time.perf_counter()
     with httpx.stream(
         "POST",
         f"{server.base}/chat",
-        json=chat_body(LONG_CHATS[0]),
+        json=chat_body(KILLED_CHAT),
         headers=server.headers,
         timeout=300,
     ) as response:
@@ -232,12 +235,13 @@ def measure_kill(server: Server) -> dict[str, float]:
                     os.kill(pid, signal.SIGKILL)
                     killed_at = time.perf_counter()
             elif event.get("type") == "error":
+                error_seen = True
                 break
     error_s = time.perf_counter() - killed_at
     sent_s = time.perf_counter() - killed_at
     first, _, events = server.stream("chat", chat_body(CHATS[1]))
-    if first is None or events[-1]["type"] != "done":
-        raise RuntimeError(f"the request after the restart failed: {events[-1]}")
+    if first is None or events[-1]["type"] != "done" or not error_seen:
+        raise RuntimeError(f"no error event, or the next request failed: {events[-1]}")
     return {
         "error_event_s": error_s,
         "answered_s": sent_s + first,  # kill -> the new request's first token
@@ -290,9 +294,9 @@ def measure_batching(generator: Any, max_tokens: int = 48) -> dict[str, Any]:
     return output
 
 
-def run_mode(process: str, generator: Any, memory_only: bool = False) -> dict[str, Any]:
-    """Every measurement against a server whose model runs as ``process`` (with
-    ``memory_only``: the load time and resident memory only)."""
+def run_mode(process: str, generator: Any, only: str | None = None) -> dict[str, Any]:
+    """Every measurement against a server whose model runs as ``process`` (``only``:
+    "memory", the load time and resident memory; "kill", those and kill -9 recovery)."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {"IBIS_COPILOT_DATA_DIR": tmp, "HF_HUB_OFFLINE": "1"}
         # Deadlines are not measured here: a chat waiting behind three others may be slow.
@@ -309,7 +313,9 @@ def run_mode(process: str, generator: Any, memory_only: bool = False) -> dict[st
             output: dict[str, Any] = {"load_s": load_s, "server_rss_ready_mib": rss_mib(pid)}
             if process == "worker":
                 output["worker_rss_mib"] = rss_mib(worker_pid(server))
-            if memory_only:
+            if only == "kill" and process == "worker":
+                output["kill"] = measure_kill(server)
+            if only:
                 return output
             output["rows"] = measure_latency(server, generator)
             output["status_ms"] = measure_status(server)
@@ -446,32 +452,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--process", choices=["worker", "server", "both", "none"], default="both")
     parser.add_argument(
-        "--memory-only", action="store_true", help="load time and resident memory only"
+        "--only", choices=["memory", "kill"], help="load time and memory (and kill -9) only"
     )
     parser.add_argument("--batching", action="store_true")
     options = parser.parse_args()
     generator = local_generator(MODEL)
     generator.load()
     processes = {"both": ["worker", "server"], "none": []}.get(options.process, [options.process])
-    name = "bench_generation_memory" if options.memory_only else "bench_generation"
+    name = f"bench_generation_{options.only}" if options.only else "bench_generation"
     raw: dict[str, Any] = {}
     for process in processes:  # results are written after each, in case a later one fails
-        raw[process] = run_mode(process, generator, options.memory_only)
+        raw[process] = run_mode(process, generator, options.only)
         write_results(name, {"model": MODEL, "raw": raw})
     output: dict[str, Any] = {"model": MODEL, "raw": raw}
-    if processes and not options.memory_only:
+    if processes and not options.only:
         summaries = {process: summarize(raw[process]) for process in processes}
         output.update(summaries)
         report(summaries)
-    elif options.memory_only:
+    elif options.only:
         print_table(
-            ["model in", "load s", "Jupyter server RSS MiB", "worker RSS MiB"],
+            ["model in", "load s", "Jupyter server RSS MiB", "worker RSS MiB", "kill -9"],
             [
                 [
                     process,
                     f"{values['load_s']:.1f}",
                     f"{values['server_rss_ready_mib']:.0f}",
                     f"{values.get('worker_rss_mib', 0):.0f}",
+                    json.dumps(values.get("kill", {})),
                 ]
                 for process, values in raw.items()
             ],

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from local_http import QuietHandler, local_server
 
 from ibis_copilot.assistant.generation import Generation, Prompt, generate_events
 from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Generator
+from ibis_copilot.models.openai_backend import OpenAICompatibleGenerator
 from ibis_copilot.models.scheduler import GenerationTimeoutError, Priority, Scheduler
 from ibis_copilot.models.supervisor import MAX_FAILED_LOADS, WorkerSupervisor
 from ibis_copilot.models.worker_generator import WorkerGenerator
@@ -197,3 +199,23 @@ def test_a_worker_past_its_memory_limit_stays_down_with_the_reason() -> None:
     assert status["state"] == "down"
     assert status["last_exit"]["what"].startswith("failed to start: cannot load model")
     supervisor.stop()
+
+
+def test_a_stream_cut_off_before_done_is_an_error() -> None:
+    """A worker killed between two events may close its socket cleanly: without
+    ``[DONE]`` the answer is incomplete, never shown as finished."""
+
+    class CutOff(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(b'data: {"choices": [{"text": "partial"}]}\n\n')
+
+    with local_server(CutOff) as base:
+        client = OpenAICompatibleGenerator(f"{base}/v1", MODEL)
+        pieces: list[str] = []
+        with pytest.raises(GenerationError, match="closed the stream before it was done"):
+            pieces.extend(client.stream("x", PARAMS, CancelToken()))
+    assert pieces == ["partial"]

@@ -101,7 +101,8 @@ class OpenAICompatibleGenerator:
     def _events(
         self, path: str, body: dict[str, Any], cancel: CancelToken
     ) -> Iterator[dict[str, Any]]:
-        """Server-sent events of a streamed response, until ``[DONE]`` or cancel."""
+        """Server-sent events of a streamed response, until ``[DONE]`` or cancel; a stream
+        that ends without ``[DONE]`` was cut off (the server died): an error."""
         try:
             with httpx.stream(
                 "POST",
@@ -128,6 +129,7 @@ class OpenAICompatibleGenerator:
                         message = (event["error"] or {}).get("message", "unknown error")
                         raise GenerationError(f"the model server failed: {message}")
                     yield event
+                raise GenerationError("the model server closed the stream before it was done")
         except httpx.HTTPError as error:
             raise GenerationError(f"the model server at {self.base_url} failed: {error}") from error
         except json.JSONDecodeError as error:
