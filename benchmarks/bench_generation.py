@@ -315,6 +315,9 @@ def run_mode(process: str, generator: Any, only: str | None = None) -> dict[str,
                 output["worker_rss_mib"] = rss_mib(worker_pid(server))
             if only == "kill" and process == "worker":
                 output["kill"] = measure_kill(server)
+            if only == "latency":
+                output["rows"] = measure_latency(server, generator)
+                output["status_ms"] = measure_status(server)
             if only:
                 return output
             output["rows"] = measure_latency(server, generator)
@@ -452,7 +455,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--process", choices=["worker", "server", "both", "none"], default="both")
     parser.add_argument(
-        "--only", choices=["memory", "kill"], help="load time and memory (and kill -9) only"
+        "--only",
+        choices=["memory", "kill", "latency"],
+        help="load time and memory, and kill -9 recovery or latency and /status",
     )
     parser.add_argument("--batching", action="store_true")
     options = parser.parse_args()
