@@ -49,7 +49,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
         "IBIS_COPILOT_DATA_DIR": str(data / "copilot"),
         "JUPYTER_RUNTIME_DIR": str(data / "runtime"),
     }
-    with jupyter_server(data, env) as running:
+    # The answers are judged, not their speed: a generous limit for a shared CI machine.
+    with jupyter_server(data, env, args=["--IbisCopilot.request_timeout=600"]) as running:
         running.wait_for_model()
         yield ServerInfo(running.url, running.token)
 
