@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, Diagnosis, Failure, _columns
 from ibis_copilot.repair.names import SYNONYMS
-from ibis_copilot.repair.rewrite import rewrite_nodes
+from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 #: At most this many candidates are checked for one failure.
 MAX_CANDIDATES = 8
@@ -118,16 +118,12 @@ def _calls_to(tree: ast.AST, name: str) -> Iterator[ast.Call]:
                 yield node
 
 
-def _segment(node: ast.AST, code: str) -> str:
-    return ast.get_source_segment(code, node) or ast.unparse(node)
-
-
 def _render_call(
     call: ast.Call, code: str, positional: list[ast.expr], keywords: list[tuple[str, ast.expr]]
 ) -> str:
-    parts = [_segment(a, code) for a in positional]
-    parts += [f"{name}={_segment(value, code)}" for name, value in keywords]
-    return f"{_segment(call.func, code)}({', '.join(parts)})"
+    parts = [source_of(a, code) for a in positional]
+    parts += [f"{name}={source_of(value, code)}" for name, value in keywords]
+    return f"{source_of(call.func, code)}({', '.join(parts)})"
 
 
 def _replace_call(code: str, call: ast.Call, text: str) -> str | None:
@@ -253,9 +249,9 @@ def too_many_positional(failure: Failure) -> Search | None:
     for call in _calls_to(ast.parse(failure.code), name):
         if len(call.args) < 2:
             continue
-        values = "[" + ", ".join(_segment(a, failure.code) for a in call.args) + "]"
-        keywords = [f"{k.arg}={_segment(k.value, failure.code)}" for k in call.keywords if k.arg]
-        text = f"{_segment(call.func, failure.code)}({', '.join([values, *keywords])})"
+        values = "[" + ", ".join(source_of(a, failure.code) for a in call.args) + "]"
+        keywords = [f"{k.arg}={source_of(k.value, failure.code)}" for k in call.keywords if k.arg]
+        text = f"{source_of(call.func, failure.code)}({', '.join([values, *keywords])})"
         edited = _replace_call(failure.code, call, text)
         if edited is not None:
             candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
@@ -330,10 +326,10 @@ def integer_to_temporal(failure: Failure) -> Search | None:
     def with_unit(unit: str) -> Callable[[ast.AST, str], str]:
         def render(node: ast.AST, code: str) -> str:
             if not isinstance(node, ast.BinOp) or not isinstance(node.right, ast.Constant):
-                return _segment(node, code)
+                return source_of(node, code)
             sign = "+" if isinstance(node.op, ast.Add) else "-"
             amount = str(node.right.value)
-            return f"{_segment(node.left, code)} {sign} ibis.interval({unit}={amount})"
+            return f"{source_of(node.left, code)} {sign} ibis.interval({unit}={amount})"
 
         return render
 
@@ -388,8 +384,8 @@ def _rename_member(code: str, old: str, new: str, *, called: bool) -> str | None
     def render(node: ast.AST, code: str) -> str:
         target = node.func if isinstance(node, ast.Call) else node
         if not isinstance(target, ast.Attribute):
-            return _segment(node, code)
-        return f"{_segment(target.value, code)}.{new}"
+            return source_of(node, code)
+        return f"{source_of(target.value, code)}.{new}"
 
     return rewrite_nodes(code, wanted, render)
 

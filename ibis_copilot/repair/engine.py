@@ -171,7 +171,7 @@ def _first_in_context(repair: Repair, codes: list[str], timeout: float) -> tuple
     found = first_that_checks(
         codes, specs, start_line=repair.start_line, dialect=dialect, timeout=timeout
     )
-    if found[0] < 0 and "NameError" in found[1].reason and repair.start_line > 1:
+    if found[0] < 0 and _missed_an_earlier_name(repair, found[1]):
         found = first_that_checks(codes, specs, dialect=dialect, timeout=timeout)
     return found
 
@@ -214,9 +214,14 @@ def check_in_context(
         assertion=assertion,
         timeout=timeout,
     )
-    if not result.checked and "NameError" in result.reason and repair.start_line > 1:
+    if _missed_an_earlier_name(repair, result):
         result = check_code(code, specs, dialect=dialect, assertion=assertion, timeout=timeout)
     return result
+
+
+def _missed_an_earlier_name(repair: Repair, result: CheckResult) -> bool:
+    """Checked from the failing line, the code lacked a name the cell defined earlier."""
+    return not result.checked and "NameError" in result.reason and repair.start_line > 1
 
 
 def as_error(reason: str) -> BaseException:

@@ -122,7 +122,8 @@ def rewrite_nodes(
     return apply_edits(code, edits)
 
 
-def _source(node: ast.AST, code: str) -> str:
+def source_of(node: ast.AST, code: str) -> str:
+    """The text of ``node`` as written in ``code`` (unparsed when positions are missing)."""
     return ast.get_source_segment(code, node) or ast.unparse(node)
 
 
@@ -143,7 +144,7 @@ def _bitwise(node: ast.AST, code: str) -> str:
         return _null_check(node, code)
     if isinstance(node, ast.Compare) and len(node.ops) > 1:
         return _split_chain(node, code)
-    return _source(node, code)
+    return source_of(node, code)
 
 
 def _split_chain(node: ast.Compare, code: str) -> str:
@@ -158,7 +159,7 @@ def _split_chain(node: ast.Compare, code: str) -> str:
         ast.NotEq: "!=",
     }
     parts = [
-        f"({_source(left, code)} {symbols.get(type(op), '?')} {_source(right, code)})"
+        f"({source_of(left, code)} {symbols.get(type(op), '?')} {source_of(right, code)})"
         for left, op, right in zip(operands, node.ops, operands[1:], strict=False)
     ]
     return " & ".join(parts)
@@ -190,7 +191,7 @@ def _is_none_comparison(node: ast.Compare) -> bool:
 def _null_check(node: ast.AST, code: str) -> str:
     assert isinstance(node, ast.Compare)  # noqa: S101 - only called on None comparisons
     method = "isnull" if isinstance(node.ops[0], ast.Eq | ast.Is) else "notnull"
-    left = _source(node.left, code)
+    left = source_of(node.left, code)
     simple = isinstance(node.left, ast.Name | ast.Attribute | ast.Call | ast.Subscript)
     return f"{left if simple else f'({left})'}.{method}()"
 
@@ -233,7 +234,7 @@ def item_assignment(code: str, tables: set[str]) -> str | None:
         assert isinstance(target.value, ast.Name)  # noqa: S101
         assert isinstance(target.slice, ast.Constant)  # noqa: S101
         name, column = target.value.id, str(target.slice.value)
-        value = _source(node.value, source)
+        value = source_of(node.value, source)
         argument = f"{column}={value}" if IDENTIFIER.match(column) else f"**{{{column!r}: {value}}}"
         return f"{name} = {name}.mutate({argument})"
 
@@ -266,12 +267,12 @@ def loc_to_filter(code: str, tables: set[str]) -> str | None:
     def render(node: ast.AST, source: str) -> str:
         assert isinstance(node, ast.Subscript)  # noqa: S101
         assert isinstance(node.value, ast.Attribute)  # noqa: S101
-        table = _source(node.value.value, source)
+        table = source_of(node.value.value, source)
         index = node.slice
         if isinstance(index, ast.Tuple) and len(index.elts) == 2:
-            rows, columns = (_source(element, source) for element in index.elts)
+            rows, columns = (source_of(element, source) for element in index.elts)
             return f"{table}.filter({rows}).select({columns})"
-        return f"{table}.filter({_source(index, source)})"
+        return f"{table}.filter({source_of(index, source)})"
 
     return rewrite_nodes(code, wanted, render)
 
@@ -292,12 +293,12 @@ def sort_values_to_order_by(code: str, tables: set[str]) -> str | None:
     def render(node: ast.AST, source: str) -> str:
         assert isinstance(node, ast.Call)  # noqa: S101
         assert isinstance(node.func, ast.Attribute)  # noqa: S101
-        keys = _source(node.args[0], source)
+        keys = source_of(node.args[0], source)
         ascending = next((k.value for k in node.keywords if k.arg == "ascending"), None)
         descending = isinstance(ascending, ast.Constant) and ascending.value is False
         if descending:
             keys = f"ibis.desc({keys})"
-        return f"{_source(node.func.value, source)}.order_by({keys})"
+        return f"{source_of(node.func.value, source)}.order_by({keys})"
 
     return rewrite_nodes(code, wanted, render)
 
@@ -322,11 +323,11 @@ def relabel_to_rename(code: str, tables: set[str]) -> str | None:
         mapping = node.args[0]
         assert isinstance(mapping, ast.Dict)  # noqa: S101
         pairs = ", ".join(
-            f"{_source(value, source)}: {_source(key, source)}"
+            f"{source_of(value, source)}: {source_of(key, source)}"
             for key, value in zip(mapping.keys, mapping.values, strict=True)
             if key is not None
         )
-        return f"{_source(node.func.value, source)}.rename({{{pairs}}})"
+        return f"{source_of(node.func.value, source)}.rename({{{pairs}}})"
 
     return rewrite_nodes(code, wanted, render)
 
@@ -346,9 +347,10 @@ def case_to_cases(code: str) -> str | None:
         while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
             method, arguments = current.func.attr, current.args
             if method == "when" and len(arguments) == 2:
-                whens.insert(0, f"({_source(arguments[0], code)}, {_source(arguments[1], code)})")
+                condition, value = (source_of(argument, code) for argument in arguments)
+                whens.insert(0, f"({condition}, {value})")
             elif method == "else_" and len(arguments) == 1:
-                default = _source(arguments[0], code)
+                default = source_of(arguments[0], code)
             elif method == "case" and not arguments:
                 return whens, default
             else:
