@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import difflib
 import json
 import os
 import random
@@ -48,7 +47,7 @@ sys.path.insert(0, str(HERE))
 import bench_codegen  # noqa: E402
 import codegen_data  # noqa: E402
 from _common import print_table, write_results  # noqa: E402
-from bench_completion import complete, first_line, snippets  # noqa: E402
+from bench_completion import complete, line_score, snippets  # noqa: E402
 
 from ibis_copilot.codegen_training.hygiene import held_out  # noqa: E402
 from ibis_copilot.codegen_training.schemas import generate_schema  # noqa: E402
@@ -131,13 +130,7 @@ async def _completions(
             for item in items:
                 tables = item.get("tables") or default_tables
                 result = await complete(assistant, item["prefix"], tables)
-                shown, expected = first_line(result["shown"]), item["expected"].strip()
-                result |= {
-                    "id": item["id"],
-                    "expected": expected,
-                    "exact": bool(shown) and shown == expected,
-                    "similarity": difflib.SequenceMatcher(None, shown, expected).ratio(),
-                }
+                result |= {"id": item["id"]} | line_score(result["shown"], item["expected"])
                 rows.append(result)
         finally:
             assistant.stop()

@@ -80,6 +80,16 @@ def first_line(text: str) -> str:
     return text.split("\n", 1)[0].strip()
 
 
+def line_score(suggestion: str, expected: str) -> dict[str, Any]:
+    """The suggestion's first line against the expected rest of the line."""
+    shown, expected = first_line(suggestion), expected.strip()
+    return {
+        "expected": expected,
+        "exact": bool(shown) and shown == expected,
+        "similarity": difflib.SequenceMatcher(None, shown, expected).ratio(),
+    }
+
+
 async def run(limit: int | None, candidates: int) -> dict[str, Any]:
     tables = table_specs()
     with tempfile.TemporaryDirectory() as scratch:
@@ -93,15 +103,8 @@ async def run(limit: int | None, candidates: int) -> dict[str, Any]:
         try:
             for snippet in snippets(limit):
                 result = await complete(assistant, snippet["prefix"], tables)
-                shown = first_line(result["shown"])
-                expected = snippet["expected"].strip()
-                result |= {
-                    "id": snippet["id"],
-                    "prefix": snippet["prefix"],
-                    "expected": expected,
-                    "exact": bool(shown) and shown == expected,
-                    "similarity": difflib.SequenceMatcher(None, shown, expected).ratio(),
-                }
+                result |= {"id": snippet["id"], "prefix": snippet["prefix"]}
+                result |= line_score(result["shown"], snippet["expected"])
                 rows.append(result)
         finally:
             assistant.stop()
