@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import griffe
 
 from ibis_copilot.knowledge.chunks import DOCS_SITE, Chunk
+from ibis_copilot.knowledge.example_sql import ExampleSql, doctest_code
 from ibis_copilot.knowledge.quarto import flatten_quarto
 
 # Griffe reports every docstring it finds odd; that is Ibis's business, not the user's.
@@ -46,6 +48,8 @@ REFERENCE_PAGES = {
     "uuid": "expression-uuid",
 }
 MAX_EXAMPLE_LINES = 24
+#: How much compiled example SQL one API object's SQL chunk carries.
+MAX_SQL_CHARS = 1200
 
 
 def reference_url(path: str) -> str:
@@ -116,6 +120,28 @@ def render_docstring(obj: griffe.Object) -> str:
     return flatten_quarto("\n\n".join(part for part in parts if part))
 
 
+def example_code(obj: griffe.Object) -> str:
+    """All the code of the object's docstring examples, prompts removed."""
+    if obj.docstring is None:
+        return ""
+    blocks = [
+        doctest_code(text)
+        for section in obj.docstring.parse("numpy")
+        if section.kind.value == "examples"
+        for sub, text in section.value
+        if sub.value == "examples"
+    ]
+    return "\n".join(block for block in blocks if block)
+
+
+def sql_chunk(chunk: Chunk, sqls: list[str]) -> Chunk:
+    """A sibling of an API object's chunk, cited as the same page: the SQL its examples
+    compile to, so questions in SQL's words find the Ibis API."""
+    signature_line = chunk.text.split("\n", 1)[0]
+    text = f"{signature_line}\n\nIts examples compile to SQL (DuckDB):\n" + "\n".join(sqls)
+    return replace(chunk, text=text[:MAX_SQL_CHARS], extra={**chunk.extra, "part": "example-sql"})
+
+
 def signature(obj: griffe.Object) -> str:
     """``name(params) -> annotation`` for functions; the path for other objects."""
     if isinstance(obj, griffe.Function):
@@ -152,7 +178,10 @@ def _public(name: str) -> bool:
 
 
 class ApiSource:
-    """Public functions, classes and methods of ``ibis`` (installed, or a source tree)."""
+    """Public functions, classes and methods of ``ibis`` (installed, or a source tree).
+
+    With ``example_sql``, each object whose docstring examples compile also gets a sibling
+    chunk with that SQL (compiled in the check process, see :mod:`example_sql`)."""
 
     def __init__(
         self,
@@ -160,12 +189,15 @@ class ApiSource:
         package: str = "ibis",
         name: str = "api",
         provenance: dict[str, object] | None = None,
+        example_sql: ExampleSql | None = None,
     ) -> None:
         self.name = name
         self.provenance = provenance or {"package": package, "version": _version(package)}
         self.package = package
         self.search_paths = [str(path) for path in search_paths or []]
+        self.example_sql = example_sql
         self._seen: set[str] = set()
+        self._examples: dict[str, str] = {}
 
     def load(self) -> griffe.Module:
         """Read the package statically."""
@@ -177,8 +209,21 @@ class ApiSource:
         return module  # type: ignore[return-value]
 
     def chunks(self) -> Iterator[Chunk]:
+        if self.example_sql is None:
+            yield from self._api_chunks()
+            return
+        chunks = list(self._api_chunks())
+        sql = self.example_sql.sql_for(self._examples)
+        for chunk in chunks:
+            yield chunk
+            path = chunk.path.removeprefix("api:")
+            if path in sql:
+                yield sql_chunk(chunk, sql[path])
+
+    def _api_chunks(self) -> Iterator[Chunk]:
         root = self.load()
         self._seen.clear()
+        self._examples.clear()
         # ibis.* as users write it, e.g. ibis.desc, ibis.Table, ibis.read_parquet
         for name in sorted(str(export) for export in root.exports or []):
             member = root.members.get(name)
@@ -238,6 +283,8 @@ class ApiSource:
                 return
             body = f"{path} = {target.value}"
         if body or isinstance(target, griffe.Class):
+            if self.example_sql is not None and (code := example_code(target)):
+                self._examples[path] = code
             yield self._chunk(target, body, user_name, path)
         if isinstance(target, griffe.Class):
             yield from self._members(target)

@@ -110,7 +110,7 @@ class Retriever:
         self.lexical = BM25([chunk.document for _, chunk in stored])
         self.by_name: dict[str, list[str]] = defaultdict(list)
         for chunk_id, chunk in stored:
-            if chunk.path.startswith("api:"):
+            if chunk.path.startswith("api:") and "part" not in chunk.extra:
                 for name in self._names(chunk):
                     self.by_name[name].append(chunk_id)
 

@@ -100,6 +100,22 @@ def first_that_checks(
     return int(answer.get("index", -1)), _result(answer)
 
 
+def check_each(
+    codes: list[str],
+    tables: TableSpecs,
+    *,
+    dialect: str = "duckdb",
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> list[CheckResult]:
+    """Check every one of ``codes`` in one process (each from a fresh namespace): one
+    result per code, in order. A batch that times out or crashes fails every code."""
+    request = {"mode": "each", "codes": codes, "tables": tables, "dialect": dialect}
+    answer = _run_worker(request, timeout)
+    if "answers" not in answer:
+        return [_result(answer)] * len(codes)
+    return [_result(one) for one in answer["answers"]]
+
+
 def check_sql_binds(
     sql: str, tables: TableSpecs, timeout: float = DEFAULT_TIMEOUT_S
 ) -> CheckResult:

@@ -11,7 +11,9 @@ a fix is checked by building the expression and compiling it to SQL.
 Requests: ``{"mode": "python", "code", "tables", "start_line", "dialect", "assertion"}``;
 ``{"mode": "first", "codes": [...], ...}`` (the same for each code in turn, answering for
 the first that passes with its ``index``, or -1 and the first code's failure); or
-``{"mode": "sql", "sql", "tables"}`` (DuckDB ``EXPLAIN`` against empty tables).
+``{"mode": "sql", "sql", "tables"}`` (DuckDB ``EXPLAIN`` against empty tables); or
+``{"mode": "each", "codes": [...], ...}`` (every code checked, ``{"answers": [...]}`` in
+the same order: one process for a batch, e.g. the docstring examples an index compiles).
 ``tables`` maps a variable name to ``{"name": table name, "schema": {column: type}}``.
 """
 
@@ -138,6 +140,12 @@ def check_first(request: dict[str, Any]) -> dict[str, Any]:
     return {**(first_failure or none), "index": -1}
 
 
+def check_each(request: dict[str, Any]) -> dict[str, Any]:
+    """Check every one of ``codes``; one answer per code, in order."""
+    answers = [check_python({**request, "code": code}) for code in request.get("codes", [])]
+    return {"ok": True, "stage": "done", "answers": answers}
+
+
 def check_sql(request: dict[str, Any]) -> dict[str, Any]:
     """Bind SQL against empty DuckDB tables with the given schemas (``EXPLAIN``)."""
     import ibis
@@ -182,7 +190,7 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     _no_child_processes()
     request = json.loads(sys.stdin.read())
-    handlers = {"sql": check_sql, "first": check_first}
+    handlers = {"sql": check_sql, "first": check_first, "each": check_each}
     handler = handlers.get(request.get("mode", ""), check_python)
     try:
         answer = handler(request)

@@ -1,0 +1,129 @@
+"""The SQL that docstring examples compile to, in the check process, as index chunks."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from knowledge_helpers import ListSource, api_chunk
+
+from ibis_copilot.knowledge.api_source import ApiSource, sql_chunk
+from ibis_copilot.knowledge.example_sql import ExampleSql, compact, displayed_expressions
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
+from ibis_copilot.repair.check import check_each
+
+CUMSUM_EXAMPLE = """\
+import ibis
+from datetime import datetime
+ibis.options.interactive = True
+t = ibis.memtable({"at": [datetime(2024, 1, 1), datetime(2024, 1, 2)], "v": [1, 2.5]})
+t
+t.mutate(total=t.v.cumsum())
+"""
+
+
+def test_check_each_answers_every_code_in_order() -> None:
+    tables = {"t": {"name": "t", "schema": {"v": "int64"}}}
+    results = check_each(["t.v.sum()", "t.nope", "t.mutate(c=t.v.cumsum())"], tables)
+    assert [result.checked for result in results] == [True, False, True]
+    assert "AttributeError" in results[1].reason
+    assert results[2].sql is not None
+    assert "UNBOUNDED PRECEDING" in results[2].sql
+
+
+def test_examples_are_made_unbound_and_cut_at_each_displayed_value() -> None:
+    programs = displayed_expressions(CUMSUM_EXAMPLE)
+    assert len(programs) == 2, "one program per displayed value"
+    assert "memtable" not in programs[1]
+    assert "ibis.table({'at': 'timestamp', 'v': 'float64'}, name='t')" in programs[1]
+    assert "options" not in programs[1]
+    assert "datetime" not in programs[1]
+    assert programs[1].endswith("t.mutate(total=t.v.cumsum())")
+    fetched = displayed_expressions("t = ibis.examples.penguins.fetch()\nt.species")
+    assert "'body_mass_g': 'int64'" in fetched[0]
+
+
+def test_examples_the_allowlist_refuses_are_never_run() -> None:
+    assert displayed_expressions("import os\nos.listdir('.')") == []
+    assert displayed_expressions("con = ibis.connect('duckdb://')\ncon.tables") == []
+    assert displayed_expressions("t = ibis.examples.unknown_set.fetch()\nt") == []
+
+
+def test_compact_sql_drops_aliases_quotes_and_generated_names() -> None:
+    sql = 'SELECT "t0"."x" FROM "t" AS "t0" CROSS JOIN UNNEST("ibis_table_unnest_' + "a" * 26 + '")'
+    assert compact(sql) == "SELECT x FROM t AS t0 CROSS JOIN UNNEST(table_unnest)"
+
+
+def test_example_sql_is_compiled_once_then_read_from_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "example-sql.json"
+    examples = {"pkg.cumsum": CUMSUM_EXAMPLE, "pkg.broken": "t = ibis.table({'a': 'int'})\nt.b"}
+    first = ExampleSql(cache)
+    found = first.sql_for(examples)
+    assert first.compiled == 3
+    assert list(found) == ["pkg.cumsum"], "a bare table and a failing example say nothing"
+    (sql,) = found["pkg.cumsum"]
+    assert "SUM(v) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)" in sql
+    again = ExampleSql(cache)
+    assert again.sql_for(examples) == found
+    assert again.compiled == 0
+
+
+PACKAGE = '''
+"""A package whose one function has a docstring example."""
+
+__all__ = ["running_total"]
+
+
+def running_total(column):
+    """Add a running total of a column.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"v": [1, 2, 3]})
+    >>> t.mutate(total=t.v.cumsum())
+    """
+'''
+
+
+def test_api_objects_get_a_sibling_chunk_with_their_example_sql(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text(textwrap.dedent(PACKAGE))
+    source = ApiSource([tmp_path], package="pkg", example_sql=ExampleSql(tmp_path / "c.json"))
+    main, sibling = list(source.chunks())
+    assert sibling.path == main.path == "api:pkg.running_total"
+    assert (sibling.url, sibling.heading) == (main.url, main.heading)
+    assert sibling.extra["part"] == "example-sql"
+    assert "UNBOUNDED PRECEDING" in sibling.text
+    assert "UNBOUNDED PRECEDING" not in main.text
+    assert len(list(ApiSource([tmp_path], package="pkg").chunks())) == 1
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    cumsum = api_chunk("ibis.expr.types.numeric.NumericColumn.cumsum", "Return the cumulative sum.")
+    sql = "SELECT SUM(v) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM t"
+    chunks = [
+        cumsum,
+        sql_chunk(cumsum, [sql]),
+        api_chunk("ibis.expr.types.relations.Table.join", "Perform a join between two tables."),
+        api_chunk("ibis.expr.types.generic.Value.over", "Construct a window expression."),
+    ]
+    knowledge = KnowledgeBase(tmp_path_factory.mktemp("kb"))
+    knowledge.index([ListSource("api", chunks)], progress=False)
+    return knowledge
+
+
+def test_a_question_in_sql_words_finds_the_api_through_its_example_sql(
+    base: KnowledgeBase,
+) -> None:
+    results = base.search("OVER (ROWS UNBOUNDED PRECEDING) running sum", k=4)
+    assert results[0].path == "api:ibis.expr.types.numeric.NumericColumn.cumsum"
+    paths = [result.path for result in results]
+    assert len(paths) == len(set(paths)), "the SQL chunk and its object are one result"
+
+
+def test_a_named_api_pins_the_object_not_its_sql(base: KnowledgeBase) -> None:
+    top = base.search("how does cumsum work", k=1)[0]
+    assert "Return the cumulative sum." in top.text
