@@ -18,7 +18,7 @@ from scripted_generator import FAILURE, ScriptedGenerator
 from ibis_copilot.assistant.complete import CompletionRequest
 from ibis_copilot.assistant.explain import ErrorReport
 from ibis_copilot.assistant.model_sql import ModelSqlRequest
-from ibis_copilot.assistant.service import Assistant
+from ibis_copilot.assistant.service import LOOP_WARNING, Assistant
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.base import GenerationError
@@ -151,6 +151,18 @@ async def test_an_index_that_does_not_exist_is_a_warning_and_the_answer_still_st
     assert "ibis-copilot index" in warning
     assert done["citations"] == []
     assert "could not be searched" in model.chats[0][0]["content"], "the model is told so"
+
+
+async def test_an_answer_that_loops_is_cut_and_the_closing_event_says_so(
+    make_assistant: Callable[..., Assistant],
+) -> None:
+    model = ScriptedGenerator(["Use row_number. "] + ["I'm glad to help. "] * 40)
+    events = await collect(make_assistant(model).chat([{"role": "user", "content": QUESTION}]))
+    text = token_text(events)
+    assert text.startswith("Use row_number. I'm glad to help.")
+    assert text.count("I'm glad to help.") == 3, "cut at the third copy, not the 40th"
+    assert LOOP_WARNING in events[-1]["warnings"]
+    assert events[-1]["usage"]["completion_tokens"] == model.count_tokens(text)
 
 
 async def test_the_explanation_closes_with_the_fix_from_the_models_fenced_block(

@@ -157,6 +157,16 @@ async def test_chat_without_streaming(jp_fetch) -> None:  # type: ignore[no-unty
     assert answer["citations"] == [], "no index yet: answered without sources"
 
 
+async def test_a_reply_that_loops_ends_long_before_its_token_limit(jp_fetch) -> None:  # type: ignore[no-untyped-def]
+    # Measured: with the chat prompt, the greedy small model answers this by repeating
+    # "I'm glad to help." until the 384-token limit (16 s on an idle machine) unless cut.
+    response = await post(jp_fetch, "chat", {"messages": ask("Say only: hello.")})
+    done = ndjson(response)[-1]
+    assert done["type"] == "done"
+    assert "repeating itself" in " ".join(done["warnings"])
+    assert done["usage"]["completion_tokens"] < 100
+
+
 @pytest.mark.parametrize(
     ("body", "code", "message"),
     [

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, stop_at
+from ibis_copilot.models.base import (
+    REPEATING,
+    CancelToken,
+    GenerationError,
+    GenerationParams,
+    stop_at,
+    stop_repeating,
+)
 from ibis_copilot.models.chat_format import llama2_inst, render_chat
 from ibis_copilot.models.registry import local_generator
 from ibis_copilot.models.transformers_backend import resolve
@@ -60,6 +67,32 @@ def test_stop_at_holds_back_a_partial_stop_sequence() -> None:
     assert "".join(pieces) == "a = 1"
     assert cancel.reason == "stop sequence"
     assert "".join(stop_at(iter(["ab", "c"]), ("xyz",), CancelToken())) == "abc"
+
+
+def test_a_loop_is_cut_after_a_few_copies_and_the_generation_cancelled() -> None:
+    cancel = CancelToken()
+    looping = ["Hello! ", "I'm glad", " to help.\n\n"] + ["I'm glad to help.", "\n\n"] * 40
+    text = "".join(stop_repeating(iter(looping), cancel))
+    assert text.startswith("Hello! I'm glad to help.")
+    assert 3 <= text.count("I'm glad to help.") <= 4, "cut once the sentence repeats"
+    assert cancel.reason == REPEATING
+    words = "".join(stop_repeating(iter(["hello "] * 50), CancelToken()))
+    assert words.count("hello") == 8, "short units repeat until they cover 48 characters"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| a | b | c |\n| --- | --- | --- |\n| NULL | NULL | NULL |\n",  # a table
+        "# " + "-" * 70 + "\n" + " " * 40 + "x = 1\n",  # rules and indentation
+        "t.a.sum(), t.b.sum(), t.c.sum(), t.d.sum(), t.e.sum()",  # similar, not equal
+        "x = [1, 2, 3]\n" * 3,  # three short equal lines stay under the length
+    ],
+)
+def test_text_that_repeats_without_looping_passes_whole(text: str) -> None:
+    cancel = CancelToken()
+    assert "".join(stop_repeating(iter(text), cancel)) == text
+    assert not cancel.cancelled
 
 
 def test_a_model_that_is_not_installed_names_the_install_command(monkeypatch) -> None:  # type: ignore[no-untyped-def]

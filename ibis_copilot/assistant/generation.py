@@ -16,12 +16,14 @@ from typing import Any, ParamSpec, TypeVar
 
 from ibis_copilot.errors import CopilotError
 from ibis_copilot.models.base import (
+    REPEATING,
     CancelToken,
     GenerationError,
     GenerationParams,
     Generator,
     Message,
     stop_at,
+    stop_repeating,
 )
 from ibis_copilot.models.scheduler import Priority, Scheduler
 
@@ -59,6 +61,7 @@ class Generation:
     first_token_ms: float | None = None
     total_ms: float = 0.0
     cancelled: bool = False  # the caller went away (a superseded request still closes)
+    looped: bool = False  # cut where the model began repeating itself
 
     @property
     def usage(self) -> dict[str, int]:
@@ -97,7 +100,7 @@ async def generate_events(
             pieces = generator.stream_chat(prompt.messages, params, token)
         else:
             pieces = stop_at(generator.stream(prompt.text, params, token), params.stop, token)
-        return _counted(generator, pieces, generation)
+        return _counted(generator, stop_repeating(pieces, token), generation)
 
     try:
         ticket = ready(scheduler).submit(work, priority, key, cancel)
@@ -121,6 +124,7 @@ async def generate_events(
         return
     finally:
         generation.cancelled = ticket.cancel_token.reason == CALLER_GONE
+        generation.looped = ticket.cancel_token.reason == REPEATING
     generation.answer = "".join(pieces)
     generation.total_ms = (time.perf_counter() - submitted) * 1000
 

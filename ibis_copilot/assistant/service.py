@@ -58,6 +58,8 @@ from ibis_copilot.status import collect_status
 
 #: A revision is one code block: shorter than an answer.
 REVISION_MAX_TOKENS = 256
+#: A closing event's warning when the answer was cut at a loop.
+LOOP_WARNING = "the answer was cut where the model began repeating itself"
 #: Temperature of the extra completion candidates (the first is greedy).
 SAMPLING_TEMPERATURE = 0.8
 
@@ -394,8 +396,11 @@ class Assistant:
     ) -> Event:
         """The closing event: the workflow's fields, ``usage``, warnings, interaction id."""
         done: Event = {"type": "done", **fields, "usage": generation.usage}
-        if sources is not None and sources.warning:
-            done["warnings"] = [sources.warning]
+        warnings = [sources.warning] if sources is not None and sources.warning else []
+        if generation.looped:
+            warnings.append(LOOP_WARNING)
+        if warnings:
+            done["warnings"] = warnings
         if self.interactions is not None:
             done["interaction_id"] = await off_loop(
                 self.interactions.record,

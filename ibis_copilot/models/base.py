@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,3 +101,45 @@ def stop_at(pieces: Iterator[str], stops: tuple[str, ...], cancel: CancelToken) 
             held = held[safe:]
     if held:
         yield held
+
+
+#: Why a generation that started to loop was ended.
+REPEATING = "the model repeated itself"
+#: A loop is a unit of text repeated back to back until it covers this many characters
+#: (and at least three times): "I'm glad to help. " three times, "hello " eight times.
+LOOP_CHARACTERS = 48
+#: The longest unit looked for: a repeated paragraph longer than this is not caught.
+LOOP_UNIT_LIMIT = 400
+
+
+def stop_repeating(pieces: Iterator[str], cancel: CancelToken) -> Iterator[str]:
+    """Pass pieces through until the text ends in a loop, then stop the generation.
+
+    Small models decoding greedily can repeat one sentence until their token limit; this
+    ends the generation once the same unit (with at least one letter, whitespace runs
+    counted as one space) has been written back to back ``LOOP_CHARACTERS`` long. What was
+    streamed stays; the generation is cancelled with the reason ``REPEATING``.
+    """
+    tail = ""
+    for piece in pieces:
+        yield piece
+        tail = _WHITESPACE.sub(" ", tail + piece)[-3 * LOOP_UNIT_LIMIT :]
+        if _ends_in_loop(tail):
+            cancel.cancel(REPEATING)
+            return
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _ends_in_loop(text: str) -> bool:
+    for size in range(1, LOOP_UNIT_LIMIT + 1):
+        copies = max(3, -(-LOOP_CHARACTERS // size))
+        if 3 * size > len(text):
+            return False
+        if size * copies > len(text):
+            continue
+        unit = text[-size:]
+        if text[-size * copies :] == unit * copies and any(c.isalpha() for c in unit):
+            return True
+    return False
