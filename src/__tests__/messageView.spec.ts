@@ -117,4 +117,19 @@ describe('MessageRenderer', () => {
     expect(badge?.textContent).toContain('not checked: the check timed out');
     expect(node.textContent).not.toContain('✓');
   });
+
+  it("shows the closing event's warnings as the answer's note", async () => {
+    const renderer = new MessageRenderer(RENDERMIME, TARGET);
+    const message: IChatMessage = { role: 'assistant', text: 'Hello. ' };
+    applyEvent(message, {
+      type: 'done',
+      citations: [],
+      warnings: ['the answer was cut where the model began repeating itself', 7]
+    });
+    const node = document.createElement('div');
+    await renderer.render(node, message);
+    expect(node.querySelector('.jp-IbisCopilot-note')?.textContent).toBe(
+      'Note: the answer was cut where the model began repeating itself.'
+    );
+  });
 });

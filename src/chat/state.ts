@@ -100,6 +100,12 @@ export function applyEvent(message: IChatMessage, event: IStreamEvent): void {
     if (Array.isArray(event.blocks)) {
       message.blocks = parseBlocks(event.blocks);
     }
+    const warnings = Array.isArray(event.warnings)
+      ? event.warnings.filter((w: unknown) => typeof w === 'string')
+      : [];
+    if (warnings.length) {
+      message.note = `Note: ${warnings.join('; ')}.`;
+    }
   } else if (event.type === 'error') {
     message.note = `The model failed: ${event.error?.message ?? 'unknown error'}`;
   }
