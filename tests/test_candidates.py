@@ -17,13 +17,14 @@ t = ibis.table(
     {"amount": "float64", "year": "int64", "name": "string", "ts": "timestamp", "d": "date"},
     name="t",
 )
-NAMESPACE = {"t": t, "ibis": ibis}
+u = ibis.table({"label": "string", "name": "string", "amount": "float64", "day": "date"}, name="u")
+NAMESPACE = {"t": t, "u": u, "ibis": ibis}
 SPECS = {"t": {"name": "t", "schema": {"amount": "float64", "year": "int64"}}}
 
 
 def failure_of(code: str) -> Failure:
     try:
-        exec(code, {"t": t, "ibis": ibis})  # noqa: S102 - fixed test snippets
+        exec(code, {"t": t, "u": u, "ibis": ibis})  # noqa: S102 - fixed test snippets
     except Exception as error:  # noqa: BLE001 - the error is what the test inspects
         return Failure(error, code, NAMESPACE)
     raise AssertionError(f"{code} did not raise")
@@ -44,6 +45,51 @@ def candidate_codes(code: str) -> list[str]:
         ("r = t.amount.fill_null(value=0)", "r = t.amount.fill_null(0)"),
         ("r = t.amount.between(left=1, right=2)", "r = t.amount.between(lower=1, upper=2)"),
         ("r = t.amount.round(decimals=2)", "r = t.amount.round(2)"),
+        # pandas' keywords with a known Ibis translation
+        ("r = t.amount.count(distinct=True)", "r = t.amount.nunique()"),
+        ("r = t.order_by('amount', ascending=False)", "r = t.order_by(ibis.desc('amount'))"),
+        ("r = t.limit(5, skip=10)", "r = t.limit(5, offset=10)"),
+        ("r = t.drop(columns=['amount', 'year'])", "r = t.drop('amount', 'year')"),
+        ("r = t.distinct(subset=['name'])", "r = t.distinct(on=['name'])"),
+        (
+            "r = t.amount.sum().over(partition_by='name')",
+            "r = t.amount.sum().over(group_by='name')",
+        ),
+        (
+            "r = ibis.cases((t.year > 2000, 'new'), default='old')",
+            "r = ibis.cases((t.year > 2000, 'new'), else_='old')",
+        ),
+        (
+            "r = t.pivot_longer(value_vars=['amount'], var_name='k', value_name='v')",
+            "r = t.pivot_longer(['amount'], names_to='k', values_to='v')",
+        ),
+        (
+            "r = t.join(u, on='name', how='left')",
+            "r = t.join(u, 'name', how='left')",
+        ),
+        (
+            "r = t.join(u, left_on='name', right_on='label')",
+            "r = t.join(u, t.name == u.label)",
+        ),
+        (
+            "r = t.join(u, 'name', suffixes=('_t', '_u'))",
+            "r = t.join(u, 'name', lname='{name}_t', rname='{name}_u')",
+        ),
+        # a window function inside agg: one value per row, over the group, ordered by
+        # the table's only date column (t has two: no order is guessed)
+        (
+            "r = u.group_by('name').agg(run=u.amount.cumsum())",
+            "r = u.group_by('name').order_by('day').mutate(run=u.amount.cumsum())",
+        ),
+        (
+            "r = t.group_by('name').agg(prev=t.amount.lag())",
+            "r = t.group_by('name').mutate(prev=t.amount.lag())",
+        ),
+        # a name missing from an Ibis module
+        (
+            "import ibis.selectors as s\nr = t.select(s.c('name'))",
+            "import ibis.selectors as s\nr = t.select(s.cols('name'))",
+        ),
         # several values where one list is taken
         ("r = t.name.isin('a', 'b', 'c')", "r = t.name.isin(['a', 'b', 'c'])"),
         # a literal in the column's type
@@ -62,7 +108,7 @@ def test_the_intended_edit_is_the_first_candidate(code: str, expected: str) -> N
 @pytest.mark.parametrize(
     "code",
     [
-        "r = t.amount.count(distinct=True)",  # no parameter means "distinct": no guess
+        "r = t.sample(n=10)",  # no parameter means a row count: no guess
         "r = t.as_('x')",  # too short a name to correct by spelling
     ],
 )

@@ -27,12 +27,13 @@ t = ibis.table(
     name="t",
 )
 u = ibis.table({"region": "string", "manager": "string"}, name="u")
-NAMESPACE = {"t": t, "u": u, "ibis": ibis}
+v = ibis.table({"place": "string", "boss": "string"}, name="v")
+NAMESPACE = {"t": t, "u": u, "v": v, "ibis": ibis, "s": ibis.selectors}
 
 
 def failure_of(code: str) -> Failure:
     try:
-        exec(code, {"t": t, "u": u, "ibis": ibis})  # noqa: S102 - fixed test snippets
+        exec(code, dict(NAMESPACE))  # noqa: S102 - fixed test snippets
     except Exception as error:  # noqa: BLE001 - the error is what the test inspects
         return Failure(error, code, NAMESPACE)
     raise AssertionError(f"{code} did not raise")
@@ -115,6 +116,84 @@ CASES = [
     ("t.note.mean()", "wrong aggregation", "cast it first", 't.note.cast("float64").mean()'),
     ("t.ts.sum()", "wrong aggregation", "not a timestamp one", None),
     ("t.group_by('region').agg(total=t.amount)", "wrong aggregation", "reductions", None),
+    # SQL written where Ibis takes expressions
+    ("t.order_by('amount desc')", "sql habit", "ibis.desc", 't.order_by(ibis.desc("amount"))'),
+    ("t.select('amount, region')", "sql habit", "one string", 't.select("amount", "region")'),
+    (
+        "t.filter(\"amount > 1 AND region = 'x'\")",
+        "sql habit",
+        "`t.a > 1`",
+        "t.filter((t.amount > 1) & (t.region == 'x'))",
+    ),
+    ("t.region.as_('r')", "sql habit", "`.name`", "t.region.name('r')"),
+    ("t.note.is_null()", "sql habit", "`.isnull`", "t.note.isnull()"),
+    # type names from SQL and pandas
+    ("t.note.cast('integer')", "types", '`"int64"`', "t.note.cast('int64')"),
+    ("t.note.cast('datetime')", "types", '`"timestamp"`', "t.note.cast('timestamp')"),
+    ("t.note.cast('smallint')", "types", '`"int16"`', "t.note.cast('int16')"),
+    # pandas habits with a translation
+    ("len(t)", "pandas habit", "`t.count()`", "t.count()"),
+    (
+        "t.rename({'amount': 'total'})",
+        "pandas habit",
+        "new name → old",
+        "t.rename({'total': 'amount'})",
+    ),
+    (
+        "t.rename(columns={'amount': 'total'})",
+        "pandas habit",
+        "new name → old",
+        "t.rename({'total': 'amount'})",
+    ),
+    (
+        "t.group_by('region')['amount'].sum()",
+        "pandas habit",
+        "as attributes",
+        "t.group_by('region').amount.sum()",
+    ),
+    (
+        "t.merge(u, on='region', how='left')",
+        "pandas habit",
+        "join",
+        "t.join(u, 'region', how='left')",
+    ),
+    (
+        "t.drop_duplicates(subset=['region'], keep=False)",
+        "pandas habit",
+        "distinct",
+        "t.distinct(on=['region'], keep=None)",
+    ),
+    ("t.amount.astype('float32')", "pandas habit", "cast", "t.amount.cast('float32')"),
+    ("t.amount.shift(1)", "pandas habit", "lag", "t.amount.lag(1)"),
+    ("t.amount.shift(-2)", "pandas habit", "lag", "t.amount.lead(2)"),
+    (
+        "t.melt(id_vars=['region'], value_name='x')",
+        "pandas habit",
+        "pivot_longer",
+        "t.pivot_longer(~ibis.selectors.cols('region'), values_to='x')",
+    ),
+    # arguments Ibis reads differently
+    (
+        "t.join(u, 'region', how='full')",
+        "wrong argument",
+        "'outer'",
+        "t.join(u, 'region', how='outer')",
+    ),
+    (
+        "t.distinct(on='region', keep=False)",
+        "wrong argument",
+        "None drops",
+        "t.distinct(on='region', keep=None)",
+    ),
+    (
+        "ibis.cases([(t.qty > 1, 'a'), (t.qty > 5, 'b')], else_='c')",
+        "wrong argument",
+        "its own argument",
+        "ibis.cases((t.qty > 1, 'a'), (t.qty > 5, 'b'), else_='c')",
+    ),
+    ("t.select(s.numeric)", "wrong argument", "`s.numeric()`", "t.select(s.numeric())"),
+    ("u.union(v)", "set operations", "rename", "u.union(v.rename(region='place', manager='boss'))"),
+    ("t.select('region').union(u)", "set operations", "rename", None),
 ]
 
 

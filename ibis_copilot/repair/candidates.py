@@ -15,13 +15,23 @@ import ast
 import difflib
 import inspect
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable
 
 import ibis
 import ibis.expr.types as ir
 
-from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, Diagnosis, Failure, _columns
+from ibis_copilot.repair import translate, windows
+from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
+from ibis_copilot.repair.edits import (
+    Candidate,
+    Family,
+    Search,
+    calls_to,
+    render_call,
+    replace_call,
+)
+from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.names import SYNONYMS
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
@@ -43,25 +53,6 @@ NOT_COMPARABLE = re.compile(
 TEMPORAL_INT = re.compile(
     r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and 'int'"
 )
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One edit of the failing code, and why it might be the fix."""
-
-    code: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Search:
-    """A family's finding and its candidates, most plausible first."""
-
-    diagnosis: Diagnosis
-    candidates: list[Candidate]
-
-
-Family = Callable[[Failure], Search | None]
 
 
 def search(failure: Failure) -> list[Search]:
@@ -108,40 +99,10 @@ def _parameters(function: Callable[..., object]) -> list[inspect.Parameter]:
     ]
 
 
-def _calls_to(tree: ast.AST, name: str) -> Iterator[ast.Call]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            function = node.func
-            called = function.attr if isinstance(function, ast.Attribute) else None
-            called = function.id if isinstance(function, ast.Name) else called
-            if called == name:
-                yield node
-
-
-def _render_call(
-    call: ast.Call, code: str, positional: list[ast.expr], keywords: list[tuple[str, ast.expr]]
-) -> str:
-    parts = [source_of(a, code) for a in positional]
-    parts += [f"{name}={source_of(value, code)}" for name, value in keywords]
-    return f"{source_of(call.func, code)}({', '.join(parts)})"
-
-
-def _replace_call(code: str, call: ast.Call, text: str) -> str | None:
-    def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and (
-            node.lineno,
-            node.col_offset,
-            node.end_lineno,
-            node.end_col_offset,
-        ) == (call.lineno, call.col_offset, call.end_lineno, call.end_col_offset)
-
-    return rewrite_nodes(code, wanted, lambda _node, _code: text)
-
-
 #: Keywords from pandas, SQL and Python, and the Ibis parameters they can mean.
 KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "value": ("replacement", "fill_value"),
-    "fill_value": ("replacement",),
+    "fill_value": ("replacement", "values_fill"),
     "dtype": ("target_type",),
     "to": ("target_type",),
     "type": ("target_type",),
@@ -156,6 +117,25 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "frac": ("fraction",),
     "fmt": ("format_str",),
     "format": ("format_str",),
+    # pandas and SQL words for Ibis's table, window and case arguments
+    "on": ("predicates",),
+    "subset": ("on",),
+    "skip": ("offset",),
+    "partition_by": ("group_by",),
+    "partition": ("group_by",),
+    "rows_between": ("rows",),
+    "range_between": ("range",),
+    "default": ("else_",),
+    "otherwise": ("else_",),
+    "min": ("lower",),
+    "max": ("upper",),
+    "index": ("id_cols",),
+    "columns": ("names_from",),
+    "values": ("values_from",),
+    "aggfunc": ("values_agg",),
+    "var_name": ("names_to",),
+    "value_name": ("values_to",),
+    "value_vars": ("col",),
 }
 
 
@@ -195,7 +175,7 @@ def _call_with(
     kept = [(n, v) for n, v in keywords if n not in only and n in kinds]
     if len(kept) + len(positional) - len(call.args) != len(keywords):
         return None
-    return _replace_call(code, call, _render_call(call, code, positional, kept))
+    return replace_call(code, call, render_call(call, code, positional, kept))
 
 
 def wrong_keyword(failure: Failure) -> Search | None:
@@ -217,14 +197,21 @@ def wrong_keyword(failure: Failure) -> Search | None:
     real = ", ".join(p.name for p in parameters) or "no arguments"
     tree = ast.parse(failure.code)
     candidates, unknown_all = [], []
-    for call in _calls_to(tree, name):
+    fillable = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    translator = translate.KEYWORD_CALLS.get(name)
+    for call in calls_to(tree, name):
         given = [k.arg for k in call.keywords if k.arg is not None]
         unknown = [k for k in given if k not in accepted]
         if not unknown:
             continue
         unknown_all += unknown
+        translated = translator(call, failure.code) if translator else None
+        edited = replace_call(failure.code, call, translated) if translated else None
+        if edited is not None:
+            candidates.append(Candidate(edited, f"{shown}: pandas' keywords in Ibis's terms"))
         taken = set(given) - set(unknown)
-        free = [p for p in parameters[len(call.args) :] if p.name not in taken]
+        filled = {p.name for p in fillable[: len(call.args)]}
+        free = [p for p in parameters if p.name not in filled | taken]
         renames = _keyword_mapping(unknown, free)
         edited = _call_with(call, failure.code, parameters, renames) if renames else None
         if renames and edited is not None:
@@ -246,13 +233,13 @@ def too_many_positional(failure: Failure) -> Search | None:
         return None
     owner, name = match.groups()
     candidates = []
-    for call in _calls_to(ast.parse(failure.code), name):
+    for call in calls_to(ast.parse(failure.code), name):
         if len(call.args) < 2:
             continue
         values = "[" + ", ".join(source_of(a, failure.code) for a in call.args) + "]"
         keywords = [f"{k.arg}={source_of(k.value, failure.code)}" for k in call.keywords if k.arg]
         text = f"{source_of(call.func, failure.code)}({', '.join([values, *keywords])})"
-        edited = _replace_call(failure.code, call, text)
+        edited = replace_call(failure.code, call, text)
         if edited is not None:
             candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
     shown = f"{owner}.{name}()" if owner else f"{name}()"
@@ -390,10 +377,42 @@ def _rename_member(code: str, old: str, new: str, *, called: bool) -> str | None
     return rewrite_nodes(code, wanted, render)
 
 
+#: What SQL, pandas and older Ibis call things in Ibis's modules.
+MODULE_SYNONYMS = {"c": "cols", "col": "cols", "columns": "cols", "number": "numeric"}
+MODULE_ATTRIBUTE = re.compile(r"^module '(ibis[\w.]*)' has no attribute '(\w+)'")
+
+
+def unknown_module_name(failure: Failure) -> Search | None:
+    """``s.c("a")`` or ``ibis.selectors.numerics()``: the module's real names closest to it."""
+    match = MODULE_ATTRIBUTE.match(str(failure.error))
+    module = sys.modules.get(match.group(1)) if match else None
+    if match is None or module is None or match.group(1) == "ibis":
+        return None  # names missing from ``ibis`` itself are the renamed-API rule's
+    attribute = match.group(2)
+    public = sorted(name for name in dir(module) if not name.startswith("_"))
+    synonym = MODULE_SYNONYMS.get(attribute)
+    close = [synonym] if synonym in public else []
+    if len(attribute) > MIN_GUESSED_NAME:
+        close += difflib.get_close_matches(attribute, public, n=3, cutoff=0.7)
+    close = list(dict.fromkeys(close))[:3]
+    candidates = [
+        Candidate(edited, f"`{attribute}` → `{name}`")
+        for name in close
+        if (edited := _rename_member(failure.code, attribute, name, called=True))
+    ]
+    if not candidates:
+        return None
+    options = " or ".join(f"`{name}`" for name in close)
+    message = f"`{match.group(1)}` has no `{attribute}`; did you mean {options}?"
+    return Search(Diagnosis("unknown method", message), candidates)
+
+
 FAMILIES: tuple[Family, ...] = (
     wrong_keyword,
     too_many_positional,
     literal_type,
     integer_to_temporal,
     unknown_method,
+    unknown_module_name,
+    windows.window_in_aggregate,
 )

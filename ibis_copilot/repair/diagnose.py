@@ -11,45 +11,12 @@ import difflib
 import functools
 import itertools
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
-import ibis.expr.types as ir
-
-from ibis_copilot.expressions.namespace import ibis_tables
-from ibis_copilot.repair import rewrite
+from ibis_copilot.repair import habits, rewrite, translate
+from ibis_copilot.repair.edits import replace_each_call
+from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
-
-
-@dataclass(frozen=True)
-class Failure:
-    """What failed: the error, the code that raised it and the user's namespace."""
-
-    error: BaseException
-    code: str = ""
-    namespace: Mapping[str, object] = field(default_factory=dict)
-
-    @property
-    def tables(self) -> dict[str, ir.Table]:
-        return ibis_tables(self.namespace)
-
-    @property
-    def table_names(self) -> set[str]:
-        return {*self.tables, "_"}
-
-
-Rewrite = Callable[[str], str | None]
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """One finding: which rule, the advice in a sentence, and the edit that fixes the code
-    where the fix is mechanical (it returns None when the code has nothing to edit)."""
-
-    rule: str
-    message: str
-    fix: Rewrite | None = field(default=None, compare=False, repr=False)
-
 
 NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? object has no attribute '(\w+)'")
 IBIS_HINT = re.compile(r"has no attribute '(\w+)', did you mean '(\w+)'")
@@ -76,6 +43,24 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "shape": ("`t.count().execute()` for rows, `len(t.columns)` for columns", None),
     "dtypes": ("`t.schema()`", None),
     "merge": ("`left.join(right, predicates, how='left')`", None),
+    "melt": ("`t.pivot_longer(columns, names_to=..., values_to=...)`", None),
+    "astype": ("`col.cast('float64')`", "cast"),
+    "shift": ("`col.lag(n)` (and `col.lead(n)`)", None),
+    "explode": ("`col.unnest()` (a table: `t.unnest('col')`)", "unnest"),
+}
+#: SQL's names of column methods, and Ibis's.
+SQL_METHODS: dict[str, str] = {
+    "as_": "name",
+    "alias": "name",
+    "is_null": "isnull",
+    "is_not_null": "notnull",
+    "isnotnull": "notnull",
+    "ifnull": "coalesce",
+    "nvl": "coalesce",
+    "substring": "substr",
+    "char_length": "length",
+    "lcase": "lower",
+    "ucase": "upper",
 }
 #: Reductions that need numbers.
 NUMERIC_REDUCTIONS = frozenset({"mean", "sum", "std", "var", "median", "quantile", "approx_median"})
@@ -128,6 +113,8 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     name = missing.group(1) if missing else attribute[1] if attribute else None
     if name is None or name in PANDAS_HABITS or IBIS_HINT.search(text):
         return None
+    if habits.rename_reversed(failure) is not None:
+        return None  # the name is the new name of a rename written old → new
     close = difflib.get_close_matches(name, sorted(_columns(failure)), n=3, cutoff=0.6)
     close = close or _columns_naming(failure, name)
     if not close:
@@ -187,11 +174,27 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         "dt": lambda code: rewrite.drop_accessor(code, "dt"),
         "loc": lambda code: rewrite.loc_to_filter(code, tables),
     }
-    if name == "sort_values":
-        fixes[name] = lambda code: rewrite.sort_values_to_order_by(code, tables)
+    if name in translate.PANDAS_CALLS:
+        translator = translate.PANDAS_CALLS[name][0]
+        fixes[name] = lambda code: replace_each_call(code, (name,), translator)
+    elif name == "sort_values":
+        fixes[name] = lambda code: replace_each_call(code, (name,), translate.order_call)
     elif replacement:
         fixes[name] = lambda code: rewrite.rename_attribute(code, name, replacement)
     return Diagnosis("pandas habit", f"`.{name}` is pandas; in Ibis: {advice}", fixes.get(name))
+
+
+def sql_habit(failure: Failure) -> Diagnosis | None:
+    """SQL's names for column methods (``as_``, ``is_null``, ``ifnull``): Ibis's names."""
+    attribute = _missing_attribute(failure.error)
+    if attribute is None or attribute[1] not in SQL_METHODS or attribute[0] in {"Table", "Join"}:
+        return None
+    old, new = attribute[1], SQL_METHODS[attribute[1]]
+    return Diagnosis(
+        "sql habit",
+        f"`.{old}` is SQL's name; in Ibis it is `.{new}`",
+        lambda code: rewrite.rename_attribute(code, old, new),
+    )
 
 
 def item_assignment(failure: Failure) -> Diagnosis | None:
@@ -323,6 +326,8 @@ RULES: tuple[Rule, ...] = (
     mixed_tables,
     wrong_aggregation,
     method_not_called,
+    sql_habit,
+    *habits.RULES,
 )
 
 

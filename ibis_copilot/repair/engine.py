@@ -21,9 +21,12 @@ from types import TracebackType
 from typing import Any
 
 from ibis_copilot.expressions.namespace import dialect_of, table_specs
-from ibis_copilot.repair.candidates import Candidate, candidates_of, search
+from ibis_copilot.repair.candidates import candidates_of, search
 from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
-from ibis_copilot.repair.diagnose import Diagnosis, Failure, diagnose, rule_fix
+from ibis_copilot.repair.diagnose import diagnose, rule_fix
+from ibis_copilot.repair.edits import Candidate
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.imports import ibis_imports, with_imports
 
 
 @dataclass
@@ -168,11 +171,15 @@ def _first_in_context(repair: Repair, codes: list[str], timeout: float) -> tuple
     name the cell defined earlier."""
     namespace = repair.failure.namespace
     specs, dialect = table_specs(namespace), dialect_of(namespace)
+    imports = ibis_imports(namespace)
+    prepared = [with_imports(code, repair.start_line, imports) for code in codes]
+    start = prepared[0][1] if prepared else repair.start_line
     found = first_that_checks(
-        codes, specs, start_line=repair.start_line, dialect=dialect, timeout=timeout
+        [code for code, _ in prepared], specs, start_line=start, dialect=dialect, timeout=timeout
     )
     if found[0] < 0 and _missed_an_earlier_name(repair, found[1]):
-        found = first_that_checks(codes, specs, dialect=dialect, timeout=timeout)
+        whole = [with_imports(code, 1, imports)[0] for code in codes]
+        found = first_that_checks(whole, specs, dialect=dialect, timeout=timeout)
     return found
 
 
@@ -206,16 +213,14 @@ def check_in_context(
     """Check ``code`` from the failing line, or the whole cell when that misses a name."""
     namespace = repair.failure.namespace
     specs, dialect = table_specs(namespace), dialect_of(namespace)
+    imports = ibis_imports(namespace)
+    from_line, start = with_imports(code, repair.start_line, imports)
     result = check_code(
-        code,
-        specs,
-        start_line=repair.start_line,
-        dialect=dialect,
-        assertion=assertion,
-        timeout=timeout,
+        from_line, specs, start_line=start, dialect=dialect, assertion=assertion, timeout=timeout
     )
     if _missed_an_earlier_name(repair, result):
-        result = check_code(code, specs, dialect=dialect, assertion=assertion, timeout=timeout)
+        whole = with_imports(code, 1, imports)[0]
+        result = check_code(whole, specs, dialect=dialect, assertion=assertion, timeout=timeout)
     return result
 
 

@@ -277,32 +277,6 @@ def loc_to_filter(code: str, tables: set[str]) -> str | None:
     return rewrite_nodes(code, wanted, render)
 
 
-def sort_values_to_order_by(code: str, tables: set[str]) -> str | None:
-    """pandas' ``t.sort_values("c", ascending=False)`` → ``t.order_by(ibis.desc("c"))``."""
-
-    def wanted(node: ast.AST) -> bool:
-        return (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "sort_values"
-            and _mentions(node.func.value, tables)
-            and len(node.args) == 1
-            and all(keyword.arg in {"ascending", "by"} for keyword in node.keywords)
-        )
-
-    def render(node: ast.AST, source: str) -> str:
-        assert isinstance(node, ast.Call)  # noqa: S101
-        assert isinstance(node.func, ast.Attribute)  # noqa: S101
-        keys = source_of(node.args[0], source)
-        ascending = next((k.value for k in node.keywords if k.arg == "ascending"), None)
-        descending = isinstance(ascending, ast.Constant) and ascending.value is False
-        if descending:
-            keys = f"ibis.desc({keys})"
-        return f"{source_of(node.func.value, source)}.order_by({keys})"
-
-    return rewrite_nodes(code, wanted, render)
-
-
 def relabel_to_rename(code: str, tables: set[str]) -> str | None:
     """``t.relabel({"old": "new"})`` → ``t.rename({"new": "old"})`` (the mapping flips)."""
 

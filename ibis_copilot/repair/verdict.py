@@ -20,7 +20,7 @@ from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.repair.allowlist import admit
 from ibis_copilot.repair.candidates import candidates_of, search
 from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
-from ibis_copilot.repair.diagnose import Diagnosis, Failure, diagnose, rule_fix
+from ibis_copilot.repair.diagnose import diagnose, rule_fix
 from ibis_copilot.repair.engine import (
     MAX_RULE_ROUNDS,
     as_error,
@@ -28,6 +28,7 @@ from ibis_copilot.repair.engine import (
     rebuild_error,
     rule_rounds,
 )
+from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.names import UnknownName, from_error, unbound_tables, unknown_names
 
 Verdict = Literal["checked", "repaired", "not_checked"]

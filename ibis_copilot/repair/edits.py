@@ -1,0 +1,128 @@
+"""Candidate edits and the syntax-tree helpers that write them: find the calls of a
+method in user code, read their arguments, and put a rewritten call in place.
+
+Shared by the rules (:mod:`ibis_copilot.repair.diagnose`, :mod:`ibis_copilot.repair.habits`)
+and the generate-and-validate families (:mod:`ibis_copilot.repair.candidates`,
+:mod:`ibis_copilot.repair.windows`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One edit of the failing code, and why it might be the fix."""
+
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Search:
+    """A family's finding and its candidates, most plausible first."""
+
+    diagnosis: Diagnosis
+    candidates: list[Candidate]
+
+
+Family = Callable[[Failure], Search | None]
+
+
+def parse(code: str) -> ast.Module | None:
+    """The syntax tree of ``code``, or None when it does not parse."""
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        return None
+
+
+def called_name(call: ast.Call) -> str | None:
+    """``m`` for ``x.m(...)`` and ``m(...)``."""
+    function = call.func
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return function.id if isinstance(function, ast.Name) else None
+
+
+def calls_to(tree: ast.AST, *names: str) -> Iterator[ast.Call]:
+    """Every call of a method or function named one of ``names``, outermost first."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and called_name(node) in names:
+            yield node
+
+
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    """The value of keyword ``name`` in ``call``."""
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def string_value(node: ast.AST | None) -> str | None:
+    """The text of a string literal, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def elements(node: ast.AST) -> list[ast.expr] | None:
+    """The items of a list or tuple literal, else None."""
+    return list(node.elts) if isinstance(node, ast.List | ast.Tuple) else None
+
+
+def receiver(call: ast.Call, code: str) -> str | None:
+    """The text ``x`` of ``x.m(...)``."""
+    function = call.func
+    return source_of(function.value, code) if isinstance(function, ast.Attribute) else None
+
+
+def render_call(
+    call: ast.Call, code: str, positional: list[ast.expr], keywords: list[tuple[str, ast.expr]]
+) -> str:
+    """``call``'s function with these arguments, as written in ``code``."""
+    parts = [source_of(a, code) for a in positional]
+    parts += [f"{name}={source_of(value, code)}" for name, value in keywords]
+    return f"{source_of(call.func, code)}({', '.join(parts)})"
+
+
+def replace_call(code: str, call: ast.Call, text: str) -> str | None:
+    """``code`` with ``call`` (found by its position) replaced by ``text``."""
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and (
+            node.lineno,
+            node.col_offset,
+            node.end_lineno,
+            node.end_col_offset,
+        ) == (call.lineno, call.col_offset, call.end_lineno, call.end_col_offset)
+
+    return rewrite_nodes(code, wanted, lambda _node, _code: text)
+
+
+def replace_each_call(
+    code: str, names: tuple[str, ...], translate: Callable[[ast.Call, str], str | None]
+) -> str | None:
+    """Every call of ``names`` that ``translate`` rewrites, replaced (None: no change)."""
+    tree = parse(code)
+    if tree is None:
+        return None
+    texts = {_position(call): translate(call, code) for call in calls_to(tree, *names)}
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and texts.get(_position(node)) is not None
+
+    return rewrite_nodes(code, wanted, lambda node, _code: texts[_position(node)] or "")
+
+
+def _position(node: ast.AST) -> tuple[int, int, int | None, int | None]:
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", None),
+        getattr(node, "end_col_offset", None),
+    )

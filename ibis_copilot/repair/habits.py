@@ -1,0 +1,508 @@
+"""Rules for mistakes read off Ibis's own raise sites that the first rules did not cover:
+SQL strings where Ibis takes expressions, casts to type names Ibis does not know,
+``len(table)``, ``rename`` with the mapping the wrong way round, selectors passed without
+being called, ``cases`` given a list or a dict, set operations of tables whose columns are
+named differently, join kinds and ``distinct(keep=False)`` in pandas' words.
+
+Each rule answers a :class:`Failure` with a :class:`Diagnosis` and its edit, or None.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import types
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.selectors
+
+from ibis_copilot.repair import sql_strings, translate
+from ibis_copilot.repair.edits import (
+    called_name,
+    calls_to,
+    elements,
+    parse,
+    replace_each_call,
+    string_value,
+)
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
+
+MISSING_NAME = re.compile(r"Column (?:'([^']+)'|\"([^\"]+)\") is not found in table")
+
+
+def _missing_name(failure: Failure) -> str | None:
+    """The name in Ibis's "Column '...' is not found in table" (either quote)."""
+    match = MISSING_NAME.search(str(failure.error))
+    return (match.group(1) or match.group(2)) if match else None
+
+
+# -- SQL written as strings ------------------------------------------------------------------
+
+#: Methods whose string arguments are column names, and how SQL in them is rewritten.
+SQL_IN_STRINGS = ("order_by", "select", "group_by", "filter", "drop")
+
+
+def _sql_call(call: ast.Call, text: str) -> list[str] | None:
+    """The Ibis arguments that replace the SQL ``text`` in ``call``."""
+    method = called_name(call)
+    if method == "order_by":
+        return sql_strings.order_keys(text)
+    if method in {"select", "group_by", "drop"}:
+        return sql_strings.select_items(text)
+    function = call.func
+    table = "ibis._"
+    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+        table = function.value.id
+    predicate = sql_strings.condition(text, table)
+    return [predicate] if predicate is not None else None
+
+
+def sql_string(failure: Failure) -> Diagnosis | None:
+    """``order_by("total desc")``, ``select("a, b")``, ``filter("a > 1 AND b = 'x'")``."""
+    text = _missing_name(failure)
+    if text is None or not sql_strings.looks_like_sql(text):
+        return None
+    tree = parse(failure.code)
+    if tree is None:
+        return None
+    replacements: dict[tuple[int, int], str] = {}
+    for call in calls_to(tree, *SQL_IN_STRINGS):
+        arguments = [*call.args, *(elements(call.args[0]) or [] if call.args else [])]
+        for argument in arguments:
+            if string_value(argument) == text:
+                written = _sql_call(call, text)
+                if written:
+                    replacements[(argument.lineno, argument.col_offset)] = ", ".join(written)
+    if not replacements:
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) and (node.lineno, node.col_offset) in replacements
+
+    def render(node: ast.AST, _code: str) -> str:
+        return replacements[(getattr(node, "lineno", 0), getattr(node, "col_offset", 0))]
+
+    return Diagnosis(
+        "sql habit",
+        f"`{text!r}` is SQL, and Ibis reads a string as one column name: write it as Ibis "
+        "expressions (`ibis.desc('col')` for `col DESC`, `t.a > 1` for a condition, one "
+        "string per column)",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+# -- casts to type names Ibis does not know ------------------------------------------------
+
+#: Type names from SQL, pandas and NumPy, written as Ibis names. Integers and floats take
+#: Ibis's own widths for its generic names (``int`` is int64, ``float`` float64).
+TYPE_NAMES = {
+    "integer": "int64",
+    "int4": "int32",
+    "long": "int64",
+    "number": "float64",
+    "numeric": "decimal",
+    "real": "float32",
+    "double precision": "float64",
+    "text": "string",
+    "varchar": "string",
+    "nvarchar": "string",
+    "object": "string",
+    "category": "string",
+    "datetime": "timestamp",
+    "datetime64": "timestamp",
+    "datetime64[ns]": "timestamp",
+    "timestamp without time zone": "timestamp",
+    "timestamptz": "timestamp('UTC')",
+    "timestamp with time zone": "timestamp('UTC')",
+    "bytea": "binary",
+    "blob": "binary",
+}
+
+
+def ibis_type_name(name: str) -> str | None:
+    """The Ibis spelling of a type name Ibis does not parse: from the table above, else
+    from DuckDB's SQL type names (``bigint`` → int64, ``smallint`` → int16)."""
+    known = TYPE_NAMES.get(name.strip().lower())
+    if known is not None:
+        return known
+    from ibis.backends.sql.datatypes import DuckDBType
+
+    try:
+        parsed = DuckDBType.from_string(name)
+    except Exception:  # noqa: BLE001 - not a SQL type either
+        return None
+    return None if isinstance(parsed, dt.Unknown) else str(parsed)
+
+
+def _unknown_type(node: ast.AST) -> str | None:
+    name = string_value(node)
+    if name is None:
+        return None
+    try:
+        dt.dtype(name)
+    except Exception:  # noqa: BLE001 - exactly what this looks for
+        return name
+    return None
+
+
+def cast_type_name(failure: Failure) -> Diagnosis | None:
+    """``col.cast("integer")``: the type named as Ibis names it (``"int64"``)."""
+    text = str(failure.error)
+    if "DataType" not in text and "Cast(" not in text:
+        return None
+    tree = parse(failure.code)
+    names = {
+        name: ibis_type_name(name)
+        for call in (tree and calls_to(tree, "cast")) or []
+        if call.args and (name := _unknown_type(call.args[0]))
+    }
+    names = {old: new for old, new in names.items() if new}
+    if not names:
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return string_value(node) in names
+
+    def render(node: ast.AST, code: str) -> str:
+        return repr(names.get(string_value(node) or "", source_of(node, code)))
+
+    said = ", ".join(f'`"{old}"` is `"{new}"`' for old, new in names.items())
+    return Diagnosis(
+        "types",
+        f"Ibis does not know that type name: {said} in Ibis (see `ibis.dtype`)",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+# -- pandas and Python habits --------------------------------------------------------------
+
+
+def len_of_table(failure: Failure) -> Diagnosis | None:
+    """``len(t)``: Ibis counts rows with ``t.count()`` (a query)."""
+    if "Use .count() instead" not in str(failure.error):
+        return None
+    tables = failure.table_names
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "len"
+            and len(node.args) == 1
+            and any(isinstance(n, ast.Name) and n.id in tables for n in ast.walk(node.args[0]))
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - only wanted calls
+        table = node.args[0]
+        simple = isinstance(table, ast.Name | ast.Attribute | ast.Call | ast.Subscript)
+        text = source_of(table, code)
+        return f"{text if simple else f'({text})'}.count()"
+
+    return Diagnosis(
+        "pandas habit",
+        "`len()` of an Ibis table is not known without running a query: "
+        "`t.count()` is an expression of the row count (`.execute()` it for the number)",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+def _reversed_rename(call: ast.Call, code: str, missing: str, columns: set[str]) -> str | None:
+    """``t.rename({"old": "new"})`` when ``new`` is the missing name and ``old`` a column."""
+    table = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if table is None:
+        return None
+    prefix = f"{source_of(table, code)}.rename"
+    if len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Dict):
+        mapping = call.args[0]
+        keys = [string_value(key) for key in mapping.keys]
+        values = [string_value(value) for value in mapping.values]
+        if missing in values and all(key in columns for key in keys if key is not None):
+            return f"{prefix}({translate.flipped(mapping, code)})"
+    pairs = [(k.arg, string_value(k.value)) for k in call.keywords]
+    if not call.args and pairs and any(value == missing for _, value in pairs):
+        flipped = [(value, name) for name, value in pairs]
+        if all(new and IDENTIFIER.match(new) and old in columns for new, old in flipped):
+            return f"{prefix}({', '.join(f'{new}={old!r}' for new, old in flipped)})"
+    return None
+
+
+def rename_reversed(failure: Failure) -> Diagnosis | None:
+    """``rename({"old": "new"})`` (pandas' direction): Ibis maps new name → old name."""
+    missing = _missing_name(failure)
+    if missing is None:
+        return None
+    columns = {c for table in failure.tables.values() for c in table.columns}
+    tree = parse(failure.code)
+    if tree is None or not any(
+        _reversed_rename(call, failure.code, missing, columns) for call in calls_to(tree, "rename")
+    ):
+        return None
+    return Diagnosis(
+        "pandas habit",
+        f"`rename` maps new name → old name in Ibis (pandas maps old → new): `{missing}` "
+        "is the new name, so it goes first: `t.rename({'new': 'old'})`",
+        lambda code: replace_each_call(
+            code, ("rename",), lambda call, text: _reversed_rename(call, text, missing, columns)
+        ),
+    )
+
+
+def _grouped_column(node: ast.AST) -> bool:
+    """``x.group_by(...)["col"]``."""
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Call)
+        and called_name(node.value) == "group_by"
+        and IDENTIFIER.match(string_value(node.slice) or "") is not None
+    )
+
+
+def grouped_subscript(failure: Failure) -> Diagnosis | None:
+    """pandas' ``t.groupby(k)["col"].sum()``: Ibis's grouped column is ``.col``
+    (``t.group_by(k).col.sum()``, or ``t.group_by(k).agg(total=t.col.sum())``)."""
+    missing = _missing_name(failure)
+    tree = parse(failure.code)
+    if missing is None or tree is None:
+        return None
+    found = [n for n in ast.walk(tree) if _grouped_column(n)]
+    if not any((string_value(getattr(n, "slice", None)) or "")[:1] == missing for n in found):
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Subscript)  # noqa: S101 - only wanted nodes
+        return f"{source_of(node.value, code)}.{string_value(node.slice)}"
+
+    return Diagnosis(
+        "pandas habit",
+        "a grouped table takes columns as attributes, not `[...]`: "
+        "`t.group_by(k).col.sum()` or `t.group_by(k).agg(total=t.col.sum())`",
+        lambda code: rewrite_nodes(code, _grouped_column, render),
+    )
+
+
+def rename_columns_keyword(failure: Failure) -> Diagnosis | None:
+    """pandas' ``rename(columns={...})``: Ibis takes the mapping itself, new → old."""
+    if not isinstance(failure.error, TypeError) or "unhashable type: 'dict'" not in str(
+        failure.error
+    ):
+        return None
+    if replace_each_call(failure.code, ("rename",), translate.rename_columns_call) is None:
+        return None
+    return Diagnosis(
+        "pandas habit",
+        "`rename(columns={old: new})` is pandas; Ibis takes the mapping itself, new name → "
+        "old name: `t.rename({'new': 'old'})`",
+        lambda code: replace_each_call(code, ("rename",), translate.rename_columns_call),
+    )
+
+
+# -- arguments Ibis reads differently ------------------------------------------------------
+
+
+def _selector_aliases(failure: Failure) -> set[str]:
+    """Names the code or the namespace gives the ``ibis.selectors`` module."""
+    aliases = {
+        name
+        for name, value in failure.namespace.items()
+        if isinstance(value, types.ModuleType) and value is ibis.selectors
+    }
+    aliases |= set(re.findall(r"import\s+ibis\.selectors\s+as\s+(\w+)", failure.code))
+    return aliases
+
+
+def _takes_no_arguments(name: str) -> bool:
+    function = getattr(ibis.selectors, name, None)
+    if not callable(function) or isinstance(function, type):
+        return False
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    optional = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return all(p.default is not p.empty or p.kind in optional for p in parameters)
+
+
+def selector_not_called(failure: Failure) -> Diagnosis | None:
+    """``t.select(s.numeric)``: a selector is made by calling it, ``s.numeric()``."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    aliases = _selector_aliases(failure) | {"ibis.selectors"}
+    tree = parse(failure.code)
+    if tree is None:
+        return None
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and id(node) not in called
+            and source_of(node.value, failure.code) in aliases
+            and _takes_no_arguments(node.attr)
+        )
+
+    found = [node for node in ast.walk(tree) if wanted(node)]
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+
+    def fix(code: str) -> str | None:
+        tree = parse(code)
+        calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)} if tree else set()
+
+        def uncalled(node: ast.AST) -> bool:
+            return (
+                isinstance(node, ast.Attribute)
+                and id(node) not in calls
+                and source_of(node.value, code) in aliases
+                and _takes_no_arguments(node.attr)
+            )
+
+        return rewrite_nodes(code, uncalled, lambda node, text: f"{source_of(node, text)}()")
+
+    return Diagnosis(
+        "wrong argument",
+        f"`{shown}` is the function that makes a selector: call it, `{shown}()`",
+        fix,
+    )
+
+
+def _cases_arguments(call: ast.Call, code: str) -> str | None:
+    """``cases([(c, v), ...])`` or ``cases({v: r, ...})`` → ``cases((c, v), ...)``."""
+    if len(call.args) != 1:
+        return None
+    given = call.args[0]
+    pairs: list[str] | None = None
+    if isinstance(given, ast.Dict) and None not in given.keys:
+        pairs = [
+            f"({source_of(key, code)}, {source_of(value, code)})"
+            for key, value in zip(given.keys, given.values, strict=True)
+            if key is not None
+        ]
+    elif isinstance(given, ast.List) and all(isinstance(item, ast.Tuple) for item in given.elts):
+        pairs = [source_of(item, code) for item in given.elts]
+    if not pairs:
+        return None
+    rest = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg is not None]
+    return f"{source_of(call.func, code)}({', '.join(pairs + rest)})"
+
+
+def cases_arguments(failure: Failure) -> Diagnosis | None:
+    """``ibis.cases`` / ``col.cases`` take each case as its own ``(condition, value)``
+    argument, not one list or dict."""
+    fixed = replace_each_call(failure.code, ("cases",), _cases_arguments)
+    if fixed is None or isinstance(failure.error, AttributeError | NameError):
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`cases` takes each case as its own argument: `ibis.cases((condition, value), ..., "
+        "else_=default)` (`col.cases((value, result), ...)`), not one list or dict",
+        lambda code: replace_each_call(code, ("cases",), _cases_arguments),
+    )
+
+
+JOIN_KIND = re.compile(r"JoinLink\('(\w+)'")
+
+
+def join_kind(failure: Failure) -> Diagnosis | None:
+    """``how="full"``: Ibis's join kinds are inner, left, right, outer, semi, anti, ..."""
+    match = JOIN_KIND.search(str(failure.error))
+    if match is None or match.group(1).lower() not in translate.JOIN_KINDS:
+        return None
+    kind = translate.JOIN_KINDS[match.group(1).lower()]
+    return Diagnosis(
+        "wrong argument",
+        f"`how={match.group(1)!r}` is not an Ibis join kind; Ibis calls it `how={kind!r}`",
+        lambda code: replace_each_call(code, ("join",), translate.join_kind),
+    )
+
+
+def distinct_keep(failure: Failure) -> Diagnosis | None:
+    """``distinct(keep=False)``: pandas' False is Ibis's None (drop every duplicate)."""
+    if "Invalid value for `keep`" not in str(failure.error):
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`keep=` takes 'first', 'last' or None; None drops every duplicated row, as pandas' "
+        "`keep=False` does",
+        lambda code: replace_each_call(code, ("distinct",), translate.distinct_call),
+    )
+
+
+# -- set operations ------------------------------------------------------------------------
+
+SET_OPERATIONS = ("union", "intersect", "difference")
+
+
+def _aligned(left: ibis.Table, right: ibis.Table, name: str) -> str | None:
+    """``right`` renamed (and cast) column by column to ``left``'s schema."""
+    if len(left.columns) != len(right.columns):
+        return None
+    renames, casts = [], []
+    for (new, new_type), (old, old_type) in zip(
+        left.schema().items(), right.schema().items(), strict=True
+    ):
+        if not IDENTIFIER.match(new):
+            return None
+        if new != old:
+            renames.append(f"{new}={old!r}")
+        if new_type != old_type:
+            if not dt.castable(old_type, new_type):
+                return None
+            casts.append(f"{new!r}: {str(new_type)!r}")
+    text = name + (f".rename({', '.join(renames)})" if renames else "")
+    text += f".cast({{{', '.join(casts)}}})" if casts else ""
+    return text if text != name else None
+
+
+def set_operation(failure: Failure) -> Diagnosis | None:
+    """``a.union(b)`` with columns named (or typed) differently: ``b`` renamed to ``a``'s
+    names position by position (the SQL way), and cast where the types differ."""
+    if "schemas must be equal for set operations" not in str(failure.error):
+        return None
+    tables = failure.tables
+
+    def align(call: ast.Call, code: str) -> str | None:
+        function = call.func
+        if not isinstance(function, ast.Attribute) or not isinstance(function.value, ast.Name):
+            return None
+        left = tables.get(function.value.id)
+        arguments = []
+        for argument in call.args:
+            right = tables.get(argument.id) if isinstance(argument, ast.Name) else None
+            if left is None or right is None or not isinstance(argument, ast.Name):
+                return None
+            arguments.append(_aligned(left, right, argument.id) or argument.id)
+        arguments += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+        return f"{source_of(function, code)}({', '.join(arguments)})"
+
+    fix = replace_each_call(failure.code, SET_OPERATIONS, align)
+    advice = (
+        "set operations match columns by name and type: rename the second table's columns "
+        "to the first's (`b.rename(new='old')`) and cast where the types differ"
+    )
+    if fix is None:
+        return Diagnosis("set operations", advice)
+    return Diagnosis(
+        "set operations",
+        advice + "; the proposed fix renames position by position, as SQL's UNION does",
+        lambda code: replace_each_call(code, SET_OPERATIONS, align),
+    )
+
+
+RULES = (
+    sql_string,
+    cast_type_name,
+    len_of_table,
+    rename_reversed,
+    rename_columns_keyword,
+    grouped_subscript,
+    selector_not_called,
+    cases_arguments,
+    join_kind,
+    distinct_keep,
+    set_operation,
+)

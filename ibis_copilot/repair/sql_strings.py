@@ -1,0 +1,134 @@
+"""SQL written as a string where Ibis takes expressions: ``order_by("total desc")``,
+``select("a, b")``, ``filter("amount > 100 AND status = 'paid'")``.
+
+Ibis reads such a string as one column name and says it is not found. The SQL is parsed
+with sqlglot (Ibis's own SQL library) and written back as Ibis code, for a small, exact
+grammar: columns, literals, comparisons, AND/OR/NOT, IS [NOT] NULL, IN, BETWEEN, LIKE;
+anything else is left alone (None).
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+import sqlglot.expressions as sge
+
+from ibis_copilot.repair.rewrite import IDENTIFIER
+
+ORDER_KEY = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+SELECT_ITEM = re.compile(r"^\s*(\w+)(?:\s+as\s+(\w+))?\s*$", re.IGNORECASE)
+
+
+def looks_like_sql(text: str) -> bool:
+    """Not a plain column name: spaces, commas, operators or parentheses."""
+    return IDENTIFIER.match(text) is None and re.search(r"[\s,<>=!()]", text) is not None
+
+
+def order_keys(text: str) -> list[str] | None:
+    """``"a, b desc"`` → ``['"a"', 'ibis.desc("b")']``."""
+    keys = []
+    for part in text.split(","):
+        match = ORDER_KEY.match(part)
+        if match is None:
+            return None
+        name, direction = match.groups()
+        keys.append(f'ibis.desc("{name}")' if (direction or "").lower() == "desc" else f'"{name}"')
+    return keys
+
+
+def select_items(text: str) -> list[str] | None:
+    """``"a, b as c"`` → ``['"a"', 'ibis._.b.name("c")']``."""
+    items = []
+    for part in text.split(","):
+        match = SELECT_ITEM.match(part)
+        if match is None:
+            return None
+        name, alias = match.groups()
+        items.append(f'ibis._.{name}.name("{alias}")' if alias else f'"{name}"')
+    return items if len(items) > 1 or any("name(" in item for item in items) else None
+
+
+COMPARISONS: dict[type[sge.Expression], str] = {
+    sge.EQ: "==",
+    sge.NEQ: "!=",
+    sge.GT: ">",
+    sge.GTE: ">=",
+    sge.LT: "<",
+    sge.LTE: "<=",
+}
+
+
+def condition(text: str, table: str) -> str | None:
+    """A SQL condition as an Ibis predicate on ``table`` (a variable name, or ``ibis._``)."""
+    try:
+        parsed = sqlglot.condition(text)
+    except sqlglot.errors.ParseError:
+        return None
+    return _predicate(parsed, table)
+
+
+def _value(node: sge.Expression, table: str) -> str | None:
+    if isinstance(node, sge.Column) and not node.table and IDENTIFIER.match(node.name):
+        return f"{table}.{node.name}"
+    if isinstance(node, sge.Literal):
+        return repr(node.this) if node.is_string else _number(node.this)
+    if isinstance(node, sge.Boolean):
+        return repr(bool(node.this))
+    if isinstance(node, sge.Neg):
+        inner = _value(node.this, table)
+        return f"-{inner}" if inner is not None else None
+    if isinstance(node, sge.Paren):
+        return _value(node.this, table)
+    return None
+
+
+def _number(text: str) -> str | None:
+    try:
+        return repr(int(text))
+    except ValueError:
+        pass
+    try:
+        return repr(float(text))
+    except ValueError:
+        return None
+
+
+def _wrapped(node: sge.Expression, table: str) -> str | None:
+    inner = _predicate(node, table)
+    return f"({inner})" if inner is not None else None
+
+
+def _predicate(node: sge.Expression, table: str) -> str | None:  # noqa: PLR0911 - one per form
+    if isinstance(node, sge.Paren):
+        return _predicate(node.this, table)
+    if isinstance(node, sge.And | sge.Or):
+        left, right = _wrapped(node.this, table), _wrapped(node.expression, table)
+        joiner = " & " if isinstance(node, sge.And) else " | "
+        return f"{left}{joiner}{right}" if left and right else None
+    if isinstance(node, sge.Not):
+        if isinstance(node.this, sge.Is) and isinstance(node.this.expression, sge.Null):
+            column = _value(node.this.this, table)
+            return f"{column}.notnull()" if column else None
+        inner = _wrapped(node.this, table)
+        return f"~{inner}" if inner else None
+    if isinstance(node, sge.Is) and isinstance(node.expression, sge.Null):
+        column = _value(node.this, table)
+        return f"{column}.isnull()" if column else None
+    if type(node) in COMPARISONS:
+        left, right = _value(node.this, table), _value(node.expression, table)
+        return f"{left} {COMPARISONS[type(node)]} {right}" if left and right else None
+    if isinstance(node, sge.In) and node.expressions:
+        column = _value(node.this, table)
+        values = [_value(value, table) for value in node.expressions]
+        if column is None or None in values:
+            return None
+        return f"{column}.isin([{', '.join(v for v in values if v)}])"
+    if isinstance(node, sge.Between):
+        column, low, high = (_value(node.args[key], table) for key in ("this", "low", "high"))
+        return f"{column}.between({low}, {high})" if column and low and high else None
+    if isinstance(node, sge.Like | sge.ILike):
+        column, pattern = _value(node.this, table), _value(node.expression, table)
+        method = "like" if isinstance(node, sge.Like) else "ilike"
+        return f"{column}.{method}({pattern})" if column and pattern else None
+    return _value(node, table) if isinstance(node, sge.Column) else None

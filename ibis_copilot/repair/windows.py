@@ -1,0 +1,110 @@
+"""Aggregation versus window context: a window function (``cumsum``, ``lag``, ``rank``,
+``row_number``...) written inside ``agg``, where only reductions belong.
+
+Ibis refuses the aggregate; what the user meant is one value per row, computed over the
+group: ``group_by(keys).mutate(...)``. Functions whose result depends on row order get a
+first candidate ordered by the table's only date or timestamp column (said in the reason),
+then one without an order.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import ibis.expr.types as ir
+
+from ibis_copilot.repair.edits import Candidate, Search, called_name, calls_to, parse, replace_call
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import source_of
+
+#: Column methods and ``ibis`` functions that compute over a window.
+WINDOW_FUNCTIONS = frozenset(
+    {
+        "cumsum",
+        "cummean",
+        "cummin",
+        "cummax",
+        "cumany",
+        "cumall",
+        "lag",
+        "lead",
+        "rank",
+        "dense_rank",
+        "percent_rank",
+        "cume_dist",
+        "ntile",
+        "row_number",
+    }
+)
+#: Those whose result depends on an order the call did not give.
+ORDER_DEPENDENT = frozenset({"cumsum", "cummean", "cummin", "cummax", "lag", "lead", "row_number"})
+#: Ibis's operation names for them, as the Aggregate's error prints them.
+WINDOW_OPERATIONS = re.compile(
+    r"WindowFunction|RowNumber|Lag|Lead|MinRank|DenseRank|PercentRank|CumeDist|NTile"
+)
+
+
+def _window_calls(call: ast.Call) -> list[ast.Call]:
+    values = [*call.args, *(k.value for k in call.keywords)]
+    return [
+        node
+        for value in values
+        for node in ast.walk(value)
+        if isinstance(node, ast.Call) and called_name(node) in WINDOW_FUNCTIONS
+    ]
+
+
+def _only_temporal_column(call: ast.Call, tables: dict[str, ir.Table]) -> str | None:
+    """The one date/timestamp column of the table the aggregate is over, if exactly one."""
+    names = [n.id for n in ast.walk(call.func) if isinstance(n, ast.Name) and n.id in tables]
+    if not names:
+        return None
+    schema = tables[names[0]].schema()
+    temporal = [name for name, dtype in schema.items() if dtype.is_temporal()]
+    return temporal[0] if len(temporal) == 1 else None
+
+
+def window_in_aggregate(failure: Failure) -> Search | None:
+    """``group_by(k).agg(x=t.v.cumsum())`` → ``group_by(k).mutate(x=...)``."""
+    text = str(failure.error)
+    if "Aggregate(" not in text or not WINDOW_OPERATIONS.search(text):
+        return None
+    tree = parse(failure.code)
+    if tree is None:
+        return None
+    candidates = []
+    for call in calls_to(tree, "agg", "aggregate"):
+        windows = _window_calls(call)
+        function = call.func
+        if not windows or not isinstance(function, ast.Attribute):
+            continue
+        base = source_of(function.value, failure.code)
+        arguments = source_of(call, failure.code)[len(source_of(function, failure.code)) :]
+        grouped = isinstance(function.value, ast.Call) and called_name(function.value) == "group_by"
+        unordered = any(
+            called_name(w) in ORDER_DEPENDENT and not any(k.arg == "order_by" for k in w.keywords)
+            for w in windows
+        )
+        column = _only_temporal_column(call, failure.tables) if unordered and grouped else None
+        if column is not None:
+            ordered = replace_call(
+                failure.code, call, f"{base}.order_by({column!r}).mutate{arguments}"
+            )
+            if ordered is not None:
+                reason = (
+                    f"one value per row with `mutate`, ordered by `{column}` (the table's "
+                    "only date/time column)"
+                )
+                candidates.append(Candidate(ordered, reason))
+        plain = replace_call(failure.code, call, f"{base}.mutate{arguments}")
+        if plain is not None:
+            candidates.append(Candidate(plain, "one value per row with `mutate`"))
+    if not candidates:
+        return None
+    message = (
+        "window functions (cumulative sums, lag/lead, ranks, row numbers) give one value per "
+        "row, so they belong in `mutate` (over the group with `group_by(...).mutate(...)`), "
+        "not in `agg`, which keeps one row per group"
+    )
+    return Search(Diagnosis("wrong aggregation", message), candidates)
