@@ -93,16 +93,18 @@ class Server:
     """The extension's endpoints on a running server (tests/jupyter_server_process.py)."""
 
     def __init__(self, running: RunningServer) -> None:
+        self.url = running.url
         self.base = f"{running.url}ibis-copilot"
         self.headers = running.headers
+        # One client, as a browser keeps one: a new httpx client per request spends
+        # ~20 ms building its TLS context, which would be counted as server latency.
+        self.http = httpx.Client(headers=running.headers, timeout=300)
 
     def stream(
         self, endpoint: str, body: dict[str, Any]
     ) -> tuple[float | None, float, list[dict[str, Any]]]:
         start = time.perf_counter()
-        with httpx.stream(
-            "POST", f"{self.base}/{endpoint}", json=body, headers=self.headers, timeout=300
-        ) as response:
+        with self.http.stream("POST", f"{self.base}/{endpoint}", json=body) as response:
             response.raise_for_status()
             return timed_stream(response.iter_lines(), start)
 
@@ -147,8 +149,9 @@ def measure_latency(server: Server, generator: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def measure_status(server: Server) -> list[float]:
-    """/status latency (ms) while two long chats are generating."""
+def measure_status(server: Server) -> dict[str, list[float]]:
+    """Latency (ms) of the extension's /status and, as the baseline in the same run,
+    Jupyter's own /api/status, polled in turn while two long chats are generating."""
     chats = [
         threading.Thread(target=server.stream, args=("chat", chat_body(question)))
         for question in LONG_CHATS[:2]
@@ -156,15 +159,17 @@ def measure_status(server: Server) -> list[float]:
     for thread in chats:
         thread.start()
     time.sleep(2)
-    status_ms = []
-    while any(thread.is_alive() for thread in chats) and len(status_ms) < 200:
-        start = time.perf_counter()
-        httpx.get(f"{server.base}/status", headers=server.headers, timeout=30)
-        status_ms.append((time.perf_counter() - start) * 1000)
-        time.sleep(0.05)
+    urls = {"status": f"{server.base}/status", "jupyter": f"{server.url}api/status"}
+    latency: dict[str, list[float]] = {name: [] for name in urls}
+    while any(thread.is_alive() for thread in chats) and len(latency["status"]) < 200:
+        for name, url in urls.items():
+            start = time.perf_counter()
+            server.http.get(url).raise_for_status()
+            latency[name].append((time.perf_counter() - start) * 1000)
+            time.sleep(0.05)
     for thread in chats:
         thread.join()
-    return status_ms
+    return latency
 
 
 def chat_body(question: str) -> dict[str, Any]:
@@ -208,7 +213,7 @@ def measure_beside_chats(server: Server) -> dict[str, Any]:
 
 
 def worker_pid(server: Server) -> int:
-    status = httpx.get(f"{server.base}/status", headers=server.headers, timeout=30).json()
+    status = server.http.get(f"{server.base}/status").json()
     return int(status["model"]["worker"]["pid"])
 
 
@@ -219,13 +224,7 @@ def measure_kill(server: Server) -> dict[str, float]:
     killed_at = 0.0
     error_seen = False
     start = time.perf_counter()
-    with httpx.stream(
-        "POST",
-        f"{server.base}/chat",
-        json=chat_body(KILLED_CHAT),
-        headers=server.headers,
-        timeout=300,
-    ) as response:
+    with server.http.stream("POST", f"{server.base}/chat", json=chat_body(KILLED_CHAT)) as response:
         tokens = 0
         for line in response.iter_lines():
             event = json.loads(line) if line else {}
@@ -351,8 +350,9 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
     busy = raw["beside_chats"]["completion_first_s"]
     summary.update(
         {
-            "status_p50_ms": statistics.median(raw["status_ms"]),
-            "status_p95_ms": percentile(raw["status_ms"], 0.95),
+            "status_p50_ms": statistics.median(raw["status_ms"]["status"]),
+            "status_p95_ms": percentile(raw["status_ms"]["status"], 0.95),
+            "jupyter_status_p95_ms": percentile(raw["status_ms"]["jupyter"], 0.95),
             "completion_first_p95_idle_ms": percentile(idle, 0.95) * 1000,
             "completion_first_p95_beside_4_chats_ms": percentile(busy, 0.95) * 1000
             if busy
@@ -402,8 +402,8 @@ def report(summaries: dict[str, dict[str, Any]]) -> None:
         rows += [
             [
                 process,
-                "/status p95 while chats generate",
-                f"{s['status_p95_ms']:.1f} ms",
+                "/status p95 while chats generate (Jupyter's /api/status)",
+                f"{s['status_p95_ms']:.1f} ms ({s['jupyter_status_p95_ms']:.1f} ms)",
                 "<= 10 ms",
             ],
             [

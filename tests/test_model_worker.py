@@ -17,6 +17,7 @@ import pytest
 from local_http import QuietHandler, local_server
 
 from ibis_copilot.assistant.generation import Generation, Prompt, generate_events
+from ibis_copilot.models import supervisor as supervisor_module
 from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Generator
 from ibis_copilot.models.openai_backend import OpenAICompatibleGenerator
 from ibis_copilot.models.scheduler import GenerationTimeoutError, Priority, Scheduler
@@ -189,6 +190,33 @@ def test_a_completion_pauses_a_generating_chat_which_then_resumes(
     assert len(during) > 1, "the completion streamed while the chat was generating"
     assert during[-1] - during[0] <= 1, "the chat waited (one step in flight may finish)"
     assert resumed == alone, "the chat resumed where it paused: the same greedy answer"
+
+
+def test_a_worker_that_keeps_dying_after_loading_stays_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(supervisor_module, "MAX_CRASHES", 2)  # two loads, not five
+    supervisor = WorkerSupervisor(MODEL)
+    killed = []
+    for _ in range(2):
+        supervisor.endpoint()
+        pid = supervisor.pid
+        assert pid is not None
+        assert pid not in killed
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+        deadline = time.monotonic() + 60  # a bound against hanging, not a timing requirement
+        while supervisor.status().get("last_exit", {}).get("pid") != pid:
+            assert time.monotonic() < deadline, "the killed worker was never noticed"
+            time.sleep(0.1)
+    with pytest.raises(GenerationError, match="ended 2 times in a row within 60 s of loading"):
+        supervisor.endpoint()
+    status = supervisor.status()
+    assert status["state"] == "down"
+    assert status["crashes"] == 2
+    assert "last: killed by SIGKILL" in status["reason"]
+    assert status["restarts"] == 1, "restarted once, then left down"
+    supervisor.stop()
 
 
 def test_a_worker_past_its_memory_limit_stays_down_with_the_reason() -> None:

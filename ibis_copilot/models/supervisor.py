@@ -2,15 +2,17 @@
 
 The worker gets a fresh random bearer token on stdin and keeps that pipe open: when this
 process goes away, however it goes, the worker reads end-of-file and exits. A worker that
-dies is restarted after a backoff; one that fails to load its model three times in a row
-stays down with the reason. A worker that stops answering ``/health`` is killed (and so
-restarted). Everything it went through is kept for ``/status``.
+dies is restarted after a backoff; one that fails to load its model three times in a row,
+or ends soon after loading five times in a row, stays down with the reason. A worker that
+stops answering ``/health`` is killed (and so restarted). Everything it went through is
+kept for ``/status``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 import signal
 import subprocess
@@ -24,12 +26,17 @@ from typing import IO, Any
 import httpx
 
 from ibis_copilot.models.base import GenerationError
+from ibis_copilot.models.openai_backend import http_client
 from ibis_copilot.models.worker_server import LOAD_FAILED
 
 #: Loads that may fail in a row before the worker stays down.
 MAX_FAILED_LOADS = 3
 #: Seconds to wait before restart number n (the last value repeats).
 BACKOFF_SECONDS = (0.5, 2.0, 5.0)
+#: A worker that ends within this many seconds of being ready has crashed...
+CRASH_WINDOW_SECONDS = 60.0
+#: ...and one that crashes this many times in a row stays down (no endless reloads).
+MAX_CRASHES = 5
 #: A worker is killed after this many health checks in a row go unanswered.
 HEALTH_FAILURES = 3
 HEALTH_INTERVAL_SECONDS = 2.0
@@ -96,6 +103,7 @@ class WorkerSupervisor:
         self._stopped = False
         self._state = "not started"
         self._failed_loads = 0
+        self._crashes = 0
         self._restarts = 0
         self._last_exit: dict[str, Any] | None = None
         self._down_reason = ""
@@ -168,6 +176,7 @@ class WorkerSupervisor:
                 "pid": self.pid,
                 "restarts": self._restarts,
                 "failed_loads": self._failed_loads,
+                "crashes": self._crashes,
             }
             if self._last_exit is not None:
                 status["last_exit"] = self._last_exit
@@ -200,13 +209,23 @@ class WorkerSupervisor:
             started = self._launch()
             if started is not None:
                 self._failed_loads = 0
+                ready_at = time.monotonic()
                 self._watch(started)
+                quick = time.monotonic() - ready_at < CRASH_WINDOW_SECONDS
+                self._crashes = self._crashes + 1 if quick else 0
             if self.stopped:  # during the launch or the watch
                 return
-            if self._failed_loads >= MAX_FAILED_LOADS:
+            if self._crashes >= MAX_CRASHES:
+                what = (self._last_exit or {}).get("what", "")
+                self._down_reason = (
+                    f"it ended {self._crashes} times in a row within "
+                    f"{CRASH_WINDOW_SECONDS:g} s of loading (last: {what})"
+                )
+            if self._failed_loads >= MAX_FAILED_LOADS or self._crashes >= MAX_CRASHES:
                 self._set_state("down")
                 return
-            delay = BACKOFF_SECONDS[min(self._failed_loads, len(BACKOFF_SECONDS) - 1)]
+            attempt = max(self._failed_loads, self._crashes - 1)
+            delay = BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)]
             self._set_state("restarting")
             with self._condition:
                 self._restarts += 1
@@ -226,8 +245,14 @@ class WorkerSupervisor:
         command = [sys.executable, "-m", "ibis_copilot.models.worker_server"]
         command += ["--model", self.model, "--device", self.device]
         command += ["--memory-limit-mb", str(self.memory_limit_mb)]
+        # No progress bars: /status reports the load, the server's log stays readable.
+        environment = {**os.environ, "TQDM_DISABLE": "1"}
         process = subprocess.Popen(  # noqa: S603 - our own module, with the settings' model
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+            env=environment,
         )
         with self._condition:
             self._process = process
@@ -279,6 +304,7 @@ class WorkerSupervisor:
         endpoint = self._endpoint
         misses = 0
         killed_for = ""
+        http = http_client(HEALTH_TIMEOUT_SECONDS)  # one client: no setup per check
         while True:
             try:
                 returncode = process.wait(HEALTH_INTERVAL_SECONDS)
@@ -288,17 +314,14 @@ class WorkerSupervisor:
             if self._stopped or endpoint is None:
                 continue
             try:
-                httpx.get(
-                    f"{endpoint.base_url}/health",
-                    headers=endpoint.headers,
-                    timeout=HEALTH_TIMEOUT_SECONDS,
-                ).raise_for_status()
+                http.get(f"{endpoint.base_url}/health", headers=endpoint.headers).raise_for_status()
                 misses = 0
             except httpx.HTTPError:
                 misses += 1
                 if misses >= HEALTH_FAILURES:
                     killed_for = f"stopped answering for {misses} health checks; killed"
                     process.kill()
+        http.close()
         with self._condition:
             self._endpoint = None
             self._condition.notify_all()

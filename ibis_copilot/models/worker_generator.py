@@ -15,7 +15,7 @@ import httpx
 
 from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Message
 from ibis_copilot.models.fim import FORMATS, FimFormat
-from ibis_copilot.models.openai_backend import OpenAICompatibleGenerator
+from ibis_copilot.models.openai_backend import OpenAICompatibleGenerator, http_client
 from ibis_copilot.models.supervisor import Endpoint, WorkerSupervisor
 
 #: Seconds a tokenizer call to the worker may take.
@@ -30,6 +30,8 @@ class WorkerGenerator:
         self.name = supervisor.model
         self.timeout = timeout
         self.context_length = 2048
+        #: One client for every request to the worker, from every thread.
+        self.http = http_client()
 
     @property
     def fim_format(self) -> FimFormat | None:
@@ -70,6 +72,7 @@ class WorkerGenerator:
             timeout=self.timeout,
             api_key=endpoint.token,
             send_priority=True,
+            http=self.http,
         )
 
     def _guarded(self, pieces: Iterator[str]) -> Iterator[str]:
@@ -85,7 +88,7 @@ class WorkerGenerator:
     def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         endpoint = self._endpoint()
         try:
-            response = httpx.post(
+            response = self.http.post(
                 f"{endpoint.base_url}{path}",
                 json=body,
                 headers=endpoint.headers,
