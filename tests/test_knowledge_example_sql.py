@@ -9,8 +9,13 @@ import pytest
 from knowledge_helpers import ListSource, api_chunk
 
 from ibis_copilot.knowledge.api_source import ApiSource, sql_chunk
-from ibis_copilot.knowledge.example_sql import ExampleSql, compact, displayed_expressions
-from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
+from ibis_copilot.knowledge.example_sql import (
+    ExampleSql,
+    compact,
+    displayed_expressions,
+    sql_vocabulary,
+)
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase, package_sources
 from ibis_copilot.repair.check import check_each
 
 CUMSUM_EXAMPLE = """\
@@ -44,10 +49,27 @@ def test_examples_are_made_unbound_and_cut_at_each_displayed_value() -> None:
     assert "'body_mass_g': 'int64'" in fetched[0]
 
 
+def test_only_displayed_values_that_name_the_object_are_kept() -> None:
+    (program,) = displayed_expressions(CUMSUM_EXAMPLE, uses="cumsum")
+    assert program.endswith("t.mutate(total=t.v.cumsum())")
+    assert displayed_expressions(CUMSUM_EXAMPLE, uses="cummax") == []
+
+
 def test_examples_the_allowlist_refuses_are_never_run() -> None:
     assert displayed_expressions("import os\nos.listdir('.')") == []
     assert displayed_expressions("con = ibis.connect('duckdb://')\ncon.tables") == []
     assert displayed_expressions("t = ibis.examples.unknown_set.fetch()\nt") == []
+
+
+def test_sql_vocabulary_is_sqls_words_and_sqlglots_names_for_the_functions() -> None:
+    sql = (
+        'SELECT QUANTILE_CONT("t0"."x", 0.5) AS "Quantile", COALESCE("t0"."x", 0) AS "over" '
+        'FROM "t" AS "t0" ASOF LEFT JOIN "u" AS "t1" ON "t0"."at" >= "t1"."at"'
+    )
+    words = sql_vocabulary(sql)
+    assert words[:2] == ["QUANTILE_CONT", "COALESCE"]
+    assert {"ASOF", "LEFT", "JOIN", "PERCENTILE_CONT", "IFNULL", "NVL"} <= set(words)
+    assert not {"SELECT", "FROM", "AS", "OVER", "T0", "X"} & set(words), "names are not words"
 
 
 def test_compact_sql_drops_aliases_quotes_and_generated_names() -> None:
@@ -57,13 +79,13 @@ def test_compact_sql_drops_aliases_quotes_and_generated_names() -> None:
 
 def test_example_sql_is_compiled_once_then_read_from_the_cache(tmp_path: Path) -> None:
     cache = tmp_path / "example-sql.json"
-    examples = {"pkg.cumsum": CUMSUM_EXAMPLE, "pkg.broken": "t = ibis.table({'a': 'int'})\nt.b"}
+    examples = {"pkg.cumsum": CUMSUM_EXAMPLE, "pkg.b": "t = ibis.table({'a': 'int'})\nt.b"}
     first = ExampleSql(cache)
     found = first.sql_for(examples)
-    assert first.compiled == 3
-    assert list(found) == ["pkg.cumsum"], "a bare table and a failing example say nothing"
+    assert first.compiled == 2
+    assert list(found) == ["pkg.cumsum"], "an example that fails says nothing"
     (sql,) = found["pkg.cumsum"]
-    assert "SUM(v) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)" in sql
+    assert 'SUM("t0"."v") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)' in sql
     again = ExampleSql(cache)
     assert again.sql_for(examples) == found
     assert again.compiled == 0
@@ -72,10 +94,10 @@ def test_example_sql_is_compiled_once_then_read_from_the_cache(tmp_path: Path) -
 PACKAGE = '''
 """A package whose one function has a docstring example."""
 
-__all__ = ["running_total"]
+__all__ = ["cumsum"]
 
 
-def running_total(column):
+def cumsum(column):
     """Add a running total of a column.
 
     Examples
@@ -92,10 +114,11 @@ def test_api_objects_get_a_sibling_chunk_with_their_example_sql(tmp_path: Path) 
     (tmp_path / "pkg" / "__init__.py").write_text(textwrap.dedent(PACKAGE))
     source = ApiSource([tmp_path], package="pkg", example_sql=ExampleSql(tmp_path / "c.json"))
     main, sibling = list(source.chunks())
-    assert sibling.path == main.path == "api:pkg.running_total"
+    assert sibling.path == main.path == "api:pkg.cumsum"
     assert (sibling.url, sibling.heading) == (main.url, main.heading)
     assert sibling.extra["part"] == "example-sql"
-    assert "UNBOUNDED PRECEDING" in sibling.text
+    assert "In SQL: SUM OVER ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in sibling.text
+    assert "total" not in sibling.text.split("\n\n")[1], "the words line holds SQL words only"
     assert "UNBOUNDED PRECEDING" not in main.text
     assert len(list(ApiSource([tmp_path], package="pkg").chunks())) == 1
 
@@ -103,7 +126,7 @@ def test_api_objects_get_a_sibling_chunk_with_their_example_sql(tmp_path: Path) 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     cumsum = api_chunk("ibis.expr.types.numeric.NumericColumn.cumsum", "Return the cumulative sum.")
-    sql = "SELECT SUM(v) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM t"
+    sql = 'SELECT SUM("v") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "c" FROM "t"'
     chunks = [
         cumsum,
         sql_chunk(cumsum, [sql]),
@@ -127,3 +150,13 @@ def test_a_question_in_sql_words_finds_the_api_through_its_example_sql(
 def test_a_named_api_pins_the_object_not_its_sql(base: KnowledgeBase) -> None:
     top = base.search("how does cumsum work", k=1)[0]
     assert "Return the cumulative sum." in top.text
+
+
+def test_the_default_index_compiles_examples_with_a_cache_in_the_data_dir(tmp_path: Path) -> None:
+    api = package_sources(tmp_path)[0]
+    assert isinstance(api, ApiSource)
+    assert api.example_sql is not None
+    assert api.example_sql.cache.is_relative_to(tmp_path / "example-sql")
+    plain = package_sources(tmp_path, example_sql=False)[0]
+    assert isinstance(plain, ApiSource)
+    assert plain.example_sql is None

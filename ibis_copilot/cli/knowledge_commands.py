@@ -27,18 +27,16 @@ def _crawl_source(args: argparse.Namespace, data_dir: Path) -> Any:
 
 def _index_sources(args: argparse.Namespace, data_dir: Path) -> list[Any]:
     """The sources ``index`` reads, from its options."""
-    from ibis_copilot.knowledge.api_source import ApiSource
     from ibis_copilot.knowledge.docs_source import DocsFolderSource
-    from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS
+    from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS, package_sources
     from ibis_copilot.knowledge.repo_source import repo_sources
-    from ibis_copilot.knowledge.support_source import SupportMatrixSource
 
     docs = Path(args.docs) if args.docs else BUNDLED_DOCS
     if not docs.is_dir():
         raise CommandError(f"--docs {args.docs}: not a directory")
     sources: list[Any] = [DocsFolderSource(docs)]
     if not args.no_package:
-        sources += [ApiSource(), SupportMatrixSource()]
+        sources += package_sources(data_dir)
     if args.repo:
         sources.extend(repo_sources(args.repo, data_dir / "repos"))
     if args.crawl:

@@ -18,7 +18,7 @@ from typing import Any
 import griffe
 
 from ibis_copilot.knowledge.chunks import DOCS_SITE, Chunk
-from ibis_copilot.knowledge.example_sql import ExampleSql, doctest_code
+from ibis_copilot.knowledge.example_sql import ExampleSql, compact, doctest_code, sql_vocabulary
 from ibis_copilot.knowledge.quarto import flatten_quarto
 
 # Griffe reports every docstring it finds odd; that is Ibis's business, not the user's.
@@ -135,10 +135,15 @@ def example_code(obj: griffe.Object) -> str:
 
 
 def sql_chunk(chunk: Chunk, sqls: list[str]) -> Chunk:
-    """A sibling of an API object's chunk, cited as the same page: the SQL its examples
-    compile to, so questions in SQL's words find the Ibis API."""
+    """A sibling of an API object's chunk, cited as the same page: the SQL words and the
+    SQL its examples compile to, so questions in SQL's words find the Ibis API."""
     signature_line = chunk.text.split("\n", 1)[0]
-    text = f"{signature_line}\n\nIts examples compile to SQL (DuckDB):\n" + "\n".join(sqls)
+    words = dict.fromkeys(word for sql in sqls for word in sql_vocabulary(sql))
+    compiled = "\n".join(compact(sql) for sql in sqls)
+    text = (
+        f"{signature_line}\n\nIn SQL: {' '.join(words)}\n\n"
+        f"Its examples compile to SQL (DuckDB):\n{compiled}"
+    )
     return replace(chunk, text=text[:MAX_SQL_CHARS], extra={**chunk.extra, "part": "example-sql"})
 
 

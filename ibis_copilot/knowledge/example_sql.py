@@ -50,6 +50,10 @@ EXAMPLE_SCHEMAS: dict[str, dict[str, str]] = {
 }
 GENERATED_NAME = re.compile(r"ibis_(\w+?)_[a-z0-9]{26}")
 TABLE_ALIAS = re.compile(r'"t\d+"\.')
+SQL_WORD = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
+QUOTED = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
+CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+BOILERPLATE = frozenset({"SELECT", "FROM", "AS"})
 #: Failures of a whole batch rather than of one program.
 LOST = ("timeout:", "crash:", "setup:")
 LITERAL_TYPES = {bool: "boolean", int: "int64", float: "float64", str: "string"}
@@ -155,10 +159,11 @@ class Unbind(ast.NodeTransformer):
         return node
 
 
-def displayed_expressions(code: str) -> list[str]:
+def displayed_expressions(code: str, uses: str = "") -> list[str]:
     """One program per value the example displays: the code up to and including each
     top-level bare expression, with the data sets and memtables made unbound tables and
-    session settings dropped. Programs the allowlist refuses are left out."""
+    session settings dropped. Programs the allowlist refuses are left out, and with
+    ``uses``, those whose displayed expression does not name it (setup, not the object)."""
     lines = [line for line in code.splitlines() if not SESSION_SETUP.match(line)]
     code = FETCH.sub(_fetched, "\n".join(lines))
     if "ibis.examples" in code:  # a data set without a known schema: it would be fetched
@@ -171,7 +176,9 @@ def displayed_expressions(code: str) -> list[str]:
     kept: list[ast.stmt] = []
     for statement in tree.body:
         kept.append(statement)
-        if isinstance(statement, ast.Expr) and not isinstance(statement.value, ast.Constant):
+        if not isinstance(statement, ast.Expr) or isinstance(statement.value, ast.Constant):
+            continue
+        if not uses or re.search(rf"\b{re.escape(uses)}\b", ast.unparse(statement)):
             program = ast.unparse(ast.Module(body=kept, type_ignores=[]))
             if admit(program) is None:
                 programs.append(program)
@@ -228,9 +235,13 @@ class ExampleSql:
         return loaded if isinstance(loaded, dict) else {}
 
     def sql_for(self, examples: Mapping[str, str]) -> dict[str, list[str]]:
-        """For each name's example code, the distinct SQL its displayed expressions
-        compile to (bare tables left out), in order; names with none are left out."""
-        programs = {name: displayed_expressions(code) for name, code in examples.items()}
+        """For each dotted name's example code, the distinct SQL that its displayed
+        expressions naming the object compile to (bare tables left out), in order; names
+        with none are left out."""
+        programs = {
+            name: displayed_expressions(code, uses=name.rsplit(".", 1)[-1])
+            for name, code in examples.items()
+        }
         known = self._load()
         missing = sorted(
             {p for ps in programs.values() for p in ps if _key(p, self.dialect) not in known}
@@ -249,11 +260,36 @@ class ExampleSql:
             self.cache.write_text(json.dumps(known, sort_keys=True))
         found: dict[str, list[str]] = {}
         for name, ps in programs.items():
-            sqls: list[str] = []
+            sqls: dict[str, str] = {}  # compact form: as compiled
             for program in ps:
-                sql = compact(known.get(_key(program, self.dialect)) or "")
-                if sql and not TRIVIAL_SQL.match(sql) and sql not in sqls:
-                    sqls.append(sql)
+                sql = known.get(_key(program, self.dialect)) or ""
+                if sql and not TRIVIAL_SQL.match(compact(sql)):
+                    sqls.setdefault(compact(sql), sql)
             if sqls:
-                found[name] = sqls
+                found[name] = list(sqls.values())
         return found
+
+
+def sql_vocabulary(sql: str, dialect: str = "duckdb") -> list[str]:
+    """The SQL words of a query Ibis compiled, in order: its keywords and function names
+    (``OVER``, ``UNBOUNDED``, ``ASOF``, ``QUANTILE_CONT``; Ibis quotes every identifier,
+    so the bare words are SQL's) and, for each function, the names sqlglot knows it by
+    in any dialect (``PERCENTILE_CONT``, ``IFNULL``, ``NVL``). ``SELECT``, ``FROM`` and
+    ``AS`` are left out."""
+    import sqlglot
+    from sqlglot import exp
+
+    bare = QUOTED.sub(" ", sql)
+    words = dict.fromkeys(
+        word.upper() for word in SQL_WORD.findall(bare) if word.upper() not in BOILERPLATE
+    )
+    try:
+        tree = sqlglot.parse_one(sql, read=dialect)
+    except sqlglot.errors.SqlglotError:
+        return list(words)
+    for node in tree.walk():
+        if isinstance(node, exp.Func) and not isinstance(node, exp.Anonymous):
+            names: list[str] = type(node).sql_names()  # type: ignore[no-untyped-call]
+            for name in (CAMEL.sub("_", type(node).__name__).upper(), *names):
+                words[name] = None
+    return list(words)

@@ -19,14 +19,23 @@ if TYPE_CHECKING:
 BUNDLED_DOCS = Path(__file__).parent / "ibis_docs"
 
 
-def default_sources() -> list[Source]:
-    """What ``ibis-copilot index`` reads by default: the bundled docs, the installed
-    package's API and its backend support matrix."""
+def package_sources(data_dir: Path | None = None, *, example_sql: bool = True) -> list[Source]:
+    """The installed package's API (with the SQL its examples compile to, cached under
+    ``data_dir``, else in the user's cache directory) and its backend support matrix."""
     from ibis_copilot.knowledge.api_source import ApiSource
-    from ibis_copilot.knowledge.docs_source import DocsFolderSource
+    from ibis_copilot.knowledge.example_sql import ExampleSql, default_cache
     from ibis_copilot.knowledge.support_source import SupportMatrixSource
 
-    return [DocsFolderSource(BUNDLED_DOCS), ApiSource(), SupportMatrixSource()]
+    compiled = ExampleSql(default_cache(data_dir)) if example_sql else None
+    return [ApiSource(example_sql=compiled), SupportMatrixSource()]
+
+
+def default_sources(data_dir: Path | None = None, *, example_sql: bool = True) -> list[Source]:
+    """What ``ibis-copilot index`` reads by default: the bundled docs and the package
+    sources."""
+    from ibis_copilot.knowledge.docs_source import DocsFolderSource
+
+    return [DocsFolderSource(BUNDLED_DOCS), *package_sources(data_dir, example_sql=example_sql)]
 
 
 class KnowledgeBase:
