@@ -1,6 +1,7 @@
 """The model in its own process, with the real small model (SmolLM2-135M, CPU): the
 worker speaks the OpenAI protocol behind a bearer token, streams through the scheduler,
-and its supervisor reports, survives and restarts after kill -9, a hang and a failed load.
+and its supervisor reports, survives and restarts after kill -9, a hang, a failed load,
+repeated crashes and memory running out mid-request.
 """
 
 from __future__ import annotations
@@ -227,6 +228,27 @@ def test_a_worker_past_its_memory_limit_stays_down_with_the_reason() -> None:
     assert status["state"] == "down"
     assert status["last_exit"]["what"].startswith("failed to start: cannot load model")
     supervisor.stop()
+
+
+def test_memory_running_out_mid_request_ends_that_request_and_the_worker_serves_on(
+    supervisor: WorkerSupervisor,
+) -> None:
+    # The limit: what a loaded, warmed-up worker maps, plus 300 MiB; a prompt of ~6,800
+    # tokens (inside the model's 8,192) needs more than that for its attention.
+    loaded = Path(f"/proc/{supervisor.pid}/status").read_text()
+    mapped_mib = int(loaded.split("VmSize:")[1].split()[0]) // 1024
+    limited = WorkerSupervisor(MODEL, memory_limit_mb=mapped_mib + 300)
+    generator = WorkerGenerator(limited)
+    long_prompt = "import ibis\n" + "t = t.mutate(x=t.x + 1)\n" * 400
+    assert generator.count_tokens(long_prompt) < generator.context_length
+    with pytest.raises(GenerationError, match="can't allocate memory"):
+        list(generator.stream(long_prompt, PARAMS, CancelToken()))
+    answer = "".join(generator.stream("import ibis\n", PARAMS, CancelToken()))
+    assert answer, "the same worker answers the next request"
+    status = limited.status()
+    assert status["state"] == "ready"
+    assert status["restarts"] == 0
+    limited.stop()
 
 
 def test_a_stream_cut_off_before_done_is_an_error() -> None:
