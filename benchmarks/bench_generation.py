@@ -36,7 +36,7 @@ from jupyter_server_process import RunningServer, jupyter_server
 from ibis_copilot.assistant.chat import ChatWorkflow
 from ibis_copilot.assistant.complete import CompleteWorkflow, CompletionRequest
 from ibis_copilot.assistant.conversations import ConversationStore
-from ibis_copilot.models.base import CancelToken, GenerationParams, stop_at
+from ibis_copilot.models.base import CancelToken, GenerationParams, stop_at, stop_repeating
 from ibis_copilot.models.registry import local_generator
 
 MODEL = "smollm2-135m-instruct"
@@ -83,7 +83,11 @@ def direct(
     params = GenerationParams(max_tokens=max_tokens, stop=stops)
     start = time.perf_counter()
     first = None
-    for _ in stop_at(generator.stream(prompt, params, cancel), stops, cancel):
+    # The same text filters as the server's (stop sequences, a loop cut short), so both
+    # sides generate the same tokens and only the path differs.
+    stopped = stop_at(generator.stream(prompt, params, cancel), stops, cancel)
+    pieces = stop_repeating(stopped, cancel)
+    for _ in pieces:
         if first is None:
             first = time.perf_counter() - start
     return first, time.perf_counter() - start
