@@ -75,6 +75,14 @@ def candidate_codes(code: str) -> list[str]:
             "r = t.join(u, 'name', suffixes=('_t', '_u'))",
             "r = t.join(u, 'name', lname='{name}_t', rname='{name}_u')",
         ),
+        ("r = t.amount.sum(skipna=True)", "r = t.amount.sum()"),
+        ("r = t.distinct(['name'])", "r = t.distinct(on=['name'])"),
+        ("r = t.amount.lag(periods=2)", "r = t.amount.lag(offset=2)"),
+        ("r = t.amount.rank(ascending=False)", "r = ibis.desc(t.amount).rank()"),
+        # a number written as a string; an interval without a unit
+        ("r = t.year + '1'", "r = t.year + 1"),
+        ("r = t.d + ibis.interval(3)", "r = t.d + ibis.interval(days=3)"),
+        ("r = t.name.is_in(['a'])", "r = t.name.isin(['a'])"),
         # a window function inside agg: one value per row, over the group, ordered by
         # the table's only date column (t has two: no order is guessed)
         (

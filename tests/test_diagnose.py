@@ -188,12 +188,78 @@ CASES = [
     (
         "ibis.cases([(t.qty > 1, 'a'), (t.qty > 5, 'b')], else_='c')",
         "wrong argument",
-        "its own argument",
+        "its own `(condition, value)` argument",
         "ibis.cases((t.qty > 1, 'a'), (t.qty > 5, 'b'), else_='c')",
     ),
     ("t.select(s.numeric)", "wrong argument", "`s.numeric()`", "t.select(s.numeric())"),
     ("u.union(v)", "set operations", "rename", "u.union(v.rename(region='place', manager='boss'))"),
     ("t.select('region').union(u)", "set operations", "rename", None),
+    (
+        "u.select('region').union(v.select('place'))",
+        "set operations",
+        "position by position",
+        "u.select('region').union(v.select(region='place'))",
+    ),
+    # pandas, polars and PySpark table methods
+    ("t.order_by('-amount')", "sql habit", "ibis.desc", 't.order_by(ibis.desc("amount"))'),
+    (
+        "t.query(\"amount > 1 and region == 'x'\")",
+        "pandas habit",
+        "not a string",
+        "t.filter((t.amount > 1) & (t.region == 'x'))",
+    ),
+    ("t.where(t.amount > 1)", "pandas habit", "filter", "t.filter(t.amount > 1)"),
+    (
+        "t.nlargest(3, 'amount')",
+        "pandas habit",
+        "limit(n)",
+        "t.order_by(ibis.desc('amount')).limit(3)",
+    ),
+    ("t.shape[0]", "pandas habit", "count()", "t.count()"),
+    ("t.iloc[5:15]", "pandas habit", "limit(n", "t.limit(10, offset=5)"),
+    ("t.amount.diff()", "pandas habit", "lag()", "(t.amount - t.amount.lag())"),
+    (
+        "t.withColumn('double', t.amount * 2)",
+        "pandas habit",
+        "mutate",
+        "t.mutate(double=t.amount * 2)",
+    ),
+    ("ibis.concat([t, t])", "pandas habit", "ibis.union", "ibis.union(t, t)"),
+    (
+        "t.pivot(index='region', columns='note', values='amount')",
+        "pandas habit",
+        "pivot_wider",
+        "t.pivot_wider(id_cols='region', names_from='note', values_from='amount')",
+    ),
+    (
+        "t.group_by('region').agg({'amount': 'sum', 'qty': ['min', 'max']})",
+        "pandas habit",
+        "named reductions",
+        "t.group_by('region').agg(amount=t.amount.sum(), qty_min=t.qty.min(), qty_max=t.qty.max())",
+    ),
+    (
+        "t.region.replace({'a': 'b'})",
+        "pandas habit",
+        "substitute",
+        "t.region.substitute({'a': 'b'})",
+    ),
+    # struct fields, methods used as values, one value where a list is taken
+    ("t.addr.City", "unknown column", "`city`", "t.addr.city"),
+    ("2024 - t.ts.year", "dates and intervals", "call it", "2024 - t.ts.year()"),
+    ("t.qty.isin(1)", "wrong argument", "a list", "t.qty.isin([1])"),
+    (
+        "ibis.cases(t.qty > 1, 'a', 'b')",
+        "wrong argument",
+        "else_=",
+        "ibis.cases((t.qty > 1, 'a'), else_='b')",
+    ),
+    (
+        "ibis.cases((t.qty > 1, 'a')).else_('b').end()",
+        "wrong argument",
+        "else_=",
+        "ibis.cases((t.qty > 1, 'a'), else_='b')",
+    ),
+    ("t.note.cast('string[pyarrow]')", "types", '`"string"`', "t.note.cast('string')"),
 ]
 
 

@@ -48,7 +48,13 @@ TOO_MANY_POSITIONAL = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ were given"
 )
 NOT_COMPARABLE = re.compile(
-    r"Arguments (\w+):(\w+)(?:\(.*?\))? and Literal\((.*)\):(\w+) are not comparable"
+    r"Arguments (.+?):(\w+)(?:\(.*?\))? and Literal\((.*)\):(\w+) are not comparable"
+)
+STRING_IN_ARITHMETIC = re.compile(
+    r"unsupported operand type\(s\) for [-+*/]+: '(Integer|Floating|Decimal|Numeric)\w*' and 'str'"
+)
+INTERVAL_WITHOUT_UNIT = re.compile(
+    r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and 'Interval\w*'"
 )
 TEMPORAL_INT = re.compile(
     r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and 'int'"
@@ -101,13 +107,13 @@ def _parameters(function: Callable[..., object]) -> list[inspect.Parameter]:
 
 #: Keywords from pandas, SQL and Python, and the Ibis parameters they can mean.
 KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "value": ("replacement", "fill_value"),
+    "value": ("replacement", "fill_value", "replacements"),
     "fill_value": ("replacement", "values_fill"),
     "dtype": ("target_type",),
     "to": ("target_type",),
     "type": ("target_type",),
     "sep": ("delimiter", "sep"),
-    "pat": ("substr", "pattern"),
+    "pat": ("substr", "pattern", "delimiter"),
     "left": ("lower",),
     "right": ("upper",),
     "low": ("lower",),
@@ -136,6 +142,8 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "var_name": ("names_to",),
     "value_name": ("values_to",),
     "value_vars": ("col",),
+    "periods": ("offset",),
+    "q": ("quantile",),
 }
 
 
@@ -178,6 +186,27 @@ def _call_with(
     return replace_call(code, call, render_call(call, code, positional, kept))
 
 
+#: pandas keywords whose value is what Ibis always does (reductions skip nulls).
+IGNORABLE_KEYWORDS: dict[str, object] = {"skipna": True}
+
+
+def _without_ignorable(call: ast.Call, code: str, unknown: list[str]) -> Candidate | None:
+    """``col.sum(skipna=True)`` → ``col.sum()``, when every unknown keyword says what Ibis
+    does anyway."""
+    values = {k.arg: k.value for k in call.keywords if k.arg in unknown}
+    if not values or any(
+        name not in IGNORABLE_KEYWORDS
+        or not isinstance(value, ast.Constant)
+        or value.value != IGNORABLE_KEYWORDS[name]
+        for name, value in values.items()
+    ):
+        return None
+    kept = [(k.arg, k.value) for k in call.keywords if k.arg is not None and k.arg not in values]
+    edited = replace_call(code, call, render_call(call, code, list(call.args), kept))
+    said = ", ".join(f"`{name}=`" for name in values)
+    return Candidate(edited, f"{said} dropped: Ibis does that already") if edited else None
+
+
 def wrong_keyword(failure: Failure) -> Search | None:
     """``t.sample(frac=0.1)``: keywords the method does not take, mapped onto its real
     parameters (positional where the signature says so)."""
@@ -205,6 +234,9 @@ def wrong_keyword(failure: Failure) -> Search | None:
         if not unknown:
             continue
         unknown_all += unknown
+        dropped = _without_ignorable(call, failure.code, unknown)
+        if dropped is not None:
+            candidates.append(dropped)
         translated = translator(call, failure.code) if translator else None
         edited = replace_call(failure.code, call, translated) if translated else None
         if edited is not None:
@@ -235,6 +267,7 @@ def too_many_positional(failure: Failure) -> Search | None:
     candidates = []
     for call in calls_to(ast.parse(failure.code), name):
         if len(call.args) < 2:
+            candidates += _keyword_only(owner, name, call, failure.code)
             continue
         values = "[" + ", ".join(source_of(a, failure.code) for a in call.args) + "]"
         keywords = [f"{k.arg}={source_of(k.value, failure.code)}" for k in call.keywords if k.arg]
@@ -242,9 +275,32 @@ def too_many_positional(failure: Failure) -> Search | None:
         edited = replace_call(failure.code, call, text)
         if edited is not None:
             candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
+        candidates += _keyword_only(owner, name, call, failure.code)
     shown = f"{owner}.{name}()" if owner else f"{name}()"
     message = f"{shown} takes the values as one list, not as separate arguments"
+    if candidates and not candidates[0].reason.startswith("the values"):
+        message = f"{shown} takes that argument by keyword: {candidates[0].reason}"
     return Search(Diagnosis("wrong argument", message), candidates)
+
+
+def _keyword_only(owner: str | None, name: str, call: ast.Call, code: str) -> list[Candidate]:
+    """``t.distinct(["a"])``: one positional too many, given to the first keyword-only
+    parameter (``on=``) when the call does not name it already."""
+    function = _callable(owner, name)
+    if function is None:
+        return []
+    parameters = _parameters(function)
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    only = [p for p in parameters if p.kind is p.KEYWORD_ONLY]
+    given = {k.arg for k in call.keywords}
+    if len(call.args) != len(positional) + 1 or not only or only[0].name in given:
+        return []
+    extra = call.args[-1]
+    keywords = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    text = render_call(call, code, call.args[:-1], [(only[0].name, extra), *keywords])
+    edited = replace_call(code, call, text)
+    reason = f"`{only[0].name}=` (`.{name}()` takes it by keyword only)"
+    return [Candidate(edited, reason)] if edited else []
 
 
 def _as_number(text: str) -> str | None:
@@ -287,6 +343,67 @@ def literal_type(failure: Failure) -> Search | None:
     )
     candidates = [Candidate(edited, f"the literal as {replacement}")] if edited else []
     return Search(Diagnosis("types", message), candidates)
+
+
+def literal_in_arithmetic(failure: Failure) -> Search | None:
+    """``t.id + "1"``: a number written as a string, in arithmetic with a number."""
+    if not STRING_IN_ARITHMETIC.search(str(failure.error)):
+        return None
+    edited = rewrite_nodes(
+        failure.code,
+        lambda node: isinstance(node, ast.Constant) and _number_operand(node, failure.code),
+        lambda node, _code: _as_number(str(getattr(node, "value", ""))) or "",
+    )
+    if edited is None:
+        return None
+    message = "a number written as a string cannot be added to a number: write the number"
+    return Search(Diagnosis("types", message), [Candidate(edited, "the string as a number")])
+
+
+def _number_operand(node: ast.Constant, code: str) -> bool:
+    """A string literal holding a number, operand of an arithmetic operator in ``code``."""
+    if not isinstance(node.value, str) or _as_number(node.value) is None:
+        return False
+    tree = ast.parse(code)
+    return any(
+        isinstance(n, ast.BinOp)
+        and any(
+            isinstance(side, ast.Constant)
+            and (side.lineno, side.col_offset) == (node.lineno, node.col_offset)
+            for side in (n.left, n.right)
+        )
+        for n in ast.walk(tree)
+    )
+
+
+def interval_unit(failure: Failure) -> Search | None:
+    """``t.day + ibis.interval(30)``: an interval without a unit is seconds; a date needs
+    days (``ibis.interval(days=30)``)."""
+    if not INTERVAL_WITHOUT_UNIT.search(str(failure.error)):
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and source_of(node.func, failure.code) == "ibis.interval"
+            and len(node.args) == 1
+            and not node.keywords
+        )
+
+    def with_unit(unit: str) -> Callable[[ast.AST, str], str]:
+        def render(node: ast.AST, code: str) -> str:
+            assert isinstance(node, ast.Call)  # noqa: S101 - only wanted calls
+            return f"ibis.interval({unit}={source_of(node.args[0], code)})"
+
+        return render
+
+    candidates = [
+        Candidate(edited, f"the interval in {unit}")
+        for unit in ("days", "hours")
+        if (edited := rewrite_nodes(failure.code, wanted, with_unit(unit)))
+    ]
+    message = "`ibis.interval(n)` without a unit cannot be added to a date: name the unit"
+    return Search(Diagnosis("dates and intervals", message), candidates) if candidates else None
 
 
 def integer_to_temporal(failure: Failure) -> Search | None:
@@ -412,6 +529,8 @@ FAMILIES: tuple[Family, ...] = (
     too_many_positional,
     literal_type,
     integer_to_temporal,
+    literal_in_arithmetic,
+    interval_unit,
     unknown_method,
     unknown_module_name,
     windows.window_in_aggregate,

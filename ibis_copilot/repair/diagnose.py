@@ -47,7 +47,25 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "astype": ("`col.cast('float64')`", "cast"),
     "shift": ("`col.lag(n)` (and `col.lead(n)`)", None),
     "explode": ("`col.unnest()` (a table: `t.unnest('col')`)", "unnest"),
+    "where": ("`t.filter(predicate)`", "filter"),
+    "query": ("`t.filter(t.a > 1)`, with expressions, not a string", None),
+    "assign": ("`t.mutate(name=expression)`", "mutate"),
+    "with_columns": ("`t.mutate(name=expression)`", "mutate"),
+    "withColumn": ("`t.mutate(name=expression)`", None),
+    "unique": ("`t.distinct()`", "distinct"),
+    "nlargest": ("`t.order_by(ibis.desc(col)).limit(n)`", None),
+    "nsmallest": ("`t.order_by(col).limit(n)`", None),
+    "pivot": ("`t.pivot_wider(id_cols=..., names_from=..., values_from=...)`", None),
+    "pivot_table": ("`t.pivot_wider(..., values_agg='sum')`", None),
+    "concat": ("`ibis.union(a, b)` (or `a.union(b)`)", None),
+    "diff": ("`col - col.lag()`", None),
+    "map": ("`col.substitute({old: new})`", None),
 }
+#: Habits that are methods of pandas' DataFrame only (a column's ``.where`` is not ``filter``).
+TABLE_HABITS = frozenset(
+    {"where", "query", "assign", "with_columns", "withColumn", "unique", "nlargest",
+     "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt"}
+)  # fmt: skip
 #: SQL's names of column methods, and Ibis's.
 SQL_METHODS: dict[str, str] = {
     "as_": "name",
@@ -62,6 +80,11 @@ SQL_METHODS: dict[str, str] = {
     "lcase": "lower",
     "ucase": "upper",
 }
+#: Column methods that reduce a column to one value.
+REDUCTIONS = frozenset(
+    {"count", "nunique", "sum", "mean", "min", "max", "median", "std", "var", "mode", "first",
+     "last", "any", "all", "approx_nunique", "approx_median", "quantile", "arbitrary"}
+)  # fmt: skip
 #: Reductions that need numbers.
 NUMERIC_REDUCTIONS = frozenset({"mean", "sum", "std", "var", "median", "quantile", "approx_median"})
 
@@ -167,12 +190,16 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
     if IBIS_HINT.search(str(failure.error)):
         return None  # Ibis's own hint is more precise
     name = attribute[1]
+    if name in TABLE_HABITS and attribute[0] not in {"Table", "Join", "?"}:
+        return None
     advice, replacement = PANDAS_HABITS[name]
     tables = failure.table_names
     fixes: dict[str, Rewrite] = {
         "str": lambda code: rewrite.drop_accessor(code, "str"),
         "dt": lambda code: rewrite.drop_accessor(code, "dt"),
         "loc": lambda code: rewrite.loc_to_filter(code, tables),
+        "shape": translate.shape_to_count,
+        "iloc": translate.iloc_to_limit,
     }
     if name in translate.PANDAS_CALLS:
         translator = translate.PANDAS_CALLS[name][0]
@@ -220,7 +247,7 @@ def method_not_called(failure: Failure) -> Diagnosis | None:
     if re.search(rf"\.{method}\b(?!\s*\()", failure.code) is None:
         return None
     return Diagnosis(
-        "wrong aggregation",
+        "wrong aggregation" if method in REDUCTIONS else "wrong argument",
         f"`.{method}` without `()` passes the method, not a value: write `.{method}()`",
         lambda code: rewrite.call_method(code, method),
     )

@@ -10,6 +10,7 @@ Each rule answers a :class:`Failure` with a :class:`Diagnosis` and its edit, or 
 from __future__ import annotations
 
 import ast
+import difflib
 import inspect
 import re
 import types
@@ -18,7 +19,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.selectors
 
-from ibis_copilot.repair import sql_strings, translate
+from ibis_copilot.repair import rewrite, sql_strings, translate
 from ibis_copilot.repair.edits import (
     called_name,
     calls_to,
@@ -125,7 +126,13 @@ TYPE_NAMES = {
 def ibis_type_name(name: str) -> str | None:
     """The Ibis spelling of a type name Ibis does not parse: from the table above, else
     from DuckDB's SQL type names (``bigint`` → int64, ``smallint`` → int16)."""
-    known = TYPE_NAMES.get(name.strip().lower())
+    plain = re.sub(r"\[pyarrow\]$", "", name.strip())
+    if plain != name:
+        return plain if _unknown_type_name(plain) is None else ibis_type_name(plain)
+    zone = re.fullmatch(r"datetime64\[\w+,\s*([\w/]+)\]", plain)
+    if zone:
+        return f"timestamp({zone.group(1)!r})"
+    known = TYPE_NAMES.get(plain.lower())
     if known is not None:
         return known
     from ibis.backends.sql.datatypes import DuckDBType
@@ -137,15 +144,18 @@ def ibis_type_name(name: str) -> str | None:
     return None if isinstance(parsed, dt.Unknown) else str(parsed)
 
 
-def _unknown_type(node: ast.AST) -> str | None:
-    name = string_value(node)
-    if name is None:
-        return None
+def _unknown_type_name(name: str) -> str | None:
+    """``name`` when Ibis cannot parse it as a type, else None."""
     try:
         dt.dtype(name)
     except Exception:  # noqa: BLE001 - exactly what this looks for
         return name
     return None
+
+
+def _unknown_type(node: ast.AST) -> str | None:
+    name = string_value(node)
+    return _unknown_type_name(name) if name is not None else None
 
 
 def cast_type_name(failure: Failure) -> Diagnosis | None:
@@ -300,6 +310,163 @@ def rename_columns_keyword(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: pandas' names of reductions in ``agg({"col": "sum"})``, and Ibis's methods.
+REDUCTION_NAMES = {
+    "sum": "sum",
+    "mean": "mean",
+    "avg": "mean",
+    "average": "mean",
+    "median": "median",
+    "min": "min",
+    "max": "max",
+    "count": "count",
+    "nunique": "nunique",
+    "std": "std",
+    "var": "var",
+    "first": "first",
+    "last": "last",
+    "any": "any",
+    "all": "all",
+}
+
+
+def _aggregate_dict(call: ast.Call, code: str) -> str | None:
+    """``agg({"a": "sum", "b": ["min", "max"]})`` → ``agg(a=t.a.sum(), b_min=..., ...)``."""
+    if len(call.args) != 1 or call.keywords or not isinstance(call.args[0], ast.Dict):
+        return None
+    function = call.func
+    if not isinstance(function, ast.Attribute):
+        return None
+    names = [n.id for n in ast.walk(function.value) if isinstance(n, ast.Name)]
+    table = names[0] if names and names[0] != "ibis" else "ibis._"
+    parts = []
+    mapping = call.args[0]
+    for key, value in zip(mapping.keys, mapping.values, strict=True):
+        column = string_value(key)
+        items = elements(value)
+        methods = [string_value(item) for item in items] if items is not None else None
+        if methods is None:
+            methods = [string_value(value)]
+        if column is None or not IDENTIFIER.match(column) or None in methods:
+            return None
+        for method in methods:
+            reduction = REDUCTION_NAMES.get(method or "")
+            if reduction is None:
+                return None
+            name = column if len(methods) == 1 else f"{column}_{method}"
+            parts.append(f"{name}={table}.{column}.{reduction}()")
+    return f"{source_of(function, code)}({', '.join(parts)})"
+
+
+def aggregate_dict(failure: Failure) -> Diagnosis | None:
+    """pandas' ``agg({"col": "sum"})``: Ibis takes named reductions, ``agg(col=t.col.sum())``."""
+    if _missing_name(failure) is None:
+        return None
+    if replace_each_call(failure.code, ("agg", "aggregate"), _aggregate_dict) is None:
+        return None
+    return Diagnosis(
+        "pandas habit",
+        "`agg({'col': 'sum'})` is pandas; Ibis takes named reductions: `agg(col=t.col.sum())`",
+        lambda code: replace_each_call(code, ("agg", "aggregate"), _aggregate_dict),
+    )
+
+
+def replace_with_mapping(failure: Failure) -> Diagnosis | None:
+    """pandas' ``col.replace({old: new})``: Ibis's ``col.substitute({old: new})``."""
+    if "missing 1 required positional argument: 'replacement'" not in str(failure.error):
+        return None
+    if replace_each_call(failure.code, ("replace",), translate.substitute_call) is None:
+        return None
+    return Diagnosis(
+        "pandas habit",
+        "`replace` with a mapping is pandas; in Ibis it is `col.substitute({old: new})` "
+        "(`col.replace(old, new)` replaces text inside strings)",
+        lambda code: replace_each_call(code, ("replace",), translate.substitute_call),
+    )
+
+
+# -- methods used without calling them ------------------------------------------------------
+
+UNCALLED_OPERAND = re.compile(r"unsupported operand type\(s\) for .*'method'")
+
+
+def _uncalled_methods(code: str, tables: dict[str, ibis.Table]) -> list[ast.Attribute]:
+    """``t.col.year`` where ``year`` is a method of the column, not called."""
+    tree = parse(code)
+    if tree is None:
+        return []
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or id(node) in called:
+            continue
+        owner = node.value
+        if not (isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name)):
+            continue
+        table = tables.get(owner.value.id)
+        if table is None or owner.attr not in table.columns:
+            continue
+        if inspect.ismethod(getattr(table[owner.attr], node.attr, None)):
+            found.append(node)
+    return found
+
+
+def method_in_expression(failure: Failure) -> Diagnosis | None:
+    """``2024 - t.birth_date.year``: the method itself, not its value, in arithmetic."""
+    if not isinstance(failure.error, TypeError) or not UNCALLED_OPERAND.search(str(failure.error)):
+        return None
+    tables = failure.tables
+    found = _uncalled_methods(failure.code, tables)
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+    column = found[0].value
+    temporal = False
+    if isinstance(column, ast.Attribute) and isinstance(column.value, ast.Name):
+        temporal = tables[column.value.id][column.attr].type().is_temporal()
+
+    def fix(code: str) -> str | None:
+        targets = {source_of(node, code) for node in _uncalled_methods(code, tables)}
+
+        def wanted(node: ast.AST) -> bool:
+            return isinstance(node, ast.Attribute) and source_of(node, code) in targets
+
+        return rewrite_nodes(code, wanted, lambda node, text: f"{source_of(node, text)}()")
+
+    return Diagnosis(
+        "dates and intervals" if temporal else "wrong argument",
+        f"`{shown}` is a method: call it, `{shown}()`, to get its value",
+        fix,
+    )
+
+
+# -- struct fields --------------------------------------------------------------------------
+
+
+def struct_field(failure: Failure) -> Diagnosis | None:
+    """``t.address.City``: the struct's field spelt as the schema spells it."""
+    if not isinstance(failure.error, AttributeError) or not IDENTIFIER.match(str(failure.error)):
+        return None
+    name = str(failure.error)
+    fields: list[str] = []
+    for variable, table in failure.tables.items():
+        for column, dtype in table.schema().items():
+            pattern = rf"\b{re.escape(variable)}\.{re.escape(column)}\.{re.escape(name)}\b"
+            if dtype.is_struct() and re.search(pattern, failure.code):
+                fields += list(dtype.names)
+    exact = [field for field in fields if field.lower() == name.lower()]
+    close = exact or difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+    if not close:
+        return None
+    new = close[0]
+    return Diagnosis(
+        "unknown column",
+        f"the struct has no field `{name}`; did you mean `{new}`? (its fields: "
+        f"{', '.join(fields)})",
+        lambda code: rewrite.rename_attribute(code, name, new),
+    )
+
+
 # -- arguments Ibis reads differently ------------------------------------------------------
 
 
@@ -390,17 +557,88 @@ def _cases_arguments(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}({', '.join(pairs + rest)})"
 
 
+def _cases_flat(call: ast.Call, code: str) -> str | None:
+    """``ibis.cases(cond, value[, cond, value...][, default])`` → tuples and ``else_=``."""
+    arguments = call.args
+    if len(arguments) < 2 or any(isinstance(a, ast.Tuple | ast.List | ast.Dict) for a in arguments):
+        return None
+    texts = [source_of(argument, code) for argument in arguments]
+    pairs = [f"({texts[i]}, {texts[i + 1]})" for i in range(0, len(texts) - 1, 2)]
+    rest = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg is not None]
+    if len(texts) % 2:
+        if any(k.arg == "else_" for k in call.keywords):
+            return None
+        rest.append(f"else_={texts[-1]}")
+    return f"{source_of(call.func, code)}({', '.join(pairs + rest)})"
+
+
+def _cases_chain(call: ast.Call, code: str) -> str | None:
+    """``ibis.cases(...).else_(d).end()`` (the old builder's ending) → ``cases(..., else_=d)``."""
+    function = call.func
+    if not isinstance(function, ast.Attribute) or function.attr not in {"else_", "end"}:
+        return None
+    inner = function.value
+    default = call.args[0] if function.attr == "else_" and len(call.args) == 1 else None
+    if function.attr == "end" and isinstance(inner, ast.Call):
+        nested = inner.func
+        if isinstance(nested, ast.Attribute) and nested.attr == "else_" and len(inner.args) == 1:
+            default, inner = inner.args[0], nested.value
+    if not (isinstance(inner, ast.Call) and called_name(inner) == "cases"):
+        return None
+    parts = [source_of(argument, code) for argument in inner.args]
+    parts += [f"{k.arg}={source_of(k.value, code)}" for k in inner.keywords if k.arg]
+    if default is not None:
+        parts.append(f"else_={source_of(default, code)}")
+    return f"{source_of(inner.func, code)}({', '.join(parts)})"
+
+
+def _fixed_cases(code: str) -> str | None:
+    fixed = code
+    for names, translator in (
+        (("cases",), _cases_arguments),
+        (("cases",), _cases_flat),
+        (("else_", "end"), _cases_chain),
+    ):
+        fixed = replace_each_call(fixed, names, translator) or fixed
+    return fixed if fixed != code else None
+
+
 def cases_arguments(failure: Failure) -> Diagnosis | None:
     """``ibis.cases`` / ``col.cases`` take each case as its own ``(condition, value)``
     argument, not one list or dict."""
-    fixed = replace_each_call(failure.code, ("cases",), _cases_arguments)
-    if fixed is None or isinstance(failure.error, AttributeError | NameError):
+    if _fixed_cases(failure.code) is None or isinstance(failure.error, NameError):
+        return None
+    if isinstance(failure.error, AttributeError) and not re.search(
+        r"no attribute '(else_|end)'", str(failure.error)
+    ):
         return None
     return Diagnosis(
         "wrong argument",
-        "`cases` takes each case as its own argument: `ibis.cases((condition, value), ..., "
-        "else_=default)` (`col.cases((value, result), ...)`), not one list or dict",
-        lambda code: replace_each_call(code, ("cases",), _cases_arguments),
+        "`cases` takes each case as its own `(condition, value)` argument and the default as "
+        "`else_=`: `ibis.cases((condition, value), ..., else_=default)` "
+        "(`col.cases((value, result), ...)`), not one list or dict, nor `.else_().end()`",
+        _fixed_cases,
+    )
+
+
+def _isin_scalar(call: ast.Call, code: str) -> str | None:
+    """``col.isin("a")`` → ``col.isin(["a"])``."""
+    if len(call.args) != 1 or not isinstance(call.args[0], ast.Constant) or call.keywords:
+        return None
+    return f"{source_of(call.func, code)}([{source_of(call.args[0], code)}])"
+
+
+def isin_scalar(failure: Failure) -> Diagnosis | None:
+    """``isin`` / ``notin`` of one value: they take a list (or a column)."""
+    if "InValues(" not in str(failure.error):
+        return None
+    if replace_each_call(failure.code, ("isin", "notin"), _isin_scalar) is None:
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`isin` takes a list of values (or a column of another table): `col.isin(['a'])`; "
+        "for one value, `col == 'a'`",
+        lambda code: replace_each_call(code, ("isin", "notin"), _isin_scalar),
     )
 
 
@@ -437,47 +675,73 @@ def distinct_keep(failure: Failure) -> Diagnosis | None:
 SET_OPERATIONS = ("union", "intersect", "difference")
 
 
-def _aligned(left: ibis.Table, right: ibis.Table, name: str) -> str | None:
-    """``right`` renamed (and cast) column by column to ``left``'s schema."""
-    if len(left.columns) != len(right.columns):
+def _schema_of(node: ast.AST, tables: dict[str, ibis.Table]) -> ibis.Schema | None:
+    """The schema of a table variable, or of ``t.select("a", "b")`` on one."""
+    if isinstance(node, ast.Name) and node.id in tables:
+        return tables[node.id].schema()
+    if not (isinstance(node, ast.Call) and called_name(node) == "select") or node.keywords:
         return None
-    renames, casts = [], []
-    for (new, new_type), (old, old_type) in zip(
-        left.schema().items(), right.schema().items(), strict=True
-    ):
+    function = node.func
+    names = [string_value(argument) for argument in node.args]
+    if not isinstance(function, ast.Attribute) or not isinstance(function.value, ast.Name):
+        return None
+    table = tables.get(function.value.id)
+    if table is None or not names or None in names or not set(names) <= set(table.columns):
+        return None
+    return ibis.schema({name: table.schema()[name] for name in names if name})
+
+
+def _aligned(left: ibis.Schema, right: ibis.Schema, node: ast.AST, code: str) -> str | None:
+    """``node`` (the right operand) renamed and cast column by column to ``left``."""
+    if len(left) != len(right):
+        return None
+    pairs, casts = [], []
+    for (new, new_type), (old, old_type) in zip(left.items(), right.items(), strict=True):
         if not IDENTIFIER.match(new):
             return None
-        if new != old:
-            renames.append(f"{new}={old!r}")
+        pairs.append((new, old))
         if new_type != old_type:
             if not dt.castable(old_type, new_type):
                 return None
             casts.append(f"{new!r}: {str(new_type)!r}")
-    text = name + (f".rename({', '.join(renames)})" if renames else "")
-    text += f".cast({{{', '.join(casts)}}})" if casts else ""
-    return text if text != name else None
+    cast = f".cast({{{', '.join(casts)}}})" if casts else ""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        chosen = ", ".join(f"{new}={old!r}" for new, old in pairs)
+        return f"{source_of(node.func, code)}({chosen}){cast}"
+    renames = ", ".join(f"{new}={old!r}" for new, old in pairs if new != old)
+    text = source_of(node, code) + (f".rename({renames})" if renames else "") + cast
+    return text if text != source_of(node, code) else None
 
 
 def set_operation(failure: Failure) -> Diagnosis | None:
-    """``a.union(b)`` with columns named (or typed) differently: ``b`` renamed to ``a``'s
-    names position by position (the SQL way), and cast where the types differ."""
+    """``a.union(b)`` with columns named (or typed) differently: ``b``'s columns renamed to
+    ``a``'s position by position (the SQL way), and cast where the types differ."""
     if "schemas must be equal for set operations" not in str(failure.error):
         return None
     tables = failure.tables
 
     def align(call: ast.Call, code: str) -> str | None:
         function = call.func
-        if not isinstance(function, ast.Attribute) or not isinstance(function.value, ast.Name):
+        if isinstance(function, ast.Attribute) and not (
+            isinstance(function.value, ast.Name) and function.value.id == "ibis"
+        ):
+            operands = [function.value, *call.args]
+            prefix = 1
+        else:
+            operands, prefix = list(call.args), 0
+        schemas = [_schema_of(operand, tables) for operand in operands]
+        first = schemas[0] if schemas else None
+        if first is None or len(operands) < 2:
             return None
-        left = tables.get(function.value.id)
-        arguments = []
-        for argument in call.args:
-            right = tables.get(argument.id) if isinstance(argument, ast.Name) else None
-            if left is None or right is None or not isinstance(argument, ast.Name):
+        written = [source_of(operand, code) for operand in operands]
+        for index in range(1, len(operands)):
+            schema = schemas[index]
+            if schema is None:
                 return None
-            arguments.append(_aligned(left, right, argument.id) or argument.id)
-        arguments += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
-        return f"{source_of(function, code)}({', '.join(arguments)})"
+            if schema != first:
+                written[index] = _aligned(first, schema, operands[index], code) or written[index]
+        written += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+        return f"{source_of(function, code)}({', '.join(written[prefix:])})"
 
     fix = replace_each_call(failure.code, SET_OPERATIONS, align)
     advice = (
@@ -500,6 +764,11 @@ RULES = (
     rename_reversed,
     rename_columns_keyword,
     grouped_subscript,
+    aggregate_dict,
+    replace_with_mapping,
+    method_in_expression,
+    struct_field,
+    isin_scalar,
     selector_not_called,
     cases_arguments,
     join_kind,

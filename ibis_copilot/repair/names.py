@@ -52,6 +52,11 @@ SYNONYMS = {
     "notna": "notnull",
     "len": "length",
     "concat": "union",
+    "is_in": "isin",
+    "not_in": "notin",
+    "to_unix": "epoch_seconds",
+    "unix_timestamp": "epoch_seconds",
+    "epoch": "epoch_seconds",
 }
 
 

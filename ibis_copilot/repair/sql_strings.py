@@ -16,24 +16,26 @@ import sqlglot.expressions as sge
 
 from ibis_copilot.repair.rewrite import IDENTIFIER
 
-ORDER_KEY = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+ORDER_KEY = re.compile(r"^\s*(-?)(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
 SELECT_ITEM = re.compile(r"^\s*(\w+)(?:\s+as\s+(\w+))?\s*$", re.IGNORECASE)
 
 
 def looks_like_sql(text: str) -> bool:
     """Not a plain column name: spaces, commas, operators or parentheses."""
-    return IDENTIFIER.match(text) is None and re.search(r"[\s,<>=!()]", text) is not None
+    return IDENTIFIER.match(text) is None and re.search(r"[\s,<>=!()]|^-\w", text) is not None
 
 
 def order_keys(text: str) -> list[str] | None:
-    """``"a, b desc"`` → ``['"a"', 'ibis.desc("b")']``."""
+    """``"a, b desc"`` → ``['"a"', 'ibis.desc("b")']`` (``"-b"``, dplyr's and Django's
+    spelling, is ``desc`` too)."""
     keys = []
     for part in text.split(","):
         match = ORDER_KEY.match(part)
         if match is None:
             return None
-        name, direction = match.groups()
-        keys.append(f'ibis.desc("{name}")' if (direction or "").lower() == "desc" else f'"{name}"')
+        minus, name, direction = match.groups()
+        descending = minus == "-" or (direction or "").lower() == "desc"
+        keys.append(f'ibis.desc("{name}")' if descending else f'"{name}"')
     return keys
 
 

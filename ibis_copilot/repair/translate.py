@@ -15,8 +15,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from ibis_copilot.repair import sql_strings
 from ibis_copilot.repair.edits import elements, keyword, receiver, string_value
-from ibis_copilot.repair.rewrite import IDENTIFIER, source_of
+from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
 
 Translator = Callable[[ast.Call, str], str | None]
 
@@ -267,12 +268,160 @@ def shift_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.lag({_text(amount, code)})"
 
 
+def rank_call(call: ast.Call, code: str) -> str | None:
+    """``col.rank(ascending=False)`` → ``ibis.desc(col).rank()``."""
+    column, ascending = receiver(call, code), keyword(call, "ascending")
+    if column is None or call.args or len(call.keywords) != 1:
+        return None
+    if not (isinstance(ascending, ast.Constant) and isinstance(ascending.value, bool)):
+        return None
+    return f"{column}.rank()" if ascending.value else f"ibis.desc({column}).rank()"
+
+
+WIDER_KEYWORDS = {
+    "index": "id_cols",
+    "columns": "names_from",
+    "values": "values_from",
+    "aggfunc": "values_agg",
+    "fill_value": "values_fill",
+}
+
+
+def wider_call(call: ast.Call, code: str) -> str | None:
+    """``pivot(index=, columns=, values=)`` / ``pivot_table(..., aggfunc=, fill_value=)`` →
+    ``pivot_wider(id_cols=, names_from=, values_from=, values_agg=, values_fill=)``."""
+    table = receiver(call, code)
+    if table is None or call.args or any(k.arg is None for k in call.keywords):
+        return None
+    parts = [
+        f"{WIDER_KEYWORDS.get(k.arg or '', k.arg)}={_text(k.value, code)}" for k in call.keywords
+    ]
+    return f"{table}.pivot_wider({', '.join(parts)})"
+
+
+def largest_call(call: ast.Call, code: str) -> str | None:
+    """``t.nlargest(n, "col")`` → ``t.order_by(ibis.desc("col")).limit(n)`` (and
+    ``nsmallest`` without ``desc``)."""
+    table = receiver(call, code)
+    given = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    arguments = list(call.args) + [given[name] for name in ("n", "columns") if name in given]
+    if table is None or len(arguments) != 2 or len(given) + len(call.args) != 2:
+        return None
+    count, columns = (_text(argument, code) for argument in arguments)
+    items = elements(arguments[1])
+    keys = [_text(item, code) for item in items] if items is not None else [columns]
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "nlargest":
+        keys = [_desc(key) for key in keys]
+    return f"{table}.order_by({', '.join(keys)}).limit({count})"
+
+
+def with_column_call(call: ast.Call, code: str) -> str | None:
+    """PySpark's ``t.withColumn("name", expr)`` → ``t.mutate(name=expr)``."""
+    table = receiver(call, code)
+    name = string_value(call.args[0]) if call.args else None
+    if table is None or name is None or len(call.args) != 2 or call.keywords:
+        return None
+    value = _text(call.args[1], code)
+    argument = f"{name}={value}" if IDENTIFIER.match(name) else f"**{{{name!r}: {value}}}"
+    return f"{table}.mutate({argument})"
+
+
+def concat_call(call: ast.Call, code: str) -> str | None:
+    """``ibis.concat([a, b])`` (pandas' ``pd.concat``) → ``ibis.union(a, b)``."""
+    items = elements(call.args[0]) if len(call.args) == 1 else None
+    if not items or call.keywords:
+        return None
+    return f"ibis.union({', '.join(_text(item, code) for item in items)})"
+
+
+def diff_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.diff()`` → ``col - col.lag()`` (``diff(n)`` → ``col - col.lag(n)``)."""
+    column = receiver(call, code)
+    if column is None or call.keywords or len(call.args) > 1:
+        return None
+    offset = _text(call.args[0], code) if call.args else ""
+    return f"({column} - {column}.lag({offset}))"
+
+
+def substitute_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.replace({old: new})`` / ``col.map({old: new})`` →
+    ``col.substitute({old: new})``."""
+    column = receiver(call, code)
+    if column is None or len(call.args) != 1 or not isinstance(call.args[0], ast.Dict):
+        return None
+    return f"{column}.substitute({_text(call.args[0], code)})"
+
+
+def query_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``t.query("a > 1 and b == 'x'")`` → ``t.filter((t.a > 1) & (t.b == 'x'))``."""
+    table, text = receiver(call, code), string_value(call.args[0]) if call.args else None
+    if table is None or text is None or len(call.args) != 1 or call.keywords:
+        return None
+    predicate = sql_strings.condition(text, table if IDENTIFIER.match(table) else "ibis._")
+    return f"{table}.filter({predicate})" if predicate else None
+
+
+def _subscript_of(node: ast.AST, attribute: str) -> tuple[ast.expr, ast.expr] | None:
+    """(``x``, index) of ``x.attribute[index]``."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Attribute):
+        return None
+    return (node.value.value, node.slice) if node.value.attr == attribute else None
+
+
+def shape_to_count(code: str) -> str | None:
+    """pandas' ``t.shape[0]`` → ``t.count()``."""
+
+    def wanted(node: ast.AST) -> bool:
+        found = _subscript_of(node, "shape")
+        return found is not None and isinstance(found[1], ast.Constant) and found[1].value == 0
+
+    def render(node: ast.AST, text: str) -> str:
+        found = _subscript_of(node, "shape")
+        return f"{_text(found[0], text)}.count()" if found else _text(node, text)
+
+    return rewrite_nodes(code, wanted, render)
+
+
+def iloc_to_limit(code: str) -> str | None:
+    """pandas' ``t.iloc[:n]`` → ``t.limit(n)``; ``t.iloc[a:b]`` → ``t.limit(b - a, offset=a)``."""
+
+    def bounds(node: ast.AST) -> tuple[ast.expr, int, int] | None:
+        found = _subscript_of(node, "iloc")
+        index = found[1] if found else None
+        if found is None or not isinstance(index, ast.Slice) or index.step is not None:
+            return None
+        low = index.lower.value if isinstance(index.lower, ast.Constant) else 0
+        high = index.upper.value if isinstance(index.upper, ast.Constant) else None
+        if not isinstance(low, int) or not isinstance(high, int) or high <= low:
+            return None
+        return found[0], low, high
+
+    def render(node: ast.AST, text: str) -> str:
+        found = bounds(node)
+        if found is None:
+            return _text(node, text)
+        table, low, high = found
+        offset = f", offset={low}" if low else ""
+        return f"{_text(table, text)}.limit({high - low}{offset})"
+
+    return rewrite_nodes(code, lambda node: bounds(node) is not None, render)
+
+
 #: pandas method → (its Ibis translation, what to say).
 PANDAS_CALLS: dict[str, tuple[Translator, str]] = {
     "merge": (join_call, "`left.join(right, predicates, how=...)`"),
     "drop_duplicates": (distinct_call, "`t.distinct(on=..., keep=...)`"),
     "melt": (longer_call, "`t.pivot_longer(columns, names_to=..., values_to=...)`"),
     "shift": (shift_call, "`col.lag(n)` (and `col.lead(n)`)"),
+    "pivot": (wider_call, "`t.pivot_wider(id_cols=..., names_from=..., values_from=...)`"),
+    "pivot_table": (wider_call, "`t.pivot_wider(..., values_agg='sum')`"),
+    "nlargest": (largest_call, "`t.order_by(ibis.desc(col)).limit(n)`"),
+    "nsmallest": (largest_call, "`t.order_by(col).limit(n)`"),
+    "withColumn": (with_column_call, "`t.mutate(name=expression)`"),
+    "concat": (concat_call, "`ibis.union(a, b)` (or `a.union(b)`)"),
+    "diff": (diff_call, "`col - col.lag()`"),
+    "map": (substitute_call, "`col.substitute({old: new})`"),
+    "query": (query_call, "`t.filter(t.a > 1)`"),
 }
 #: Ibis method → translation of the pandas keywords it was given.
 KEYWORD_CALLS: dict[str, Translator] = {
@@ -283,4 +432,5 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "distinct": distinct_call,
     "pivot_longer": longer_call,
     "rename": rename_columns_call,
+    "rank": rank_call,
 }
