@@ -83,6 +83,12 @@ def candidate_codes(code: str) -> list[str]:
         ("r = t.year + '1'", "r = t.year + 1"),
         ("r = t.d + ibis.interval(3)", "r = t.d + ibis.interval(days=3)"),
         ("r = t.name.is_in(['a'])", "r = t.name.isin(['a'])"),
+        ("r = t.name.trim()", "r = t.name.strip()"),
+        (
+            "r = t.filter(t.ts > ibis.now() - 7)",
+            "r = t.filter(t.ts > ibis.now() - ibis.interval(days=7))",
+        ),
+        ("r = t.order_by('amount', descending=True)", "r = t.order_by(ibis.desc('amount'))"),
         # a window function inside agg: one value per row, over the group, ordered by
         # the table's only date column (t has two: no order is guessed)
         (

@@ -192,6 +192,19 @@ CASES = [
         "ibis.cases((t.qty > 1, 'a'), (t.qty > 5, 'b'), else_='c')",
     ),
     ("t.select(s.numeric)", "wrong argument", "`s.numeric()`", "t.select(s.numeric())"),
+    (
+        "t.select(s.numeric, s.all())",
+        "wrong argument",
+        "`s.numeric()`",
+        "t.select(s.numeric(), s.all())",
+    ),
+    ("t.mutate('twice', t.qty * 2)", "wrong argument", "keyword", "t.mutate(twice=t.qty * 2)"),
+    (
+        "t.select(t.qty, t.addr.destructure())",
+        "renamed API",
+        "unpack",
+        "t.select(t.qty, t.addr.city)",
+    ),
     ("u.union(v)", "set operations", "rename", "u.union(v.rename(region='place', manager='boss'))"),
     ("t.select('region').union(u)", "set operations", "rename", None),
     (

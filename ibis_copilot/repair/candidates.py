@@ -406,6 +406,10 @@ def interval_unit(failure: Failure) -> Search | None:
     return Search(Diagnosis("dates and intervals", message), candidates) if candidates else None
 
 
+#: ``ibis`` functions and methods whose value is a date or timestamp.
+TEMPORAL_CALLS = frozenset({"now", "today", "timestamp", "date", "truncate", "as_timestamp"})
+
+
 def integer_to_temporal(failure: Failure) -> Search | None:
     """``t.ts + 7``: a number added to a date or timestamp needs an interval."""
     error = failure.error
@@ -416,7 +420,10 @@ def integer_to_temporal(failure: Failure) -> Search | None:
     } | {name for name, kind in _columns(failure).items() if kind.startswith("timestamp(")}
 
     def mentions_temporal(node: ast.AST) -> bool:
-        return any(isinstance(n, ast.Attribute) and n.attr in temporal for n in ast.walk(node))
+        return any(
+            isinstance(n, ast.Attribute) and (n.attr in temporal or n.attr in TEMPORAL_CALLS)
+            for n in ast.walk(node)
+        )
 
     def wanted(node: ast.AST) -> bool:
         return (

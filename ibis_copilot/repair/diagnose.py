@@ -136,8 +136,8 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     name = missing.group(1) if missing else attribute[1] if attribute else None
     if name is None or name in PANDAS_HABITS or IBIS_HINT.search(text):
         return None
-    if habits.rename_reversed(failure) is not None:
-        return None  # the name is the new name of a rename written old → new
+    if habits.rename_reversed(failure) or habits.mutate_name_by_position(failure):
+        return None  # the name is a new column's name, not a misspelt one
     close = difflib.get_close_matches(name, sorted(_columns(failure)), n=3, cutoff=0.6)
     close = close or _columns_naming(failure, name)
     if not close:
@@ -175,6 +175,7 @@ def renamed_api(failure: Failure) -> Diagnosis | None:
     special: dict[str, Rewrite] = {
         "relabel": lambda code: rewrite.relabel_to_rename(code, tables),
         "case": rewrite.case_to_cases,
+        "destructure": lambda code: habits.destructure_to_fields(code, failure.tables),
     }
     fix: Rewrite | None = special.get(found.old)
     if found.rewrite:

@@ -111,15 +111,16 @@ def replace_each_call(
     tree = parse(code)
     if tree is None:
         return None
-    texts = {_position(call): translate(call, code) for call in calls_to(tree, *names)}
+    texts = {position(call): translate(call, code) for call in calls_to(tree, *names)}
 
     def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and texts.get(_position(node)) is not None
+        return isinstance(node, ast.Call) and texts.get(position(node)) is not None
 
-    return rewrite_nodes(code, wanted, lambda node, _code: texts[_position(node)] or "")
+    return rewrite_nodes(code, wanted, lambda node, _code: texts[position(node)] or "")
 
 
-def _position(node: ast.AST) -> tuple[int, int, int | None, int | None]:
+def position(node: ast.AST) -> tuple[int, int, int | None, int | None]:
+    """Where ``node`` is in its source: the same for the same code parsed twice."""
     return (
         getattr(node, "lineno", 0),
         getattr(node, "col_offset", 0),

@@ -25,6 +25,7 @@ from ibis_copilot.repair.edits import (
     calls_to,
     elements,
     parse,
+    position,
     replace_each_call,
     string_value,
 )
@@ -440,7 +441,75 @@ def method_in_expression(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _named_positionally(call: ast.Call, code: str) -> str | None:
+    """``mutate("name", expr)`` → ``mutate(name=expr)`` (pairs of name and value)."""
+    arguments = call.args
+    names = [string_value(argument) for argument in arguments[::2]]
+    if len(arguments) < 2 or len(arguments) % 2 or None in names or call.keywords:
+        return None
+    if not all(IDENTIFIER.match(name or "") for name in names):
+        return None
+    values = [source_of(argument, code) for argument in arguments[1::2]]
+    pairs = ", ".join(f"{name}={value}" for name, value in zip(names, values, strict=True))
+    return f"{source_of(call.func, code)}({pairs})"
+
+
+def mutate_name_by_position(failure: Failure) -> Diagnosis | None:
+    """``t.mutate("new", expr)`` (PySpark's ``withColumn`` order): Ibis names a new column
+    by keyword, ``t.mutate(new=expr)``."""
+    missing = _missing_name(failure)
+    tree = parse(failure.code)
+    if missing is None or tree is None:
+        return None
+    calls = [
+        call
+        for call in calls_to(tree, "mutate")
+        if any(string_value(a) == missing for a in call.args[::2])
+        and _named_positionally(call, failure.code)
+    ]
+    if not calls:
+        return None
+    return Diagnosis(
+        "wrong argument",
+        f"`{missing}` is the new column's name: `mutate` takes it as a keyword, "
+        f"`t.mutate({missing}=expression)`",
+        lambda code: replace_each_call(code, ("mutate",), _named_positionally),
+    )
+
+
 # -- struct fields --------------------------------------------------------------------------
+
+
+def destructure_to_fields(code: str, tables: dict[str, ibis.Table]) -> str | None:
+    """``t.select(t.id, t.s.destructure())`` → ``t.select(t.id, t.s.a, t.s.b)``: each
+    field of the struct as its own column (named after the field), where the struct is
+    an argument of a call."""
+    tree = parse(code)
+    if tree is None:
+        return None
+    arguments = {
+        (a.lineno, a.col_offset, a.end_lineno, a.end_col_offset)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        for a in n.args
+    }
+
+    def fields(node: ast.AST) -> list[str] | None:
+        if not (isinstance(node, ast.Call) and called_name(node) == "destructure"):
+            return None
+        column = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if not (isinstance(column, ast.Attribute) and isinstance(column.value, ast.Name)):
+            return None
+        table = tables.get(column.value.id)
+        dtype = table.schema().get(column.attr) if table is not None else None
+        where = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+        if dtype is None or not dtype.is_struct() or where not in arguments:
+            return None
+        return [f"{source_of(column, code)}.{name}" for name in dtype.names]
+
+    return rewrite_nodes(
+        code, lambda node: fields(node) is not None, lambda node, _c: ", ".join(fields(node) or [])
+    )
 
 
 def struct_field(failure: Failure) -> Diagnosis | None:
@@ -455,7 +524,9 @@ def struct_field(failure: Failure) -> Diagnosis | None:
             if dtype.is_struct() and re.search(pattern, failure.code):
                 fields += list(dtype.names)
     exact = [field for field in fields if field.lower() == name.lower()]
+    prefix = [field for field in fields if name.lower().startswith(field.lower())]
     close = exact or difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+    close = close or (prefix if len(prefix) == 1 else [])
     if not close:
         return None
     new = close[0]
@@ -518,12 +589,14 @@ def selector_not_called(failure: Failure) -> Diagnosis | None:
 
     def fix(code: str) -> str | None:
         tree = parse(code)
-        calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)} if tree else set()
+        calls = (
+            {position(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)} if tree else set()
+        )
 
         def uncalled(node: ast.AST) -> bool:
             return (
                 isinstance(node, ast.Attribute)
-                and id(node) not in calls
+                and position(node) not in calls
                 and source_of(node.value, code) in aliases
                 and _takes_no_arguments(node.attr)
             )
@@ -765,6 +838,7 @@ RULES = (
     rename_columns_keyword,
     grouped_subscript,
     aggregate_dict,
+    mutate_name_by_position,
     replace_with_mapping,
     method_in_expression,
     struct_field,

@@ -57,6 +57,14 @@ SYNONYMS = {
     "to_unix": "epoch_seconds",
     "unix_timestamp": "epoch_seconds",
     "epoch": "epoch_seconds",
+    "trim": "strip",
+    "ltrim": "lstrip",
+    "rtrim": "rstrip",
+    "size": "length",
+    "char_length": "length",
+    "ceiling": "ceil",
+    "truncate_date": "truncate",
+    "date_trunc": "truncate",
 }
 
 

@@ -142,10 +142,11 @@ def _desc(key: str) -> str:
 
 
 def order_call(call: ast.Call, code: str, method: str = "order_by") -> str | None:
-    """``order_by(keys, ascending=False)`` (or pandas' ``sort_values(by=...)``) →
-    ``order_by(ibis.desc(key), ...)``; a list of booleans goes key by key."""
+    """``order_by(keys, ascending=False)`` (or pandas' ``sort_values(by=...)``, polars'
+    ``descending=True``) → ``order_by(ibis.desc(key), ...)``; a list of booleans goes key
+    by key."""
     table = receiver(call, code)
-    if table is None or any(k.arg not in {"ascending", "by"} for k in call.keywords):
+    if table is None or any(k.arg not in {"ascending", "descending", "by"} for k in call.keywords):
         return None
     by = keyword(call, "by")
     given = list(call.args) + ([by] if by is not None else [])
@@ -153,8 +154,11 @@ def order_call(call: ast.Call, code: str, method: str = "order_by") -> str | Non
         given = elements(given[0]) or []
     keys = [_text(key, code) for key in given]
     ascending = keyword(call, "ascending")
+    descending = keyword(call, "descending")
     flags: list[object]
-    if ascending is None:
+    if isinstance(descending, ast.Constant) and isinstance(descending.value, bool):
+        flags = [not descending.value] * len(keys)
+    elif ascending is None:
         flags = [True] * len(keys)
     elif isinstance(ascending, ast.Constant):
         flags = [ascending.value] * len(keys)
