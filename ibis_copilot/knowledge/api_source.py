@@ -182,6 +182,19 @@ def _public(name: str) -> bool:
     return not name.startswith("_") and name not in SKIPPED_PARTS
 
 
+def _private_mixins(cls: griffe.Class) -> set[str]:
+    """Paths of the private classes ``cls`` inherits from without passing a public one."""
+    found: set[str] = set()
+    try:
+        bases = cls.resolved_bases
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return found
+    for base in bases:
+        if isinstance(base, griffe.Class) and base.name.startswith("_") and base.path not in found:
+            found |= {base.path, *_private_mixins(base)}
+    return found
+
+
 class ApiSource:
     """Public functions, classes and methods of ``ibis`` (installed, or a source tree).
 
@@ -295,16 +308,18 @@ class ApiSource:
             yield from self._members(target)
 
     def _members(self, cls: griffe.Class) -> Iterator[Chunk]:
-        """A class's own public members, and those it inherits from private mixins."""
+        """A class's own public members, and those it inherits from its private mixins
+        (not from a public base's mixins: ``DateValue.day``, not also ``DateColumn.day``)."""
         for name, member in sorted(cls.members.items()):
             if _public(name) and not member.is_alias:
                 yield from self._object(member)
+        mixins = _private_mixins(cls)
         for name, member in sorted(cls.inherited_members.items()):
             try:
                 owner = member.final_target.parent
             except (griffe.AliasResolutionError, griffe.CyclicAliasError):
                 continue
-            if _public(name) and owner is not None and owner.name.startswith("_"):
+            if _public(name) and owner is not None and owner.path in mixins:
                 yield from self._object(member, path=f"{cls.path}.{name}")
 
     def _chunk(self, obj: griffe.Object, body: str, user_name: str, path: str) -> Chunk:
