@@ -37,6 +37,9 @@ KIND_WEIGHT = {
     "contributing": 0.8,
     "blog": 0.75,
 }
+#: How much more a named backend's support data and docs page count: a question that
+#: names MySQL is about MySQL.
+NAMED_BACKEND_BOOST = 2.0
 CODE_NAME = re.compile(r"`([^`]+)`|([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[a-z]\w*_\w+|[A-Z]\w*[a-z]\w*)")
 
 
@@ -108,7 +111,14 @@ class Retriever:
         self.ids = [chunk_id for chunk_id, _ in stored]
         self.chunks = dict(stored)
         self.lexical = BM25([chunk.document for _, chunk in stored])
+        self.backend_boost = NAMED_BACKEND_BOOST
         self.by_name: dict[str, list[str]] = defaultdict(list)
+        #: Each backend's names as a question writes them, from the support data.
+        self.backend_aliases = {
+            chunk.extra["backend"]: set(chunk.extra["aliases"].split())
+            for _, chunk in stored
+            if "backend" in chunk.extra
+        }
         for chunk_id, chunk in stored:
             if chunk.path.startswith("api:") and "part" not in chunk.extra:
                 for name in self._names(chunk):
@@ -182,21 +192,24 @@ class Retriever:
 
     def _about_named_backends(self, query: str, scores: dict[str, float]) -> dict[str, float]:
         """When the query names backends, drop the per-backend data (the support matrix)
-        of every other backend: MySQL's gaps do not answer a question about SQLite."""
+        of every other backend: MySQL's gaps do not answer a question about SQLite; and
+        the named backends' support data and docs pages count more."""
         words = set(re.findall(r"[a-z0-9]+", query.lower()))
-        named = {
-            chunk.extra["backend"]
-            for chunk in (self.chunks[i] for i in scores)
-            if "backend" in chunk.extra and words & set(chunk.extra["aliases"].split())
-        }
+        named = {b for b, aliases in self.backend_aliases.items() if words & aliases}
         if not named:
             return scores
-
-        def about_them(chunk_id: str) -> bool:
-            backend = self.chunks[chunk_id].extra.get("backend")
-            return backend is None or backend in named
-
-        return {chunk_id: score for chunk_id, score in scores.items() if about_them(chunk_id)}
+        pages = {
+            f"backends/{alias}.qmd" for backend in named for alias in self.backend_aliases[backend]
+        }
+        kept = {}
+        for chunk_id, score in scores.items():
+            chunk = self.chunks[chunk_id]
+            backend = chunk.extra.get("backend")
+            if backend is not None and backend not in named:
+                continue
+            about = backend is not None or chunk.path in pages
+            kept[chunk_id] = score * self.backend_boost if about else score
+        return kept
 
     def _named_api_chunks(self, query: str) -> list[str]:
         """API chunks the query names, most specific first (Table.join before join)."""
