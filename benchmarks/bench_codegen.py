@@ -26,9 +26,14 @@ with those of the reference, compiled by the same check process:
 Per engine: pass@1, the share of answers with a code block, admitted by the allowlist,
 compiled by the check, and compiled but then failing to run; seconds per task.
 
+``--set heldout`` asks the frozen held-out tasks (``tests/data/codegen_heldout.jsonl``, see
+tests/data/HELDOUT.md) instead, ``--set both`` both, each set's figures labelled apart;
+results go to ``results/codegen.json`` for the development set (the default), else to
+``results/codegen_<set>.json`` unless ``--name`` says otherwise.
+
 Usage: python benchmarks/bench_codegen.py [--limit N] [--engines duckdb,sqlite,postgres]
-       [--no-retrieval] [--no-schemas] [--no-self-repair] [--data-dir DIR]
-       [--postgres-url URL] [--k N]
+       [--set dev|heldout|both] [--no-retrieval] [--no-schemas] [--no-self-repair]
+       [--data-dir DIR] [--postgres-url URL] [--k N] [--name NAME]
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -64,7 +69,10 @@ from _common import print_table, write_results  # noqa: E402
 from ibis_copilot.code_blocks import code_blocks  # noqa: E402
 from ibis_copilot.repair.check import CheckResult, check_code  # noqa: E402
 
-DATASET = HERE.parent / "tests" / "data" / "codegen_dev.jsonl"
+DATA = HERE.parent / "tests" / "data"
+#: The task sets: the development set, and the frozen held-out set nobody tunes on.
+SETS = {"dev": DATA / "codegen_dev.jsonl", "heldout": DATA / "codegen_heldout.jsonl"}
+DATASET = SETS["dev"]
 SIGNIFICANT_DIGITS = 6
 #: Numbers closer than this (relative) are equal.
 REL_TOLERANCE = 1e-6
@@ -746,8 +754,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="a database on a running server to use instead of a throwaway one (its tables "
         "customers, products, orders and order_items are replaced)",
     )
-    parser.add_argument("--name", default="codegen", help="results/<name>.json")
+    parser.add_argument(
+        "--set",
+        choices=("dev", "heldout", "both"),
+        default="dev",
+        help="task set(s) to ask (held-out: tests/data/HELDOUT.md)",
+    )
+    parser.add_argument(
+        "--name", help="results/<name>.json (default: codegen, or codegen_<set> for other sets)"
+    )
     args = parser.parse_args(argv)
+    args.sets = ("dev", "heldout") if args.set == "both" else (args.set,)
+    if args.name is None:
+        args.name = "codegen" if args.set == "dev" else f"codegen_{args.set}"
     args.engines = [name.strip() for name in args.engines.split(",") if name.strip()]
     unknown = set(args.engines) - set(codegen_data.ENGINES)
     if unknown:
@@ -792,6 +811,33 @@ async def answer_all(
     return run
 
 
+async def answer_sets(
+    assistant: Any,
+    sets: dict[str, list[Task]],
+    context: dict[str, Any],
+    engines: dict[str, Engine],
+    expected: dict[str, dict[str, QueryResult]],
+    *,
+    admit: Callable[[str], str | None] | None,
+) -> dict[str, Run]:
+    """:func:`answer_all` for each task set in turn, each run apart."""
+    runs = {}
+    for name, tasks in sets.items():
+        print(f"{name} set ({SETS[name].name}):", file=sys.stderr)
+        runs[name] = await answer_all(assistant, tasks, context, engines, expected, admit=admit)
+    return runs
+
+
+def load_sets(names: Sequence[str], limit: int | None = None) -> dict[str, list[Task]]:
+    """The first ``limit`` tasks of each named set; a task id is never in two sets."""
+    sets = {name: load_tasks(SETS[name])[:limit] for name in names}
+    ids = Counter(task.id for tasks in sets.values() for task in tasks)
+    repeated = sorted(task_id for task_id, count in ids.items() if count > 1)
+    if repeated:
+        raise SystemExit(f"task ids in more than one place: {', '.join(repeated)}")
+    return sets
+
+
 def per_task(tasks: Sequence[Task], run: Run) -> list[dict[str, Any]]:
     rows = []
     for task in tasks:
@@ -823,7 +869,8 @@ def per_task(tasks: Sequence[Task], run: Run) -> list[dict[str, Any]]:
 
 def main() -> None:
     args = parse_args()
-    tasks = load_tasks()[: args.limit]
+    sets = load_sets(args.sets, args.limit)
+    tasks = [task for name in args.sets for task in sets[name]]
     admit = allowlist()
     if args.k > 1:
         print(f"note: --k {args.k}: {SAMPLING_UNAVAILABLE}", file=sys.stderr)
@@ -860,17 +907,26 @@ def main() -> None:
             model = wait_for_model(assistant)
             if model["state"] != "ready":
                 raise SystemExit(f"the model did not load: {model}")
-            run = asyncio.run(answer_all(assistant, tasks, context, engines, expected, admit=admit))
+            runs = asyncio.run(
+                answer_sets(assistant, sets, context, engines, expected, admit=admit)
+            )
         finally:
             assistant.stop()
 
     summaries = {
-        variant: summarize(tasks, run.verdicts[variant], run.answers, list(engines), expected)
-        for variant in VARIANTS
+        name: {
+            variant: summarize(
+                sets[name], run.verdicts[variant], run.answers, list(engines), expected
+            )
+            for variant in VARIANTS
+        }
+        for name, run in runs.items()
     }
-    print()
-    print_report(summaries)
-    warnings = sorted({w for a in run.answers.values() for w in a.warnings})
+    for name in args.sets:
+        print(f"\n== {name} set ({SETS[name].name}, {len(sets[name])} tasks)")
+        print_report(summaries[name])
+    answers = [a for run in runs.values() for a in run.answers.values()]
+    warnings = sorted({w for a in answers for w in a.warnings})
     retrieval = "off (--no-retrieval)" if args.no_retrieval else "on"
     if warnings and not args.no_retrieval:
         retrieval = f"unavailable: {warnings[0]}"
@@ -910,15 +966,25 @@ def main() -> None:
     print("not available: " + "; ".join(f"{k} ({v})" for k, v in NOT_AVAILABLE.items()))
     if args.k > 1:
         print(f"--k {args.k}: {SAMPLING_UNAVAILABLE}")
+    per_set = {
+        name: {
+            "dataset": str(SETS[name].relative_to(HERE.parent)),
+            "tasks": len(sets[name]),
+            "summary": summaries[name],
+            "per_task": per_task(sets[name], runs[name]),
+        }
+        for name in args.sets
+    }
+    first = args.sets[0]
+    # the first set's figures at the top level too, as before there were sets
     path = write_results(
         args.name,
         {
-            "dataset": str(DATASET.relative_to(HERE.parent)),
-            "tasks": len(tasks),
+            **per_set[first],
             "config": config,
             "reference_problems": problems,
-            "summary": summaries,
-            "per_task": per_task(tasks, run),
+            "set": first,
+            "sets": per_set,
         },
     )
     print(f"\nwrote {path}")

@@ -1,6 +1,7 @@
 """The code-generation benchmark's mechanism, not the model's quality: the dataset and its
-references on every engine, the comparison of results, and the scoring of a given answer
-(scripted answers, and a scripted model behind the real Assistant)."""
+references (development and held-out tasks) on every engine, the comparison of results,
+and the scoring of a given answer (scripted answers, and a scripted model behind the real
+Assistant)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,18 @@ import codegen_data
 
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.service import Assistant
+from ibis_copilot.codegen_training.dataset import REPO_EVAL_DIR
+from ibis_copilot.codegen_training.hygiene import EvalIndex
 from ibis_copilot.models.scheduler import Scheduler
 from ibis_copilot.settings import IbisCopilot
 
-TASKS = bench.load_tasks()
+SETS = {name: bench.load_tasks(path) for name, path in bench.SETS.items()}
+TASKS = SETS["dev"]
 BY_ID = {task.id: task for task in TASKS}
+#: Every task of every set: each reference is checked the same way.
+ALL_TASKS = [task for tasks in SETS.values() for task in tasks]
 CATEGORIES = {"filter", "aggregate", "join", "window", "date", "top-k", "string", "null"}
+SMALLEST_SET = {"dev": 40, "heldout": 45}
 LOCAL = ("duckdb", "sqlite")
 Q = bench.QueryResult
 
@@ -46,7 +53,7 @@ def engines(rows: codegen_data.Rows) -> Iterator[dict[str, bench.Engine]]:
 
 @pytest.fixture(scope="module")
 def expected(engines: dict[str, bench.Engine]) -> dict[str, dict[str, bench.QueryResult]]:
-    results, problems = bench.reference_results(TASKS, engines, in_process=True)
+    results, problems = bench.reference_results(ALL_TASKS, engines, in_process=True)
     assert not problems
     return results
 
@@ -95,22 +102,48 @@ def test_the_engines_hold_the_same_rows(engines: dict[str, bench.Engine]) -> Non
         assert bench.same_result(duck, lite, ordered=True), table
 
 
-def test_the_tasks_are_well_formed() -> None:
-    assert len(TASKS) >= 40
-    assert len(BY_ID) == len(TASKS), "ids are unique"
-    counts = Counter(task.category for task in TASKS)
+@pytest.mark.parametrize("name", sorted(bench.SETS))
+def test_the_tasks_are_well_formed(name: str) -> None:
+    tasks = SETS[name]
+    assert len(tasks) >= SMALLEST_SET[name]
+    assert len({task.id for task in tasks}) == len(tasks), "ids are unique"
+    counts = Counter(task.category for task in tasks)
     assert set(counts) == CATEGORIES
     assert min(counts.values()) >= 5
-    for task in TASKS:
+    for task in tasks:
         assert set(task.engines) <= set(codegen_data.ENGINES), task.id
         assert task.engines == codegen_data.ENGINES or task.note, f"{task.id}: say why not"
-    assert "`customers`, `products`, `orders` and `order_items`" in bench.question(TASKS[0])
+        assert task.task.strip(), task.id
+    assert "`customers`, `products`, `orders` and `order_items`" in bench.question(tasks[0])
+
+
+def test_the_held_out_set_stands_apart_and_is_kept_out_of_training() -> None:
+    assert all(task.id.startswith("cgh-") for task in SETS["heldout"])
+    assert not {t.id for t in SETS["dev"]} & {t.id for t in SETS["heldout"]}
+    assert bench.load_sets(["dev", "heldout"], limit=3) == {
+        "dev": TASKS[:3],
+        "heldout": SETS["heldout"][:3],
+    }
+    assert {path.name for path in bench.SETS.values()} <= set(
+        EvalIndex.from_dir(REPO_EVAL_DIR).files
+    )
+
+
+def test_the_set_is_chosen_on_the_command_line_and_names_the_results() -> None:
+    assert bench.parse_args([]).sets == ("dev",)
+    assert bench.parse_args([]).name == "codegen"
+    both = bench.parse_args(["--set", "both"])
+    assert (both.sets, both.name) == (("dev", "heldout"), "codegen_both")
+    heldout = bench.parse_args(["--set", "heldout", "--name", "mine"])
+    assert (heldout.sets, heldout.name) == (("heldout",), "mine")
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--set", "test"])
 
 
 def test_every_reference_gives_rows_on_duckdb_and_sqlite(
     engines: dict[str, bench.Engine], expected: dict[str, dict[str, bench.QueryResult]]
 ) -> None:
-    for task in TASKS:
+    for task in ALL_TASKS:
         wanted = {name for name in task.engines if name in engines}
         assert set(expected[task.id]) == wanted, task.id
 
@@ -118,7 +151,7 @@ def test_every_reference_gives_rows_on_duckdb_and_sqlite(
 def test_the_references_agree_across_engines(
     expected: dict[str, dict[str, bench.QueryResult]],
 ) -> None:
-    for task in TASKS:
+    for task in ALL_TASKS:
         results = expected[task.id]
         if len(results) == 2:
             duck, lite = results["duckdb"], results["sqlite"]
@@ -138,9 +171,9 @@ def test_the_check_process_compiles_references_as_the_in_process_shortcut_does()
 def test_every_reference_runs_on_postgres_and_agrees_with_duckdb(
     postgres: bench.Engine, expected: dict[str, dict[str, bench.QueryResult]]
 ) -> None:
-    results, problems = bench.reference_results(TASKS, {"postgres": postgres}, in_process=True)
+    results, problems = bench.reference_results(ALL_TASKS, {"postgres": postgres}, in_process=True)
     assert not problems
-    for task in TASKS:
+    for task in ALL_TASKS:
         if "postgres" in task.engines:
             assert bench.same_result(
                 expected[task.id]["duckdb"], results[task.id]["postgres"], task.ordered

@@ -22,6 +22,7 @@ NGRAM = 8
 #: The evaluation sets of the repository (completion snippets are cut from codegen_dev).
 EVAL_FILES = (
     "codegen_dev.jsonl",
+    "codegen_heldout.jsonl",
     "repair_dev.jsonl",
     "repair_heldout.jsonl",
     "retrieval_dev.jsonl",
