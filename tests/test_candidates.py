@@ -76,6 +76,7 @@ def candidate_codes(code: str) -> list[str]:
             "r = t.join(u, 'name', lname='{name}_t', rname='{name}_u')",
         ),
         ("r = t.amount.sum(skipna=True)", "r = t.amount.sum()"),
+        ("r = t.name.nunique(dropna=True)", "r = t.name.nunique()"),
         ("r = t.distinct(['name'])", "r = t.distinct(on=['name'])"),
         ("r = t.amount.lag(periods=2)", "r = t.amount.lag(offset=2)"),
         ("r = t.amount.rank(ascending=False)", "r = ibis.desc(t.amount).rank()"),

@@ -216,6 +216,12 @@ CASES = [
     # pandas, polars and PySpark table methods
     ("t.order_by('-amount')", "sql habit", "ibis.desc", 't.order_by(ibis.desc("amount"))'),
     (
+        "t.order_by('amount asc nulls first')",
+        "sql habit",
+        "ibis.desc",
+        't.order_by(ibis.asc("amount", nulls_first=True))',
+    ),
+    (
         "t.query(\"amount > 1 and region == 'x'\")",
         "pandas habit",
         "not a string",

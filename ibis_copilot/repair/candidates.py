@@ -139,6 +139,7 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "columns": ("names_from",),
     "values": ("values_from",),
     "aggfunc": ("values_agg",),
+    "values_fn": ("values_agg",),
     "var_name": ("names_to",),
     "value_name": ("values_to",),
     "value_vars": ("col",),
@@ -187,7 +188,7 @@ def _call_with(
 
 
 #: pandas keywords whose value is what Ibis always does (reductions skip nulls).
-IGNORABLE_KEYWORDS: dict[str, object] = {"skipna": True}
+IGNORABLE_KEYWORDS: dict[str, object] = {"skipna": True, "dropna": True}
 
 
 def _without_ignorable(call: ast.Call, code: str, unknown: list[str]) -> Candidate | None:

@@ -16,7 +16,9 @@ import sqlglot.expressions as sge
 
 from ibis_copilot.repair.rewrite import IDENTIFIER
 
-ORDER_KEY = re.compile(r"^\s*(-?)(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+ORDER_KEY = re.compile(
+    r"^\s*(-?)(\w+)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.IGNORECASE
+)
 SELECT_ITEM = re.compile(r"^\s*(\w+)(?:\s+as\s+(\w+))?\s*$", re.IGNORECASE)
 
 
@@ -33,9 +35,13 @@ def order_keys(text: str) -> list[str] | None:
         match = ORDER_KEY.match(part)
         if match is None:
             return None
-        minus, name, direction = match.groups()
+        minus, name, direction, nulls = match.groups()
         descending = minus == "-" or (direction or "").lower() == "desc"
-        keys.append(f'ibis.desc("{name}")' if descending else f'"{name}"')
+        first = ", nulls_first=True" if (nulls or "").lower() == "first" else ""
+        if descending:
+            keys.append(f'ibis.desc("{name}"{first})')
+        else:
+            keys.append(f'ibis.asc("{name}"{first})' if first else f'"{name}"')
     return keys
 
 
