@@ -264,6 +264,14 @@ CASES = [
     ),
     # struct fields, methods used as values, one value where a list is taken
     ("t.addr.City", "unknown column", "`city`", "t.addr.city"),
+    ("t.addr.get('city')", "unknown method", "t.unpack", "t.addr['city']"),
+    (
+        "t.select(t.qty, t.addr.unpack())",
+        "unknown method",
+        "t.unpack",
+        "t.select(t.qty, t.addr.city)",
+    ),
+    ("t.addr.unpack()", "unknown method", "t.unpack", "t.unpack('addr')"),
     ("2024 - t.ts.year", "dates and intervals", "call it", "2024 - t.ts.year()"),
     ("t.qty.isin(1)", "wrong argument", "a list", "t.qty.isin([1])"),
     (

@@ -28,6 +28,7 @@ from ibis_copilot.repair.edits import (
     Family,
     Search,
     calls_to,
+    position,
     render_call,
     replace_call,
 )
@@ -57,7 +58,7 @@ INTERVAL_WITHOUT_UNIT = re.compile(
     r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and 'Interval\w*'"
 )
 TEMPORAL_INT = re.compile(
-    r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and 'int'"
+    r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and '(int|Integer\w*)'"
 )
 
 
@@ -411,6 +412,94 @@ def interval_unit(failure: Failure) -> Search | None:
 TEMPORAL_CALLS = frozenset({"now", "today", "timestamp", "date", "truncate", "as_timestamp"})
 
 
+COLUMNS_NOT_COMPARABLE = re.compile(r"Arguments (\w+):(\w+) and (\w+):(\w+) are not comparable")
+
+
+def columns_of_two_types(failure: Failure) -> Search | None:
+    """``orders.customer_id == customers.code`` (int64 vs string): the string column cast
+    to the other's type where they are compared."""
+    match = COLUMNS_NOT_COMPARABLE.search(str(failure.error))
+    if match is None:
+        return None
+    left, left_type, right, right_type = match.groups()
+    numeric = re.compile(r"u?int|float|decimal")
+    if left_type == "string" and numeric.match(right_type):
+        text_column, target = left, right_type
+    elif right_type == "string" and numeric.match(left_type):
+        text_column, target = right, left_type
+    else:
+        return None
+    tree = ast.parse(failure.code)
+    compared = {
+        position(side)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        for side in (node.left, *node.comparators)
+        if isinstance(side, ast.Attribute) and side.attr == text_column
+    }
+    edited = rewrite_nodes(
+        failure.code,
+        lambda node: position(node) in compared,
+        lambda node, code: f"{source_of(node, code)}.cast({target!r})",
+    )
+    if edited is None:
+        return None
+    message = (
+        f"`{left}` ({left_type}) and `{right}` ({right_type}) cannot be compared: cast "
+        f"`{text_column}` to {target} first"
+    )
+    return Search(Diagnosis("types", message), [Candidate(edited, f"`{text_column}` as {target}")])
+
+
+#: Interval methods from pandas/Python (``.total_seconds()``) and the unit of ``delta``.
+INTERVAL_METHODS = {
+    "total_seconds": "second",
+    "seconds": "second",
+    "to_seconds": "second",
+    "total_minutes": "minute",
+    "total_hours": "hour",
+    "hours": "hour",
+    "to_days": "day",
+    "total_days": "day",
+}
+
+
+def interval_method(failure: Failure) -> Search | None:
+    """``(t.end - t.start).total_seconds()`` → ``t.end.delta(t.start, "second")``."""
+    match = NO_ATTRIBUTE.match(str(failure.error))
+    if match is None or not match.group(1).startswith("Interval"):
+        return None
+    unit = INTERVAL_METHODS.get(match.group(2))
+    if unit is None:
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == match.group(2)
+            and isinstance(node.func.value, ast.BinOp)
+            and isinstance(node.func.value.op, ast.Sub)
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        function = node.func if isinstance(node, ast.Call) else None
+        difference = function.value if isinstance(function, ast.Attribute) else None
+        if not isinstance(difference, ast.BinOp):
+            return source_of(node, code)
+        later, earlier = source_of(difference.left, code), source_of(difference.right, code)
+        return f"{later}.delta({earlier}, {unit!r})"
+
+    edited = rewrite_nodes(failure.code, wanted, render)
+    if edited is None:
+        return None
+    message = (
+        f"an Ibis interval has no `.{match.group(2)}()`: the number of {unit}s between two "
+        f"dates or timestamps is `later.delta(earlier, {unit!r})`"
+    )
+    return Search(Diagnosis("dates and intervals", message), [Candidate(edited, "`delta`")])
+
+
 def integer_to_temporal(failure: Failure) -> Search | None:
     """``t.ts + 7``: a number added to a date or timestamp needs an interval."""
     error = failure.error
@@ -426,22 +515,34 @@ def integer_to_temporal(failure: Failure) -> Search | None:
             for n in ast.walk(node)
         )
 
+    integers = {name for name, kind in _columns(failure).items() if re.match(r"u?int", kind)}
+
+    def integer(node: ast.AST) -> bool:
+        """A literal integer, or an integer column (``t.n_days``)."""
+        if isinstance(node, ast.Constant):
+            return type(node.value) is int
+        return isinstance(node, ast.Attribute) and node.attr in integers
+
     def wanted(node: ast.AST) -> bool:
         return (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Add | ast.Sub)
-            and isinstance(node.right, ast.Constant)
-            and type(node.right.value) is int
+            and integer(node.right)
             and mentions_temporal(node.left)
         )
 
     def with_unit(unit: str) -> Callable[[ast.AST, str], str]:
         def render(node: ast.AST, code: str) -> str:
-            if not isinstance(node, ast.BinOp) or not isinstance(node.right, ast.Constant):
+            if not isinstance(node, ast.BinOp):
                 return source_of(node, code)
             sign = "+" if isinstance(node.op, ast.Add) else "-"
-            amount = str(node.right.value)
-            return f"{source_of(node.left, code)} {sign} ibis.interval({unit}={amount})"
+            amount = source_of(node.right, code)
+            interval = (
+                f"ibis.interval({unit}={amount})"
+                if isinstance(node.right, ast.Constant)
+                else f'{amount}.as_interval("{unit[0].upper()}")'
+            )
+            return f"{source_of(node.left, code)} {sign} {interval}"
 
         return render
 
@@ -539,6 +640,8 @@ FAMILIES: tuple[Family, ...] = (
     integer_to_temporal,
     literal_in_arithmetic,
     interval_unit,
+    columns_of_two_types,
+    interval_method,
     unknown_method,
     unknown_module_name,
     windows.window_in_aggregate,

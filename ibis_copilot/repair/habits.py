@@ -479,6 +479,61 @@ def mutate_name_by_position(failure: Failure) -> Diagnosis | None:
 
 # -- struct fields --------------------------------------------------------------------------
 
+#: Dict-like ways to read one field of a struct, and Ibis's ``s["field"]``.
+FIELD_GETTERS = frozenset({"get", "field"})
+
+
+def _struct_columns(code: str, tables: dict[str, ibis.Table]) -> set[str]:
+    """``t.col`` texts (as written) of the struct columns the code reads."""
+    return {
+        f"{variable}.{column}"
+        for variable, table in tables.items()
+        for column, dtype in table.schema().items()
+        if dtype.is_struct() and f"{variable}.{column}" in code
+    }
+
+
+def struct_method(failure: Failure) -> Diagnosis | None:
+    """``t.s.unpack()`` / ``t.s.get("a")``: a struct column's fields are ``t.s.a`` or
+    ``t.s["a"]``; unpacking all of them is the table's ``t.unpack("s")``."""
+    name = str(failure.error)
+    if not isinstance(failure.error, AttributeError) or name not in FIELD_GETTERS | {"unpack"}:
+        return None
+    tables = failure.tables
+    structs = _struct_columns(failure.code, tables)
+    if not structs:
+        return None
+
+    def getter(node: ast.AST, code: str) -> str | None:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        owner = source_of(node.func.value, code)
+        if owner not in structs:
+            return None
+        if node.func.attr in FIELD_GETTERS and len(node.args) == 1 and not node.keywords:
+            return f"{owner}[{source_of(node.args[0], code)}]"
+        if node.func.attr == "unpack" and not node.args and "." in owner:
+            table, column = owner.split(".", 1)
+            return f"{table}.unpack({column!r})"
+        return None
+
+    def fix(code: str) -> str | None:
+        fields = destructure_to_fields(code, tables) or code
+        edited = rewrite_nodes(
+            fields,
+            lambda node: getter(node, fields) is not None,
+            lambda node, text: getter(node, text) or source_of(node, text),
+        )
+        result = edited or fields
+        return result if result != code else None
+
+    return Diagnosis(
+        "unknown method",
+        f"a struct column has no `.{name}()`: read a field as `t.s.field_name` or "
+        "`t.s['field_name']`; all fields as columns: `t.unpack('s')`",
+        fix,
+    )
+
 
 def destructure_to_fields(code: str, tables: dict[str, ibis.Table]) -> str | None:
     """``t.select(t.id, t.s.destructure())`` → ``t.select(t.id, t.s.a, t.s.b)``: each
@@ -495,7 +550,7 @@ def destructure_to_fields(code: str, tables: dict[str, ibis.Table]) -> str | Non
     }
 
     def fields(node: ast.AST) -> list[str] | None:
-        if not (isinstance(node, ast.Call) and called_name(node) == "destructure"):
+        if not (isinstance(node, ast.Call) and called_name(node) in {"destructure", "unpack"}):
             return None
         column = node.func.value if isinstance(node.func, ast.Attribute) else None
         if not (isinstance(column, ast.Attribute) and isinstance(column.value, ast.Name)):
@@ -842,6 +897,7 @@ RULES = (
     replace_with_mapping,
     method_in_expression,
     struct_field,
+    struct_method,
     isin_scalar,
     selector_not_called,
     cases_arguments,
