@@ -86,7 +86,7 @@ def candidate_codes(code: str) -> list[str]:
         ("r = t.name.is_in(['a'])", "r = t.name.isin(['a'])"),
         ("r = t.name.trim()", "r = t.name.strip()"),
         ("r = t.d + t.year", 'r = t.d + t.year.as_interval("D")'),
-        ("r = (t.ts - t.ts).total_seconds()", "r = t.ts.delta(t.ts, 'second')"),
+        ("r = (t.ts - t.ts).total_seconds()", "r = t.ts.delta(t.ts, unit='second')"),
         ("r = t.filter(t.year == t.name)", "r = t.filter(t.year == t.name.cast('int64'))"),
         (
             "r = t.filter(t.ts > ibis.now() - 7)",

@@ -465,7 +465,7 @@ INTERVAL_METHODS = {
 
 
 def interval_method(failure: Failure) -> Search | None:
-    """``(t.end - t.start).total_seconds()`` → ``t.end.delta(t.start, "second")``."""
+    """``(t.end - t.start).total_seconds()`` → ``t.end.delta(t.start, unit="second")``."""
     match = NO_ATTRIBUTE.match(str(failure.error))
     if match is None or not match.group(1).startswith("Interval"):
         return None
@@ -488,14 +488,14 @@ def interval_method(failure: Failure) -> Search | None:
         if not isinstance(difference, ast.BinOp):
             return source_of(node, code)
         later, earlier = source_of(difference.left, code), source_of(difference.right, code)
-        return f"{later}.delta({earlier}, {unit!r})"
+        return f"{later}.delta({earlier}, unit={unit!r})"
 
     edited = rewrite_nodes(failure.code, wanted, render)
     if edited is None:
         return None
     message = (
         f"an Ibis interval has no `.{match.group(2)}()`: the number of {unit}s between two "
-        f"dates or timestamps is `later.delta(earlier, {unit!r})`"
+        f"dates or timestamps is `later.delta(earlier, unit={unit!r})`"
     )
     return Search(Diagnosis("dates and intervals", message), [Candidate(edited, "`delta`")])
 

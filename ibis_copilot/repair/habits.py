@@ -560,7 +560,14 @@ def destructure_to_fields(code: str, tables: dict[str, ibis.Table]) -> str | Non
         where = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
         if dtype is None or not dtype.is_struct() or where not in arguments:
             return None
-        return [f"{source_of(column, code)}.{name}" for name in dtype.names]
+        struct = source_of(column, code)
+        value = table[column.attr] if table is not None else None
+        return [
+            f"{struct}[{name!r}]"
+            if hasattr(value, name) or not IDENTIFIER.match(name)
+            else f"{struct}.{name}"
+            for name in dtype.names
+        ]
 
     return rewrite_nodes(
         code, lambda node: fields(node) is not None, lambda node, _c: ", ".join(fields(node) or [])
