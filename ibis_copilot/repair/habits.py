@@ -564,7 +564,7 @@ def destructure_to_fields(code: str, tables: dict[str, ibis.Table]) -> str | Non
         value = table[column.attr] if table is not None else None
         return [
             f"{struct}[{name!r}]"
-            if hasattr(value, name) or not IDENTIFIER.match(name)
+            if hasattr(type(value), name) or not IDENTIFIER.match(name)
             else f"{struct}.{name}"
             for name in dtype.names
         ]
