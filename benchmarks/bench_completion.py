@@ -9,7 +9,11 @@ names (what the user would see without the gate), the share shown after the gate
 must all parse and use real names), the rest of the line exactly right, and the mean
 edit similarity of what is shown.
 
-    python benchmarks/bench_completion.py [--limit N] [--candidates K]
+    python benchmarks/bench_completion.py [--limit N] [--candidates K] [--free-names]
+                                          [--set dev|heldout]
+
+``--free-names`` is the baseline of name-constrained decoding: the model may write any
+name after a dot.
 """
 
 from __future__ import annotations
@@ -31,18 +35,20 @@ from _common import machine, write_results
 from bench_codegen import build_assistant, wait_for_model
 from codegen_data import table_specs
 
-from ibis_copilot.assistant.complete import CompletionRequest, clean
+from ibis_copilot.assistant.complete import CompleteWorkflow, CompletionRequest, clean
 from ibis_copilot.assistant.completion_gate import withheld_reason
 
-DATASET = Path(__file__).parents[1] / "tests" / "data" / "codegen_dev.jsonl"
+DATA = Path(__file__).parents[1] / "tests" / "data"
+#: Snippets are cut from the code-generation tasks' references: dev, or the frozen held-out.
+SETS = {"dev": DATA / "codegen_dev.jsonl", "heldout": DATA / "codegen_heldout.jsonl"}
 CUT = re.compile(r"[.(]")
 
 
-def snippets(limit: int | None = None) -> list[dict[str, str]]:
+def snippets(limit: int | None = None, name: str = "dev") -> list[dict[str, str]]:
     """``{id, prefix, expected}``: each reference cut after its last line's last ``.``/``(``
     that leaves something to complete."""
     found = []
-    for line in DATASET.read_text(encoding="utf-8").splitlines():
+    for line in SETS[name].read_text(encoding="utf-8").splitlines():
         task = json.loads(line)
         code = task["reference"].rstrip()
         head, _, last = code.rpartition("\n")
@@ -90,18 +96,21 @@ def line_score(suggestion: str, expected: str) -> dict[str, Any]:
     }
 
 
-async def run(limit: int | None, candidates: int) -> dict[str, Any]:
+async def run(
+    limit: int | None, candidates: int, free_names: bool = False, name: str = "dev"
+) -> dict[str, Any]:
     tables = table_specs()
     with tempfile.TemporaryDirectory() as scratch:
         assistant = build_assistant(Path(scratch))
         assistant.settings.completion_candidates = candidates
+        assistant.complete_workflow = CompleteWorkflow(constrain_names=not free_names)
         assistant.start(load_now=True)
         state = await asyncio.to_thread(wait_for_model, assistant)
         if state["state"] != "ready":
             raise SystemExit(f"the model did not load: {state}")
         rows = []
         try:
-            for snippet in snippets(limit):
+            for snippet in snippets(limit, name):
                 result = await complete(assistant, snippet["prefix"], tables)
                 result |= {"id": snippet["id"], "prefix": snippet["prefix"]}
                 result |= line_score(result["shown"], snippet["expected"])
@@ -139,17 +148,28 @@ def main() -> None:
     parser.add_argument(
         "--candidates", type=int, default=1, help="completion_candidates (checked sampling)"
     )
+    parser.add_argument(
+        "--free-names",
+        action="store_true",
+        help="let the model write any name after a dot (the baseline of name-constrained decoding)",
+    )
+    parser.add_argument("--set", choices=tuple(SETS), default="dev", help="whose references")
     args = parser.parse_args()
-    result = asyncio.run(run(args.limit, args.candidates))
+    result = asyncio.run(run(args.limit, args.candidates, args.free_names, args.set))
     figures = summary(result["rows"])
-    print(f"model: {result['model']}, completion_candidates={args.candidates}")
+    names = "free" if args.free_names else "constrained"
+    print(
+        f"model: {result['model']}, completion_candidates={args.candidates}, names {names}, "
+        f"set {args.set}"
+    )
     print(f"{'measure':34} value")
     for name, value in figures.items():
         print(f"{name:34} {value}")
+    stem = "completion" + ("_free_names" if args.free_names else "")
     path = write_results(
-        "completion",
+        stem + ("" if args.set == "dev" else f"_{args.set}"),
         {"machine": machine(), "model": result["model"], "candidates": args.candidates,
-         "summary": figures, "rows": result["rows"]},
+         "names": names, "set": args.set, "summary": figures, "rows": result["rows"]},
     )  # fmt: skip
     print(f"results: {path}")
 

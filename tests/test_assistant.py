@@ -205,14 +205,15 @@ async def test_model_sql_is_labelled_unverified_and_says_whether_it_parsed(
     assert ("parse_error" in done) is not parsed
 
 
-async def test_a_fenced_completion_is_cleaned_to_the_text_to_insert(
+async def test_a_completion_continues_the_code_to_the_end_of_the_line(
     make_assistant: Callable[..., Assistant],
 ) -> None:
-    model = ScriptedGenerator(["```python\n", "'region')", "\nexpr.execute()\n```"])
+    model = ScriptedGenerator(["'reg", "ion')", "\nexpr.execute()\n"])
     request = CompletionRequest("t.group_by(", "\nexpr.execute()")
     events = await collect(make_assistant(model).complete(request))
     assert events[-1]["completion"] == "'region')"
-    assert "t.group_by(<CURSOR>\nexpr.execute()" in model.prompts[0]
+    assert token_text(events) == "'region')", "nothing past the line is streamed"
+    assert model.prompts[0].endswith("t.group_by("), "the code is continued as written"
 
 
 # --- the same through the endpoints of a real Jupyter server -----------------------------

@@ -33,7 +33,7 @@ def test_fim_formats_by_family() -> None:
     assert detect(["<|im_start|>", "<|im_end|>"]) is None
 
 
-def test_the_chat_only_default_model_gets_a_cursor_prompt() -> None:
+def test_the_chat_only_default_model_continues_the_line_as_written() -> None:
     model = local_generator(MODEL)
     assert model.fim_format is None, "SmolLM2 has no FIM tokens"
     request = CompletionRequest(
@@ -41,12 +41,17 @@ def test_the_chat_only_default_model_gets_a_cursor_prompt() -> None:
         suffix="\nexpr.execute()",
         cells=["import ibis", "t = con.table('orders')"],
         schemas="orders: amount float64",
+        tables={"t": {"name": "orders", "schema": {"amount": "float64"}}},
     )
     prompt, params = CompleteWorkflow().prepare(model, request)
-    assert "t.filter(t.amount > 10).<CURSOR>\nexpr.execute()" in prompt
-    assert "# orders: amount float64" in prompt
-    assert "t = con.table('orders')" in prompt, "earlier cells give context"
+    assert prompt.endswith("t = con.table('orders')\n\nexpr = t.filter(t.amount > 10).")
+    assert prompt.startswith("# orders: amount float64"), "schemas first, as comments"
+    assert "<|im_start|>" not in prompt, "no chat template: the code itself is continued"
+    assert params.stop[0] == "\n", "to the end of the line"
     assert params.max_tokens == 48
+    assert params.member_names is not None
+    assert params.member_names.allowed_after(prompt) == ("", params.member_names.members)
+    assert "amount" in params.member_names.members
 
 
 def test_cleaning_stops_at_a_boundary_and_never_repeats_the_suffix() -> None:

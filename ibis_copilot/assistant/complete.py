@@ -1,4 +1,4 @@
-"""Inline completion: fill in the middle where the model can, else ask it as a chat."""
+"""Inline completion: fill in the middle where the model can, else continue the line."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ibis_copilot.assistant.prompts import render
 from ibis_copilot.assistant.request_parts import table_specs_from
 from ibis_copilot.errors import BadRequestError
+from ibis_copilot.expressions.member_names import member_names
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.models.base import GenerationParams, Generator
 
@@ -98,13 +98,17 @@ def clean(completion: str, suffix: str) -> str:
 class CompleteWorkflow:
     """Builds the completion prompt for the model at hand."""
 
-    def __init__(self, max_tokens: int = 48) -> None:
+    def __init__(self, max_tokens: int = 48, *, constrain_names: bool = True) -> None:
+        """``constrain_names=False`` lets the model write any name after a dot (the
+        completion benchmark's baseline)."""
         self.max_tokens = max_tokens
+        self.constrain_names = constrain_names
 
     def prepare(
         self, generator: Generator, request: CompletionRequest
     ) -> tuple[str, GenerationParams]:
-        """The prompt and parameters: FIM for FIM models, a chat prompt otherwise."""
+        """The prompt and parameters: FIM for FIM models, else the code to continue; only
+        real names may follow a dot on an Ibis chain (where the backend can enforce it)."""
         before = context(request)
         prefix = (f"{before}\n\n" if before else "") + request.prefix
         prefix = prefix[-MAX_CONTEXT_CHARS:]
@@ -113,13 +117,13 @@ class CompleteWorkflow:
             prompt = fim.render(prefix, request.suffix[:MAX_CONTEXT_CHARS])
             stops = (*fim.stops, *BOUNDARY_STOPS)
         else:
-            cursor = f"{prefix}<CURSOR>{request.suffix[:MAX_CONTEXT_CHARS]}"
-            prompt = generator.render_chat(
-                [
-                    {"role": "system", "content": render("complete_system")},
-                    {"role": "user", "content": cursor},
-                ]
-            )
-            stops = ()  # a chat answer may open with a fence: clean() trims it afterwards
+            # Without fill-in-the-middle, the code is continued as written, to the end of
+            # the line: asked as a chat, the small default model answered in prose.
+            prompt, stops = prefix, ("\n", *BOUNDARY_STOPS)
+        names = (
+            member_names(before + "\n" + request.prefix, request.tables)
+            if self.constrain_names
+            else None
+        )
         max_tokens = request.max_tokens or self.max_tokens
-        return prompt, GenerationParams(max_tokens=max_tokens, stop=stops)
+        return prompt, GenerationParams(max_tokens=max_tokens, stop=stops, member_names=names)

@@ -12,6 +12,7 @@ from ibis_copilot.errors import UnavailableError
 
 if TYPE_CHECKING:
     from ibis_copilot.models.fim import FimFormat
+    from ibis_copilot.models.member_names import MemberNames
 
 
 class GenerationError(UnavailableError):
@@ -38,12 +39,15 @@ class CancelToken:
 @dataclass(frozen=True)
 class GenerationParams:
     """Sampling and stopping; temperature 0 means greedy. An ``urgent`` generation (an
-    inline completion) pauses ordinary ones between their tokens while it runs."""
+    inline completion) pauses ordinary ones between their tokens while it runs. Backends
+    that cannot constrain decoding ignore ``member_names``."""
 
     max_tokens: int = 256
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
     urgent: bool = False
+    #: Names allowed after a dot on an Ibis expression (a completion), or None: free.
+    member_names: MemberNames | None = None
 
 
 Message = dict[str, str]
@@ -80,13 +84,12 @@ class Generator(Protocol):
 def stop_at(pieces: Iterator[str], stops: tuple[str, ...], cancel: CancelToken) -> Iterator[str]:
     """Pass pieces through until a stop sequence appears; it and what follows are dropped.
 
-    Text that could be the start of a stop sequence is held back until it is decided.
+    Only text that could be the start of a stop sequence is held back until decided.
     """
     if not stops:
         yield from pieces
         return
     held = ""
-    longest = max(len(stop) for stop in stops)
     for piece in pieces:
         held += piece
         hits = [held.find(stop) for stop in stops if stop in held]
@@ -95,10 +98,13 @@ def stop_at(pieces: Iterator[str], stops: tuple[str, ...], cancel: CancelToken) 
                 yield held[: min(hits)]
             cancel.cancel("stop sequence")
             return
-        safe = len(held) - longest + 1
-        if safe > 0:
-            yield held[:safe]
-            held = held[safe:]
+        undecided = max(
+            (size for stop in stops for size in range(1, len(stop)) if held.endswith(stop[:size])),
+            default=0,
+        )
+        if len(held) > undecided:
+            yield held[: len(held) - undecided]
+            held = held[len(held) - undecided :]
     if held:
         yield held
 

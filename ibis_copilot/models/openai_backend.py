@@ -38,18 +38,19 @@ class OpenAICompatibleGenerator:
         timeout: float = 120.0,
         *,
         api_key: str | None = None,
-        send_priority: bool = False,
+        own_worker: bool = False,
         http: httpx.Client | None = None,
     ) -> None:
-        """``api_key`` wins over ``api_key_env``; with ``send_priority`` each request
-        carries vLLM's ``priority`` (0 for urgent generations, 1 otherwise). Requests go
-        through ``http``, or a client of this generator's own (see ``http_client``)."""
+        """``api_key`` wins over ``api_key_env``. For the project's ``own_worker``, each
+        request carries vLLM's ``priority`` (0 for urgent generations, 1 otherwise) and a
+        completion's ``member_names``. Requests go through ``http``, or a client of this
+        generator's own (see ``http_client``)."""
         self.http = http or http_client()
         self.base_url = base_url.rstrip("/")
         self.name = model
         self.api_key_env = api_key_env
         self.api_key = api_key
-        self.send_priority = send_priority
+        self.own_worker = own_worker
         self.context_length = context_length
         self.timeout = timeout
 
@@ -104,8 +105,10 @@ class OpenAICompatibleGenerator:
         }
         if params.stop:
             options["stop"] = list(params.stop)
-        if self.send_priority:
+        if self.own_worker:
             options["priority"] = 0 if params.urgent else 1
+            if params.member_names is not None:
+                options["member_names"] = params.member_names.to_json()
         return options
 
     def _events(

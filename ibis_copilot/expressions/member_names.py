@@ -1,0 +1,64 @@
+"""The real names a completion may write after a ``.``, from the schemas and installed Ibis.
+
+Roots are the table variables, ``ibis`` and ``_``, and variables the code assigns from a
+chain that starts at a root (``recent = orders.filter(...)``). After a dot on such a
+chain, a name must be a column of one of the tables or a public name of the Ibis
+expression types those tables produce; right after ``ibis.``, a public ``ibis`` name.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import ibis
+
+from ibis_copilot.expressions.namespace import TableSpecs
+from ibis_copilot.models.member_names import MemberNames
+from ibis_copilot.repair.names import unbound_tables
+
+#: ``name = other...`` at the start of a line: ``name`` holds what ``other`` starts.
+ASSIGNMENT = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*\(?\s*([A-Za-z_]\w*)", re.MULTILINE)
+ALWAYS_ROOTS = ("ibis", "_")
+
+
+def _public(value: object) -> frozenset[str]:
+    return frozenset(name for name in dir(value) if not name.startswith("_"))
+
+
+@functools.cache
+def _table_members() -> frozenset[str]:
+    table = ibis.table({"k": "string", "v": "int64"}, name="t")
+    return _public(table) | _public(table.group_by("k")) | _public(table.v.sum())
+
+
+@functools.cache
+def _column_members(dtype: str) -> frozenset[str]:
+    column = ibis.table({"c": dtype}, name="t").c
+    return _public(column) | _public(column.max())
+
+
+def roots_in(code: str, tables: TableSpecs) -> frozenset[str]:
+    """The table variables, ``ibis``, ``_`` and what ``code`` assigns from them."""
+    roots = set(tables) | set(ALWAYS_ROOTS)
+    assignments = ASSIGNMENT.findall(code)
+    grew = True
+    while grew:
+        before = len(roots)
+        roots |= {name for name, source in assignments if source in roots}
+        grew = len(roots) > before
+    return frozenset(roots)
+
+
+def member_names(code: str, tables: TableSpecs) -> MemberNames:
+    """What may follow a dot in a completion of ``code`` over ``tables``."""
+    members = set(_table_members())
+    for table in unbound_tables(tables).values():
+        members |= set(table.columns)
+        for column in table.columns:
+            members |= _column_members(str(table.schema()[column]))
+    return MemberNames(
+        roots=roots_in(code, tables),
+        members=frozenset(members),
+        modules={"ibis": _public(ibis)},
+    )

@@ -1,0 +1,171 @@
+"""Decoding that writes only real names after a ``.`` on an Ibis expression.
+
+A small model invents methods (``t.map(``, ``t.to_f32c(``). Where the text being written
+ends in ``<receiver>.<partial name>`` and the receiver's chain starts at an Ibis root (a
+table variable, ``ibis``, ``_``), the next token may only continue a name that exists:
+a column or an Ibis method for expression chains, an ``ibis`` function after ``ibis.``.
+Everything else is decoded freely. The names come with the request
+(:class:`MemberNames`, built by ``expressions/member_names.py``); the mask is applied by
+:class:`MemberNameProcessor` in the transformers backend, per generated token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+#: ``<receiver>.<partial>`` at the end of the text: the receiver ends in a name or a bracket.
+MEMBER_POSITION = re.compile(r"(?<=[\w)\]])\.(\w*)$")
+IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+LEADING_WORD = re.compile(r"\w*")
+
+
+@dataclass(frozen=True)
+class MemberNames:
+    """The names allowed after a dot: ``members`` for chains starting at one of ``roots``,
+    ``modules[name]`` right after ``name.`` (e.g. ``ibis.``)."""
+
+    roots: frozenset[str]
+    members: frozenset[str]
+    modules: dict[str, frozenset[str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "roots": sorted(self.roots),
+            "members": sorted(self.members),
+            "modules": {name: sorted(names) for name, names in self.modules.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> MemberNames:
+        """Raises ValueError for anything but the shape ``to_json`` writes."""
+        if not isinstance(data, dict):
+            raise ValueError("member names must be an object")
+        modules = data.get("modules") or {}
+        if not isinstance(modules, dict):
+            raise ValueError("'modules' must map names to lists of names")
+        return cls(
+            _names(data.get("roots"), "roots"),
+            _names(data.get("members"), "members"),
+            {str(module): _names(names, module) for module, names in modules.items()},
+        )
+
+    def allowed_after(self, text: str) -> tuple[str, frozenset[str]] | None:
+        """``(partial name, names it must become)`` when ``text`` ends at a constrained
+        position; None where decoding is free."""
+        position = MEMBER_POSITION.search(text)
+        if position is None or _in_string_or_comment(text[text.rfind("\n") + 1 :]):
+            return None
+        chain = _chain(text[: position.start()])
+        root = IDENTIFIER.match(chain)
+        if root is None:
+            return None
+        if chain == root.group(0) and chain in self.modules:
+            return position.group(1), self.modules[chain]
+        if root.group(0) in self.roots:
+            return position.group(1), self.members
+        return None
+
+
+def _names(value: object, what: object) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"member names: {what!r} must be a list of names")
+    return frozenset(value)
+
+
+def _in_string_or_comment(line: str) -> bool:
+    """Whether the end of ``line`` is inside a string literal or a comment."""
+    quote = ""
+    escaped = False
+    for char in line:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return True
+    return bool(quote)
+
+
+def _chain(receiver: str) -> str:
+    """The expression chain ``receiver`` ends with, e.g. ``orders.filter(x > 1).amount``
+    (brackets skipped whole)."""
+    index = len(receiver) - 1
+    depth = 0
+    while index >= 0:
+        char = receiver[index]
+        if char in ")]":
+            depth += 1
+        elif char in "([" and depth:
+            depth -= 1
+        elif depth == 0 and not (char.isalnum() or char in "_."):
+            break
+        index -= 1
+    return receiver[index + 1 :]
+
+
+class TokenTable:
+    """The vocabulary by the word each token starts with, built once per tokenizer."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.word_only: dict[str, list[int]] = defaultdict(list)  # "filt" -> ids
+        self.word_then_more: dict[str, list[int]] = defaultdict(list)  # "sum(" -> under "sum"
+        self.not_a_word: list[int] = []  # "(", " ", ")\n", ...
+        for token_id in range(len(tokenizer)):
+            text = tokenizer.decode([token_id])
+            word = LEADING_WORD.match(text)
+            head = word.group(0) if word else ""
+            if not head:
+                self.not_a_word.append(token_id)
+            elif head == text:
+                self.word_only[head].append(token_id)
+            else:
+                self.word_then_more[head].append(token_id)
+
+    def allowed(self, partial: str, names: frozenset[str]) -> list[int]:
+        """Token ids that keep ``partial`` on the way to one of ``names``."""
+        allowed: list[int] = []
+        if partial in names:
+            allowed += self.not_a_word  # the name is complete: punctuation may follow
+        for name in names:
+            if not name.startswith(partial):
+                continue
+            rest = name[len(partial) :]
+            for end in range(1, len(rest) + 1):
+                allowed += self.word_only.get(rest[:end], ())
+            if rest:
+                allowed += self.word_then_more.get(rest, ())
+        return allowed
+
+
+class MemberNameProcessor:
+    """A transformers logits processor: masks every token that would write a name that
+    does not exist at a constrained position (see :class:`MemberNames`)."""
+
+    def __init__(
+        self, names: MemberNames, tokens: TokenTable, tokenizer: Any, prompt: str, start: int
+    ) -> None:
+        self.names = names
+        self.tokens = tokens
+        self.tokenizer = tokenizer
+        self.prompt_tail = prompt[-400:]
+        self.start = start  # where the generated tokens begin in ``input_ids``
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        written = self.tokenizer.decode(input_ids[0, self.start :], skip_special_tokens=True)
+        position = self.names.allowed_after(self.prompt_tail + written)
+        if position is None:
+            return scores
+        allowed = self.tokens.allowed(*position)
+        if not allowed:
+            return scores  # nothing fits: leave the choice (the gate still judges it)
+        masked = scores.new_full(scores.shape, float("-inf"))
+        masked[:, allowed] = scores[:, allowed]
+        return masked
