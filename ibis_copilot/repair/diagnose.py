@@ -13,7 +13,7 @@ import itertools
 import re
 from collections.abc import Callable
 
-from ibis_copilot.repair import habits, rewrite, translate
+from ibis_copilot.repair import arguments, habits, rewrite, set_operations, structs, translate
 from ibis_copilot.repair.edits import replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
@@ -175,7 +175,7 @@ def renamed_api(failure: Failure) -> Diagnosis | None:
     special: dict[str, Rewrite] = {
         "relabel": lambda code: rewrite.relabel_to_rename(code, tables),
         "case": rewrite.case_to_cases,
-        "destructure": lambda code: habits.destructure_to_fields(code, failure.tables),
+        "destructure": lambda code: structs.destructure_to_fields(code, failure.tables),
     }
     fix: Rewrite | None = special.get(found.old)
     if found.rewrite:
@@ -356,6 +356,9 @@ RULES: tuple[Rule, ...] = (
     method_not_called,
     sql_habit,
     *habits.RULES,
+    *structs.RULES,
+    *arguments.RULES,
+    *set_operations.RULES,
 )
 
 

@@ -1,0 +1,237 @@
+"""Arguments Ibis reads differently from what was meant: a selector passed without being
+called, ``cases`` given a list, a dict, flat pairs or the old ``.else_().end()`` ending,
+``isin`` of one value, pandas' join kinds and ``distinct(keep=False)``.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import types
+
+import ibis
+import ibis.selectors
+
+from ibis_copilot.repair import translate
+from ibis_copilot.repair.edits import (
+    called_name,
+    parse,
+    position,
+    replace_each_call,
+)
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+
+# -- arguments Ibis reads differently ------------------------------------------------------
+
+
+def _selector_aliases(failure: Failure) -> set[str]:
+    """Names the code or the namespace gives the ``ibis.selectors`` module."""
+    aliases = {
+        name
+        for name, value in failure.namespace.items()
+        if isinstance(value, types.ModuleType) and value is ibis.selectors
+    }
+    aliases |= set(re.findall(r"import\s+ibis\.selectors\s+as\s+(\w+)", failure.code))
+    return aliases
+
+
+def _takes_no_arguments(name: str) -> bool:
+    function = getattr(ibis.selectors, name, None)
+    if not callable(function) or isinstance(function, type):
+        return False
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    optional = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return all(p.default is not p.empty or p.kind in optional for p in parameters)
+
+
+def selector_not_called(failure: Failure) -> Diagnosis | None:
+    """``t.select(s.numeric)``: a selector is made by calling it, ``s.numeric()``."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    aliases = _selector_aliases(failure) | {"ibis.selectors"}
+    tree = parse(failure.code)
+    if tree is None:
+        return None
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and id(node) not in called
+            and source_of(node.value, failure.code) in aliases
+            and _takes_no_arguments(node.attr)
+        )
+
+    found = [node for node in ast.walk(tree) if wanted(node)]
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+
+    def fix(code: str) -> str | None:
+        tree = parse(code)
+        calls = (
+            {position(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)} if tree else set()
+        )
+
+        def uncalled(node: ast.AST) -> bool:
+            return (
+                isinstance(node, ast.Attribute)
+                and position(node) not in calls
+                and source_of(node.value, code) in aliases
+                and _takes_no_arguments(node.attr)
+            )
+
+        return rewrite_nodes(code, uncalled, lambda node, text: f"{source_of(node, text)}()")
+
+    return Diagnosis(
+        "wrong argument",
+        f"`{shown}` is the function that makes a selector: call it, `{shown}()`",
+        fix,
+    )
+
+
+def _cases_arguments(call: ast.Call, code: str) -> str | None:
+    """``cases([(c, v), ...])`` or ``cases({v: r, ...})`` → ``cases((c, v), ...)``."""
+    if len(call.args) != 1:
+        return None
+    given = call.args[0]
+    pairs: list[str] | None = None
+    if isinstance(given, ast.Dict) and None not in given.keys:
+        pairs = [
+            f"({source_of(key, code)}, {source_of(value, code)})"
+            for key, value in zip(given.keys, given.values, strict=True)
+            if key is not None
+        ]
+    elif isinstance(given, ast.List) and all(isinstance(item, ast.Tuple) for item in given.elts):
+        pairs = [source_of(item, code) for item in given.elts]
+    if not pairs:
+        return None
+    rest = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg is not None]
+    return f"{source_of(call.func, code)}({', '.join(pairs + rest)})"
+
+
+def _cases_flat(call: ast.Call, code: str) -> str | None:
+    """``ibis.cases(cond, value[, cond, value...][, default])`` → tuples and ``else_=``."""
+    arguments = call.args
+    if len(arguments) < 2 or any(isinstance(a, ast.Tuple | ast.List | ast.Dict) for a in arguments):
+        return None
+    texts = [source_of(argument, code) for argument in arguments]
+    pairs = [f"({texts[i]}, {texts[i + 1]})" for i in range(0, len(texts) - 1, 2)]
+    rest = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg is not None]
+    if len(texts) % 2:
+        if any(k.arg == "else_" for k in call.keywords):
+            return None
+        rest.append(f"else_={texts[-1]}")
+    return f"{source_of(call.func, code)}({', '.join(pairs + rest)})"
+
+
+def _cases_chain(call: ast.Call, code: str) -> str | None:
+    """``ibis.cases(...).else_(d).end()`` (the old builder's ending) → ``cases(..., else_=d)``."""
+    function = call.func
+    if not isinstance(function, ast.Attribute) or function.attr not in {"else_", "end"}:
+        return None
+    inner = function.value
+    default = call.args[0] if function.attr == "else_" and len(call.args) == 1 else None
+    if function.attr == "end" and isinstance(inner, ast.Call):
+        nested = inner.func
+        if isinstance(nested, ast.Attribute) and nested.attr == "else_" and len(inner.args) == 1:
+            default, inner = inner.args[0], nested.value
+    if not (isinstance(inner, ast.Call) and called_name(inner) == "cases"):
+        return None
+    parts = [source_of(argument, code) for argument in inner.args]
+    parts += [f"{k.arg}={source_of(k.value, code)}" for k in inner.keywords if k.arg]
+    if default is not None:
+        parts.append(f"else_={source_of(default, code)}")
+    return f"{source_of(inner.func, code)}({', '.join(parts)})"
+
+
+def _fixed_cases(code: str) -> str | None:
+    fixed = code
+    for names, translator in (
+        (("cases",), _cases_arguments),
+        (("cases",), _cases_flat),
+        (("else_", "end"), _cases_chain),
+    ):
+        fixed = replace_each_call(fixed, names, translator) or fixed
+    return fixed if fixed != code else None
+
+
+def cases_arguments(failure: Failure) -> Diagnosis | None:
+    """``ibis.cases`` / ``col.cases`` take each case as its own ``(condition, value)``
+    argument, not one list or dict."""
+    if _fixed_cases(failure.code) is None or isinstance(failure.error, NameError):
+        return None
+    if isinstance(failure.error, AttributeError) and not re.search(
+        r"no attribute '(else_|end)'", str(failure.error)
+    ):
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`cases` takes each case as its own `(condition, value)` argument and the default as "
+        "`else_=`: `ibis.cases((condition, value), ..., else_=default)` "
+        "(`col.cases((value, result), ...)`), not one list or dict, nor `.else_().end()`",
+        _fixed_cases,
+    )
+
+
+def _isin_scalar(call: ast.Call, code: str) -> str | None:
+    """``col.isin("a")`` → ``col.isin(["a"])``."""
+    if len(call.args) != 1 or not isinstance(call.args[0], ast.Constant) or call.keywords:
+        return None
+    return f"{source_of(call.func, code)}([{source_of(call.args[0], code)}])"
+
+
+def isin_scalar(failure: Failure) -> Diagnosis | None:
+    """``isin`` / ``notin`` of one value: they take a list (or a column)."""
+    if "InValues(" not in str(failure.error):
+        return None
+    if replace_each_call(failure.code, ("isin", "notin"), _isin_scalar) is None:
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`isin` takes a list of values (or a column of another table): `col.isin(['a'])`; "
+        "for one value, `col == 'a'`",
+        lambda code: replace_each_call(code, ("isin", "notin"), _isin_scalar),
+    )
+
+
+JOIN_KIND = re.compile(r"JoinLink\('(\w+)'")
+
+
+def join_kind(failure: Failure) -> Diagnosis | None:
+    """``how="full"``: Ibis's join kinds are inner, left, right, outer, semi, anti, ..."""
+    match = JOIN_KIND.search(str(failure.error))
+    if match is None or match.group(1).lower() not in translate.JOIN_KINDS:
+        return None
+    kind = translate.JOIN_KINDS[match.group(1).lower()]
+    return Diagnosis(
+        "wrong argument",
+        f"`how={match.group(1)!r}` is not an Ibis join kind; Ibis calls it `how={kind!r}`",
+        lambda code: replace_each_call(code, ("join",), translate.join_kind),
+    )
+
+
+def distinct_keep(failure: Failure) -> Diagnosis | None:
+    """``distinct(keep=False)``: pandas' False is Ibis's None (drop every duplicate)."""
+    if "Invalid value for `keep`" not in str(failure.error):
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`keep=` takes 'first', 'last' or None; None drops every duplicated row, as pandas' "
+        "`keep=False` does",
+        lambda code: replace_each_call(code, ("distinct",), translate.distinct_call),
+    )
+
+
+RULES = (
+    selector_not_called,
+    cases_arguments,
+    isin_scalar,
+    join_kind,
+    distinct_keep,
+)

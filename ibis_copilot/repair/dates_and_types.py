@@ -1,0 +1,288 @@
+"""Generate and validate, from Ibis's type system: a literal written in the wrong type
+(``t.year == "2024"``, ``t.id + "1"``), columns of two types compared, a number or an
+integer column added to a date, an interval without a unit, pandas' interval methods
+(``.total_seconds()``).
+
+Each family turns the error into a finding and candidate edits, most plausible first; the
+engine checks them (:mod:`ibis_copilot.repair.candidates`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+
+from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
+from ibis_copilot.repair.edits import (
+    Candidate,
+    Search,
+    position,
+)
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+
+NOT_COMPARABLE = re.compile(
+    r"Arguments (.+?):(\w+)(?:\(.*?\))? and Literal\((.*)\):(\w+) are not comparable"
+)
+STRING_IN_ARITHMETIC = re.compile(
+    r"unsupported operand type\(s\) for [-+*/]+: '(Integer|Floating|Decimal|Numeric)\w*' and 'str'"
+)
+INTERVAL_WITHOUT_UNIT = re.compile(
+    r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and 'Interval\w*'"
+)
+TEMPORAL_INT = re.compile(
+    r"unsupported operand type\(s\) for [+-]: '(Timestamp|Date)\w*' and '(int|Integer\w*)'"
+)
+
+
+def _as_number(text: str) -> str | None:
+    try:
+        return repr(int(text))
+    except ValueError:
+        pass
+    try:
+        return repr(float(text))
+    except ValueError:
+        return None
+
+
+def literal_type(failure: Failure) -> Search | None:
+    """``t.year == "2024"`` with an integer column: the literal written in the column's type."""
+    match = NOT_COMPARABLE.search(str(failure.error))
+    if match is None:
+        return None
+    column, column_type, literal, literal_type_name = match.groups()
+    numeric = re.match(r"u?int|float|decimal", column_type) is not None
+    if literal_type_name == "string" and numeric:
+        replacement = _as_number(literal)
+    elif column_type == "string" and re.match(r"u?int|float", literal_type_name):
+        replacement = repr(literal)
+    else:
+        replacement = None
+    if replacement is None:
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        value = node.value if isinstance(node, ast.Constant) else None
+        if column_type == "string":
+            return isinstance(value, int | float) and str(value) == literal
+        return isinstance(value, str) and value == literal
+
+    edited = rewrite_nodes(failure.code, wanted, lambda _node, _code: replacement or "")
+    message = (
+        f"`{column}` is {column_type} but is compared with {literal_type_name} "
+        f"{literal!r}: write the literal as {replacement}"
+    )
+    candidates = [Candidate(edited, f"the literal as {replacement}")] if edited else []
+    return Search(Diagnosis("types", message), candidates)
+
+
+def literal_in_arithmetic(failure: Failure) -> Search | None:
+    """``t.id + "1"``: a number written as a string, in arithmetic with a number."""
+    if not STRING_IN_ARITHMETIC.search(str(failure.error)):
+        return None
+    edited = rewrite_nodes(
+        failure.code,
+        lambda node: isinstance(node, ast.Constant) and _number_operand(node, failure.code),
+        lambda node, _code: _as_number(str(getattr(node, "value", ""))) or "",
+    )
+    if edited is None:
+        return None
+    message = "a number written as a string cannot be added to a number: write the number"
+    return Search(Diagnosis("types", message), [Candidate(edited, "the string as a number")])
+
+
+def _number_operand(node: ast.Constant, code: str) -> bool:
+    """A string literal holding a number, operand of an arithmetic operator in ``code``."""
+    if not isinstance(node.value, str) or _as_number(node.value) is None:
+        return False
+    tree = ast.parse(code)
+    return any(
+        isinstance(n, ast.BinOp)
+        and any(
+            isinstance(side, ast.Constant)
+            and (side.lineno, side.col_offset) == (node.lineno, node.col_offset)
+            for side in (n.left, n.right)
+        )
+        for n in ast.walk(tree)
+    )
+
+
+def interval_unit(failure: Failure) -> Search | None:
+    """``t.day + ibis.interval(30)``: an interval without a unit is seconds; a date needs
+    days (``ibis.interval(days=30)``)."""
+    if not INTERVAL_WITHOUT_UNIT.search(str(failure.error)):
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and source_of(node.func, failure.code) == "ibis.interval"
+            and len(node.args) == 1
+            and not node.keywords
+        )
+
+    def with_unit(unit: str) -> Callable[[ast.AST, str], str]:
+        def render(node: ast.AST, code: str) -> str:
+            assert isinstance(node, ast.Call)  # noqa: S101 - only wanted calls
+            return f"ibis.interval({unit}={source_of(node.args[0], code)})"
+
+        return render
+
+    candidates = [
+        Candidate(edited, f"the interval in {unit}")
+        for unit in ("days", "hours")
+        if (edited := rewrite_nodes(failure.code, wanted, with_unit(unit)))
+    ]
+    message = "`ibis.interval(n)` without a unit cannot be added to a date: name the unit"
+    return Search(Diagnosis("dates and intervals", message), candidates) if candidates else None
+
+
+#: ``ibis`` functions and methods whose value is a date or timestamp.
+TEMPORAL_CALLS = frozenset({"now", "today", "timestamp", "date", "truncate", "as_timestamp"})
+
+
+COLUMNS_NOT_COMPARABLE = re.compile(r"Arguments (\w+):(\w+) and (\w+):(\w+) are not comparable")
+
+
+def columns_of_two_types(failure: Failure) -> Search | None:
+    """``orders.customer_id == customers.code`` (int64 vs string): the string column cast
+    to the other's type where they are compared."""
+    match = COLUMNS_NOT_COMPARABLE.search(str(failure.error))
+    if match is None:
+        return None
+    left, left_type, right, right_type = match.groups()
+    numeric = re.compile(r"u?int|float|decimal")
+    if left_type == "string" and numeric.match(right_type):
+        text_column, target = left, right_type
+    elif right_type == "string" and numeric.match(left_type):
+        text_column, target = right, left_type
+    else:
+        return None
+    tree = ast.parse(failure.code)
+    compared = {
+        position(side)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        for side in (node.left, *node.comparators)
+        if isinstance(side, ast.Attribute) and side.attr == text_column
+    }
+    edited = rewrite_nodes(
+        failure.code,
+        lambda node: position(node) in compared,
+        lambda node, code: f"{source_of(node, code)}.cast({target!r})",
+    )
+    if edited is None:
+        return None
+    message = (
+        f"`{left}` ({left_type}) and `{right}` ({right_type}) cannot be compared: cast "
+        f"`{text_column}` to {target} first"
+    )
+    return Search(Diagnosis("types", message), [Candidate(edited, f"`{text_column}` as {target}")])
+
+
+#: Interval methods from pandas/Python (``.total_seconds()``) and the unit of ``delta``.
+INTERVAL_METHODS = {
+    "total_seconds": "second",
+    "seconds": "second",
+    "to_seconds": "second",
+    "total_minutes": "minute",
+    "total_hours": "hour",
+    "hours": "hour",
+    "to_days": "day",
+    "total_days": "day",
+}
+
+
+def interval_method(failure: Failure) -> Search | None:
+    """``(t.end - t.start).total_seconds()`` → ``t.end.delta(t.start, unit="second")``."""
+    match = NO_ATTRIBUTE.match(str(failure.error))
+    if match is None or not match.group(1).startswith("Interval"):
+        return None
+    unit = INTERVAL_METHODS.get(match.group(2))
+    if unit is None:
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == match.group(2)
+            and isinstance(node.func.value, ast.BinOp)
+            and isinstance(node.func.value.op, ast.Sub)
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        function = node.func if isinstance(node, ast.Call) else None
+        difference = function.value if isinstance(function, ast.Attribute) else None
+        if not isinstance(difference, ast.BinOp):
+            return source_of(node, code)
+        later, earlier = source_of(difference.left, code), source_of(difference.right, code)
+        return f"{later}.delta({earlier}, unit={unit!r})"
+
+    edited = rewrite_nodes(failure.code, wanted, render)
+    if edited is None:
+        return None
+    message = (
+        f"an Ibis interval has no `.{match.group(2)}()`: the number of {unit}s between two "
+        f"dates or timestamps is `later.delta(earlier, unit={unit!r})`"
+    )
+    return Search(Diagnosis("dates and intervals", message), [Candidate(edited, "`delta`")])
+
+
+def integer_to_temporal(failure: Failure) -> Search | None:
+    """``t.ts + 7``: a number added to a date or timestamp needs an interval."""
+    error = failure.error
+    if not (TEMPORAL_INT.search(str(error)) or type(error).__name__ == "SignatureValidationError"):
+        return None
+    temporal = {
+        name for name, kind in _columns(failure).items() if kind in {"date", "timestamp"}
+    } | {name for name, kind in _columns(failure).items() if kind.startswith("timestamp(")}
+
+    def mentions_temporal(node: ast.AST) -> bool:
+        return any(
+            isinstance(n, ast.Attribute) and (n.attr in temporal or n.attr in TEMPORAL_CALLS)
+            for n in ast.walk(node)
+        )
+
+    integers = {name for name, kind in _columns(failure).items() if re.match(r"u?int", kind)}
+
+    def integer(node: ast.AST) -> bool:
+        """A literal integer, or an integer column (``t.n_days``)."""
+        if isinstance(node, ast.Constant):
+            return type(node.value) is int
+        return isinstance(node, ast.Attribute) and node.attr in integers
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Add | ast.Sub)
+            and integer(node.right)
+            and mentions_temporal(node.left)
+        )
+
+    def with_unit(unit: str) -> Callable[[ast.AST, str], str]:
+        def render(node: ast.AST, code: str) -> str:
+            if not isinstance(node, ast.BinOp):
+                return source_of(node, code)
+            sign = "+" if isinstance(node.op, ast.Add) else "-"
+            amount = source_of(node.right, code)
+            interval = (
+                f"ibis.interval({unit}={amount})"
+                if isinstance(node.right, ast.Constant)
+                else f'{amount}.as_interval("{unit[0].upper()}")'
+            )
+            return f"{source_of(node.left, code)} {sign} {interval}"
+
+        return render
+
+    candidates = [
+        Candidate(edited, f"the number as an interval of {unit}")
+        for unit in ("days", "hours")
+        if (edited := rewrite_nodes(failure.code, wanted, with_unit(unit)))
+    ]
+    if not candidates:
+        return None
+    message = "a number cannot be added to a date or timestamp: add `ibis.interval(days=n)`"
+    return Search(Diagnosis("dates and intervals", message), candidates)

@@ -1,0 +1,109 @@
+"""Set operations (``union``, ``intersect``, ``difference``) of tables whose columns are
+named or typed differently: the second renamed (and cast) to the first, position by
+position, as SQL's UNION matches columns.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.selectors
+
+from ibis_copilot.repair.edits import (
+    called_name,
+    replace_each_call,
+    string_value,
+)
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import IDENTIFIER, source_of
+
+# -- set operations ------------------------------------------------------------------------
+
+SET_OPERATIONS = ("union", "intersect", "difference")
+
+
+def _schema_of(node: ast.AST, tables: dict[str, ibis.Table]) -> ibis.Schema | None:
+    """The schema of a table variable, or of ``t.select("a", "b")`` on one."""
+    if isinstance(node, ast.Name) and node.id in tables:
+        return tables[node.id].schema()
+    if not (isinstance(node, ast.Call) and called_name(node) == "select") or node.keywords:
+        return None
+    function = node.func
+    names = [string_value(argument) for argument in node.args]
+    if not isinstance(function, ast.Attribute) or not isinstance(function.value, ast.Name):
+        return None
+    table = tables.get(function.value.id)
+    if table is None or not names or None in names or not set(names) <= set(table.columns):
+        return None
+    return ibis.schema({name: table.schema()[name] for name in names if name})
+
+
+def _aligned(left: ibis.Schema, right: ibis.Schema, node: ast.AST, code: str) -> str | None:
+    """``node`` (the right operand) renamed and cast column by column to ``left``."""
+    if len(left) != len(right):
+        return None
+    pairs, casts = [], []
+    for (new, new_type), (old, old_type) in zip(left.items(), right.items(), strict=True):
+        if not IDENTIFIER.match(new):
+            return None
+        pairs.append((new, old))
+        if new_type != old_type:
+            if not dt.castable(old_type, new_type):
+                return None
+            casts.append(f"{new!r}: {str(new_type)!r}")
+    cast = f".cast({{{', '.join(casts)}}})" if casts else ""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        chosen = ", ".join(f"{new}={old!r}" for new, old in pairs)
+        return f"{source_of(node.func, code)}({chosen}){cast}"
+    renames = ", ".join(f"{new}={old!r}" for new, old in pairs if new != old)
+    text = source_of(node, code) + (f".rename({renames})" if renames else "") + cast
+    return text if text != source_of(node, code) else None
+
+
+def set_operation(failure: Failure) -> Diagnosis | None:
+    """``a.union(b)`` with columns named (or typed) differently: ``b``'s columns renamed to
+    ``a``'s position by position (the SQL way), and cast where the types differ."""
+    if "schemas must be equal for set operations" not in str(failure.error):
+        return None
+    tables = failure.tables
+
+    def align(call: ast.Call, code: str) -> str | None:
+        function = call.func
+        if isinstance(function, ast.Attribute) and not (
+            isinstance(function.value, ast.Name) and function.value.id == "ibis"
+        ):
+            operands = [function.value, *call.args]
+            prefix = 1
+        else:
+            operands, prefix = list(call.args), 0
+        schemas = [_schema_of(operand, tables) for operand in operands]
+        first = schemas[0] if schemas else None
+        if first is None or len(operands) < 2:
+            return None
+        written = [source_of(operand, code) for operand in operands]
+        for index in range(1, len(operands)):
+            schema = schemas[index]
+            if schema is None:
+                return None
+            if schema != first:
+                written[index] = _aligned(first, schema, operands[index], code) or written[index]
+        written += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+        return f"{source_of(function, code)}({', '.join(written[prefix:])})"
+
+    fix = replace_each_call(failure.code, SET_OPERATIONS, align)
+    advice = (
+        "set operations match columns by name and type: rename the second table's columns "
+        "to the first's (`b.rename(new='old')`) and cast where the types differ"
+    )
+    if fix is None:
+        return Diagnosis("set operations", advice)
+    return Diagnosis(
+        "set operations",
+        advice + "; the proposed fix renames position by position, as SQL's UNION does",
+        lambda code: replace_each_call(code, SET_OPERATIONS, align),
+    )
+
+
+RULES = (set_operation,)

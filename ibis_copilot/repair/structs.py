@@ -1,0 +1,148 @@
+"""Struct columns read the way dicts and pandas read them: a field spelt differently
+(``t.address.City``), ``t.s.get("a")``, ``t.s.unpack()`` and the removed ``destructure()``.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+
+import ibis
+import ibis.selectors
+
+from ibis_copilot.repair import rewrite
+from ibis_copilot.repair.edits import (
+    called_name,
+    parse,
+)
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
+
+# -- struct fields --------------------------------------------------------------------------
+
+#: Dict-like ways to read one field of a struct, and Ibis's ``s["field"]``.
+FIELD_GETTERS = frozenset({"get", "field"})
+
+
+def _struct_columns(code: str, tables: dict[str, ibis.Table]) -> set[str]:
+    """``t.col`` texts (as written) of the struct columns the code reads."""
+    return {
+        f"{variable}.{column}"
+        for variable, table in tables.items()
+        for column, dtype in table.schema().items()
+        if dtype.is_struct() and f"{variable}.{column}" in code
+    }
+
+
+def struct_method(failure: Failure) -> Diagnosis | None:
+    """``t.s.unpack()`` / ``t.s.get("a")``: a struct column's fields are ``t.s.a`` or
+    ``t.s["a"]``; unpacking all of them is the table's ``t.unpack("s")``."""
+    name = str(failure.error)
+    if not isinstance(failure.error, AttributeError) or name not in FIELD_GETTERS | {"unpack"}:
+        return None
+    tables = failure.tables
+    structs = _struct_columns(failure.code, tables)
+    if not structs:
+        return None
+
+    def getter(node: ast.AST, code: str) -> str | None:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        owner = source_of(node.func.value, code)
+        if owner not in structs:
+            return None
+        if node.func.attr in FIELD_GETTERS and len(node.args) == 1 and not node.keywords:
+            return f"{owner}[{source_of(node.args[0], code)}]"
+        if node.func.attr == "unpack" and not node.args and "." in owner:
+            table, column = owner.split(".", 1)
+            return f"{table}.unpack({column!r})"
+        return None
+
+    def fix(code: str) -> str | None:
+        fields = destructure_to_fields(code, tables) or code
+        edited = rewrite_nodes(
+            fields,
+            lambda node: getter(node, fields) is not None,
+            lambda node, text: getter(node, text) or source_of(node, text),
+        )
+        result = edited or fields
+        return result if result != code else None
+
+    return Diagnosis(
+        "unknown method",
+        f"a struct column has no `.{name}()`: read a field as `t.s.field_name` or "
+        "`t.s['field_name']`; all fields as columns: `t.unpack('s')`",
+        fix,
+    )
+
+
+def destructure_to_fields(code: str, tables: dict[str, ibis.Table]) -> str | None:
+    """``t.select(t.id, t.s.destructure())`` → ``t.select(t.id, t.s.a, t.s.b)``: each
+    field of the struct as its own column (named after the field), where the struct is
+    an argument of a call."""
+    tree = parse(code)
+    if tree is None:
+        return None
+    arguments = {
+        (a.lineno, a.col_offset, a.end_lineno, a.end_col_offset)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        for a in n.args
+    }
+
+    def fields(node: ast.AST) -> list[str] | None:
+        if not (isinstance(node, ast.Call) and called_name(node) in {"destructure", "unpack"}):
+            return None
+        column = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if not (isinstance(column, ast.Attribute) and isinstance(column.value, ast.Name)):
+            return None
+        table = tables.get(column.value.id)
+        dtype = table.schema().get(column.attr) if table is not None else None
+        where = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+        if dtype is None or not dtype.is_struct() or where not in arguments:
+            return None
+        struct = source_of(column, code)
+        value = table[column.attr] if table is not None else None
+        return [
+            f"{struct}[{name!r}]"
+            if hasattr(type(value), name) or not IDENTIFIER.match(name)
+            else f"{struct}.{name}"
+            for name in dtype.names
+        ]
+
+    return rewrite_nodes(
+        code, lambda node: fields(node) is not None, lambda node, _c: ", ".join(fields(node) or [])
+    )
+
+
+def struct_field(failure: Failure) -> Diagnosis | None:
+    """``t.address.City``: the struct's field spelt as the schema spells it."""
+    if not isinstance(failure.error, AttributeError) or not IDENTIFIER.match(str(failure.error)):
+        return None
+    name = str(failure.error)
+    fields: list[str] = []
+    for variable, table in failure.tables.items():
+        for column, dtype in table.schema().items():
+            pattern = rf"\b{re.escape(variable)}\.{re.escape(column)}\.{re.escape(name)}\b"
+            if dtype.is_struct() and re.search(pattern, failure.code):
+                fields += list(dtype.names)
+    exact = [field for field in fields if field.lower() == name.lower()]
+    prefix = [field for field in fields if name.lower().startswith(field.lower())]
+    close = exact or difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+    close = close or (prefix if len(prefix) == 1 else [])
+    if not close:
+        return None
+    new = close[0]
+    return Diagnosis(
+        "unknown column",
+        f"the struct has no field `{name}`; did you mean `{new}`? (its fields: "
+        f"{', '.join(fields)})",
+        lambda code: rewrite.rename_attribute(code, name, new),
+    )
+
+
+RULES = (
+    struct_field,
+    struct_method,
+)
