@@ -85,6 +85,8 @@ def candidate_codes(code: str) -> list[str]:
         ("r = t.d + ibis.interval(3)", "r = t.d + ibis.interval(days=3)"),
         ("r = t.name.is_in(['a'])", "r = t.name.isin(['a'])"),
         ("r = t.name.trim()", "r = t.name.strip()"),
+        ("r = t.amount.stddev()", "r = t.amount.std()"),
+        ("r = t.name.to_datetime('%Y')", "r = t.name.as_timestamp('%Y')"),
         ("r = t.d + t.year", 'r = t.d + t.year.as_interval("D")'),
         ("r = (t.ts - t.ts).total_seconds()", "r = t.ts.delta(t.ts, unit='second')"),
         ("r = t.filter(t.year == t.name)", "r = t.filter(t.year == t.name.cast('int64'))"),

@@ -125,6 +125,18 @@ CASES = [
         "`t.a > 1`",
         "t.filter((t.amount > 1) & (t.region == 'x'))",
     ),
+    (
+        "t.select('region, SUM(amount) AS total, COUNT(*) n')",
+        "sql habit",
+        "one string",
+        't.select("region", t.amount.sum().name("total"), t.count().name("n"))',
+    ),
+    (
+        "t.filter(\"amount * 2 > 10 and upper(region) = 'X'\")",
+        "sql habit",
+        "`t.a > 1`",
+        "t.filter((t.amount * 2 > 10) & (t.region.upper() == 'X'))",
+    ),
     ("t.region.as_('r')", "sql habit", "`.name`", "t.region.name('r')"),
     ("t.note.is_null()", "sql habit", "`.isnull`", "t.note.isnull()"),
     # type names from SQL and pandas

@@ -51,12 +51,12 @@ def _sql_call(call: ast.Call, text: str) -> list[str] | None:
     method = called_name(call)
     if method == "order_by":
         return sql_strings.order_keys(text)
-    if method in {"select", "group_by", "drop"}:
-        return sql_strings.select_items(text)
     function = call.func
     table = "ibis._"
     if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
         table = function.value.id
+    if method in {"select", "group_by", "drop"}:
+        return sql_strings.select_items(text, table)
     predicate = sql_strings.condition(text, table)
     return [predicate] if predicate is not None else None
 

@@ -65,6 +65,21 @@ SYNONYMS = {
     "ceiling": "ceil",
     "truncate_date": "truncate",
     "date_trunc": "truncate",
+    "stddev": "std",
+    "stdev": "std",
+    "variance": "var",
+    "to_datetime": "as_timestamp",
+    "strptime": "as_timestamp",
+    "approx_count_distinct": "approx_nunique",
+    "starts_with": "startswith",
+    "ends_with": "endswith",
+    "regexp_replace": "re_replace",
+    "regexp_extract": "re_extract",
+    "rlike": "re_search",
+    "regexp_like": "re_search",
+    "to_char": "strftime",
+    "date_format": "strftime",
+    "dayofmonth": "day",
 }
 
 

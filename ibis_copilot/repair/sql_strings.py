@@ -45,16 +45,44 @@ def order_keys(text: str) -> list[str] | None:
     return keys
 
 
-def select_items(text: str) -> list[str] | None:
-    """``"a, b as c"`` → ``['"a"', 'ibis._.b.name("c")']``."""
+def select_items(text: str, table: str = "ibis._") -> list[str] | None:
+    """``"a, b as c, x * y total"`` → ``"a"``, ``ibis._.b.name("c")``,
+    ``(t.x * t.y).name("total")``: plain columns stay strings; expressions are written on
+    ``table``."""
     items = []
     for part in text.split(","):
         match = SELECT_ITEM.match(part)
         if match is None:
-            return None
+            break
         name, alias = match.groups()
         items.append(f'ibis._.{name}.name("{alias}")' if alias else f'"{name}"')
-    return items if len(items) > 1 or any("name(" in item for item in items) else None
+    else:
+        return items if len(items) > 1 or any("name(" in item for item in items) else None
+    return _select_expressions(text, table)
+
+
+def _select_expressions(text: str, table: str) -> list[str] | None:
+    """Select items with SQL expressions (arithmetic, SUM/AVG/MIN/MAX/COUNT, UPPER...)."""
+    try:
+        parsed = sqlglot.parse_one(f"SELECT {text}")
+    except sqlglot.errors.ParseError:
+        return None
+    if not isinstance(parsed, sge.Select) or parsed.args.get("from"):
+        return None
+    items = []
+    for item in parsed.expressions:
+        alias = item.alias if isinstance(item, sge.Alias) else None
+        node = item.this if isinstance(item, sge.Alias) else item
+        if isinstance(node, sge.Column) and IDENTIFIER.match(node.name) and not node.table:
+            written = f'"{node.name}"' if alias is None else f'{table}.{node.name}.name("{alias}")'
+        else:
+            value = _value(node, table)
+            if value is None:
+                return None
+            operand = f"({value})" if " " in value else value
+            written = f'{operand}.name("{alias}")' if alias else value
+        items.append(written)
+    return items
 
 
 COMPARISONS: dict[type[sge.Expression], str] = {
@@ -76,7 +104,7 @@ def condition(text: str, table: str) -> str | None:
     return _predicate(parsed, table)
 
 
-def _value(node: sge.Expression, table: str) -> str | None:
+def _value(node: sge.Expression, table: str) -> str | None:  # noqa: PLR0911 - one per form
     if isinstance(node, sge.Column) and not node.table and IDENTIFIER.match(node.name):
         return f"{table}.{node.name}"
     if isinstance(node, sge.Literal):
@@ -87,8 +115,55 @@ def _value(node: sge.Expression, table: str) -> str | None:
         inner = _value(node.this, table)
         return f"-{inner}" if inner is not None else None
     if isinstance(node, sge.Paren):
-        return _value(node.this, table)
-    return None
+        inner = _value(node.this, table)
+        return f"({inner})" if inner is not None else None
+    if type(node) in ARITHMETIC:
+        left, right = _value(node.this, table), _value(node.expression, table)
+        return f"{left} {ARITHMETIC[type(node)]} {right}" if left and right else None
+    return _function(node, table)
+
+
+ARITHMETIC: dict[type[sge.Expression], str] = {
+    sge.Add: "+",
+    sge.Sub: "-",
+    sge.Mul: "*",
+    sge.Div: "/",
+    sge.Mod: "%",
+}
+#: SQL functions of one column, and the Ibis method that computes the same.
+FUNCTIONS: dict[type[sge.Expression], str] = {
+    sge.Sum: "sum",
+    sge.Avg: "mean",
+    sge.Min: "min",
+    sge.Max: "max",
+    sge.Upper: "upper",
+    sge.Lower: "lower",
+    sge.Length: "length",
+    sge.Abs: "abs",
+    sge.Round: "round",
+}
+
+
+def _function(node: sge.Expression, table: str) -> str | None:
+    """``SUM(x)`` → ``t.x.sum()``; ``COUNT(*)`` → ``t.count()``; ``COUNT(DISTINCT x)`` →
+    ``t.x.nunique()``."""
+    if isinstance(node, sge.Count):
+        inner = node.this
+        if isinstance(inner, sge.Star):
+            return f"{table}.count()"
+        if isinstance(inner, sge.Distinct) and len(inner.expressions) == 1:
+            column = _value(inner.expressions[0], table)
+            return f"{column}.nunique()" if column else None
+        column = _value(inner, table) if inner is not None else None
+        return f"{column}.count()" if column else None
+    method = FUNCTIONS.get(type(node))
+    column = _value(node.this, table) if method and node.this is not None else None
+    if method is None or column is None:
+        return None
+    if isinstance(node, sge.Round) and node.args.get("decimals") is not None:
+        digits = _value(node.args["decimals"], table)
+        return f"{column}.round({digits})" if digits else None
+    return f"{column}.{method}()"
 
 
 def _number(text: str) -> str | None:
