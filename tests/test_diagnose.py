@@ -104,8 +104,8 @@ CASES = [
     (
         "t.filter(u.manager == 'x')",
         "mixed tables",
-        "`t` and `u` without a join",
-        "t.join(u, \"region\").filter(u.manager == 'x')",
+        "`t` and `u` are used in one filter without a join",
+        "t.semi_join(u.filter(u.manager == 'x'), \"region\")",
     ),
     (
         "t.select(t.amount, u.manager)",
@@ -286,6 +286,12 @@ CASES = [
     ("t.addr.unpack()", "unknown method", "t.unpack", "t.unpack('addr')"),
     ("2024 - t.ts.year", "dates and intervals", "call it", "2024 - t.ts.year()"),
     ("t.qty.isin(1)", "wrong argument", "a list", "t.qty.isin([1])"),
+    (
+        "t.filter(t.region.isin(u.filter(u.manager == 'x')))",
+        "wrong argument",
+        "semi_join",
+        "t.filter(t.region.isin(u.filter(u.manager == 'x').region))",
+    ),
     (
         "ibis.cases(t.qty > 1, 'a', 'b')",
         "wrong argument",

@@ -186,6 +186,45 @@ def _isin_scalar(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}([{source_of(call.args[0], code)}])"
 
 
+def _isin_table(call: ast.Call, code: str, tables: dict[str, ibis.Table]) -> str | None:
+    """``t.key.isin(other)`` → ``t.key.isin(other.key)`` (``other`` a table, or a chain on
+    one: ``other.filter(...)``): the column of the same name, or the table's only column."""
+    function = call.func
+    if len(call.args) != 1 or call.keywords or not isinstance(function, ast.Attribute):
+        return None
+    tested = function.value
+    argument = call.args[0]
+    roots = [n.id for n in ast.walk(argument) if isinstance(n, ast.Name) and n.id in tables]
+    if not roots or isinstance(argument, ast.Attribute) or not isinstance(tested, ast.Attribute):
+        return None
+    columns = tables[roots[0]].columns
+    if isinstance(argument, ast.Call) and called_name(argument) == "select":
+        return None  # a selection of columns: its schema is not known here
+    name = tested.attr if tested.attr in columns else columns[0] if len(columns) == 1 else None
+    if name is None:
+        return None
+    return f"{source_of(function, code)}({source_of(argument, code)}.{name})"
+
+
+def isin_table(failure: Failure) -> Diagnosis | None:
+    """``isin`` of a table: it takes a column (``other.key``), a semi-join in SQL."""
+    if "InValues(" not in str(failure.error):
+        return None
+    tables = failure.tables
+
+    def translate(call: ast.Call, code: str) -> str | None:
+        return _isin_table(call, code, tables)
+
+    if replace_each_call(failure.code, ("isin", "notin"), translate) is None:
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`isin` takes a column of the other table, not the table: `t.key.isin(other.key)` "
+        "(or `t.semi_join(other, 'key')`)",
+        lambda code: replace_each_call(code, ("isin", "notin"), translate),
+    )
+
+
 def isin_scalar(failure: Failure) -> Diagnosis | None:
     """``isin`` / ``notin`` of one value: they take a list (or a column)."""
     if "InValues(" not in str(failure.error):
@@ -232,6 +271,7 @@ RULES = (
     selector_not_called,
     cases_arguments,
     isin_scalar,
+    isin_table,
     join_kind,
     distinct_keep,
 )

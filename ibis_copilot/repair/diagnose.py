@@ -291,6 +291,14 @@ def mixed_tables(failure: Failure) -> Diagnosis | None:
         if columns[0] <= columns[1] or columns[1] <= columns[0]:
             continue  # one table is derived from the other
         key = _join_key(columns[0] & columns[1])
+        if key and rewrite.semi_join_filter(failure.code, (left, right), key) is not None:
+            return Diagnosis(
+                "mixed tables",
+                f"`{left}` and `{right}` are used in one filter without a join: the proposed "
+                f"fix keeps the rows that have a match with a semi-join on `{key}` (with their "
+                "own columns; a join would add the other table's): check that it is the key",
+                functools.partial(rewrite.semi_join_filter, tables=(left, right), key=key),
+            )
         if key and rewrite.join_first(failure.code, (left, right), key) is not None:
             return Diagnosis(
                 "mixed tables",

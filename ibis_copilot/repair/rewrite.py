@@ -357,6 +357,34 @@ def call_method(code: str, method: str) -> str | None:
     return apply_edits(code, edits)
 
 
+def semi_join_filter(code: str, tables: tuple[str, str], key: str) -> str | None:
+    """``a.filter(<condition on b only>)`` → ``a.semi_join(b.filter(<condition>), "key")``:
+    a's rows that have a match, with a's columns only (a join would add b's)."""
+
+    def parts(node: ast.AST) -> tuple[str, str] | None:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        receiver, condition = node.func.value, node.args
+        if node.func.attr != "filter" or not isinstance(receiver, ast.Name) or node.keywords:
+            return None
+        if receiver.id not in tables or len(condition) != 1:
+            return None
+        other = tables[1] if receiver.id == tables[0] else tables[0]
+        mentions_other = _mentions(condition[0], {other})
+        if not mentions_other or _mentions(condition[0], {receiver.id}):
+            return None
+        return receiver.id, other
+
+    def render(node: ast.AST, source: str) -> str:
+        found = parts(node)
+        assert found is not None and isinstance(node, ast.Call)  # noqa: S101, PT018
+        receiver, other = found
+        condition = source_of(node.args[0], source)
+        return f'{receiver}.semi_join({other}.filter({condition}), "{key}")'
+
+    return rewrite_nodes(code, lambda node: parts(node) is not None, render)
+
+
 def join_first(code: str, tables: tuple[str, str], key: str) -> str | None:
     """In the first statement that uses both tables, start the method chain of the one
     whose method is called with a join on ``key``: ``a.filter(b.x > 1)`` →
