@@ -118,12 +118,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[int(share * (len(ordered) - 1))]
 
 
-def measure_latency(server: Server, generator: Any) -> list[dict[str, Any]]:
-    """Same prompts, greedy: the generator in this process vs through the server."""
+def measure_latency(server: Server, generator: Any, repeat: int = 1) -> list[dict[str, Any]]:
+    """Same prompts, greedy: the generator in this process vs through the server, each
+    pair run back to back (``repeat`` rounds), so that load swings hit both sides."""
     complete = CompleteWorkflow()
     chat = ChatWorkflow(ConversationStore(Path(tempfile.mkdtemp())))
     rows = []
-    for body in COMPLETIONS:
+    for body in COMPLETIONS * repeat:
         prompt, params = complete.prepare(generator, CompletionRequest(**body))
         d_first, d_total = direct(generator, prompt, params.max_tokens, params.stop)
         s_first, s_total, _ = server.stream("complete", body)
@@ -136,7 +137,7 @@ def measure_latency(server: Server, generator: Any) -> list[dict[str, Any]]:
                 "server_total": s_total,
             }
         )
-    for question in CHATS:
+    for question in CHATS * repeat:
         messages = [{"role": "user", "content": question}]
         prepared = chat.prepare(generator, messages)
         d_first, d_total = direct(generator, prepared.prompt, chat.max_tokens)
@@ -297,7 +298,9 @@ def measure_batching(generator: Any, max_tokens: int = 48) -> dict[str, Any]:
     return output
 
 
-def run_mode(process: str, generator: Any, only: str | None = None) -> dict[str, Any]:
+def run_mode(
+    process: str, generator: Any, only: str | None = None, repeat: int = 1
+) -> dict[str, Any]:
     """Every measurement against a server whose model runs as ``process`` (``only``:
     "memory", the load time and resident memory; "kill", those and kill -9 recovery)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -319,11 +322,11 @@ def run_mode(process: str, generator: Any, only: str | None = None) -> dict[str,
             if only == "kill" and process == "worker":
                 output["kill"] = measure_kill(server)
             if only == "latency":
-                output["rows"] = measure_latency(server, generator)
+                output["rows"] = measure_latency(server, generator, repeat)
                 output["status_ms"] = measure_status(server)
             if only:
                 return output
-            output["rows"] = measure_latency(server, generator)
+            output["rows"] = measure_latency(server, generator, repeat)
             output["status_ms"] = measure_status(server)
             output["completion_idle_first_s"] = completion_first_tokens(server, 10)
             output["beside_chats"] = measure_beside_chats(server)
@@ -333,23 +336,28 @@ def run_mode(process: str, generator: Any, only: str | None = None) -> dict[str,
     return output
 
 
-def summarize(raw: dict[str, Any]) -> dict[str, Any]:
-    """Medians, ratios and p95s of one mode's raw measurements."""
+def latency_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per kind: medians of each side, and the medians of the pairs' differences (first
+    token) and ratios (total), which load swings between pairs do not skew."""
     summary: dict[str, Any] = {}
     for kind in ("complete", "chat"):
-        mine = [row for row in raw["rows"] if row["kind"] == kind]
-        d_first = statistics.median(r["direct_first"] for r in mine)
-        s_first = statistics.median(r["server_first"] for r in mine)
-        d_total = statistics.median(r["direct_total"] for r in mine)
-        s_total = statistics.median(r["server_total"] for r in mine)
+        mine = [row for row in rows if row["kind"] == kind and row["server_first"] is not None]
         summary[kind] = {
-            "direct_first_ms": d_first * 1000,
-            "server_first_ms": s_first * 1000,
-            "first_added_ms": (s_first - d_first) * 1000,
-            "direct_total_ms": d_total * 1000,
-            "server_total_ms": s_total * 1000,
-            "total_ratio": s_total / d_total,
+            "pairs": len(mine),
+            "direct_first_ms": statistics.median(r["direct_first"] for r in mine) * 1000,
+            "server_first_ms": statistics.median(r["server_first"] for r in mine) * 1000,
+            "first_added_ms": statistics.median(r["server_first"] - r["direct_first"] for r in mine)
+            * 1000,
+            "direct_total_ms": statistics.median(r["direct_total"] for r in mine) * 1000,
+            "server_total_ms": statistics.median(r["server_total"] for r in mine) * 1000,
+            "total_ratio": statistics.median(r["server_total"] / r["direct_total"] for r in mine),
         }
+    return summary
+
+
+def summarize(raw: dict[str, Any]) -> dict[str, Any]:
+    """Medians, ratios and p95s of one mode's raw measurements."""
+    summary: dict[str, Any] = latency_summary(raw["rows"])
     idle = raw["completion_idle_first_s"]
     busy = raw["beside_chats"]["completion_first_s"]
     summary.update(
@@ -464,6 +472,9 @@ def main() -> None:
         help="load time and memory, and kill -9 recovery or latency and /status",
     )
     parser.add_argument("--batching", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of the direct/server latency pairs"
+    )
     options = parser.parse_args()
     generator = local_generator(MODEL)
     generator.load()
@@ -471,7 +482,7 @@ def main() -> None:
     name = f"bench_generation_{options.only}" if options.only else "bench_generation"
     raw: dict[str, Any] = {}
     for process in processes:  # results are written after each, in case a later one fails
-        raw[process] = run_mode(process, generator, options.only)
+        raw[process] = run_mode(process, generator, options.only, options.repeat)
         write_results(name, {"model": MODEL, "raw": raw})
     output: dict[str, Any] = {"model": MODEL, "raw": raw}
     if processes and not options.only:
@@ -492,6 +503,29 @@ def main() -> None:
                 for process, values in raw.items()
             ],
         )
+        if options.only == "latency":
+            print()
+            print_table(
+                ["model in", "kind", "pairs", "first token added (median)", "total ratio", "goal"],
+                [
+                    [
+                        process,
+                        kind,
+                        str(k["pairs"]),
+                        f"{k['first_added_ms']:+.0f} ms",
+                        f"{k['total_ratio']:.3f}",
+                        "<= 30 ms, <= 1.10",
+                    ]
+                    for process, values in raw.items()
+                    for kind, k in latency_summary(values["rows"]).items()
+                ],
+            )
+            for process, values in raw.items():
+                status, jupyter = values["status_ms"]["status"], values["status_ms"]["jupyter"]
+                print(
+                    f"{process}: /status p95 {percentile(status, 0.95):.1f} ms "
+                    f"(Jupyter's /api/status {percentile(jupyter, 0.95):.1f} ms; goal <= 10 ms)"
+                )
     if options.batching:
         batching = measure_batching(generator)
         output["batching"] = batching
