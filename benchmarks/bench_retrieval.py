@@ -121,7 +121,8 @@ def main() -> None:
     parser.add_argument(
         "--no-example-sql",
         action="store_true",
-        help="index the API without the SQL its examples compile to (the earlier baseline)",
+        help="index the API without its vocabulary bridge (the SQL its examples compile to, "
+        "pandas' names): the earlier baseline",
     )
     args = parser.parse_args()
     names = ("dev", "heldout") if args.set == "both" else (args.set,)

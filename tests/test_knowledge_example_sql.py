@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from knowledge_helpers import ListSource, api_chunk
 
-from ibis_copilot.knowledge.api_source import ApiSource, sql_chunk
+from ibis_copilot.knowledge.api_source import ApiSource, bridge_chunk
 from ibis_copilot.knowledge.example_sql import (
     ExampleSql,
     compact,
@@ -116,7 +116,7 @@ def test_api_objects_get_a_sibling_chunk_with_their_example_sql(tmp_path: Path) 
     main, sibling = list(source.chunks())
     assert sibling.path == main.path == "api:pkg.cumsum"
     assert (sibling.url, sibling.heading) == (main.url, main.heading)
-    assert sibling.extra["part"] == "example-sql"
+    assert sibling.extra["part"] == "vocabulary"
     assert "In SQL: SUM OVER ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW" in sibling.text
     assert "total" not in sibling.text.split("\n\n")[1], "the words line holds SQL words only"
     assert "UNBOUNDED PRECEDING" not in main.text
@@ -129,7 +129,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     sql = 'SELECT SUM("v") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "c" FROM "t"'
     chunks = [
         cumsum,
-        sql_chunk(cumsum, [sql]),
+        bridge_chunk(cumsum, [sql], []),
         api_chunk("ibis.expr.types.relations.Table.join", "Perform a join between two tables."),
         api_chunk("ibis.expr.types.generic.Value.over", "Construct a window expression."),
     ]

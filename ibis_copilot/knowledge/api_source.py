@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -48,6 +48,8 @@ REFERENCE_PAGES = {
     "uuid": "expression-uuid",
 }
 MAX_EXAMPLE_LINES = 24
+#: Where the expression API lives (pandas names go to these objects only).
+EXPRESSION_PATHS = ("ibis.expr.types.", "ibis.expr.api.")
 #: How much compiled example SQL one API object's SQL chunk carries.
 MAX_SQL_CHARS = 1200
 
@@ -134,17 +136,20 @@ def example_code(obj: griffe.Object) -> str:
     return "\n".join(block for block in blocks if block)
 
 
-def sql_chunk(chunk: Chunk, sqls: list[str]) -> Chunk:
-    """A sibling of an API object's chunk, cited as the same page: the SQL words and the
-    SQL its examples compile to, so questions in SQL's words find the Ibis API."""
-    signature_line = chunk.text.split("\n", 1)[0]
-    words = dict.fromkeys(word for sql in sqls for word in sql_vocabulary(sql))
-    compiled = "\n".join(compact(sql) for sql in sqls)
-    text = (
-        f"{signature_line}\n\nIn SQL: {' '.join(words)}\n\n"
-        f"Its examples compile to SQL (DuckDB):\n{compiled}"
-    )
-    return replace(chunk, text=text[:MAX_SQL_CHARS], extra={**chunk.extra, "part": "example-sql"})
+def bridge_chunk(chunk: Chunk, sqls: list[str], pandas: list[str]) -> Chunk:
+    """A sibling of an API object's chunk, cited as the same page, in the words of users
+    who know pandas or SQL: the pandas names it stands for, the SQL words and the SQL its
+    examples compile to."""
+    parts = [chunk.text.split("\n", 1)[0]]
+    if pandas:
+        parts.append(f"In pandas: {', '.join(pandas)}")
+    if sqls:
+        words = dict.fromkeys(word for sql in sqls for word in sql_vocabulary(sql))
+        compiled = "\n".join(compact(sql) for sql in sqls)
+        parts.append(f"In SQL: {' '.join(words)}")
+        parts.append(f"Its examples compile to SQL (DuckDB):\n{compiled}")
+    text = "\n\n".join(parts)[:MAX_SQL_CHARS]
+    return replace(chunk, text=text, extra={**chunk.extra, "part": "vocabulary"})
 
 
 def signature(obj: griffe.Object) -> str:
@@ -199,7 +204,10 @@ class ApiSource:
     """Public functions, classes and methods of ``ibis`` (installed, or a source tree).
 
     With ``example_sql``, each object whose docstring examples compile also gets a sibling
-    chunk with that SQL (compiled in the check process, see :mod:`example_sql`)."""
+    chunk with that SQL (compiled in the check process, see :mod:`example_sql`), and with
+    ``pandas_names`` (Ibis method → pandas names), each documented expression method
+    pandas has another name for gets them in that sibling too (not the copies made by a
+    call, such as ``Join.limit = finished(Table.limit)``)."""
 
     def __init__(
         self,
@@ -207,15 +215,19 @@ class ApiSource:
         package: str = "ibis",
         name: str = "api",
         provenance: dict[str, object] | None = None,
+        *,
         example_sql: ExampleSql | None = None,
+        pandas_names: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.name = name
         self.provenance = provenance or {"package": package, "version": _version(package)}
         self.package = package
         self.search_paths = [str(path) for path in search_paths or []]
         self.example_sql = example_sql
+        self.pandas_names = pandas_names or {}
         self._seen: set[str] = set()
         self._examples: dict[str, str] = {}
+        self._documented: set[str] = set()  # paths with a docstring of their own
 
     def load(self) -> griffe.Module:
         """Read the package statically."""
@@ -227,21 +239,25 @@ class ApiSource:
         return module  # type: ignore[return-value]
 
     def chunks(self) -> Iterator[Chunk]:
-        if self.example_sql is None:
+        if self.example_sql is None and not self.pandas_names:
             yield from self._api_chunks()
             return
         chunks = list(self._api_chunks())
-        sql = self.example_sql.sql_for(self._examples)
+        sql = self.example_sql.sql_for(self._examples) if self.example_sql else {}
         for chunk in chunks:
             yield chunk
             path = chunk.path.removeprefix("api:")
-            if path in sql:
-                yield sql_chunk(chunk, sql[path])
+            pandas = []
+            if path.startswith(EXPRESSION_PATHS) and path in self._documented:
+                pandas = self.pandas_names.get(path.rsplit(".", 1)[-1], [])
+            if path in sql or pandas:
+                yield bridge_chunk(chunk, sql.get(path, []), pandas)
 
     def _api_chunks(self) -> Iterator[Chunk]:
         root = self.load()
         self._seen.clear()
         self._examples.clear()
+        self._documented.clear()
         # ibis.* as users write it, e.g. ibis.desc, ibis.Table, ibis.read_parquet
         for name in sorted(str(export) for export in root.exports or []):
             member = root.members.get(name)
@@ -295,6 +311,8 @@ class ApiSource:
             return
         self._seen.add(path)
         body = render_docstring(target)
+        if body:
+            self._documented.add(path)
         if isinstance(target, griffe.Attribute) and not body:
             # Methods made by a call (Table.left_join) are described by that call.
             if not isinstance(target.value, griffe.ExprCall) or target.parent is None:

@@ -21,13 +21,17 @@ BUNDLED_DOCS = Path(__file__).parent / "ibis_docs"
 
 def package_sources(data_dir: Path | None = None, *, example_sql: bool = True) -> list[Source]:
     """The installed package's API (with the SQL its examples compile to, cached under
-    ``data_dir``, else in the user's cache directory) and its backend support matrix."""
+    ``data_dir``, else in the user's cache directory, and the pandas names of its methods)
+    and its backend support matrix."""
     from ibis_copilot.knowledge.api_source import ApiSource
     from ibis_copilot.knowledge.example_sql import ExampleSql, default_cache
+    from ibis_copilot.knowledge.pandas_names import pandas_names
     from ibis_copilot.knowledge.support_source import SupportMatrixSource
 
-    compiled = ExampleSql(default_cache(data_dir)) if example_sql else None
-    return [ApiSource(example_sql=compiled), SupportMatrixSource()]
+    if not example_sql:
+        return [ApiSource(), SupportMatrixSource()]
+    api = ApiSource(example_sql=ExampleSql(default_cache(data_dir)), pandas_names=pandas_names())
+    return [api, SupportMatrixSource()]
 
 
 def default_sources(data_dir: Path | None = None, *, example_sql: bool = True) -> list[Source]:
