@@ -66,6 +66,7 @@ sys.path.insert(1, str(HERE.parent / "tests"))  # postgres_server.py
 import codegen_data  # noqa: E402
 from _common import print_table, write_results  # noqa: E402
 
+from ibis_copilot.assistant.service import LOOP_WARNING  # noqa: E402
 from ibis_copilot.code_blocks import code_blocks  # noqa: E402
 from ibis_copilot.repair.check import CheckResult, check_code  # noqa: E402
 
@@ -926,7 +927,8 @@ def main() -> None:
         print(f"\n== {name} set ({SETS[name].name}, {len(sets[name])} tasks)")
         print_report(summaries[name])
     answers = [a for run in runs.values() for a in run.answers.values()]
-    warnings = sorted({w for a in answers for w in a.warnings})
+    looped = sum(LOOP_WARNING in a.warnings for a in answers)
+    warnings = sorted({w for a in answers for w in a.warnings if w != LOOP_WARNING})
     retrieval = "off (--no-retrieval)" if args.no_retrieval else "on"
     if warnings and not args.no_retrieval:
         retrieval = f"unavailable: {warnings[0]}"
@@ -935,6 +937,7 @@ def main() -> None:
         "model": model.get("name"),
         "model_backend": settings.model_backend,
         "retrieval": retrieval,
+        "answers_cut_at_a_loop": f"{looped} of {len(answers)}",
         "schemas_in_prompt": not args.no_schemas,
         "tables_for_the_products_check": not args.no_schemas,
         "dialect_for_the_products_check": context["dialect"],
@@ -959,7 +962,8 @@ def main() -> None:
     print(
         f"\nmodel {config['model']} ({config['model_backend']}), retrieval {retrieval}, "
         f"schemas {'off' if args.no_schemas else 'on'}, self-repair rounds "
-        f"{settings.self_repair_rounds}, allowlist {config['allowlist']}"
+        f"{settings.self_repair_rounds}, allowlist {config['allowlist']}, answers cut at a "
+        f"loop {config['answers_cut_at_a_loop']}"
     )
     for name, why in missing.items():
         print(f"{name}: not run ({why})")
