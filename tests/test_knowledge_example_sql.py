@@ -123,26 +123,32 @@ def test_api_objects_get_a_sibling_chunk_with_their_example_sql(tmp_path: Path) 
     assert len(list(ApiSource([tmp_path], package="pkg").chunks())) == 1
 
 
+CUMSUM = api_chunk("ibis.expr.types.numeric.NumericColumn.cumsum", "Return the cumulative sum.")
+SQL = 'SELECT SUM("v") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "c" FROM "t"'
+WINDOW_API = [
+    CUMSUM,
+    api_chunk("ibis.expr.types.relations.Table.join", "Perform a join between two tables."),
+    api_chunk("ibis.expr.types.generic.Value.over", "Construct a window expression."),
+]
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    cumsum = api_chunk("ibis.expr.types.numeric.NumericColumn.cumsum", "Return the cumulative sum.")
-    sql = 'SELECT SUM("v") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "c" FROM "t"'
-    chunks = [
-        cumsum,
-        bridge_chunk(cumsum, [sql], []),
-        api_chunk("ibis.expr.types.relations.Table.join", "Perform a join between two tables."),
-        api_chunk("ibis.expr.types.generic.Value.over", "Construct a window expression."),
-    ]
     knowledge = KnowledgeBase(tmp_path_factory.mktemp("kb"))
-    knowledge.index([ListSource("api", chunks)], progress=False)
+    sibling = bridge_chunk(CUMSUM, [SQL], [])
+    knowledge.index([ListSource("api", [*WINDOW_API, sibling])], progress=False)
     return knowledge
 
 
 def test_a_question_in_sql_words_finds_the_api_through_its_example_sql(
-    base: KnowledgeBase,
+    base: KnowledgeBase, tmp_path: Path
 ) -> None:
-    results = base.search("OVER (ROWS UNBOUNDED PRECEDING) running sum", k=4)
-    assert results[0].path == "api:ibis.expr.types.numeric.NumericColumn.cumsum"
+    question = "OVER (ROWS UNBOUNDED PRECEDING) running sum"
+    plain = KnowledgeBase(tmp_path)
+    plain.index([ListSource("api", WINDOW_API)], progress=False)
+    assert plain.search(question, k=1)[0].path != CUMSUM.path, "without the SQL, a miss"
+    results = base.search(question, k=4)
+    assert results[0].path == CUMSUM.path
     paths = [result.path for result in results]
     assert len(paths) == len(set(paths)), "the SQL chunk and its object are one result"
 

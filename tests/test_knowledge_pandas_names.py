@@ -30,10 +30,17 @@ def test_the_bridge_chunk_carries_pandas_names_without_sql() -> None:
 
 
 def test_a_question_in_pandas_words_finds_the_ibis_method(tmp_path: Path) -> None:
-    longer = api_chunk("ibis.expr.types.relations.Table.pivot_longer", "Wider to longer.")
-    wider = api_chunk("ibis.expr.types.relations.Table.pivot_wider", "Longer to wider.")
-    chunks = [longer, wider, bridge_chunk(longer, [], ["melt"])]
-    knowledge = KnowledgeBase(tmp_path)
-    knowledge.index([ListSource("api", chunks)], progress=False)
-    (top,) = knowledge.search("df.melt(id_vars=['id'])", k=1)
-    assert top.path == "api:ibis.expr.types.relations.Table.pivot_longer"
+    longer = api_chunk("ibis.expr.types.relations.Table.pivot_longer", "Reshape the table.")
+    chunks = [
+        longer,
+        api_chunk("ibis.expr.types.relations.Table.unpack", "Project the fields of structs."),
+        api_chunk("ibis.expr.types.relations.Table.mutate", "Add columns, like pandas' assign."),
+    ]
+    plain = KnowledgeBase(tmp_path / "plain")
+    plain.index([ListSource("api", chunks)], progress=False)
+    bridged = KnowledgeBase(tmp_path / "bridged")
+    melt = bridge_chunk(longer, [], ["melt"])
+    bridged.index([ListSource("api", [*chunks, melt])], progress=False)
+    question = "how do I melt a dataframe in ibis"
+    assert plain.search(question, k=1)[0].path != longer.path, "without the bridge, a miss"
+    assert bridged.search(question, k=1)[0].path == longer.path
