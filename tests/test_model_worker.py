@@ -66,6 +66,23 @@ def test_the_worker_streams_what_the_model_writes(supervisor: WorkerSupervisor) 
     assert generator.context_length == 8192, "read from the model in the worker"
 
 
+def test_a_rendered_prompts_token_count_needs_no_second_call(
+    supervisor: WorkerSupervisor,
+) -> None:
+    generator = WorkerGenerator(supervisor)
+    prompt = generator.render_chat(QUESTION)
+    endpoint, pid = supervisor.endpoint(), supervisor.pid
+    assert pid is not None
+    asked = httpx.post(
+        f"{endpoint.base_url}/tokenize", json={"prompt": prompt}, headers=endpoint.headers
+    ).json()["count"]
+    os.kill(pid, signal.SIGSTOP)  # a call to the worker now would hang
+    try:
+        assert generator.count_tokens(prompt) == asked, "the count came with the template"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
 def test_the_worker_refuses_requests_without_its_token(supervisor: WorkerSupervisor) -> None:
     endpoint = supervisor.endpoint()
     body = {"model": MODEL, "prompt": "x", "max_tokens": 2, "stream": True}

@@ -8,6 +8,8 @@ exactly as in process. No weights are loaded here.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +22,8 @@ from ibis_copilot.models.supervisor import Endpoint, WorkerSupervisor
 
 #: Seconds a tokenizer call to the worker may take.
 TOKENIZER_TIMEOUT = 30.0
+#: Token counts remembered (the same tokenizer for the worker's life, and after restarts).
+COUNTS_KEPT = 256
 
 
 class WorkerGenerator:
@@ -32,6 +36,8 @@ class WorkerGenerator:
         self.context_length = 2048
         #: One client for every request to the worker, from every thread.
         self.http = http_client()
+        self._counts: OrderedDict[str, int] = OrderedDict()  # text -> tokens, newest last
+        self._lock = threading.Lock()
 
     @property
     def fim_format(self) -> FimFormat | None:
@@ -43,10 +49,28 @@ class WorkerGenerator:
         self._endpoint()
 
     def render_chat(self, messages: list[Message]) -> str:
-        return str(self._call("/apply-template", {"messages": messages})["prompt"])
+        answer = self._call("/apply-template", {"messages": messages})
+        prompt = str(answer["prompt"])
+        self._remember_count(prompt, int(answer["count"]))
+        return prompt
 
     def count_tokens(self, text: str) -> int:
-        return int(self._call("/tokenize", {"prompt": text})["count"])
+        """Tokens in ``text``, asked of the worker once per text (each call is a round
+        trip before the first token: the system prompt and a rendered prompt are
+        counted again and again)."""
+        with self._lock:
+            if text in self._counts:
+                self._counts.move_to_end(text)
+                return self._counts[text]
+        count = int(self._call("/tokenize", {"prompt": text})["count"])
+        self._remember_count(text, count)
+        return count
+
+    def _remember_count(self, text: str, count: int) -> None:
+        with self._lock:
+            self._counts[text] = count
+            if len(self._counts) > COUNTS_KEPT:
+                self._counts.popitem(last=False)
 
     def stream_chat(
         self, messages: list[Message], params: GenerationParams, cancel: CancelToken

@@ -15,7 +15,8 @@ Every request needs ``Authorization: Bearer <token>`` (401 otherwise):
   pauses the others between their tokens; other values: ordinary) and ``member_names``
   (``MemberNames.to_json()``: only real names are decoded after a dot on an Ibis chain);
 - ``POST /tokenize`` ``{"prompt"}`` -> ``{"count"}`` and ``POST /apply-template``
-  ``{"messages"}`` -> ``{"prompt"}`` (the names llama.cpp's server uses);
+  ``{"messages"}`` -> ``{"prompt", "count"}`` (the names llama.cpp's server uses; the
+  prompt's token count saves the caller a second call);
 - ``GET /health`` -> ``{"status": "ok"}``.
 """
 
@@ -124,7 +125,8 @@ def make_handler(model: TransformersGenerator, token: str) -> type[BaseHTTPReque
                 if self.path == "/tokenize":
                     self._json(200, {"count": model.count_tokens(str(body.get("prompt", "")))})
                 elif self.path == "/apply-template":
-                    self._json(200, {"prompt": model.render_chat(_messages(body))})
+                    prompt = model.render_chat(_messages(body))
+                    self._json(200, {"prompt": prompt, "count": model.count_tokens(prompt)})
                 elif self.path in ("/v1/chat/completions", "/v1/completions"):
                     self._stream(body, chat=self.path == "/v1/chat/completions")
                 else:
