@@ -203,7 +203,7 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         "iloc": translate.iloc_to_limit,
     }
     if name in translate.PANDAS_CALLS:
-        translator = translate.PANDAS_CALLS[name][0]
+        translator = translate.PANDAS_CALLS[name]
         fixes[name] = lambda code: replace_each_call(code, (name,), translator)
     elif name == "sort_values":
         fixes[name] = lambda code: replace_each_call(code, (name,), translate.order_call)

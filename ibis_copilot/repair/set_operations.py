@@ -9,7 +9,6 @@ import ast
 
 import ibis
 import ibis.expr.datatypes as dt
-import ibis.selectors
 
 from ibis_copilot.repair.edits import (
     called_name,

@@ -9,7 +9,6 @@ import difflib
 import re
 
 import ibis
-import ibis.selectors
 
 from ibis_copilot.repair import rewrite
 from ibis_copilot.repair.edits import (

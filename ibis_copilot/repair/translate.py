@@ -411,21 +411,21 @@ def iloc_to_limit(code: str) -> str | None:
     return rewrite_nodes(code, lambda node: bounds(node) is not None, render)
 
 
-#: pandas method → (its Ibis translation, what to say).
-PANDAS_CALLS: dict[str, tuple[Translator, str]] = {
-    "merge": (join_call, "`left.join(right, predicates, how=...)`"),
-    "drop_duplicates": (distinct_call, "`t.distinct(on=..., keep=...)`"),
-    "melt": (longer_call, "`t.pivot_longer(columns, names_to=..., values_to=...)`"),
-    "shift": (shift_call, "`col.lag(n)` (and `col.lead(n)`)"),
-    "pivot": (wider_call, "`t.pivot_wider(id_cols=..., names_from=..., values_from=...)`"),
-    "pivot_table": (wider_call, "`t.pivot_wider(..., values_agg='sum')`"),
-    "nlargest": (largest_call, "`t.order_by(ibis.desc(col)).limit(n)`"),
-    "nsmallest": (largest_call, "`t.order_by(col).limit(n)`"),
-    "withColumn": (with_column_call, "`t.mutate(name=expression)`"),
-    "concat": (concat_call, "`ibis.union(a, b)` (or `a.union(b)`)"),
-    "diff": (diff_call, "`col - col.lag()`"),
-    "map": (substitute_call, "`col.substitute({old: new})`"),
-    "query": (query_call, "`t.filter(t.a > 1)`"),
+#: pandas (and polars/PySpark) method → its Ibis translation (the advice is the rule's).
+PANDAS_CALLS: dict[str, Translator] = {
+    "merge": join_call,
+    "drop_duplicates": distinct_call,
+    "melt": longer_call,
+    "shift": shift_call,
+    "pivot": wider_call,
+    "pivot_table": wider_call,
+    "nlargest": largest_call,
+    "nsmallest": largest_call,
+    "withColumn": with_column_call,
+    "concat": concat_call,
+    "diff": diff_call,
+    "map": substitute_call,
+    "query": query_call,
 }
 #: Ibis method → translation of the pandas keywords it was given.
 KEYWORD_CALLS: dict[str, Translator] = {
