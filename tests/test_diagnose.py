@@ -284,6 +284,7 @@ CASES = [
         "t.select(t.qty, t.addr.city)",
     ),
     ("t.addr.unpack()", "unknown method", "t.unpack", "t.unpack('addr')"),
+    ("t.unnest('addr')", "wrong argument", "unpack", "t.unpack('addr')"),
     ("2024 - t.ts.year", "dates and intervals", "call it", "2024 - t.ts.year()"),
     ("t.qty.isin(1)", "wrong argument", "a list", "t.qty.isin([1])"),
     (

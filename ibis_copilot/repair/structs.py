@@ -1,5 +1,6 @@
-"""Struct columns read the way dicts and pandas read them: a field spelt differently
-(``t.address.City``), ``t.s.get("a")``, ``t.s.unpack()`` and the removed ``destructure()``.
+"""Struct and array columns read the way dicts and pandas read them: a field spelt
+differently (``t.address.City``), ``t.s.get("a")``, ``t.s.unpack()``, the removed
+``destructure()``, and ``unnest`` / ``unpack`` swapped.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ import re
 import ibis
 
 from ibis_copilot.repair import rewrite
-from ibis_copilot.repair.edits import (
-    called_name,
-    parse,
-)
+from ibis_copilot.repair.edits import called_name, parse, replace_each_call, string_value
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
 
@@ -141,7 +139,44 @@ def struct_field(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: The table method for each kind of nested column: arrays are unnested, structs unpacked.
+NESTED_METHODS = {"unnest": "is_struct", "unpack": "is_array"}
+
+
+def unnest_or_unpack(failure: Failure) -> Diagnosis | None:
+    """``t.unnest("struct_col")`` / ``t.unpack("array_col")``: arrays are unnested (a row
+    per element), structs unpacked (a column per field)."""
+    text = str(failure.error)
+    if "TableUnnest(" not in text and "object has no attribute 'names'" not in text:
+        return None
+    tables = failure.tables
+
+    def swapped(call: ast.Call, _code: str) -> str | None:
+        function = call.func
+        column = string_value(call.args[0]) if len(call.args) == 1 else None
+        if not isinstance(function, ast.Attribute) or not isinstance(function.value, ast.Name):
+            return None
+        table = tables.get(function.value.id)
+        if table is None or column not in table.columns or call.keywords:
+            return None
+        wrong_kind = NESTED_METHODS.get(function.attr)
+        if wrong_kind is None or not getattr(table.schema()[column], wrong_kind)():
+            return None
+        other = "unpack" if function.attr == "unnest" else "unnest"
+        return f"{function.value.id}.{other}({column!r})"
+
+    if replace_each_call(failure.code, tuple(NESTED_METHODS), swapped) is None:
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`unnest` is for arrays (one row per element) and `unpack` for structs (one column "
+        "per field): `t.unnest('array_col')`, `t.unpack('struct_col')`",
+        lambda code: replace_each_call(code, tuple(NESTED_METHODS), swapped),
+    )
+
+
 RULES = (
     struct_field,
     struct_method,
+    unnest_or_unpack,
 )
