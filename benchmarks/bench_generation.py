@@ -76,16 +76,15 @@ def timed_stream(lines: Any, start: float) -> tuple[float | None, float, list[di
     return first, time.perf_counter() - start, events
 
 
-def direct(
-    generator: Any, prompt: str, max_tokens: int, stops: tuple[str, ...] = ()
-) -> tuple[float | None, float]:
+def direct(generator: Any, prompt: str, params: GenerationParams) -> tuple[float | None, float]:
+    """First-piece and total seconds of the generator called here with the server's own
+    prompt and parameters (stop sequences, the names allowed after a dot)."""
     cancel = CancelToken()
-    params = GenerationParams(max_tokens=max_tokens, stop=stops)
     start = time.perf_counter()
     first = None
     # The same text filters as the server's (stop sequences, a loop cut short), so both
     # sides generate the same tokens and only the path differs.
-    stopped = stop_at(generator.stream(prompt, params, cancel), stops, cancel)
+    stopped = stop_at(generator.stream(prompt, params, cancel), params.stop, cancel)
     pieces = stop_repeating(stopped, cancel)
     for _ in pieces:
         if first is None:
@@ -126,7 +125,7 @@ def measure_latency(server: Server, generator: Any, repeat: int = 1) -> list[dic
     rows = []
     for body in COMPLETIONS * repeat:
         prompt, params = complete.prepare(generator, CompletionRequest(**body))
-        d_first, d_total = direct(generator, prompt, params.max_tokens, params.stop)
+        d_first, d_total = direct(generator, prompt, params)
         s_first, s_total, _ = server.stream("complete", body)
         rows.append(
             {
@@ -140,7 +139,7 @@ def measure_latency(server: Server, generator: Any, repeat: int = 1) -> list[dic
     for question in CHATS * repeat:
         messages = [{"role": "user", "content": question}]
         prepared = chat.prepare(generator, messages)
-        d_first, d_total = direct(generator, prepared.prompt, chat.max_tokens)
+        d_first, d_total = direct(generator, prepared.prompt, GenerationParams(chat.max_tokens))
         s_first, s_total, _ = server.stream("chat", {"messages": messages})
         rows.append(
             {
