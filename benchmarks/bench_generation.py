@@ -54,6 +54,8 @@ LONG_CHATS = [
     "Give three tips for writing readable pandas code.",
     "Describe in a few sentences what a dataframe is.",
 ]
+#: Seconds of quiet before each timed generation.
+PAUSE_SECONDS = 0.5
 #: A chat still generating when its worker is killed (its third token).
 KILLED_CHAT = "Count from 1 to 300, one number per line."
 CHATS = [
@@ -119,37 +121,39 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure_latency(server: Server, generator: Any, repeat: int = 1) -> list[dict[str, Any]]:
     """Same prompts, greedy: the generator in this process vs through the server, each
-    pair run back to back (``repeat`` rounds), so that load swings hit both sides."""
+    pair run back to back (``repeat`` rounds, the side that goes first alternating), so
+    that load swings hit both sides; each run starts after a pause, on a quiet CPU (the
+    other process's math threads keep spinning for a while after its last token)."""
     complete = CompleteWorkflow()
     chat = ChatWorkflow(ConversationStore(Path(tempfile.mkdtemp())))
-    rows = []
-    for body in COMPLETIONS * repeat:
+    runs: list[tuple[str, dict[str, Any], str, GenerationParams]] = []
+    for body in COMPLETIONS:
         prompt, params = complete.prepare(generator, CompletionRequest(**body))
-        d_first, d_total = direct(generator, prompt, params)
-        s_first, s_total, _ = server.stream("complete", body)
-        rows.append(
-            {
-                "kind": "complete",
-                "direct_first": d_first,
-                "direct_total": d_total,
-                "server_first": s_first,
-                "server_total": s_total,
-            }
-        )
-    for question in CHATS * repeat:
-        messages = [{"role": "user", "content": question}]
-        prepared = chat.prepare(generator, messages)
-        d_first, d_total = direct(generator, prepared.prompt, GenerationParams(chat.max_tokens))
-        s_first, s_total, _ = server.stream("chat", {"messages": messages})
-        rows.append(
-            {
-                "kind": "chat",
-                "direct_first": d_first,
-                "direct_total": d_total,
-                "server_first": s_first,
-                "server_total": s_total,
-            }
-        )
+        runs.append(("complete", body, prompt, params))
+    for question in CHATS:
+        body = {"messages": [{"role": "user", "content": question}]}
+        prepared = chat.prepare(generator, body["messages"])
+        runs.append(("chat", body, prepared.prompt, GenerationParams(chat.max_tokens)))
+    rows = []
+    for round_number in range(repeat):
+        for kind, body, prompt, params in runs:
+            timings: dict[str, tuple[float | None, float]] = {}
+            sides = ("direct", "server") if round_number % 2 == 0 else ("server", "direct")
+            for side in sides:
+                time.sleep(PAUSE_SECONDS)
+                if side == "direct":
+                    timings[side] = direct(generator, prompt, params)
+                else:
+                    timings[side] = server.stream(kind, body)[:2]
+            rows.append(
+                {
+                    "kind": kind,
+                    "direct_first": timings["direct"][0],
+                    "direct_total": timings["direct"][1],
+                    "server_first": timings["server"][0],
+                    "server_total": timings["server"][1],
+                }
+            )
     return rows
 
 
