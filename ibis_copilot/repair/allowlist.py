@@ -62,9 +62,10 @@ SAFE_BUILTINS = frozenset(
         "sorted", "str", "sum", "tuple", "zip", "None", "True", "False",
     }
 )  # fmt: skip
-#: Attributes of Ibis modules that open connections, change global state or reach files.
+#: Attributes of Ibis modules that open connections, change global state or reach files
+#: (``examples`` downloads and reads data sets).
 IBIS_ENTRY_POINTS = frozenset(
-    {"set_backend", "get_backend", "options", "config", "backends", "util", "udf"}
+    {"set_backend", "get_backend", "options", "config", "backends", "util", "udf", "examples"}
 )
 
 
@@ -116,9 +117,13 @@ class _Admission:
                 raise _Refusal(f"import {module}")
             if module.startswith("ibis.backends"):
                 raise _Refusal(f"import {module} (a backend)")
+            if IBIS_ENTRY_POINTS & set(module.split(".")[1:]):
+                raise _Refusal(f"import {module} (it changes state or reaches files)")
         for alias in node.names:
             if alias.name.startswith("_") and alias.name != "_":
                 raise _Refusal(f"import of the private name {alias.name}")
+            if isinstance(node, ast.ImportFrom) and alias.name in IBIS_ENTRY_POINTS:
+                raise _Refusal(f"import of {alias.name} (it changes state or reaches files)")
             if isinstance(node, ast.Import):
                 bound = alias.asname or alias.name.split(".")[0]
                 path = alias.name if alias.asname else bound
