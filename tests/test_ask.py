@@ -69,6 +69,7 @@ def shown(captured: object) -> str:
     return captured.outputs[-1].data["text/markdown"]  # type: ignore[attr-defined]
 
 
+@pytest.mark.timeout(1200)  # two real-model answers, checked and revised, on 2 shared cores
 def test_ask_streams_an_answer_with_sources_and_keeps_the_conversation(
     shell: InteractiveShell,
 ) -> None:
