@@ -14,11 +14,7 @@ import re
 from collections.abc import Callable
 
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
-from ibis_copilot.repair.edits import (
-    Candidate,
-    Search,
-    position,
-)
+from ibis_copilot.repair.edits import Candidate, Search, number_literal, position
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
@@ -36,17 +32,6 @@ TEMPORAL_INT = re.compile(
 )
 
 
-def _as_number(text: str) -> str | None:
-    try:
-        return repr(int(text))
-    except ValueError:
-        pass
-    try:
-        return repr(float(text))
-    except ValueError:
-        return None
-
-
 def literal_type(failure: Failure) -> Search | None:
     """``t.year == "2024"`` with an integer column: the literal written in the column's type."""
     match = NOT_COMPARABLE.search(str(failure.error))
@@ -55,7 +40,7 @@ def literal_type(failure: Failure) -> Search | None:
     column, column_type, literal, literal_type_name = match.groups()
     numeric = re.match(r"u?int|float|decimal", column_type) is not None
     if literal_type_name == "string" and numeric:
-        replacement = _as_number(literal)
+        replacement = number_literal(literal)
     elif column_type == "string" and re.match(r"u?int|float", literal_type_name):
         replacement = repr(literal)
     else:
@@ -85,7 +70,7 @@ def literal_in_arithmetic(failure: Failure) -> Search | None:
     edited = rewrite_nodes(
         failure.code,
         lambda node: isinstance(node, ast.Constant) and _number_operand(node, failure.code),
-        lambda node, _code: _as_number(str(getattr(node, "value", ""))) or "",
+        lambda node, _code: number_literal(str(getattr(node, "value", ""))) or "",
     )
     if edited is None:
         return None
@@ -95,7 +80,7 @@ def literal_in_arithmetic(failure: Failure) -> Search | None:
 
 def _number_operand(node: ast.Constant, code: str) -> bool:
     """A string literal holding a number, operand of an arithmetic operator in ``code``."""
-    if not isinstance(node.value, str) or _as_number(node.value) is None:
+    if not isinstance(node.value, str) or number_literal(node.value) is None:
         return False
     tree = ast.parse(code)
     return any(

@@ -127,3 +127,15 @@ def position(node: ast.AST) -> tuple[int, int, int | None, int | None]:
         getattr(node, "end_lineno", None),
         getattr(node, "end_col_offset", None),
     )
+
+
+def number_literal(text: str) -> str | None:
+    """``text`` as a Python number literal (``"3"`` -> ``3``, ``"2.5"`` -> ``2.5``), or None."""
+    try:
+        return repr(int(text))
+    except ValueError:
+        pass
+    try:
+        return repr(float(text))
+    except ValueError:
+        return None

@@ -14,6 +14,7 @@ import re
 import sqlglot
 import sqlglot.expressions as sge
 
+from ibis_copilot.repair.edits import number_literal
 from ibis_copilot.repair.rewrite import IDENTIFIER
 
 ORDER_KEY = re.compile(
@@ -108,7 +109,7 @@ def _value(node: sge.Expression, table: str) -> str | None:  # noqa: PLR0911 - o
     if isinstance(node, sge.Column) and not node.table and IDENTIFIER.match(node.name):
         return f"{table}.{node.name}"
     if isinstance(node, sge.Literal):
-        return repr(node.this) if node.is_string else _number(node.this)
+        return repr(node.this) if node.is_string else number_literal(node.this)
     if isinstance(node, sge.Boolean):
         return repr(bool(node.this))
     if isinstance(node, sge.Neg):
@@ -164,17 +165,6 @@ def _function(node: sge.Expression, table: str) -> str | None:
         digits = _value(node.args["decimals"], table)
         return f"{column}.round({digits})" if digits else None
     return f"{column}.{method}()"
-
-
-def _number(text: str) -> str | None:
-    try:
-        return repr(int(text))
-    except ValueError:
-        pass
-    try:
-        return repr(float(text))
-    except ValueError:
-        return None
 
 
 def _wrapped(node: sge.Expression, table: str) -> str | None:
