@@ -64,6 +64,7 @@ def test_roots_and_names_come_from_the_schemas_the_code_and_installed_ibis() -> 
     code = "recent = orders.filter(orders.amount > 1)\nbig = recent.select('amount')\nn = 3\n"
     assert roots_in(code, TABLES) == {"orders", "customers", "ibis", "_", "recent", "big"}
     names = member_names(code, TABLES)
+    assert names.before.endswith("n = 3\n"), "the code the completion continues"
     assert {"amount", "customer_id", "name"} <= names.members, "every table's columns"
     assert {"filter", "group_by", "agg", "mean", "over", "upper"} <= names.members
     assert not {"map", "apply", "groupby", "to_f32c"} & names.members, "invented names"

@@ -14,7 +14,7 @@ import re
 import ibis
 
 from ibis_copilot.expressions.namespace import TableSpecs
-from ibis_copilot.models.member_names import MemberNames
+from ibis_copilot.models.member_names import BEFORE_CHARS, MemberNames
 from ibis_copilot.repair.names import unbound_tables
 
 #: ``name = other...`` at the start of a line: ``name`` holds what ``other`` starts.
@@ -51,7 +51,7 @@ def roots_in(code: str, tables: TableSpecs) -> frozenset[str]:
 
 
 def member_names(code: str, tables: TableSpecs) -> MemberNames:
-    """What may follow a dot in a completion of ``code`` over ``tables``."""
+    """What may follow a dot in a completion that continues ``code`` over ``tables``."""
     members = set(_table_members())
     for table in unbound_tables(tables).values():
         members |= set(table.columns)
@@ -61,4 +61,5 @@ def member_names(code: str, tables: TableSpecs) -> MemberNames:
         roots=roots_in(code, tables),
         members=frozenset(members),
         modules={"ibis": _public(ibis)},
+        before=code[-BEFORE_CHARS:],
     )

@@ -22,20 +22,27 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 LEADING_WORD = re.compile(r"\w*")
 
 
+#: Characters of code before the cursor kept to find the position of generated text.
+BEFORE_CHARS = 400
+
+
 @dataclass(frozen=True)
 class MemberNames:
     """The names allowed after a dot: ``members`` for chains starting at one of ``roots``,
-    ``modules[name]`` right after ``name.`` (e.g. ``ibis.``)."""
+    ``modules[name]`` right after ``name.`` (e.g. ``ibis.``). ``before`` is the code the
+    generated text continues (its end): a fill-in-the-middle prompt does not end with it."""
 
     roots: frozenset[str]
     members: frozenset[str]
     modules: dict[str, frozenset[str]]
+    before: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "roots": sorted(self.roots),
             "members": sorted(self.members),
             "modules": {name: sorted(names) for name, names in self.modules.items()},
+            "before": self.before,
         }
 
     @classmethod
@@ -46,10 +53,14 @@ class MemberNames:
         modules = data.get("modules") or {}
         if not isinstance(modules, dict):
             raise ValueError("'modules' must map names to lists of names")
+        before = data.get("before", "")
+        if not isinstance(before, str):
+            raise ValueError("member names: 'before' must be a string")
         return cls(
             _names(data.get("roots"), "roots"),
             _names(data.get("members"), "members"),
             {str(module): _names(names, module) for module, names in modules.items()},
+            before[-BEFORE_CHARS:],
         )
 
     def allowed_after(self, text: str) -> tuple[str, frozenset[str]] | None:
@@ -149,18 +160,15 @@ class MemberNameProcessor:
     """A transformers logits processor: masks every token that would write a name that
     does not exist at a constrained position (see :class:`MemberNames`)."""
 
-    def __init__(
-        self, names: MemberNames, tokens: TokenTable, tokenizer: Any, prompt: str, start: int
-    ) -> None:
+    def __init__(self, names: MemberNames, tokens: TokenTable, tokenizer: Any, start: int) -> None:
         self.names = names
         self.tokens = tokens
         self.tokenizer = tokenizer
-        self.prompt_tail = prompt[-400:]
         self.start = start  # where the generated tokens begin in ``input_ids``
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         written = self.tokenizer.decode(input_ids[0, self.start :], skip_special_tokens=True)
-        position = self.names.allowed_after(self.prompt_tail + written)
+        position = self.names.allowed_after(self.names.before + written)
         if position is None:
             return scores
         allowed = self.tokens.allowed(*position)

@@ -166,9 +166,7 @@ class TransformersGenerator:
         if params.member_names is not None:
             start = int(inputs["input_ids"].shape[1])
             processors.append(
-                MemberNameProcessor(
-                    params.member_names, self.token_table, self._tokenizer, prompt, start
-                )
+                MemberNameProcessor(params.member_names, self.token_table, self._tokenizer, start)
             )
         streamer = TextIteratorStreamer(
             self._tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300
