@@ -15,27 +15,29 @@ import ibis
 
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.models.member_names import BEFORE_CHARS, MemberNames
-from ibis_copilot.repair.names import unbound_tables
+from ibis_copilot.repair.names import public_names, unbound_tables
 
 #: ``name = other...`` at the start of a line: ``name`` holds what ``other`` starts.
 ASSIGNMENT = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*\(?\s*([A-Za-z_]\w*)", re.MULTILINE)
 ALWAYS_ROOTS = ("ibis", "_")
 
 
-def _public(value: object) -> frozenset[str]:
-    return frozenset(name for name in dir(value) if not name.startswith("_"))
-
-
 @functools.cache
 def _table_members() -> frozenset[str]:
     table = ibis.table({"k": "string", "v": "int64"}, name="t")
-    return _public(table) | _public(table.group_by("k")) | _public(table.v.sum())
+    parts = (table, table.group_by("k"), table.v.sum())
+    return frozenset(name for part in parts for name in public_names(part))
 
 
 @functools.cache
 def _column_members(dtype: str) -> frozenset[str]:
     column = ibis.table({"c": dtype}, name="t").c
-    return _public(column) | _public(column.max())
+    return frozenset(public_names(column) + public_names(column.max()))
+
+
+@functools.cache
+def _ibis_functions() -> frozenset[str]:
+    return frozenset(public_names(ibis))
 
 
 def roots_in(code: str, tables: TableSpecs) -> frozenset[str]:
@@ -54,12 +56,11 @@ def member_names(code: str, tables: TableSpecs) -> MemberNames:
     """What may follow a dot in a completion that continues ``code`` over ``tables``."""
     members = set(_table_members())
     for table in unbound_tables(tables).values():
-        members |= set(table.columns)
-        for column in table.columns:
-            members |= _column_members(str(table.schema()[column]))
+        for column, dtype in table.schema().items():
+            members |= {column} | _column_members(str(dtype))
     return MemberNames(
         roots=roots_in(code, tables),
         members=frozenset(members),
-        modules={"ibis": _public(ibis)},
+        modules={"ibis": _ibis_functions()},
         before=code[-BEFORE_CHARS:],
     )

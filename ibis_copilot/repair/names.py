@@ -32,7 +32,8 @@ class UnknownName:
         return {**asdict(self), "closest": list(self.closest)}
 
 
-def _public(names: object) -> list[str]:
+def public_names(names: object) -> list[str]:
+    """The attributes of ``names`` that do not start with ``_``."""
     return [name for name in dir(names) if not name.startswith("_")]
 
 
@@ -106,7 +107,7 @@ def unbound_tables(specs: TableSpecs) -> dict[str, ir.Table]:
 def _attribute_of_table(table: ir.Table, variable: str, attribute: str) -> UnknownName | None:
     if attribute in table.columns or hasattr(table, attribute):
         return None
-    candidates = list(table.columns) + _public(table)
+    candidates = list(table.columns) + public_names(table)
     return UnknownName(f"{variable}.{attribute}", "column", _closest(attribute, candidates))
 
 
@@ -117,7 +118,7 @@ def _attribute_of_column(
     if hasattr(value, attribute):
         return None
     where = f"{variable}.{column}.{attribute}"
-    return UnknownName(where, f"method of {value.type()}", _closest(attribute, _public(value)))
+    return UnknownName(where, f"method of {value.type()}", _closest(attribute, public_names(value)))
 
 
 def _reassigned(tree: ast.Module) -> set[str]:
@@ -169,7 +170,7 @@ def _judge(node: ast.AST, tables: dict[str, ir.Table], reassigned: set[str]) -> 
     owner = node.value
     if isinstance(owner, ast.Name):
         if owner.id == "ibis" and "ibis" not in reassigned and not hasattr(ibis, node.attr):
-            closest = _closest(node.attr, _public(ibis))
+            closest = _closest(node.attr, public_names(ibis))
             return UnknownName(f"ibis.{node.attr}", "ibis function", closest)
         if owner.id in tables:
             return _attribute_of_table(tables[owner.id], owner.id, node.attr)
@@ -196,7 +197,7 @@ def from_error(reason: str, specs: TableSpecs) -> list[UnknownName]:
         return []
     owner, attribute = match.groups()
     kind = getattr(ir, owner, None)
-    candidates = _public(kind) if isinstance(kind, type) else []
+    candidates = public_names(kind) if isinstance(kind, type) else []
     if owner == "Table":
         candidates += columns
     return [UnknownName(attribute, f"attribute of {owner}", _closest(attribute, candidates))]
