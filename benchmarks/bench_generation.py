@@ -100,7 +100,6 @@ class Server:
     def __init__(self, running: RunningServer) -> None:
         self.url = running.url
         self.base = f"{running.url}ibis-copilot"
-        self.headers = running.headers
         # One client, as a browser keeps one: a new httpx client per request spends
         # ~20 ms building its TLS context, which would be counted as server latency.
         self.http = httpx.Client(headers=running.headers, timeout=300)
