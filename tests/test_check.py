@@ -62,6 +62,12 @@ def test_an_assertion_on_the_result() -> None:
     assert check_code(code, SPECS, assertion="result.columns == ()").assertion is False
 
 
+def test_an_assertion_sees_the_tables_as_given_not_as_the_code_left_them() -> None:
+    code = "orders = orders.drop('region')\norders.mutate(double=orders.amount * 2)"
+    kept = "len(result.columns) == len(orders.columns) and 'region' in orders.columns"
+    assert check_code(code, SPECS, assertion=kept).assertion is True
+
+
 def test_sql_binds_against_empty_tables_and_reads_no_files() -> None:
     assert check_sql_binds("SELECT region, SUM(amount) FROM orders GROUP BY 1", SPECS).checked
     wrong = check_sql_binds("SELECT regon FROM orders", SPECS)

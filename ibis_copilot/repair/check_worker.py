@@ -15,6 +15,8 @@ the first that passes with its ``index``, or -1 and the first code's failure); o
 ``{"mode": "each", "codes": [...], ...}`` (every code checked, ``{"answers": [...]}`` in
 the same order: one process for a batch, e.g. the docstring examples an index compiles).
 ``tables`` maps a variable name to ``{"name": table name, "schema": {column: type}}``.
+An ``assertion`` (benchmarks and tests) is a condition over ``result`` (the expression the
+code ends with), ``ibis`` and the tables as given (not as the code left them).
 """
 
 from __future__ import annotations
@@ -121,7 +123,8 @@ def check_python(request: dict[str, Any]) -> dict[str, Any]:
     outcome: dict[str, Any] = {"ok": True, "stage": "done", "sql": str(sql)}
     if request.get("assertion"):
         try:
-            passed = bool(eval(request["assertion"], {"ibis": ibis}, {"result": expr}))  # noqa: S307
+            scope = {"ibis": ibis, **_tables(request.get("tables", {})), "result": expr}
+            passed = bool(eval(request["assertion"], scope))  # noqa: S307
         except Exception as error:  # noqa: BLE001
             return {**_failure("assertion", error), "sql": str(sql)}
         outcome["assertion"] = passed
