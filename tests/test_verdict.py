@@ -29,6 +29,8 @@ TABLES = {
         "[orders[c] for c in orders.columns][0]",
         "orders.filter(lambda t: t.amount > 1)",
         "import ibis.expr.datatypes as dt\norders.amount.cast(dt.float32)",
+        "orders.group_by('country').agg(n=ibis._.count())",
+        "import ibis as ib\norders.mutate(d=ib._.amount * 2)",
     ],
 )
 def test_expression_building_code_is_admitted(code: str) -> None:
@@ -42,6 +44,9 @@ def test_expression_building_code_is_admitted(code: str) -> None:
         ("open('/etc/passwd').read()", "uses the builtin open()"),
         ("getattr(orders, 'amount')", "uses the builtin getattr()"),
         ("orders.__class__", "uses the private attribute .__class__"),
+        ("orders._", "uses the private attribute ._"),
+        ("ibis._.__class__", "uses the private attribute .__class__"),
+        ("ibis.util._", "uses the private attribute ._"),
         ("ibis.read_csv('x.csv')", "uses .read_csv"),
         ("ibis.duckdb.connect()", "uses .connect"),
         ("ibis.options.interactive = True", "uses ibis.options"),

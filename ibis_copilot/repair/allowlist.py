@@ -160,12 +160,21 @@ class _Admission:
         elif hasattr(builtins, name) and name not in SAFE_BUILTINS:
             raise _Refusal(f"the builtin {name}()")
 
+    def is_ibis_deferred(self, node: ast.Attribute) -> bool:
+        """``ibis._``: the public deferred column reference, not a private attribute."""
+        owner = node.value
+        return (
+            node.attr == "_"
+            and isinstance(owner, ast.Name)
+            and getattr(self.modules.get(owner.id), "__name__", None) == "ibis"
+        )
+
     def chain(self, node: ast.Attribute) -> None:
         """``a.b.c``: no private part; on an imported module, every step stays in Ibis."""
         parts: list[str] = []
         root: ast.AST = node
         while isinstance(root, ast.Attribute):
-            if root.attr.startswith("_"):
+            if root.attr.startswith("_") and not self.is_ibis_deferred(root):
                 raise _Refusal(f"the private attribute .{root.attr}")
             if root.attr == "connect" or root.attr.startswith("read_"):
                 raise _Refusal(f".{root.attr} (it reaches files or connections)")
