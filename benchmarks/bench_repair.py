@@ -3,7 +3,11 @@
 For every snippet of ``tests/data/repair_dev.jsonl`` the cell is run after its setup, as
 ``ibis-copilot fix`` and the kernel hook run it, and per category we count:
 
-- diagnosed: a rule of the snippet's category fired;
+- diagnosed: a diagnosis names the mistake: its text names one of the snippet's
+  ``mentions`` (the wrong name the user wrote or the right one), or, for snippets written
+  without that field, a name, string or operator that the reference changes (a token in
+  the failing cell or the reference but not both); labels play no part, so sets written
+  with their own taxonomy are judged alike;
 - rules fix: the rules' fix passed the check process AND the snippet's own check
   (an assertion on the expression the fixed cell ends with);
 - rules + model: the same after the model's explanation was asked for (only where the
@@ -22,12 +26,16 @@ Usage: python benchmarks/bench_repair.py [--model] [--repeat N] [--set dev|heldo
 from __future__ import annotations
 
 import argparse
+import difflib
+import io
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
+import tokenize
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -55,6 +63,47 @@ def fail(entry: dict[str, Any]) -> Any:
     except Exception as error:  # noqa: BLE001 - the failure is the input
         return start_repair(error, error.__traceback__, namespace)
     raise AssertionError(f"{entry['id']} did not fail")
+
+
+def mentions(entry: dict[str, Any]) -> set[str]:
+    """What a correct diagnosis of the snippet names (see the module docstring)."""
+    if entry.get("mentions"):
+        return {word.lower() for word in entry["mentions"]}
+    code, reference = _tokens(entry["code"]), _tokens(entry["reference"])
+    found: set[str] = set()
+    matcher = difflib.SequenceMatcher(a=code, b=reference, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        words = {w.strip("'\"") for w in code[i1:i2] + reference[j1:j2] if _is_word(w)}
+        if not words:  # only brackets or operators changed: the name they belong to
+            words = {next((w for w in reversed(code[:i1]) if w.isidentifier()), "")}
+        found |= {word.lower() for word in words if word}
+    return found
+
+
+def _tokens(source: str) -> list[str]:
+    """The names, operators and string literals of ``source``, in order."""
+    kinds = (tokenize.NAME, tokenize.OP, tokenize.STRING)
+    readline = io.StringIO(source).readline
+    return [t.string for t in tokenize.generate_tokens(readline) if t.type in kinds]
+
+
+def _is_word(token: str) -> bool:
+    """A name, a keyword operator or a string: something a diagnosis can name."""
+    return token.isidentifier() or token[0] in "'\"" or token in ("&", "|", "~")
+
+
+def names_the_mistake(messages: list[str], words: set[str]) -> bool:
+    """One of ``words`` appears in one of ``messages`` (as a whole word where it is one)."""
+    for message in (m.lower() for m in messages):
+        for word in words:
+            if not word.isidentifier():
+                if word in message:
+                    return True
+            elif re.search(rf"(?<!\w){re.escape(word)}(?!\w)", message):
+                return True
+    return False
 
 
 def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
@@ -89,7 +138,9 @@ def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, A
         counts = per_category[entry["category"]]
         counts["n"] += 1
         repair = fail(entry)
-        counts["diagnosed"] += any(d.rule == entry["category"] for d in repair.diagnosis)
+        counts["diagnosed"] += names_the_mistake(
+            [d.message for d in repair.diagnosis], mentions(entry)
+        )
         by_rules = correct(repair, entry, "rules")
         counts["rules_fix"] += by_rules
         first = next((fix for fix in repair.fixes if fix.source == "rules"), None)

@@ -309,6 +309,18 @@ CASES = [
 ]
 
 
+def test_a_column_of_labels_summed_gets_advice_but_no_cast() -> None:
+    stock = ibis.table({"sku": "string", "qty_text": "string"}, name="stock")
+    code = "stock.group_by('qty_text').agg(n=stock.sku.sum())"
+    try:
+        exec(code, {"stock": stock})  # noqa: S102 - a fixed test snippet
+    except AttributeError as error:
+        findings = diagnose(Failure(error, code, {"stock": stock}))
+    assert [finding.rule for finding in findings] == ["wrong aggregation"]
+    assert "`sku` names things: to count them, use `nunique()`" in findings[0].message
+    assert findings[0].fix is None, "a cast to a number would check and still be wrong"
+
+
 @pytest.mark.parametrize(("code", "rule", "advice", "fix"), CASES)
 def test_rules_on_real_ibis_errors(code: str, rule: str, advice: str, fix: str | None) -> None:
     failure = failure_of(code)

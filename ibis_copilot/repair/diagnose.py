@@ -338,16 +338,29 @@ def wrong_aggregation(failure: Failure) -> Diagnosis | None:
     columns = [name for name, dtype in _columns(failure).items() if kind in dtype.lower()]
     used = [name for name in columns if re.search(rf"\.{name}\s*\.\s*{method}\b", failure.code)]
     fix: Rewrite | None = None
-    if kind == "string" and used:
+    if kind == "string" and used and not _labels(used[0]):
         fix = lambda code: rewrite.cast_before(code, used[0], method)  # noqa: E731
-    advice = (
-        "if it holds numbers as text, cast it first: `.cast('float64')`"
-        if kind == "string"
-        else "use `count()`, `nunique()`, `min()`/`max()` or `mode()`"
-    )
+    if kind != "string":
+        advice = "use `count()`, `nunique()`, `min()`/`max()` or `mode()`"
+    elif used and _labels(used[0]):
+        advice = f"`{used[0]}` names things: to count them, use `nunique()` or `count()`"
+    else:
+        advice = "if it holds numbers as text, cast it first: `.cast('float64')`"
     return Diagnosis(
         "wrong aggregation", f"`{method}` needs a numeric column, not a {kind} one; {advice}", fix
     )
+
+
+#: The last word of a column name that holds labels, not numbers written as text.
+LABEL_WORDS = frozenset(
+    ("id", "sku", "code", "key", "name", "email", "uuid", "status", "type", "category", "label")
+)
+
+
+def _labels(column: str) -> bool:
+    """A string column whose name says it holds labels (``sku``, ``customer_id``): summing
+    it cast to a number would check and still be wrong, so no cast is proposed."""
+    return column.lower().rsplit("_", 1)[-1] in LABEL_WORDS
 
 
 Rule = Callable[[Failure], Diagnosis | None]
