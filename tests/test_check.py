@@ -50,6 +50,16 @@ def test_the_check_starts_at_the_failing_line() -> None:
     assert check_code(code, SPECS, start_line=2).checked, "the first line already ran"
 
 
+def test_each_check_has_a_process_of_its_own() -> None:
+    """A spare process waits with Ibis imported, but none is used twice: nothing one check
+    leaves behind reaches the next."""
+    first = check_code("import ibis\nibis.left_by_the_last_check = 5\norders", SPECS)
+    assert first.checked, first.reason
+    second = check_code("orders.limit(ibis.left_by_the_last_check)", SPECS)
+    assert not second.checked
+    assert "left_by_the_last_check" in second.reason
+
+
 def test_a_hanging_fix_times_out() -> None:
     result = check_code("while True:\n    pass", SPECS, timeout=2)
     assert not result.checked

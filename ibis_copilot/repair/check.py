@@ -2,14 +2,18 @@
 
 A fix is called *checked* only when the check process built an Ibis expression from it and
 compiled that to SQL, within a timeout. The user's kernel never runs model-written code.
+Each check has a process of its own, used once; the next one is started (and imports Ibis)
+while the current check runs, so a check does not wait for Ibis to import.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,24 +32,69 @@ class CheckResult:
     assertion: bool | None = None
 
 
+class _SpareProcess:
+    """One check process started ahead of need, Ibis already imported, waiting for its
+    request on stdin; each check uses a process once, then a new spare is started.
+
+    The first check of a process starts cold (nothing runs until something is checked);
+    a spare left over exits when its stdin closes, at the latest when this process ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spare: tuple[subprocess.Popen[str], tempfile.TemporaryDirectory[str]] | None
+        self._spare = None
+        atexit.register(self.discard)
+
+    def take(self) -> tuple[subprocess.Popen[str], tempfile.TemporaryDirectory[str]]:
+        """The spare when it is alive, else a new process; a new spare starts either way."""
+        with self._lock:
+            taken, self._spare = self._spare, _start_process()
+        if taken is not None and taken[0].poll() is None:
+            return taken
+        if taken is not None:
+            taken[1].cleanup()
+        return _start_process()
+
+    def discard(self) -> None:
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare[0].kill()
+            spare[0].communicate()
+            spare[1].cleanup()
+
+
+def _start_process() -> tuple[subprocess.Popen[str], tempfile.TemporaryDirectory[str]]:
+    scratch = tempfile.TemporaryDirectory(prefix="ibis-copilot-check-")
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-m", "ibis_copilot.repair.check_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=scratch.name,
+    )
+    return process, scratch
+
+
+_processes = _SpareProcess()
+
+
 def _run_worker(request: dict[str, Any], timeout: float) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="ibis-copilot-check-") as scratch:
-        try:
-            completed = subprocess.run(
-                [sys.executable, "-I", "-m", "ibis_copilot.repair.check_worker"],
-                input=json.dumps(request),
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                cwd=scratch,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return {"ok": False, "stage": "timeout", "message": f"took longer than {timeout:g} s"}
+    process, scratch = _processes.take()
     try:
-        answer: dict[str, Any] = json.loads(completed.stdout)
+        stdout, stderr = process.communicate(json.dumps(request), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return {"ok": False, "stage": "timeout", "message": f"took longer than {timeout:g} s"}
+    finally:
+        scratch.cleanup()
+    try:
+        answer: dict[str, Any] = json.loads(stdout)
     except ValueError:
-        last = (completed.stderr.strip().splitlines() or ["no answer"])[-1]
+        last = (stderr.strip().splitlines() or ["no answer"])[-1]
         return {"ok": False, "stage": "crash", "message": last}
     return answer
 
