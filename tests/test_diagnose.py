@@ -12,7 +12,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from ibis_copilot.repair.diagnose import Failure, diagnose, rule_fix
+from ibis_copilot.repair.diagnose import Failure, diagnose, last_resort, rule_fix
 from ibis_copilot.repair.renames import RENAMES, Rename
 
 t = ibis.table(
@@ -340,6 +340,30 @@ def test_none_comparison_is_found_beside_the_error_it_came_with() -> None:
 @pytest.mark.parametrize("code", ["t.completely_unrelated_name", "1 / 0", "t.amount.nope_x"])
 def test_no_rule_no_finding(code: str) -> None:
     assert diagnose(failure_of(code)) == []
+
+
+def test_a_name_spelt_like_no_column_is_said_with_the_columns_listed() -> None:
+    found = last_resort(failure_of("u.select('region', 'completely_unrelated_name')"))
+    assert [finding.rule for finding in found] == ["unknown column"]
+    assert "`completely_unrelated_name` is not a column" in found[0].message
+    assert "`u` has `region`, `manager`" in found[0].message
+    assert found[0].fix is None, "which column was meant is the user's call"
+    assert last_resort(failure_of("t.filtr(t.amount > 1)")) == [], "a misspelt method"
+    assert last_resort(failure_of("1 / 0")) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        ("ibis.ifelse(t.amount > 1, 'big', 0)", "mixes string and int8 values"),
+        ("t.filter(t.note > ibis.date(2024, 1, 1))", "`note` is string and is compared with"),
+    ],
+)
+def test_two_types_that_do_not_mix_are_named(code: str, advice: str) -> None:
+    found = last_resort(failure_of(code))
+    assert [finding.rule for finding in found] == ["types"]
+    assert advice in found[0].message
+    assert found[0].fix is None
 
 
 @pytest.mark.parametrize("rename", RENAMES, ids=lambda r: f"{r.owner}.{r.old}")

@@ -150,6 +150,61 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     )
 
 
+def last_resort(failure: Failure) -> list[Diagnosis]:
+    """What is said when neither a rule nor a mechanical candidate explains the failure:
+    two types that do not mix, or a name that is no column (and spelt like none) with the
+    tables' columns listed. Never a fix: these say what is wrong, not what was meant."""
+    text = str(failure.error)
+    if mixed := MIXED_TYPES.search(text):
+        first, second = mixed.groups()
+        return [
+            Diagnosis(
+                "types",
+                f"this expression mixes {first} and {second} values (the branches of "
+                "`ifelse`/`cases`, the arguments of `coalesce`/`fill_null`, or the two sides "
+                f'of an operator): give them one type, e.g. with `.cast("{first}")`',
+            )
+        ]
+    if compared := COMPARED_TYPES.search(text):
+        name, first, second = compared.groups()
+        return [
+            Diagnosis(
+                "types",
+                f"`{name}` is {first} and is compared with a {second} value: compare values "
+                f'of one type: cast one side (e.g. `.cast("{second}")`) or write the '
+                f"value as {first}",
+            )
+        ]
+    missing, attribute = MISSING_COLUMN.search(text), _missing_attribute(failure.error)
+    if attribute and attribute[0] not in {"Table", "Join"}:
+        return []
+    name = missing.group(1) if missing else attribute[1] if attribute else None
+    found = _not_a_column(failure, name) if name else None
+    return [found] if found is not None else []
+
+
+def _not_a_column(failure: Failure, name: str) -> Diagnosis | None:
+    """A name with no close column: say so and list the columns of the tables the code
+    reads columns from (no fix: which one was meant is the user's call)."""
+    import ibis
+
+    if difflib.get_close_matches(name, dir(ibis.table({"a": "int64"})), n=1, cutoff=0.75):
+        return None  # more likely a misspelt method: other rules speak to that
+    used = [v for v in failure.tables if re.search(rf"\b{re.escape(v)}\s*[.\[]", failure.code)]
+    tables = {v: failure.tables[v] for v in used} or failure.tables
+    listed = []
+    for variable, table in list(tables.items())[:2]:
+        columns = ", ".join(f"`{c}`" for c in list(table.columns)[:MAX_LISTED_COLUMNS])
+        more = ", ..." if len(table.columns) > MAX_LISTED_COLUMNS else ""
+        listed.append(f"`{variable}` has {columns}{more}")
+    if not listed:
+        return None
+    return Diagnosis(
+        "unknown column",
+        f"`{name}` is not a column, and no column is spelt like it: " + "; ".join(listed),
+    )
+
+
 def ibis_hint(failure: Failure) -> Diagnosis | None:
     """Ibis's own "did you mean" hint (``groupby`` → ``group_by``, ``sort_by`` → ``order_by``)."""
     match = IBIS_HINT.search(str(failure.error))
@@ -351,6 +406,10 @@ def wrong_aggregation(failure: Failure) -> Diagnosis | None:
     )
 
 
+MIXED_TYPES = re.compile(r"Cannot compute precedence for `([^`]+)` and `([^`]+)` types")
+COMPARED_TYPES = re.compile(r"Arguments (\w+):(\w+) and .+?:(\w+) are not comparable")
+#: Columns listed per table when a name matches none of them.
+MAX_LISTED_COLUMNS = 12
 #: The last word of a column name that holds labels, not numbers written as text.
 LABEL_WORDS = frozenset(
     ("id", "sku", "code", "key", "name", "email", "uuid", "status", "type", "category", "label")

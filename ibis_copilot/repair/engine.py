@@ -23,7 +23,7 @@ from typing import Any
 from ibis_copilot.expressions.namespace import dialect_of, table_specs
 from ibis_copilot.repair.candidates import candidates_of, search
 from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
-from ibis_copilot.repair.diagnose import diagnose, rule_fix
+from ibis_copilot.repair.diagnose import diagnose, last_resort, rule_fix
 from ibis_copilot.repair.edits import Candidate
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.imports import ibis_imports, with_imports
@@ -114,7 +114,7 @@ def start_repair(
     )
     searches = search(failure) if code else []
     if not repair.diagnosis:
-        repair.diagnosis = [found.diagnosis for found in searches]
+        repair.diagnosis = [found.diagnosis for found in searches] or last_resort(failure)
     alternatives = candidates_of(searches, code)
     fixed = rule_fix(code, repair.diagnosis) if code else None
     if fixed is not None:

@@ -20,7 +20,7 @@ from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.repair.allowlist import admit
 from ibis_copilot.repair.candidates import candidates_of, search
 from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
-from ibis_copilot.repair.diagnose import diagnose, rule_fix
+from ibis_copilot.repair.diagnose import diagnose, last_resort, rule_fix
 from ibis_copilot.repair.engine import (
     MAX_RULE_ROUNDS,
     as_error,
@@ -112,7 +112,9 @@ def diagnose_report(
     schemas), and their fix with its verdict (None when the rules have no edit)."""
     namespace = unbound_tables(tables)
     failure = Failure(rebuild_error(error_type, message), code, namespace)
-    findings = diagnose(failure) or [found.diagnosis for found in search(failure)]
+    findings = (
+        diagnose(failure) or [found.diagnosis for found in search(failure)] or last_resort(failure)
+    )
     fixed = rule_fix(code, findings)
     if fixed is None:
         return findings, first_candidate_that_checks(failure, tables, dialect, timeout)
