@@ -189,3 +189,18 @@ def test_an_error_known_only_as_text_gets_a_finding_and_a_checked_fix() -> None:
     assert verdict is not None
     assert verdict.verdict == "repaired"
     assert verdict.code == "t.filter(t.year == 2024)"
+
+
+def test_an_error_report_with_the_kernels_imports_is_fixed_and_shown_without_them() -> None:
+    """The sidebar's Explain sends the kernel's Ibis imports: ``s`` is ibis.selectors."""
+    code = "t.select(s.numeric)"
+    message = "numeric() takes 0 positional arguments but 1 was given"
+    assert diagnose_report(code, "TypeError", message, SPECS) == ([], None), "s is unknown"
+    imports = ["import ibis.selectors as s"]
+    findings, verdict = diagnose_report(code, "TypeError", message, SPECS, imports=imports)
+    assert "call it, `s.numeric()`" in findings[0].message
+    assert verdict is not None
+    assert verdict.verdict == "repaired"
+    assert verdict.code == "t.select(s.numeric())", "the user's cell, fixed"
+    assert verdict.original == code
+    assert 'FROM "t"' in (verdict.sql or "")

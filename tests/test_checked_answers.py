@@ -15,6 +15,7 @@ from scripted_generator import ScriptedGenerator
 
 from ibis_copilot.assistant.complete import CompletionRequest
 from ibis_copilot.assistant.explain import ErrorReport
+from ibis_copilot.errors import BadRequestError
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.base import Message
@@ -123,6 +124,15 @@ async def test_explain_streams_the_rules_diagnosis_before_the_model(make_assista
     assert diagnosis["fix"]["verdict"] == "repaired"
     assert diagnosis["fix"]["code"] == "orders.amount.sum()"
     assert "A rule-based checker found" in model.prompts[0], "the model is told the finding"
+
+
+def test_an_explain_request_takes_only_ibis_import_lines() -> None:
+    body = {"code": "t.x", "error_type": "AttributeError", "message": "m"}
+    imports = ["import ibis.selectors as s", "from ibis import desc"]
+    assert ErrorReport.from_json({**body, "imports": imports}).imports == imports
+    for bad in (["import os as s"], ["import ibis.selectors as s; import os"], "s", [1]):
+        with pytest.raises(BadRequestError, match="'imports' must be a list"):
+            ErrorReport.from_json({**body, "imports": bad})
 
 
 async def test_the_diagnosis_comes_even_when_the_model_fails(make_assistant: Any) -> None:

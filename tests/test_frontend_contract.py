@@ -19,6 +19,7 @@ FRONTEND_SOURCES = Path(__file__).parents[1] / "src"
 def shell() -> Iterator[InteractiveShell]:
     shell = InteractiveShell.instance()
     shell.run_cell("import ibis\nt = ibis.table({'a': 'int64', 's': 'string'}, name='events')")
+    shell.run_cell("import ibis.selectors as sel\nfrom ibis import desc")
     yield shell
     InteractiveShell.clear_instance()
 
@@ -52,6 +53,7 @@ def test_notebook_context_is_schemas_as_text_and_as_data(shell: InteractiveShell
     assert context == {
         "schemas": "t (unbound table): a int64, s string",
         "tables": {"t": {"name": "events", "schema": {"a": "int64", "s": "string"}}},
+        "imports": ["import ibis.selectors as sel", "from ibis import desc"],
     }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ibis_copilot.assistant.prompts import render
-from ibis_copilot.assistant.request_parts import dialect_from, table_specs_from
+from ibis_copilot.assistant.request_parts import dialect_from, imports_from, table_specs_from
 from ibis_copilot.assistant.sources import Sources, format_sources
 from ibis_copilot.code_blocks import first_code_block
 from ibis_copilot.errors import BadRequestError
@@ -33,6 +33,7 @@ class ErrorReport:
     schemas: str = ""
     tables: TableSpecs = field(default_factory=dict)
     dialect: str = "duckdb"
+    imports: list[str] = field(default_factory=list)  # the kernel's Ibis imports
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> ErrorReport:
@@ -47,7 +48,8 @@ class ErrorReport:
         if not values["code"].strip() or not values["error_type"].strip():
             raise InvalidExplainError("'code' and 'error_type' are required")
         tables, dialect = table_specs_from(body.get("tables")), dialect_from(body.get("dialect"))
-        return cls(**values, tables=tables, dialect=dialect)
+        imports = imports_from(body.get("imports"))
+        return cls(**values, tables=tables, dialect=dialect, imports=imports)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from ibis_copilot.expressions.namespace import (
     MAX_REQUEST_TABLES,
     TableSpecs,
 )
+from ibis_copilot.repair.imports import IMPORT_LINE
 
 
 def table_specs_from(value: Any) -> TableSpecs:
@@ -43,3 +44,23 @@ def dialect_from(value: Any) -> str:
     if not isinstance(value, str):
         raise BadRequestError("'dialect' must be a string")
     return check_dialect(value)
+
+
+#: Import lines a request may carry (a notebook imports few Ibis modules).
+MAX_REQUEST_IMPORTS = 50
+
+
+def imports_from(value: Any) -> list[str]:
+    """The kernel's Ibis imports (``import ibis.selectors as s``, ``from ibis import _``),
+    as ``notebook_context()`` lists them; a 400 for anything else."""
+    if value is None:
+        return []
+    shape = (
+        f"'imports' must be a list of at most {MAX_REQUEST_IMPORTS} lines like "
+        "'import ibis.selectors as s' or 'from ibis import desc'"
+    )
+    if not isinstance(value, list) or len(value) > MAX_REQUEST_IMPORTS:
+        raise BadRequestError(shape)
+    if not all(isinstance(line, str) and IMPORT_LINE.match(line) for line in value):
+        raise BadRequestError(shape)
+    return list(value)

@@ -277,6 +277,7 @@ class Assistant:
             report.message,
             report.tables,
             dialect=report.dialect,
+            imports=report.imports,
         )
         yield {
             "type": "diagnosis",

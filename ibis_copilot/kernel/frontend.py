@@ -23,6 +23,7 @@ from ibis_copilot.expressions.compile import (
 )
 from ibis_copilot.expressions.namespace import namespace_context, table_specs
 from ibis_copilot.kernel.display import PortabilityDisplay, SQLDisplay
+from ibis_copilot.repair.imports import ibis_imports
 
 __all__ = ["NotebookContext", "enable_sql_magic", "notebook_context", "show_sql"]
 
@@ -35,14 +36,16 @@ def _user_namespace() -> dict[str, Any]:
 
 
 class NotebookContext:
-    """The namespace's Ibis objects as JSON: ``{"schemas": text, "tables": specs}``."""
+    """The namespace's Ibis objects as JSON: ``{"schemas": text, "tables": specs,
+    "imports": [the Ibis imports it holds, e.g. "import ibis.selectors as s"]}``."""
 
     def __init__(self, namespace: dict[str, Any]) -> None:
         self.schemas = namespace_context(namespace)
         self.tables = table_specs(namespace)
+        self.imports = ibis_imports(namespace)
 
     def _repr_json_(self) -> dict[str, Any]:
-        return {"schemas": self.schemas, "tables": self.tables}
+        return {"schemas": self.schemas, "tables": self.tables, "imports": self.imports}
 
 
 def notebook_context() -> NotebookContext:

@@ -9,10 +9,15 @@ just before the first statement the check runs, so the checked statements are un
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import ibis
+
+#: The two forms :func:`ibis_imports` writes, and the only ones a request may carry.
+IMPORT_LINE = re.compile(r"^(?:import (ibis(?:\.\w+)+) as (\w+)|from ibis import (\w+))$")
 
 
 def ibis_imports(namespace: Mapping[str, object]) -> list[str]:
@@ -26,6 +31,23 @@ def ibis_imports(namespace: Mapping[str, object]) -> list[str]:
         elif callable(value) and getattr(ibis, name, None) is value:
             lines.append(f"from ibis import {name}")
     return lines
+
+
+def bound_names(imports: Iterable[str]) -> dict[str, object]:
+    """The names ``imports`` (lines as :func:`ibis_imports` writes them) bind, resolved on
+    the installed Ibis; lines of another form, or naming nothing in Ibis, are skipped."""
+    bound: dict[str, object] = {}
+    for line in imports:
+        match = IMPORT_LINE.match(line)
+        if match is None:
+            continue
+        module, alias, name = match.groups()
+        try:
+            value = importlib.import_module(module) if module else getattr(ibis, name)
+        except (ImportError, AttributeError):
+            continue
+        bound[alias or name] = value
+    return bound
 
 
 def with_imports(code: str, start_line: int, imports: list[str]) -> tuple[str, int]:

@@ -13,6 +13,7 @@ or not checked, with the names it uses that do not exist.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,6 +30,7 @@ from ibis_copilot.repair.engine import (
     rule_rounds,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.imports import bound_names, with_imports
 from ibis_copilot.repair.names import UnknownName, from_error, unbound_tables, unknown_names
 
 Verdict = Literal["checked", "repaired", "not_checked"]
@@ -106,24 +108,49 @@ def diagnose_report(
     tables: TableSpecs,
     *,
     dialect: str = "duckdb",
+    imports: Sequence[str] = (),
     timeout: float = 10.0,
 ) -> tuple[list[Diagnosis], BlockVerdict | None]:
     """The rules' findings for a failure known only as text (code, error type, message,
-    schemas), and their fix with its verdict (None when the rules have no edit)."""
-    namespace = unbound_tables(tables)
-    failure = Failure(rebuild_error(error_type, message), code, namespace)
+    schemas and the kernel's Ibis ``imports``, e.g. ``import ibis.selectors as s``), and
+    their fix with its verdict (None when the rules have no edit)."""
+    namespace = {**unbound_tables(tables), **bound_names(imports)}
+    # The fix is judged with the imports before it (the check process knows only the
+    # tables), then shown without them: the user's cell had them from an earlier cell.
+    prefixed, _ = with_imports(code, 1, list(imports))
+    failure = Failure(rebuild_error(error_type, message), prefixed, namespace)
     findings = (
         diagnose(failure) or [found.diagnosis for found in search(failure)] or last_resort(failure)
     )
-    fixed = rule_fix(code, findings)
+    fixed = rule_fix(prefixed, findings)
     if fixed is None:
-        return findings, first_candidate_that_checks(failure, tables, dialect, timeout)
+        found = first_candidate_that_checks(failure, tables, dialect, timeout)
+        return findings, _without_prefix(found, imports, code)
     verdict = check_block(fixed, tables, dialect, timeout)
-    verdict.original = code  # the fix is an edit of the user's code, whatever checked it
+    verdict.original = prefixed  # the fix is an edit of the user's code, whatever checked it
     if verdict.verdict != "not_checked":
         verdict.verdict = "repaired"
         verdict.reason = "; ".join(f.message for f in findings if f.fix is not None)
-    return findings, verdict
+    return findings, _without_prefix(verdict, imports, code)
+
+
+def _without_prefix(
+    verdict: BlockVerdict | None, imports: Sequence[str], code: str
+) -> BlockVerdict | None:
+    """``verdict`` with the import lines :func:`diagnose_report` put before ``code`` (and
+    the final newline it added) taken out of its code again."""
+    if verdict is None or not imports:
+        return verdict
+    prefix = "".join(f"{line}\n" for line in imports)
+
+    def restore(text: str) -> str:
+        text = text.removeprefix(prefix)
+        return text if code.endswith("\n") else text.removesuffix("\n")
+
+    verdict.code = restore(verdict.code)
+    if verdict.original is not None:
+        verdict.original = restore(verdict.original)
+    return verdict
 
 
 def first_candidate_that_checks(
