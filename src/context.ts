@@ -10,6 +10,8 @@ export const MAX_TABLES = 50;
 export const MAX_COLUMNS = 500;
 /** The tables' JSON stays well under the server's 256 KiB body limit. */
 export const MAX_TABLES_CHARS = 100_000;
+/** The server refuses more import lines (request_parts.py). */
+export const MAX_IMPORTS = 50;
 
 /** The settings that decide what context is sent. */
 export interface IContextSettings {
@@ -55,14 +57,23 @@ export function requestTables(
   return kept;
 }
 
-/** The notebook's schemas as a request sends them: text and tables, or nothing. */
+/** The notebook's schemas as a request sends them: text, tables and the kernel's Ibis
+ * imports (so that `s.numeric` is known to be a selector), or nothing. */
 export function requestContext(
   context: INotebookContext,
   sendSchemas: boolean
-): { schemas: string; tables: Record<string, ITableInfo> } {
+): {
+  schemas: string;
+  tables: Record<string, ITableInfo>;
+  imports: string[];
+} {
   return sendSchemas
-    ? { schemas: context.schemas, tables: requestTables(context.tables) }
-    : { schemas: '', tables: {} };
+    ? {
+        schemas: context.schemas,
+        tables: requestTables(context.tables),
+        imports: context.imports.slice(0, MAX_IMPORTS)
+      }
+    : { schemas: '', tables: {}, imports: [] };
 }
 
 /** The earlier cells nearest the cursor, newest last, each and all bounded. */
@@ -88,11 +99,13 @@ export function completionBody(
   if (!text.trim() || !isPython(mimeType)) {
     return null;
   }
+  const { schemas, tables } = requestContext(context, settings.sendSchemas);
   return {
     prefix: text.slice(0, offset).slice(-MAX_AFFIX_CHARS),
     suffix: text.slice(offset).slice(0, MAX_AFFIX_CHARS),
     cells: settings.sendCells ? cells : [],
-    ...requestContext(context, settings.sendSchemas),
+    schemas,
+    tables,
     language: 'python'
   };
 }

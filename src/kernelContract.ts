@@ -10,7 +10,8 @@ const MODULE = 'ibis_copilot.kernel.frontend';
 /**
  * A `user_expressions` entry whose `application/json` repr describes the notebook's Ibis
  * tables: `{"schemas": "<text, one line per table>", "tables": {"<variable>": {"name":
- * "<table name>", "schema": {"<column>": "<type>"}}}}`.
+ * "<table name>", "schema": {"<column>": "<type>"}}}, "imports": ["import ibis.selectors
+ * as s", ...]}`.
  */
 export const NOTEBOOK_CONTEXT_EXPRESSION = `__import__('${MODULE}', fromlist=['notebook_context']).notebook_context()`;
 
@@ -44,13 +45,23 @@ export interface INotebookContext {
   schemas: string;
   /** The same tables, structured, by variable name. */
   tables: Record<string, ITableInfo>;
+  /** The Ibis modules and names the namespace imported (`import ibis.selectors as s`). */
+  imports: string[];
 }
 
-export const EMPTY_CONTEXT: INotebookContext = { schemas: '', tables: {} };
+export const EMPTY_CONTEXT: INotebookContext = {
+  schemas: '',
+  tables: {},
+  imports: []
+};
 
 /** The notebook context from `NOTEBOOK_CONTEXT_EXPRESSION`'s JSON (lenient). */
 export function parseNotebookContext(json: unknown): INotebookContext {
-  const value = (json ?? {}) as { schemas?: unknown; tables?: unknown };
+  const value = (json ?? {}) as {
+    schemas?: unknown;
+    tables?: unknown;
+    imports?: unknown;
+  };
   const tables: Record<string, ITableInfo> = {};
   if (value.tables && typeof value.tables === 'object') {
     for (const [variable, raw] of Object.entries(value.tables)) {
@@ -69,8 +80,12 @@ export function parseNotebookContext(json: unknown): INotebookContext {
       };
     }
   }
+  const imports = Array.isArray(value.imports)
+    ? value.imports.filter((line): line is string => typeof line === 'string')
+    : [];
   return {
     schemas: typeof value.schemas === 'string' ? value.schemas : '',
-    tables
+    tables,
+    imports
   };
 }

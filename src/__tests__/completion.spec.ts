@@ -43,7 +43,8 @@ function provider(
   const notebook = {
     context: jest.fn(async () => ({
       schemas: 't(a: int64)',
-      tables: { t: { name: 't', schema: { a: 'int64' } } }
+      tables: { t: { name: 't', schema: { a: 'int64' } } },
+      imports: ['import ibis.selectors as s']
     })),
     cells: jest.fn(() => ['import ibis'])
   };
@@ -144,7 +145,7 @@ describe('IbisInlineProvider', () => {
       request: jest.fn(async () => ({}) as any)
     };
     const notebook = {
-      context: jest.fn(async () => ({ schemas: '', tables: {} })),
+      context: jest.fn(async () => ({ schemas: '', tables: {}, imports: [] })),
       cells: jest.fn(() => [])
     };
     const instance = new IbisInlineProvider(settings, notebook, server);

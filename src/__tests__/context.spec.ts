@@ -15,7 +15,11 @@ import { ITableInfo } from '../kernelContract';
 
 const ALL = { sendSchemas: true, sendCells: true };
 const TABLES = { t: { name: 'orders', schema: { a: 'int64' } } };
-const CONTEXT = { schemas: 's: t', tables: TABLES };
+const CONTEXT = {
+  schemas: 's: t',
+  tables: TABLES,
+  imports: ['import ibis.selectors as s']
+};
 
 describe('completion context', () => {
   it('splits the cell at the cursor and sends schemas and cells', () => {
@@ -79,7 +83,11 @@ describe('completion context', () => {
 describe('tables sent with requests', () => {
   it('sends the text and the tables, or neither when schemas are off', () => {
     expect(requestContext(CONTEXT, true)).toEqual(CONTEXT);
-    expect(requestContext(CONTEXT, false)).toEqual({ schemas: '', tables: {} });
+    expect(requestContext(CONTEXT, false)).toEqual({
+      schemas: '',
+      tables: {},
+      imports: []
+    });
   });
 
   it('keeps whole tables only, as many as the server takes', () => {

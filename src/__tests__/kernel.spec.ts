@@ -32,7 +32,8 @@ class FakeKernel {
 
 const CONTEXT_JSON = {
   schemas: 't (orders): a int64',
-  tables: { t: { name: 'orders', schema: { a: 'int64' } } }
+  tables: { t: { name: 'orders', schema: { a: 'int64' } } },
+  imports: ['import ibis.selectors as s']
 };
 
 function answering(json: unknown) {
@@ -67,14 +68,19 @@ describe('KernelContext', () => {
 
   it('is empty without a kernel, or when the kernel lacks ibis-copilot', async () => {
     const context = new KernelContext();
-    expect(await context.get(null)).toEqual({ schemas: '', tables: {} });
+    expect(await context.get(null)).toEqual({
+      schemas: '',
+      tables: {},
+      imports: []
+    });
     const kernel = new FakeKernel(() => ({
       status: 'ok',
       user_expressions: { ibis: { status: 'error', ename: 'ImportError' } }
     }));
     expect(await context.get({ kernel } as any)).toEqual({
       schemas: '',
-      tables: {}
+      tables: {},
+      imports: []
     });
   });
 });

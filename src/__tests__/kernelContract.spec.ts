@@ -1,4 +1,5 @@
 import {
+  EMPTY_CONTEXT,
   ENABLE_SQL_MAGIC_CODE,
   NOTEBOOK_CONTEXT_EXPRESSION,
   parseNotebookContext,
@@ -35,25 +36,26 @@ describe('kernel contract', () => {
       tables: {
         t: { name: 'orders', schema: { id: 'int64', amount: 'float64' } },
         broken: { name: 'x' }
-      }
+      },
+      imports: ['import ibis.selectors as s', 3]
     });
     expect(context).toEqual({
       schemas: 'orders(id: int64, amount: float64)',
       tables: {
         t: { name: 'orders', schema: { id: 'int64', amount: 'float64' } }
-      }
+      },
+      imports: ['import ibis.selectors as s']
     });
   });
 
   it('gives an empty context for anything else', () => {
-    expect(parseNotebookContext(null)).toEqual({ schemas: '', tables: {} });
-    expect(parseNotebookContext({ schemas: 3, tables: 'x' })).toEqual({
-      schemas: '',
-      tables: {}
-    });
+    expect(parseNotebookContext(null)).toEqual(EMPTY_CONTEXT);
+    expect(
+      parseNotebookContext({ schemas: 3, tables: 'x', imports: 'x' })
+    ).toEqual(EMPTY_CONTEXT);
     expect(parseNotebookContext({ schemas: 's' })).toEqual({
-      schemas: 's',
-      tables: {}
+      ...EMPTY_CONTEXT,
+      schemas: 's'
     });
   });
 });

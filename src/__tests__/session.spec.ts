@@ -89,7 +89,8 @@ function newSession(
   const session = new ChatSession({
     context: async () => ({
       schemas,
-      tables: { o: { name: 'orders', schema: { id: 'int64' } } }
+      tables: { o: { name: 'orders', schema: { id: 'int64' } } },
+      imports: ['import ibis.selectors as s']
     }),
     backend,
     store,
@@ -111,7 +112,8 @@ describe('ChatSession', () => {
       messages: [{ role: 'user', content: 'How do I join?' }],
       conversation_id: null,
       schemas: 'orders(id: int64)',
-      tables: { o: { name: 'orders', schema: { id: 'int64' } } }
+      tables: { o: { name: 'orders', schema: { id: 'int64' } } },
+      imports: ['import ibis.selectors as s']
     });
     expect(session.busy).toBe(true);
     stream.send(
@@ -158,6 +160,7 @@ describe('ChatSession', () => {
     const stream = await nextStream();
     expect(stream.body.schemas).toBe('');
     expect(stream.body.tables).toEqual({});
+    expect(stream.body.imports).toEqual([]);
     stream.end();
     await asked;
   });
@@ -177,7 +180,8 @@ describe('ChatSession', () => {
     expect(stream.body).toEqual({
       ...report,
       schemas: 'orders(id: int64)',
-      tables: { o: { name: 'orders', schema: { id: 'int64' } } }
+      tables: { o: { name: 'orders', schema: { id: 'int64' } } },
+      imports: ['import ibis.selectors as s']
     });
     expect(session.messages[0].text).toContain('**AttributeError**');
     stream.end();

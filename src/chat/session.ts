@@ -21,6 +21,7 @@ import {
 interface IRequestContext {
   schemas: string;
   tables: Record<string, ITableInfo>;
+  imports: string[];
 }
 
 /** The note of an answer the user stopped. */
