@@ -6,11 +6,12 @@ held-out set), the failing cell is run here after its setup, and then:
 - the kernel hook's answer: ``start_repair`` (its rules' findings) and the background
   check of its fix, as ``%load_ext ibis_copilot`` does after a failing cell;
 - the sidebar's answer: ``POST /ibis-copilot/explain`` to a real Jupyter server with the
-  body the frontend sends (the cell, the error's type and message, the traceback and the
-  namespace's tables as ``{variable: {name, schema}}``), timed from the request to the
-  ``diagnosis`` event, the stream then closed. The server's model points at a closed
-  port, so no model text can come first and no model competes for the CPU: the
-  diagnosis does not depend on the model (the service sends it before asking the model).
+  body the frontend sends (the cell, the error's type and message, the traceback, the
+  namespace's tables as ``{variable: {name, schema}}`` and its Ibis imports), timed from
+  the request to the ``diagnosis`` event, the stream then closed. The server's model
+  points at a closed port, so no model text can come first and no model competes for
+  the CPU: the diagnosis does not depend on the model (the service sends it before
+  asking the model).
 
 Reported, over the failures the hook diagnoses: the share where Explain's diagnosis names
 the same rules, the share where the hook's fix checks and Explain's diagnosis event
@@ -47,6 +48,7 @@ from local_http import free_port  # noqa: E402
 from ibis_copilot.expressions.namespace import dialect_of, table_specs  # noqa: E402
 from ibis_copilot.expressions.snippet import run_snippet  # noqa: E402
 from ibis_copilot.repair.engine import check_fix, start_repair  # noqa: E402
+from ibis_copilot.repair.imports import ibis_imports  # noqa: E402
 from ibis_copilot.repair.verdict import diagnose_report  # noqa: E402
 
 GOAL_SECONDS = 1.0
@@ -85,6 +87,7 @@ def explain_body(
         "message": str(error),
         "traceback": "".join(traceback.format_exception(error)),
         "tables": table_specs(namespace),
+        "imports": ibis_imports(namespace),
         "dialect": dialect_of(namespace),
         "stream": True,
     }
@@ -107,7 +110,12 @@ def direct_seconds(body: dict[str, Any]) -> float:
     """``diagnose_report`` in this process: the work the endpoint wraps."""
     start = time.perf_counter()
     diagnose_report(
-        body["code"], body["error_type"], body["message"], body["tables"], dialect=body["dialect"]
+        body["code"],
+        body["error_type"],
+        body["message"],
+        body["tables"],
+        dialect=body["dialect"],
+        imports=body["imports"],
     )
     return time.perf_counter() - start
 
