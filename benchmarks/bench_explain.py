@@ -41,28 +41,16 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(HERE.parent / "tests"))  # jupyter_server_process.py
 
 from _common import print_table, write_results  # noqa: E402
-from bench_repair import SETS, load  # noqa: E402
+from bench_repair import SETS, failing, load  # noqa: E402
 from jupyter_server_process import jupyter_server  # noqa: E402
 from local_http import free_port  # noqa: E402
 
 from ibis_copilot.expressions.namespace import dialect_of, table_specs  # noqa: E402
-from ibis_copilot.expressions.snippet import run_snippet  # noqa: E402
 from ibis_copilot.repair.engine import check_fix, start_repair  # noqa: E402
 from ibis_copilot.repair.imports import ibis_imports  # noqa: E402
 from ibis_copilot.repair.verdict import diagnose_report  # noqa: E402
 
 GOAL_SECONDS = 1.0
-
-
-def failing(entry: dict[str, Any]) -> tuple[BaseException, dict[str, object]]:
-    """Run the setup, then the cell; the cell's exception and the namespace after it."""
-    namespace: dict[str, object] = {}
-    run_snippet(entry["setup"], f"<setup {entry['id']}>", namespace)
-    try:
-        run_snippet(entry["code"], f"<cell {entry['id']}>", namespace)
-    except Exception as error:  # noqa: BLE001 - the failure is the input
-        return error, namespace
-    raise AssertionError(f"{entry['id']} did not fail")
 
 
 def hook_answer(error: BaseException, namespace: dict[str, object]) -> dict[str, Any]:

@@ -51,18 +51,26 @@ def load(name: str = "dev") -> list[dict[str, Any]]:
     return [json.loads(line) for line in SETS[name].read_text().splitlines() if line.strip()]
 
 
-def fail(entry: dict[str, Any]) -> Any:
-    """Run setup, then the broken cell as a file of its own; the repair of its failure."""
+def failing(entry: dict[str, Any]) -> tuple[BaseException, dict[str, object]]:
+    """Run setup, then the broken cell as a file of its own: its exception and the
+    namespace after it."""
     from ibis_copilot.expressions.snippet import run_snippet
-    from ibis_copilot.repair.engine import start_repair
 
     namespace: dict[str, object] = {}
     run_snippet(entry["setup"], f"<setup {entry['id']}>", namespace)
     try:
         run_snippet(entry["code"], f"<cell {entry['id']}>", namespace)
     except Exception as error:  # noqa: BLE001 - the failure is the input
-        return start_repair(error, error.__traceback__, namespace)
+        return error, namespace
     raise AssertionError(f"{entry['id']} did not fail")
+
+
+def fail(entry: dict[str, Any]) -> Any:
+    """The repair of the snippet's failure, as the kernel hook starts it."""
+    from ibis_copilot.repair.engine import start_repair
+
+    error, namespace = failing(entry)
+    return start_repair(error, error.__traceback__, namespace)
 
 
 def mentions(entry: dict[str, Any]) -> set[str]:
