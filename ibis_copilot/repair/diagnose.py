@@ -129,11 +129,7 @@ def _columns_naming(failure: Failure, name: str) -> list[str]:
 def unknown_column(failure: Failure) -> Diagnosis | None:
     """A misspelt column: name the closest real ones; fix with the closest."""
     text = str(failure.error)
-    missing = MISSING_COLUMN.search(text)
-    attribute = _missing_attribute(failure.error)
-    if attribute and attribute[0] not in {"Table", "Join"}:
-        return None
-    name = missing.group(1) if missing else attribute[1] if attribute else None
+    name = _missing_name(failure)
     if name is None or name in PANDAS_HABITS or IBIS_HINT.search(text):
         return None
     if habits.rename_reversed(failure) or habits.mutate_name_by_position(failure):
@@ -175,12 +171,19 @@ def last_resort(failure: Failure) -> list[Diagnosis]:
                 f"value as {first}",
             )
         ]
-    missing, attribute = MISSING_COLUMN.search(text), _missing_attribute(failure.error)
-    if attribute and attribute[0] not in {"Table", "Join"}:
-        return []
-    name = missing.group(1) if missing else attribute[1] if attribute else None
+    name = _missing_name(failure)
     found = _not_a_column(failure, name) if name else None
     return [found] if found is not None else []
+
+
+def _missing_name(failure: Failure) -> str | None:
+    """The name a table lacked: Ibis's "Column 'x' is not found", or a missing attribute
+    of a table or join (None for other objects' attributes and other errors)."""
+    missing = MISSING_COLUMN.search(str(failure.error))
+    attribute = _missing_attribute(failure.error)
+    if attribute and attribute[0] not in {"Table", "Join"}:
+        return None
+    return missing.group(1) if missing else attribute[1] if attribute else None
 
 
 def _not_a_column(failure: Failure, name: str) -> Diagnosis | None:
