@@ -189,9 +189,9 @@ def _missing_name(failure: Failure) -> str | None:
 def _not_a_column(failure: Failure, name: str) -> Diagnosis | None:
     """A name with no close column: say so and list the columns of the tables the code
     reads columns from (no fix: which one was meant is the user's call)."""
-    import ibis
+    from ibis.expr.types import Table
 
-    if difflib.get_close_matches(name, dir(ibis.table({"a": "int64"})), n=1, cutoff=0.75):
+    if difflib.get_close_matches(name, dir(Table), n=1, cutoff=0.75):
         return None  # more likely a misspelt method: other rules speak to that
     used = [v for v in failure.tables if re.search(rf"\b{re.escape(v)}\s*[.\[]", failure.code)]
     tables = {v: failure.tables[v] for v in used} or failure.tables
