@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import ibis
@@ -186,6 +187,17 @@ def test_the_dataset_drops_what_an_evaluation_set_holds(tmp_path: Path) -> None:
     assert len(train) == len(plain) - report.dropped_overlapping_eval
 
 
+def test_kind_caps_sample_only_the_kinds_named() -> None:
+    plain, _, _ = build_dataset(3, [], None, per_schema=4, held_out_share=0.0)
+    by_kind = Counter(e.kind for e in plain)
+    capped, _, report = build_dataset(
+        3, [], None, per_schema=4, held_out_share=0.0, limits={"nl": 2, "sql": 10_000}
+    )
+    assert Counter(e.kind for e in capped) == {**by_kind, "nl": 2}
+    assert report.train == len(capped)
+    assert {e.code for e in capped if e.kind == "nl"} <= {e.code for e in plain if e.kind == "nl"}
+
+
 def test_the_held_out_split_keeps_seeds_and_pages_whole(
     made: tuple[list[CodeExample], SyntheticReport],
 ) -> None:
@@ -233,6 +245,8 @@ def test_cli_refuses_bad_options_in_one_line(cli) -> None:  # type: ignore[no-un
         (("--device", "cuda"), "no CUDA device"),
         (("--device", "toaster"), "not a torch device"),
         (("--kinds", "code,poems"), "--kinds: choose from"),
+        (("--kinds", "code=many"), "--kinds code=many: a cap must be a whole number"),
+        (("--kinds", "nl=0"), "--kinds nl=0: a cap must be a whole number"),
         (("--seeds", "0"), "--seeds must be at least 1"),
         (("--eval-dir", "/nonexistent/eval"), "not a directory"),
     ]:
@@ -240,6 +254,21 @@ def test_cli_refuses_bad_options_in_one_line(cli) -> None:  # type: ignore[no-un
         assert result.exit_code == 1
         assert message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_precision_auto_is_bf16_only_where_the_device_has_it() -> None:
+    import torch
+
+    from ibis_copilot.codegen_training.trainer import resolve_precision
+
+    native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    assert resolve_precision("auto", "cpu") == ("bf16" if native else "fp32")
+    assert resolve_precision("fp32", "cpu") == "fp32"
+    assert resolve_precision("bf16", "cpu") == "bf16"
+    if not torch.cuda.is_available():
+        assert resolve_precision("auto", "cuda") == "fp32"
+    with pytest.raises(ValueError, match="precision must be one of auto, bf16, fp32"):
+        resolve_precision("half", "cpu")
 
 
 # -- real training (slow) ---------------------------------------------------------------
@@ -293,6 +322,7 @@ def test_full_fine_tuning_pauses_resumes_and_the_product_loads_the_result(
     assert sum(card["examples_by_kind"].values()) == 6
     assert card["steps"] == paused.value.total
     assert {"validation_loss_all_before", "validation_loss_all_after"} <= set(card["metrics"])
+    assert card["options"]["precision"] in {"bf16", "fp32"}, "the card says what was used"
     assert "smollm2-135m-instruct" in (output / "README.md").read_text()
 
     # every weight was trained: none equals the base's (sentinel rows added the same way)

@@ -43,16 +43,23 @@ def _check_device(device: str) -> None:
         raise CommandError(f"--device {device}: no CUDA device is available here")
 
 
-def _kinds(text: str | None) -> frozenset[str] | None:
+def _kinds(text: str | None) -> tuple[frozenset[str] | None, dict[str, int]]:
+    """``--kinds code=3000,nl=1200,docs``: the kinds, and the caps of those given one."""
     from ibis_copilot.codegen_training.dataset import KINDS
 
     if not text:
-        return None
-    kinds = frozenset(part.strip() for part in text.split(",") if part.strip())
-    unknown = kinds - set(KINDS)
-    if unknown or not kinds:
-        raise CommandError(f"--kinds: choose from {', '.join(KINDS)}")
-    return kinds
+        return None, {}
+    names, limits = set(), {}
+    for part in filter(None, (part.strip() for part in text.split(","))):
+        name, _, limit = part.partition("=")
+        names.add(name.strip())
+        if limit:
+            if not limit.strip().isdigit() or int(limit) < 1:
+                raise CommandError(f"--kinds {part}: a cap must be a whole number, at least 1")
+            limits[name.strip()] = int(limit)
+    if names - set(KINDS) or not names:
+        raise CommandError(f"--kinds: choose from {', '.join(KINDS)} (optionally KIND=CAP)")
+    return frozenset(names), limits
 
 
 def _eval_dir(option: str | None) -> Path | None:
@@ -79,7 +86,7 @@ def cmd_train_codegen(args: argparse.Namespace) -> None:
 
     _check_numbers(args)
     _check_device(args.device)
-    kinds = _kinds(args.kinds)
+    kinds, limits = _kinds(args.kinds)
     config = settings()
     data_dir = Path(config.data_dir)
     base = args.base or config.chat_model
@@ -96,6 +103,7 @@ def cmd_train_codegen(args: argparse.Namespace) -> None:
         held_out_share=args.held_out_share,
         max_examples=args.max_examples,
         kinds=kinds,
+        limits=limits,
         seed=args.seed,
     )
     if not train:
@@ -109,6 +117,7 @@ def cmd_train_codegen(args: argparse.Namespace) -> None:
         max_length=args.max_length,
         seed=args.seed,
         device=args.device,
+        precision=args.precision,
         save_every=args.save_every,
         stop_after=args.stop_after,
     )
@@ -161,7 +170,9 @@ def add_parsers(commands: Any) -> None:
     train.add_argument("--output", metavar="DIR", help="save here instead of data_dir/models")
     train.add_argument("--seeds", type=int, default=400, help="synthetic schemas (default 400)")
     train.add_argument("--per-schema", type=int, default=12, help="expressions per schema")
-    train.add_argument("--kinds", help="only these example kinds, comma-separated")
+    train.add_argument(
+        "--kinds", help="only these example kinds, comma-separated; KIND=N caps one at N"
+    )
     train.add_argument("--max-examples", type=int, help="sample this many training examples")
     train.add_argument("--eval-dir", help="evaluation sets to exclude (default: the repo's)")
     train.add_argument("--held-out-share", type=float, default=0.1, help="groups held out")
@@ -174,6 +185,12 @@ def add_parsers(commands: Any) -> None:
     train.add_argument("--save-every", type=int, default=25, help="checkpoint interval")
     train.add_argument("--stop-after", type=int, help="pause after N steps (resume later)")
     train.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
+    train.add_argument(
+        "--precision",
+        choices=("auto", "bf16", "fp32"),
+        default="auto",
+        help="bf16: bfloat16 math, float32 weights; auto: bf16 where the device has it natively",
+    )
     train.add_argument("--seed", type=int, default=0, help="sampling and order (default 0)")
     train.add_argument("--no-resume", action="store_true", help="ignore a saved checkpoint")
     train.add_argument("--json", action="store_true", help="machine-readable report")

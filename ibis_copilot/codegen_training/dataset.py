@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,20 @@ class DatasetReport:
         return asdict(self)
 
 
+def cap_kinds(
+    examples: list[CodeExample], limits: Mapping[str, int], seed: int
+) -> list[CodeExample]:
+    """At most ``limits[kind]`` examples of each kind named, sampled; others kept; order
+    kept."""
+    rng = random.Random(seed)  # noqa: S311 - sampling, not security
+    dropped: set[int] = set()
+    for kind, limit in limits.items():
+        of_kind = [i for i, example in enumerate(examples) if example.kind == kind]
+        if len(of_kind) > limit:
+            dropped |= set(of_kind) - set(rng.sample(of_kind, limit))
+    return [example for i, example in enumerate(examples) if i not in dropped]
+
+
 def build_dataset(
     seeds: int,
     chunks: list[Chunk],
@@ -48,10 +63,12 @@ def build_dataset(
     held_out_share: float = 0.1,
     max_examples: int | None = None,
     kinds: frozenset[str] | None = None,
+    limits: Mapping[str, int] | None = None,
     seed: int = 0,
 ) -> tuple[list[CodeExample], list[CodeExample], DatasetReport]:
     """``(train, held_out, report)``: only ``kinds`` when given; ``max_examples`` samples
-    the training side evenly."""
+    the training side evenly, then ``limits`` caps the training examples of each kind named
+    (a sample of that kind)."""
     report = DatasetReport(synthetic_seeds=seeds)
     synthetic = SyntheticReport()
     examples = synthetic_examples(range(seeds), per_schema, synthetic)
@@ -68,6 +85,8 @@ def build_dataset(
     train, held_out = split(examples, held_out_share)
     if max_examples is not None and len(train) > max_examples:
         train = random.Random(seed).sample(train, max_examples)  # noqa: S311 - sampling
+    if limits:
+        train = cap_kinds(train, limits, seed)
     check_clean(train, index)
     report.train, report.held_out = len(train), len(held_out)
     return train, held_out, report

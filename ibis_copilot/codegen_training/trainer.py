@@ -16,7 +16,7 @@ import shutil
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ class TrainingOptions:
     max_length: int = 512
     seed: int = 0
     device: str = "cpu"
+    precision: str = "auto"  # or "bf16" (bfloat16 math, float32 weights), "fp32"
     save_every: int = 25
     validation_limit: int = 48  # held-out sequences scored before and after
     stop_after: int | None = None  # steps in this session; the next run resumes
@@ -114,6 +115,40 @@ def load_base(base_model: str, device: str) -> tuple[Any, Any]:
         if hasattr(model.config, "quantization_config"):
             delattr(model.config, "quantization_config")
     return tokenizer, model.to(device)
+
+
+PRECISIONS = ("auto", "bf16", "fp32")
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """``"bf16"`` or ``"fp32"``: ``"auto"`` is bf16 where the device computes in bfloat16
+    natively (a CUDA GPU that supports it; a CPU with AVX-512 BF16 or AMX, about twice as
+    fast as float32 on this project's 2-core CI machine), float32 elsewhere. The weights
+    and the optimizer stay float32 either way (mixed precision through autocast)."""
+    import torch
+
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    if precision != "auto":
+        return precision
+    if device.startswith("cuda"):
+        return "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "fp32"
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch build without oneDNN
+        native = False
+    return "bf16" if native and device == "cpu" else "fp32"
+
+
+def autocast(options: TrainingOptions) -> Any:
+    """The context the forward pass runs in: bfloat16 autocast, or nothing for fp32."""
+    import torch
+
+    return torch.autocast(
+        options.device.split(":")[0],
+        dtype=torch.bfloat16,
+        enabled=options.precision == "bf16",
+    )
 
 
 def batch_loss(model: Any, inputs: dict[str, Any]) -> Any:
@@ -189,7 +224,8 @@ def validation_loss(
         for sequence in sequences[: options.validation_limit]:
             inputs = collate([sequence], pad_id, options.device)
             learned = sum(label != IGNORE for label in sequence.labels[1:])
-            loss = float(batch_loss(model, inputs)) * learned
+            with autocast(options):
+                loss = float(batch_loss(model, inputs)) * learned
             for key in ("all", sequence.kind):
                 totals[key][0] += loss
                 totals[key][1] += learned
@@ -266,6 +302,7 @@ def train_codegen(
     import torch
 
     options = options or TrainingOptions()
+    options = replace(options, precision=resolve_precision(options.precision, options.device))
     torch.manual_seed(options.seed)
     resuming = resume and (output / CHECKPOINT / STATE).is_file()
     tokenizer = load_tokenizer(str(output / CHECKPOINT) if resuming else base_model)
@@ -295,7 +332,8 @@ def train_codegen(
         file=sys.stderr,
     )
     for step in range(done, len(schedule)):
-        loss = batch_loss(run.model, collate(schedule[step], pad_id, options.device))
+        with autocast(options):
+            loss = batch_loss(run.model, collate(schedule[step], pad_id, options.device))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(run.model.parameters(), 1.0)
         run.optimizer.step()
