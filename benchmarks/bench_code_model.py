@@ -4,8 +4,9 @@ Both models go through the product (``Assistant.complete`` and ``Assistant.chat`
 the completion gate, the check and self-repair), one after the other:
 
 - completion on held-out code, each snippet cut after a ``.`` or ``(`` on its last line
-  (the rest of the line is expected): the 55 snippets of ``bench_completion.py`` (cut from
-  ``codegen_dev.jsonl``'s references, which training never sees), and snippets of
+  (the rest of the line is expected): the snippets of ``bench_completion.py`` cut from
+  ``codegen_dev.jsonl``'s and the frozen ``codegen_heldout.jsonl``'s references (training
+  never sees either: hygiene drops anything overlapping them), and snippets of
   synthetic expressions over schemas of held-out generator seeds. Reported: rest of the
   line exactly right, mean edit similarity of what is shown, share of raw suggestions
   that parse in their cell and use only real names, share shown;
@@ -313,6 +314,7 @@ def main() -> None:
     args = parser.parse_args()
     items = {
         "codegen_snippets": snippets(args.completion_limit),
+        "codegen_heldout_snippets": snippets(args.completion_limit, "heldout"),
         "synthetic_heldout": synthetic_snippets(args.synthetic),
     }
     if args.only == "base":

@@ -3,11 +3,12 @@
 Snippets come from the code-generation set's reference solutions (written for that
 benchmark, not for this one): each is cut after a ``.`` or ``(`` on its last line, and
 the rest of that line is the expected completion. Every snippet is completed by the
-configured model through ``Assistant.complete`` with the tables' schemas, as the editor
-asks. Reported: the share of raw suggestions that parse in their cell and use only real
-names (what the user would see without the gate), the share shown after the gate (which
-must all parse and use real names), the rest of the line exactly right, and the mean
-edit similarity of what is shown.
+configured model through ``Assistant.complete`` with the tables' schemas (as text for the
+prompt and as specs for the name checks), as the editor asks by default. Reported: the
+share of raw suggestions that parse in their cell and use only real names (what the user
+would see without the gate), the share shown after the gate (which must all parse and use
+real names), the rest of the line exactly right, and the mean edit similarity of what is
+shown.
 
     python benchmarks/bench_completion.py [--limit N] [--candidates K] [--free-names]
                                           [--set dev|heldout]
@@ -61,8 +62,20 @@ def snippets(limit: int | None = None, name: str = "dev") -> list[dict[str, str]
     return found[:limit] if limit else found
 
 
+def schemas_text(tables: dict[str, Any]) -> str:
+    """The tables as the kernel describes them to the editor (``notebook_context()``'s
+    ``schemas``), which the editor sends with every completion request by default."""
+    import ibis
+
+    from ibis_copilot.expressions.namespace import namespace_context
+
+    return namespace_context(
+        {name: ibis.table(spec["schema"], name=spec["name"]) for name, spec in tables.items()}
+    )
+
+
 async def complete(assistant: Any, prefix: str, tables: dict[str, Any]) -> dict[str, Any]:
-    request = CompletionRequest(prefix, "", tables=tables)
+    request = CompletionRequest(prefix, "", schemas=schemas_text(tables), tables=tables)
     tokens: list[str] = []
     done: dict[str, Any] = {}
     started = time.perf_counter()
