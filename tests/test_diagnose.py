@@ -366,6 +366,43 @@ def test_two_types_that_do_not_mix_are_named(code: str, advice: str) -> None:
     assert found[0].fix is None
 
 
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (
+            "t.region.contains(t.qty)",
+            "`.contains(...)` (Ibis operation `StringContains`): its argument `needle` takes "
+            "a string value, but was given `qty`, an integer column; signature: "
+            "`StringContains(haystack: string, needle: string)`",
+        ),
+        (
+            "t.ts.date().truncate('Q1')",
+            "`.truncate(...)` (Ibis operation `DateTruncate`): its argument `unit` takes a date "
+            "unit (one of 'Y', 'Q', 'M', 'W', 'D'), but was given the Python str `'Q1'`",
+        ),
+        (
+            "t.amount.log(t.note)",
+            "its argument `base` takes a numeric value, but was given `note`, a string column",
+        ),
+        ("t.qty + t.note", "`StringConcat`: its argument `arg` takes only string values"),
+        (
+            "t.amount.mean(where=t.qty)",
+            "`.mean(...)` (Ibis operation `Mean`): its argument `where` takes a boolean value",
+        ),
+        ("t.amount.cast('flaot')", 'takes an Ibis data type, e.g. "string", "int64"'),
+    ],
+)
+def test_an_argument_an_operation_refused_is_named_with_the_method_called(
+    code: str, advice: str
+) -> None:
+    assert diagnose(failure_of(code)) == [], "no rule knows these: the last resort says it"
+    found = last_resort(failure_of(code))
+    assert [finding.rule for finding in found] == ["signature"]
+    assert advice in found[0].message
+    assert "UnboundTable" not in found[0].message, "the table's repr is left out"
+    assert found[0].fix is None
+
+
 @pytest.mark.parametrize("rename", RENAMES, ids=lambda r: f"{r.owner}.{r.old}")
 def test_every_rename_is_true_of_the_installed_ibis(rename: Rename) -> None:
     """The release notes' removals hold for ibis 12, and the replacement exists."""

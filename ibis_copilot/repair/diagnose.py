@@ -17,6 +17,7 @@ from ibis_copilot.repair import arguments, habits, rewrite, set_operations, stru
 from ibis_copilot.repair.edits import replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
+from ibis_copilot.repair.signatures import signature_mismatch
 
 NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? object has no attribute '(\w+)'")
 IBIS_HINT = re.compile(r"has no attribute '(\w+)', did you mean '(\w+)'")
@@ -148,8 +149,9 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
 
 def last_resort(failure: Failure) -> list[Diagnosis]:
     """What is said when neither a rule nor a mechanical candidate explains the failure:
-    two types that do not mix, or a name that is no column (and spelt like none) with the
-    tables' columns listed. Never a fix: these say what is wrong, not what was meant."""
+    two types that do not mix, a name that is no column (and spelt like none) with the
+    tables' columns listed, or the argument an Ibis operation's signature refused. Never a
+    fix: these say what is wrong, not what was meant."""
     text = str(failure.error)
     if mixed := MIXED_TYPES.search(text):
         first, second = mixed.groups()
@@ -172,7 +174,7 @@ def last_resort(failure: Failure) -> list[Diagnosis]:
             )
         ]
     name = _missing_name(failure)
-    found = _not_a_column(failure, name) if name else None
+    found = _not_a_column(failure, name) if name else signature_mismatch(failure)
     return [found] if found is not None else []
 
 

@@ -1,0 +1,129 @@
+"""Ibis's ``SignatureValidationError`` read for people: which call, which argument, what
+it was given and what it takes.
+
+Every Ibis method builds an operation whose arguments are validated against the
+operation's signature; a wrong argument type fails there with a message that names the
+operation (``StringContains``), the argument (``needle``), the value's Python class and
+the annotation it did not match (``Value[String, DataShape]``), followed by the whole
+table's repr. This module turns that into one sentence naming the method the code called,
+without a fix: what to pass instead depends on what was meant.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from ibis_copilot.repair.failure import Diagnosis, Failure
+
+SIGNATURE_FAILED = re.compile(r"^(\w+)\(.*has failed due to the following errors:", re.DOTALL)
+#: One failed argument: its name, the value's repr, its class and the annotation missed.
+ARGUMENT = re.compile(
+    r"^  `(\w+)`: (.*?) of type <class '([\w.]+)'> is not "
+    r"(?:either None or )?(a tuple of coercibles to |coercible to )an? (.+?)$",
+    re.DOTALL | re.MULTILINE,
+)
+EXPECTED = re.compile(r"^Expected signature: (.+)$", re.MULTILINE)
+#: An expression's repr ends with ``name: r0.name``; a literal's repr is the literal.
+NAMED_VALUE = re.compile(r"(?:^|\n)([^\n:]+): [^\n]*$")
+VALUE_TYPE = re.compile(r"^(?:Value|Scalar|Column)\[(.+), (\w+)\]$")
+CALLED = re.compile(r"\.(\w+)\(|\bibis\.(\w+)\(")
+SHAPES = {"DataShape": "value", "Columnar": "column", "Scalar": "scalar"}
+CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def signature_mismatch(failure: Failure) -> Diagnosis | None:
+    """The argument an Ibis operation refused, said with the method the code called."""
+    text = str(failure.error)
+    failed = SIGNATURE_FAILED.search(text)
+    argument = ARGUMENT.search(text)
+    if failed is None or argument is None:
+        return None
+    operation = failed.group(1)
+    name, value, cls, several, annotation = argument.groups()
+    method = _called_method(operation, failure.code)
+    where = f"`.{method}(...)` (Ibis operation `{operation}`)" if method else f"`{operation}`"
+    takes = _describe_annotation(annotation)
+    if several.startswith("a tuple"):
+        given = f"values of which one is not {takes}"
+        takes = f"only {_plural(takes)}"
+    else:
+        given = _describe_value(value, cls)
+    message = f"{where}: its argument `{name}` takes {takes}, but was given {given}"
+    expected = EXPECTED.search(text)
+    if expected:
+        message += f"; signature: `{_plain_signature(expected.group(1))}`"
+    return Diagnosis("signature", message)
+
+
+def _snake(name: str) -> str:
+    return CASE_BOUNDARY.sub("_", name).lower()
+
+
+def _called_method(operation: str, code: str) -> str | None:
+    """The method of ``code`` that built ``operation``: ``contains`` for
+    ``StringContains``, ``truncate`` for ``DateTruncate`` (None when no call matches)."""
+    snake = _snake(operation)
+    called: list[str] = [a or b for a, b in CALLED.findall(code)]
+    for method in reversed(called):  # the last call on the failing line is likeliest
+        if snake == method or snake.endswith("_" + method.lstrip("_")):
+            return method
+    return None
+
+
+def _describe_value(value: str, cls: str) -> str:
+    kind = cls.rsplit(".", 1)[-1]
+    if "." in cls:  # an Ibis expression: ``a: r0.a`` names it
+        named = NAMED_VALUE.search(value.strip())
+        words = CASE_BOUNDARY.sub(" ", kind).lower()
+        return f"`{named.group(1).strip()}`, {_article(words)}" if named else _article(words)
+    shown = value.strip()
+    if len(shown) > 40 or "\n" in shown:
+        return f"a Python {kind}"
+    return f"the Python {kind} `{shown}`"
+
+
+def _describe_annotation(annotation: str) -> str:
+    found = VALUE_TYPE.match(annotation.strip())
+    if found:
+        dtype, shape = found.groups()
+        union = re.fullmatch(r"Union\[(.+)\]", dtype)
+        names = [part.strip() for part in (union.group(1) if union else dtype).split(",")]
+        words = " or ".join(_snake(part).replace("_", " ") for part in names)
+        return _article(f"{words} {SHAPES.get(shape, 'value')}")
+    if annotation == "DataType":
+        return 'an Ibis data type, e.g. "string", "int64", "float64", "date" or "timestamp"'
+    units = _enum_values(annotation)
+    if units:
+        return f"a {_snake(annotation).replace('_', ' ')} (one of {', '.join(units)})"
+    return f"`{annotation}`"
+
+
+def _enum_values(name: str) -> list[str]:
+    from ibis.common import temporal
+
+    found = getattr(temporal, name, None)
+    if isinstance(found, type) and issubclass(found, Enum):
+        return [repr(member.value) for member in found]
+    return []
+
+
+def _plain_signature(signature: str) -> str:
+    """``Value[String, DataShape]`` → ``string`` inside the expected signature."""
+
+    def plain(match: re.Match[str]) -> str:
+        dtype = match.group(1)
+        union = re.fullmatch(r"Union\[(.+)\]", dtype)
+        parts = union.group(1).split(",") if union else [dtype]
+        return " | ".join(_snake(part.strip()) for part in parts)
+
+    return re.sub(r"Value\[((?:Union\[[^\]]+\])|\w+), \w+\]", plain, signature)
+
+
+def _plural(described: str) -> str:
+    """``a string value`` → ``string values``."""
+    return f"{described.split(' ', 1)[-1]}s"
+
+
+def _article(words: str) -> str:
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
