@@ -390,6 +390,10 @@ def test_two_types_that_do_not_mix_are_named(code: str, advice: str) -> None:
             "`.mean(...)` (Ibis operation `Mean`): its argument `where` takes a boolean value",
         ),
         ("t.amount.cast('flaot')", 'takes an Ibis data type, e.g. "string", "int64"'),
+        ("t.ts.date() - t.note", "`-`: its argument `other` takes a date or interval value"),
+        ("t.sample(2)", "argument `fraction` takes a float from 0 to 1, but was given the"),
+        ("t.qty.isin(u)", "`.isin(...)` (Ibis operation `InValues`): its argument `options`"),
+        ("t.qty.bucket([0, 10], closed='middle')", "its argument `closed` takes one of '"),
     ],
 )
 def test_an_argument_an_operation_refused_is_named_with_the_method_called(
@@ -401,6 +405,29 @@ def test_an_argument_an_operation_refused_is_named_with_the_method_called(
     assert advice in found[0].message
     assert "UnboundTable" not in found[0].message, "the table's repr is left out"
     assert found[0].fix is None
+
+
+def test_a_column_of_another_table_is_said_to_be_one_not_suggested_as_itself() -> None:
+    found = diagnose(failure_of("t.asof_join(u, on='amount')"))
+    assert [finding.rule for finding in found] == ["unknown column"]
+    assert found[0].message.startswith(
+        "`amount` is a column of `t`, but not of the table it was looked up in, whose "
+        "columns are 'region', 'manager': to join on columns named differently"
+    )
+    assert found[0].fix is None
+
+
+def test_columns_ibis_reports_as_not_present_are_unknown_columns() -> None:
+    found = diagnose(failure_of("t.distinct(on='regoin')"))
+    assert [(f.rule, f.message) for f in found] == [
+        ("unknown column", "`regoin` is not a column; did you mean `region`?")
+    ]
+
+
+def test_over_after_no_reduction_says_what_over_goes_after() -> None:
+    found = last_resort(failure_of("t.qty.over(ibis.window(order_by=t.qty))"))
+    assert [finding.rule for finding in found] == ["window"]
+    assert "`.over(...)` goes after a reduction" in found[0].message
 
 
 @pytest.mark.parametrize("rename", RENAMES, ids=lambda r: f"{r.owner}.{r.old}")

@@ -21,7 +21,11 @@ from ibis_copilot.repair.signatures import signature_mismatch
 
 NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? object has no attribute '(\w+)'")
 IBIS_HINT = re.compile(r"has no attribute '(\w+)', did you mean '(\w+)'")
-MISSING_COLUMN = re.compile(r"Column '(\w+)' is not found in table")
+MISSING_COLUMN = re.compile(
+    r"(?:Column '|Columns \[')(\w+)'(?: is not found in table|(?:, '\w+')*\] are not present in)"
+)
+EXISTING_COLUMNS = re.compile(r"Existing columns: (.+?)\.?$")
+NOT_A_WINDOW = "No reduction or analytic function found to construct a window expression"
 ANOTHER_RELATION = "belong to another relation"
 NOT_A_REDUCTION = re.compile(r"Aggregate\(.*has failed", re.DOTALL)
 
@@ -135,6 +139,8 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
         return None
     if habits.rename_reversed(failure) or habits.mutate_name_by_position(failure):
         return None  # the name is a new column's name, not a misspelt one
+    if name in _columns(failure):
+        return _column_of_another_table(failure, name)
     close = difflib.get_close_matches(name, sorted(_columns(failure)), n=3, cutoff=0.6)
     close = close or _columns_naming(failure, name)
     if not close:
@@ -147,10 +153,42 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _column_of_another_table(failure: Failure, name: str) -> Diagnosis | None:
+    """A real column looked up in a table that lacks it (a join key named differently on
+    each side, a column dropped by an earlier ``select``): say whose column it is."""
+    owners = [f"`{v}`" for v, table in failure.tables.items() if name in table.columns]
+    existing = EXISTING_COLUMNS.search(str(failure.error))
+    if not owners or existing is None:
+        return None
+    message = (
+        f"`{name}` is a column of {' and '.join(owners)}, but not of the table it was looked "
+        f"up in, whose columns are {existing.group(1)}"
+    )
+    if "join" in failure.code:
+        message += (
+            f": to join on columns named differently, give the condition, e.g. "
+            f"`{owners[0].strip('`')}.{name} == other.key`"
+        )
+    return Diagnosis("unknown column", message)
+
+
+def not_a_window_function(failure: Failure) -> Diagnosis | None:
+    """``.over(...)`` on something that is neither a reduction nor an analytic function."""
+    if NOT_A_WINDOW not in str(failure.error):
+        return None
+    return Diagnosis(
+        "window",
+        "`.over(...)` goes after a reduction (`sum()`, `mean()`, `count()`, `max()`, ...) or "
+        "an analytic function (`rank()`, `row_number()`, `lag()`, `cumsum()`, ...), not "
+        "after a plain column or a row-wise expression: e.g. `t.x.sum().over(window)`",
+    )
+
+
 def last_resort(failure: Failure) -> list[Diagnosis]:
     """What is said when neither a rule nor a mechanical candidate explains the failure:
     two types that do not mix, a name that is no column (and spelt like none) with the
-    tables' columns listed, or the argument an Ibis operation's signature refused. Never a
+    tables' columns listed, ``.over`` after no reduction, or the argument an Ibis
+    operation's signature refused. Never a
     fix: these say what is wrong, not what was meant."""
     text = str(failure.error)
     if mixed := MIXED_TYPES.search(text):
@@ -174,7 +212,11 @@ def last_resort(failure: Failure) -> list[Diagnosis]:
             )
         ]
     name = _missing_name(failure)
-    found = _not_a_column(failure, name) if name else signature_mismatch(failure)
+    found = (
+        _not_a_column(failure, name)
+        if name
+        else not_a_window_function(failure) or signature_mismatch(failure)
+    )
     return [found] if found is not None else []
 
 

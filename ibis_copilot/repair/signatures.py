@@ -17,17 +17,29 @@ from enum import Enum
 from ibis_copilot.repair.failure import Diagnosis, Failure
 
 SIGNATURE_FAILED = re.compile(r"^(\w+)\(.*has failed due to the following errors:", re.DOTALL)
-#: One failed argument: its name, the value's repr, its class and the annotation missed.
+#: One failed argument: its name, the value's repr, its class and what it is not.
 ARGUMENT = re.compile(
-    r"^  `(\w+)`: (.*?) of type <class '([\w.]+)'> is not "
-    r"(?:either None or )?(a tuple of coercibles to |coercible to )an? (.+?)$",
-    re.DOTALL | re.MULTILINE,
+    r"^  `(\w+)`: (.*?) of type <class '([\w.]+)'> is not (.+?)$", re.DOTALL | re.MULTILINE
 )
+COERCIBLE = re.compile(r"^(?:either None or )?(a tuple of coercibles to |coercible to )an? (.+)$")
+ONE_OF = re.compile(r"^in \{(.+)\}$")
+BETWEEN = re.compile(r"^an? (\w+) then matching Between\(lower=(.+?), upper=(.+?)\)$")
 EXPECTED = re.compile(r"^Expected signature: (.+)$", re.MULTILINE)
 #: An expression's repr ends with ``name: r0.name``; a literal's repr is the literal.
 NAMED_VALUE = re.compile(r"(?:^|\n)([^\n:]+): [^\n]*$")
 VALUE_TYPE = re.compile(r"^(?:Value|Scalar|Column)\[(.+), (\w+)\]$")
 CALLED = re.compile(r"\.(\w+)\(|\bibis\.(\w+)\(")
+#: Operators whose dunder methods are validated like operations.
+OPERATORS = {
+    f"__{name}__": symbol
+    for name, symbol in {
+        "add": "+", "radd": "+", "sub": "-", "rsub": "-", "mul": "*", "rmul": "*",
+        "truediv": "/", "rtruediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+        "and": "&", "or": "|", "xor": "^", "invert": "~", "neg": "-",
+    }.items()
+}  # fmt: skip
+#: Operations named unlike the method that builds them.
+ALIASES = {"InValues": "isin", "RegexSearch": "re_search", "RegexExtract": "re_extract"}
 SHAPES = {"DataShape": "value", "Columnar": "column", "Scalar": "scalar"}
 CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -40,15 +52,24 @@ def signature_mismatch(failure: Failure) -> Diagnosis | None:
     if failed is None or argument is None:
         return None
     operation = failed.group(1)
-    name, value, cls, several, annotation = argument.groups()
+    name, value, cls, wanted = argument.groups()
     method = _called_method(operation, failure.code)
     where = f"`.{method}(...)` (Ibis operation `{operation}`)" if method else f"`{operation}`"
-    takes = _describe_annotation(annotation)
-    if several.startswith("a tuple"):
-        given = f"values of which one is not {takes}"
-        takes = f"only {_plural(takes)}"
+    if operation in OPERATORS:
+        where = f"`{OPERATORS[operation]}`"
+    given = _describe_value(value, cls)
+    if coercible := COERCIBLE.match(wanted):
+        several, annotation = coercible.groups()
+        takes = _describe_annotation(annotation)
+        if several.startswith("a tuple"):
+            given, takes = f"values of which one is not {takes}", f"only {_plural(takes)}"
+    elif one_of := ONE_OF.match(wanted):
+        takes = f"one of {one_of.group(1)}"
+    elif between := BETWEEN.match(wanted):
+        kind, lower, upper = between.groups()
+        takes = f"a {kind} from {lower} to {upper}"
     else:
-        given = _describe_value(value, cls)
+        takes = "what its signature says"
     message = f"{where}: its argument `{name}` takes {takes}, but was given {given}"
     expected = EXPECTED.search(text)
     if expected:
@@ -63,7 +84,7 @@ def _snake(name: str) -> str:
 def _called_method(operation: str, code: str) -> str | None:
     """The method of ``code`` that built ``operation``: ``contains`` for
     ``StringContains``, ``truncate`` for ``DateTruncate`` (None when no call matches)."""
-    snake = _snake(operation)
+    snake = _snake(ALIASES.get(operation, operation))
     called: list[str] = [a or b for a, b in CALLED.findall(code)]
     for method in reversed(called):  # the last call on the failing line is likeliest
         if snake == method or snake.endswith("_" + method.lstrip("_")):
@@ -91,6 +112,8 @@ def _describe_annotation(annotation: str) -> str:
         names = [part.strip() for part in (union.group(1) if union else dtype).split(",")]
         words = " or ".join(_snake(part).replace("_", " ") for part in names)
         return _article(f"{words} {SHAPES.get(shape, 'value')}")
+    if annotation == "Value":
+        return "an Ibis value (a column, a scalar expression or a literal)"
     if annotation == "DataType":
         return 'an Ibis data type, e.g. "string", "int64", "float64", "date" or "timestamp"'
     units = _enum_values(annotation)
@@ -122,6 +145,8 @@ def _plain_signature(signature: str) -> str:
 
 def _plural(described: str) -> str:
     """``a string value`` → ``string values``."""
+    if described.startswith("an Ibis value"):
+        return "Ibis values (columns, scalar expressions or literals)"
     return f"{described.split(' ', 1)[-1]}s"
 
 
