@@ -11,6 +11,7 @@ from typing import Any
 from ibis_copilot.errors import BadRequestError, UnavailableError
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
+from ibis_copilot.knowledge.error_queries import read_error_query
 from ibis_copilot.knowledge.lexical import BM25
 from ibis_copilot.knowledge.reranker import CANDIDATES as RERANK_CANDIDATES
 from ibis_copilot.knowledge.reranker import Reranker
@@ -149,13 +150,15 @@ class Retriever:
                 f"the index holds embeddings of {self.built_with!r}, not of the configured "
                 f"model {self.embedder.model_name!r}; re-embed it with: ibis-copilot index"
             )
+        pasted_error = read_error_query(query)
+        text = pasted_error.text if pasted_error else query
         if mode != "lexical":
-            dense = self.store.nearest(self.embedder.embed([query])[0], CANDIDATES)
+            dense = self.store.nearest(self.embedder.embed([text])[0], CANDIDATES)
             for rank, hit in enumerate(dense):
                 fused[hit.chunk_id] += self.dense_weight / (RRF_K + rank + 1)
                 similarity[hit.chunk_id] = hit.similarity
         if mode != "dense":
-            for rank, (index, _) in enumerate(self.lexical.search(query, CANDIDATES)):
+            for rank, (index, _) in enumerate(self.lexical.search(text, CANDIDATES)):
                 fused[self.ids[index]] += 1.0 / (RRF_K + rank + 1)
         if mode != "hybrid":
             return self._deduplicated(
@@ -167,7 +170,7 @@ class Retriever:
             if chunk_id in self.chunks
         }
         scores = self._about_named_backends(query, scores)
-        named = self._named_api_chunks(query)
+        named = self._api_chunks(pasted_error.names if pasted_error else code_names(query))
         top = max(scores.values(), default=0.0)
         for boost, chunk_id in enumerate(reversed(named)):
             scores[chunk_id] = top + 1.0 + boost
@@ -211,10 +214,10 @@ class Retriever:
             kept[chunk_id] = score * self.backend_boost if about else score
         return kept
 
-    def _named_api_chunks(self, query: str) -> list[str]:
-        """API chunks the query names, most specific first (Table.join before join)."""
+    def _api_chunks(self, names: list[str]) -> list[str]:
+        """API chunks of these names, most specific first (Table.join before join)."""
         found: list[str] = []
-        for name in code_names(query):
+        for name in names:
             matches = self.by_name.get(name, [])
             # Prefer the expression API over backend internals for a bare method name.
             ranked = sorted(

@@ -77,17 +77,18 @@ def signature_mismatch(failure: Failure) -> Diagnosis | None:
     return Diagnosis("signature", message)
 
 
-def _snake(name: str) -> str:
+def snake(name: str) -> str:
+    """``StringContains`` → ``string_contains``."""
     return CASE_BOUNDARY.sub("_", name).lower()
 
 
 def _called_method(operation: str, code: str) -> str | None:
     """The method of ``code`` that built ``operation``: ``contains`` for
     ``StringContains``, ``truncate`` for ``DateTruncate`` (None when no call matches)."""
-    snake = _snake(ALIASES.get(operation, operation))
+    built = snake(ALIASES.get(operation, operation))
     called: list[str] = [a or b for a, b in CALLED.findall(code)]
     for method in reversed(called):  # the last call on the failing line is likeliest
-        if snake == method or snake.endswith("_" + method.lstrip("_")):
+        if built == method or built.endswith("_" + method.lstrip("_")):
             return method
     return None
 
@@ -110,7 +111,7 @@ def _describe_annotation(annotation: str) -> str:
         dtype, shape = found.groups()
         union = re.fullmatch(r"Union\[(.+)\]", dtype)
         names = [part.strip() for part in (union.group(1) if union else dtype).split(",")]
-        words = " or ".join(_snake(part).replace("_", " ") for part in names)
+        words = " or ".join(snake(part).replace("_", " ") for part in names)
         return _article(f"{words} {SHAPES.get(shape, 'value')}")
     if annotation == "Value":
         return "an Ibis value (a column, a scalar expression or a literal)"
@@ -118,7 +119,7 @@ def _describe_annotation(annotation: str) -> str:
         return 'an Ibis data type, e.g. "string", "int64", "float64", "date" or "timestamp"'
     units = _enum_values(annotation)
     if units:
-        return f"a {_snake(annotation).replace('_', ' ')} (one of {', '.join(units)})"
+        return f"a {snake(annotation).replace('_', ' ')} (one of {', '.join(units)})"
     return f"`{annotation}`"
 
 
@@ -138,7 +139,7 @@ def _plain_signature(signature: str) -> str:
         dtype = match.group(1)
         union = re.fullmatch(r"Union\[(.+)\]", dtype)
         parts = union.group(1).split(",") if union else [dtype]
-        return " | ".join(_snake(part.strip()) for part in parts)
+        return " | ".join(snake(part.strip()) for part in parts)
 
     return re.sub(r"Value\[((?:Union\[[^\]]+\])|\w+), \w+\]", plain, signature)
 

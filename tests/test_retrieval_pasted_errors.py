@@ -1,0 +1,87 @@
+"""A pasted Ibis error is searched as what the repair rules say about it: the method to
+write instead comes first, not the expression classes and internals the message names."""
+
+from __future__ import annotations
+
+import ibis
+import pytest
+from knowledge_helpers import ListSource, api_chunk
+
+from ibis_copilot.knowledge.error_queries import read_error_query
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
+
+orders = ibis.table(
+    {"order_id": "int64", "amount": "float64", "status": "string", "created_at": "timestamp"},
+    name="orders",
+)
+
+
+def pasted(code: str) -> str:
+    """``Type: message`` of the error ``code`` raises, as a user pastes it."""
+    try:
+        eval(code, {"orders": orders, "ibis": ibis})  # noqa: S307 - fixed test snippets
+    except Exception as error:  # noqa: BLE001 - the error is the test's input
+        return f"{type(error).__name__}: {error}"
+    raise AssertionError(f"{code} did not raise")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    chunks = [
+        api_chunk("ibis.expr.types.relations.Table.order_by", "Sort a table by one or more keys."),
+        api_chunk("ibis.expr.types.strings.StringValue.contains", "Whether a substring is in."),
+        api_chunk(
+            "ibis.expr.types.temporal.TimestampValue.truncate", "Truncate to a unit: Y Q M W D."
+        ),
+        api_chunk("ibis.expr.types.numeric.IntegerColumn", "An integer column of an Ibis table."),
+        api_chunk("ibis.expr.types.strings.StringColumn", "A string column of an Ibis table."),
+        api_chunk("ibis.expr.types.relations.Table", "A table expression: order_id, status."),
+    ]
+    knowledge = KnowledgeBase(tmp_path_factory.mktemp("kb"))
+    knowledge.index([ListSource("api", chunks)], progress=False)
+    return knowledge
+
+
+def test_a_question_is_not_read_as_an_error() -> None:
+    assert read_error_query("how do I sort a table by two columns") is None
+
+
+def test_a_pandas_habit_is_searched_as_its_ibis_method(base: KnowledgeBase) -> None:
+    query = pasted("orders.sort_values('amount')")
+    assert query == "AttributeError: 'Table' object has no attribute 'sort_values'"
+    read = read_error_query(query)
+    assert read is not None
+    assert "order_by" in read.names
+    assert "in Ibis: `t.order_by(" in read.text, "the rules' diagnosis is searched"
+    top = base.search(query, k=2)[0]
+    assert top.path == "api:ibis.expr.types.relations.Table.order_by"
+
+
+@pytest.mark.parametrize(
+    ("code", "page"),
+    [
+        ("orders.status.contains(orders.order_id)", "StringValue.contains"),
+        ("orders.created_at.truncate('Q1')", "TimestampValue.truncate"),
+    ],
+)
+def test_a_signature_error_finds_the_method_not_the_classes_it_names(
+    base: KnowledgeBase, code: str, page: str
+) -> None:
+    query = pasted(code)
+    assert "UnboundTable: orders" in query
+    read = read_error_query(query)
+    assert read is not None
+    assert "UnboundTable" not in read.text, "the table's repr is not searched"
+    assert "order_id    int64" not in read.text
+    top = base.search(query, k=3)
+    assert top[0].path.endswith(page)
+    assert not any(r.path.endswith(("IntegerColumn", "StringColumn")) for r in top[:1])
+
+
+def test_without_the_error_reading_the_classes_named_come_first(base: KnowledgeBase) -> None:
+    """What the reading changes: the same message, searched as an ordinary query (names
+    written as code are pinned), puts the expression class it names first."""
+    message = pasted("orders.status.contains(orders.order_id)").split(": ", 1)[1]
+    top = base.search(f"why {message}", k=1)[0]
+    assert read_error_query(f"why {message}") is None
+    assert not top.path.endswith("StringValue.contains")
