@@ -30,6 +30,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     chunks = [
         api_chunk("ibis.expr.types.relations.Table.order_by", "Sort a table by one or more keys."),
         api_chunk("ibis.expr.types.strings.StringValue.contains", "Whether a substring is in."),
+        api_chunk("ibis.expr.types.maps.MapValue.contains", "Whether the map has a key."),
+        api_chunk("ibis.expr.types.arrays.ArrayValue.contains", "Whether the array has a value."),
         api_chunk(
             "ibis.expr.types.temporal.TimestampValue.truncate", "Truncate to a unit: Y Q M W D."
         ),
@@ -74,7 +76,7 @@ def test_a_signature_error_finds_the_method_not_the_classes_it_names(
     assert "UnboundTable" not in read.text, "the table's repr is not searched"
     assert "order_id    int64" not in read.text
     top = base.search(query, k=3)
-    assert top[0].path.endswith(page)
+    assert top[0].path.endswith(page), "the operation's first word picks the class"
     assert not any(r.path.endswith(("IntegerColumn", "StringColumn")) for r in top[:1])
 
 

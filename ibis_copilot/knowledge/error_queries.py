@@ -53,10 +53,11 @@ def read_error_query(query: str) -> ErrorQuery | None:
             attribute = ATTRIBUTE.match(code)
             found = [attribute.group(1)] if attribute else CALLED.findall(code)
             names += [name for name in found if name not in names]
+    names = names[:MAX_NAMES]
     if not names and (operation := SIGNATURE_OPERATION.match(message)):
         names = _operation_names(operation.group(1))
     text = " ".join([kind, essential, *findings])
-    return ErrorQuery(text=text, names=names[:MAX_NAMES])
+    return ErrorQuery(text=text, names=names)
 
 
 def _diagnosis(kind: str, message: str) -> list[str]:
@@ -77,10 +78,15 @@ def _without_reprs(message: str) -> str:
 
 
 def _operation_names(operation: str) -> list[str]:
-    """The method names an operation's name suggests: ``DateTruncate`` → ``truncate``."""
+    """The API names an operation's name suggests, most specific first: ``StringContains``
+    → ``string_contains``, ``stringvalue.contains``, ``stringcolumn.contains``,
+    ``contains`` (the retriever skips names the API does not have)."""
     from ibis_copilot.repair.signatures import ALIASES, OPERATORS, snake
 
     if operation in OPERATORS:
         return []
-    words = snake(ALIASES.get(operation, operation)).split("_")
-    return ["_".join(words[i:]) for i in range(len(words))]
+    name = snake(ALIASES.get(operation, operation))
+    first, _, rest = name.partition("_")
+    if not rest:
+        return [name]
+    return [name, f"{first}value.{rest}", f"{first}column.{rest}", rest]
