@@ -156,18 +156,18 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
 def _column_of_another_table(failure: Failure, name: str) -> Diagnosis | None:
     """A real column looked up in a table that lacks it (a join key named differently on
     each side, a column dropped by an earlier ``select``): say whose column it is."""
-    owners = [f"`{v}`" for v, table in failure.tables.items() if name in table.columns]
+    owners = [v for v, table in failure.tables.items() if name in table.columns]
     existing = EXISTING_COLUMNS.search(str(failure.error))
     if not owners or existing is None:
         return None
     message = (
-        f"`{name}` is a column of {' and '.join(owners)}, but not of the table it was looked "
-        f"up in, whose columns are {existing.group(1)}"
+        f"`{name}` is a column of {' and '.join(f'`{v}`' for v in owners)}, but not of the "
+        f"table it was looked up in, whose columns are {existing.group(1)}"
     )
     if "join" in failure.code:
         message += (
             f": to join on columns named differently, give the condition, e.g. "
-            f"`{owners[0].strip('`')}.{name} == other.key`"
+            f"`{owners[0]}.{name} == other.key`"
         )
     return Diagnosis("unknown column", message)
 
@@ -188,8 +188,8 @@ def last_resort(failure: Failure) -> list[Diagnosis]:
     """What is said when neither a rule nor a mechanical candidate explains the failure:
     two types that do not mix, a name that is no column (and spelt like none) with the
     tables' columns listed, ``.over`` after no reduction, or the argument an Ibis
-    operation's signature refused. Never a
-    fix: these say what is wrong, not what was meant."""
+    operation's signature refused. Never a fix: these say what is wrong, not what was
+    meant."""
     text = str(failure.error)
     if mixed := MIXED_TYPES.search(text):
         first, second = mixed.groups()

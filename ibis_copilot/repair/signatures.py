@@ -54,9 +54,12 @@ def signature_mismatch(failure: Failure) -> Diagnosis | None:
     operation = failed.group(1)
     name, value, cls, wanted = argument.groups()
     method = _called_method(operation, failure.code)
-    where = f"`.{method}(...)` (Ibis operation `{operation}`)" if method else f"`{operation}`"
     if operation in OPERATORS:
         where = f"`{OPERATORS[operation]}`"
+    elif method:
+        where = f"`.{method}(...)` (Ibis operation `{operation}`)"
+    else:
+        where = f"`{operation}`"
     given = _describe_value(value, cls)
     if coercible := COERCIBLE.match(wanted):
         several, annotation = coercible.groups()
