@@ -27,6 +27,7 @@ NAMES = MemberNames(
     roots=frozenset({"orders", "ibis", "_"}),
     members=frozenset({"filter", "amount", "sum", "select"}),
     modules={"ibis": frozenset({"desc", "literal"})},
+    columns=frozenset({"order_id", "amount"}),
 )
 
 
@@ -50,6 +51,36 @@ def test_where_the_constraint_applies(text: str, expected: object) -> None:
     assert NAMES.allowed_after(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [
+        ('orders.select("', ""),
+        ('orders.select("order_id", "am', "am"),
+        ("orders.group_by('", ""),
+        ('orders.order_by(ibis.desc("ord', "ord"),
+        ('orders["am', "am"),
+        ('recent = orders\nrecent.select(\n    "order_id",\n    "', None),  # not a root here
+        ('orders.select(\n    "order_id",\n    "', ""),
+        ('orders.amount.cast("', None),  # a type, not a column
+        ('orders.filter(orders.amount.contains("', None),  # a value
+        ('con.read_parquet("', None),  # not an Ibis root
+        ('orders.select("order_id")', None),  # the string is closed
+        ('orders.select("a b', None),  # not a name
+    ],
+)
+def test_a_string_that_names_a_column_takes_only_columns(text: str, partial: str | None) -> None:
+    expected = None if partial is None else (partial, NAMES.columns)
+    assert NAMES.allowed_after(text) == expected
+    assert replace(NAMES, columns=frozenset()).allowed_after(text) is None, "no columns known"
+
+
+def test_a_column_the_code_makes_may_be_named_in_a_string_too() -> None:
+    text = 'orders.group_by(month=orders.order_date.month()).agg(n=_.count()).order_by("mo'
+    partial, names = NAMES.allowed_after(text) or ("", frozenset())
+    assert partial == "mo"
+    assert {"month", "n", "order_id", "amount"} <= names
+
+
 def test_member_names_travel_as_json_and_bad_ones_are_refused() -> None:
     assert MemberNames.from_json(NAMES.to_json()) == NAMES
     params = parse_params({"max_tokens": 4, "member_names": NAMES.to_json()})
@@ -66,6 +97,7 @@ def test_roots_and_names_come_from_the_schemas_the_code_and_installed_ibis() -> 
     names = member_names(code, TABLES)
     assert names.before.endswith("n = 3\n"), "the code the completion continues"
     assert {"amount", "customer_id", "name"} <= names.members, "every table's columns"
+    assert names.columns == {"order_id", "amount", "customer_id", "name"}
     assert {"filter", "group_by", "agg", "mean", "over", "upper"} <= names.members
     assert not {"map", "apply", "groupby", "to_f32c"} & names.members, "invented names"
     assert {"desc", "literal", "row_number"} <= names.modules["ibis"]
@@ -118,3 +150,21 @@ def test_the_real_model_writes_a_real_name_where_free_it_invents_one() -> None:
     # Measured: left free, the greedy model writes ``orders.map(lambda ...)``.
     assert written(constrained=False), "free, it writes a name that does not exist"
     assert written(constrained=True) == [], "constrained, every name after a dot exists"
+
+
+@pytest.mark.slow
+def test_the_real_model_names_a_real_column_in_a_select_string() -> None:
+    model = local_generator("smollm2-135m-instruct")
+    specs = {"orders": {"name": "orders", "schema": {"order_id": "int64", "amount": "float64"}}}
+    request = CompletionRequest('x = orders.select("', "", tables=specs)
+    prompt, params = CompleteWorkflow().prepare(model, request)
+
+    def first_string(constrained: bool) -> str:
+        cancel = CancelToken()
+        chosen = params if constrained else replace(params, member_names=None)
+        text = "".join(stop_at(model.stream(prompt, chosen, cancel), params.stop, cancel))
+        return re.match(r"\w*", text).group(0)  # type: ignore[union-attr]
+
+    free, constrained = first_string(constrained=False), first_string(constrained=True)
+    assert free not in {"order_id", "amount"}, f"free, it writes {free!r}: no column"
+    assert constrained in {"order_id", "amount"}

@@ -3,7 +3,8 @@
 Roots are the table variables, ``ibis`` and ``_``, and variables the code assigns from a
 chain that starts at a root (``recent = orders.filter(...)``). After a dot on such a
 chain, a name must be a column of one of the tables or a public name of the Ibis
-expression types those tables produce; right after ``ibis.``, a public ``ibis`` name.
+expression types those tables produce; right after ``ibis.``, a public ``ibis`` name; in
+a string naming a column, a column of one of the tables.
 """
 
 from __future__ import annotations
@@ -55,12 +56,15 @@ def roots_in(code: str, tables: TableSpecs) -> frozenset[str]:
 def member_names(code: str, tables: TableSpecs) -> MemberNames:
     """What may follow a dot in a completion that continues ``code`` over ``tables``."""
     members = set(_table_members())
+    columns: set[str] = set()
     for table in unbound_tables(tables).values():
         for column, dtype in table.schema().items():
+            columns.add(column)
             members |= {column} | _column_members(str(dtype))
     return MemberNames(
         roots=roots_in(code, tables),
         members=frozenset(members),
         modules={"ibis": _ibis_functions()},
         before=code[-BEFORE_CHARS:],
+        columns=frozenset(columns),
     )

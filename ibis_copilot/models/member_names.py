@@ -1,10 +1,14 @@
-"""Decoding that writes only real names after a ``.`` on an Ibis expression.
+"""Decoding that writes only real names after a ``.`` on an Ibis expression, and only
+real columns in a string that names a column.
 
-A small model invents methods (``t.map(``, ``t.to_f32c(``). Where the text being written
-ends in ``<receiver>.<partial name>`` and the receiver's chain starts at an Ibis root (a
-table variable, ``ibis``, ``_``), the next token may only continue a name that exists:
-a column or an Ibis method for expression chains, an ``ibis`` function after ``ibis.``.
-Everything else is decoded freely. The names come with the request
+A small model invents methods (``t.map(``, ``t.to_f32c(``) and columns
+(``select("shipped_on")``). Where the text being written ends in ``<receiver>.<partial
+name>`` and the receiver's chain starts at an Ibis root (a table variable, ``ibis``,
+``_``), the next token may only continue a name that exists: a column or an Ibis method
+for expression chains, an ``ibis`` function after ``ibis.``. Inside a string that is an
+argument of a method taking column names (``select``, ``group_by``, ``order_by``,
+``ibis.desc``, ... on such a chain) or a table's subscript (``orders["``), only a column
+may be written. Everything else is decoded freely. The names come with the request
 (:class:`MemberNames`, built by ``expressions/member_names.py``); the mask is applied by
 :class:`MemberNameProcessor` in the transformers backend, per generated token.
 """
@@ -20,6 +24,19 @@ from typing import Any
 MEMBER_POSITION = re.compile(r"(?<=[\w)\]])\.(\w*)$")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 LEADING_WORD = re.compile(r"\w*")
+#: An open string at the end of a line, right after ``(``, ``[``, ``,`` or the line's
+#: indentation: its partial text.
+OPEN_COLUMN_STRING = re.compile(r"""(?:^|[(\[,])\s*(["'])(\w*)$""")
+#: A name the code gives a new column: ``group_by(month=...)``, ``agg(revenue=...)``.
+NEW_COLUMN = re.compile(r"[(,]\s*([A-Za-z_]\w*)\s*=(?!=)")
+#: Methods whose string arguments are column names.
+COLUMN_ARGUMENTS = frozenset(
+    {
+        "select", "group_by", "order_by", "drop", "relocate", "distinct", "desc", "asc",
+        "join", "inner_join", "left_join", "right_join", "outer_join", "semi_join",
+        "anti_join", "asof_join", "unnest", "drop_null",
+    }
+)  # fmt: skip
 
 
 #: Characters of code before the cursor kept to find the position of generated text.
@@ -36,6 +53,7 @@ class MemberNames:
     members: frozenset[str]
     modules: dict[str, frozenset[str]]
     before: str = ""
+    columns: frozenset[str] = frozenset()  # allowed in a string that names a column
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +61,7 @@ class MemberNames:
             "members": sorted(self.members),
             "modules": {name: sorted(names) for name, names in self.modules.items()},
             "before": self.before,
+            "columns": sorted(self.columns),
         }
 
     @classmethod
@@ -61,14 +80,16 @@ class MemberNames:
             _names(data.get("members"), "members"),
             {str(module): _names(names, module) for module, names in modules.items()},
             before[-BEFORE_CHARS:],
+            _names(data.get("columns", []), "columns"),
         )
 
     def allowed_after(self, text: str) -> tuple[str, frozenset[str]] | None:
         """``(partial name, names it must become)`` when ``text`` ends at a constrained
         position; None where decoding is free."""
+        line = text[text.rfind("\n") + 1 :]
         position = MEMBER_POSITION.search(text)
-        if position is None or _in_string_or_comment(text[text.rfind("\n") + 1 :]):
-            return None
+        if position is None or _in_string_or_comment(line):
+            return self._column_string(text, line)
         chain = _chain(text[: position.start()])
         root = IDENTIFIER.match(chain)
         if root is None:
@@ -78,6 +99,41 @@ class MemberNames:
         if root.group(0) in self.roots:
             return position.group(1), self.members
         return None
+
+    def _column_string(self, text: str, line: str) -> tuple[str, frozenset[str]] | None:
+        """``(partial, columns)`` inside a string that names a column, else None: the
+        tables' columns and those the code names as it makes them (``month=...``)."""
+        opened = OPEN_COLUMN_STRING.search(line)
+        if not self.columns or opened is None or not _in_string_or_comment(line):
+            return None
+        bracket = _open_bracket(text[: len(text) - len(opened.group(0)) + 1])
+        if bracket is None:
+            return None
+        callee = _chain(text[:bracket])
+        root = IDENTIFIER.match(callee)
+        if root is None or root.group(0) not in self.roots:
+            return None
+        if callee == root.group(0):  # ``orders["``: a table's subscript
+            names_a_column = text[bracket] == "["
+        else:  # ``orders.select("``, ``ibis.desc("``
+            names_a_column = callee.rsplit(".", 1)[-1] in COLUMN_ARGUMENTS
+        if not names_a_column:
+            return None
+        return opened.group(2), self.columns | frozenset(NEW_COLUMN.findall(text))
+
+
+def _open_bracket(text: str) -> int | None:
+    """Where the bracket still open at the end of ``text`` is (None if none is)."""
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        char = text[index]
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth == 0:
+                return index
+            depth -= 1
+    return None
 
 
 def _names(value: object, what: object) -> frozenset[str]:
