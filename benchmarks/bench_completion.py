@@ -65,13 +65,10 @@ def snippets(limit: int | None = None, name: str = "dev") -> list[dict[str, str]
 def schemas_text(tables: dict[str, Any]) -> str:
     """The tables as the kernel describes them to the editor (``notebook_context()``'s
     ``schemas``), which the editor sends with every completion request by default."""
-    import ibis
-
     from ibis_copilot.expressions.namespace import namespace_context
+    from ibis_copilot.repair.names import unbound_tables
 
-    return namespace_context(
-        {name: ibis.table(spec["schema"], name=spec["name"]) for name, spec in tables.items()}
-    )
+    return namespace_context(unbound_tables(tables))
 
 
 async def complete(assistant: Any, prefix: str, tables: dict[str, Any]) -> dict[str, Any]:

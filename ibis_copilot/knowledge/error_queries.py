@@ -18,7 +18,8 @@ from dataclasses import dataclass
 PASTED_ERROR = re.compile(r"^(?:[^:\n]*?\b)?(\w*(?:Error|Exception)): (.+)$", re.DOTALL)
 #: A table's repr: ``r0 := UnboundTable: t`` and its ``  column  type`` lines.
 REPR_LINE = re.compile(r"^\s*(?:r\d+ := \w+: \w+|\w+\s+[\w<>\[\], ()]+|ibis\.Schema \{|\})\s*$")
-OBJECT_AT = re.compile(r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|r\d+ := \w+: \w+|\br\d+\.")
+#: Inside a line: ``<... object at 0x...>``, ``r0 := UnboundTable: t``, ``r0.``.
+REPR_FRAGMENT = re.compile(r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|r\d+ := \w+: \w+|\br\d+\.")
 #: A method the diagnosis writes as code: a call (``t.filter(``, ``ibis.desc(``) or a lone
 #: attribute (``.group_by``); bare names there are columns and arguments.
 CODE = re.compile(r"`([^`]+)`")
@@ -73,7 +74,7 @@ def _diagnosis(kind: str, message: str) -> list[str]:
 
 
 def _without_reprs(message: str) -> str:
-    lines = [OBJECT_AT.sub("", line) for line in message.splitlines()]
+    lines = [REPR_FRAGMENT.sub("", line) for line in message.splitlines()]
     return " ".join(line.strip() for line in lines if line.strip() and not REPR_LINE.match(line))
 
 
@@ -81,11 +82,11 @@ def _operation_names(operation: str) -> list[str]:
     """The API names an operation's name suggests, most specific first: ``StringContains``
     → ``string_contains``, ``stringvalue.contains``, ``stringcolumn.contains``,
     ``contains`` (the retriever skips names the API does not have)."""
-    from ibis_copilot.repair.signatures import ALIASES, OPERATORS, snake
+    from ibis_copilot.repair.signatures import OPERATORS, operation_words
 
     if operation in OPERATORS:
         return []
-    name = snake(ALIASES.get(operation, operation))
+    name = operation_words(operation)
     first, _, rest = name.partition("_")
     if not rest:
         return [name]

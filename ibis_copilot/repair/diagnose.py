@@ -139,9 +139,10 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
         return None
     if habits.rename_reversed(failure) or habits.mutate_name_by_position(failure):
         return None  # the name is a new column's name, not a misspelt one
-    if name in _columns(failure):
+    columns = _columns(failure)
+    if name in columns:
         return _column_of_another_table(failure, name)
-    close = difflib.get_close_matches(name, sorted(_columns(failure)), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name, sorted(columns), n=3, cutoff=0.6)
     close = close or _columns_naming(failure, name)
     if not close:
         return None

@@ -85,10 +85,16 @@ def snake(name: str) -> str:
     return CASE_BOUNDARY.sub("_", name).lower()
 
 
+def operation_words(operation: str) -> str:
+    """The operation's name as a method would spell it: ``string_contains``, ``isin``
+    (``InValues``); the method that builds it is this or a ``_``-suffix of it."""
+    return snake(ALIASES.get(operation, operation))
+
+
 def _called_method(operation: str, code: str) -> str | None:
     """The method of ``code`` that built ``operation``: ``contains`` for
     ``StringContains``, ``truncate`` for ``DateTruncate`` (None when no call matches)."""
-    built = snake(ALIASES.get(operation, operation))
+    built = operation_words(operation)
     called: list[str] = [a or b for a, b in CALLED.findall(code)]
     for method in reversed(called):  # the last call on the failing line is likeliest
         if built == method or built.endswith("_" + method.lstrip("_")):
@@ -112,9 +118,7 @@ def _describe_annotation(annotation: str) -> str:
     found = VALUE_TYPE.match(annotation.strip())
     if found:
         dtype, shape = found.groups()
-        union = re.fullmatch(r"Union\[(.+)\]", dtype)
-        names = [part.strip() for part in (union.group(1) if union else dtype).split(",")]
-        words = " or ".join(snake(part).replace("_", " ") for part in names)
+        words = " or ".join(snake(part).replace("_", " ") for part in _dtypes(dtype))
         return _article(f"{words} {SHAPES.get(shape, 'value')}")
     if annotation == "Value":
         return "an Ibis value (a column, a scalar expression or a literal)"
@@ -139,12 +143,15 @@ def _plain_signature(signature: str) -> str:
     """``Value[String, DataShape]`` → ``string`` inside the expected signature."""
 
     def plain(match: re.Match[str]) -> str:
-        dtype = match.group(1)
-        union = re.fullmatch(r"Union\[(.+)\]", dtype)
-        parts = union.group(1).split(",") if union else [dtype]
-        return " | ".join(snake(part.strip()) for part in parts)
+        return " | ".join(snake(part) for part in _dtypes(match.group(1)))
 
     return re.sub(r"Value\[((?:Union\[[^\]]+\])|\w+), \w+\]", plain, signature)
+
+
+def _dtypes(dtype: str) -> list[str]:
+    """``Union[Numeric, Boolean]`` → ``["Numeric", "Boolean"]``; ``String`` → ``["String"]``."""
+    union = re.fullmatch(r"Union\[(.+)\]", dtype)
+    return [part.strip() for part in (union.group(1) if union else dtype).split(",")]
 
 
 def _plural(described: str) -> str:
