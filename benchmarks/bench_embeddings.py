@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from _common import print_table, write_results
-from bench_retrieval import DEV_SET, evaluate
+from bench_retrieval import SETS, evaluate
 
 from ibis_copilot.knowledge.api_source import ApiSource
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=None)
     args = parser.parse_args()
 
-    dev = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    dev = [json.loads(line) for line in SETS["dev"].read_text().splitlines() if line.strip()]
     dev_gold = {page for item in dev for page in item["gold"]}
     sources = [DocsFolderSource(BUNDLED_DOCS), ApiSource()]
     chunks = [chunk for source in sources for chunk in source.chunks()]
