@@ -47,7 +47,10 @@ POSITIONAL_AS_KEYWORD = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) got some positional-only arguments passed as keyword arguments"
 )
 TOO_MANY_POSITIONAL = re.compile(
-    r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ were given"
+    r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?(\d+) positional arguments? but \d+ were given"
+)
+MISSING_ARGUMENT = re.compile(
+    r"(?:(\w+)\.)?(\w+)\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)$"
 )
 
 
@@ -59,8 +62,8 @@ def search(failure: Failure) -> list[Search]:
             result = family(failure)
         except Exception:  # noqa: BLE001, S112 - one broken family never hides the others
             continue
-        if result is not None and result.candidates:
-            found.append(result)
+        if result is not None:
+            found.append(result)  # a finding without an edit still says what went wrong
     return found
 
 
@@ -98,7 +101,7 @@ def _parameters(function: Callable[..., object]) -> list[inspect.Parameter]:
 #: Keywords from pandas, SQL and Python, and the Ibis parameters they can mean.
 KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "value": ("replacement", "fill_value", "replacements"),
-    "fill_value": ("replacement", "values_fill"),
+    "fill_value": ("replacement", "values_fill", "default"),
     "dtype": ("target_type",),
     "to": ("target_type",),
     "type": ("target_type",),
@@ -125,7 +128,8 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "otherwise": ("else_",),
     "min": ("lower",),
     "max": ("upper",),
-    "index": ("id_cols",),
+    "index": ("id_cols", "offset"),
+    "by": ("predicates",),
     "columns": ("names_from",),
     "values": ("values_from",),
     "aggfunc": ("values_agg",),
@@ -248,15 +252,22 @@ def wrong_keyword(failure: Failure) -> Search | None:
 
 
 def too_many_positional(failure: Failure) -> Search | None:
-    """``col.isin("a", "b")``: several values where the method takes one list."""
+    """``col.isin("a", "b")``: several values where the method takes one list;
+    ``col.strip(" ")``: an argument where the method takes none."""
     if not isinstance(failure.error, TypeError):
         return None
     match = TOO_MANY_POSITIONAL.search(str(failure.error))
     if match is None:
         return None
-    owner, name = match.groups()
-    candidates = []
-    for call in calls_to(ast.parse(failure.code), name):
+    owner, name, _ = match.groups()
+    shown = f"{owner}.{name}()" if owner else f"{name}()"
+    function = _callable(owner, name) if owner else None
+    calls = list(calls_to(ast.parse(failure.code), name))
+    by_keyword = [c for call in calls for c in _keyword_only(owner, name, call, failure.code)]
+    if function is not None and not _positional(function) and not by_keyword:
+        return _without_arguments(failure.code, name, shown, function)
+    candidates: list[Candidate] = []
+    for call in calls:
         if len(call.args) < 2:
             candidates += _keyword_only(owner, name, call, failure.code)
             continue
@@ -267,10 +278,66 @@ def too_many_positional(failure: Failure) -> Search | None:
         if edited is not None:
             candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
         candidates += _keyword_only(owner, name, call, failure.code)
-    shown = f"{owner}.{name}()" if owner else f"{name}()"
     message = f"{shown} takes the values as one list, not as separate arguments"
     if candidates and not candidates[0].reason.startswith("the values"):
         message = f"{shown} takes that argument by keyword: {candidates[0].reason}"
+    return Search(Diagnosis("wrong argument", message), candidates)
+
+
+def _positional(function: Callable[..., object]) -> list[inspect.Parameter]:
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p for p in _parameters(function) if p.kind in kinds]
+
+
+def _without_arguments(code: str, name: str, shown: str, function: Callable[..., object]) -> Search:
+    """``col.strip(" ")`` → ``col.strip()``: the method takes no positional argument."""
+    keywords = ", ".join(f"`{p.name}=`" for p in _parameters(function))
+    takes = f"only {keywords}" if keywords else "no arguments"
+    message = f"{shown} takes {takes}: `.{name}(...)` was given a value it has no place for"
+    candidates = []
+    for call in calls_to(ast.parse(code), name):
+        if call.args:
+            kept = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+            edited = replace_call(code, call, render_call(call, code, [], kept))
+            if edited is not None:
+                candidates.append(Candidate(edited, f"`.{name}()` without its arguments"))
+    return Search(Diagnosis("wrong argument", message), candidates)
+
+
+#: Values for a required argument the call left out, where one is the usual meaning.
+USUAL_ARGUMENTS = {"delimiter": '" "', "index": "1"}
+
+
+def missing_argument(failure: Failure) -> Search | None:
+    """``col.split()``: a required argument left out; its usual value where it has one
+    (a space to split on, the first group of a regular expression)."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    match = MISSING_ARGUMENT.search(str(failure.error))
+    if match is None:
+        return None
+    owner, name, listed = match.groups()
+    missing = re.findall(r"'(\w+)'", listed)
+    function = _callable(owner, name)
+    shown = f"{owner}.{name}()" if owner else f"ibis.{name}()"
+    signature = f"{name}{inspect.signature(function)}" if function is not None else shown
+    signature = signature.replace("(self, ", "(").replace("(self)", "()")
+    needed = " and ".join(f"`{argument}`" for argument in missing)
+    message = f"{shown} needs {needed}: `{signature}`"
+    candidates = []
+    if missing and all(argument in USUAL_ARGUMENTS for argument in missing):
+        for call in calls_to(ast.parse(failure.code), name):
+            added = ", ".join(USUAL_ARGUMENTS[argument] for argument in missing)
+            text = source_of(call, failure.code)
+            inner = text[text.index("(") + 1 : -1].strip()
+            arguments = f"{inner}, {added}" if inner and not call.keywords else added
+            if call.keywords:
+                continue  # where the value goes among keywords is not for us to guess
+            function_text = source_of(call.func, failure.code)
+            edited = replace_call(failure.code, call, f"{function_text}({arguments})")
+            if edited is not None:
+                said = ", ".join(f"`{a}={USUAL_ARGUMENTS[a]}`" for a in missing)
+                candidates.append(Candidate(edited, f"{said}, its usual value"))
     return Search(Diagnosis("wrong argument", message), candidates)
 
 
@@ -341,7 +408,13 @@ def _rename_member(code: str, old: str, new: str, *, called: bool) -> str | None
 
 
 #: What SQL, pandas and older Ibis call things in Ibis's modules.
-MODULE_SYNONYMS = {"c": "cols", "col": "cols", "columns": "cols", "number": "numeric"}
+MODULE_SYNONYMS = {
+    "c": "cols",
+    "col": "cols",
+    "columns": "cols",
+    "number": "numeric",
+    "r": "index",  # the removed ``s.r[0:3]``
+}
 MODULE_ATTRIBUTE = re.compile(r"^module '(ibis[\w.]*)' has no attribute '(\w+)'")
 
 
@@ -373,6 +446,7 @@ def unknown_module_name(failure: Failure) -> Search | None:
 FAMILIES: tuple[Family, ...] = (
     wrong_keyword,
     too_many_positional,
+    missing_argument,
     dates_and_types.literal_type,
     dates_and_types.integer_to_temporal,
     dates_and_types.literal_in_arithmetic,

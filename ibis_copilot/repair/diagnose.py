@@ -13,7 +13,16 @@ import itertools
 import re
 from collections.abc import Callable
 
-from ibis_copilot.repair import arguments, habits, rewrite, set_operations, structs, translate
+from ibis_copilot.repair import (
+    arguments,
+    eager,
+    habits,
+    literals,
+    rewrite,
+    set_operations,
+    structs,
+    translate,
+)
 from ibis_copilot.repair.edits import replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
@@ -65,6 +74,22 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "concat": ("`ibis.union(a, b)` (or `a.union(b)`)", None),
     "diff": ("`col - col.lag()`", None),
     "map": ("`col.substitute({old: new})`", None),
+    "rolling": (
+        "a moving window is a reduction `.over(...)` a frame: "
+        "`col.mean().over(ibis.window(order_by=..., preceding=n - 1, following=0))`",
+        None,
+    ),
+    "slice": ("`col.substr(start, length)`", None),
+    "cat": ("`col.concat(other)` (with a separator: `col.concat(sep, other)`)", None),
+    "zfill": ('`col.lpad(width, "0")`', None),
+    "isnumeric": ('`col.re_search(r"^[0-9]+$")`', None),
+    "isdigit": ('`col.re_search(r"^[0-9]+$")`', None),
+    "isdecimal": ('`col.re_search(r"^[0-9]+$")`', None),
+    "match": (
+        "`col.re_search(pattern)` (pandas' `match` anchors at the start: begin the "
+        "pattern with `^` for the same rows)",
+        "re_search",
+    ),
 }
 #: Habits that are methods of pandas' DataFrame only (a column's ``.where`` is not ``filter``).
 TABLE_HABITS = frozenset(
@@ -487,6 +512,8 @@ RULES: tuple[Rule, ...] = (
     *structs.RULES,
     *arguments.RULES,
     *set_operations.RULES,
+    *eager.RULES,
+    *literals.RULES,
 )
 
 

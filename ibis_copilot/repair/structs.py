@@ -1,6 +1,7 @@
-"""Struct and array columns read the way dicts and pandas read them: a field spelt
-differently (``t.address.City``), ``t.s.get("a")``, ``t.s.unpack()``, the removed
-``destructure()``, and ``unnest`` / ``unpack`` swapped.
+"""Struct, map, JSON and array columns read the way dicts and pandas read them: a field
+spelt differently (``t.address.City``), ``t.s.get("a")``, ``t.s.unpack()``, the removed
+``destructure()``, ``unnest`` / ``unpack`` swapped, a map key or JSON field read as an
+attribute (``t.tags.room``), and a JSON value used as a number.
 """
 
 from __future__ import annotations
@@ -175,7 +176,77 @@ def unnest_or_unpack(failure: Failure) -> Diagnosis | None:
     )
 
 
+KEYED = re.compile(r"^'(Map|JSON)(?:Column|Scalar|Value)' object has no attribute '(\w+)'")
+
+
+def keyed_attribute(failure: Failure) -> Diagnosis | None:
+    """``t.tags.room`` on a map or ``t.payload.currency`` on JSON: keys are subscripts,
+    ``t.tags["room"]``."""
+    match = KEYED.match(str(failure.error))
+    if match is None:
+        return None
+    kind, key = match.groups()
+    pattern = re.compile(rf"(?<=[\w\]\)])\.{re.escape(key)}\b(?!\s*\()")
+    if not pattern.search(failure.code):
+        return None
+    typed = " (then `.str`, `.int`, `.float` for a typed value)" if kind == "JSON" else ""
+    message = (
+        f"a {kind if kind == 'JSON' else 'map'} column's keys are read with a subscript, "
+        f'not as attributes: `...["{key}"]`{typed}'
+    )
+
+    def fix(code: str) -> str | None:
+        edited = pattern.sub(f'["{key}"]', code, count=1)
+        return edited if edited != code else None
+
+    return Diagnosis("nested data", message, fix)
+
+
+#: JSON values in arithmetic: ``unsupported operand type(s) for +: 'JSONColumn' and ...``.
+JSON_OPERAND = re.compile(r"unsupported operand type\(s\) for .+: '(\w+)' and '(\w+)'")
+
+
+def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
+    """``t.payload["tax"] + t.amount``: a JSON value has no number type until it is read
+    as one (``.float``, ``.int``)."""
+    match = JSON_OPERAND.search(str(failure.error))
+    if match is None or not any(side.startswith("JSON") for side in match.groups()):
+        return None
+    json_columns = {
+        f"{variable}.{column}"
+        for variable, table in failure.tables.items()
+        for column, dtype in table.schema().items()
+        if dtype.is_json()
+    }
+
+    def fix(code: str) -> str | None:
+        tree = parse(code)
+        operands = {
+            (side.lineno, side.col_offset)
+            for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
+            if isinstance(node, ast.BinOp)
+            for side in (node.left, node.right)
+            if isinstance(side, ast.Subscript) and source_of(side.value, code) in json_columns
+        }
+        return rewrite_nodes(
+            code,
+            lambda node: (
+                isinstance(node, ast.Subscript) and (node.lineno, node.col_offset) in operands
+            ),
+            lambda node, text: f"{source_of(node, text)}.float",
+        )
+
+    return Diagnosis(
+        "nested data",
+        "a JSON value has no number type: read it as one before arithmetic, e.g. "
+        '`t.payload["tax"].float` (or `.int`, `.str`)',
+        fix if json_columns else None,
+    )
+
+
 RULES = (
+    keyed_attribute,
+    json_in_arithmetic,
     struct_field,
     struct_method,
     unnest_or_unpack,

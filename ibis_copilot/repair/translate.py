@@ -411,6 +411,82 @@ def iloc_to_limit(code: str) -> str | None:
     return rewrite_nodes(code, lambda node: bounds(node) is not None, render)
 
 
+def slice_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.str.slice(start, stop)`` → ``col.substr(start, stop - start)``."""
+    column = receiver(call, code)
+    if column is None or call.keywords or len(call.args) != 2:
+        return None
+    start, stop = call.args
+    if isinstance(start, ast.Constant) and isinstance(stop, ast.Constant):
+        if not (isinstance(start.value, int) and isinstance(stop.value, int)):
+            return None
+        return f"{column}.substr({start.value}, {stop.value - start.value})"
+    begin = _text(start, code)
+    return f"{column}.substr({begin}, {_text(stop, code)} - {begin})"
+
+
+def cat_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.str.cat(other, sep=" - ")`` → ``col.concat(" - ", other)``."""
+    column = receiver(call, code)
+    sep = keyword(call, "sep")
+    if column is None or len(call.args) != 1 or any(k.arg != "sep" for k in call.keywords):
+        return None
+    if isinstance(call.args[0], ast.List | ast.Tuple):
+        return None  # several columns: each needs its own separator
+    parts = ([_text(sep, code)] if sep is not None else []) + [_text(call.args[0], code)]
+    return f"{column}.concat({', '.join(parts)})"
+
+
+def zfill_call(call: ast.Call, code: str) -> str | None:
+    """``col.zfill(n)`` → ``col.lpad(n, "0")``."""
+    column = receiver(call, code)
+    if column is None or call.keywords or len(call.args) != 1:
+        return None
+    return f'{column}.lpad({_text(call.args[0], code)}, "0")'
+
+
+def digits_call(call: ast.Call, code: str) -> str | None:
+    """``col.isnumeric()`` / ``isdigit()`` / ``isdecimal()`` → ``col.re_search(r"^[0-9]+$")``."""
+    column = receiver(call, code)
+    if column is None or call.args or call.keywords:
+        return None
+    return f'{column}.re_search(r"^[0-9]+$")'
+
+
+def regex_keyword_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``regex=True`` and ``case=False``: ``col.replace(p, r, regex=True)`` →
+    ``col.re_replace(p, r)``; ``col.contains(p, regex=True)`` → ``col.re_search(p)``;
+    ``col.contains("Rock", case=False)`` → ``col.lower().contains("rock")``."""
+    column = receiver(call, code)
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    given = {k.arg: k.value for k in call.keywords}
+    regex, case = given.get("regex"), given.get("case")
+    regex_on = isinstance(regex, ast.Constant) and regex.value is True
+    case_off = isinstance(case, ast.Constant) and case.value is False
+    if column is None or set(given) - {"regex", "case"} or (regex_on and case is not None):
+        return None  # a case-insensitive pattern needs a flag Ibis spells in the pattern
+    arguments = ", ".join(_text(argument, code) for argument in call.args)
+    if regex_on:
+        return f"{column}.{REGEX_METHODS[method]}({arguments})"
+    if not case_off or method != "contains" or len(call.args) != 1:
+        return None
+    needle = string_value(call.args[0])
+    lowered = repr(needle.lower()) if needle is not None else f"{arguments}.lower()"
+    return f"{column}.lower().contains({lowered})"
+
+
+#: The regular-expression method of a string method that pandas switches with ``regex=True``.
+REGEX_METHODS = {"replace": "re_replace", "contains": "re_search"}
+
+
+def split_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.str.split(" ", expand=True)`` → ``col.split(" ")`` (an array; index it)."""
+    column = receiver(call, code)
+    if column is None or [k.arg for k in call.keywords] != ["expand"] or len(call.args) != 1:
+        return None
+    return f"{column}.split({_text(call.args[0], code)})"
+
+
 #: pandas (and polars/PySpark) method → its Ibis translation (the advice is the rule's).
 PANDAS_CALLS: dict[str, Translator] = {
     "merge": join_call,
@@ -426,6 +502,12 @@ PANDAS_CALLS: dict[str, Translator] = {
     "diff": diff_call,
     "map": substitute_call,
     "query": query_call,
+    "slice": slice_call,
+    "cat": cat_call,
+    "zfill": zfill_call,
+    "isnumeric": digits_call,
+    "isdigit": digits_call,
+    "isdecimal": digits_call,
 }
 #: Ibis method → translation of the pandas keywords it was given.
 KEYWORD_CALLS: dict[str, Translator] = {
@@ -437,4 +519,7 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "pivot_longer": longer_call,
     "rename": rename_columns_call,
     "rank": rank_call,
+    "replace": regex_keyword_call,
+    "contains": regex_keyword_call,
+    "split": split_call,
 }

@@ -1,0 +1,182 @@
+"""Literal values Ibis cannot read as the type they were given: a number too big for its
+integer type, a decimal wider than its precision, ``"1,000"`` as an integer, a word where
+a timestamp belongs, an interval written as text, a date with a missing part, and a date
+written as a plain string next to an interval.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ibis_copilot.repair.edits import calls_to, keyword, parse, string_value
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+
+OUT_OF_BOUNDS = re.compile(r"^Value (-?\d+) is out of bounds for type (U?Int\d+)\(")
+NOT_NORMALIZED = re.compile(r"^Unable to normalize (.+?) (?:to|as) (.+)$")
+DECIMAL_PRECISION = re.compile(r"decimal with precision (\d+) and scale (\d+)")
+INTERVAL_TEXT = re.compile(r"^\s*(\d+)\s*([a-z]+?)s?\s*$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
+INTERVAL_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+SIGNED = ("int8", "int16", "int32", "int64")
+
+
+def _replace_strings(code: str, old: str, new: str) -> str | None:
+    """Every string literal ``old`` written as ``new`` (Python source)."""
+    return rewrite_nodes(code, lambda node: string_value(node) == old, lambda _n, _c: new)
+
+
+def integer_bounds(failure: Failure) -> Diagnosis | None:
+    """``ibis.literal(300, type="int8")``: the smallest signed type that holds the value."""
+    match = OUT_OF_BOUNDS.match(str(failure.error))
+    if match is None:
+        return None
+    value, kind = int(match.group(1)), match.group(2).lower()
+    wider = next(t for t in SIGNED if -(2 ** (int(t[3:]) - 1)) <= value < 2 ** (int(t[3:]) - 1))
+    message = f"{value} does not fit in `{kind}`: use a type that holds it, e.g. `{wider}`"
+    return Diagnosis("literal", message, lambda code: _replace_strings(code, kind, repr(wider)))
+
+
+def _decimal_fix(code: str, precision: int, scale: int, value: str) -> str | None:
+    digits = len(re.sub(r"\D", "", value.split(".", maxsplit=1)[0])) + scale
+    old = re.compile(rf"^decimal\(\s*{precision}\s*,\s*{scale}\s*\)$")
+    return rewrite_nodes(
+        code,
+        lambda node: bool(old.match(string_value(node) or "")),
+        lambda _n, _c: repr(f"decimal({digits}, {scale})"),
+    )
+
+
+def unreadable_literal(failure: Failure) -> Diagnosis | None:
+    """``Unable to normalize ...``: the value as the type could not be read."""
+    match = NOT_NORMALIZED.match(str(failure.error))
+    if match is None or not isinstance(failure.error, TypeError):
+        return None
+    value, target = match.group(1).strip("'\""), match.group(2)
+    if decimal := DECIMAL_PRECISION.search(target):
+        precision, scale = int(decimal.group(1)), int(decimal.group(2))
+        number = re.sub(r"^Decimal\('?|'?\)$", "", value)
+        message = (
+            f"{number} needs more digits than `decimal({precision}, {scale})` has: the "
+            f"precision counts all digits, the {scale} after the point included"
+        )
+        return Diagnosis(
+            "literal", message, lambda code: _decimal_fix(code, precision, scale, number)
+        )
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", value):
+        number = value.replace(",", "")
+        message = f"`'{value}'` is text with a thousands separator: write the number `{number}`"
+        return Diagnosis("literal", message, lambda code: _replace_strings(code, value, number))
+    if "timestamp" in target.lower() or "date" in target.lower():
+        message = (
+            f"`'{value}'` is not a date or time Ibis can read (nor a real calendar day): "
+            "write it as `'YYYY-MM-DD'` or `'YYYY-MM-DD HH:MM:SS'`, or compute it, e.g. "
+            "`ibis.now() - ibis.interval(days=1)` for yesterday, `ibis.today()` for today"
+        )
+        return Diagnosis("literal", message)
+    message = f"`{value}` cannot be read as {target}: give a value of that type"
+    return Diagnosis("literal", message)
+
+
+def interval_from_text(failure: Failure) -> Diagnosis | None:
+    """``ibis.interval("45 minutes")`` → ``ibis.interval(minutes=45)``."""
+    if str(failure.error) != "value must be an integer or timedelta":
+        return None
+    tree = parse(failure.code)
+    texts = {}
+    for call in calls_to(tree, "interval") if tree else []:
+        text = string_value(call.args[0]) if len(call.args) == 1 else None
+        found = INTERVAL_TEXT.match(text.lower()) if text else None
+        unit = found and next((u for u in INTERVAL_UNITS if u.startswith(found.group(2))), None)
+        if found and unit and not call.keywords:
+            texts[(call.lineno, call.col_offset)] = f"{found.group(1)}", unit
+    message = (
+        "`ibis.interval` takes a number and a unit, not text: "
+        "`ibis.interval(minutes=45)` (or `ibis.interval(45, unit='m')`)"
+    )
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in texts
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
+        amount, unit = texts[(node.lineno, node.col_offset)]
+        return f"{source_of(node.func, code)}({unit}={amount})"
+
+    fix = (lambda code: rewrite_nodes(code, wanted, render)) if texts else None
+    return Diagnosis("literal", message, fix)
+
+
+def date_parts(failure: Failure) -> Diagnosis | None:
+    """``ibis.date(2024, 6)``: a date needs a year, a month and a day."""
+    if not isinstance(failure.error, TypeError) or "NoneType" not in str(failure.error):
+        return None
+    tree = parse(failure.code)
+    short = [
+        call
+        for call in (calls_to(tree, "date") if tree else [])
+        if len(call.args) == 2 and not call.keywords
+    ]
+    if not short:
+        return None
+    message = (
+        "`ibis.date` takes a year, a month and a day (or one `'YYYY-MM-DD'` string); "
+        "for the first day of a month: `ibis.date(2024, 6, 1)`"
+    )
+    positions = {(c.lineno, c.col_offset) for c in short}
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in positions
+
+    def render(node: ast.AST, code: str) -> str:
+        text = source_of(node, code)
+        return f"{text[:-1].rstrip()}, 1)"
+
+    return Diagnosis("literal", message, lambda code: rewrite_nodes(code, wanted, render))
+
+
+def date_text_with_interval(failure: Failure) -> Diagnosis | None:
+    """``ibis.literal("2024-01-01") + ibis.interval(days=30)``: text is concatenated, not
+    added to; ``ibis.date("2024-01-01")`` is a date."""
+    if "StringConcat" not in str(failure.error) or "interval" not in failure.code:
+        return None
+    tree = parse(failure.code)
+    literals = {}
+    for call in calls_to(tree, "literal") if tree else []:
+        text = string_value(call.args[0]) if call.args else None
+        if (
+            text
+            and (ISO_DATE.match(text) or ISO_TIMESTAMP.match(text))
+            and not keyword(call, "type")
+        ):
+            literals[(call.lineno, call.col_offset)] = (
+                "date" if ISO_DATE.match(text) else "timestamp"
+            )
+    if not literals:
+        return None
+    kind = next(iter(literals.values()))
+    message = (
+        f"`ibis.literal('...')` of a {kind} written as text is a string, and a string plus "
+        f"an interval is concatenation: write `ibis.{kind}('...')`"
+    )
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in literals
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
+        made = literals[(node.lineno, node.col_offset)]
+        return f"ibis.{made}({source_of(node.args[0], code)})"
+
+    return Diagnosis("literal", message, lambda code: rewrite_nodes(code, wanted, render))
+
+
+RULES = (
+    integer_bounds,
+    unreadable_literal,
+    interval_from_text,
+    date_parts,
+    date_text_with_interval,
+)
