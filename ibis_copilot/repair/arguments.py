@@ -1,6 +1,8 @@
 """Arguments Ibis reads differently from what was meant: a selector passed without being
 called, ``cases`` given a list, a dict, flat pairs or the old ``.else_().end()`` ending,
-``isin`` of one value, pandas' join kinds and ``distinct(keep=False)``.
+``isin`` of one value, pandas' join kinds and ``distinct(keep=False)``, ``across``'s name
+template, the removed ``aggregate(having=)``, a window's frame given twice or as text, and
+one fill value for a table whose columns do not all take it.
 """
 
 from __future__ import annotations
@@ -267,7 +269,210 @@ def distinct_keep(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: ``s.across(..., names=...)`` fills ``{col}`` and ``{fn}``; what people write instead.
+ACROSS_FIELDS = {"column": "col", "name": "col", "c": "col", "func": "fn", "function": "fn"}
+
+
+def across_names(failure: Failure) -> Diagnosis | None:
+    """``s.across(..., names="{column}_z")``: the template's fields are ``{col}``, ``{fn}``."""
+    match = re.fullmatch(r"'(\w+)'", str(failure.error))
+    if not isinstance(failure.error, KeyError) or match is None or "across(" not in failure.code:
+        return None
+    field = match.group(1)
+    if field not in ACROSS_FIELDS or f"{{{field}}}" not in failure.code:
+        return None
+    new = ACROSS_FIELDS[field]
+    return Diagnosis(
+        "selector",
+        f"`s.across(..., names=...)` fills `{{col}}` (the column's name) and `{{fn}}` (the "
+        f"function's), not `{{{field}}}`",
+        lambda code: code.replace(f"{{{field}}}", f"{{{new}}}"),
+    )
+
+
+def across_function_name(failure: Failure) -> Diagnosis | None:
+    """``s.across(s.numeric(), "mean")``: a function or deferred, ``ibis._.mean()``."""
+    if "Across(" not in str(failure.error) and "`funcs`" not in str(failure.error):
+        return None
+
+    def named(call: ast.Call, code: str) -> str | None:
+        function = call.args[1] if len(call.args) == 2 else None
+        name = function.value if isinstance(function, ast.Constant) else None
+        if not isinstance(name, str) or not name.isidentifier():
+            return None
+        return f"{source_of(call.func, code)}({source_of(call.args[0], code)}, ibis._.{name}())"
+
+    if replace_each_call(failure.code, ("across",), named) is None:
+        return None
+    return Diagnosis(
+        "selector",
+        "`s.across` takes a function to apply, not its name: `ibis._.mean()` (or "
+        "`lambda c: c.mean()`, or a dict of them)",
+        lambda code: replace_each_call(code, ("across",), named),
+    )
+
+
+def having_keyword(failure: Failure) -> Diagnosis | None:
+    """``t.aggregate(..., having=...)``: the keyword was removed; ``group_by().having()``."""
+    tree = parse(failure.code)
+    calls = [
+        call
+        for call in (ast.walk(tree) if tree else [])
+        if isinstance(call, ast.Call)
+        and called_name(call) in {"aggregate", "agg"}
+        and any(k.arg == "having" for k in call.keywords)
+    ]
+    if not calls:
+        return None
+    return Diagnosis(
+        "removed api",
+        "`aggregate(having=...)` is gone: filter groups with "
+        "`t.group_by(keys).having(condition).aggregate(name=reduction)`",
+    )
+
+
+FRAME_TWICE = "Must only specify either `rows`, `range`, `between` or `preceding`/`following`"
+
+
+def window_frame_twice(failure: Failure) -> Diagnosis | None:
+    """``ibis.window(preceding=2, following=0, rows=True)``: the frame is given once."""
+    if FRAME_TWICE not in str(failure.error):
+        return None
+
+    def without_flag(call: ast.Call, code: str) -> str | None:
+        given = {k.arg for k in call.keywords}
+        if not given & {"preceding", "following"}:
+            return None
+        flags = [
+            k
+            for k in call.keywords
+            if k.arg in {"rows", "range"} and isinstance(k.value, ast.Constant)
+        ]
+        if not flags:
+            return None
+        kept = [k for k in call.keywords if k not in flags]
+        parts = [source_of(a, code) for a in call.args] + [
+            f"{k.arg}={source_of(k.value, code)}" for k in kept
+        ]
+        return f"{source_of(call.func, code)}({', '.join(parts)})"
+
+    return Diagnosis(
+        "window",
+        "a window frame is given once: `preceding=`/`following=` (rows by default), or "
+        "`rows=(start, end)`, or `range=(start, end)`, not `rows=True` beside them",
+        lambda code: replace_each_call(code, ("window",), without_flag),
+    )
+
+
+INTERVAL_WORDS = re.compile(r"^\s*(\d+)\s*(year|month|week|day|hour|minute|second)s?\s*$")
+
+
+def window_bound_text(failure: Failure) -> Diagnosis | None:
+    """``ibis.window(preceding="7 days")``: an interval is ``ibis.interval(days=7)``."""
+    if "WindowBoundary" not in str(failure.error):
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) and bool(INTERVAL_WORDS.match(str(node.value)))
+
+    def render(node: ast.AST, _code: str) -> str:
+        found = INTERVAL_WORDS.match(str(getattr(node, "value", "")))
+        assert found is not None  # noqa: S101 - wanted() matched it
+        return f"ibis.interval({found.group(2)}s={found.group(1)})"
+
+    def fix(code: str) -> str | None:
+        tree = parse(code)
+        bounds = {
+            position(k.value)
+            for call in (ast.walk(tree) if tree else [])
+            if isinstance(call, ast.Call)
+            for k in call.keywords
+            if k.arg in {"preceding", "following"}
+        }
+        return rewrite_nodes(code, lambda n: wanted(n) and position(n) in bounds, render)
+
+    return Diagnosis(
+        "window",
+        "a window bound is a number of rows or an interval, not text: "
+        '`preceding=ibis.interval(days=7)` for "7 days"',
+        fix,
+    )
+
+
+FILL_NULL_TYPES = re.compile(
+    r"Cannot fill_null on column '(\w+)' of type (\w+) with a value of type (\w+)"
+)
+
+
+def table_fill_value(failure: Failure) -> Diagnosis | None:
+    """``t.fill_null(0)`` on a table with text or date columns: a mapping for the columns
+    that take the value."""
+    match = FILL_NULL_TYPES.search(str(failure.error))
+    if match is None:
+        return None
+    column, kind, value_type = match.groups()
+
+    def mapping(call: ast.Call, code: str) -> str | None:
+        function = call.func
+        table = function.value if isinstance(function, ast.Attribute) else None
+        if not isinstance(table, ast.Name) or len(call.args) != 1 or call.keywords:
+            return None
+        found = failure.tables.get(table.id)
+        if found is None:
+            return None
+        value = call.args[0]
+        if not isinstance(value, ast.Constant) or isinstance(value.value, bool):
+            return None
+        wanted = "is_numeric" if isinstance(value.value, int | float) else "is_string"
+        names = [n for n, t in found.schema().items() if getattr(t, wanted)()]
+        if not names:
+            return None
+        text = source_of(value, code)
+        pairs = ", ".join(f"{name!r}: {text}" for name in names)
+        return f"{source_of(table, code)}.fill_null({{{pairs}}})"
+
+    return Diagnosis(
+        "null handling",
+        f"one fill value for the whole table does not suit `{column}` ({kind}, the value is "
+        f"{value_type}): give `fill_null` a mapping of the columns to fill, "
+        "e.g. `t.fill_null({'amount': 0})`",
+        lambda code: replace_each_call(code, ("fill_null", "fillna"), mapping),
+    )
+
+
+def self_join(failure: Failure) -> Diagnosis | None:
+    """``t.join(t, t.manager_id == t.emp_id)``: one side needs its own name."""
+    if "Ambiguous field reference" not in str(failure.error):
+        return None
+    tree = parse(failure.code)
+    same = [
+        call
+        for call in (ast.walk(tree) if tree else [])
+        if isinstance(call, ast.Call)
+        and called_name(call) in {"join", "left_join", "inner_join", "asof_join"}
+        and isinstance(call.func, ast.Attribute)
+        and call.args
+        and source_of(call.func.value, failure.code) == source_of(call.args[0], failure.code)
+    ]
+    if not same:
+        return None
+    table = source_of(same[0].args[0], failure.code)
+    return Diagnosis(
+        "join",
+        f"`{table}` is joined with itself, so `{table}.column` could be either side: give "
+        f"one side its own name, `other = {table}.view()`, then "
+        f"`{table}.join(other, {table}.a == other.b)`",
+    )
+
+
 RULES = (
+    across_names,
+    across_function_name,
+    having_keyword,
+    window_frame_twice,
+    window_bound_text,
+    table_fill_value,
+    self_join,
     selector_not_called,
     cases_arguments,
     isin_scalar,

@@ -13,6 +13,8 @@ import itertools
 import re
 from collections.abc import Callable
 
+import ibis
+
 from ibis_copilot.repair import (
     arguments,
     eager,
@@ -22,6 +24,7 @@ from ibis_copilot.repair import (
     set_operations,
     structs,
     translate,
+    windows,
 )
 from ibis_copilot.repair.edits import replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
@@ -74,6 +77,11 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "concat": ("`ibis.union(a, b)` (or `a.union(b)`)", None),
     "diff": ("`col - col.lag()`", None),
     "map": ("`col.substitute({old: new})`", None),
+    "replace": (
+        "missing values are filled with `col.fill_null(value)`, values swapped with "
+        "`col.substitute({old: new})`",
+        None,
+    ),
     "rolling": (
         "a moving window is a reduction `.over(...)` a frame: "
         "`col.mean().over(ibis.window(order_by=..., preceding=n - 1, following=0))`",
@@ -219,12 +227,18 @@ def last_resort(failure: Failure) -> list[Diagnosis]:
     text = str(failure.error)
     if mixed := MIXED_TYPES.search(text):
         first, second = mixed.groups()
+        calls = [name for name in MIXING_CALLS if re.search(rf"\b{name}\(", failure.code)]
+        where = (
+            f"`{calls[0]}(...)` mixes {first} and {second} values"
+            if len(calls) == 1
+            else f"this expression mixes {first} and {second} values"
+        )
         return [
             Diagnosis(
                 "types",
-                f"this expression mixes {first} and {second} values (the branches of "
-                "`ifelse`/`cases`, the arguments of `coalesce`/`fill_null`, or the two sides "
-                f'of an operator): give them one type, e.g. with `.cast("{first}")`',
+                f"{where} (the branches of `ifelse`/`cases`, the arguments of "
+                "`coalesce`/`fill_null`, a map's values or a default, or the two sides of an "
+                f'operator): give them one type, e.g. with `.cast("{first}")`',
             )
         ]
     if compared := COMPARED_TYPES.search(text):
@@ -322,6 +336,12 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
     if name in TABLE_HABITS and attribute[0] not in {"Table", "Join", "?"}:
         return None
     advice, replacement = PANDAS_HABITS[name]
+    if name == "apply" and attribute[0].startswith("Array"):
+        return Diagnosis(
+            "pandas habit",
+            "`.apply` is pandas; an array's elements are mapped with `col.map(lambda x: ...)`",
+            lambda code: rewrite.rename_attribute(code, "apply", "map"),
+        )
     tables = failure.table_names
     fixes: dict[str, Rewrite] = {
         "str": lambda code: rewrite.drop_accessor(code, "str"),
@@ -329,6 +349,7 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         "loc": lambda code: rewrite.loc_to_filter(code, tables),
         "shape": translate.shape_to_count,
         "iloc": translate.iloc_to_limit,
+        "rolling": lambda code: windows.rolling_to_window(code, failure.tables),
     }
     if name in translate.PANDAS_CALLS:
         translator = translate.PANDAS_CALLS[name]
@@ -340,9 +361,21 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
     return Diagnosis("pandas habit", f"`.{name}` is pandas; in Ibis: {advice}", fixes.get(name))
 
 
+#: SQL functions that are an Ibis method with a fixed argument.
+SQL_CALLS: dict[str, str] = {"zeroifnull": "fill_null(0)", "nullifzero": "nullif(0)"}
+
+
 def sql_habit(failure: Failure) -> Diagnosis | None:
     """SQL's names for column methods (``as_``, ``is_null``, ``ifnull``): Ibis's names."""
     attribute = _missing_attribute(failure.error)
+    if attribute is not None and attribute[1] in SQL_CALLS:
+        name, call = attribute[1], SQL_CALLS[attribute[1]]
+        pattern = re.compile(rf"\.{name}\(\s*\)")
+        return Diagnosis(
+            "sql habit",
+            f"`.{name}()` is SQL's; in Ibis it is `.{call}`",
+            lambda code: pattern.sub(f".{call}", code) if pattern.search(code) else None,
+        )
     if attribute is None or attribute[1] not in SQL_METHODS or attribute[0] in {"Table", "Join"}:
         return None
     old, new = attribute[1], SQL_METHODS[attribute[1]]
@@ -391,8 +424,20 @@ def python_boolean_operators(failure: Failure) -> Diagnosis | None:
         "Python's `and`/`or`/`not` cannot combine Ibis expressions: use `&`, `|`, `~` with "
         "parentheses, e.g. `(t.a > 1) & (t.b < 2)` (also for `1 < t.a < 2`); `if expr:` "
         "needs `ibis.ifelse(...)`",
-        lambda code: rewrite.bitwise_boolean_operators(code, failure.table_names),
+        lambda code: _first_edit(
+            code,
+            lambda text: rewrite.bitwise_boolean_operators(text, failure.table_names),
+            lambda text: rewrite.conditional_expressions(text, failure.table_names),
+        ),
     )
+
+
+def _first_edit(code: str, *edits: Rewrite) -> str | None:
+    """Each edit applied in turn (those that change nothing skipped); None if none did."""
+    fixed = code
+    for edit in edits:
+        fixed = edit(fixed) or fixed
+    return fixed if fixed != code else None
 
 
 def none_comparison(failure: Failure) -> Diagnosis | None:
@@ -462,6 +507,16 @@ def wrong_aggregation(failure: Failure) -> Diagnosis | None:
     attribute = _missing_attribute(failure.error)
     if attribute is None or attribute[1] not in NUMERIC_REDUCTIONS:
         return None
+    if attribute[0].startswith("Array") and hasattr(ibis.expr.types.ArrayValue, f"{attribute[1]}s"):
+        method = attribute[1]
+        return Diagnosis(
+            "wrong aggregation",
+            f"`{method}` of an array column reduces rows; the {method} of each row's array "
+            f"is `.{method}s()`",
+            lambda code: rewrite.rename_attribute(code, method, f"{method}s"),
+        )
+    if _is_selector(attribute[0]):
+        return _selector_method(attribute[1])
     kind, method = attribute[0].removesuffix("Column").removesuffix("Scalar").lower(), attribute[1]
     columns = [name for name, dtype in _columns(failure).items() if kind in dtype.lower()]
     used = [name for name in columns if re.search(rf"\.{name}\s*\.\s*{method}\b", failure.code)]
@@ -479,6 +534,28 @@ def wrong_aggregation(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _is_selector(type_name: str) -> bool:
+    import ibis.selectors
+
+    found = getattr(ibis.selectors, type_name, None)
+    return isinstance(found, type) and issubclass(found, ibis.selectors.Selector)
+
+
+def _selector_method(method: str) -> Diagnosis:
+    """``s.numeric().mean()``: a selector picks columns; ``s.across`` applies a function."""
+    pattern = re.compile(rf"(\bs\.\w+\([^()]*\))\.{method}\(\s*\)")
+    return Diagnosis(
+        "selector",
+        f"a selector picks columns but is not a column: apply `{method}` to each with "
+        f"`s.across(selector, ibis._.{method}())`",
+        lambda code: (
+            pattern.sub(rf"s.across(\1, ibis._.{method}())", code) if pattern.search(code) else None
+        ),
+    )
+
+
+#: Calls whose arguments must share one type.
+MIXING_CALLS = ("ifelse", "cases", "coalesce", "fill_null", "get", "map", "greatest", "least")
 MIXED_TYPES = re.compile(r"Cannot compute precedence for `([^`]+)` and `([^`]+)` types")
 COMPARED_TYPES = re.compile(r"Arguments (\w+):(\w+) and .+?:(\w+) are not comparable")
 #: Columns listed per table when a name matches none of them.

@@ -24,6 +24,7 @@ from ibis_copilot.repair.edits import (
     called_name,
     calls_to,
     elements,
+    keyword,
     parse,
     replace_each_call,
     string_value,
@@ -158,18 +159,59 @@ def _unknown_type(node: ast.AST) -> str | None:
     return _unknown_type_name(name) if name is not None else None
 
 
+#: Names a selector's ``of_type`` does not parse that mean every numeric column.
+NUMERIC_WORDS = frozenset({"number", "numbers", "numeric"})
+
+
+def _type_arguments(tree: ast.Module) -> list[ast.expr]:
+    """Where code names a type: ``cast("...")``, ``ibis.literal(x, type="...")``,
+    ``s.of_type("...")``."""
+    found: list[ast.expr] = [
+        call.args[0] for call in calls_to(tree, "cast", "of_type") if call.args
+    ]
+    return found + [
+        value for call in calls_to(tree, "literal") if (value := keyword(call, "type")) is not None
+    ]
+
+
+def _numeric_selector(code: str) -> str | None:
+    """``s.of_type("number")`` → ``s.numeric()``."""
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and called_name(node) == "of_type"
+            and len(node.args) == 1
+            and (string_value(node.args[0]) or "").lower() in NUMERIC_WORDS
+        )
+
+    def render(node: ast.AST, text: str) -> str:
+        function = node.func if isinstance(node, ast.Call) else None
+        owner = function.value if isinstance(function, ast.Attribute) else None
+        return f"{source_of(owner, text)}.numeric()" if owner is not None else "s.numeric()"
+
+    return rewrite_nodes(code, wanted, render)
+
+
 def cast_type_name(failure: Failure) -> Diagnosis | None:
-    """``col.cast("integer")``: the type named as Ibis names it (``"int64"``)."""
+    """``col.cast("integer")``: the type named as Ibis names it (``"int64"``); also a
+    literal's ``type=`` and a selector's ``of_type``, where ``"number"`` is ``s.numeric()``."""
     text = str(failure.error)
-    if "DataType" not in text and "Cast(" not in text:
+    parse_error = type(failure.error).__name__ == "ParseError"
+    if "DataType" not in text and "Cast(" not in text and not parse_error:
         return None
     tree = parse(failure.code)
-    names = {
-        name: ibis_type_name(name)
-        for call in (tree and calls_to(tree, "cast")) or []
-        if call.args and (name := _unknown_type(call.args[0]))
+    unknown = {
+        name for node in (_type_arguments(tree) if tree else []) if (name := _unknown_type(node))
     }
-    names = {old: new for old, new in names.items() if new}
+    if any(name.lower() in NUMERIC_WORDS for name in unknown) and _numeric_selector(failure.code):
+        return Diagnosis(
+            "types",
+            "`s.of_type` takes an Ibis type (`int64`, `float64`, `string`...); every numeric "
+            "column is `s.numeric()`",
+            _numeric_selector,
+        )
+    names = {name: new for name in unknown if (new := ibis_type_name(name))}
     if not names:
         return None
 

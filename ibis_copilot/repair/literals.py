@@ -55,6 +55,7 @@ def unreadable_literal(failure: Failure) -> Diagnosis | None:
     if match is None or not isinstance(failure.error, TypeError):
         return None
     value, target = match.group(1).strip("'\""), match.group(2)
+    target = re.sub(r"\(nullable=\w+\)", "", target).lower()
     if decimal := DECIMAL_PRECISION.search(target):
         precision, scale = int(decimal.group(1)), int(decimal.group(2))
         number = re.sub(r"^Decimal\('?|'?\)$", "", value)
@@ -67,7 +68,10 @@ def unreadable_literal(failure: Failure) -> Diagnosis | None:
         )
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+", value):
         number = value.replace(",", "")
-        message = f"`'{value}'` is text with a thousands separator: write the number `{number}`"
+        message = (
+            f"`'{value}'` is text with a thousands separator, which {target} cannot read: "
+            f"write the number `{number}` (e.g. `ibis.literal({number})`)"
+        )
         return Diagnosis("literal", message, lambda code: _replace_strings(code, value, number))
     if "timestamp" in target.lower() or "date" in target.lower():
         message = (

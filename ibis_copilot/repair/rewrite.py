@@ -81,6 +81,9 @@ def drop_accessor(code: str, accessor: str) -> str | None:
     edits: list[Edit] = []
     for index in range(1, len(tokens) - 2):
         dot, name, next_dot, member = tokens[index - 1 : index + 3]
+        if (dot.string, name.string, next_dot.string) == (".", accessor, "["):
+            edits.append((*_token_offsets(code, dot)[:1], _token_offsets(code, name)[1], ""))
+            continue  # ``.str[0]``: the column is indexed itself
         if (dot.string, name.string, next_dot.string) != (".", accessor, ".") or (
             member.type != tokenize.NAME
         ):
@@ -177,6 +180,21 @@ def bitwise_boolean_operators(code: str, tables: set[str]) -> str | None:
         return is_boolean and _mentions(node, tables)
 
     return rewrite_nodes(code, wanted, _bitwise)
+
+
+def conditional_expressions(code: str, tables: set[str]) -> str | None:
+    """``"a" if t.x > 1 else "b"`` on expressions of ``tables`` → ``ibis.ifelse(t.x > 1,
+    "a", "b")`` (Python's ``if`` asks for one truth value; Ibis decides per row)."""
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.IfExp) and _mentions(node.test, tables)
+
+    def render(node: ast.AST, text: str) -> str:
+        assert isinstance(node, ast.IfExp)  # noqa: S101 - wanted() chose conditionals only
+        parts = (node.test, node.body, node.orelse)
+        return f"ibis.ifelse({', '.join(source_of(part, text) for part in parts)})"
+
+    return rewrite_nodes(code, wanted, render)
 
 
 def _is_none_comparison(node: ast.Compare) -> bool:

@@ -356,6 +356,22 @@ def substitute_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.substitute({_text(call.args[0], code)})"
 
 
+def replace_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.replace(None, 0)`` → ``col.fill_null(0)``; ``col.replace(a, b)`` →
+    ``col.substitute({a: b})``; ``col.replace({a: b})`` → ``col.substitute({a: b})``."""
+    column = receiver(call, code)
+    if column is None or call.keywords:
+        return None
+    if len(call.args) == 1:
+        return substitute_call(call, code)
+    if len(call.args) != 2:
+        return None
+    old, new = (_text(argument, code) for argument in call.args)
+    if isinstance(call.args[0], ast.Constant) and call.args[0].value is None:
+        return f"{column}.fill_null({new})"
+    return f"{column}.substitute({{{old}: {new}}})"
+
+
 def query_call(call: ast.Call, code: str) -> str | None:
     """pandas' ``t.query("a > 1 and b == 'x'")`` → ``t.filter((t.a > 1) & (t.b == 'x'))``."""
     table, text = receiver(call, code), string_value(call.args[0]) if call.args else None
@@ -387,11 +403,15 @@ def shape_to_count(code: str) -> str | None:
 
 
 def iloc_to_limit(code: str) -> str | None:
-    """pandas' ``t.iloc[:n]`` → ``t.limit(n)``; ``t.iloc[a:b]`` → ``t.limit(b - a, offset=a)``."""
+    """pandas' ``t.iloc[:n]`` → ``t.limit(n)``; ``t.iloc[a:b]`` → ``t.limit(b - a, offset=a)``;
+    ``t.iloc[k]`` → ``t.limit(1, offset=k)``."""
 
     def bounds(node: ast.AST) -> tuple[ast.expr, int, int] | None:
         found = _subscript_of(node, "iloc")
         index = found[1] if found else None
+        if isinstance(index, ast.Constant) and isinstance(index.value, int) and index.value >= 0:
+            assert found is not None  # noqa: S101 - index came from it
+            return found[0], index.value, index.value + 1  # one row: ``iloc[k]``
         if found is None or not isinstance(index, ast.Slice) or index.step is not None:
             return None
         low = index.lower.value if isinstance(index.lower, ast.Constant) else 0
@@ -502,6 +522,7 @@ PANDAS_CALLS: dict[str, Translator] = {
     "diff": diff_call,
     "map": substitute_call,
     "query": query_call,
+    "replace": replace_call,
     "slice": slice_call,
     "cat": cat_call,
     "zfill": zfill_call,

@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from ibis_copilot.repair.edits import Candidate, Search, called_name, calls_to, parse, replace_call
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import source_of
+from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 #: Column methods and ``ibis`` functions that compute over a window.
 WINDOW_FUNCTIONS = frozenset(
@@ -108,3 +108,34 @@ def window_in_aggregate(failure: Failure) -> Search | None:
         "not in `agg`, which keeps one row per group"
     )
     return Search(Diagnosis("wrong aggregation", message), candidates)
+
+
+def rolling_to_window(code: str, tables: dict[str, ir.Table]) -> str | None:
+    """pandas' ``t.x.rolling(7).mean()`` → ``t.x.mean().over(ibis.window(order_by=...,
+    preceding=6, following=0))``, ordered by the table's only date or timestamp column
+    (without one, nothing says which rows come before)."""
+
+    def parts(node: ast.AST) -> tuple[ast.Call, ast.Call, str] | None:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        inner = node.func.value
+        if not (isinstance(inner, ast.Call) and called_name(inner) == "rolling"):
+            return None
+        if len(inner.args) != 1 or inner.keywords or node.args or node.keywords:
+            return None
+        order = _only_temporal_column(inner, tables)
+        return (node, inner, order) if order else None
+
+    def render(node: ast.AST, text: str) -> str:
+        found = parts(node)
+        assert found is not None  # noqa: S101 - wanted() checked it
+        outer, inner, order = found
+        column = inner.func.value if isinstance(inner.func, ast.Attribute) else inner
+        rows = inner.args[0]
+        count = rows.value if isinstance(rows, ast.Constant) else None
+        size = str(count - 1) if isinstance(count, int) else f"{source_of(rows, text)} - 1"
+        method = outer.func.attr if isinstance(outer.func, ast.Attribute) else "mean"
+        window = f"ibis.window(order_by={order!r}, preceding={size}, following=0)"
+        return f"{source_of(column, text)}.{method}().over({window})"
+
+    return rewrite_nodes(code, lambda node: parts(node) is not None, render)

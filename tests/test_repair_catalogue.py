@@ -1,0 +1,250 @@
+"""The repair catalogue's newer entries, each on code that really raises in ibis-framework
+12: the finding (rule and words of its advice), the rules' fix, and that the fix builds
+and compiles where one is offered. Nested columns (array, map, JSON, struct), pandas'
+string habits, eager use, literals, windows, selectors and signatures."""
+
+from __future__ import annotations
+
+import ibis
+import pytest
+
+from ibis_copilot.repair.candidates import candidates_of, search
+from ibis_copilot.repair.diagnose import Failure, diagnose, rule_fix
+
+r = ibis.table(
+    {
+        "sensor": "string",
+        "at": "timestamp",
+        "temp": "float64",
+        "samples": "array<float64>",
+        "tags": "map<string, string>",
+        "payload": "json",
+        "place": "struct<site: string>",
+        "code": "string",
+        "n": "int64",
+        "price": "decimal(10, 2)",
+    },
+    name="r",
+)
+k = ibis.table({"id": "int64", "boss_id": "int64", "name": "string", "day": "date"}, name="k")
+NAMESPACE = {"r": r, "k": k, "ibis": ibis, "s": ibis.selectors, "_": ibis._}
+
+
+def failure_of(code: str) -> Failure:
+    try:
+        exec(code, dict(NAMESPACE))  # noqa: S102 - fixed test snippets
+    except Exception as error:  # noqa: BLE001 - the error is what the test inspects
+        return Failure(error, code, NAMESPACE)
+    raise AssertionError(f"{code} did not raise")
+
+
+def builds(code: str) -> None:
+    """The fixed code runs and its value compiles to SQL."""
+    scope = dict(NAMESPACE)
+    exec(f"result = {code}", scope)  # noqa: S102 - the rules' fix of a fixed snippet
+    ibis.to_sql(scope["result"], dialect="duckdb")
+
+
+RULE_CASES = [
+    # (code that raises, rule, words of the advice, the rules' fix or None)
+    ("r.tags.room", "nested data", 'not as attributes: `...["room"]`', 'r.tags["room"]'),
+    ("r.payload.unit.str", "nested data", "`.str`, `.int`, `.float`", 'r.payload["unit"].str'),
+    (
+        "r.payload['tax'] + r.temp",
+        "nested data",
+        "no number type",
+        "r.payload['tax'].float + r.temp",
+    ),
+    ("r.samples.str[0]", "pandas habit", "string methods", "r.samples[0]"),
+    ("r.samples.sum()", "wrong aggregation", "`.sums()`", "r.samples.sums()"),
+    (
+        "r.samples.apply(lambda x: x * 2)",
+        "pandas habit",
+        "`col.map(",
+        "r.samples.map(lambda x: x * 2)",
+    ),
+    ("r.code.slice(0, 4)", "pandas habit", "`col.substr(", "r.code.substr(0, 4)"),
+    ("r.code.zfill(8)", "pandas habit", "lpad", 'r.code.lpad(8, "0")'),
+    ("r.code.isnumeric()", "pandas habit", "re_search", 'r.code.re_search(r"^[0-9]+$")'),
+    ("r.code.cat(r.sensor, sep='-')", "pandas habit", "concat", "r.code.concat('-', r.sensor)"),
+    ("r.code.match('^a')", "pandas habit", "anchors at the start", "r.code.re_search('^a')"),
+    ("r.temp.replace(None, 0.0)", "pandas habit", "fill_null", "r.temp.fill_null(0.0)"),
+    ("r.temp.zeroifnull()", "sql habit", "`.fill_null(0)`", "r.temp.fill_null(0)"),
+    (
+        "r.temp.rolling(3).mean()",
+        "pandas habit",
+        "`.over(...)` a frame",
+        "r.temp.mean().over(ibis.window(order_by='at', preceding=2, following=0))",
+    ),
+    (
+        "k.order_by('id').iloc[2]",
+        "pandas habit",
+        "no positions",
+        "k.order_by('id').limit(1, offset=2)",
+    ),
+    ("r.temp - float(r.temp.mean())", "eager use", "has none until", "r.temp - r.temp.mean()"),
+    (
+        "k.filter(k.name.isin(list(k.name)))",
+        "eager use",
+        "`list(...)`",
+        "k.filter(k.name.isin(k.name))",
+    ),
+    (
+        "r.filter(1.0 in r.samples)",
+        "eager use",
+        "`column.contains(value)`",
+        "r.filter(r.samples.contains(1.0))",
+    ),
+    ("k.count().execute()", "eager use", "unbound", "k.count()"),
+    (
+        "r.mutate(b='hot' if r.temp > 30 else 'ok')",
+        "python boolean operators",
+        "ibis.ifelse",
+        "r.mutate(b=ibis.ifelse(r.temp > 30, 'hot', 'ok'))",
+    ),
+    (
+        "r.mutate(x=ibis.literal(300, type='int8'))",
+        "literal",
+        "`int16`",
+        "r.mutate(x=ibis.literal(300, type='int16'))",
+    ),
+    (
+        "r.mutate(x=ibis.literal(-1, type='uint8'))",
+        "literal",
+        "`int8`",
+        "r.mutate(x=ibis.literal(-1, type='int8'))",
+    ),
+    (
+        "r.filter(r.n > ibis.literal('1,000', type='int64'))",
+        "literal",
+        "thousands separator",
+        "r.filter(r.n > ibis.literal(1000, type='int64'))",
+    ),
+    ("r.at >= ibis.timestamp('yesterday')", "literal", "ibis.now() - ibis.interval(days=1)", None),
+    (
+        "r.at + ibis.interval('45 minutes')",
+        "literal",
+        "number and a unit",
+        "r.at + ibis.interval(minutes=45)",
+    ),
+    (
+        "k.filter(k.day >= ibis.date(2024, 6))",
+        "literal",
+        "a year, a month and a day",
+        "k.filter(k.day >= ibis.date(2024, 6, 1))",
+    ),
+    (
+        "ibis.literal('2024-01-01') + ibis.interval(days=3)",
+        "literal",
+        "`ibis.date('...')`",
+        "ibis.date('2024-01-01') + ibis.interval(days=3)",
+    ),
+    (
+        "r.mutate(x=ibis.literal(30, type='integer'))",
+        "types",
+        '`"int64"`',
+        "r.mutate(x=ibis.literal(30, type='int64'))",
+    ),
+    ("r.select(s.of_type('number'))", "types", "`s.numeric()`", "r.select(s.numeric())"),
+    (
+        "r.mutate(s.across(s.numeric(), (_ - _.mean()), names='{column}_c'))",
+        "selector",
+        "`{col}`",
+        "r.mutate(s.across(s.numeric(), (_ - _.mean()), names='{col}_c'))",
+    ),
+    (
+        "r.agg(s.across(s.numeric(), 'mean'))",
+        "selector",
+        "not its name",
+        "r.agg(s.across(s.numeric(), ibis._.mean()))",
+    ),
+    (
+        "r.agg(s.numeric().mean())",
+        "selector",
+        "is not a column",
+        "r.agg(s.across(s.numeric(), ibis._.mean()))",
+    ),
+    (
+        "r.temp.sum().over(ibis.window(order_by='at', preceding=2, following=0, rows=True))",
+        "window",
+        "given once",
+        "r.temp.sum().over(ibis.window(order_by='at', preceding=2, following=0))",
+    ),
+    (
+        "r.temp.sum().over(ibis.window(order_by='at', preceding='7 days', following=0))",
+        "window",
+        "not text",
+        "r.temp.sum().over("
+        "ibis.window(order_by='at', preceding=ibis.interval(days=7), following=0))",
+    ),
+    ("k.fill_null(0)", "null handling", "a mapping", "k.fill_null({'id': 0, 'boss_id': 0})"),
+    (
+        "k.aggregate(metrics=[k.id.count().name('n')], by='name', having=[k.id.count() > 1])",
+        "removed api",
+        "group_by(keys).having(",
+        None,
+    ),
+    ("k.join(k, k.boss_id == k.id)", "join", "`other = k.view()`", None),
+]
+
+
+@pytest.mark.parametrize(("code", "rule", "advice", "fix"), RULE_CASES)
+def test_rules_read_the_failure_and_fix_it(
+    code: str, rule: str, advice: str, fix: str | None
+) -> None:
+    findings = diagnose(failure_of(code))
+    assert rule in [finding.rule for finding in findings]
+    assert any(advice in finding.message for finding in findings), findings
+    fixed = rule_fix(code, findings)
+    assert fixed == fix
+    if fixed is not None:
+        builds(fixed)
+
+
+SIGNATURE_CASES = [
+    # (code, words of the finding, first candidate or None)
+    (
+        "r.code.replace('a+', 'b', regex=True)",
+        "no parameter `regex=`",
+        "r.code.re_replace('a+', 'b')",
+    ),
+    ("r.code.contains('A', case=False)", "no parameter `case=`", "r.code.lower().contains('a')"),
+    ("r.code.contains('a.', regex=True)", "no parameter `regex=`", "r.code.re_search('a.')"),
+    ("r.code.split(' ', expand=True)[0]", "no parameter `expand=`", "r.code.split(' ')[0]"),
+    ("r.temp.lag(1, fill_value=0)", "no parameter `fill_value=`", "r.temp.lag(1, default=0)"),
+    ("r.unnest('samples', index='i')", "no parameter `index=`", "r.unnest('samples', offset='i')"),
+    ("r.code.strip(' ')", "takes no arguments", "r.code.strip()"),
+    ("r.code.split()", "needs `delimiter`", 'r.code.split(" ")'),
+    ("r.code.re_extract('(a)')", "needs `index`", "r.code.re_extract('(a)', 1)"),
+    ("ibis.ifelse(r.temp > 1, 'a')", "needs `false_expr`", None),
+    ("r.select(s.r[0:2])", "did you mean `index`", "r.select(s.index[0:2])"),
+]
+
+
+@pytest.mark.parametrize(("code", "words", "first"), SIGNATURE_CASES)
+def test_signatures_say_what_the_call_takes(code: str, words: str, first: str | None) -> None:
+    failure = failure_of(code)
+    found = search(failure)
+    assert any(words in result.diagnosis.message for result in found), found
+    candidates = candidates_of(found, code)
+    assert (candidates[0].code if candidates else None) == first
+    if first is not None:
+        builds(first)
+
+
+def test_mixed_types_name_the_call_that_mixes_them() -> None:
+    from ibis_copilot.repair.diagnose import last_resort
+
+    findings = last_resort(failure_of("r.tags.get('room', 0)"))
+    assert findings[0].message.startswith("`get(...)` mixes")
+
+
+def test_a_rolling_window_without_a_time_column_gets_advice_but_no_fix() -> None:
+    plain = ibis.table({"x": "float64", "y": "float64"}, name="plain")
+    code = "plain.x.rolling(3).mean()"
+    try:
+        exec(code, {"plain": plain})  # noqa: S102 - a fixed test snippet
+    except AttributeError as error:
+        findings = diagnose(Failure(error, code, {"plain": plain}))
+    assert "`.over(...)` a frame" in findings[0].message
+    assert rule_fix(code, findings) is None, "no column says which rows come before"
