@@ -47,7 +47,7 @@ POSITIONAL_AS_KEYWORD = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) got some positional-only arguments passed as keyword arguments"
 )
 TOO_MANY_POSITIONAL = re.compile(
-    r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?(\d+) positional arguments? but \d+ were given"
+    r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ were given"
 )
 MISSING_ARGUMENT = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)$"
@@ -259,17 +259,17 @@ def too_many_positional(failure: Failure) -> Search | None:
     match = TOO_MANY_POSITIONAL.search(str(failure.error))
     if match is None:
         return None
-    owner, name, _ = match.groups()
+    owner, name = match.groups()
     shown = f"{owner}.{name}()" if owner else f"{name}()"
     function = _callable(owner, name) if owner else None
     calls = list(calls_to(ast.parse(failure.code), name))
-    by_keyword = [c for call in calls for c in _keyword_only(owner, name, call, failure.code)]
-    if function is not None and not _positional(function) and not by_keyword:
+    by_keyword = [_keyword_only(owner, name, call, failure.code) for call in calls]
+    if function is not None and not _positional(function) and not any(by_keyword):
         return _without_arguments(failure.code, name, shown, function)
     candidates: list[Candidate] = []
-    for call in calls:
+    for call, keyword_only in zip(calls, by_keyword, strict=True):
         if len(call.args) < 2:
-            candidates += _keyword_only(owner, name, call, failure.code)
+            candidates += keyword_only
             continue
         values = "[" + ", ".join(source_of(a, failure.code) for a in call.args) + "]"
         keywords = [f"{k.arg}={source_of(k.value, failure.code)}" for k in call.keywords if k.arg]
@@ -277,7 +277,7 @@ def too_many_positional(failure: Failure) -> Search | None:
         edited = replace_call(failure.code, call, text)
         if edited is not None:
             candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
-        candidates += _keyword_only(owner, name, call, failure.code)
+        candidates += keyword_only
     message = f"{shown} takes the values as one list, not as separate arguments"
     if candidates and not candidates[0].reason.startswith("the values"):
         message = f"{shown} takes that argument by keyword: {candidates[0].reason}"
@@ -326,13 +326,13 @@ def missing_argument(failure: Failure) -> Search | None:
     message = f"{shown} needs {needed}: `{signature}`"
     candidates = []
     if missing and all(argument in USUAL_ARGUMENTS for argument in missing):
+        added = ", ".join(USUAL_ARGUMENTS[argument] for argument in missing)
         for call in calls_to(ast.parse(failure.code), name):
-            added = ", ".join(USUAL_ARGUMENTS[argument] for argument in missing)
-            text = source_of(call, failure.code)
-            inner = text[text.index("(") + 1 : -1].strip()
-            arguments = f"{inner}, {added}" if inner and not call.keywords else added
             if call.keywords:
                 continue  # where the value goes among keywords is not for us to guess
+            text = source_of(call, failure.code)
+            inner = text[text.index("(") + 1 : -1].strip()
+            arguments = f"{inner}, {added}" if inner else added
             function_text = source_of(call.func, failure.code)
             edited = replace_call(failure.code, call, f"{function_text}({arguments})")
             if edited is not None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 import ibis
+import ibis.selectors
 
 from ibis_copilot.repair import (
     arguments,
@@ -424,7 +425,7 @@ def python_boolean_operators(failure: Failure) -> Diagnosis | None:
         "Python's `and`/`or`/`not` cannot combine Ibis expressions: use `&`, `|`, `~` with "
         "parentheses, e.g. `(t.a > 1) & (t.b < 2)` (also for `1 < t.a < 2`); `if expr:` "
         "needs `ibis.ifelse(...)`",
-        lambda code: _first_edit(
+        lambda code: _edits_in_turn(
             code,
             lambda text: rewrite.bitwise_boolean_operators(text, failure.table_names),
             lambda text: rewrite.conditional_expressions(text, failure.table_names),
@@ -432,7 +433,7 @@ def python_boolean_operators(failure: Failure) -> Diagnosis | None:
     )
 
 
-def _first_edit(code: str, *edits: Rewrite) -> str | None:
+def _edits_in_turn(code: str, *edits: Rewrite) -> str | None:
     """Each edit applied in turn (those that change nothing skipped); None if none did."""
     fixed = code
     for edit in edits:
@@ -535,8 +536,6 @@ def wrong_aggregation(failure: Failure) -> Diagnosis | None:
 
 
 def _is_selector(type_name: str) -> bool:
-    import ibis.selectors
-
     found = getattr(ibis.selectors, type_name, None)
     return isinstance(found, type) and issubclass(found, ibis.selectors.Selector)
 

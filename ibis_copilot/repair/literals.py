@@ -34,7 +34,11 @@ def integer_bounds(failure: Failure) -> Diagnosis | None:
     if match is None:
         return None
     value, kind = int(match.group(1)), match.group(2).lower()
-    wider = next(t for t in SIGNED if -(2 ** (int(t[3:]) - 1)) <= value < 2 ** (int(t[3:]) - 1))
+    bits = (int(t[3:]) - 1 for t in SIGNED)
+    wider = next((t for t, b in zip(SIGNED, bits, strict=True) if -(2**b) <= value < 2**b), None)
+    if wider is None:
+        message = f"{value} does not fit in `{kind}` nor any integer type: use a decimal"
+        return Diagnosis("literal", message)
     message = f"{value} does not fit in `{kind}`: use a type that holds it, e.g. `{wider}`"
     return Diagnosis("literal", message, lambda code: _replace_strings(code, kind, repr(wider)))
 
