@@ -9,7 +9,8 @@ For every snippet of ``tests/data/repair_dev.jsonl`` the cell is run after its s
   the failing cell or the reference but not both); labels play no part, so sets written
   with their own taxonomy are judged alike;
 - rules fix: the rules' fix passed the check process AND the snippet's own check
-  (an assertion on the expression the fixed cell ends with);
+  (an assertion on the expression the fixed cell ends with, run on the whole fixed cell:
+  from the failing line, tables the cell derived earlier would be bare schemas);
 - rules + model: the same after the model's explanation was asked for (only where the
   rules had no checked fix; ``--model`` starts a Jupyter server with the small model).
 
@@ -124,7 +125,7 @@ def correct(repair: Any, entry: dict[str, Any], source: str) -> bool:
         if fix.check is None:
             check_fix(repair, fix)
         if fix.checked:
-            verdict = check_in_context(repair, fix.code, assertion=entry["check"])
+            verdict = check_in_context(repair, fix.code, assertion=entry["check"], whole_cell=True)
             return bool(verdict.checked and verdict.assertion)
     return False
 

@@ -5,6 +5,8 @@ string habits, eager use, literals, windows, selectors and signatures."""
 
 from __future__ import annotations
 
+import ast
+
 import ibis
 import pytest
 
@@ -214,6 +216,9 @@ SIGNATURE_CASES = [
     ("r.temp.lag(1, fill_value=0)", "no parameter `fill_value=`", "r.temp.lag(1, default=0)"),
     ("r.unnest('samples', index='i')", "no parameter `index=`", "r.unnest('samples', offset='i')"),
     ("r.code.strip(' ')", "takes no arguments", "r.code.strip()"),
+    ("r.code.lstrip('0')", "whitespace only", "r.code.re_replace('^[0]+', '')"),
+    ("r.code.rstrip('-]')", "whitespace only", "r.code.re_replace('[\\\\-\\\\]]+$', '')"),
+    ("r.code.length(3)", "takes no arguments", None),
     ("r.code.split()", "needs `delimiter`", 'r.code.split(" ")'),
     ("r.code.re_extract('(a)')", "needs `index`", "r.code.re_extract('(a)', 1)"),
     ("ibis.ifelse(r.temp > 1, 'a')", "needs `false_expr`", None),
@@ -248,3 +253,18 @@ def test_a_rolling_window_without_a_time_column_gets_advice_but_no_fix() -> None
         findings = diagnose(Failure(error, code, {"plain": plain}))
     assert "`.over(...)` a frame" in findings[0].message
     assert rule_fix(code, findings) is None, "no column says which rows come before"
+
+
+@pytest.mark.parametrize("method", ["lstrip", "rstrip", "strip"])
+def test_strip_of_characters_keeps_pythons_meaning_on_duckdb(method: str) -> None:
+    from ibis_copilot.repair.candidates import _strip_call
+
+    values = ["007", "x00", "0", "-]a-]", "", "a0b"]
+    chars = "0-]"
+    call = ast.parse(f"t.c.{method}({chars!r})").body[0].value  # type: ignore[attr-defined]
+    rewritten = _strip_call(call, f"t.c.{method}({chars!r})")
+    assert rewritten is not None
+    assert "re_replace" in rewritten
+    t = ibis.memtable({"c": values})
+    got = ibis.duckdb.connect().execute(eval(rewritten, {"t": t}))  # noqa: S307 - our own edit
+    assert list(got) == [getattr(value, method)(chars) for value in values]

@@ -32,6 +32,7 @@ from ibis_copilot.repair.edits import (
     calls_to,
     render_call,
     replace_call,
+    string_value,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.names import SYNONYMS
@@ -290,18 +291,39 @@ def _positional(function: Callable[..., object]) -> list[inspect.Parameter]:
 
 
 def _without_arguments(code: str, name: str, shown: str, function: Callable[..., object]) -> Search:
-    """``col.strip(" ")`` → ``col.strip()``: the method takes no positional argument."""
+    """``col.strip(" ")``: the method takes no positional argument. Only the strip family
+    gets an edit, exact either way: whitespace is what it strips anyway; other characters
+    are a regular expression (``lstrip("0")`` → ``re_replace("^[0]+", "")``)."""
     keywords = ", ".join(f"`{p.name}=`" for p in _parameters(function))
     takes = f"only {keywords}" if keywords else "no arguments"
     message = f"{shown} takes {takes}: `.{name}(...)` was given a value it has no place for"
+    if name in STRIP_PATTERNS:
+        message += "; it strips whitespace only, other characters need `re_replace`"
     candidates = []
-    for call in calls_to(ast.parse(code), name):
-        if call.args:
-            kept = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
-            edited = replace_call(code, call, render_call(call, code, [], kept))
-            if edited is not None:
-                candidates.append(Candidate(edited, f"`.{name}()` without its arguments"))
+    for call in calls_to(ast.parse(code), name) if name in STRIP_PATTERNS else []:
+        text = _strip_call(call, code)
+        edited = replace_call(code, call, text) if text else None
+        if edited is not None:
+            candidates.append(Candidate(edited, f"`.{name}(...)` as Ibis strips those characters"))
     return Search(Diagnosis("wrong argument", message), candidates)
+
+
+#: The regular expression of Python's ``lstrip``/``rstrip``/``strip`` of a set of characters.
+STRIP_PATTERNS = {"lstrip": "^[{0}]+", "rstrip": "[{0}]+$", "strip": "^[{0}]+|[{0}]+$"}
+
+
+def _strip_call(call: ast.Call, code: str) -> str | None:
+    """``col.lstrip("0")`` → ``col.re_replace('^[0]+', '')``; ``col.strip(" ")`` →
+    ``col.strip()``."""
+    function = call.func
+    chars = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
+    if not chars or not isinstance(function, ast.Attribute):
+        return None
+    column = source_of(function.value, code)
+    if not chars.strip():
+        return f"{column}.{function.attr}()"
+    escaped = "".join(f"\\{c}" if c in "\\]^-[" else c for c in chars)
+    return f"{column}.re_replace({STRIP_PATTERNS[function.attr].format(escaped)!r}, '')"
 
 
 #: Values for a required argument the call left out, where one is the usual meaning.

@@ -208,13 +208,20 @@ def rule_rounds(
 
 
 def check_in_context(
-    repair: Repair, code: str, assertion: str | None = None, timeout: float = 10.0
+    repair: Repair,
+    code: str,
+    assertion: str | None = None,
+    timeout: float = 10.0,
+    *,
+    whole_cell: bool = False,
 ) -> CheckResult:
-    """Check ``code`` from the failing line, or the whole cell when that misses a name."""
+    """Check ``code`` from the failing line, or the whole cell when that misses a name
+    (or when asked: an assertion about the result needs the tables the cell derived, which
+    from the failing line are only schemas)."""
     namespace = repair.failure.namespace
     specs, dialect = table_specs(namespace), dialect_of(namespace)
     imports = ibis_imports(namespace)
-    from_line, start = with_imports(code, repair.start_line, imports)
+    from_line, start = with_imports(code, 1 if whole_cell else repair.start_line, imports)
     result = check_code(
         from_line, specs, start_line=start, dialect=dialect, assertion=assertion, timeout=timeout
     )
