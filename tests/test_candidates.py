@@ -128,7 +128,7 @@ def test_the_intended_edit_is_the_first_candidate(code: str, expected: str) -> N
 @pytest.mark.parametrize(
     "code",
     [
-        "r = t.sample(n=10)",  # no parameter means a row count: no guess
+        "r = t.sample(rows=10)",  # no parameter means a row count: no guess
         "r = t.as_('x')",  # too short a name to correct by spelling
     ],
 )

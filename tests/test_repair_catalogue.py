@@ -6,8 +6,10 @@ string habits, eager use, literals, windows, selectors and signatures."""
 from __future__ import annotations
 
 import ast
+import math
 
 import ibis
+import numpy
 import pytest
 
 from ibis_copilot.repair.candidates import candidates_of, search
@@ -29,7 +31,15 @@ r = ibis.table(
     name="r",
 )
 k = ibis.table({"id": "int64", "boss_id": "int64", "name": "string", "day": "date"}, name="k")
-NAMESPACE = {"r": r, "k": k, "ibis": ibis, "s": ibis.selectors, "_": ibis._}
+NAMESPACE = {
+    "r": r,
+    "k": k,
+    "ibis": ibis,
+    "s": ibis.selectors,
+    "_": ibis._,
+    "math": math,
+    "np": numpy,
+}
 
 
 def failure_of(code: str) -> Failure:
@@ -187,6 +197,40 @@ RULE_CASES = [
         None,
     ),
     ("k.join(k, k.boss_id == k.id)", "join", "`other = k.view()`", None),
+    ("math.sqrt(r.temp)", "eager use", "Python's (or NumPy's)", "r.temp.sqrt()"),
+    ("np.degrees(r.temp)", "eager use", "wants a value now", "r.temp.rad2deg()"),
+    (
+        "np.where(r.temp > 1, 'a', 'b')",
+        "eager use",
+        "ibis.ifelse",
+        "ibis.ifelse(r.temp > 1, 'a', 'b')",
+    ),
+    ("min(r.temp, r.n)", "eager use", "ibis.least", "ibis.least(r.temp, r.n)"),
+    (
+        "r.mutate(m=divmod(r.n, 60)[0])",
+        "eager use",
+        "`a // b`",
+        "r.mutate(m=(r.n // 60, r.n % 60)[0])",
+    ),
+    ("k.filter(k.id > 1).cache()", "eager use", "unbound", "k.filter(k.id > 1)"),
+    (
+        "ibis.levenshtein(k.name, 'Ada')",
+        "wrong name",
+        "not a function of `ibis`",
+        "k.name.levenshtein('Ada')",
+    ),
+    (
+        "k.select([c for c in k.columns() if c])",
+        "wrong name",
+        "a property",
+        "k.select([c for c in k.columns if c])",
+    ),
+    (
+        "k.mutate(i=ibis.row_number(order_by=k.day))",
+        "window",
+        "from the window",
+        "k.mutate(i=ibis.row_number().over(order_by=k.day))",
+    ),
 ]
 
 
@@ -223,6 +267,25 @@ SIGNATURE_CASES = [
     ("r.code.re_extract('(a)')", "needs `index`", "r.code.re_extract('(a)', 1)"),
     ("ibis.ifelse(r.temp > 1, 'a')", "needs `false_expr`", None),
     ("r.select(s.r[0:2])", "did you mean `index`", "r.select(s.index[0:2])"),
+    ("r.select(s.everything())", "did you mean `all`", "r.select(s.all())"),
+    ("r.code.casefold()", "did you mean `.lower`", "r.code.lower()"),
+    (
+        "r.select(s.where(lambda c: c.dtype.is_string()))",
+        "did you mean `.type`",
+        "r.select(s.where(lambda c: c.type().is_string()))",
+    ),
+    ("r.topk(3, by='temp')", "no parameter `by=`", "r.order_by(ibis.desc('temp')).limit(3)"),
+    ("r.sample(n=10)", "no parameter `n=`", "r.order_by(ibis.random()).limit(10)"),
+    (
+        "k.anti_join(r, left_on='name', right_on='sensor')",
+        "no parameter `left_on=`",
+        "k.anti_join(r, k.name == r.sensor)",
+    ),
+    (
+        "ibis.date(year=2024, month=3, day=1)",
+        "no parameter `year=`",
+        "ibis.date(2024, 3, 1)",
+    ),
 ]
 
 

@@ -13,6 +13,7 @@ import re
 import types
 
 import ibis
+import ibis.expr.types as ir
 import ibis.selectors
 
 from ibis_copilot.repair import translate
@@ -23,6 +24,7 @@ from ibis_copilot.repair.edits import (
     replace_each_call,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.renames import find_rename
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 # -- arguments Ibis reads differently ------------------------------------------------------
@@ -465,7 +467,75 @@ def self_join(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: pandas' function names, which the pandas rules translate.
+PANDAS_NAMES = frozenset(translate.PANDAS_CALLS)
+METHOD_HOLDERS = ("StringValue", "NumericValue", "TemporalValue", "ArrayValue", "Value")
+
+
+def method_as_function(failure: Failure) -> Diagnosis | None:
+    """``ibis.levenshtein(t.name, "Ada")``: a method of the value, ``t.name.levenshtein("Ada")``."""
+    match = re.match(r"^module 'ibis' has no attribute '(\w+)'", str(failure.error))
+    name = match.group(1) if match else None
+    holder = next(
+        (h for h in METHOD_HOLDERS if name and callable(getattr(getattr(ir, h, None), name, None))),
+        None,
+    )
+    if name is None or holder is None or find_rename("module", name) or name in PANDAS_NAMES:
+        return None  # a removed function or a pandas one has its own rule
+
+    def as_method(call: ast.Call, code: str) -> str | None:
+        function = call.func
+        is_ibis = isinstance(function, ast.Attribute) and source_of(function.value, code) == "ibis"
+        if not is_ibis or not call.args or any(k.arg is None for k in call.keywords):
+            return None
+        if isinstance(call.args[0], ast.Constant | ast.List | ast.Tuple | ast.Dict):
+            return None  # not a column to call the method on
+        first, *rest = call.args
+        parts = [source_of(a, code) for a in rest]
+        parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords]
+        return f"{source_of(first, code)}.{name}({', '.join(parts)})"
+
+    if replace_each_call(failure.code, (name,), as_method) is None:
+        return None
+    return Diagnosis(
+        "wrong name",
+        f"`{name}` is a method of a {holder.removesuffix('Value').lower() or 'value'} "
+        f"expression, not a function of `ibis`: `t.col.{name}(...)`",
+        lambda code: replace_each_call(code, (name,), as_method),
+    )
+
+
+def property_called(failure: Failure) -> Diagnosis | None:
+    """``t.columns()``: a property of the table, read without calling it."""
+    if not re.match(r"^'\w+' object is not callable", str(failure.error)):
+        return None
+    tables = failure.tables
+    tree = parse(failure.code)
+    called = {
+        node.func.attr
+        for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
+        if isinstance(node, ast.Call)
+        and not node.args
+        and not node.keywords
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in tables
+        and isinstance(getattr(ibis.Table, node.func.attr, None), property)
+    }
+    if len(called) != 1:
+        return None
+    name = called.pop()
+    pattern = re.compile(rf"\.{name}\(\s*\)")
+    return Diagnosis(
+        "wrong name",
+        f"`.{name}` is a property of a table: read it without calling it, `t.{name}`",
+        lambda code: pattern.sub(f".{name}", code) if pattern.search(code) else None,
+    )
+
+
 RULES = (
+    method_as_function,
+    property_called,
     across_names,
     across_function_name,
     having_keyword,

@@ -29,7 +29,10 @@ from ibis_copilot.repair.edits import (
     Candidate,
     Family,
     Search,
+    called_name,
     calls_to,
+    parse,
+    position,
     render_call,
     replace_call,
     string_value,
@@ -140,6 +143,8 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "value_vars": ("col",),
     "periods": ("offset",),
     "q": ("quantile",),
+    "percentiles": ("quantile",),
+    "year": ("value_or_year",),
 }
 
 
@@ -203,6 +208,23 @@ def _without_ignorable(call: ast.Call, code: str, unknown: list[str]) -> Candida
     return Candidate(edited, f"{said} dropped: Ibis does that already") if edited else None
 
 
+def _caller_of_keyword(code: str, message: str) -> tuple[str | None, str]:
+    """The one Table method in ``code`` that is passed the keyword ``message`` names."""
+    found = re.search(r"unexpected keyword argument '(\w+)'", message)
+    tree = parse(code)
+    if found is None or tree is None:
+        return None, ""
+    names = {
+        called
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and any(k.arg == found.group(1) for k in node.keywords)
+        and (called := called_name(node)) is not None
+        and hasattr(ir.Table, called)
+    }
+    return ("Table", names.pop()) if len(names) == 1 else (None, "")
+
+
 def wrong_keyword(failure: Failure) -> Search | None:
     """``t.sample(frac=0.1)``: keywords the method does not take, mapped onto its real
     parameters (positional where the signature says so)."""
@@ -214,6 +236,9 @@ def wrong_keyword(failure: Failure) -> Search | None:
         return None
     owner, name = match.group(1), match.group(2)
     function = _callable(owner, name)
+    if function is None:  # a wrapper's name (``inner_join`` is ``..<locals>.f``)
+        owner, name = _caller_of_keyword(failure.code, text)
+        function = _callable(owner, name) if name else None
     if function is None:
         return None
     parameters = _parameters(function)
@@ -401,7 +426,7 @@ def unknown_method(failure: Failure) -> Search | None:
     candidates = []
     for name in close:
         is_method = callable(getattr(kind, name, None))
-        edited = _rename_member(failure.code, attribute, name, called=is_method)
+        edited = _rename_member(failure.code, attribute, name, called=is_method, add_call=is_method)
         if edited is not None:
             candidates.append(Candidate(edited, f"`.{attribute}` → `.{name}`"))
     if not candidates:
@@ -411,8 +436,15 @@ def unknown_method(failure: Failure) -> Search | None:
     return Search(Diagnosis("unknown method", message), candidates)
 
 
-def _rename_member(code: str, old: str, new: str, *, called: bool) -> str | None:
-    """``x.old(...)`` → ``x.new(...)``; when ``new`` is a property, ``x.old()`` → ``x.new``."""
+def _rename_member(
+    code: str, old: str, new: str, *, called: bool, add_call: bool = False
+) -> str | None:
+    """``x.old(...)`` → ``x.new(...)``; when ``new`` is a property, ``x.old()`` → ``x.new``;
+    with ``add_call`` (``new`` is a method) ``x.old`` read as a property → ``x.new()``."""
+    tree = parse(code)
+    if tree is None:
+        return None
+    call_targets = {position(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
 
     def wanted(node: ast.AST) -> bool:
         if isinstance(node, ast.Call) and not called:
@@ -424,7 +456,8 @@ def _rename_member(code: str, old: str, new: str, *, called: bool) -> str | None
         target = node.func if isinstance(node, ast.Call) else node
         if not isinstance(target, ast.Attribute):
             return source_of(node, code)
-        return f"{source_of(target.value, code)}.{new}"
+        read_as_property = add_call and position(target) not in call_targets
+        return f"{source_of(target.value, code)}.{new}{'()' if read_as_property else ''}"
 
     return rewrite_nodes(code, wanted, render)
 
@@ -436,6 +469,7 @@ MODULE_SYNONYMS = {
     "columns": "cols",
     "number": "numeric",
     "r": "index",  # the removed ``s.r[0:3]``
+    "everything": "all",  # dplyr's
 }
 MODULE_ATTRIBUTE = re.compile(r"^module '(ibis[\w.]*)' has no attribute '(\w+)'")
 

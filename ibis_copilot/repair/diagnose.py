@@ -590,6 +590,7 @@ RULES: tuple[Rule, ...] = (
     *set_operations.RULES,
     *eager.RULES,
     *literals.RULES,
+    windows.window_keywords,
 )
 
 

@@ -20,8 +20,8 @@ CONVERSION = re.compile(r"^(float|int|str|bool)\(\) argument must be .*, not '(\
 NOT_ITERABLE = re.compile(r"^'(\w+)' object is not iterable")
 IN_OPERATOR = re.compile(r"^argument of type '(\w+)' is not iterable")
 UNBOUND = "Expression contains unbound tables and therefore cannot be executed"
-#: Methods that run an expression and bring its result into Python.
-EXECUTING = ("execute", "to_pandas", "to_pyarrow", "to_polars", "to_pandas_batches")
+#: Methods that run an expression and bring its result into Python (or cache it).
+EXECUTING = ("execute", "to_pandas", "to_pyarrow", "to_polars", "to_pandas_batches", "cache")
 
 
 def _expression_type(name: str) -> bool:
@@ -123,12 +123,29 @@ def unbound_execute(failure: Failure) -> Diagnosis | None:
         and not node.args
         and not node.keywords
     ]
-    named = calls[0].func.attr if calls and isinstance(calls[0].func, ast.Attribute) else "execute"
+    named = calls[0].func.attr if calls and isinstance(calls[0].func, ast.Attribute) else None
+    what = f"`.{named}()`" if named else "something here (NumPy, `.preview()`, a pivot...)"
     message = (
-        f"`.{named}()` needs data, and these tables are unbound (`ibis.table(...)`: columns "
-        "and types only): connect a backend (`con = ibis.duckdb.connect()`), take its tables "
-        f"(`con.table('name')`) or run `con.execute(expr)`; without `.{named}()` the cell "
-        "shows the expression, and `ibis.to_sql(expr)` its SQL"
+        f"{what} runs the query, which needs data, and these tables are unbound "
+        "(`ibis.table(...)`: columns and types only): connect a backend (`con = "
+        "ibis.duckdb.connect()`), take its tables (`con.table('name')`) or run "
+        "`con.execute(expr)`; `ibis.to_sql(expr)` shows its SQL"
+    )
+    if named:
+        message += f"; without `.{named}()` the cell shows the expression"
+    what = (
+        f"`.{named}()`"
+        if named
+        else "something here (NumPy, `.preview()`, a pivot without `names=`)"
+    )
+    message = (
+        f"{what} runs the query, which needs data, and these tables are unbound "
+        "(`ibis.table(...)`: columns and types only): connect a backend (`con = "
+        "ibis.duckdb.connect()`), take its tables (`con.table('name')`) or run "
+        "`con.execute(expr)`; "
+        + (f"without `.{named}()` the cell shows the expression" if named else "")
+        + ("; " if named else "")
+        + "`ibis.to_sql(expr)` shows its SQL"
     )
     positions = {(c.lineno, c.col_offset, c.end_col_offset) for c in calls}
 
@@ -146,4 +163,100 @@ def unbound_execute(failure: Failure) -> Diagnosis | None:
     return Diagnosis("eager use", message, fix)
 
 
-RULES = (python_conversion, in_operator, unbound_execute)
+#: ``math``/NumPy functions of one value and the Ibis method that computes them per row.
+ELEMENTWISE = {
+    "sqrt": "sqrt",
+    "exp": "exp",
+    "log": "ln",
+    "log10": "log10",
+    "log2": "log2",
+    "floor": "floor",
+    "ceil": "ceil",
+    "fabs": "abs",
+    "abs": "abs",
+    "absolute": "abs",
+    "sign": "sign",
+    "degrees": "rad2deg",
+    "radians": "deg2rad",
+    "round": "round",
+}
+#: Functions of several values and Ibis's.
+COMBINING = {
+    "where": "ibis.ifelse",
+    "minimum": "ibis.least",
+    "maximum": "ibis.greatest",
+    "min": "ibis.least",
+    "max": "ibis.greatest",
+}
+NUMERIC_MODULES = frozenset({"math", "np", "numpy"})
+BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip"})
+
+
+def _python_function(node: ast.AST, tables: set[str]) -> str | None:
+    """The name of a ``math``/NumPy/builtin function ``node`` calls on expressions."""
+    if not isinstance(node, ast.Call) or node.keywords or not node.args:
+        return None
+    function = node.func
+    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+        name = function.attr if function.value.id in NUMERIC_MODULES else None
+    elif isinstance(function, ast.Name) and function.id in BUILTINS:
+        name = function.id
+    else:
+        return None
+    known = name in ELEMENTWISE or name in COMBINING or name in {"divmod", "zip"}
+    if not known or not any(_mentions(argument, tables) for argument in node.args):
+        return None
+    if name in ELEMENTWISE and len(node.args) > (2 if name == "round" else 1):
+        return None
+    return name
+
+
+def _mentions(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _ibis_call(node: ast.AST, code: str) -> str:
+    """``math.sqrt(t.x)`` → ``t.x.sqrt()``; ``np.where(c, a, b)`` → ``ibis.ifelse(c, a, b)``;
+    ``divmod(a, b)`` → ``(a // b, a % b)``; ``zip(a, b)`` → ``a.zip(b)``."""
+    assert isinstance(node, ast.Call)  # noqa: S101 - only called on chosen calls
+    function = node.func
+    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    first, *rest = (source_of(argument, code) for argument in node.args)
+    if not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Call | ast.Subscript):
+        first = f"({first})"
+    if name in ELEMENTWISE:
+        return f"{first}.{ELEMENTWISE[name]}({', '.join(rest)})"
+    if name == "divmod":
+        return f"({first} // {rest[0]}, {first} % {rest[0]})"
+    if name == "zip":
+        return f"{first}.zip({', '.join(rest)})"
+    return f"{COMBINING[name]}({', '.join([source_of(node.args[0], code), *rest])})"
+
+
+def python_functions(failure: Failure) -> Diagnosis | None:
+    """``math.sqrt(t.x)``, ``np.where(...)``, ``min(t.a, t.b)``: Python and NumPy compute
+    one value now; Ibis computes per row with its own methods and functions."""
+    if not isinstance(failure.error, TypeError | ValueError) and UNBOUND not in str(failure.error):
+        return None
+    tables = failure.table_names
+    tree = parse(failure.code)
+    found = [
+        name
+        for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
+        if (name := _python_function(node, tables))
+    ]
+    if not found:
+        return None
+    message = (
+        f"`{found[0]}(...)` is Python's (or NumPy's) and wants a value now; an Ibis "
+        "expression has none until it runs: use Ibis's own, e.g. `t.x.sqrt()`, "
+        "`t.x.rad2deg()`, `ibis.ifelse(cond, a, b)`, `ibis.least(a, b)`, `a // b` and `a % b`"
+    )
+    return Diagnosis(
+        "eager use",
+        message,
+        lambda code: rewrite_nodes(code, lambda n: bool(_python_function(n, tables)), _ibis_call),
+    )
+
+
+RULES = (python_conversion, python_functions, in_operator, unbound_execute)

@@ -40,6 +40,21 @@ def public_names(names: object) -> list[str]:
 #: Names from SQL, pandas and other libraries, and the Ibis name for the same thing.
 SYNONYMS = {
     "avg": "mean",
+    # SQL, Spark and DuckDB function names, and Python's str methods
+    "array_min": "mins",
+    "array_max": "maxs",
+    "array_sum": "sums",
+    "map_keys": "keys",
+    "map_values": "values",
+    "casefold": "lower",
+    "string_agg": "group_concat",
+    "listagg": "group_concat",
+    "title": "capitalize",
+    "signum": "sign",
+    "power": "pow",
+    "to_frame": "as_table",
+    "types": "fields",
+    "dtype": "type",
     "average": "mean",
     "count_distinct": "nunique",
     "n_unique": "nunique",

@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable
 
 from ibis_copilot.repair import sql_strings
-from ibis_copilot.repair.edits import elements, keyword, receiver, string_value
+from ibis_copilot.repair.edits import called_name, elements, keyword, receiver, string_value
 from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
 
 Translator = Callable[[ast.Call, str], str | None]
@@ -96,8 +96,9 @@ def join_call(call: ast.Call, code: str) -> str | None:
         return None
     given = {k.arg: k.value for k in call.keywords if k.arg is not None}
     right_node = call.args[0] if call.args else given.get("right")
-    if right_node is None:
-        return None
+    method = called_name(call) if called_name(call) in KIND_JOINS else "join"
+    if right_node is None or (method != "join" and "how" in given):
+        return None  # nothing to join, or a kind given twice
     right = _text(right_node, code)
     predicates = _text(call.args[1], code) if len(call.args) > 1 else None
     on = given.get("on") or given.get("predicates")
@@ -126,7 +127,13 @@ def join_call(call: ast.Call, code: str) -> str | None:
             arguments.append(f"{name}={_text(value, code)}")
         elif name not in known:
             return None
-    return f"{left}.join({', '.join(arguments)})"
+    return f"{left}.{method}({', '.join(arguments)})"
+
+
+#: Join methods named for their kind; they take what ``join`` takes, without ``how=``.
+KIND_JOINS = frozenset(
+    {"inner_join", "left_join", "right_join", "outer_join", "semi_join", "anti_join"}
+)
 
 
 def join_kind(call: ast.Call, code: str) -> str | None:
@@ -356,6 +363,21 @@ def substitute_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.substitute({_text(call.args[0], code)})"
 
 
+def top_rows_call(call: ast.Call, code: str) -> str | None:
+    """``t.topk(5, by="fare")`` (pandas' ``nlargest``) → ``t.order_by(ibis.desc("fare"))
+    .limit(5)``; ``t.sample(n=100)`` → ``t.order_by(ibis.random()).limit(100)``."""
+    table, method = receiver(call, code), called_name(call)
+    given = {k.arg: k.value for k in call.keywords}
+    if table is None or any(name is None for name in given):
+        return None
+    if method == "topk" and set(given) == {"by"} and len(call.args) == 1:
+        by = _text(given["by"], code)
+        return f"{table}.order_by({_desc(by)}).limit({_text(call.args[0], code)})"
+    if method == "sample" and set(given) == {"n"} and not call.args:
+        return f"{table}.order_by(ibis.random()).limit({_text(given['n'], code)})"
+    return None
+
+
 def replace_call(call: ast.Call, code: str) -> str | None:
     """pandas' ``col.replace(None, 0)`` → ``col.fill_null(0)``; ``col.replace(a, b)`` →
     ``col.substitute({a: b})``; ``col.replace({a: b})`` → ``col.substitute({a: b})``."""
@@ -533,6 +555,7 @@ PANDAS_CALLS: dict[str, Translator] = {
 #: Ibis method → translation of the pandas keywords it was given.
 KEYWORD_CALLS: dict[str, Translator] = {
     "join": join_call,
+    **dict.fromkeys(KIND_JOINS, join_call),
     "order_by": order_call,
     "drop": drop_call,
     "count": count_call,
@@ -540,6 +563,8 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "pivot_longer": longer_call,
     "rename": rename_columns_call,
     "rank": rank_call,
+    "topk": top_rows_call,
+    "sample": top_rows_call,
     "replace": regex_keyword_call,
     "contains": regex_keyword_call,
     "split": split_call,

@@ -14,7 +14,15 @@ import re
 
 import ibis.expr.types as ir
 
-from ibis_copilot.repair.edits import Candidate, Search, called_name, calls_to, parse, replace_call
+from ibis_copilot.repair.edits import (
+    Candidate,
+    Search,
+    called_name,
+    calls_to,
+    parse,
+    replace_call,
+    replace_each_call,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
@@ -139,3 +147,32 @@ def rolling_to_window(code: str, tables: dict[str, ir.Table]) -> str | None:
         return f"{source_of(column, text)}.{method}().over({window})"
 
     return rewrite_nodes(code, lambda node: parts(node) is not None, render)
+
+
+#: Keywords that belong to the window, not to the function computed over it.
+WINDOW_KEYWORDS = {"order_by": "order_by", "group_by": "group_by", "partition_by": "group_by"}
+RANKING = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile"})
+
+
+def _over_call(call: ast.Call, code: str) -> str | None:
+    """``ibis.row_number(order_by=t.x)`` → ``ibis.row_number().over(order_by=t.x)``."""
+    window = [k for k in call.keywords if k.arg in WINDOW_KEYWORDS]
+    if not window or len(window) != len(call.keywords):
+        return None
+    arguments = ", ".join(source_of(argument, code) for argument in call.args)
+    over = ", ".join(f"{WINDOW_KEYWORDS[k.arg or '']}={source_of(k.value, code)}" for k in window)
+    return f"{source_of(call.func, code)}({arguments}).over({over})"
+
+
+def window_keywords(failure: Failure) -> Diagnosis | None:
+    """``ibis.row_number(order_by=...)``: the order is the window's, given to ``.over``."""
+    match = re.search(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'", str(failure.error))
+    if match is None or match.group(1) not in RANKING or match.group(2) not in WINDOW_KEYWORDS:
+        return None
+    name = match.group(1)
+    return Diagnosis(
+        "window",
+        f"`{name}()` takes its order from the window: `ibis.{name}().over(order_by=..., "
+        "group_by=...)`",
+        lambda code: replace_each_call(code, (name,), _over_call),
+    )
