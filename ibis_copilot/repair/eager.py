@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from ibis_copilot.repair.edits import parse
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -28,19 +29,22 @@ def _expression_type(name: str) -> bool:
     return name.endswith(("Column", "Scalar", "Value")) or name in {"Table", "Join"}
 
 
-def _conversions(code: str, functions: set[str]) -> list[ast.Call]:
-    """Calls ``f(x)`` of ``functions`` whose one argument is not a literal."""
-    tree = parse(code)
-    return [
-        node
-        for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
-        if isinstance(node, ast.Call)
+def _is_conversion(node: ast.AST, functions: set[str]) -> bool:
+    """A call ``f(x)`` of one of ``functions`` whose one argument is not a literal."""
+    return (
+        isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id in functions
         and len(node.args) == 1
         and not node.keywords
         and not isinstance(node.args[0], ast.Constant)
-    ]
+    )
+
+
+def _calls(code: str, wanted: Callable[[ast.AST], bool]) -> list[ast.Call]:
+    tree = parse(code)
+    nodes = ast.walk(tree) if tree else iter(())
+    return [node for node in nodes if isinstance(node, ast.Call) and wanted(node)]
 
 
 def python_conversion(failure: Failure) -> Diagnosis | None:
@@ -55,7 +59,11 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
     else:
         return None
     functions = {function} if function != "list" else {"list", "tuple", "set", "sorted"}
-    calls = _conversions(failure.code, functions)
+
+    def wanted(node: ast.AST) -> bool:
+        return _is_conversion(node, functions)
+
+    calls = _calls(failure.code, wanted)
     if not _expression_type(kind) or not calls:
         return None
     used = calls[0].func.id if isinstance(calls[0].func, ast.Name) else function
@@ -64,10 +72,6 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
         "a backend runs the query: use the expression itself (Ibis combines columns and "
         "scalars, and `isin` takes a column), or run it first with `.execute()`"
     )
-    positions = {(c.lineno, c.col_offset) for c in calls}
-
-    def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in positions
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
@@ -113,18 +117,10 @@ def unbound_execute(failure: Failure) -> Diagnosis | None:
     columns and hold no data. The expression itself is what can be shown."""
     if UNBOUND not in str(failure.error):
         return None
-    tree = parse(failure.code)
-    calls = [
-        node
-        for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in EXECUTING
-        and not node.args
-        and not node.keywords
-    ]
+    calls = _calls(failure.code, _is_execution)
     named = calls[0].func.attr if calls and isinstance(calls[0].func, ast.Attribute) else None
-    what = f"`.{named}()`" if named else "something here (NumPy, `.preview()`, a pivot...)"
+    something = "something here (NumPy, `.preview()`, `pivot_wider` without `names=`)"
+    what = f"`.{named}()`" if named else something
     message = (
         f"{what} runs the query, which needs data, and these tables are unbound "
         "(`ibis.table(...)`: columns and types only): connect a backend (`con = "
@@ -133,34 +129,24 @@ def unbound_execute(failure: Failure) -> Diagnosis | None:
     )
     if named:
         message += f"; without `.{named}()` the cell shows the expression"
-    what = (
-        f"`.{named}()`"
-        if named
-        else "something here (NumPy, `.preview()`, a pivot without `names=`)"
-    )
-    message = (
-        f"{what} runs the query, which needs data, and these tables are unbound "
-        "(`ibis.table(...)`: columns and types only): connect a backend (`con = "
-        "ibis.duckdb.connect()`), take its tables (`con.table('name')`) or run "
-        "`con.execute(expr)`; "
-        + (f"without `.{named}()` the cell shows the expression" if named else "")
-        + ("; " if named else "")
-        + "`ibis.to_sql(expr)` shows its SQL"
-    )
-    positions = {(c.lineno, c.col_offset, c.end_col_offset) for c in calls}
-
-    def wanted(node: ast.AST) -> bool:
-        return (
-            isinstance(node, ast.Call)
-            and (node.lineno, node.col_offset, node.end_col_offset) in positions
-        )
 
     def render(node: ast.AST, code: str) -> str:
         function = node.func if isinstance(node, ast.Call) else None
         return source_of(function.value if isinstance(function, ast.Attribute) else node, code)
 
-    fix = (lambda code: rewrite_nodes(code, wanted, render)) if calls else None
+    fix = (lambda code: rewrite_nodes(code, _is_execution, render)) if calls else None
     return Diagnosis("eager use", message, fix)
+
+
+def _is_execution(node: ast.AST) -> bool:
+    """``x.execute()`` and the other calls that run an expression."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in EXECUTING
+        and not node.args
+        and not node.keywords
+    )
 
 
 #: ``math``/NumPy functions of one value and the Ibis method that computes them per row.

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
-from ibis_copilot.repair.edits import calls_to, keyword, parse, string_value
+from ibis_copilot.repair.edits import called_name, keyword, parse, string_value
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
@@ -88,61 +89,78 @@ def unreadable_literal(failure: Failure) -> Diagnosis | None:
     return Diagnosis("literal", message)
 
 
+def _interval_text(node: ast.AST) -> tuple[str, str] | None:
+    """(amount, unit) of ``ibis.interval("45 minutes")``."""
+    if not (isinstance(node, ast.Call) and called_name(node) == "interval"):
+        return None
+    text = string_value(node.args[0]) if len(node.args) == 1 and not node.keywords else None
+    found = INTERVAL_TEXT.match(text.lower()) if text else None
+    unit = found and next((u for u in INTERVAL_UNITS if u.startswith(found.group(2))), None)
+    return (found.group(1), unit) if found and unit else None
+
+
 def interval_from_text(failure: Failure) -> Diagnosis | None:
     """``ibis.interval("45 minutes")`` → ``ibis.interval(minutes=45)``."""
     if str(failure.error) != "value must be an integer or timedelta":
         return None
-    tree = parse(failure.code)
-    texts = {}
-    for call in calls_to(tree, "interval") if tree else []:
-        text = string_value(call.args[0]) if len(call.args) == 1 else None
-        found = INTERVAL_TEXT.match(text.lower()) if text else None
-        unit = found and next((u for u in INTERVAL_UNITS if u.startswith(found.group(2))), None)
-        if found and unit and not call.keywords:
-            texts[(call.lineno, call.col_offset)] = f"{found.group(1)}", unit
     message = (
         "`ibis.interval` takes a number and a unit, not text: "
         "`ibis.interval(minutes=45)` (or `ibis.interval(45, unit='m')`)"
     )
 
     def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in texts
+        return _interval_text(node) is not None
 
     def render(node: ast.AST, code: str) -> str:
-        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
-        amount, unit = texts[(node.lineno, node.col_offset)]
-        return f"{source_of(node.func, code)}({unit}={amount})"
+        amount, unit = _interval_text(node) or ("", "")
+        return f"{source_of(getattr(node, 'func', node), code)}({unit}={amount})"
 
-    fix = (lambda code: rewrite_nodes(code, wanted, render)) if texts else None
+    fix = (lambda code: rewrite_nodes(code, wanted, render)) if _any(failure.code, wanted) else None
     return Diagnosis("literal", message, fix)
+
+
+def _any(code: str, wanted: Callable[[ast.AST], bool]) -> bool:
+    tree = parse(code)
+    return tree is not None and any(wanted(node) for node in ast.walk(tree))
+
+
+def _short_date(node: ast.AST) -> bool:
+    """``ibis.date(2024, 6)``."""
+    return (
+        isinstance(node, ast.Call)
+        and called_name(node) == "date"
+        and len(node.args) == 2
+        and not node.keywords
+    )
 
 
 def date_parts(failure: Failure) -> Diagnosis | None:
     """``ibis.date(2024, 6)``: a date needs a year, a month and a day."""
     if not isinstance(failure.error, TypeError) or "NoneType" not in str(failure.error):
         return None
-    tree = parse(failure.code)
-    short = [
-        call
-        for call in (calls_to(tree, "date") if tree else [])
-        if len(call.args) == 2 and not call.keywords
-    ]
-    if not short:
+    if not _any(failure.code, _short_date):
         return None
     message = (
         "`ibis.date` takes a year, a month and a day (or one `'YYYY-MM-DD'` string); "
         "for the first day of a month: `ibis.date(2024, 6, 1)`"
     )
-    positions = {(c.lineno, c.col_offset) for c in short}
-
-    def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in positions
 
     def render(node: ast.AST, code: str) -> str:
-        text = source_of(node, code)
-        return f"{text[:-1].rstrip()}, 1)"
+        return f"{source_of(node, code)[:-1].rstrip()}, 1)"
 
-    return Diagnosis("literal", message, lambda code: rewrite_nodes(code, wanted, render))
+    return Diagnosis("literal", message, lambda code: rewrite_nodes(code, _short_date, render))
+
+
+def _date_literal(node: ast.AST) -> str | None:
+    """``date`` or ``timestamp`` for ``ibis.literal("2024-01-01")`` (no ``type=``)."""
+    if not (isinstance(node, ast.Call) and called_name(node) == "literal" and node.args):
+        return None
+    text = string_value(node.args[0])
+    if not text or keyword(node, "type") is not None:
+        return None
+    if ISO_DATE.match(text):
+        return "date"
+    return "timestamp" if ISO_TIMESTAMP.match(text) else None
 
 
 def date_text_with_interval(failure: Failure) -> Diagnosis | None:
@@ -151,34 +169,23 @@ def date_text_with_interval(failure: Failure) -> Diagnosis | None:
     if "StringConcat" not in str(failure.error) or "interval" not in failure.code:
         return None
     tree = parse(failure.code)
-    literals = {}
-    for call in calls_to(tree, "literal") if tree else []:
-        text = string_value(call.args[0]) if call.args else None
-        if (
-            text
-            and (ISO_DATE.match(text) or ISO_TIMESTAMP.match(text))
-            and not keyword(call, "type")
-        ):
-            literals[(call.lineno, call.col_offset)] = (
-                "date" if ISO_DATE.match(text) else "timestamp"
-            )
-    if not literals:
+    kinds = [k for n in (ast.walk(tree) if tree else []) if (k := _date_literal(n))]
+    if not kinds:
         return None
-    kind = next(iter(literals.values()))
     message = (
-        f"`ibis.literal('...')` of a {kind} written as text is a string, and a string plus "
-        f"an interval is concatenation: write `ibis.{kind}('...')`"
+        f"`ibis.literal('...')` of a {kinds[0]} written as text is a string, and a string "
+        f"plus an interval is concatenation: write `ibis.{kinds[0]}('...')`"
     )
 
-    def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and (node.lineno, node.col_offset) in literals
-
     def render(node: ast.AST, code: str) -> str:
-        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
-        made = literals[(node.lineno, node.col_offset)]
-        return f"ibis.{made}({source_of(node.args[0], code)})"
+        assert isinstance(node, ast.Call)  # noqa: S101 - only literal calls are chosen
+        return f"ibis.{_date_literal(node)}({source_of(node.args[0], code)})"
 
-    return Diagnosis("literal", message, lambda code: rewrite_nodes(code, wanted, render))
+    return Diagnosis(
+        "literal",
+        message,
+        lambda code: rewrite_nodes(code, lambda n: _date_literal(n) is not None, render),
+    )
 
 
 RULES = (
