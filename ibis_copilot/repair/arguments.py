@@ -19,6 +19,7 @@ import ibis.selectors
 from ibis_copilot.repair import translate
 from ibis_copilot.repair.edits import (
     called_name,
+    matching_calls,
     parse,
     position,
     replace_each_call,
@@ -316,14 +317,13 @@ def across_function_name(failure: Failure) -> Diagnosis | None:
 
 def having_keyword(failure: Failure) -> Diagnosis | None:
     """``t.aggregate(..., having=...)``: the keyword was removed; ``group_by().having()``."""
-    tree = parse(failure.code)
-    calls = [
-        call
-        for call in (ast.walk(tree) if tree else [])
-        if isinstance(call, ast.Call)
-        and called_name(call) in {"aggregate", "agg"}
-        and any(k.arg == "having" for k in call.keywords)
-    ]
+    calls = matching_calls(
+        failure.code,
+        lambda call: (
+            called_name(call) in {"aggregate", "agg"}
+            and any(k.arg == "having" for k in call.keywords)
+        ),
+    )
     if not calls:
         return None
     return Diagnosis(
@@ -446,16 +446,15 @@ def self_join(failure: Failure) -> Diagnosis | None:
     """``t.join(t, t.manager_id == t.emp_id)``: one side needs its own name."""
     if "Ambiguous field reference" not in str(failure.error):
         return None
-    tree = parse(failure.code)
-    same = [
-        call
-        for call in (ast.walk(tree) if tree else [])
-        if isinstance(call, ast.Call)
-        and called_name(call) in {"join", "left_join", "inner_join", "asof_join"}
-        and isinstance(call.func, ast.Attribute)
-        and call.args
-        and source_of(call.func.value, failure.code) == source_of(call.args[0], failure.code)
-    ]
+    same = matching_calls(
+        failure.code,
+        lambda call: (
+            called_name(call) in {"join", "left_join", "inner_join", "asof_join"}
+            and isinstance(call.func, ast.Attribute)
+            and bool(call.args)
+            and source_of(call.func.value, failure.code) == source_of(call.args[0], failure.code)
+        ),
+    )
     if not same:
         return None
     table = source_of(same[0].args[0], failure.code)
@@ -510,17 +509,22 @@ def property_called(failure: Failure) -> Diagnosis | None:
     if not re.match(r"^'\w+' object is not callable", str(failure.error)):
         return None
     tables = failure.tables
-    tree = parse(failure.code)
+
+    def reads_a_property(call: ast.Call) -> bool:
+        function = call.func
+        return (
+            not call.args
+            and not call.keywords
+            and isinstance(function, ast.Attribute)
+            and isinstance(function.value, ast.Name)
+            and function.value.id in tables
+            and isinstance(getattr(ibis.Table, function.attr, None), property)
+        )
+
     called = {
-        node.func.attr
-        for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
-        if isinstance(node, ast.Call)
-        and not node.args
-        and not node.keywords
-        and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id in tables
-        and isinstance(getattr(ibis.Table, node.func.attr, None), property)
+        call.func.attr
+        for call in matching_calls(failure.code, reads_a_property)
+        if isinstance(call.func, ast.Attribute)
     }
     if len(called) != 1:
         return None

@@ -437,7 +437,8 @@ def _edits_in_turn(code: str, *edits: Rewrite) -> str | None:
     """Each edit applied in turn (those that change nothing skipped); None if none did."""
     fixed = code
     for edit in edits:
-        fixed = edit(fixed) or fixed
+        if (edited := edit(fixed)) is not None:
+            fixed = edited
     return fixed if fixed != code else None
 
 
@@ -609,8 +610,4 @@ def diagnose(failure: Failure) -> list[Diagnosis]:
 
 def rule_fix(code: str, findings: list[Diagnosis]) -> str | None:
     """Every finding's edit applied in turn to ``code``; None when nothing changed."""
-    fixed = code
-    for finding in findings:
-        if finding.fix is not None and (edited := finding.fix(fixed)) is not None:
-            fixed = edited
-    return fixed if fixed != code else None
+    return _edits_in_turn(code, *(finding.fix for finding in findings if finding.fix is not None))

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
 
-from ibis_copilot.repair.edits import parse
+from ibis_copilot.repair.edits import matching_calls
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, source_of
 
 #: ``float(...)`` and friends given an Ibis expression, and ``list(column)``.
 CONVERSION = re.compile(r"^(float|int|str|bool)\(\) argument must be .*, not '(\w+)'")
@@ -41,12 +40,6 @@ def _is_conversion(node: ast.AST, functions: set[str]) -> bool:
     )
 
 
-def _calls(code: str, wanted: Callable[[ast.AST], bool]) -> list[ast.Call]:
-    tree = parse(code)
-    nodes = ast.walk(tree) if tree else iter(())
-    return [node for node in nodes if isinstance(node, ast.Call) and wanted(node)]
-
-
 def python_conversion(failure: Failure) -> Diagnosis | None:
     """``float(t.x.mean())`` / ``list(t.col)``: the expression is used as it is."""
     if not isinstance(failure.error, TypeError):
@@ -63,7 +56,7 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
     def wanted(node: ast.AST) -> bool:
         return _is_conversion(node, functions)
 
-    calls = _calls(failure.code, wanted)
+    calls = matching_calls(failure.code, wanted)
     if not _expression_type(kind) or not calls:
         return None
     used = calls[0].func.id if isinstance(calls[0].func, ast.Name) else function
@@ -117,7 +110,7 @@ def unbound_execute(failure: Failure) -> Diagnosis | None:
     columns and hold no data. The expression itself is what can be shown."""
     if UNBOUND not in str(failure.error):
         return None
-    calls = _calls(failure.code, _is_execution)
+    calls = matching_calls(failure.code, _is_execution)
     named = calls[0].func.attr if calls and isinstance(calls[0].func, ast.Attribute) else None
     something = "something here (NumPy, `.preview()`, `pivot_wider` without `names=`)"
     what = f"`.{named}()`" if named else something
@@ -190,15 +183,11 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
     else:
         return None
     known = name in ELEMENTWISE or name in COMBINING or name in {"divmod", "zip"}
-    if not known or not any(_mentions(argument, tables) for argument in node.args):
+    if not known or not any(mentions(argument, tables) for argument in node.args):
         return None
     if name in ELEMENTWISE and len(node.args) > (2 if name == "round" else 1):
         return None
     return name
-
-
-def _mentions(node: ast.AST, names: set[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
 def _ibis_call(node: ast.AST, code: str) -> str:
@@ -225,11 +214,10 @@ def python_functions(failure: Failure) -> Diagnosis | None:
     if not isinstance(failure.error, TypeError | ValueError) and UNBOUND not in str(failure.error):
         return None
     tables = failure.table_names
-    tree = parse(failure.code)
     found = [
         name
-        for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
-        if (name := _python_function(node, tables))
+        for call in matching_calls(failure.code, lambda c: bool(_python_function(c, tables)))
+        if (name := _python_function(call, tables))
     ]
     if not found:
         return None

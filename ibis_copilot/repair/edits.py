@@ -51,6 +51,13 @@ def called_name(call: ast.Call) -> str | None:
     return function.id if isinstance(function, ast.Name) else None
 
 
+def matching_calls(code: str, wanted: Callable[[ast.Call], bool]) -> list[ast.Call]:
+    """The calls in ``code`` that ``wanted`` chooses (none when it does not parse)."""
+    tree = parse(code)
+    nodes = ast.walk(tree) if tree else iter(())
+    return [node for node in nodes if isinstance(node, ast.Call) and wanted(node)]
+
+
 def calls_to(tree: ast.AST, *names: str) -> Iterator[ast.Call]:
     """Every call of a method or function named one of ``names``, outermost first."""
     for node in ast.walk(tree):

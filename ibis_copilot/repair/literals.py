@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
 
-from ibis_copilot.repair.edits import called_name, keyword, parse, string_value
+from ibis_copilot.repair.edits import called_name, keyword, matching_calls, string_value
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
@@ -115,13 +114,12 @@ def interval_from_text(failure: Failure) -> Diagnosis | None:
         amount, unit = _interval_text(node) or ("", "")
         return f"{source_of(getattr(node, 'func', node), code)}({unit}={amount})"
 
-    fix = (lambda code: rewrite_nodes(code, wanted, render)) if _any(failure.code, wanted) else None
+    fix = (
+        (lambda code: rewrite_nodes(code, wanted, render))
+        if matching_calls(failure.code, wanted)
+        else None
+    )
     return Diagnosis("literal", message, fix)
-
-
-def _any(code: str, wanted: Callable[[ast.AST], bool]) -> bool:
-    tree = parse(code)
-    return tree is not None and any(wanted(node) for node in ast.walk(tree))
 
 
 def _short_date(node: ast.AST) -> bool:
@@ -138,7 +136,7 @@ def date_parts(failure: Failure) -> Diagnosis | None:
     """``ibis.date(2024, 6)``: a date needs a year, a month and a day."""
     if not isinstance(failure.error, TypeError) or "NoneType" not in str(failure.error):
         return None
-    if not _any(failure.code, _short_date):
+    if not matching_calls(failure.code, _short_date):
         return None
     message = (
         "`ibis.date` takes a year, a month and a day (or one `'YYYY-MM-DD'` string); "
@@ -168,8 +166,8 @@ def date_text_with_interval(failure: Failure) -> Diagnosis | None:
     added to; ``ibis.date("2024-01-01")`` is a date."""
     if "StringConcat" not in str(failure.error) or "interval" not in failure.code:
         return None
-    tree = parse(failure.code)
-    kinds = [k for n in (ast.walk(tree) if tree else []) if (k := _date_literal(n))]
+    chosen = matching_calls(failure.code, lambda call: _date_literal(call) is not None)
+    kinds = [kind for call in chosen if (kind := _date_literal(call))]
     if not kinds:
         return None
     message = (

@@ -98,7 +98,8 @@ def drop_accessor(code: str, accessor: str) -> str | None:
     return apply_edits(code, edits)
 
 
-def _mentions(node: ast.AST, names: set[str]) -> bool:
+def mentions(node: ast.AST, names: set[str]) -> bool:
+    """``node`` uses one of ``names`` as a plain name."""
     return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
@@ -177,7 +178,7 @@ def bitwise_boolean_operators(code: str, tables: set[str]) -> str | None:
             or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
             or (isinstance(node, ast.Compare) and len(node.ops) > 1)
         )
-        return is_boolean and _mentions(node, tables)
+        return is_boolean and mentions(node, tables)
 
     return rewrite_nodes(code, wanted, _bitwise)
 
@@ -187,7 +188,7 @@ def conditional_expressions(code: str, tables: set[str]) -> str | None:
     "a", "b")`` (Python's ``if`` asks for one truth value; Ibis decides per row)."""
 
     def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.IfExp) and _mentions(node.test, tables)
+        return isinstance(node, ast.IfExp) and mentions(node.test, tables)
 
     def render(node: ast.AST, text: str) -> str:
         assert isinstance(node, ast.IfExp)  # noqa: S101 - wanted() chose conditionals only
@@ -221,7 +222,7 @@ def none_comparisons(code: str, tables: set[str]) -> str | None:
         return (
             isinstance(node, ast.Compare)
             and _is_none_comparison(node)
-            and _mentions(node.left, tables)
+            and mentions(node.left, tables)
         )
 
     return rewrite_nodes(code, wanted, _null_check)
@@ -279,7 +280,7 @@ def loc_to_filter(code: str, tables: set[str]) -> str | None:
             isinstance(node, ast.Subscript)
             and isinstance(node.value, ast.Attribute)
             and node.value.attr == "loc"
-            and _mentions(node.value.value, tables)
+            and mentions(node.value.value, tables)
         )
 
     def render(node: ast.AST, source: str) -> str:
@@ -303,7 +304,7 @@ def relabel_to_rename(code: str, tables: set[str]) -> str | None:
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "relabel"
-            and _mentions(node.func.value, tables)
+            and mentions(node.func.value, tables)
             and len(node.args) == 1
             and isinstance(node.args[0], ast.Dict)
             and None not in node.args[0].keys
@@ -388,8 +389,8 @@ def semi_join_filter(code: str, tables: tuple[str, str], key: str) -> str | None
         if receiver.id not in tables or len(condition) != 1:
             return None
         other = tables[1] if receiver.id == tables[0] else tables[0]
-        mentions_other = _mentions(condition[0], {other})
-        if not mentions_other or _mentions(condition[0], {receiver.id}):
+        mentions_other = mentions(condition[0], {other})
+        if not mentions_other or mentions(condition[0], {receiver.id}):
             return None
         return receiver.id, other
 
@@ -412,7 +413,7 @@ def join_first(code: str, tables: tuple[str, str], key: str) -> str | None:
     except SyntaxError:
         return None
     lines, starts = code.splitlines(keepends=True), _line_starts(code)
-    statement = next((s for s in tree.body if all(_mentions(s, {name}) for name in tables)), None)
+    statement = next((s for s in tree.body if all(mentions(s, {name}) for name in tables)), None)
     if statement is None:
         return None
     calls = {id(n.func) for n in ast.walk(statement) if isinstance(n, ast.Call)}
