@@ -9,7 +9,10 @@ the completion gate, the check and self-repair), one after the other:
   never sees either: hygiene drops anything overlapping them), and snippets of
   synthetic expressions over schemas of held-out generator seeds. Reported: rest of the
   line exactly right, mean edit similarity of what is shown, share of raw suggestions
-  that parse in their cell and use only real names, share shown;
+  that parse in their cell and use only real names, share shown. The codegen snippets
+  are measured twice: as cut, and with the task written above the code as a comment (a
+  user who says what the cell is for; without it the columns a line should name are
+  often a guess);
 - NL → Ibis pass@1 on DuckDB on a spread subset of ``codegen_dev.jsonl`` through the
   codegen benchmark's scoring, as written (without the product's checks) and as shown
   (with them); the share of chat answers that cite a source;
@@ -315,6 +318,10 @@ def main() -> None:
     items = {
         "codegen_snippets": snippets(args.completion_limit),
         "codegen_heldout_snippets": snippets(args.completion_limit, "heldout"),
+        "codegen_snippets_with_task": snippets(args.completion_limit, with_task=True),
+        "codegen_heldout_snippets_with_task": snippets(
+            args.completion_limit, "heldout", with_task=True
+        ),
         "synthetic_heldout": synthetic_snippets(args.synthetic),
     }
     if args.only == "base":

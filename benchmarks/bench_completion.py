@@ -45,9 +45,12 @@ SETS = {"dev": DATA / "codegen_dev.jsonl", "heldout": DATA / "codegen_heldout.js
 CUT = re.compile(r"[.(]")
 
 
-def snippets(limit: int | None = None, name: str = "dev") -> list[dict[str, str]]:
+def snippets(
+    limit: int | None = None, name: str = "dev", with_task: bool = False
+) -> list[dict[str, str]]:
     """``{id, prefix, expected}``: each reference cut after its last line's last ``.``/``(``
-    that leaves something to complete."""
+    that leaves something to complete; ``with_task`` puts the task above the code as a
+    comment, as a user who writes down what the cell is for."""
     found = []
     for line in SETS[name].read_text(encoding="utf-8").splitlines():
         task = json.loads(line)
@@ -58,6 +61,8 @@ def snippets(limit: int | None = None, name: str = "dev") -> list[dict[str, str]
             continue
         cut = cuts[len(cuts) // 2]
         prefix = (head + "\n" if head else "") + last[:cut]
+        if with_task:
+            prefix = f"# {task['task']}\n{prefix}"
         found.append({"id": task["id"], "prefix": prefix, "expected": last[cut:]})
     return found[:limit] if limit else found
 

@@ -127,6 +127,54 @@ def test_the_templates_cover_the_operations_asked_for() -> None:
     } <= ops  # fmt: skip
 
 
+def test_composed_requests_vary_in_wording_and_every_kept_one_runs() -> None:
+    report = SyntheticReport()
+    examples = synthetic_examples(range(4), per_schema=0, report=report, composed=8)
+    nl = [e for e in examples if e.kind == "nl"]
+    assert report.drafts == 32
+    assert report.kept >= 28, report.failed
+    assert len(nl) == report.kept
+    for example in nl[:10]:
+        _run_independently(example.code, int(example.group.removeprefix("seed:")))
+    openings = Counter(" ".join(e.request.split()[:2]) for e in nl)
+    assert len(openings) >= 8, openings  # not one sentence with the names swapped
+    endings = {"select", "count", "limit", "agg"}
+    assert all(any(f".{name}(" in e.code for e in nl) for name in endings)
+    several = [e for e in nl if e.code.count(" & ") + e.code.count("), ") >= 1]
+    assert several, "some requests combine conditions"
+    code = next(e for e in examples if e.kind == "code")
+    assert code.comment
+    assert code.comment == next(
+        e.request for e in nl if e.code == code.code and e.group == code.group
+    )
+
+
+def test_a_composed_condition_holds_for_its_anchor_row() -> None:
+    from ibis_copilot.codegen_training.composed import Composer
+    from ibis_copilot.codegen_training.templates import Picker
+
+    for seed in range(6):
+        schema = generate_schema(seed)
+        con = connect(schema)
+        composer = Composer(Picker(schema, random.Random(seed)))  # noqa: S311
+        key = schema.domain.key
+        for condition in composer.conditions():
+            predicate = " & ".join(f"({term})" for term in condition.terms)
+            table = con.table(schema.fact.name)
+            namespace = {"ibis": ibis, schema.fact.name: table}
+            expr = eval(predicate, namespace)  # noqa: S307 - the composer's own code
+            kept = table.filter(expr)[key].to_list()
+            assert composer.row[key] in kept, (predicate, composer.row)
+
+
+def test_fim_text_carries_the_users_comment_above_the_code_some_of_the_time() -> None:
+    example = CodeExample("code", "seed:0", "t.filter(t.x > 1)", comment="rows with x over 1")
+    texts = [fim_text(example, random.Random(i), "<eos>") for i in range(40)]  # noqa: S311
+    with_comment = [t for t in texts if "# rows with x over 1\nt." in t]
+    assert 10 < len(with_comment) < 35
+    assert all(t.index("# rows") < t.index(IBIS_COPILOT_FIM.suffix_token) for t in with_comment)
+
+
 def test_docs_blocks_come_with_their_prose_and_docstrings_lose_their_prompts() -> None:
     page = Chunk(
         "docs", "how-to/filters.qmd", "Filtering", "Filtering > Rows", "https://x", "how-to",
@@ -248,6 +296,7 @@ def test_cli_refuses_bad_options_in_one_line(cli) -> None:  # type: ignore[no-un
         (("--kinds", "code=many"), "--kinds code=many: a cap must be a whole number"),
         (("--kinds", "nl=0"), "--kinds nl=0: a cap must be a whole number"),
         (("--seeds", "0"), "--seeds must be at least 1"),
+        (("--composed", "-1"), "--composed must be 0 or more"),
         (("--eval-dir", "/nonexistent/eval"), "not a directory"),
     ]:
         result = cli("train-codegen", *args)

@@ -26,6 +26,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
     for option, value in positive.items():
         if value < 1:
             raise CommandError(f"{option} must be at least 1")
+    if args.composed < 0:
+        raise CommandError("--composed must be 0 or more")
     if not 0 < args.learning_rate < 1:
         raise CommandError("--learning-rate must be between 0 and 1")
     if not 0 <= args.held_out_share < 1:
@@ -99,6 +101,7 @@ def cmd_train_codegen(args: argparse.Namespace) -> None:
         chunks,
         eval_dir,
         per_schema=args.per_schema,
+        composed=args.composed,
         repo=repo,
         held_out_share=args.held_out_share,
         max_examples=args.max_examples,
@@ -170,6 +173,9 @@ def add_parsers(commands: Any) -> None:
     train.add_argument("--output", metavar="DIR", help="save here instead of data_dir/models")
     train.add_argument("--seeds", type=int, default=400, help="synthetic schemas (default 400)")
     train.add_argument("--per-schema", type=int, default=12, help="expressions per schema")
+    train.add_argument(
+        "--composed", type=int, default=8, help="composed requests per schema (0 for none)"
+    )
     train.add_argument(
         "--kinds", help="only these example kinds, comma-separated; KIND=N caps one at N"
     )

@@ -59,6 +59,7 @@ def build_dataset(
     eval_dir: Path | None,
     *,
     per_schema: int = 12,
+    composed: int = 8,
     repo: Path | None = None,
     held_out_share: float = 0.1,
     max_examples: int | None = None,
@@ -66,12 +67,13 @@ def build_dataset(
     limits: Mapping[str, int] | None = None,
     seed: int = 0,
 ) -> tuple[list[CodeExample], list[CodeExample], DatasetReport]:
-    """``(train, held_out, report)``: only ``kinds`` when given; ``max_examples`` samples
+    """``(train, held_out, report)``: per seed, ``per_schema`` single-purpose drafts and
+    ``composed`` composed requests; only ``kinds`` when given; ``max_examples`` samples
     the training side evenly, then ``limits`` caps the training examples of each kind named
     (a sample of that kind)."""
     report = DatasetReport(synthetic_seeds=seeds)
     synthetic = SyntheticReport()
-    examples = synthetic_examples(range(seeds), per_schema, synthetic)
+    examples = synthetic_examples(range(seeds), per_schema, synthetic, composed)
     report.synthetic_drafts, report.synthetic_kept = synthetic.drafts, synthetic.kept
     report.synthetic_failed = dict(synthetic.failed)
     mined = docs_examples(chunks)

@@ -19,6 +19,7 @@ class CodeExample:
     request: str = ""  # the user's message; empty: the example is code only (FIM)
     answer: str = ""  # the assistant's reply to ``request``
     context: str = ""  # what a notebook would show before the code (schemas, prose)
+    comment: str = ""  # what a user might write in a comment above the code (FIM only)
 
     @property
     def is_chat(self) -> bool:

@@ -31,6 +31,8 @@ SENTINELS = (
 )
 CUT = re.compile(r"[.(]")
 SOURCE_CHARS = 300
+#: How often a code example with a comment is shown with it (users often write none).
+COMMENT_SHARE = 0.6
 METHOD = re.compile(r"\.(\w+)\(")
 
 
@@ -65,8 +67,11 @@ def fim_split(code: str, rng: random.Random) -> tuple[str, str, str]:
 
 
 def fim_text(example: CodeExample, rng: random.Random, eos: str) -> str:
-    """The FIM training text of a code example (its context as comments above it)."""
+    """The FIM training text of a code example: its context as comments above it, and
+    often the user's comment saying what the code is for."""
     prefix, middle, suffix = fim_split(example.code, rng)
+    if example.comment and rng.random() < COMMENT_SHARE:
+        prefix = f"# {example.comment}\n{prefix}"
     header = context(CompletionRequest(prefix, schemas=example.context)) if example.context else ""
     if header and rng.random() < 0.8:
         prefix = f"{header}\n\n{prefix}"

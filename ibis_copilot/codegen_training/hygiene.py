@@ -89,7 +89,8 @@ class EvalIndex:
         return not self.grams.isdisjoint(ngrams(text))
 
     def contaminated(self, example: CodeExample) -> bool:
-        return any(self.overlaps(text) for text in (example.code, example.request) if text)
+        texts = (example.code, example.request, example.comment)
+        return any(self.overlaps(text) for text in texts if text)
 
 
 def deduplicate(examples: list[CodeExample], index: EvalIndex) -> tuple[list[CodeExample], int]:

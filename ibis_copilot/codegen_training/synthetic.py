@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ibis_copilot.codegen_training.composed import composed_query
 from ibis_copilot.codegen_training.example import CodeExample
 from ibis_copilot.codegen_training.schemas import GeneratedSchema, connect, generate_schema
 from ibis_copilot.codegen_training.templates import TEMPLATES, Draft, NotApplicableError, Picker
@@ -97,8 +98,9 @@ def verify(draft: Draft, schema: GeneratedSchema, con: Any, frames: dict[str, An
     return Verified(draft, sql, len(rows), pandas_ok)
 
 
-def drafts(schema: GeneratedSchema, per_schema: int) -> Iterator[Draft]:
-    """``per_schema`` drafts from distinct templates where the schema allows."""
+def drafts(schema: GeneratedSchema, per_schema: int, composed: int = 0) -> Iterator[Draft]:
+    """``per_schema`` drafts from distinct templates where the schema allows, then
+    ``composed`` requests composed from parts (:mod:`.composed`)."""
     rng = random.Random(schema.seed * 7919 + 1)  # noqa: S311 - data generation
     picker = Picker(schema, rng)
     order = list(TEMPLATES)
@@ -106,10 +108,15 @@ def drafts(schema: GeneratedSchema, per_schema: int) -> Iterator[Draft]:
     made = 0
     for template in order * 2:
         if made >= per_schema:
-            return
+            break
         try:
             yield template(picker)
             made += 1
+        except NotApplicableError:
+            continue
+    for _ in range(composed):
+        try:
+            yield composed_query(picker)
         except NotApplicableError:
             continue
 
@@ -139,7 +146,7 @@ def examples_from(verified: Verified, schema: GeneratedSchema, context: str) -> 
     draft, group = verified.draft, f"seed:{schema.seed}"
     block = f"```python\n{draft.code}\n```"
     made = [
-        CodeExample("code", group, draft.code, context=context),
+        CodeExample("code", group, draft.code, context=context, comment=draft.request),
         CodeExample("nl", group, draft.code, draft.request, f"{block}\n{draft.why}", context),
         CodeExample(
             "sql",
@@ -173,16 +180,20 @@ def examples_from(verified: Verified, schema: GeneratedSchema, context: str) -> 
 
 
 def synthetic_examples(
-    seeds: range, per_schema: int = 12, report: SyntheticReport | None = None
+    seeds: range,
+    per_schema: int = 12,
+    report: SyntheticReport | None = None,
+    composed: int = 0,
 ) -> list[CodeExample]:
-    """Verified examples over one generated schema per seed."""
+    """Verified examples over one generated schema per seed: ``per_schema`` from the
+    single-purpose templates and ``composed`` composed requests."""
     report = report if report is not None else SyntheticReport()
     found: list[CodeExample] = []
     for seed in seeds:
         schema = generate_schema(seed)
         con, frames, context = connect(schema), _frames(schema), schema_text(schema)
         try:
-            for draft in drafts(schema, per_schema):
+            for draft in drafts(schema, per_schema, composed):
                 report.drafts += 1
                 try:
                     verified = verify(draft, schema, con, frames)

@@ -62,13 +62,13 @@ def read_error_query(query: str) -> ErrorQuery | None:
 
 
 def _diagnosis(kind: str, message: str) -> list[str]:
-    from ibis_copilot.repair.diagnose import diagnose, last_resort
+    from ibis_copilot.repair.candidates import findings
     from ibis_copilot.repair.engine import rebuild_error
     from ibis_copilot.repair.failure import Failure
 
     failure = Failure(rebuild_error(kind, message))
-    try:
-        return [finding.message for finding in diagnose(failure) or last_resort(failure)]
+    try:  # no code, so nothing to search: the rules, else the last resort
+        return [finding.message for finding in findings(failure, searches=[])]
     except Exception:  # noqa: BLE001 - a rule that trips on odd text leaves the query as it is
         return []
 

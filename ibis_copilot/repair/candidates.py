@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ibis_copilot.repair import dates_and_types, translate, windows
-from ibis_copilot.repair.diagnose import NO_ATTRIBUTE
+from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, diagnose, last_resort
 from ibis_copilot.repair.edits import (
     Candidate,
     Family,
@@ -68,6 +68,17 @@ def search(failure: Failure) -> list[Search]:
             continue
         if result is not None:
             found.append(result)  # a finding without an edit still says what went wrong
+    return found
+
+
+def findings(failure: Failure, searches: list[Search] | None = None) -> list[Diagnosis]:
+    """What is said about ``failure``, most trusted first: the rules' diagnosis, else the
+    mechanical searches' findings (``searches``, run here only when needed if None),
+    else the last resort."""
+    found = diagnose(failure)
+    if not found:
+        searched = search(failure) if searches is None else searches
+        found = [result.diagnosis for result in searched] or last_resort(failure)
     return found
 
 

@@ -21,9 +21,9 @@ from types import TracebackType
 from typing import Any
 
 from ibis_copilot.expressions.namespace import dialect_of, table_specs
-from ibis_copilot.repair.candidates import candidates_of, search
+from ibis_copilot.repair.candidates import candidates_of, findings, search
 from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
-from ibis_copilot.repair.diagnose import diagnose, last_resort, rule_fix
+from ibis_copilot.repair.diagnose import diagnose, rule_fix
 from ibis_copilot.repair.edits import Candidate
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.imports import ibis_imports, with_imports
@@ -106,15 +106,13 @@ def start_repair(
     """Diagnose instantly (no process, no model) and propose the rules' fix, unchecked."""
     code, line = failing_cell(tb, namespace)
     failure = Failure(error, code, namespace)
+    searches = search(failure) if code else []
     repair = Repair(
         failure,
         start_line=line,
         traceback="".join(traceback.format_exception(type(error), error, tb)),
-        diagnosis=diagnose(failure),
+        diagnosis=findings(failure, searches),
     )
-    searches = search(failure) if code else []
-    if not repair.diagnosis:
-        repair.diagnosis = [found.diagnosis for found in searches] or last_resort(failure)
     alternatives = candidates_of(searches, code)
     fixed = rule_fix(code, repair.diagnosis) if code else None
     if fixed is not None:

@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 from ibis_copilot.expressions.namespace import TableSpecs
 from ibis_copilot.repair.allowlist import admit
-from ibis_copilot.repair.candidates import candidates_of, search
+from ibis_copilot.repair.candidates import candidates_of, findings, search
 from ibis_copilot.repair.check import CheckResult, check_code, first_that_checks
-from ibis_copilot.repair.diagnose import diagnose, last_resort, rule_fix
+from ibis_copilot.repair.diagnose import rule_fix
 from ibis_copilot.repair.engine import (
     MAX_RULE_ROUNDS,
     as_error,
@@ -119,19 +119,17 @@ def diagnose_report(
     # tables), then shown without them: the user's cell had them from an earlier cell.
     prefixed, _ = with_imports(code, 1, list(imports))
     failure = Failure(rebuild_error(error_type, message), prefixed, namespace)
-    findings = (
-        diagnose(failure) or [found.diagnosis for found in search(failure)] or last_resort(failure)
-    )
-    fixed = rule_fix(prefixed, findings)
+    said = findings(failure)
+    fixed = rule_fix(prefixed, said)
     if fixed is None:
         found = first_candidate_that_checks(failure, tables, dialect, timeout)
-        return findings, _without_prefix(found, imports, code)
+        return said, _without_prefix(found, imports, code)
     verdict = check_block(fixed, tables, dialect, timeout)
     verdict.original = prefixed  # the fix is an edit of the user's code, whatever checked it
     if verdict.verdict != "not_checked":
         verdict.verdict = "repaired"
-        verdict.reason = "; ".join(f.message for f in findings if f.fix is not None)
-    return findings, _without_prefix(verdict, imports, code)
+        verdict.reason = "; ".join(f.message for f in said if f.fix is not None)
+    return said, _without_prefix(verdict, imports, code)
 
 
 def _without_prefix(
