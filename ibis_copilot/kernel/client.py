@@ -9,6 +9,7 @@ its connection is closed, so the server stops generating.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import socket
@@ -123,6 +124,14 @@ def _shut_down(sock: socket.socket | None) -> None:
         sock.shutdown(socket.SHUT_RDWR)  # wakes a read waiting in another thread
 
 
+@functools.cache
+def http_client() -> httpx.Client:
+    """The one HTTP client of the kernel's requests (making one costs ~20 ms, mostly its
+    TLS context). No connection is kept alive, so one that a cancel shut down is never
+    handed to the next request; httpx clients may be shared across threads."""
+    return httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
+
+
 class AssistantClient:
     """Streams events from ``/ibis-copilot/<endpoint>``."""
 
@@ -150,7 +159,7 @@ class AssistantClient:
         if cancel.cancelled():
             return
         try:
-            with httpx.stream(
+            with http_client().stream(
                 "POST", self.url(endpoint), json=body, headers=headers, timeout=self.timeout
             ) as response:
                 cancel.attach(response)
