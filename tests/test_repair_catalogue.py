@@ -14,6 +14,7 @@ import pytest
 
 from ibis_copilot.repair.candidates import candidates_of, search
 from ibis_copilot.repair.diagnose import Failure, diagnose, rule_fix
+from ibis_copilot.repair.edits import interval_words
 
 r = ibis.table(
     {
@@ -331,3 +332,27 @@ def test_strip_of_characters_keeps_pythons_meaning_on_duckdb(method: str) -> Non
     t = ibis.memtable({"c": values})
     got = ibis.duckdb.connect().execute(eval(rewritten, {"t": t}))  # noqa: S307 - our own edit
     assert list(got) == [getattr(value, method)(chars) for value in values]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45 minutes", ("45", "minutes")),
+        ("7 Days", ("7", "days")),
+        ("5 min", ("5", "minutes")),
+        ("1 mo", ("1", "months")),
+        ("1 m", None),  # months or minutes: not guessed
+        ("1.5 days", None),
+        ("seven days", None),
+    ],
+)
+def test_interval_text_is_read_one_way_for_literals_and_window_bounds(
+    text: str, expected: tuple[str, str] | None
+) -> None:
+    assert interval_words(text) == expected
+    code = f"r.temp.sum().over(ibis.window(order_by='at', preceding='{text}', following=0))"
+    fixed = rule_fix(code, diagnose(failure_of(code)))
+    if expected is None:
+        assert fixed is None or "interval(" not in fixed
+    else:
+        assert f"ibis.interval({expected[1]}={expected[0]})" in (fixed or "")

@@ -19,6 +19,7 @@ import ibis.selectors
 from ibis_copilot.repair import translate
 from ibis_copilot.repair.edits import (
     called_name,
+    interval_words,
     matching_calls,
     parse,
     position,
@@ -366,7 +367,9 @@ def window_frame_twice(failure: Failure) -> Diagnosis | None:
     )
 
 
-INTERVAL_WORDS = re.compile(r"^\s*(\d+)\s*(year|month|week|day|hour|minute|second)s?\s*$")
+def _bound_words(node: ast.AST) -> tuple[str, str] | None:
+    value = getattr(node, "value", None)
+    return interval_words(value) if isinstance(value, str) else None
 
 
 def window_bound_text(failure: Failure) -> Diagnosis | None:
@@ -375,12 +378,11 @@ def window_bound_text(failure: Failure) -> Diagnosis | None:
         return None
 
     def wanted(node: ast.AST) -> bool:
-        return isinstance(node, ast.Constant) and bool(INTERVAL_WORDS.match(str(node.value)))
+        return isinstance(node, ast.Constant) and _bound_words(node) is not None
 
     def render(node: ast.AST, _code: str) -> str:
-        found = INTERVAL_WORDS.match(str(getattr(node, "value", "")))
-        assert found is not None  # noqa: S101 - wanted() matched it
-        return f"ibis.interval({found.group(2)}s={found.group(1)})"
+        amount, unit = _bound_words(node) or ("", "")
+        return f"ibis.interval({unit}={amount})"
 
     def fix(code: str) -> str | None:
         tree = parse(code)

@@ -26,6 +26,7 @@ import ibis.expr.types as ir
 from ibis_copilot.repair import dates_and_types, translate, windows
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, diagnose, last_resort
 from ibis_copilot.repair.edits import (
+    UNEXPECTED_KEYWORD,
     Candidate,
     Family,
     Search,
@@ -46,7 +47,6 @@ MAX_CANDIDATES = 8
 #: Names this short are not corrected by spelling (``as_`` is not ``as_time``).
 MIN_GUESSED_NAME = 3
 
-UNEXPECTED_KEYWORD = re.compile(r"(?:(\w+)\.)?(\w+)\(\) got an unexpected keyword argument '(\w+)'")
 POSITIONAL_AS_KEYWORD = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) got some positional-only arguments passed as keyword arguments"
 )
@@ -221,7 +221,7 @@ def _without_ignorable(call: ast.Call, code: str, unknown: list[str]) -> Candida
 
 def _caller_of_keyword(code: str, message: str) -> tuple[str | None, str]:
     """The one Table method in ``code`` that is passed the keyword ``message`` names."""
-    found = re.search(r"unexpected keyword argument '(\w+)'", message)
+    found = UNEXPECTED_KEYWORD.search(message)
     tree = parse(code)
     if found is None or tree is None:
         return None, ""
@@ -229,7 +229,7 @@ def _caller_of_keyword(code: str, message: str) -> tuple[str | None, str]:
         called
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
-        and any(k.arg == found.group(1) for k in node.keywords)
+        and any(k.arg == found.group(3) for k in node.keywords)
         and (called := called_name(node)) is not None
         and hasattr(ir.Table, called)
     }

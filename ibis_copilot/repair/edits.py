@@ -9,6 +9,7 @@ and the generate-and-validate families (:mod:`ibis_copilot.repair.candidates`,
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -33,6 +34,11 @@ class Search:
 
 
 Family = Callable[[Failure], Search | None]
+
+INTERVAL_TEXT = re.compile(r"^\s*(\d+)\s*([a-z]+?)s?\s*$")
+INTERVAL_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+#: Python's message for a keyword a callable does not take: (owner, name, keyword).
+UNEXPECTED_KEYWORD = re.compile(r"(?:(\w+)\.)?(\w+)\(\) got an unexpected keyword argument '(\w+)'")
 
 
 def parse(code: str) -> ast.Module | None:
@@ -146,3 +152,13 @@ def number_literal(text: str) -> str | None:
         return repr(float(text))
     except ValueError:
         return None
+
+
+def interval_words(text: str) -> tuple[str, str] | None:
+    """``("45", "minutes")`` for text such as ``"45 minutes"``, ``"7 Days"`` or ``"5 min"``:
+    a whole number and a unit word or an unambiguous start of one (``"m"`` is not)."""
+    found = INTERVAL_TEXT.match(text.lower())
+    if found is None:
+        return None
+    units = [unit for unit in INTERVAL_UNITS if unit.startswith(found.group(2))]
+    return (found.group(1), units[0]) if len(units) == 1 else None

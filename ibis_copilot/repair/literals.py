@@ -9,17 +9,21 @@ from __future__ import annotations
 import ast
 import re
 
-from ibis_copilot.repair.edits import called_name, keyword, matching_calls, string_value
+from ibis_copilot.repair.edits import (
+    called_name,
+    interval_words,
+    keyword,
+    matching_calls,
+    string_value,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 OUT_OF_BOUNDS = re.compile(r"^Value (-?\d+) is out of bounds for type (U?Int\d+)\(")
 NOT_NORMALIZED = re.compile(r"^Unable to normalize (.+?) (?:to|as) (.+)$")
 DECIMAL_PRECISION = re.compile(r"decimal with precision (\d+) and scale (\d+)")
-INTERVAL_TEXT = re.compile(r"^\s*(\d+)\s*([a-z]+?)s?\s*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
-INTERVAL_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 SIGNED = ("int8", "int16", "int32", "int64")
 
 
@@ -93,9 +97,7 @@ def _interval_text(node: ast.AST) -> tuple[str, str] | None:
     if not (isinstance(node, ast.Call) and called_name(node) == "interval"):
         return None
     text = string_value(node.args[0]) if len(node.args) == 1 and not node.keywords else None
-    found = INTERVAL_TEXT.match(text.lower()) if text else None
-    unit = found and next((u for u in INTERVAL_UNITS if u.startswith(found.group(2))), None)
-    return (found.group(1), unit) if found and unit else None
+    return interval_words(text) if text else None
 
 
 def interval_from_text(failure: Failure) -> Diagnosis | None:

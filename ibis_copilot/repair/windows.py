@@ -15,6 +15,7 @@ import re
 import ibis.expr.types as ir
 
 from ibis_copilot.repair.edits import (
+    UNEXPECTED_KEYWORD,
     Candidate,
     Search,
     called_name,
@@ -166,10 +167,10 @@ def _over_call(call: ast.Call, code: str) -> str | None:
 
 def window_keywords(failure: Failure) -> Diagnosis | None:
     """``ibis.row_number(order_by=...)``: the order is the window's, given to ``.over``."""
-    match = re.search(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'", str(failure.error))
-    if match is None or match.group(1) not in RANKING or match.group(2) not in WINDOW_KEYWORDS:
+    match = UNEXPECTED_KEYWORD.search(str(failure.error))
+    if match is None or match.group(2) not in RANKING or match.group(3) not in WINDOW_KEYWORDS:
         return None
-    name = match.group(1)
+    name = match.group(2)
     return Diagnosis(
         "window",
         f"`{name}()` takes its order from the window: `ibis.{name}().over(order_by=..., "
