@@ -31,24 +31,19 @@ from ibis_copilot.codegen_training.formats import (
     add_sentinels,
     encode,
 )
+from ibis_copilot.fine_tuning import CARD, CHECKPOINT, FineTuningOptions
 
-CHECKPOINT = "checkpoint"
-CARD = "ibis-copilot-card.json"
 STATE = "trainer_state.pt"
 
 
 @dataclass
-class TrainingOptions:
-    """How to train; the defaults suit a laptop CPU and a 135M model."""
+class TrainingOptions(FineTuningOptions):
+    """How to train the code model; the defaults suit a laptop CPU and a 135M model."""
 
-    epochs: int = 1
     batch_size: int = 8
     learning_rate: float = 1e-4
     warmup_share: float = 0.05
-    max_steps: int | None = None
     max_length: int = 512
-    seed: int = 0
-    device: str = "cpu"
     precision: str = "auto"  # or "bf16" (bfloat16 math, float32 weights), "fp32"
     save_every: int = 25
     validation_limit: int = 48  # held-out sequences scored before and after

@@ -22,26 +22,14 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from ibis_copilot.fine_tuning import CARD, CHECKPOINT, FineTuningOptions
 from ibis_copilot.knowledge.embeddings import resolve_model_path
 from ibis_copilot.knowledge.pairs import TrainingPair
 
-CHECKPOINT = "checkpoint"
-CARD = "ibis-copilot-card.json"
-
 
 @dataclass
-class TrainingOptions:
-    """How to train; the defaults suit a laptop CPU."""
-
-    epochs: int = 1
-    batch_size: int = 32
-    learning_rate: float = 2e-5
-    warmup_share: float = 0.1
-    max_steps: int | None = None
-    max_length: int = 128
-    seed: int = 0
-    device: str = "cpu"
-    save_every: int = 50
+class TrainingOptions(FineTuningOptions):
+    """How to train the embedding model; the defaults suit a laptop CPU."""
 
 
 @dataclass
