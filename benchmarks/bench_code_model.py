@@ -293,6 +293,23 @@ def measure(
     return result
 
 
+def completion_items(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
+    """The completion sets to measure, by name (all, or those ``--sets`` names)."""
+    items = {
+        "codegen_snippets": snippets(args.completion_limit),
+        "codegen_heldout_snippets": snippets(args.completion_limit, "heldout"),
+        "codegen_snippets_with_task": snippets(args.completion_limit, with_task=True),
+        "codegen_heldout_snippets_with_task": snippets(
+            args.completion_limit, "heldout", with_task=True
+        ),
+        "synthetic_heldout": synthetic_snippets(args.synthetic),
+    }
+    wanted = [name.strip() for name in (args.sets or "").split(",") if name.strip()]
+    if unknown := sorted(set(wanted) - set(items)):
+        raise SystemExit(f"--sets: no {', '.join(unknown)}; choose from {', '.join(items)}")
+    return {name: items[name] for name in wanted} if wanted else items
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tuned", help="the tuned checkpoint folder")
@@ -314,16 +331,13 @@ def main() -> None:
             help=f"reuse that file's {role} quality (greedy decoding: the same answers); "
             "speed is still measured in this run",
         )
+    parser.add_argument(
+        "--sets",
+        help="comma-separated completion sets to measure (default: all of them), e.g. the "
+        "ones a reused results file lacks",
+    )
     args = parser.parse_args()
-    items = {
-        "codegen_snippets": snippets(args.completion_limit),
-        "codegen_heldout_snippets": snippets(args.completion_limit, "heldout"),
-        "codegen_snippets_with_task": snippets(args.completion_limit, with_task=True),
-        "codegen_heldout_snippets_with_task": snippets(
-            args.completion_limit, "heldout", with_task=True
-        ),
-        "synthetic_heldout": synthetic_snippets(args.synthetic),
-    }
+    items = completion_items(args)
     if args.only == "base":
         path = write_results("code_model_base", {"results": measure(args.base, args, items)})
         print(f"results: {path}")
