@@ -235,6 +235,90 @@ RULE_CASES = [
 ]
 
 
+#: Rules decided on the fifth development batch (dv4): text for intervals, units and
+#: formats, properties called, methods uncalled under an operator, Python builtins on
+#: nested values, windows given names or columns, choices spelt another way.
+RULE_CASES += [
+    (
+        "r.at.bucket('15min')",
+        "dates and intervals",
+        "takes an interval",
+        "r.at.bucket(ibis.interval(minutes=15))",
+    ),
+    ("r.at.truncate('1h')", "dates and intervals", "pandas frequency", "r.at.truncate('h')"),
+    ("r.at.truncate('3h')", "dates and intervals", "`.bucket(ibis.interval(hours=3))`", None),
+    (
+        "(r.at - r.at).as_unit('hrs')",
+        "dates and intervals",
+        "does not know the unit",
+        "(r.at - r.at).as_unit('hour')",
+    ),
+    (
+        "r.at.to_char('YYYY-MM-DD HH24:MI')",
+        "sql habit",
+        "strftime",
+        "r.at.strftime('%Y-%m-%d %H:%M')",
+    ),
+    ("r.at.date_format('dd/MM/yyyy')", "sql habit", "strftime", "r.at.strftime('%d/%m/%Y')"),
+    (
+        "r.temp.sum().over(ibis.range_window(preceding='7D', order_by='at'))",
+        "window",
+        "not text",
+        "r.temp.sum().over(ibis.range_window(preceding=ibis.interval(days=7), order_by='at'))",
+    ),
+    ("r.temp.log1p()", "wrong name", "NumPy's", "(r.temp + 1).ln()"),
+    ("np.expm1(r.temp)", "eager use", "NumPy's", "(r.temp.exp() - 1)"),
+    ("sorted(r.samples)", "eager use", "`.sort()`", "r.samples.sort()"),
+    ("len(r.tags)", "eager use", "`.length()`", "r.tags.length()"),
+    ("r.code[::-1]", "python operator", "`.reverse()`", "r.code.reverse()"),
+    ("r.filter(~r.temp.isnan)", "wrong argument", "is a method", "r.filter(~r.temp.isnan())"),
+    ("r.payload.map().keys()", "wrong name", "is a property", "r.payload.map.keys()"),
+    (
+        "r.mutate(x=ibis.rank(r.temp))",
+        "window",
+        "order from the window",
+        "r.mutate(x=ibis.rank().over(order_by=r.temp))",
+    ),
+    (
+        "r.temp.sum().over('sensor')",
+        "window",
+        "parts by keyword",
+        "r.temp.sum().over(group_by='sensor')",
+    ),
+    (
+        "r.code.hexdigest('sha-256')",
+        "signature",
+        "is written 'sha256'",
+        "r.code.hexdigest('sha256')",
+    ),
+    ("r.n.as_timestamp('millis')", "signature", "is written 'ms'", "r.n.as_timestamp('ms')"),
+    (
+        "r.code + ' #' + r.n",
+        "types",
+        "joins text only",
+        "r.code + ' #' + r.n.cast(\"string\")",
+    ),
+    (
+        "ibis.coalesce([r.temp, r.n])",
+        "argument shape",
+        "separate arguments",
+        "ibis.coalesce(r.temp, r.n)",
+    ),
+    (
+        "r.group_by('sensor').agg('sum(temp)')",
+        "sql habit",
+        "is SQL",
+        "r.group_by('sensor').agg(sum_temp=ibis._.temp.sum())",
+    ),
+    (
+        "r.payload['p'].unwrap_as('double precision')",
+        "types",
+        "that type name",
+        "r.payload['p'].unwrap_as('float64')",
+    ),
+]
+
+
 @pytest.mark.parametrize(("code", "rule", "advice", "fix"), RULE_CASES)
 def test_rules_read_the_failure_and_fix_it(
     code: str, rule: str, advice: str, fix: str | None

@@ -24,6 +24,7 @@ from ibis_copilot.repair.edits import (
     parse,
     position,
     replace_each_call,
+    value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.renames import find_rename
@@ -373,8 +374,10 @@ def _bound_words(node: ast.AST) -> tuple[str, str] | None:
 
 
 def window_bound_text(failure: Failure) -> Diagnosis | None:
-    """``ibis.window(preceding="7 days")``: an interval is ``ibis.interval(days=7)``."""
-    if "WindowBoundary" not in str(failure.error):
+    """``ibis.window(preceding="7 days")`` (or pandas' ``"7D"``): an interval is
+    ``ibis.interval(days=7)``."""
+    text = str(failure.error)
+    if "WindowBoundary" not in text and "between instances of 'str' and 'int'" not in text:
         return None
 
     def wanted(node: ast.AST) -> bool:
@@ -395,6 +398,8 @@ def window_bound_text(failure: Failure) -> Diagnosis | None:
         }
         return rewrite_nodes(code, lambda n: wanted(n) and position(n) in bounds, render)
 
+    if "WindowBoundary" not in text and fix(failure.code) is None:
+        return None  # a comparison of text and a number elsewhere in the code
     return Diagnosis(
         "window",
         "a window bound is a number of rows or an interval, not text: "
@@ -507,39 +512,98 @@ def method_as_function(failure: Failure) -> Diagnosis | None:
 
 
 def property_called(failure: Failure) -> Diagnosis | None:
-    """``t.columns()``: a property of the table, read without calling it."""
+    """``t.columns()``, ``delta.weeks()``, ``t.payload.map()``: a property, read without
+    calling it."""
     if not re.match(r"^'\w+' object is not callable", str(failure.error)):
         return None
-    tables = failure.tables
+    namespace = failure.namespace
 
     def reads_a_property(call: ast.Call) -> bool:
         function = call.func
-        return (
-            not call.args
-            and not call.keywords
-            and isinstance(function, ast.Attribute)
-            and isinstance(function.value, ast.Name)
-            and function.value.id in tables
-            and isinstance(getattr(ibis.Table, function.attr, None), property)
-        )
+        if call.args or call.keywords or not isinstance(function, ast.Attribute):
+            return False
+        owner = value_of(function.value, namespace)
+        return isinstance(getattr(type(owner), function.attr, None), property)
 
     called = {
-        call.func.attr
+        source_of(call.func, failure.code)
         for call in matching_calls(failure.code, reads_a_property)
-        if isinstance(call.func, ast.Attribute)
     }
     if len(called) != 1:
         return None
-    name = called.pop()
-    pattern = re.compile(rf"\.{name}\(\s*\)")
+    shown = called.pop()
+
+    def fix(code: str) -> str | None:
+        return rewrite_nodes(
+            code,
+            lambda node: isinstance(node, ast.Call) and reads_a_property(node),
+            lambda node, text: source_of(getattr(node, "func", node), text),
+        )
+
     return Diagnosis(
         "wrong name",
-        f"`.{name}` is a property of a table: read it without calling it, `t.{name}`",
-        lambda code: pattern.sub(f".{name}", code) if pattern.search(code) else None,
+        f"`{shown}` is a property: read it without calling it, `{shown}`, not `{shown}()`",
+        fix,
+    )
+
+
+#: Operations of several values that a list given whole does not fit.
+VARIADIC = {"Coalesce": "coalesce", "Greatest": "greatest", "Least": "least"}
+
+
+def list_to_variadic(failure: Failure) -> Diagnosis | None:
+    """``ibis.coalesce([a, b])`` / ``t.a.coalesce([b])``: the values go as separate
+    arguments, ``ibis.coalesce(a, b)``."""
+    failed = re.match(r"^(\w+)\(", str(failure.error))
+    name = VARIADIC.get(failed.group(1)) if failed else None
+    if name is None or "has failed" not in str(failure.error):
+        return None
+
+    def render(call: ast.Call, code: str) -> str | None:
+        lists = [a for a in call.args if isinstance(a, ast.List | ast.Tuple)]
+        if len(lists) != 1 or call.keywords:
+            return None
+        spread = [
+            source_of(item, code)
+            for argument in call.args
+            for item in (argument.elts if argument in lists else [argument])
+        ]
+        return f"{source_of(call.func, code)}({', '.join(spread)})"
+
+    if replace_each_call(failure.code, (name,), render) is None:
+        return None
+    return Diagnosis(
+        "argument shape",
+        f"`{name}` takes the values as separate arguments, not one list: "
+        f"`ibis.{name}(a, b)` (or `a.{name}(b)`)",
+        lambda code: replace_each_call(code, (name,), render),
+    )
+
+
+def pipe_of_a_result(failure: Failure) -> Diagnosis | None:
+    """``t.pipe(f(t))``: ``pipe`` takes the function and calls it with the table."""
+    if not re.match(r"^'Table' object is not callable", str(failure.error)):
+        return None
+
+    def render(call: ast.Call, code: str) -> str | None:
+        given = call.args[0] if len(call.args) == 1 and not call.keywords else None
+        if not isinstance(given, ast.Call) or len(given.args) != 1 or given.keywords:
+            return None
+        return f"{source_of(call.func, code)}({source_of(given.func, code)})"
+
+    if replace_each_call(failure.code, ("pipe",), render) is None:
+        return None
+    return Diagnosis(
+        "argument shape",
+        "`.pipe(f)` takes the function and calls it with the table: `t.pipe(f)`, not "
+        "`t.pipe(f(t))`",
+        lambda code: replace_each_call(code, ("pipe",), render),
     )
 
 
 RULES = (
+    list_to_variadic,
+    pipe_of_a_result,
     method_as_function,
     property_called,
     across_names,

@@ -25,12 +25,13 @@ from ibis_copilot.repair import (
     set_operations,
     structs,
     translate,
+    units,
     windows,
 )
 from ibis_copilot.repair.edits import replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
-from ibis_copilot.repair.signatures import signature_mismatch
+from ibis_copilot.repair.signatures import choice_spelling, signature_mismatch
 
 NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? object has no attribute '(\w+)'")
 IBIS_HINT = re.compile(r"has no attribute '(\w+)', did you mean '(\w+)'")
@@ -591,7 +592,10 @@ RULES: tuple[Rule, ...] = (
     *set_operations.RULES,
     *eager.RULES,
     *literals.RULES,
+    *units.RULES,
     windows.window_keywords,
+    windows.window_of_names,
+    choice_spelling,
 )
 
 

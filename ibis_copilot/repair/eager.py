@@ -64,11 +64,14 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
         f"`{used}(...)` asks Python for the value of an Ibis `{kind}`, which has none until "
         "a backend runs the query: use the expression itself (Ibis combines columns and "
         "scalars, and `isin` takes a column), or run it first with `.execute()`"
+        + ("; an array sorts with `.sort()`" if used == "sorted" else "")
     )
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
-        return source_of(node.args[0], code)
+        value = source_of(node.args[0], code)
+        sorting = isinstance(node.func, ast.Name) and node.func.id == "sorted"
+        return f"{value}.sort()" if sorting and kind.startswith("Array") else value
 
     return Diagnosis("eager use", message, lambda code: rewrite_nodes(code, wanted, render))
 
@@ -167,6 +170,8 @@ COMBINING = {
     "min": "ibis.least",
     "max": "ibis.greatest",
 }
+#: NumPy functions (and methods of the same name) that Ibis writes as a formula.
+FORMULAS = {"log1p": "({x} + 1).ln()", "expm1": "({x}.exp() - 1)"}
 NUMERIC_MODULES = frozenset({"math", "np", "numpy"})
 BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip"})
 
@@ -182,12 +187,14 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
         name = function.id
     else:
         return None
-    known = name in ELEMENTWISE or name in COMBINING or name in {"divmod", "zip"}
+    known = (
+        name in ELEMENTWISE or name in COMBINING or name in FORMULAS or name in {"divmod", "zip"}
+    )
     if not known or not any(mentions(argument, tables) for argument in node.args):
         return None
     if name in ELEMENTWISE and len(node.args) > (2 if name == "round" else 1):
         return None
-    return name
+    return None if name in FORMULAS and len(node.args) > 1 else name
 
 
 def _ibis_call(node: ast.AST, code: str) -> str:
@@ -201,6 +208,8 @@ def _ibis_call(node: ast.AST, code: str) -> str:
         first = f"({first})"
     if name in ELEMENTWISE:
         return f"{first}.{ELEMENTWISE[name]}({', '.join(rest)})"
+    if name in FORMULAS:
+        return FORMULAS[name].format(x=first)
     if name == "divmod":
         return f"({first} // {rest[0]}, {first} % {rest[0]})"
     if name == "zip":
@@ -233,4 +242,100 @@ def python_functions(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (python_conversion, python_functions, in_operator, unbound_execute)
+NO_METHOD = re.compile(r"^'(\w+)' object has no attribute '(\w+)'")
+
+
+def numpy_method(failure: Failure) -> Diagnosis | None:
+    """``t.x.log1p()``: NumPy's name; Ibis writes it as a formula, ``(t.x + 1).ln()``."""
+    match = NO_METHOD.match(str(failure.error))
+    if match is None or match.group(2) not in FORMULAS or not _expression_type(match.group(1)):
+        return None
+    name = match.group(2)
+
+    def wanted(node: ast.AST) -> bool:
+        function = getattr(node, "func", None)
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(function, ast.Attribute)
+            and function.attr == name
+            and not node.args
+            and not node.keywords
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        function = getattr(node, "func", node)
+        value = source_of(getattr(function, "value", node), code)
+        return FORMULAS[name].format(x=value)
+
+    return Diagnosis(
+        "wrong name",
+        f"`.{name}()` is NumPy's; in Ibis: `{FORMULAS[name].format(x='t.x')}`",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+NO_LEN = re.compile(r"^object of type '(\w+)' has no len\(\)")
+REVERSED_SLICE = ("Step can only be 1", "step can only be 1")
+
+
+def python_length(failure: Failure) -> Diagnosis | None:
+    """``len(t.tags)``: Python's ``len`` wants a value now; an array, map or string
+    expression has ``.length()``, computed per row."""
+    match = NO_LEN.match(str(failure.error))
+    kind = match.group(1) if match else ""
+    if not kind.startswith(("Array", "Map", "String")):
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        return _is_conversion(node, {"len"}) and mentions(node, failure.table_names)
+
+    if not matching_calls(failure.code, wanted):
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
+        return f"{source_of(node.args[0], code)}.length()"
+
+    return Diagnosis(
+        "eager use",
+        f"`len(...)` asks Python for the length of an Ibis `{kind}` now: its length per "
+        "row is `.length()`",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+def reversed_slice(failure: Failure) -> Diagnosis | None:
+    """``t.name[::-1]``: Python's reversing slice; Ibis has ``.reverse()``."""
+    if not str(failure.error).startswith(REVERSED_SLICE):
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)):
+            return False
+        whole = node.slice.lower is None and node.slice.upper is None
+        step = node.slice.step
+        reverses = step is not None and ast.unparse(step) == "-1"
+        return whole and reverses and mentions(node, failure.table_names)
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Subscript)  # noqa: S101 - wanted() chose subscripts
+        return f"{source_of(node.value, code)}.reverse()"
+
+    if rewrite_nodes(failure.code, wanted, render) is None:
+        return None
+    return Diagnosis(
+        "python operator",
+        "Ibis slices text and arrays with a step of 1 only: `[::-1]` is `.reverse()`",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+RULES = (
+    python_conversion,
+    python_functions,
+    python_length,
+    reversed_slice,
+    numpy_method,
+    in_operator,
+    unbound_execute,
+)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
 
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
@@ -37,6 +40,8 @@ Family = Callable[[Failure], Search | None]
 
 INTERVAL_TEXT = re.compile(r"^\s*(\d+)\s*([a-z]+?)s?\s*$")
 INTERVAL_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+#: Abbreviations that do not start their unit's name.
+UNIT_ABBREVIATIONS = {"hr": "hours", "yr": "years", "wk": "weeks"}
 #: Python's message for a keyword a callable does not take: (owner, name, keyword).
 UNEXPECTED_KEYWORD = re.compile(r"(?:(\w+)\.)?(\w+)\(\) got an unexpected keyword argument '(\w+)'")
 
@@ -155,10 +160,65 @@ def number_literal(text: str) -> str | None:
 
 
 def interval_words(text: str) -> tuple[str, str] | None:
-    """``("45", "minutes")`` for text such as ``"45 minutes"``, ``"7 Days"`` or ``"5 min"``:
-    a whole number and a unit word or an unambiguous start of one (``"m"`` is not)."""
+    """``("45", "minutes")`` for text such as ``"45 minutes"``, ``"7 Days"``, ``"5 min"`` or
+    pandas' ``"15min"``: a whole number and a unit word, an unambiguous start of one
+    (``"m"`` is not) or a common abbreviation (``"hrs"``)."""
     found = INTERVAL_TEXT.match(text.lower())
     if found is None:
         return None
-    units = [unit for unit in INTERVAL_UNITS if unit.startswith(found.group(2))]
+    word = found.group(2)
+    units = [unit for unit in INTERVAL_UNITS if unit.startswith(word)]
+    if word in UNIT_ABBREVIATIONS:
+        units = [UNIT_ABBREVIATIONS[word]]
     return (found.group(1), units[0]) if len(units) == 1 else None
+
+
+def methods_given(code: str, text: str) -> set[str]:
+    """The names of the calls in ``code`` given the string ``text`` as an argument."""
+
+    def given(call: ast.Call) -> bool:
+        return any(string_value(v) == text for v in [*call.args, *(k.value for k in call.keywords)])
+
+    return {name for call in matching_calls(code, given) if (name := called_name(call))}
+
+
+def string_argument_calls(code: str, method: str, text: str) -> list[ast.Call]:
+    """Calls of ``method`` given the string ``text`` as an argument."""
+
+    def wanted(call: ast.Call) -> bool:
+        values = [*call.args, *(k.value for k in call.keywords)]
+        return called_name(call) == method and any(string_value(v) == text for v in values)
+
+    return matching_calls(code, wanted)
+
+
+def replace_string_argument(code: str, method: str, text: str, replacement: str) -> str | None:
+    """The string ``text`` given to ``method`` replaced by the source ``replacement``."""
+    arguments = {
+        position(value)
+        for call in string_argument_calls(code, method, text)
+        for value in [*call.args, *(k.value for k in call.keywords)]
+    }
+    return rewrite_nodes(
+        code,
+        lambda node: string_value(node) == text and position(node) in arguments,
+        lambda _node, _code: replacement,
+    )
+
+
+def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None:
+    """The Ibis expression ``node`` stands for, found without running anything: a name
+    the namespace binds to an expression, a table's column (``t.c``, ``t["c"]``) or a
+    struct's field."""
+    if isinstance(node, ast.Name):
+        value = namespace.get(node.id)
+        return value if isinstance(value, ibis.Expr) else None
+    if not isinstance(node, ast.Attribute | ast.Subscript):
+        return None
+    owner = value_of(node.value, namespace)
+    key = node.attr if isinstance(node, ast.Attribute) else string_value(node.slice)
+    if isinstance(owner, ibis.Table) and key in owner.columns:
+        return owner[key]
+    if isinstance(owner, ir.StructValue) and key in owner.names:
+        return owner[key]
+    return None

@@ -26,8 +26,10 @@ from ibis_copilot.repair.edits import (
     elements,
     keyword,
     parse,
+    position,
     replace_each_call,
     string_value,
+    value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
@@ -44,7 +46,9 @@ def _missing_name(failure: Failure) -> str | None:
 # -- SQL written as strings ------------------------------------------------------------------
 
 #: Methods whose string arguments are column names, and how SQL in them is rewritten.
-SQL_IN_STRINGS = ("order_by", "select", "group_by", "filter", "drop")
+SQL_IN_STRINGS = ("order_by", "select", "group_by", "filter", "drop", "agg", "aggregate")
+#: ``sum(qty)`` in an aggregation: the name the measure gets (``sum_qty``).
+SQL_MEASURE = re.compile(r"^\s*(\w+)\s*\(\s*(\w+|\*)\s*\)\s*$")
 
 
 def _sql_call(call: ast.Call, text: str) -> list[str] | None:
@@ -58,8 +62,27 @@ def _sql_call(call: ast.Call, text: str) -> list[str] | None:
         table = function.value.id
     if method in {"select", "group_by", "drop"}:
         return sql_strings.select_items(text, table)
+    if method in {"agg", "aggregate"}:
+        return _measures(text, table)
     predicate = sql_strings.condition(text, table)
     return [predicate] if predicate is not None else None
+
+
+def _measures(text: str, table: str) -> list[str] | None:
+    """``"sum(qty), count(*)"`` → ``sum_qty=ibis._.qty.sum(), count=ibis._.count()``."""
+    items = sql_strings.select_items(text, table)
+    parts = text.split(",")
+    if items is None or len(items) != len(parts):
+        return None
+    named = []
+    for item, part in zip(items, parts, strict=True):
+        measure = SQL_MEASURE.match(part)
+        if measure is None or ".name(" in item:
+            named.append(item)
+            continue
+        function, column = measure.group(1).lower(), measure.group(2)
+        named.append(f"{function if column == '*' else f'{function}_{column}'}={item}")
+    return named
 
 
 def sql_string(failure: Failure) -> Diagnosis | None:
@@ -164,10 +187,12 @@ NUMERIC_WORDS = frozenset({"number", "numbers", "numeric"})
 
 
 def _type_arguments(tree: ast.Module) -> list[ast.expr]:
-    """Where code names a type: ``cast("...")``, ``ibis.literal(x, type="...")``,
-    ``s.of_type("...")``."""
+    """Where code names a type: ``cast("...")``, ``try_cast``, ``unwrap_as``,
+    ``ibis.literal(x, type="...")``, ``s.of_type("...")``."""
     found: list[ast.expr] = [
-        call.args[0] for call in calls_to(tree, "cast", "of_type") if call.args
+        call.args[0]
+        for call in calls_to(tree, "cast", "try_cast", "unwrap_as", "of_type")
+        if call.args
     ]
     return found + [
         value for call in calls_to(tree, "literal") if (value := keyword(call, "type")) is not None
@@ -429,7 +454,11 @@ def replace_with_mapping(failure: Failure) -> Diagnosis | None:
 
 # -- methods used without calling them ------------------------------------------------------
 
-UNCALLED_OPERAND = re.compile(r"unsupported operand type\(s\) for .*'method'")
+#: An operator given a method itself (``~t.x.isnan``, ``t.d.year > 2020``, ``a.f - b.f``).
+UNCALLED_OPERAND = re.compile(
+    r"(unsupported operand type\(s\) for |bad operand type for unary |"
+    r"not supported between instances of ).*'method'"
+)
 
 
 def _uncalled_methods(code: str, tables: dict[str, ibis.Table]) -> list[ast.Attribute]:
@@ -518,8 +547,56 @@ def mutate_name_by_position(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _joined_text(node: ast.AST) -> list[ast.expr]:
+    """The operands of ``a + b + c`` (a chain of ``+``), left to right."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [*_joined_text(node.left), *_joined_text(node.right)]
+    return [node] if isinstance(node, ast.expr) else []
+
+
+def text_plus_number(failure: Failure) -> Diagnosis | None:
+    """``t.title + " (" + t.year + ")"``: ``+`` joins text only; a number or date column
+    in the chain is cast to text first, ``t.year.cast("string")``."""
+    text = str(failure.error)
+    if "StringConcat" not in text or "has failed" not in text:
+        return None
+    namespace = failure.namespace
+
+    def non_text(node: ast.AST) -> bool:
+        value = value_of(node, namespace)
+        return isinstance(value, ibis.Value) and not value.type().is_string()
+
+    def chains(code: str) -> set[tuple[int, int, int | None, int | None]]:
+        tree = parse(code)
+        found = set()
+        for node in ast.walk(tree) if tree else []:
+            operands = _joined_text(node)
+            if len(operands) > 1 and any(string_value(o) is not None for o in operands):
+                found |= {position(o) for o in operands if non_text(o)}
+        return found
+
+    if not chains(failure.code):
+        return None
+
+    def fix(code: str) -> str | None:
+        targets = chains(code)
+        return rewrite_nodes(
+            code,
+            lambda node: position(node) in targets,
+            lambda node, text: f'{source_of(node, text)}.cast("string")',
+        )
+
+    return Diagnosis(
+        "types",
+        '`+` joins text only: cast a number or date to text first, `t.x.cast("string")` '
+        '(or format it: `t.day.strftime("%Y-%m-%d")`)',
+        fix,
+    )
+
+
 RULES = (
     sql_string,
+    text_plus_number,
     cast_type_name,
     len_of_table,
     rename_reversed,

@@ -96,6 +96,9 @@ SYNONYMS = {
     "to_char": "strftime",
     "date_format": "strftime",
     "dayofmonth": "day",
+    "is_not_distinct_from": "identical_to",
+    "null_safe_eq": "identical_to",
+    "eq_null_safe": "identical_to",
 }
 
 

@@ -6,14 +6,18 @@ operation's signature; a wrong argument type fails there with a message that nam
 operation (``StringContains``), the argument (``needle``), the value's Python class and
 the annotation it did not match (``Value[String, DataShape]``), followed by the whole
 table's repr. This module turns that into one sentence naming the method the code called,
-without a fix: what to pass instead depends on what was meant.
+without a fix (what to pass instead depends on what was meant), except where the value is
+one of a few choices spelt another way (``"sha-256"`` for ``"sha256"``, ``"millis"`` for
+``"ms"``).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from enum import Enum
 
+from ibis_copilot.repair.edits import methods_given, replace_string_argument
 from ibis_copilot.repair.failure import Diagnosis, Failure
 
 SIGNATURE_FAILED = re.compile(r"^(\w+)\(.*has failed due to the following errors:", re.DOTALL)
@@ -78,6 +82,52 @@ def signature_mismatch(failure: Failure) -> Diagnosis | None:
     if expected:
         message += f"; signature: `{_plain_signature(expected.group(1))}`"
     return Diagnosis("signature", message)
+
+
+#: Other tools' names of choices Ibis spells otherwise (units of time).
+CHOICE_SYNONYMS = {
+    "millis": "ms", "millisecond": "ms", "milliseconds": "ms", "micros": "us",
+    "microsecond": "us", "microseconds": "us", "nanos": "ns", "nanosecond": "ns",
+    "nanoseconds": "ns", "sec": "s", "second": "s", "seconds": "s",
+}  # fmt: skip
+
+
+def _plain(value: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(value).lower())
+
+
+def choice_spelling(failure: Failure) -> Diagnosis | None:
+    """``hexdigest("sha-256")``, ``as_timestamp("millis")``: one of an argument's few
+    choices, spelt another way; the choice it means, when exactly one fits."""
+    text = str(failure.error)
+    failed, argument = SIGNATURE_FAILED.search(text), ARGUMENT.search(text)
+    if failed is None or argument is None or argument.group(3) != "str":
+        return None
+    name, value, _, wanted = argument.groups()
+    if one_of := ONE_OF.match(wanted):
+        choices = [ast.literal_eval(choice.strip()) for choice in one_of.group(1).split(",")]
+    elif coercible := COERCIBLE.match(wanted):
+        choices = [ast.literal_eval(choice) for choice in _enum_values(coercible.group(2))]
+    else:
+        return None
+    given = ast.literal_eval(value)
+    meant = [
+        choice
+        for choice in choices
+        if _plain(choice) == _plain(given) or CHOICE_SYNONYMS.get(_plain(given)) == choice
+    ]
+    given_to = methods_given(failure.code, given)
+    method = _called_method(failed.group(1), failure.code) or (
+        given_to.pop() if len(given_to) == 1 else None
+    )
+    if len(meant) != 1 or method is None:
+        return None
+    return Diagnosis(
+        "signature",
+        f"`.{method}(...)`'s `{name}` is one of {', '.join(sorted(map(repr, choices)))}: "
+        f"{given!r} is written {meant[0]!r}",
+        lambda code: replace_string_argument(code, method, given, repr(meant[0])),
+    )
 
 
 def snake(name: str) -> str:

@@ -165,15 +165,58 @@ def _over_call(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}({arguments}).over({over})"
 
 
-def window_keywords(failure: Failure) -> Diagnosis | None:
-    """``ibis.row_number(order_by=...)``: the order is the window's, given to ``.over``."""
-    match = UNEXPECTED_KEYWORD.search(str(failure.error))
-    if match is None or match.group(2) not in RANKING or match.group(3) not in WINDOW_KEYWORDS:
+#: ``rank() takes 0 positional arguments but 1 was given`` (the column to rank by).
+POSITIONAL_RANKING = re.compile(r"^(\w+)\(\) takes 0 positional arguments but 1 was given")
+
+
+def _ordered_over(call: ast.Call, code: str) -> str | None:
+    """``ibis.rank(t.x)`` → ``ibis.rank().over(order_by=t.x)``."""
+    if len(call.args) != 1 or call.keywords or not isinstance(call.func, ast.Attribute):
         return None
-    name = match.group(2)
+    order = source_of(call.args[0], code)
+    return f"{source_of(call.func, code)}().over(order_by={order})"
+
+
+def window_keywords(failure: Failure) -> Diagnosis | None:
+    """``ibis.row_number(order_by=...)`` or ``ibis.rank(t.x)``: the order is the
+    window's, given to ``.over``."""
+    text = str(failure.error)
+    match = UNEXPECTED_KEYWORD.search(text)
+    if match and match.group(2) in RANKING and match.group(3) in WINDOW_KEYWORDS:
+        name, render = match.group(2), _over_call
+    elif (positional := POSITIONAL_RANKING.match(text)) and positional.group(1) in RANKING:
+        name, render = positional.group(1), _ordered_over
+    else:
+        return None
     return Diagnosis(
         "window",
         f"`{name}()` takes its order from the window: `ibis.{name}().over(order_by=..., "
         "group_by=...)`",
-        lambda code: replace_each_call(code, (name,), _over_call),
+        lambda code: replace_each_call(code, (name,), render),
+    )
+
+
+def window_of_names(failure: Failure) -> Diagnosis | None:
+    """``.over("symbol")``: a column name given where the window goes; the name is
+    what to group by, ``.over(group_by="symbol")``."""
+    if not str(failure.error).startswith("Unexpected window type"):
+        return None
+
+    def names_only(node: ast.AST) -> bool:
+        items = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
+        return all(isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items)
+
+    def render(call: ast.Call, code: str) -> str | None:
+        if len(call.args) != 1 or call.keywords or not names_only(call.args[0]):
+            return None
+        owner = source_of(call.func, code)
+        return f"{owner}(group_by={source_of(call.args[0], code)})"
+
+    if replace_each_call(failure.code, ("over",), render) is None:
+        return None
+    return Diagnosis(
+        "window",
+        "`.over(...)` takes a window, or its parts by keyword: "
+        '`.over(group_by="col", order_by="other")`',
+        lambda code: replace_each_call(code, ("over",), render),
     )

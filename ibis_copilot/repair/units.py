@@ -1,0 +1,167 @@
+"""Time written as text in other tools' terms: intervals and units where Ibis wants an
+interval or a unit (pandas frequencies ``"15min"``, ``"1h"``, ``"7D"``; words ``"1 day"``;
+abbreviations ``"hrs"``), and date formats of SQL, Spark and MySQL where Ibis wants
+``strftime``'s.
+
+``t.ts.bucket("15min")`` → ``t.ts.bucket(ibis.interval(minutes=15))``;
+``t.ts.truncate("1h")`` → ``t.ts.truncate("h")``; ``delta.as_unit("hrs")`` →
+``delta.as_unit("hour")``; ``t.ts.to_char("HH24:MI")`` → ``t.ts.strftime("%H:%M")``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ibis_copilot.repair.edits import (
+    called_name,
+    interval_words,
+    matching_calls,
+    methods_given,
+    replace_each_call,
+    replace_string_argument,
+    string_value,
+)
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import source_of
+from ibis_copilot.repair.signatures import ARGUMENT, SIGNATURE_FAILED
+
+#: Ibis's one-letter codes of the units ``truncate`` and friends take.
+UNIT_CODES = {
+    "years": "Y",
+    "months": "M",
+    "weeks": "W",
+    "days": "D",
+    "hours": "h",
+    "minutes": "m",
+    "seconds": "s",
+}
+NO_UNIT = re.compile(r"^Unable to coerce (\w+) to IntervalUnit")
+NO_ATTRIBUTE = re.compile(r"^'(\w+)' object has no attribute '(\w+)'")
+
+
+def interval_text_argument(failure: Failure) -> Diagnosis | None:
+    """A method wanted an interval (``bucket``) or a unit (``truncate``) and was given
+    text such as ``"15min"``: the text read as a number and a unit."""
+    text = str(failure.error)
+    failed, argument = SIGNATURE_FAILED.search(text), ARGUMENT.search(text)
+    if failed is None or argument is None or argument.group(3) != "str":
+        return None
+    given = ast.literal_eval(argument.group(2))
+    parsed = interval_words(given) if isinstance(given, str) else None
+    wants_interval = "Value[Interval" in argument.group(4)
+    wants_unit = argument.group(4).endswith("IntervalUnit")
+    if parsed is None or not (wants_interval or wants_unit):
+        return None
+    amount, unit = parsed
+    methods = methods_given(failure.code, given)
+    if len(methods) != 1:
+        return None
+    method = methods.pop()
+    if wants_interval:
+        replacement = f"ibis.interval({unit}={amount})"
+        message = f"`.{method}(...)` takes an interval, not text: `{replacement}`"
+    elif amount == "1":
+        replacement = repr(UNIT_CODES[unit])
+        message = (
+            f"`.{method}(...)` takes a unit ({', '.join(map(repr, UNIT_CODES.values()))}), "
+            f"not a pandas frequency: `{replacement}` for {unit}"
+        )
+    else:
+        return Diagnosis(
+            "dates and intervals",
+            f"`.{method}(...)` takes one unit, not {amount} of them: to group into "
+            f"{amount}-{unit.rstrip('s')} steps use `.bucket(ibis.interval({unit}={amount}))`",
+        )
+    return Diagnosis(
+        "dates and intervals",
+        message,
+        lambda code: replace_string_argument(code, method, given, replacement),
+    )
+
+
+def unit_name(failure: Failure) -> Diagnosis | None:
+    """``delta.as_unit("hrs")``: a unit Ibis does not know by that name."""
+    match = NO_UNIT.match(str(failure.error))
+    if match is None:
+        return None
+    found = [
+        (call, value)
+        for call in matching_calls(failure.code, lambda c: called_name(c) is not None)
+        for value in [*call.args, *(k.value for k in call.keywords)]
+        if (text := string_value(value)) and text.lower().startswith(match.group(1).lower())
+    ]
+    parsed = interval_words(f"1 {string_value(found[0][1])}") if len(found) == 1 else None
+    if parsed is None:
+        return None
+    call, value = found[0]
+    method, given, unit = called_name(call) or "", string_value(value) or "", parsed[1]
+    return Diagnosis(
+        "dates and intervals",
+        f"Ibis does not know the unit `{given!r}`: write `{unit.rstrip('s')!r}`",
+        lambda code: replace_string_argument(code, method, given, repr(unit.rstrip("s"))),
+    )
+
+
+#: SQL's (Postgres, Oracle ``to_char``) format words, longest first, and strftime's.
+SQL_FORMAT = {
+    "YYYY": "%Y", "MONTH": "%B", "HH24": "%H", "HH12": "%I", "DDD": "%j", "MON": "%b",
+    "DAY": "%A", "YY": "%y", "MM": "%m", "DD": "%d", "DY": "%a", "HH": "%I", "MI": "%M",
+    "SS": "%S", "AM": "%p", "PM": "%p",
+}  # fmt: skip
+#: Java's (Spark ``date_format``) pattern letters, longest first (case matters).
+JAVA_FORMAT = {
+    "yyyy": "%Y", "MMMM": "%B", "EEEE": "%A", "MMM": "%b", "EEE": "%a", "yy": "%y",
+    "MM": "%m", "dd": "%d", "HH": "%H", "hh": "%I", "mm": "%M", "ss": "%S", "a": "%p",
+}  # fmt: skip
+#: MySQL's ``date_format`` codes that mean something else to strftime.
+MYSQL_FORMAT = {"%M": "%B", "%i": "%M", "%s": "%S", "%W": "%A", "%h": "%I"}
+FORMAT_METHODS = frozenset({"to_char", "date_format", "format"})
+TEMPORAL = ("Timestamp", "Date", "Time")
+
+
+def strftime_format(text: str) -> str:
+    """A SQL, Spark (Java) or MySQL date format as strftime's."""
+    if "%" in text:
+        table, flags = MYSQL_FORMAT, 0
+    elif re.search(r"yy|dd|mm|ss", text):
+        table, flags = JAVA_FORMAT, 0
+    else:
+        table, flags = SQL_FORMAT, re.IGNORECASE
+    pattern = re.compile("|".join(map(re.escape, table)), flags)
+
+    def code_for(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return table.get(found) or table.get(found.upper(), found)
+
+    return pattern.sub(code_for, text)
+
+
+def date_format_method(failure: Failure) -> Diagnosis | None:
+    """``t.ts.to_char("HH24:MI")``: Ibis formats dates with ``strftime`` and its codes."""
+    match = NO_ATTRIBUTE.match(str(failure.error))
+    if match is None or match.group(2) not in FORMAT_METHODS:
+        return None
+    if not match.group(1).startswith(TEMPORAL):
+        return None
+    name = match.group(2)
+
+    def render(call: ast.Call, code: str) -> str | None:
+        if not isinstance(call.func, ast.Attribute) or len(call.args) != 1 or call.keywords:
+            return None
+        text = string_value(call.args[0])
+        shown = repr(strftime_format(text)) if text else source_of(call.args[0], code)
+        return f"{source_of(call.func.value, code)}.strftime({shown})"
+
+    def fix(code: str) -> str | None:
+        return replace_each_call(code, (name,), render)
+
+    return Diagnosis(
+        "sql habit",
+        f"`.{name}` is another tool's; Ibis formats dates with `.strftime(...)` and "
+        "strftime's codes: `%Y-%m-%d %H:%M` (not `YYYY-MM-DD HH24:MI`)",
+        fix,
+    )
+
+
+RULES = (interval_text_argument, unit_name, date_format_method)
