@@ -311,6 +311,31 @@ RULE_CASES += [
         "r.group_by('sensor').agg(sum_temp=ibis._.temp.sum())",
     ),
     (
+        "r.temp.mean().over(ibis.window(between=(2, 0), order_by='at'))",
+        "window",
+        "start comes before its end",
+        "r.temp.mean().over(ibis.window(between=(-2, 0), order_by='at'))",
+    ),
+    (
+        "r.temp.sum().over(ibis.rows_window(preceding=-2, following=0, order_by='at'))",
+        "window",
+        "counts two rows back",
+        "r.temp.sum().over(ibis.rows_window(preceding=2, following=0, order_by='at'))",
+    ),
+    (
+        "r.filter('x' in r.code)",
+        "eager use",
+        "`column.contains(value)`",
+        "r.filter(r.code.contains('x'))",
+    ),
+    ("r.select(s.all() - 'code')", "selector", "`~s.cols(", "r.select(~s.cols('code'))"),
+    (
+        "r.select(s.numeric() - ['n'])",
+        "selector",
+        "combined with `&`",
+        "r.select(s.numeric() & ~s.cols('n'))",
+    ),
+    (
         "r.payload['p'].unwrap_as('double precision')",
         "types",
         "that type name",

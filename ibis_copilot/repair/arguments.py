@@ -24,6 +24,7 @@ from ibis_copilot.repair.edits import (
     parse,
     position,
     replace_each_call,
+    string_value,
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -54,6 +55,56 @@ def _takes_no_arguments(name: str) -> bool:
         return False
     optional = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     return all(p.default is not p.empty or p.kind in optional for p in parameters)
+
+
+SELECTOR_MINUS = re.compile(r"^unsupported operand type\(s\) for -: '\w+' and '(str|list)'")
+
+
+def selector_minus_names(failure: Failure) -> Diagnosis | None:
+    """``s.all() - "id"``: a selector leaves columns out with ``~s.cols(...)`` (and
+    ``&`` to combine): ``~s.cols("id")``, ``s.numeric() & ~s.cols("id")``."""
+    if not SELECTOR_MINUS.match(str(failure.error)):
+        return None
+    aliases = _selector_aliases(failure) | {"ibis.selectors"}
+
+    def names(node: ast.AST) -> list[str] | None:
+        items = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
+        found = [string_value(item) for item in items]
+        return [name for name in found if name] if all(found) else None
+
+    def selector(node: ast.AST) -> str | None:
+        function = node.func if isinstance(node, ast.Call) else None
+        owner = function.value if isinstance(function, ast.Attribute) else None
+        text = ast.unparse(owner) if owner is not None else ""
+        return text if text in aliases else None
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Sub)
+            and selector(node.left) is not None
+            and names(node.right) is not None
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.BinOp)  # noqa: S101 - wanted() chose subtractions
+        module, left = selector(node.left), node.left
+        quoted = ", ".join(repr(name) for name in names(node.right) or [])
+        everything = (
+            isinstance(left, ast.Call) and getattr(left.func, "attr", "") == "all" and not left.args
+        )
+        dropped = f"~{module}.cols({quoted})"
+        return dropped if everything else f"{source_of(left, code)} & {dropped}"
+
+    if rewrite_nodes(failure.code, wanted, render) is None:
+        return None
+    return Diagnosis(
+        "selector",
+        "selectors leave columns out with `~s.cols(...)`, combined with `&`: "
+        '`~s.cols("id")` is every column but `id`, `s.numeric() & ~s.cols("id")` the '
+        "numeric ones but it",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
 
 
 def selector_not_called(failure: Failure) -> Diagnosis | None:
@@ -602,6 +653,7 @@ def pipe_of_a_result(failure: Failure) -> Diagnosis | None:
 
 
 RULES = (
+    selector_minus_names,
     list_to_variadic,
     pipe_of_a_result,
     method_as_function,

@@ -595,6 +595,7 @@ RULES: tuple[Rule, ...] = (
     *units.RULES,
     windows.window_keywords,
     windows.window_of_names,
+    windows.window_frame_signs,
     choice_spelling,
 )
 

@@ -79,10 +79,14 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
 def in_operator(failure: Failure) -> Diagnosis | None:
     """``-999 in t.samples``: Python's ``in`` cannot look inside a column;
     ``t.samples.contains(-999)``."""
-    match = IN_OPERATOR.match(str(failure.error))
-    if match is None or not _expression_type(match.group(1)):
+    text = str(failure.error)
+    match = IN_OPERATOR.match(text)
+    if text.startswith("Use string_expr.contains"):  # ``"x" in t.text`` asks the column
+        kind = "StringColumn"
+    elif match is None or not _expression_type(match.group(1)):
         return None
-    kind = match.group(1)
+    else:
+        kind = match.group(1)
     method = "contains" if kind.startswith(("Array", "String")) else "isin"
     advice = (
         f"`column.{method}(value)`"

@@ -220,3 +220,52 @@ def window_of_names(failure: Failure) -> Diagnosis | None:
         '`.over(group_by="col", order_by="other")`',
         lambda code: replace_each_call(code, ("over",), render),
     )
+
+
+FRAME_ORDER = "Window frame's start point must be greater than its end point"
+WINDOW_MAKERS = ("window", "rows_window", "range_window")
+
+
+def _number(node: ast.AST | None) -> float | None:
+    """The value of a number literal, signed (``-2``), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return float(node.value)
+    return None
+
+
+def _signed_frame(call: ast.Call, code: str) -> str | None:
+    """``preceding=-2`` → ``preceding=2``; ``between=(2, 0)`` → ``between=(-2, 0)``."""
+    changed, keywords = False, []
+    for item in call.keywords:
+        value = source_of(item.value, code)
+        number = _number(item.value)
+        if item.arg == "preceding" and number is not None and number < 0:
+            value, changed = source_of(item.value, code).lstrip("-").strip(), True
+        bounds = item.value.elts if isinstance(item.value, ast.Tuple | ast.List) else []
+        start = _number(bounds[0]) if item.arg == "between" and len(bounds) == 2 else None
+        end = _number(bounds[1]) if start is not None else None
+        if start is not None and end is not None and start > 0 and start > end:
+            value, changed = f"(-{source_of(bounds[0], code)}, {source_of(bounds[1], code)})", True
+        keywords.append(f"{item.arg}={value}" if item.arg else f"**{value}")
+    if not changed:
+        return None
+    arguments = [source_of(argument, code) for argument in call.args] + keywords
+    return f"{source_of(call.func, code)}({', '.join(arguments)})"
+
+
+def window_frame_signs(failure: Failure) -> Diagnosis | None:
+    """``preceding=-2`` or ``between=(2, 0)``: Ibis counts ``preceding`` rows back as a
+    positive number, and ``between`` from the current row, before it negative."""
+    if not str(failure.error).startswith(FRAME_ORDER):
+        return None
+    if replace_each_call(failure.code, WINDOW_MAKERS, _signed_frame) is None:
+        return None
+    return Diagnosis(
+        "window",
+        "a frame's start comes before its end: `preceding=2` counts two rows back (a "
+        "positive number), and `between=(-2, 0)` is from two rows before to the current one",
+        lambda code: replace_each_call(code, WINDOW_MAKERS, _signed_frame),
+    )
