@@ -399,6 +399,21 @@ SIGNATURE_CASES = [
 ]
 
 
+SIGNATURE_CASES += [
+    ("r.temp.rank(pct=True)", "no parameter `pct=`", "r.temp.percent_rank()"),
+    (
+        "r.group_by('sensor').agg(f=r.temp.arbitrary(how='first'))",
+        "no parameter `how=`",
+        "r.group_by('sensor').agg(f=r.temp.first())",
+    ),
+    (
+        "k.select('id').intersect(k.select('boss_id').rename(id='boss_id'), all=True)",
+        "no parameter `all=`",
+        "k.select('id').intersect(k.select('boss_id').rename(id='boss_id'), distinct=False)",
+    ),
+]
+
+
 @pytest.mark.parametrize(("code", "words", "first"), SIGNATURE_CASES)
 def test_signatures_say_what_the_call_takes(code: str, words: str, first: str | None) -> None:
     failure = failure_of(code)

@@ -280,10 +280,14 @@ def shift_call(call: ast.Call, code: str) -> str | None:
 
 
 def rank_call(call: ast.Call, code: str) -> str | None:
-    """``col.rank(ascending=False)`` → ``ibis.desc(col).rank()``."""
+    """``col.rank(ascending=False)`` → ``ibis.desc(col).rank()``; pandas'
+    ``col.rank(pct=True)`` → ``col.percent_rank()``."""
     column, ascending = receiver(call, code), keyword(call, "ascending")
     if column is None or call.args or len(call.keywords) != 1:
         return None
+    share = keyword(call, "pct")
+    if isinstance(share, ast.Constant) and share.value is True:
+        return f"{column}.percent_rank()"
     if not (isinstance(ascending, ast.Constant) and isinstance(ascending.value, bool)):
         return None
     return f"{column}.rank()" if ascending.value else f"ibis.desc({column}).rank()"
@@ -552,8 +556,35 @@ PANDAS_CALLS: dict[str, Translator] = {
     "isdigit": digits_call,
     "isdecimal": digits_call,
 }
+
+
 #: Ibis method → translation of the pandas keywords it was given.
+def set_operation_call(call: ast.Call, code: str) -> str | None:
+    """SQL's ``t.intersect(u, all=True)`` → ``t.intersect(u, distinct=False)``."""
+    every = keyword(call, "all")
+    if not (isinstance(every, ast.Constant) and isinstance(every.value, bool)):
+        return None
+    kept = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg != "all"]
+    arguments = [source_of(argument, code) for argument in call.args]
+    arguments += [*kept, f"distinct={not every.value}"]
+    return f"{source_of(call.func, code)}({', '.join(arguments)})"
+
+
+def arbitrary_call(call: ast.Call, code: str) -> str | None:
+    """The removed ``col.arbitrary(how="first")`` → ``col.first()`` (``"last"``:
+    ``col.last()``)."""
+    how, column = keyword(call, "how"), receiver(call, code)
+    if column is None or call.args or not isinstance(how, ast.Constant):
+        return None
+    if how.value not in ("first", "last"):
+        return None
+    kept = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg != "how"]
+    return f"{column}.{how.value}({', '.join(kept)})"
+
+
 KEYWORD_CALLS: dict[str, Translator] = {
+    "arbitrary": arbitrary_call,
+    **dict.fromkeys(("union", "intersect", "difference"), set_operation_call),
     "join": join_call,
     **dict.fromkeys(KIND_JOINS, join_call),
     "order_by": order_call,
