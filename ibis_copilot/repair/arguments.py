@@ -18,6 +18,7 @@ import ibis.selectors
 
 from ibis_copilot.repair import translate
 from ibis_copilot.repair.edits import (
+    call_rewrite,
     called_name,
     interval_words,
     matching_calls,
@@ -552,13 +553,13 @@ def method_as_function(failure: Failure) -> Diagnosis | None:
         parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords]
         return f"{source_of(first, code)}.{name}({', '.join(parts)})"
 
-    if replace_each_call(failure.code, (name,), as_method) is None:
-        return None
-    return Diagnosis(
+    return call_rewrite(
+        failure.code,
         "wrong name",
         f"`{name}` is a method of a {holder.removesuffix('Value').lower() or 'value'} "
         f"expression, not a function of `ibis`: `t.col.{name}(...)`",
-        lambda code: replace_each_call(code, (name,), as_method),
+        (name,),
+        as_method,
     )
 
 
@@ -621,13 +622,13 @@ def list_to_variadic(failure: Failure) -> Diagnosis | None:
         ]
         return f"{source_of(call.func, code)}({', '.join(spread)})"
 
-    if replace_each_call(failure.code, (name,), render) is None:
-        return None
-    return Diagnosis(
+    return call_rewrite(
+        failure.code,
         "argument shape",
         f"`{name}` takes the values as separate arguments, not one list: "
         f"`ibis.{name}(a, b)` (or `a.{name}(b)`)",
-        lambda code: replace_each_call(code, (name,), render),
+        (name,),
+        render,
     )
 
 
@@ -642,13 +643,13 @@ def pipe_of_a_result(failure: Failure) -> Diagnosis | None:
             return None
         return f"{source_of(call.func, code)}({source_of(given.func, code)})"
 
-    if replace_each_call(failure.code, ("pipe",), render) is None:
-        return None
-    return Diagnosis(
+    return call_rewrite(
+        failure.code,
         "argument shape",
         "`.pipe(f)` takes the function and calls it with the table: `t.pipe(f)`, not "
         "`t.pipe(f(t))`",
-        lambda code: replace_each_call(code, ("pipe",), render),
+        ("pipe",),
+        render,
     )
 
 

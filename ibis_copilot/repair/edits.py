@@ -62,6 +62,20 @@ def called_name(call: ast.Call) -> str | None:
     return function.id if isinstance(function, ast.Name) else None
 
 
+def call_rewrite(
+    code: str,
+    rule: str,
+    message: str,
+    names: tuple[str, ...],
+    translate: Callable[[ast.Call, str], str | None],
+) -> Diagnosis | None:
+    """A finding whose fix rewrites calls of ``names`` by ``translate``; None when no
+    call in ``code`` is rewritten (the failure is not this rule's)."""
+    if replace_each_call(code, names, translate) is None:
+        return None
+    return Diagnosis(rule, message, lambda text: replace_each_call(text, names, translate))
+
+
 def matching_calls(code: str, wanted: Callable[[ast.Call], bool]) -> list[ast.Call]:
     """The calls in ``code`` that ``wanted`` chooses (none when it does not parse)."""
     tree = parse(code)

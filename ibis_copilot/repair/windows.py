@@ -18,6 +18,7 @@ from ibis_copilot.repair.edits import (
     UNEXPECTED_KEYWORD,
     Candidate,
     Search,
+    call_rewrite,
     called_name,
     calls_to,
     parse,
@@ -212,13 +213,13 @@ def window_of_names(failure: Failure) -> Diagnosis | None:
         owner = source_of(call.func, code)
         return f"{owner}(group_by={source_of(call.args[0], code)})"
 
-    if replace_each_call(failure.code, ("over",), render) is None:
-        return None
-    return Diagnosis(
+    return call_rewrite(
+        failure.code,
         "window",
         "`.over(...)` takes a window, or its parts by keyword: "
         '`.over(group_by="col", order_by="other")`',
-        lambda code: replace_each_call(code, ("over",), render),
+        ("over",),
+        render,
     )
 
 
@@ -261,11 +262,11 @@ def window_frame_signs(failure: Failure) -> Diagnosis | None:
     positive number, and ``between`` from the current row, before it negative."""
     if not str(failure.error).startswith(FRAME_ORDER):
         return None
-    if replace_each_call(failure.code, WINDOW_MAKERS, _signed_frame) is None:
-        return None
-    return Diagnosis(
+    return call_rewrite(
+        failure.code,
         "window",
         "a frame's start comes before its end: `preceding=2` counts two rows back (a "
         "positive number), and `between=(-2, 0)` is from two rows before to the current one",
-        lambda code: replace_each_call(code, WINDOW_MAKERS, _signed_frame),
+        WINDOW_MAKERS,
+        _signed_frame,
     )
