@@ -480,3 +480,21 @@ def test_interval_text_is_read_one_way_for_literals_and_window_bounds(
         assert fixed is None or "interval(" not in fixed
     else:
         assert f"ibis.interval({expected[1]}={expected[0]})" in (fixed or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "method", "expected"),
+    [
+        ("HH24:MI", "to_char", "%H:%M"),
+        ("yyyy-mm-dd", "to_char", "%Y-%m-%d"),  # SQL's words in any case: mm is the month
+        ("dd/MM/yyyy HH:mm", "date_format", "%d/%m/%Y %H:%M"),  # Java's: mm is minutes
+        ("%Y-%m-%d %H:%i", "date_format", "%Y-%m-%d %H:%M"),  # MySQL's %i
+        ("%Y-%m-%d %H:%M", "format", "%Y-%m-%d %H:%M"),  # strftime's already
+    ],
+)
+def test_date_formats_of_other_tools_read_as_strftimes(
+    text: str, method: str, expected: str
+) -> None:
+    from ibis_copilot.repair.units import strftime_format
+
+    assert strftime_format(text, method) == expected

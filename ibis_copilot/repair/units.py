@@ -120,14 +120,18 @@ FORMAT_METHODS = frozenset({"to_char", "date_format", "format"})
 TEMPORAL = ("Timestamp", "Date", "Time")
 
 
-def strftime_format(text: str) -> str:
-    """A SQL, Spark (Java) or MySQL date format as strftime's."""
+def strftime_format(text: str, method: str = "to_char") -> str:
+    """A date format as strftime's: ``%`` codes are strftime's already, or MySQL's when
+    they use its ``%i`` for minutes; ``to_char`` takes SQL's words (any case);
+    ``date_format`` without ``%`` takes Spark's (Java's) letters."""
     if "%" in text:
+        if "%i" not in text:
+            return text
         table, flags = MYSQL_FORMAT, 0
-    elif re.search(r"yy|dd|mm|ss", text):
-        table, flags = JAVA_FORMAT, 0
-    else:
+    elif method == "to_char":
         table, flags = SQL_FORMAT, re.IGNORECASE
+    else:
+        table, flags = JAVA_FORMAT, 0
     pattern = re.compile("|".join(map(re.escape, table)), flags)
 
     def code_for(match: re.Match[str]) -> str:
@@ -150,7 +154,7 @@ def date_format_method(failure: Failure) -> Diagnosis | None:
         if not isinstance(call.func, ast.Attribute) or len(call.args) != 1 or call.keywords:
             return None
         text = string_value(call.args[0])
-        shown = repr(strftime_format(text)) if text else source_of(call.args[0], code)
+        shown = repr(strftime_format(text, name)) if text else source_of(call.args[0], code)
         return f"{source_of(call.func.value, code)}.strftime({shown})"
 
     def fix(code: str) -> str | None:
