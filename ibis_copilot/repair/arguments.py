@@ -25,7 +25,7 @@ from ibis_copilot.repair.edits import (
     parse,
     position,
     replace_each_call,
-    string_value,
+    string_items,
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -69,9 +69,8 @@ def selector_minus_names(failure: Failure) -> Diagnosis | None:
     aliases = _selector_aliases(failure) | {"ibis.selectors"}
 
     def names(node: ast.AST) -> list[str] | None:
-        items = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
-        found = [string_value(item) for item in items]
-        return [name for name in found if name] if all(found) else None
+        found = string_items(node)
+        return found if found is not None and all(found) else None
 
     def selector(node: ast.AST) -> str | None:
         function = node.func if isinstance(node, ast.Call) else None

@@ -32,6 +32,7 @@ from ibis_copilot.repair.edits import (
     Search,
     called_name,
     calls_to,
+    matching_calls,
     parse,
     position,
     render_call,
@@ -222,16 +223,13 @@ def _without_ignorable(call: ast.Call, code: str, unknown: list[str]) -> Candida
 def _caller_of_keyword(code: str, message: str) -> tuple[str | None, str]:
     """The one Table method in ``code`` that is passed the keyword ``message`` names."""
     found = UNEXPECTED_KEYWORD.search(message)
-    tree = parse(code)
-    if found is None or tree is None:
+    if found is None:
         return None, ""
+    calls = matching_calls(code, lambda call: any(k.arg == found.group(3) for k in call.keywords))
     names = {
         called
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and any(k.arg == found.group(3) for k in node.keywords)
-        and (called := called_name(node)) is not None
-        and hasattr(ir.Table, called)
+        for call in calls
+        if (called := called_name(call)) is not None and hasattr(ir.Table, called)
     }
     return ("Table", names.pop()) if len(names) == 1 else (None, "")
 

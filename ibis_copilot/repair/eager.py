@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ibis_copilot.repair.edits import matching_calls
+from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, matching_calls
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, source_of
 
@@ -246,12 +246,9 @@ def python_functions(failure: Failure) -> Diagnosis | None:
     )
 
 
-NO_METHOD = re.compile(r"^'(\w+)' object has no attribute '(\w+)'")
-
-
 def numpy_method(failure: Failure) -> Diagnosis | None:
     """``t.x.log1p()``: NumPy's name; Ibis writes it as a formula, ``(t.x + 1).ln()``."""
-    match = NO_METHOD.match(str(failure.error))
+    match = NO_SUCH_ATTRIBUTE.match(str(failure.error))
     if match is None or match.group(2) not in FORMULAS or not _expression_type(match.group(1)):
         return None
     name = match.group(2)

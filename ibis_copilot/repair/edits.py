@@ -42,6 +42,8 @@ INTERVAL_TEXT = re.compile(r"^\s*(\d+)\s*([a-z]+?)s?\s*$")
 INTERVAL_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 #: Abbreviations that do not start their unit's name.
 UNIT_ABBREVIATIONS = {"hr": "hours", "yr": "years", "wk": "weeks"}
+#: Python's message for an attribute an object lacks: (the object's class, the name).
+NO_SUCH_ATTRIBUTE = re.compile(r"^'(\w+)' object has no attribute '(\w+)'")
 #: Python's message for a keyword a callable does not take: (owner, name, keyword).
 UNEXPECTED_KEYWORD = re.compile(r"(?:(\w+)\.)?(\w+)\(\) got an unexpected keyword argument '(\w+)'")
 
@@ -74,6 +76,18 @@ def call_rewrite(
     if replace_each_call(code, names, translate) is None:
         return None
     return Diagnosis(rule, message, lambda text: replace_each_call(text, names, translate))
+
+
+def arguments_of(call: ast.Call) -> list[ast.expr]:
+    """What ``call`` is given: its positional arguments, then its keywords' values."""
+    return [*call.args, *(k.value for k in call.keywords)]
+
+
+def string_items(node: ast.AST) -> list[str] | None:
+    """The texts of a string literal, or of a list or tuple of them; else None."""
+    items = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
+    texts = [string_value(item) for item in items]
+    return [text for text in texts if text is not None] if None not in texts else None
 
 
 def matching_calls(code: str, wanted: Callable[[ast.Call], bool]) -> list[ast.Call]:
@@ -187,32 +201,22 @@ def interval_words(text: str) -> tuple[str, str] | None:
     return (found.group(1), units[0]) if len(units) == 1 else None
 
 
+def _given_string(call: ast.Call, text: str) -> bool:
+    return any(string_value(value) == text for value in arguments_of(call))
+
+
 def methods_given(code: str, text: str) -> set[str]:
     """The names of the calls in ``code`` given the string ``text`` as an argument."""
-
-    def given(call: ast.Call) -> bool:
-        return any(string_value(v) == text for v in [*call.args, *(k.value for k in call.keywords)])
-
-    return {name for call in matching_calls(code, given) if (name := called_name(call))}
-
-
-def string_argument_calls(code: str, method: str, text: str) -> list[ast.Call]:
-    """Calls of ``method`` given the string ``text`` as an argument."""
-
-    def wanted(call: ast.Call) -> bool:
-        values = [*call.args, *(k.value for k in call.keywords)]
-        return called_name(call) == method and any(string_value(v) == text for v in values)
-
-    return matching_calls(code, wanted)
+    calls = matching_calls(code, lambda call: _given_string(call, text))
+    return {name for call in calls if (name := called_name(call))}
 
 
 def replace_string_argument(code: str, method: str, text: str, replacement: str) -> str | None:
     """The string ``text`` given to ``method`` replaced by the source ``replacement``."""
-    arguments = {
-        position(value)
-        for call in string_argument_calls(code, method, text)
-        for value in [*call.args, *(k.value for k in call.keywords)]
-    }
+    calls = matching_calls(
+        code, lambda call: called_name(call) == method and _given_string(call, text)
+    )
+    arguments = {position(value) for call in calls for value in arguments_of(call)}
     return rewrite_nodes(
         code,
         lambda node: string_value(node) == text and position(node) in arguments,

@@ -14,6 +14,8 @@ import ast
 import re
 
 from ibis_copilot.repair.edits import (
+    NO_SUCH_ATTRIBUTE,
+    arguments_of,
     called_name,
     interval_words,
     matching_calls,
@@ -37,7 +39,6 @@ UNIT_CODES = {
     "seconds": "s",
 }
 NO_UNIT = re.compile(r"^Unable to coerce (\w+) to IntervalUnit")
-NO_ATTRIBUTE = re.compile(r"^'(\w+)' object has no attribute '(\w+)'")
 
 
 def interval_text_argument(failure: Failure) -> Diagnosis | None:
@@ -88,7 +89,7 @@ def unit_name(failure: Failure) -> Diagnosis | None:
     found = [
         (call, value)
         for call in matching_calls(failure.code, lambda c: called_name(c) is not None)
-        for value in [*call.args, *(k.value for k in call.keywords)]
+        for value in arguments_of(call)
         if (text := string_value(value)) and text.lower().startswith(match.group(1).lower())
     ]
     parsed = interval_words(f"1 {string_value(found[0][1])}") if len(found) == 1 else None
@@ -143,7 +144,7 @@ def strftime_format(text: str, method: str = "to_char") -> str:
 
 def date_format_method(failure: Failure) -> Diagnosis | None:
     """``t.ts.to_char("HH24:MI")``: Ibis formats dates with ``strftime`` and its codes."""
-    match = NO_ATTRIBUTE.match(str(failure.error))
+    match = NO_SUCH_ATTRIBUTE.match(str(failure.error))
     if match is None or match.group(2) not in FORMAT_METHODS:
         return None
     if not match.group(1).startswith(TEMPORAL):

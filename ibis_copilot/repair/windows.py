@@ -18,12 +18,14 @@ from ibis_copilot.repair.edits import (
     UNEXPECTED_KEYWORD,
     Candidate,
     Search,
+    arguments_of,
     call_rewrite,
     called_name,
     calls_to,
     parse,
     replace_call,
     replace_each_call,
+    string_items,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
@@ -56,10 +58,9 @@ WINDOW_OPERATIONS = re.compile(
 
 
 def _window_calls(call: ast.Call) -> list[ast.Call]:
-    values = [*call.args, *(k.value for k in call.keywords)]
     return [
         node
-        for value in values
+        for value in arguments_of(call)
         for node in ast.walk(value)
         if isinstance(node, ast.Call) and called_name(node) in WINDOW_FUNCTIONS
     ]
@@ -203,12 +204,8 @@ def window_of_names(failure: Failure) -> Diagnosis | None:
     if not str(failure.error).startswith("Unexpected window type"):
         return None
 
-    def names_only(node: ast.AST) -> bool:
-        items = node.elts if isinstance(node, ast.List | ast.Tuple) else [node]
-        return all(isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items)
-
     def render(call: ast.Call, code: str) -> str | None:
-        if len(call.args) != 1 or call.keywords or not names_only(call.args[0]):
+        if len(call.args) != 1 or call.keywords or string_items(call.args[0]) is None:
             return None
         owner = source_of(call.func, code)
         return f"{owner}(group_by={source_of(call.args[0], code)})"
@@ -244,7 +241,7 @@ def _signed_frame(call: ast.Call, code: str) -> str | None:
         value = source_of(item.value, code)
         number = _number(item.value)
         if item.arg == "preceding" and number is not None and number < 0:
-            value, changed = source_of(item.value, code).lstrip("-").strip(), True
+            value, changed = value.lstrip("-").strip(), True
         bounds = item.value.elts if isinstance(item.value, ast.Tuple | ast.List) else []
         start = _number(bounds[0]) if item.arg == "between" and len(bounds) == 2 else None
         end = _number(bounds[1]) if start is not None else None
