@@ -20,10 +20,12 @@ from typing import Any
 
 from ibis_copilot.codegen_training.schemas import CATEGORY, DATE, FLOAT, INT, TIMESTAMP
 from ibis_copilot.codegen_training.templates import (
+    AGGREGATES,
     Draft,
     NotApplicableError,
     Picker,
     listing,
+    month_of,
     quoted,
     words,
 )
@@ -86,11 +88,15 @@ class Composer:
         phrases.append(f"where {w} {op} {shown}")
         return Condition(col, (f"{self.p.t}.{col} {op} {shown}",), tuple(phrases))
 
+    def others(self, col: str, value: str) -> list[str]:
+        """The column's other values than ``value``, in order."""
+        return sorted({str(v) for v in self.p.values(col)} - {value})
+
     def equals(self, avoid: set[str]) -> Condition:
         col = self.anchored(CATEGORY, avoid=avoid)
         value, w = str(self.row[col]), self.said(col)
         if self.p.rng.random() < 0.25:
-            others = sorted({str(v) for v in self.p.values(col)} - {value})
+            others = self.others(col, value)
             if others:
                 other = self.p.rng.choice(others)
                 return Condition(
@@ -107,7 +113,7 @@ class Composer:
     def member(self, avoid: set[str]) -> Condition:
         col = self.anchored(CATEGORY, avoid=avoid)
         value = str(self.row[col])
-        others = sorted({str(v) for v in self.p.values(col)} - {value})
+        others = self.others(col, value)
         if not others:
             raise NotApplicableError("one value only")
         chosen = sorted([value, self.p.rng.choice(others)])
@@ -137,8 +143,7 @@ class Composer:
                 (f"with a {w} in {y}", f"whose {w} falls in {y}", f"with {w} during {y}"),
             )
         if form == "month":
-            start = date(day.year, day.month, 1)
-            end = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+            start, end = month_of(day)
             return Condition(
                 col,
                 (f'{t}.{col} >= ibis.date("{start}")', f'{t}.{col} < ibis.date("{end}")'),
@@ -262,7 +267,7 @@ def composed_query(p: Picker) -> Draft:
     name = "kept" if rng.random() < 0.5 else "selected"
     fn = p.pick("sum", "mean", "max")
     measure = {"sum": "total", "mean": "avg", "max": "max"}[fn] + f"_{num}"
-    said_fn = {"sum": "total", "mean": "average", "max": "largest"}[fn]
+    said_fn = AGGREGATES[fn]
     code = (
         f"{name} = {filtered}\n"
         f'{name}.group_by("{cat}").agg(n={name}.count(), {measure}={name}.{num}.{fn}())'

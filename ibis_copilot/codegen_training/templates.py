@@ -96,6 +96,11 @@ class Picker:
         return self.rng.choice(options)
 
 
+def month_of(day: date) -> tuple[date, date]:
+    """The first day of ``day``'s month and of the month after."""
+    return date(day.year, day.month, 1), date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
 def quoted(names: list[str]) -> str:
     return ", ".join(f'"{name}"' for name in names)
 
@@ -370,8 +375,7 @@ def date_year(p: Picker) -> Draft:
 def date_range(p: Picker) -> Draft:
     when = p.column(DATE)
     day = p.day(when)
-    start = date(day.year, day.month, 1)
-    end = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    start, end = month_of(day)
     code = (
         f"{p.t}.filter(\n"
         f'    ({p.t}.{when} >= ibis.date("{start}")) & ({p.t}.{when} < ibis.date("{end}"))\n'
