@@ -395,3 +395,37 @@ def test_full_fine_tuning_pauses_resumes_and_the_product_loads_the_result(
         tuned_model.stream_chat(question, GenerationParams(max_tokens=8), CancelToken())
     )
     assert answer.strip(), "the tuned checkpoint still chats"
+
+
+def test_respelt_schemas_rename_columns_but_requests_keep_the_domains_words() -> None:
+    from ibis_copilot.codegen_training.schemas import DOMAINS, respelt
+
+    def domain_names(seed: int) -> set[str]:
+        domain = DOMAINS[seed % len(DOMAINS)]
+        return {c.name for c in domain.columns} | {domain.key, domain.foreign_key}
+
+    schemas = [generate_schema(seed) for seed in range(48)]
+    renamed = [s for s in schemas if not set(s.fact.columns) <= domain_names(s.seed)]
+    assert 20 < len(renamed) < 48, "most schemas, not all, spell some columns their own way"
+    assert any(name.isupper() for s in renamed for name in s.fact.columns)
+    assert any(
+        any(ch.isupper() for ch in name[1:]) and "_" not in name
+        for s in renamed
+        for name in s.fact.columns
+    )
+    for seed in range(48):
+        domain = respelt(DOMAINS[seed % len(DOMAINS)], seed)
+        names = [c.name for c in domain.columns] + [domain.key, domain.foreign_key]
+        assert len(set(names)) == len(names), "renaming never makes two columns one"
+        assert all(c.said == c.said.lower() and "_" not in c.said for c in domain.columns)
+
+    upper = next(s for s in renamed if any(name.isupper() for name in s.fact.columns))
+    report = SyntheticReport()
+    examples = synthetic_examples(range(upper.seed, upper.seed + 1), 12, report, composed=4)
+    assert report.kept >= 10
+    assert set(report.failed) <= {"empty"}
+    requests = " ".join(e.request for e in examples if e.kind == "nl")
+    said = {c.name: c.said for c in upper.fact.columns.values() if c.said and c.said != c.name}
+    assert any(words in requests for words in said.values()), "requests use the domain's words"
+    code = " ".join(e.code for e in examples if e.kind == "nl")
+    assert any(name in code for name in said), "the code uses the schema's names"

@@ -27,7 +27,6 @@ from ibis_copilot.codegen_training.templates import (
     listing,
     month_of,
     quoted,
-    words,
 )
 
 COMPARISONS = {
@@ -61,7 +60,7 @@ class Composer:
 
     def said(self, column: str) -> str:
         """A column as a user names it: in words mostly, sometimes as written."""
-        return column if self.p.rng.random() < 0.3 else words(column)
+        return column if self.p.rng.random() < 0.3 else self.p.words(column)
 
     def anchored(self, *kinds: str, avoid: set[str]) -> str:
         names = [

@@ -2,12 +2,16 @@
 
 The domains are generic (trips, flights, payments, ...); none is the shop dataset of
 the code-generation benchmark, so the benchmark measures Ibis on schemas never trained on.
+Most schemas spell some columns differently from their domain (``trip_day`` or
+``trip_trip_date``... see :func:`respelt`), in snake, camel or upper case, while requests
+keep the domain's words ("trip date"): a model trained on them must take a column's name
+from the schema it is shown, not recall it from a domain.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,6 +33,7 @@ class Column:
     kind: str
     values: tuple[Any, ...] = ()  # categories, or (low, high) for numbers
     nullable: bool = False
+    said: str = ""  # how a user names the column; empty: its name in words
 
 
 @dataclass(frozen=True)
@@ -256,10 +261,78 @@ def _value(rng: random.Random, column: Column, index: int) -> Any:
     return value
 
 
+#: Other endings a column's name often has in real tables.
+ENDINGS = {
+    "_date": ("_day", "_dt", "_on"),
+    "_on": ("_date", "_day"),
+    "_at": ("_ts", "_time", "_timestamp"),
+    "_id": ("_key", "_no", "id"),
+}
+#: Case styles of a whole schema, and how often each is drawn.
+STYLES = {"snake": 70, "camel": 12, "upper": 12, "pascal": 6}
+
+
+def singular(table: str) -> str:
+    if table.endswith("ches"):
+        return table[:-2]
+    return table[:-1] if table.endswith("s") else table
+
+
+def styled(name: str, style: str) -> str:
+    """``name`` (snake case) in ``style``."""
+    parts = name.split("_")
+    if style == "camel":
+        return parts[0] + "".join(part.title() for part in parts[1:])
+    if style == "pascal":
+        return "".join(part.title() for part in parts)
+    return name.upper() if style == "upper" else name
+
+
+def _respelt_name(name: str, prefix: str, rng: random.Random) -> str:
+    draw = rng.random()
+    if draw < 0.5:
+        return name
+    for ending, others in ENDINGS.items():
+        if name.endswith(ending) and draw < 0.8:
+            return name[: -len(ending)] + rng.choice(others)
+    return name if name.startswith(prefix) else f"{prefix}_{name}"
+
+
+def respelt(domain: Domain, seed: int) -> Domain:
+    """``domain`` with columns renamed for ``seed``: about half of them given another
+    ending or the table's name as a prefix, all in one case style; each column keeps the
+    domain's words for it in ``said``. A quarter of the seeds keep the domain as it is."""
+    rng = random.Random(seed * 104_729 + 7)  # noqa: S311 - data generation
+    if rng.random() < 0.25:
+        return domain
+    style = rng.choices(list(STYLES), weights=list(STYLES.values()))[0]
+    names: dict[str, str] = {}
+
+    def renamed(name: str, table: str) -> str:
+        if name not in names:
+            new = styled(_respelt_name(name, singular(table), rng), style)
+            names[name] = name if new in names.values() else new
+        return names[name]
+
+    def column(original: Column, table: str) -> Column:
+        said = original.said or original.name.replace("_", " ")
+        return replace(original, name=renamed(original.name, table), said=said)
+
+    return Domain(
+        domain.table,
+        renamed(domain.key, domain.table),
+        domain.dimension,
+        renamed(domain.foreign_key, domain.dimension),
+        tuple(column(c, domain.table) for c in domain.columns),
+        tuple(column(c, domain.dimension) for c in domain.dimension_columns),
+    )
+
+
 def generate_schema(seed: int, rows: int = 60) -> GeneratedSchema:
-    """A domain, a random subset of its columns, and rows, all from ``seed``."""
+    """A domain (:func:`respelt` for ``seed``), a random subset of its columns, and rows,
+    all from ``seed``."""
     rng = random.Random(seed)  # noqa: S311 - data generation, not security
-    domain = DOMAINS[seed % len(DOMAINS)]
+    domain = respelt(DOMAINS[seed % len(DOMAINS)], seed)
     optional = list(domain.columns)
     kept = [c for c in optional if rng.random() < 0.8 or c.kind in (CATEGORY, DATE)]
     keys = max(3, rows // 8)

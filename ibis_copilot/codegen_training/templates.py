@@ -92,6 +92,15 @@ class Picker:
         names = [n for n in self.schema.fact.columns if n not in avoid]
         return sorted(self.rng.sample(names, min(k, len(names))), key=names.index)
 
+    def words(self, name: str) -> str:
+        """How a user names a column: the domain's words for it, whatever the schema
+        calls it."""
+        for table in self.schema.tables.values():
+            column = table.columns.get(name)
+            if column is not None and column.said:
+                return column.said
+        return words(name)
+
     def pick(self, *options: str) -> str:
         return self.rng.choice(options)
 
@@ -114,9 +123,9 @@ def filter_compare(p: Picker) -> Draft:
     shown = [*p.some(2, avoid=(col,)), col]
     phrase = {">": "above", "<": "below", ">=": "at least"}[op]
     request = p.pick(
-        f"Which {p.t} have a {words(col)} {phrase} {value}? Show {listing(shown)}.",
-        f"List the {p.t} whose {words(col)} is {phrase} {value}, with {listing(shown)}.",
-        f"Filter {p.t} to rows with {words(col)} {phrase} {value} and keep {listing(shown)}.",
+        f"Which {p.t} have a {p.words(col)} {phrase} {value}? Show {listing(shown)}.",
+        f"List the {p.t} whose {p.words(col)} is {phrase} {value}, with {listing(shown)}.",
+        f"Filter {p.t} to rows with {p.words(col)} {phrase} {value} and keep {listing(shown)}.",
     )
     code = f"{p.t}.filter({p.t}.{col} {op} {value}).select({quoted(shown)})"
     pandas = f'{p.t}[{p.t}["{col}"] {op} {value}][[{quoted(shown)}]]'
@@ -129,8 +138,8 @@ def filter_category(p: Picker) -> Draft:
     cat, num = p.column(CATEGORY), p.number()
     label, value = p.category(cat), p.threshold(num)
     request = p.pick(
-        f"Show the {p.t} with {words(cat)} {label!r} and {words(num)} over {value}.",
-        f"Find {p.t} where {words(cat)} is {label} and {words(num)} > {value}.",
+        f"Show the {p.t} with {p.words(cat)} {label!r} and {p.words(num)} over {value}.",
+        f"Find {p.t} where {p.words(cat)} is {label} and {p.words(num)} > {value}.",
     )
     code = p.pick(
         f'{p.t}.filter(({p.t}.{cat} == "{label}") & ({p.t}.{num} > {value}))',
@@ -152,9 +161,9 @@ def filter_isin(p: Picker) -> Draft:
     test = f"{p.t}.{cat}.isin([{options}])"
     code = f"{p.t}.filter({'~' if negate else ''}{test})"
     request = (
-        f"Which {p.t} have a {words(cat)} other than {listing(chosen)}?"
+        f"Which {p.t} have a {p.words(cat)} other than {listing(chosen)}?"
         if negate
-        else f"Keep the {p.t} whose {words(cat)} is {' or '.join(chosen)}."
+        else f"Keep the {p.t} whose {p.words(cat)} is {' or '.join(chosen)}."
     )
     pandas = f'{p.t}[{"~" if negate else ""}{p.t}["{cat}"].isin([{options}])]'
     return Draft("filter", code, request, "`isin` tests membership; `~` negates it.", pandas)
@@ -168,9 +177,9 @@ def filter_null(p: Picker) -> Draft:
     missing = p.rng.random() < 0.5
     method, pandas_method = ("isnull", "isna") if missing else ("notnull", "notna")
     request = (
-        f"Which {p.t} have no {words(col)} recorded?"
+        f"Which {p.t} have no {p.words(col)} recorded?"
         if missing
-        else f"Drop the {p.t} where {words(col)} is missing."
+        else f"Drop the {p.t} where {p.words(col)} is missing."
     )
     code = p.pick(f"{p.t}.filter({p.t}.{col}.{method}())", f"{p.t}.filter(_.{col}.{method}())")
     if not missing and p.rng.random() < 0.4:
@@ -189,8 +198,8 @@ def group_aggregate(p: Picker) -> Draft:
     value = p.pick(f"{p.t}.{num}.{fn}()", f"_.{num}.{fn}()")
     code = f'{p.t}.group_by("{cat}").agg({name}={value})'
     request = p.pick(
-        f"What is the {AGGREGATES[fn]} {words(num)} per {words(cat)}?",
-        f"For each {words(cat)}, compute the {AGGREGATES[fn]} {words(num)} of the {p.t}.",
+        f"What is the {AGGREGATES[fn]} {p.words(num)} per {p.words(cat)}?",
+        f"For each {p.words(cat)}, compute the {AGGREGATES[fn]} {p.words(num)} of the {p.t}.",
     )
     pandas = f'{p.t}.groupby("{cat}", as_index=False).agg({name}=("{num}", "{fn}"))'
     if ordered:
@@ -207,13 +216,13 @@ def group_count(p: Picker) -> Draft:
     having = p.rng.random() < 0.4
     count = p.pick(f"{p.t}.count()", "_.count()")
     code = f'{p.t}.group_by("{cat}").agg(n={count})'
-    request = f"How many {p.t} are there for each {words(cat)}?"
+    request = f"How many {p.t} are there for each {p.words(cat)}?"
     pandas: str | None = (
         f'{p.t}.groupby("{cat}", as_index=False).size().rename(columns={{"size": "n"}})'
     )
     if having:
         code = f"{code}.filter(_.n >= 5)"
-        request = f"Which {words(cat)} values have at least 5 {p.t}? Give the count."
+        request = f"Which {p.words(cat)} values have at least 5 {p.t}? Give the count."
         pandas = None
     return Draft(
         "group_by", code, request, "`count()` inside `agg` counts the rows of each group.", pandas
@@ -229,14 +238,14 @@ def group_multi(p: Picker) -> Draft:
         f"    avg_{num}=_.{num}.mean(),\n"
         ")"
     )
-    request = f"Per {words(cat)}: the number of {p.t}, the total and the average {words(num)}."
+    request = f"Per {p.words(cat)}: the number of {p.t}, the total and the average {p.words(num)}."
     return Draft("group_by", code, request, "One `agg` call can compute several measures.")
 
 
 def value_counts(p: Picker) -> Draft:
     cat = p.column(CATEGORY)
     code = p.pick(f"{p.t}.{cat}.value_counts()", f'{p.t}["{cat}"].value_counts()')
-    request = f"Count the {p.t} by {words(cat)}."
+    request = f"Count the {p.t} by {p.words(cat)}."
     pandas = f'{p.t}["{cat}"].value_counts()'
     return Draft("group_by", code, request, "`value_counts` counts each distinct value.", pandas)
 
@@ -248,8 +257,8 @@ def top_k(p: Picker) -> Draft:
     code = f"{p.t}.order_by({order}).limit({k})"
     word = "largest" if desc else "smallest"
     request = p.pick(
-        f"The {k} {p.t} with the {word} {words(num)}.",
-        f"Show the top {k} {p.t} by {words(num)}"
+        f"The {k} {p.t} with the {word} {p.words(num)}.",
+        f"Show the top {k} {p.t} by {p.words(num)}"
         + (" (highest first)." if desc else " (lowest first)."),
     )
     pandas = f'{p.t}.{"nlargest" if desc else "nsmallest"}({k}, "{num}")'
@@ -265,7 +274,7 @@ def top_k(p: Picker) -> Draft:
 def top_categories(p: Picker) -> Draft:
     cat = p.column(CATEGORY)
     code = f"{p.t}.{cat}.topk(2)"
-    request = f"Which 2 {words(cat)} values occur most often among the {p.t}?"
+    request = f"Which 2 {p.words(cat)} values occur most often among the {p.t}?"
     return Draft("topk", code, request, "`topk` counts values and keeps the most frequent.")
 
 
@@ -273,11 +282,11 @@ def distinct(p: Picker) -> Draft:
     cat = p.column(CATEGORY)
     if p.rng.random() < 0.5:
         code = f"{p.t}.{cat}.nunique()"
-        request = f"How many different {words(cat)} values do the {p.t} have?"
+        request = f"How many different {p.words(cat)} values do the {p.t} have?"
         pandas = f'{p.t}["{cat}"].nunique()'
     else:
         code = f'{p.t}.select("{cat}").distinct()'
-        request = f"List the distinct {words(cat)} values of {p.t}."
+        request = f"List the distinct {p.words(cat)} values of {p.t}."
         pandas = f'{p.t}[["{cat}"]].drop_duplicates()'
     return Draft("distinct", code, request, "`distinct`/`nunique` remove duplicates.", pandas)
 
@@ -289,9 +298,10 @@ def join(p: Picker) -> Draft:
     predicate = p.pick(f'"{p.fk}"', f"{p.t}.{p.fk} == {p.d}.{p.fk}")
     code = f"{p.t}.{how}({p.d}, {predicate}).select({quoted([*shown, label])})"
     request = (
-        f"List every one of the {p.t} with its {words(label)} when its {words(p.fk)} is in {p.d}."
+        f"List every one of the {p.t} with its {p.words(label)} when its "
+        f"{p.words(p.fk)} is in {p.d}."
         if how == "join"
-        else f"Every one of the {p.t} with its {words(label)} from {p.d} (or missing)."
+        else f"Every one of the {p.t} with its {p.words(label)} from {p.d} (or missing)."
     ) + f" Show {listing([*shown, label])}."
     pandas_how = "inner" if how == "join" else "left"
     pandas = f'{p.t}.merge({p.d}, on="{p.fk}", how="{pandas_how}")[[{quoted([*shown, label])}]]'
@@ -305,7 +315,7 @@ def join_aggregate(p: Picker) -> Draft:
         f'joined = {p.t}.join({p.d}, "{p.fk}")\n'
         f'joined.group_by("{group}").agg(total_{num}=joined.{num}.sum())'
     )
-    request = f"Total {words(num)} of the {p.t} per {words(group)} of their {p.d}."
+    request = f"Total {p.words(num)} of the {p.t} per {p.words(group)} of their {p.d}."
     return Draft("join", code, request, "Join first, then group by a column of the joined table.")
 
 
@@ -314,9 +324,9 @@ def anti_join(p: Picker) -> Draft:
     how = "semi_join" if semi else "anti_join"
     code = f'{p.t}.{how}({p.d}, "{p.fk}")'
     request = (
-        f"Which {p.t} have a {words(p.fk)} that exists in {p.d}?"
+        f"Which {p.t} have a {p.words(p.fk)} that exists in {p.d}?"
         if semi
-        else f"Which {p.t} have a {words(p.fk)} with no match in {p.d}?"
+        else f"Which {p.t} have a {p.words(p.fk)} with no match in {p.d}?"
     )
     return Draft("join", code, request, f"`{how}` keeps rows by whether a match exists.")
 
@@ -326,10 +336,10 @@ def window_rank(p: Picker) -> Draft:
     rank = f'ibis.row_number().over(group_by="{cat}", order_by=ibis.desc("{num}"))'
     if p.rng.random() < 0.5:
         code = f"{p.t}.mutate(rank={rank})"
-        request = f"Rank the {p.t} by {words(num)} within each {words(cat)} (0 is the largest)."
+        request = f"Rank the {p.t} by {p.words(num)} within each {p.words(cat)} (0 is the largest)."
     else:
         code = f"{p.t}.filter({rank} == 0)"
-        request = f"For each {words(cat)}, the one row of {p.t} with the largest {words(num)}."
+        request = f"For each {p.words(cat)}, the one row of {p.t} with the largest {p.words(num)}."
     return Draft(
         "window", code, request, "`row_number().over(...)` numbers rows in each group from 0."
     )
@@ -342,9 +352,9 @@ def window_share(p: Picker) -> Draft:
         f'{p.t}.mutate(group_avg=_.{num}.mean().over(group_by="{cat}"))',
     )
     request = (
-        f"Add each row's share of the total {words(num)} of its {words(cat)}."
+        f"Add each row's share of the total {p.words(num)} of its {p.words(cat)}."
         if "share" in code
-        else f"Add the average {words(num)} of each row's {words(cat)} as a column."
+        else f"Add the average {p.words(num)} of each row's {p.words(cat)} as a column."
     )
     return Draft("window", code, request, "An aggregate `.over(group_by=...)` is a window.")
 
@@ -353,10 +363,10 @@ def window_running(p: Picker) -> Draft:
     num, when = p.number(), p.column(DATE, TIMESTAMP)
     if p.rng.random() < 0.5:
         code = f'{p.t}.mutate(running_{num}={p.t}.{num}.cumsum(order_by="{when}"))'
-        request = f"A running total of {words(num)} over {words(when)}."
+        request = f"A running total of {p.words(num)} over {p.words(when)}."
     else:
         code = f'{p.t}.mutate(previous_{num}={p.t}.{num}.lag().over(order_by="{when}"))'
-        request = f"Next to each row, the {words(num)} of the previous row by {words(when)}."
+        request = f"Next to each row, the {p.words(num)} of the previous row by {p.words(when)}."
     return Draft("window", code, request, "Cumulative and lag windows need an order.")
 
 
@@ -367,7 +377,7 @@ def date_year(p: Picker) -> Draft:
         f"{p.t}.filter({p.t}.{when}.year() == {year})",
         f"{p.t}.filter(_.{when}.year() == {year})",
     )
-    request = f"The {p.t} whose {words(when)} falls in {year}."
+    request = f"The {p.t} whose {p.words(when)} falls in {year}."
     pandas = f'{p.t}[pd.to_datetime({p.t}["{when}"]).dt.year == {year}]'
     return Draft("dates", code, request, "`.year()` extracts the year of a date.", pandas)
 
@@ -381,7 +391,7 @@ def date_range(p: Picker) -> Draft:
         f'    ({p.t}.{when} >= ibis.date("{start}")) & ({p.t}.{when} < ibis.date("{end}"))\n'
         ")"
     )
-    request = f"The {p.t} with a {words(when)} in {start:%B %Y}."
+    request = f"The {p.t} with a {p.words(when)} in {start:%B %Y}."
     return Draft("dates", code, request, "Compare dates with `ibis.date` literals.")
 
 
@@ -389,7 +399,7 @@ def date_interval(p: Picker) -> Draft:
     when = p.column(DATE)
     day, days = p.day(when), p.rng.choice([7, 30, 90])
     code = f'{p.t}.filter({p.t}.{when} >= ibis.date("{day}") - ibis.interval(days={days}))'
-    request = f"The {p.t} from the {days} days up to {day} or later, by {words(when)}."
+    request = f"The {p.t} from the {days} days up to {day} or later, by {p.words(when)}."
     return Draft("dates", code, request, "`ibis.interval` shifts a date.")
 
 
@@ -399,7 +409,7 @@ def date_group(p: Picker) -> Draft:
     key = f'{p.t}.{when}.truncate("M")' if part == "truncate" else f"{p.t}.{when}.{part}()"
     name = "month" if part != "year" else "year"
     code = f'{p.t}.group_by({name}={key}).agg(n=_.count()).order_by("{name}")'
-    request = f"How many {p.t} per {name} of {words(when)}, in order?"
+    request = f"How many {p.t} per {name} of {p.words(when)}, in order?"
     return Draft("dates", code, request, "Group by an expression of the date, named in `group_by`.")
 
 
@@ -408,13 +418,13 @@ def date_parts(p: Picker) -> Draft:
     kind = p.schema.fact.columns[ts].kind
     if kind == TIMESTAMP and p.rng.random() < 0.5:
         code = f"{p.t}.mutate(hour={p.t}.{ts}.hour(), day={p.t}.{ts}.date())"
-        request = f"Add the hour and the calendar day of {words(ts)}."
+        request = f"Add the hour and the calendar day of {p.words(ts)}."
     else:
         column = f"{p.t}.{ts}"
         code = (
             f'{p.t}.mutate(month={column}.strftime("%Y-%m"), weekday={column}.day_of_week.index())'
         )
-        request = f"Add the year-month as text and the weekday number of {words(ts)}."
+        request = f"Add the year-month as text and the weekday number of {p.words(ts)}."
     return Draft("dates", code, request, "Temporal columns have methods for their parts.")
 
 
@@ -428,7 +438,7 @@ def date_delta(p: Picker) -> Draft:
         else dates[:2]
     )
     code = f'{p.t}.mutate(days={p.t}.{later}.delta({p.t}.{earlier}, unit="day"))'
-    request = f"Add the number of days from {words(earlier)} to {words(later)}."
+    request = f"Add the number of days from {p.words(earlier)} to {p.words(later)}."
     return Draft("dates", code, request, "`delta` counts the units between two dates.")
 
 
@@ -438,20 +448,20 @@ def strings(p: Picker) -> Draft:
     choice = p.rng.randrange(5)
     if choice == 0:
         code = f"{p.t}.mutate(upper_{col}={p.t}.{col}.upper())"
-        request = f"Add {words(col)} in upper case."
+        request = f"Add {p.words(col)} in upper case."
     elif choice == 1:
         piece = sample[:3].lower()
         code = f'{p.t}.filter({p.t}.{col}.lower().contains("{piece}"))'
-        request = f"The {p.t} whose {words(col)} contains {piece!r}, ignoring case."
+        request = f"The {p.t} whose {p.words(col)} contains {piece!r}, ignoring case."
     elif choice == 2:
         code = f'{p.t}.filter({p.t}.{col}.startswith("{sample[0]}"))'
-        request = f"The {p.t} whose {words(col)} starts with {sample[0]!r}."
+        request = f"The {p.t} whose {p.words(col)} starts with {sample[0]!r}."
     elif choice == 3:
         code = f"{p.t}.mutate({col}_length={p.t}.{col}.length())"
-        request = f"Add the length of {words(col)} in characters."
+        request = f"Add the length of {p.words(col)} in characters."
     else:
         code = f"{p.t}.mutate(short_{col}={p.t}.{col}.substr(0, 3))"
-        request = f"Add the first three characters of {words(col)}."
+        request = f"Add the first three characters of {p.words(col)}."
     return Draft("strings", code, request, "String columns have methods like `upper`, `contains`.")
 
 
@@ -466,7 +476,7 @@ def fill_nulls(p: Picker) -> Draft:
         f"{p.t}.mutate({col}={p.t}.{col}.fill_null(0))",
         f"{p.t}.mutate({col}=ibis.coalesce({p.t}.{col}, 0))",
     )
-    request = f"Replace missing {words(col)} with 0."
+    request = f"Replace missing {p.words(col)} with 0."
     pandas = f'{p.t}.assign({col}={p.t}["{col}"].fillna(0))'
     return Draft("nulls", code, request, "`fill_null` (or `ibis.coalesce`) replaces NULLs.", pandas)
 
@@ -477,7 +487,7 @@ def count_nulls(p: Picker) -> Draft:
         raise NotApplicableError("nullable")
     col = p.rng.choice(nullable)
     code = f"{p.t}.{col}.isnull().sum()"
-    request = f"How many {p.t} have no {words(col)}?"
+    request = f"How many {p.t} have no {p.words(col)}?"
     pandas = f'{p.t}["{col}"].isna().sum()'
     return Draft("nulls", code, request, "Summing a boolean column counts the true values.", pandas)
 
@@ -491,7 +501,7 @@ def case_when(p: Picker) -> Draft:
         code = (
             f'{p.t}.mutate(\n    size=ibis.cases(({p.t}.{num} > {value}, "high"), else_="low")\n)'
         )
-    request = f"Label each row 'high' when {words(num)} is over {value}, else 'low'."
+    request = f"Label each row 'high' when {p.words(num)} is over {value}, else 'low'."
     return Draft("case", code, request, "`ifelse` and `ibis.cases` write CASE WHEN.")
 
 
@@ -510,8 +520,8 @@ def set_operation(p: Picker) -> Draft:
     code = f"first = {left}\nsecond = {right}\n" + p.pick(
         f"first.{op}(second)", f"ibis.{op}(first, second)"
     )
-    request = f"The {op} of two selections of {p.t}: {words(cat)} {first!r}, and " + (
-        f"{words(cat)} {second!r}." if op == "union" else f"{words(cat)} not {second!r}."
+    request = f"The {op} of two selections of {p.t}: {p.words(cat)} {first!r}, and " + (
+        f"{p.words(cat)} {second!r}." if op == "union" else f"{p.words(cat)} not {second!r}."
     )
     return Draft("set_ops", code, request, f"`{op}` combines tables with the same columns.")
 
@@ -541,11 +551,11 @@ def scalar(p: Picker) -> Draft:
     fn = p.pick(*AGGREGATES)
     if p.rng.random() < 0.5:
         code = f"{p.t}.{num}.{fn}()"
-        request = f"What is the {AGGREGATES[fn]} {words(num)} over all {p.t}?"
+        request = f"What is the {AGGREGATES[fn]} {p.words(num)} over all {p.t}?"
         pandas = f'{p.t}["{num}"].{fn}()'
     else:
         code = f"{p.t}.agg(n={p.t}.count(), {fn}_{num}={p.t}.{num}.{fn}())"
-        request = f"The number of {p.t} and their {AGGREGATES[fn]} {words(num)}, in one row."
+        request = f"The number of {p.t} and their {AGGREGATES[fn]} {p.words(num)}, in one row."
         pandas = None
     return Draft("aggregate", code, request, "Reductions on a column give one value.", pandas)
 
@@ -555,7 +565,7 @@ def mutate_rename(p: Picker) -> Draft:
     if len(numbers) >= 2 and p.rng.random() < 0.6:
         a, b = p.rng.sample(numbers, 2)
         code = f"{p.t}.mutate(ratio={p.t}.{a} / {p.t}.{b})"
-        request = f"Add the ratio of {words(a)} to {words(b)}."
+        request = f"Add the ratio of {p.words(a)} to {p.words(b)}."
         pandas = f'{p.t}.assign(ratio={p.t}["{a}"] / {p.t}["{b}"])'
         return Draft("mutate", code, request, "`mutate` adds computed columns.", pandas)
     col = p.column(CATEGORY, TEXT)
@@ -574,8 +584,8 @@ def pipeline(p: Picker) -> Draft:
         f'recent.group_by("{cat}").agg(avg_{num}=recent.{num}.mean()).order_by("{cat}")'
     )
     request = (
-        f"Since {year} (by {words(when)}), the average {words(num)} per {words(cat)}, "
-        f"sorted by {words(cat)}."
+        f"Since {year} (by {p.words(when)}), the average {p.words(num)} per {p.words(cat)}, "
+        f"sorted by {p.words(cat)}."
     )
     return Draft("pipeline", code, request, "Name an intermediate table, then keep going.")
 
