@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 
 import ibis
 import numpy
@@ -40,6 +41,7 @@ NAMESPACE = {
     "_": ibis._,
     "math": math,
     "np": numpy,
+    "re": re,
 }
 
 
@@ -410,6 +412,17 @@ SIGNATURE_CASES += [
         "k.select('id').intersect(k.select('boss_id').rename(id='boss_id'), all=True)",
         "no parameter `all=`",
         "k.select('id').intersect(k.select('boss_id').rename(id='boss_id'), distinct=False)",
+    ),
+    # Python's re flags: the method is named as the user wrote it (rlike is re_search)
+    (
+        "r.filter(r.code.rlike('^ab', flags=re.IGNORECASE))",
+        "StringValue.rlike() has no parameter `flags=`",
+        "r.filter(r.code.rlike('(?i)^ab'))",
+    ),
+    (
+        "r.code.re_replace('a.b', 'x', flags=re.I | re.S)",
+        "no parameter `flags=`",
+        "r.code.re_replace('(?is)a.b', 'x')",
     ),
 ]
 

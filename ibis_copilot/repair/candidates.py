@@ -104,6 +104,15 @@ def _callable(owner: str | None, name: str) -> Callable[..., object] | None:
     return found if callable(found) else None
 
 
+def _aliases(owner: str | None, name: str, function: Callable[..., object]) -> tuple[str, ...]:
+    """Every public name ``function`` has where ``name`` was found (``rlike`` is
+    ``re_search``); the module's own names only, so that no backend is imported."""
+    holder = getattr(ir, owner, None) if owner else ibis
+    names = dir(holder) if owner else list(vars(ibis))
+    same = [n for n in names if not n.startswith("_") and getattr(holder, n, None) is function]
+    return tuple(dict.fromkeys([name, *same]))
+
+
 def _parameters(function: Callable[..., object]) -> list[inspect.Parameter]:
     """Named parameters, without ``self`` and without ``*args``/``**kwargs``."""
     named = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
@@ -257,8 +266,9 @@ def wrong_keyword(failure: Failure) -> Search | None:
     tree = ast.parse(failure.code)
     candidates, unknown_all = [], []
     fillable = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    translator = translate.KEYWORD_CALLS.get(name)
-    for call in calls_to(tree, name):
+    aliases = _aliases(owner, name, function)
+    for call in calls_to(tree, *aliases):
+        translator = translate.KEYWORD_CALLS.get(called_name(call) or "")
         given = [k.arg for k in call.keywords if k.arg is not None]
         unknown = [k for k in given if k not in accepted]
         if not unknown:
@@ -281,6 +291,9 @@ def wrong_keyword(failure: Failure) -> Search | None:
             candidates.append(Candidate(edited, f"{shown}: {said}"))
     if not unknown_all:
         return None
+    written = [called_name(call) for call in calls_to(tree, *aliases)]
+    if name not in written and written and written[0]:  # the user wrote an alias
+        shown = f"{owner}.{written[0]}()" if owner else f"ibis.{written[0]}()"
     keywords = ", ".join(f"`{k}=`" for k in dict.fromkeys(unknown_all))
     message = f"{shown} has no parameter {keywords}; its parameters: {real}"
     return Search(Diagnosis("wrong argument", message), candidates)

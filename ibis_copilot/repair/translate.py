@@ -521,6 +521,37 @@ def regex_keyword_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.lower().contains({lowered})"
 
 
+#: Python's ``re`` flags and the inline flag each is in a pattern.
+INLINE_FLAGS = {
+    "I": "i", "IGNORECASE": "i", "M": "m", "MULTILINE": "m", "S": "s", "DOTALL": "s"
+}  # fmt: skip
+
+
+def _inline_flags(node: ast.expr) -> str | None:
+    """``re.I | re.M`` → ``"im"``; None for anything else."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = _inline_flags(node.left), _inline_flags(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return INLINE_FLAGS.get(node.attr) if node.value.id == "re" else None
+    return None
+
+
+def regex_flags_call(call: ast.Call, code: str) -> str | None:
+    """Python's ``flags=re.IGNORECASE`` → the pattern's inline flag:
+    ``col.rlike("^the", flags=re.I)`` → ``col.rlike("(?i)^the")``."""
+    given = {k.arg: k.value for k in call.keywords}
+    flags = _inline_flags(given["flags"]) if set(given) == {"flags"} else None
+    pattern = string_value(call.args[0]) if call.args else None
+    if not flags or pattern is None:
+        return None
+    rest = ", ".join(_text(argument, code) for argument in call.args[1:])
+    arguments = ", ".join(
+        [repr(f"(?{''.join(dict.fromkeys(flags))}){pattern}"), *filter(None, [rest])]
+    )
+    return f"{_text(call.func, code)}({arguments})"
+
+
 #: The regular-expression method of a string method that pandas switches with ``regex=True``.
 REGEX_METHODS = {"replace": "re_replace", "contains": "re_search"}
 
@@ -599,4 +630,7 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "replace": regex_keyword_call,
     "contains": regex_keyword_call,
     "split": split_call,
+    **dict.fromkeys(
+        ("re_search", "rlike", "re_extract", "re_replace", "re_split"), regex_flags_call
+    ),
 }
