@@ -424,6 +424,23 @@ SIGNATURE_CASES += [
         "no parameter `flags=`",
         "r.code.re_replace('(?is)a.b', 'x')",
     ),
+    # a method that takes nothing, given a value: the call is quoted as written
+    (
+        "r.mutate(h=r.code.hash('SHA-256'))",
+        "`r.code.hash('SHA-256')` was given",
+        "r.mutate(h=r.code.hexdigest('sha256'))",
+    ),
+    ("r.mutate(h=r.code.hash(1))", "`r.code.hash(1)` was given", None),
+    (
+        "r.mutate(h=r.code.hash('md5'))",
+        "is `hexdigest(...)`",
+        "r.mutate(h=r.code.hexdigest('md5'))",
+    ),
+    (
+        "r.order_by(ibis.random(7)).limit(3)",
+        "ibis.random() takes no arguments",
+        "r.order_by(ibis.random()).limit(3)",
+    ),
 ]
 
 

@@ -52,7 +52,8 @@ POSITIONAL_AS_KEYWORD = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) got some positional-only arguments passed as keyword arguments"
 )
 TOO_MANY_POSITIONAL = re.compile(
-    r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ were given"
+    r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?\d+ positional arguments? "
+    r"but \d+ (?:were|was) given"
 )
 MISSING_ARGUMENT = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)$"
@@ -308,9 +309,10 @@ def too_many_positional(failure: Failure) -> Search | None:
     if match is None:
         return None
     owner, name = match.groups()
-    shown = f"{owner}.{name}()" if owner else f"{name}()"
-    function = _callable(owner, name) if owner else None
     calls = list(calls_to(ast.parse(failure.code), name))
+    of_ibis = not owner and any(source_of(c.func, failure.code) == f"ibis.{name}" for c in calls)
+    shown = f"{owner}.{name}()" if owner else f"ibis.{name}()" if of_ibis else f"{name}()"
+    function = _callable(owner, name) if owner or of_ibis else None
     by_keyword = [_keyword_only(owner, name, call, failure.code) for call in calls]
     if function is not None and not _positional(function) and not any(by_keyword):
         return _without_arguments(failure.code, name, shown, function)
@@ -343,15 +345,20 @@ def _without_arguments(code: str, name: str, shown: str, function: Callable[...,
     are a regular expression (``lstrip("0")`` → ``re_replace("^[0]+", "")``)."""
     keywords = ", ".join(f"`{p.name}=`" for p in _parameters(function))
     takes = f"only {keywords}" if keywords else "no arguments"
-    message = f"{shown} takes {takes}: `.{name}(...)` was given a value it has no place for"
+    calls = [call for call in calls_to(ast.parse(code), name) if call.args]
+    written = f"`{source_of(calls[0], code)}`" if calls else f"`.{name}(...)`"
+    message = f"{shown} takes {takes}: {written} was given a value it has no place for"
     if name in STRIP_PATTERNS:
         message += "; it strips whitespace only, other characters need `re_replace`"
+    elif name in NO_ARGUMENT_ADVICE:
+        message += f"; {NO_ARGUMENT_ADVICE[name]}"
     candidates = []
-    for call in calls_to(ast.parse(code), name) if name in STRIP_PATTERNS else []:
-        text = _strip_call(call, code)
+    for call in calls:
+        fixer = NO_ARGUMENT_FIXES.get(name)
+        text = fixer(call, code) if fixer else None
         edited = replace_call(code, call, text) if text else None
         if edited is not None:
-            candidates.append(Candidate(edited, f"`.{name}(...)` as Ibis strips those characters"))
+            candidates.append(Candidate(edited, f"{written} as {text}"))
     return Search(Diagnosis("wrong argument", message), candidates)
 
 
@@ -371,6 +378,34 @@ def _strip_call(call: ast.Call, code: str) -> str | None:
         return f"{column}.{function.attr}()"
     escaped = "".join(f"\\{c}" if c in "\\]^-[" else c for c in chars)
     return f"{column}.re_replace({STRIP_PATTERNS[function.attr].format(escaped)!r}, '')"
+
+
+def _hexdigest_call(call: ast.Call, code: str) -> str | None:
+    """``col.hash("md5")`` → ``col.hexdigest("md5")``: a named digest is ``hexdigest``'s."""
+    digest = string_value(call.args[0]) if len(call.args) == 1 else None
+    function = call.func
+    if digest is None or not isinstance(function, ast.Attribute):
+        return None
+    known = ("md5", "sha1", "sha256", "sha512")
+    named = digest.lower().replace("-", "")
+    return f"{source_of(function.value, code)}.hexdigest({named!r})" if named in known else None
+
+
+def _unseeded_call(call: ast.Call, code: str) -> str | None:
+    """``ibis.random(42)`` → ``ibis.random()``: Ibis's random takes no seed."""
+    return f"{source_of(call.func, code)}()" if not call.keywords else None
+
+
+#: What to say when a method that takes nothing was given something.
+NO_ARGUMENT_ADVICE = {
+    "hash": "a named digest (md5, sha256...) is `hexdigest(...)`",
+    "random": "Ibis's random numbers take no seed (`Table.sample(..., seed=)` is repeatable)",
+}
+NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
+    **dict.fromkeys(STRIP_PATTERNS, _strip_call),
+    "hash": _hexdigest_call,
+    "random": _unseeded_call,
+}
 
 
 #: Values for a required argument the call left out, where one is the usual meaning.
