@@ -309,7 +309,9 @@ def too_many_positional(failure: Failure) -> Search | None:
     if match is None:
         return None
     owner, name = match.groups()
-    calls = list(calls_to(ast.parse(failure.code), name))
+    calls = [call for call in calls_to(ast.parse(failure.code), name) if call.args]
+    if not calls:  # the value went in elsewhere (``s.numeric`` passed uncalled)
+        return None
     of_ibis = not owner and any(source_of(c.func, failure.code) == f"ibis.{name}" for c in calls)
     shown = f"{owner}.{name}()" if owner else f"ibis.{name}()" if of_ibis else f"{name}()"
     function = _callable(owner, name) if owner or of_ibis else None
