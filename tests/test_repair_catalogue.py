@@ -92,6 +92,12 @@ RULE_CASES = [
         "r.temp.mean().over(ibis.window(order_by='at', preceding=2, following=0))",
     ),
     (
+        "r.temp.expanding().max()",
+        "pandas habit",
+        "cumulative window",
+        "r.temp.max().over(ibis.cumulative_window(order_by='at'))",
+    ),
+    (
         "k.order_by('id').iloc[2]",
         "pandas habit",
         "no positions",

@@ -89,6 +89,11 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
         "`col.mean().over(ibis.window(order_by=..., preceding=n - 1, following=0))`",
         None,
     ),
+    "expanding": (
+        "a running total is a reduction `.over(...)` a cumulative window: "
+        "`col.sum().over(ibis.cumulative_window(order_by=...))` (or `col.cumsum(order_by=...)`)",
+        None,
+    ),
     "slice": ("`col.substr(start, length)`", None),
     "cat": ("`col.concat(other)` (with a separator: `col.concat(sep, other)`)", None),
     "zfill": ('`col.lpad(width, "0")`', None),
@@ -352,6 +357,7 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         "shape": translate.shape_to_count,
         "iloc": translate.iloc_to_limit,
         "rolling": lambda code: windows.rolling_to_window(code, failure.tables),
+        "expanding": lambda code: windows.expanding_to_window(code, failure.tables),
     }
     if name in translate.PANDAS_CALLS:
         translator = translate.PANDAS_CALLS[name]

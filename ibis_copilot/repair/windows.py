@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 import ibis.expr.types as ir
 
@@ -121,35 +122,63 @@ def window_in_aggregate(failure: Failure) -> Search | None:
     return Search(Diagnosis("wrong aggregation", message), candidates)
 
 
-def rolling_to_window(code: str, tables: dict[str, ir.Table]) -> str | None:
-    """pandas' ``t.x.rolling(7).mean()`` → ``t.x.mean().over(ibis.window(order_by=...,
-    preceding=6, following=0))``, ordered by the table's only date or timestamp column
-    (without one, nothing says which rows come before)."""
+def _pandas_window(
+    code: str,
+    tables: dict[str, ir.Table],
+    method: str,
+    window: Callable[[ast.Call, str, str], str | None],
+) -> str | None:
+    """``t.x.<method>(...).mean()`` → ``t.x.mean().over(<window>)``, ordered by the
+    table's only date or timestamp column (without one, nothing says which rows come
+    before). ``window(call, code, order)`` writes the window of the pandas call, or None
+    where its arguments do not fit."""
 
     def parts(node: ast.AST) -> tuple[ast.Call, ast.Call, str] | None:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             return None
         inner = node.func.value
-        if not (isinstance(inner, ast.Call) and called_name(inner) == "rolling"):
-            return None
-        if len(inner.args) != 1 or inner.keywords or node.args or node.keywords:
+        if not (isinstance(inner, ast.Call) and called_name(inner) == method):
             return None
         order = _only_temporal_column(inner, tables)
-        return (node, inner, order) if order else None
+        if node.args or node.keywords or not order or window(inner, code, order) is None:
+            return None
+        return node, inner, order
 
     def render(node: ast.AST, text: str) -> str:
         found = parts(node)
         assert found is not None  # noqa: S101 - wanted() checked it
         outer, inner, order = found
         column = inner.func.value if isinstance(inner.func, ast.Attribute) else inner
-        rows = inner.args[0]
-        count = rows.value if isinstance(rows, ast.Constant) else None
-        size = str(count - 1) if isinstance(count, int) else f"{source_of(rows, text)} - 1"
-        method = outer.func.attr if isinstance(outer.func, ast.Attribute) else "mean"
-        window = f"ibis.window(order_by={order!r}, preceding={size}, following=0)"
-        return f"{source_of(column, text)}.{method}().over({window})"
+        reduction = outer.func.attr if isinstance(outer.func, ast.Attribute) else "mean"
+        return f"{source_of(column, text)}.{reduction}().over({window(inner, text, order)})"
 
     return rewrite_nodes(code, lambda node: parts(node) is not None, render)
+
+
+def _rolling_window(call: ast.Call, code: str, order: str) -> str | None:
+    """``rolling(7)``: the row and the six before it."""
+    if len(call.args) != 1 or call.keywords:
+        return None
+    rows = call.args[0]
+    count = rows.value if isinstance(rows, ast.Constant) else None
+    size = str(count - 1) if isinstance(count, int) else f"{source_of(rows, code)} - 1"
+    return f"ibis.window(order_by={order!r}, preceding={size}, following=0)"
+
+
+def _expanding_window(call: ast.Call, _code: str, order: str) -> str | None:
+    """``expanding()``: every row up to this one."""
+    return None if call.args or call.keywords else f"ibis.cumulative_window(order_by={order!r})"
+
+
+def rolling_to_window(code: str, tables: dict[str, ir.Table]) -> str | None:
+    """pandas' ``t.x.rolling(7).mean()`` → ``t.x.mean().over(ibis.window(order_by=...,
+    preceding=6, following=0))``."""
+    return _pandas_window(code, tables, "rolling", _rolling_window)
+
+
+def expanding_to_window(code: str, tables: dict[str, ir.Table]) -> str | None:
+    """pandas' ``t.x.expanding().sum()`` → ``t.x.sum().over(ibis.cumulative_window(...))``."""
+    return _pandas_window(code, tables, "expanding", _expanding_window)
 
 
 #: Keywords that belong to the window, not to the function computed over it.
