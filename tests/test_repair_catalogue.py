@@ -442,6 +442,9 @@ SIGNATURE_CASES += [
         "is `hexdigest(...)`",
         "r.mutate(h=r.code.hexdigest('md5'))",
     ),
+    # other tools' names of ibis functions
+    ("r.mutate(h=ibis.arange(0, 24))", "`ibis` has no `arange`", "r.mutate(h=ibis.range(0, 24))"),
+    ("r.mutate(one=ibis.lit(1))", "did you mean `literal`", "r.mutate(one=ibis.literal(1))"),
     (
         "r.order_by(ibis.random(7)).limit(3)",
         "ibis.random() takes no arguments",

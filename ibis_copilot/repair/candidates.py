@@ -530,18 +530,34 @@ MODULE_SYNONYMS = {
     "r": "index",  # the removed ``s.r[0:3]``
     "everything": "all",  # dplyr's
 }
+#: Other tools' names of ``ibis`` functions (NumPy, PySpark, SQL).
+IBIS_SYNONYMS = {
+    "arange": "range",
+    "lit": "literal",
+    "rand": "random",
+    "current_date": "today",
+    "current_timestamp": "now",
+    "nvl": "coalesce",
+    "ifnull": "coalesce",
+    "iff": "ifelse",
+    "if_else": "ifelse",
+    "uuid4": "uuid",
+}
 MODULE_ATTRIBUTE = re.compile(r"^module '(ibis[\w.]*)' has no attribute '(\w+)'")
 
 
 def unknown_module_name(failure: Failure) -> Search | None:
-    """``s.c("a")`` or ``ibis.selectors.numerics()``: the module's real names closest to it."""
+    """``s.c("a")``, ``ibis.selectors.numerics()`` or ``ibis.arange(0, 5)``: the module's
+    real names closest to it (names Ibis removed or made methods have rules of their own,
+    which come first)."""
     match = MODULE_ATTRIBUTE.match(str(failure.error))
     module = sys.modules.get(match.group(1)) if match else None
-    if match is None or module is None or match.group(1) == "ibis":
-        return None  # names missing from ``ibis`` itself are the renamed-API rule's
+    if match is None or module is None:
+        return None
     attribute = match.group(2)
     public = sorted(name for name in dir(module) if not name.startswith("_"))
-    synonym = MODULE_SYNONYMS.get(attribute)
+    synonyms = IBIS_SYNONYMS if match.group(1) == "ibis" else MODULE_SYNONYMS
+    synonym = synonyms.get(attribute)
     close = [synonym] if synonym in public else []
     if len(attribute) > MIN_GUESSED_NAME:
         close += difflib.get_close_matches(attribute, public, n=3, cutoff=0.7)
