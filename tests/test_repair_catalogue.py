@@ -91,6 +91,8 @@ RULE_CASES = [
         "`.over(...)` a frame",
         "r.temp.mean().over(ibis.window(order_by='at', preceding=2, following=0))",
     ),
+    ("r.mutate(gone=ibis.null)", "wrong argument", "`ibis.null()`", "r.mutate(gone=ibis.null())"),
+    ("r.filter(r.at < ibis.now)", "wrong argument", "`ibis.now()`", "r.filter(r.at < ibis.now())"),
     (
         "r.temp.expanding().max()",
         "pandas habit",

@@ -511,6 +511,57 @@ def method_in_expression(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _takes_nothing(name: str) -> bool:
+    """``ibis.<name>`` is a function that can be called without arguments."""
+    function = getattr(ibis, name, None)
+    if not inspect.isfunction(function):
+        return False
+    required = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return not any(
+        p.kind in required and p.default is p.empty
+        for p in inspect.signature(function).parameters.values()
+    )
+
+
+def _uncalled_functions(code: str) -> list[ast.Attribute]:
+    """``ibis.now`` or ``ibis.null`` passed as a value (the function, not its result)."""
+    tree = parse(code)
+    if tree is None:
+        return []
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and id(node) not in called
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "ibis"
+        and _takes_nothing(node.attr)
+    ]
+
+
+def function_uncalled(failure: Failure) -> Diagnosis | None:
+    """``t.mutate(returned=ibis.null)``, ``t.ts < ibis.now``: an ``ibis`` function given
+    where its value belongs."""
+    found = _uncalled_functions(failure.code)
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+
+    def fix(code: str) -> str | None:
+        def at(node: ast.AST) -> tuple[int, int]:
+            return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+
+        targets = {at(node) for node in _uncalled_functions(code)}
+
+        def wanted(node: ast.AST) -> bool:
+            return isinstance(node, ast.Attribute) and at(node) in targets
+
+        return rewrite_nodes(code, wanted, lambda node, text: f"{source_of(node, text)}()")
+
+    return Diagnosis("wrong argument", f"`{shown}` is a function: call it, `{shown}()`", fix)
+
+
 def _named_positionally(call: ast.Call, code: str) -> str | None:
     """``mutate("name", expr)`` → ``mutate(name=expr)`` (pairs of name and value)."""
     arguments = call.args
@@ -606,4 +657,5 @@ RULES = (
     mutate_name_by_position,
     replace_with_mapping,
     method_in_expression,
+    function_uncalled,
 )
