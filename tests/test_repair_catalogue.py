@@ -94,6 +94,18 @@ RULE_CASES = [
     ("r.mutate(gone=ibis.null)", "wrong argument", "`ibis.null()`", "r.mutate(gone=ibis.null())"),
     ("r.filter(r.at < ibis.now)", "wrong argument", "`ibis.now()`", "r.filter(r.at < ibis.now())"),
     (
+        "r.mutate(low=r.group_by('sensor').temp.cummin())",
+        "window",
+        "`t.x.cummin(group_by=k, order_by=...)`",
+        "r.mutate(low=r.temp.cummin(group_by='sensor', order_by='at'))",
+    ),
+    (
+        "r.mutate(before=r.group_by('sensor').temp.lag())",
+        "window",
+        "with the groups as its window",
+        "r.mutate(before=r.temp.lag().over(group_by='sensor', order_by='at'))",
+    ),
+    (
         "r.temp.expanding().max()",
         "pandas habit",
         "cumulative window",

@@ -602,6 +602,7 @@ RULES: tuple[Rule, ...] = (
     windows.window_keywords,
     windows.window_of_names,
     windows.window_frame_signs,
+    windows.grouped_window_method,
     choice_spelling,
 )
 

@@ -296,3 +296,51 @@ def window_frame_signs(failure: Failure) -> Diagnosis | None:
         WINDOW_MAKERS,
         _signed_frame,
     )
+
+
+GROUPED_ATTRIBUTE = re.compile(r"^'Grouped\w*' object has no attribute '(\w+)'")
+CUMULATIVE = frozenset({"cumsum", "cummean", "cummin", "cummax"})
+
+
+def _per_group(call: ast.Call, code: str, tables: dict[str, ir.Table]) -> str | None:
+    """``t.group_by(k).x.cummin()`` → ``t.x.cummin(group_by=k, order_by="day")`` (and
+    ``lag``/``lead`` ``.over(...)`` the same window), ordered by the table's only date or
+    timestamp column; None without one (pandas' row order has no Ibis equivalent)."""
+    column = call.func.value if isinstance(call.func, ast.Attribute) else None
+    grouped = column.value if isinstance(column, ast.Attribute) else None
+    if not (isinstance(grouped, ast.Call) and called_name(grouped) == "group_by"):
+        return None
+    if grouped.keywords or not grouped.args or not isinstance(grouped.func, ast.Attribute):
+        return None
+    order = _only_temporal_column(grouped, tables)
+    if order is None or not isinstance(column, ast.Attribute):
+        return None
+    keys = [source_of(argument, code) for argument in grouped.args]
+    window = [f"group_by={keys[0] if len(keys) == 1 else '[' + ', '.join(keys) + ']'}"]
+    window.append(f"order_by={order!r}")
+    given = [source_of(argument, code) for argument in arguments_of(call)]
+    target = f"{source_of(grouped.func.value, code)}.{column.attr}.{called_name(call)}"
+    if called_name(call) in CUMULATIVE and not call.keywords:
+        return f"{target}({', '.join(given + window)})"
+    return None if call.keywords else f"{target}({', '.join(given)}).over({', '.join(window)})"
+
+
+def grouped_window_method(failure: Failure) -> Diagnosis | None:
+    """pandas' ``t.groupby(k).x.cummin()``: Ibis computes a running value on the column,
+    with the groups as its window."""
+    match = GROUPED_ATTRIBUTE.match(str(failure.error))
+    method = match.group(1) if match else ""
+    if method not in CUMULATIVE | {"lag", "lead"}:
+        return None
+    example = (
+        f"`t.x.{method}(group_by=k, order_by=...)`"
+        if method in CUMULATIVE
+        else f"`t.x.{method}().over(group_by=k, order_by=...)`"
+    )
+    tables = failure.tables
+    return Diagnosis(
+        "window",
+        f"a grouped column has reductions only; `{method}` per group is computed on the "
+        f"column, with the groups as its window: {example}",
+        lambda code: replace_each_call(code, (method,), lambda c, t: _per_group(c, t, tables)),
+    )
