@@ -106,6 +106,13 @@ RULE_CASES = [
         "r.mutate(before=r.temp.lag().over(group_by='sensor', order_by='at'))",
     ),
     (
+        "r.temp.sum().over(ibis.window(preceding=ibis.preceding(2), order_by='at'))",
+        "window",
+        "take the number of rows",
+        "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
+    ),
+    ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    (
         "r.temp.expanding().max()",
         "pandas habit",
         "cumulative window",

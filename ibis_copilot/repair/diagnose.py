@@ -603,6 +603,7 @@ RULES: tuple[Rule, ...] = (
     windows.window_of_names,
     windows.window_frame_signs,
     windows.grouped_window_method,
+    windows.boundary_as_keyword,
     choice_spelling,
 )
 

@@ -177,7 +177,7 @@ COMBINING = {
 #: NumPy functions (and methods of the same name) that Ibis writes as a formula.
 FORMULAS = {"log1p": "({x} + 1).ln()", "expm1": "({x}.exp() - 1)"}
 NUMERIC_MODULES = frozenset({"math", "np", "numpy"})
-BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip"})
+BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip", "ord"})
 
 
 def _python_function(node: ast.AST, tables: set[str]) -> str | None:
@@ -192,7 +192,10 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
     else:
         return None
     known = (
-        name in ELEMENTWISE or name in COMBINING or name in FORMULAS or name in {"divmod", "zip"}
+        name in ELEMENTWISE
+        or name in COMBINING
+        or name in FORMULAS
+        or name in {"divmod", "zip", "ord"}
     )
     if not known or not any(mentions(argument, tables) for argument in node.args):
         return None
@@ -203,10 +206,16 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
 
 def _ibis_call(node: ast.AST, code: str) -> str:
     """``math.sqrt(t.x)`` → ``t.x.sqrt()``; ``np.where(c, a, b)`` → ``ibis.ifelse(c, a, b)``;
-    ``divmod(a, b)`` → ``(a // b, a % b)``; ``zip(a, b)`` → ``a.zip(b)``."""
+    ``divmod(a, b)`` → ``(a // b, a % b)``; ``zip(a, b)`` → ``a.zip(b)``; ``ord(t.s[0])`` →
+    ``t.s.ascii_str()``."""
     assert isinstance(node, ast.Call)  # noqa: S101 - only called on chosen calls
     function = node.func
     name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    if name == "ord":  # the code of the first character: ``ord(t.s[0])`` → ``t.s.ascii_str()``
+        text = node.args[0]
+        first_character = isinstance(text, ast.Subscript) and ast.unparse(text.slice) == "0"
+        column = text.value if isinstance(text, ast.Subscript) and first_character else text
+        return f"{source_of(column, code)}.ascii_str()"
     first, *rest = (source_of(argument, code) for argument in node.args)
     if not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Call | ast.Subscript):
         first = f"({first})"
@@ -237,7 +246,8 @@ def python_functions(failure: Failure) -> Diagnosis | None:
     message = (
         f"`{found[0]}(...)` is Python's (or NumPy's) and wants a value now; an Ibis "
         "expression has none until it runs: use Ibis's own, e.g. `t.x.sqrt()`, "
-        "`t.x.rad2deg()`, `ibis.ifelse(cond, a, b)`, `ibis.least(a, b)`, `a // b` and `a % b`"
+        "`t.x.rad2deg()`, `ibis.ifelse(cond, a, b)`, `ibis.least(a, b)`, `a // b` and `a % b`, "
+        "`t.s.ascii_str()` for `ord`"
     )
     return Diagnosis(
         "eager use",

@@ -344,3 +344,48 @@ def grouped_window_method(failure: Failure) -> Diagnosis | None:
         f"column, with the groups as its window: {example}",
         lambda code: replace_each_call(code, (method,), lambda c, t: _per_group(c, t, tables)),
     )
+
+
+BOUNDARIES = ("preceding", "following")
+
+
+def _unwrapped_bounds(call: ast.Call, code: str) -> str | None:
+    """``ibis.window(preceding=ibis.preceding(3))`` → ``ibis.window(preceding=3,
+    following=0)``: the keyword takes the number itself, and a frame given only its start
+    otherwise runs to the end of the partition."""
+    wrapped = {
+        k.arg
+        for k in call.keywords
+        if k.arg in BOUNDARIES and isinstance(k.value, ast.Call) and called_name(k.value) == k.arg
+    }
+    if not wrapped or any(k.arg is None for k in call.keywords):
+        return None
+    parts = [source_of(argument, code) for argument in call.args]
+    for k in call.keywords:
+        value = k.value
+        if k.arg in wrapped and isinstance(value, ast.Call) and len(value.args) == 1:
+            parts.append(f"{k.arg}={source_of(value.args[0], code)}")
+        elif k.arg in wrapped:
+            return None
+        else:
+            parts.append(f"{k.arg}={source_of(value, code)}")
+    given = {k.arg for k in call.keywords}
+    if "preceding" in wrapped and "following" not in given:
+        parts.append("following=0")
+    return f"{source_of(call.func, code)}({', '.join(parts)})"
+
+
+def boundary_as_keyword(failure: Failure) -> Diagnosis | None:
+    """``preceding=ibis.preceding(3)``: a bound object where the keyword takes a number."""
+    if "not supported between instances of" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "window",
+        "`preceding=` and `following=` take the number of rows, `preceding=3`; "
+        "`ibis.preceding(3)` is a bound for `rows=(start, end)` or `between=`. A frame "
+        "given only `preceding` runs to the partition's end: `following=0` stops it at the "
+        "current row",
+        WINDOW_MAKERS,
+        _unwrapped_bounds,
+    )
