@@ -113,6 +113,18 @@ RULE_CASES = [
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
     (
+        "r.relocate('code', before=0)",
+        "wrong argument",
+        "not a position",
+        "r.relocate('code', before='sensor')",
+    ),
+    (
+        "r.relocate('code', after=-1)",
+        "wrong argument",
+        "not a position",
+        "r.relocate('code', after='price')",
+    ),
+    (
         "r.temp.expanding().max()",
         "pandas habit",
         "cumulative window",

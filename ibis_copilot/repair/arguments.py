@@ -652,7 +652,66 @@ def pipe_of_a_result(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _integer(node: ast.expr) -> int | None:
+    """The integer ``node`` writes (``0``, ``-1``), else None."""
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _named_positions(call: ast.Call, code: str, tables: dict[str, ir.Table]) -> str | None:
+    """``t.relocate("x", before=0)`` → ``t.relocate("x", before="<t's first column>")``."""
+    table = call.func.value if isinstance(call.func, ast.Attribute) else None
+    columns = list(tables[table.id].columns) if isinstance(table, ast.Name) else []
+    keywords: list[str] = []
+    for k in call.keywords:
+        value = k.value
+        position = _integer(value)
+        if k.arg in ("before", "after") and position is not None and columns:
+            if not -len(columns) <= position < len(columns):
+                return None
+            keywords.append(f"{k.arg}={columns[position]!r}")
+        elif k.arg is None:
+            return None
+        else:
+            keywords.append(f"{k.arg}={source_of(value, code)}")
+    parts = [source_of(argument, code) for argument in call.args] + keywords
+    written = f"{source_of(call.func, code)}({', '.join(parts)})"
+    return written if written != source_of(call, code) else None
+
+
+def relocate_position(failure: Failure) -> Diagnosis | None:
+    """``t.relocate("x", before=0)``: a position where a column (or selector) belongs."""
+    if not isinstance(failure.error, KeyError | IndexError):
+        return None
+    positional = matching_calls(
+        failure.code,
+        lambda call: (
+            called_name(call) == "relocate"
+            and any(
+                k.arg in ("before", "after") and _integer(k.value) is not None
+                for k in call.keywords
+            )
+        ),
+    )
+    if not positional:
+        return None
+    tables = failure.tables
+    return Diagnosis(
+        "wrong argument",
+        "`relocate(before=...)` and `after=` take a column's name or a selector, not a "
+        'position: `t.relocate("x", before="first_column")` (or `t.relocate("x")`, '
+        "which moves it first)",
+        lambda code: replace_each_call(
+            code, ("relocate",), lambda call, text: _named_positions(call, text, tables)
+        ),
+    )
+
+
 RULES = (
+    relocate_position,
     selector_minus_names,
     list_to_variadic,
     pipe_of_a_result,
