@@ -113,6 +113,12 @@ RULE_CASES = [
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
     (
+        "r.filter(r.price > ibis.literal('1,250.50', 'decimal(10, 2)'))",
+        "literal",
+        "thousands separator",
+        "r.filter(r.price > ibis.literal(1250.50, 'decimal(10, 2)'))",
+    ),
+    (
         "r.relocate('code', before=0)",
         "wrong argument",
         "not a position",

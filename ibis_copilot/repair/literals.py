@@ -20,7 +20,9 @@ from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 OUT_OF_BOUNDS = re.compile(r"^Value (-?\d+) is out of bounds for type (U?Int\d+)\(")
-NOT_NORMALIZED = re.compile(r"^Unable to normalize (.+?) (?:to|as) (.+)$")
+NOT_NORMALIZED = re.compile(
+    r"^Unable to (?:normalize (.+?) (?:to|as) (.+)|construct (decimal) from (.+))$"
+)
 DECIMAL_PRECISION = re.compile(r"decimal with precision (\d+) and scale (\d+)")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
@@ -62,7 +64,8 @@ def unreadable_literal(failure: Failure) -> Diagnosis | None:
     match = NOT_NORMALIZED.match(str(failure.error))
     if match is None or not isinstance(failure.error, TypeError):
         return None
-    value, target = match.group(1).strip("'\""), match.group(2)
+    value = (match.group(1) or match.group(4)).strip("'\"")
+    target = match.group(2) or match.group(3)
     target = re.sub(r"\(nullable=\w+\)", "", target).lower()
     if decimal := DECIMAL_PRECISION.search(target):
         precision, scale = int(decimal.group(1)), int(decimal.group(2))
@@ -74,7 +77,7 @@ def unreadable_literal(failure: Failure) -> Diagnosis | None:
         return Diagnosis(
             "literal", message, lambda code: _decimal_fix(code, precision, scale, number)
         )
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", value):
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", value):
         number = value.replace(",", "")
         message = (
             f"`'{value}'` is text with a thousands separator, which {target} cannot read: "
