@@ -191,7 +191,36 @@ def date_text_with_interval(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _column_lengths(call: ast.Call) -> dict[str, int]:
+    """``ibis.memtable({"a": [1, 2], "b": [3]})`` → ``{"a": 2, "b": 1}``."""
+    data = call.args[0] if call.args else keyword(call, "data")
+    if not isinstance(data, ast.Dict):
+        return {}
+    return {
+        name: len(value.elts)
+        for key, value in zip(data.keys, data.values, strict=True)
+        if (name := string_value(key)) is not None and isinstance(value, ast.List | ast.Tuple)
+    }
+
+
+def ragged_memtable(failure: Failure) -> Diagnosis | None:
+    """``ibis.memtable({"a": [1, 2, 3], "b": [4, 5]})``: columns of different lengths."""
+    if not isinstance(failure.error, ValueError) or "same length" not in str(failure.error):
+        return None
+    for call in matching_calls(failure.code, lambda c: called_name(c) == "memtable"):
+        lengths = _column_lengths(call)
+        if len(set(lengths.values())) > 1:
+            said = ", ".join(f"`{name}` {n}" for name, n in lengths.items())
+            return Diagnosis(
+                "literal",
+                f"the columns given to `ibis.memtable` differ in length ({said} values): "
+                "every column needs one value per row (`None` where one is missing)",
+            )
+    return None
+
+
 RULES = (
+    ragged_memtable,
     integer_bounds,
     unreadable_literal,
     interval_from_text,
