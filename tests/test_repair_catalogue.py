@@ -112,6 +112,12 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    (
+        "k.cross_join(r, k.name != r.sensor)",
+        "join",
+        "takes tables only",
+        "k.join(r, k.name != r.sensor)",
+    ),
     ("ibis.memtable({'a': [1, 2], 'b': [3]})", "literal", "(`a` 2, `b` 1 values)", None),
     (
         "r.filter(r.price > ibis.literal('1,250.50', 'decimal(10, 2)'))",

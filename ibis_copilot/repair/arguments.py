@@ -710,7 +710,33 @@ def relocate_position(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _inner_join(call: ast.Call, code: str) -> str | None:
+    """``a.cross_join(b, a.x != b.y)`` → ``a.join(b, a.x != b.y)``."""
+    if not isinstance(call.func, ast.Attribute) or len(call.args) < 2 or call.keywords:
+        return None
+    right, *predicates = (source_of(argument, code) for argument in call.args)
+    condition = predicates[0] if len(predicates) == 1 else f"[{', '.join(predicates)}]"
+    return f"{source_of(call.func.value, code)}.join({right}, {condition})"
+
+
+def cross_join_condition(failure: Failure) -> Diagnosis | None:
+    """``a.cross_join(b, condition)``: a cross join takes tables only; pairs that meet a
+    condition are an inner join."""
+    text = str(failure.error)
+    if "join must be an Ibis table" not in text or "Boolean" not in text:
+        return None
+    return call_rewrite(
+        failure.code,
+        "join",
+        "`cross_join` pairs every row with every row and takes tables only; the pairs that "
+        "meet a condition are `a.join(b, condition)` (or `a.cross_join(b).filter(condition)`)",
+        ("cross_join",),
+        _inner_join,
+    )
+
+
 RULES = (
+    cross_join_condition,
     relocate_position,
     selector_minus_names,
     list_to_variadic,
