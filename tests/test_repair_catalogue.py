@@ -476,6 +476,11 @@ SIGNATURE_CASES += [
         "no parameter `flags=`",
         "r.code.re_replace('(?is)a.b', 'x')",
     ),
+    (
+        "ibis.join(k, k.select('id', other='name'), on='id')",
+        "no parameter `on=`",
+        "k.join(k.select('id', other='name'), 'id')",
+    ),
     # a method that takes nothing, given a value: the call is quoted as written
     (
         "r.mutate(h=r.code.hash('SHA-256'))",

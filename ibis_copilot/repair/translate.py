@@ -88,19 +88,26 @@ def _suffix_keywords(call: ast.Call) -> list[str] | None:
     return parts
 
 
+#: Modules whose join function takes the left table first (``pd.merge(a, b, on=...)``).
+FUNCTION_FORMS = frozenset({"ibis", "pd", "pandas"})
+
+
 def join_call(call: ast.Call, code: str) -> str | None:
     """``left.merge(right, on=..., how=..., suffixes=...)`` (or ``join`` with pandas
-    keywords) → ``left.join(right, predicates, how=..., lname=..., rname=...)``."""
-    left = receiver(call, code)
-    if left is None or any(k.arg is None for k in call.keywords):
+    keywords, or ``ibis.join(left, right, on=...)``) → ``left.join(right, predicates,
+    how=..., lname=..., rname=...)``."""
+    left, arguments_given = receiver(call, code), list(call.args)
+    if left in FUNCTION_FORMS and arguments_given:  # ``ibis.join(a, b, ...)``: a is the left
+        left, arguments_given = _text(arguments_given[0], code), arguments_given[1:]
+    if left is None or left in FUNCTION_FORMS or any(k.arg is None for k in call.keywords):
         return None
     given = {k.arg: k.value for k in call.keywords if k.arg is not None}
-    right_node = call.args[0] if call.args else given.get("right")
+    right_node = arguments_given[0] if arguments_given else given.get("right")
     method = called_name(call) if called_name(call) in KIND_JOINS else "join"
     if right_node is None or (method != "join" and "how" in given):
         return None  # nothing to join, or a kind given twice
     right = _text(right_node, code)
-    predicates = _text(call.args[1], code) if len(call.args) > 1 else None
+    predicates = _text(arguments_given[1], code) if len(arguments_given) > 1 else None
     on = given.get("on") or given.get("predicates")
     if on is not None:
         predicates = _text(on, code)
