@@ -481,6 +481,11 @@ SIGNATURE_CASES += [
         "no parameter `on=`",
         "k.join(k.select('id', other='name'), 'id')",
     ),
+    (
+        "r.agg(r.temp.max(), r.n.sum())",
+        "Table.agg() takes the values as one list",
+        "r.agg([r.temp.max(), r.n.sum()])",
+    ),
     # a method that takes nothing, given a value: the call is quoted as written
     (
         "r.mutate(h=r.code.hash('SHA-256'))",

@@ -309,12 +309,15 @@ def too_many_positional(failure: Failure) -> Search | None:
     if match is None:
         return None
     owner, name = match.groups()
-    calls = [call for call in calls_to(ast.parse(failure.code), name) if call.args]
+    function = _callable(owner, name) if owner else None
+    names = _aliases(owner, name, function) if function is not None else (name,)
+    calls = [call for call in calls_to(ast.parse(failure.code), *names) if call.args]
     if not calls:  # the value went in elsewhere (``s.numeric`` passed uncalled)
         return None
     of_ibis = not owner and any(source_of(c.func, failure.code) == f"ibis.{name}" for c in calls)
-    shown = f"{owner}.{name}()" if owner else f"ibis.{name}()" if of_ibis else f"{name}()"
-    function = _callable(owner, name) if owner or of_ibis else None
+    function = _callable(None, name) if of_ibis else function
+    written = called_name(calls[0]) or name  # ``agg`` is ``aggregate``
+    shown = f"{owner}.{written}()" if owner else f"ibis.{name}()" if of_ibis else f"{name}()"
     by_keyword = [_keyword_only(owner, name, call, failure.code) for call in calls]
     if function is not None and not _positional(function) and not any(by_keyword):
         return _without_arguments(failure.code, name, shown, function)
