@@ -486,6 +486,13 @@ SIGNATURE_CASES += [
         "Table.agg() takes the values as one list",
         "r.agg([r.temp.max(), r.n.sum()])",
     ),
+    # pandas' na=False: what a filter does with a null condition anyway; elsewhere it matters
+    (
+        "r.filter(r.code.startswith('a', na=False))",
+        "no parameter `na=`",
+        "r.filter(r.code.startswith('a'))",
+    ),
+    ("r.mutate(a=r.code.startswith('a', na=False))", "no parameter `na=`", None),
     # a method that takes nothing, given a value: the call is quoted as written
     (
         "r.mutate(h=r.code.hash('SHA-256'))",

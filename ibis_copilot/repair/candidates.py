@@ -30,6 +30,7 @@ from ibis_copilot.repair.edits import (
     Candidate,
     Family,
     Search,
+    arguments_of,
     called_name,
     calls_to,
     matching_calls,
@@ -213,14 +214,31 @@ def _call_with(
 IGNORABLE_KEYWORDS: dict[str, object] = {"skipna": True, "dropna": True}
 
 
-def _without_ignorable(call: ast.Call, code: str, unknown: list[str]) -> Candidate | None:
+#: ... and in a filter's condition, where a null condition drops the row: pandas' string
+#: methods' ``na=False``.
+IGNORABLE_IN_FILTERS: dict[str, object] = {**IGNORABLE_KEYWORDS, "na": False}
+
+
+def _in_filter(tree: ast.AST, call: ast.Call) -> bool:
+    """``call`` is part of a ``filter(...)`` condition."""
+    return any(
+        call in ast.walk(argument)
+        for outer in calls_to(tree, "filter")
+        for argument in arguments_of(outer)
+    )
+
+
+def _without_ignorable(
+    call: ast.Call, code: str, unknown: list[str], in_filter: bool = False
+) -> Candidate | None:
     """``col.sum(skipna=True)`` → ``col.sum()``, when every unknown keyword says what Ibis
-    does anyway."""
+    does anyway (``s.startswith("a", na=False)`` too, in a filter's condition)."""
     values = {k.arg: k.value for k in call.keywords if k.arg in unknown}
+    ignorable = IGNORABLE_IN_FILTERS if in_filter else IGNORABLE_KEYWORDS
     if not values or any(
-        name not in IGNORABLE_KEYWORDS
+        name not in ignorable
         or not isinstance(value, ast.Constant)
-        or value.value != IGNORABLE_KEYWORDS[name]
+        or value.value != ignorable[name]
         for name, value in values.items()
     ):
         return None
@@ -275,7 +293,7 @@ def wrong_keyword(failure: Failure) -> Search | None:
         if not unknown:
             continue
         unknown_all += unknown
-        dropped = _without_ignorable(call, failure.code, unknown)
+        dropped = _without_ignorable(call, failure.code, unknown, _in_filter(tree, call))
         if dropped is not None:
             candidates.append(dropped)
         translated = translator(call, failure.code) if translator else None
