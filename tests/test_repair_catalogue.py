@@ -11,6 +11,7 @@ import re
 
 import ibis
 import numpy
+import pandas  # type: ignore[import-untyped]
 import pytest
 
 from ibis_copilot.repair.candidates import candidates_of, search
@@ -41,6 +42,7 @@ NAMESPACE = {
     "_": ibis._,
     "math": math,
     "np": numpy,
+    "pd": pandas,
     "re": re,
 }
 
@@ -112,6 +114,18 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    (
+        "pd.merge(k, k.view(), on='id')",
+        "pandas habit",
+        "`pd.merge` is pandas",
+        "k.join(k.view(), 'id')",
+    ),
+    (
+        "pd.concat([k, k], ignore_index=True)",
+        "pandas habit",
+        "`pd.concat` is pandas",
+        "ibis.union(k, k, distinct=False)",
+    ),
     (
         "k.cross_join(r, k.name != r.sensor)",
         "join",

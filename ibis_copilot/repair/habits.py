@@ -21,6 +21,7 @@ import ibis.selectors
 
 from ibis_copilot.repair import sql_strings, translate
 from ibis_copilot.repair.edits import (
+    call_rewrite,
     called_name,
     calls_to,
     elements,
@@ -562,6 +563,43 @@ def function_uncalled(failure: Failure) -> Diagnosis | None:
     return Diagnosis("wrong argument", f"`{shown}` is a function: call it, `{shown}()`", fix)
 
 
+def _union_call(call: ast.Call, code: str) -> str | None:
+    """``pd.concat([a, b])`` → ``ibis.union(a, b, distinct=False)`` (pandas keeps
+    duplicate rows)."""
+    tables = call.args[0] if len(call.args) == 1 else None
+    ignorable = all(k.arg == "ignore_index" for k in call.keywords)
+    if not isinstance(tables, ast.List | ast.Tuple) or len(tables.elts) < 2 or not ignorable:
+        return None
+    names = ", ".join(source_of(table, code) for table in tables.elts)
+    return f"ibis.union({names}, distinct=False)"
+
+
+def pandas_function_on_tables(failure: Failure) -> Diagnosis | None:
+    """``pd.merge(a, b, on=...)`` and ``pd.concat([a, b])`` given Ibis tables."""
+    text = str(failure.error)
+    if "Table" not in text:
+        return None
+    if text.startswith("Can only merge Series or DataFrame objects"):
+        return call_rewrite(
+            failure.code,
+            "pandas habit",
+            "`pd.merge` is pandas's and takes DataFrames; Ibis tables join themselves: "
+            '`a.join(b, "key", how="left")`',
+            ("merge",),
+            translate.join_call,
+        )
+    if text.startswith("cannot concatenate object of type"):
+        return call_rewrite(
+            failure.code,
+            "pandas habit",
+            "`pd.concat` is pandas's and takes DataFrames; Ibis stacks tables with "
+            "`ibis.union(a, b, distinct=False)` (or `a.union(b, distinct=False)`)",
+            ("concat",),
+            _union_call,
+        )
+    return None
+
+
 def _named_positionally(call: ast.Call, code: str) -> str | None:
     """``mutate("name", expr)`` → ``mutate(name=expr)`` (pairs of name and value)."""
     arguments = call.args
@@ -658,4 +696,5 @@ RULES = (
     replace_with_mapping,
     method_in_expression,
     function_uncalled,
+    pandas_function_on_tables,
 )
