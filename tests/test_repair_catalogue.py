@@ -114,6 +114,37 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    # &, | and ~ bind tighter than comparisons
+    (
+        "r.filter(r.n > 1 & r.n < 5)",
+        "python boolean operators",
+        "bind tighter than comparisons",
+        "r.filter((r.n > 1) & (r.n < 5))",
+    ),
+    (
+        "r.filter(r.code == 'a' | r.code == 'b' | r.temp.isnull())",
+        "python boolean operators",
+        "bind tighter",
+        "r.filter((r.code == 'a') | (r.code == 'b') | r.temp.isnull())",
+    ),
+    (
+        "r.filter(r.temp.notnull() & r.code != '')",
+        "python boolean operators",
+        "bind tighter",
+        "r.filter(r.temp.notnull() & (r.code != ''))",
+    ),
+    (
+        "r.filter(~r.code == 'a')",
+        "python boolean operators",
+        "bind tighter",
+        "r.filter(~(r.code == 'a'))",
+    ),
+    (
+        "r.filter(r.n >= 2 | r.code.isnull())",
+        "python boolean operators",
+        "bind tighter",
+        "r.filter((r.n >= 2) | r.code.isnull())",
+    ),
     (
         "pd.merge(k, k.view(), on='id')",
         "pandas habit",

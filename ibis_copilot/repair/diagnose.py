@@ -423,10 +423,34 @@ def method_not_called(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: What Python says when ``&``/``|``/``~`` took a comparison's operand.
+MISGROUPED = re.compile(
+    r"unsupported operand type\(s\) for [&|]|bad operand type for unary ~|"
+    r"truth value of an Ibis expression is not defined|are not comparable"
+)
+
+
+def operator_precedence(failure: Failure) -> Diagnosis | None:
+    """``t.a > 1 & t.b < 2``: ``&``/``|``/``~`` bind tighter than comparisons."""
+    if not MISGROUPED.search(str(failure.error)):
+        return None
+    if rewrite.operator_precedence(failure.code) is None:
+        return None
+    return Diagnosis(
+        "python boolean operators",
+        "`&`, `|` and `~` bind tighter than comparisons in Python: `t.a > 1 & t.b < 2` "
+        "reads as `t.a > (1 & t.b) < 2`; put each comparison in parentheses, "
+        "`(t.a > 1) & (t.b < 2)`, `~(t.s == 'x')`",
+        rewrite.operator_precedence,
+    )
+
+
 def python_boolean_operators(failure: Failure) -> Diagnosis | None:
     """``and`` / ``or`` / ``not`` (or ``if``) on expressions."""
     if "truth value of an Ibis expression is not defined" not in str(failure.error):
         return None
+    if rewrite.operator_precedence(failure.code) is not None:
+        return None  # a comparison grouped around ``&``: the rule above
     return Diagnosis(
         "python boolean operators",
         "Python's `and`/`or`/`not` cannot combine Ibis expressions: use `&`, `|`, `~` with "
@@ -586,6 +610,7 @@ RULES: tuple[Rule, ...] = (
     renamed_api,
     pandas_habit,
     item_assignment,
+    operator_precedence,
     python_boolean_operators,
     none_comparison,
     mixed_tables,

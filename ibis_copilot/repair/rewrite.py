@@ -138,6 +138,11 @@ def _operand(node: ast.AST, code: str) -> str:
     return text if simple or null_check or text.startswith("~") else f"({text})"
 
 
+COMPARISON_SYMBOLS = {
+    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="
+}  # fmt: skip
+
+
 def _bitwise(node: ast.AST, code: str) -> str:
     if isinstance(node, ast.BoolOp):
         joiner = " & " if isinstance(node.op, ast.And) else " | "
@@ -154,17 +159,10 @@ def _bitwise(node: ast.AST, code: str) -> str:
 def _split_chain(node: ast.Compare, code: str) -> str:
     """``a <= b <= c`` → ``(a <= b) & (b <= c)``."""
     operands = [node.left, *node.comparators]
-    symbols = {
-        ast.Lt: "<",
-        ast.LtE: "<=",
-        ast.Gt: ">",
-        ast.GtE: ">=",
-        ast.Eq: "==",
-        ast.NotEq: "!=",
-    }
+    symbols = [COMPARISON_SYMBOLS.get(type(op), "?") for op in node.ops]
     parts = [
-        f"({source_of(left, code)} {symbols.get(type(op), '?')} {source_of(right, code)})"
-        for left, op, right in zip(operands, node.ops, operands[1:], strict=False)
+        f"({source_of(left, code)} {symbol} {source_of(right, code)})"
+        for left, symbol, right in zip(operands, symbols, operands[1:], strict=False)
     ]
     return " & ".join(parts)
 
@@ -181,6 +179,72 @@ def bitwise_boolean_operators(code: str, tables: set[str]) -> str | None:
         return is_boolean and mentions(node, tables)
 
     return rewrite_nodes(code, wanted, _bitwise)
+
+
+LOGICAL = (ast.BitAnd, ast.BitOr)
+
+
+def _logical(node: ast.AST) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, LOGICAL)
+
+
+def _misgrouped(node: ast.AST) -> bool:
+    """A comparison that Python grouped around ``&``/``|`` or ``~`` (``a & b == c`` is
+    ``(a & b) == c``; ``~a == b`` is ``(~a) == b``)."""
+    if not isinstance(node, ast.Compare) or not all(
+        type(op) in COMPARISON_SYMBOLS for op in node.ops
+    ):
+        return False
+    operands = [node.left, *node.comparators]
+    inverted = isinstance(node.left, ast.UnaryOp) and isinstance(node.left.op, ast.Invert)
+    return inverted or any(_logical(operand) for operand in operands)
+
+
+def _items(node: ast.AST) -> list[ast.AST | str]:
+    """``node`` as operands and operator symbols, looking through ``&``/``|`` and
+    comparisons (a comparison inside ``&`` is parenthesized already: same result)."""
+    if _logical(node):
+        assert isinstance(node, ast.BinOp)  # noqa: S101 - _logical checked it
+        symbol = "&" if isinstance(node.op, ast.BitAnd) else "|"
+        return [*_items(node.left), symbol, *_items(node.right)]
+    if isinstance(node, ast.Compare) and all(type(op) in COMPARISON_SYMBOLS for op in node.ops):
+        found = _items(node.left)
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            found += [COMPARISON_SYMBOLS[type(op)], *_items(right)]
+        return found
+    return [node]
+
+
+def _grouped(items: list[ast.AST | str], code: str) -> str:
+    """Operands and symbols joined with comparisons first, then ``&``, then ``|``."""
+    for symbol in ("|", "&"):
+        if symbol in items:
+            parts: list[list[ast.AST | str]] = [[]]
+            for item in items:
+                if item == symbol:
+                    parts.append([])
+                else:
+                    parts[-1].append(item)
+            return f" {symbol} ".join(_grouped(part, code) for part in parts)
+    operands = [item for item in items if not isinstance(item, str)]
+    symbols = [item for item in items if isinstance(item, str)]
+    first, invert = operands[0], False
+    if not symbols:
+        return source_of(first, code)
+    if isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.Invert):
+        first, invert = first.operand, True
+    texts = [source_of(operand, code) for operand in [first, *operands[1:]]]
+    pairs = [f"{texts[i]} {symbol} {texts[i + 1]}" for i, symbol in enumerate(symbols)]
+    joined = " & ".join(f"({pair})" for pair in pairs)
+    if not invert:
+        return joined
+    return f"~{joined}" if len(pairs) == 1 else f"~({joined})"
+
+
+def operator_precedence(code: str) -> str | None:
+    """``t.a > 1 & t.b < 2`` → ``(t.a > 1) & (t.b < 2)``; ``~t.s == "x"`` → ``~(t.s ==
+    "x")``: comparisons grouped before ``&``/``|``/``~``, as the user meant."""
+    return rewrite_nodes(code, _misgrouped, lambda node, text: _grouped(_items(node), text))
 
 
 def conditional_expressions(code: str, tables: set[str]) -> str | None:
