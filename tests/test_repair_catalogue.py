@@ -114,6 +114,8 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    ("r.code.unique()", "pandas habit", "`t.select('col').distinct()`", None),
+    ("r.n.cumcount()", "pandas habit", "ibis.row_number()", None),
     # &, | and ~ bind tighter than comparisons
     (
         "r.filter(r.n > 1 & r.n < 5)",
@@ -538,6 +540,10 @@ SIGNATURE_CASES += [
         "r.filter(r.code.startswith('a'))",
     ),
     ("r.mutate(a=r.code.startswith('a', na=False))", "no parameter `na=`", None),
+    ("r.temp.std(ddof=0)", "no parameter `ddof=`", 'r.temp.std(how="pop")'),
+    ("r.temp.var(ddof=1)", "no parameter `ddof=`", "r.temp.var()"),
+    ("r.n.between(1, 5, inclusive='both')", "no parameter `inclusive=`", "r.n.between(1, 5)"),
+    ("r.n.between(1, 5, inclusive='left')", "no parameter `inclusive=`", None),
     # a method that takes nothing, given a value: the call is quoted as written
     (
         "r.mutate(h=r.code.hash('SHA-256'))",

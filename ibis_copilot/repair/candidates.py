@@ -211,7 +211,12 @@ def _call_with(
 
 
 #: pandas keywords whose value is what Ibis always does (reductions skip nulls).
-IGNORABLE_KEYWORDS: dict[str, object] = {"skipna": True, "dropna": True}
+IGNORABLE_KEYWORDS: dict[str, object] = {
+    "skipna": True,
+    "dropna": True,
+    "inclusive": "both",  # between's bounds are both included
+    "axis": 0,  # a reduction of a column is along it
+}
 
 
 #: ... and in a filter's condition, where a null condition drops the row: pandas' string

@@ -111,6 +111,21 @@ TABLE_HABITS = frozenset(
     {"where", "query", "assign", "with_columns", "withColumn", "unique", "nlargest",
      "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt"}
 )  # fmt: skip
+#: pandas' Series methods that Ibis spells as a query or a window, where a close Ibis name
+#: is another operation (``unique`` is not ``nunique``): advice only.
+COLUMN_HABITS = {
+    "unique": "the distinct values are a table, `t.select('col').distinct()` (their number: "
+    "`col.nunique()`)",
+    "nlargest": "`t.order_by(ibis.desc('col')).limit(n)`",
+    "nsmallest": "`t.order_by('col').limit(n)`",
+    "cumcount": "a row's number in its group is "
+    "`ibis.row_number().over(group_by=..., order_by=...)`",
+    "idxmax": "the key of the row with the largest value is `t.key.argmax(t.col)`",
+    "idxmin": "the key of the row with the smallest value is `t.key.argmin(t.col)`",
+    "pct_change": "`(col - col.lag()) / col.lag()`, over a window ordered by time",
+    "cumprod": "no running product: `col.ln().cumsum().exp()` for positive values",
+    "describe": "`t.describe()` summarises every column (`t.select('col').describe()` one)",
+}
 #: SQL's names of column methods, and Ibis's.
 SQL_METHODS: dict[str, str] = {
     "as_": "name",
@@ -335,11 +350,13 @@ def renamed_api(failure: Failure) -> Diagnosis | None:
 def pandas_habit(failure: Failure) -> Diagnosis | None:
     """pandas spellings on Ibis objects: the Ibis way (and the rewrite where it is one)."""
     attribute = _missing_attribute(failure.error)
-    if attribute is None or attribute[1] not in PANDAS_HABITS:
-        return None
-    if IBIS_HINT.search(str(failure.error)):
+    if attribute is None or IBIS_HINT.search(str(failure.error)):
         return None  # Ibis's own hint is more precise
     name = attribute[1]
+    if name in COLUMN_HABITS and attribute[0] not in {"Table", "Join"}:
+        return Diagnosis("pandas habit", f"`.{name}` is pandas; in Ibis: {COLUMN_HABITS[name]}")
+    if name not in PANDAS_HABITS:
+        return None
     if name in TABLE_HABITS and attribute[0] not in {"Table", "Join", "?"}:
         return None
     advice, replacement = PANDAS_HABITS[name]

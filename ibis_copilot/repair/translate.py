@@ -528,6 +528,19 @@ def regex_keyword_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.lower().contains({lowered})"
 
 
+def ddof_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.std(ddof=0)`` → ``col.std(how="pop")`` (``ddof=1`` is Ibis's default,
+    the sample)."""
+    given = {k.arg: k.value for k in call.keywords}
+    ddof = given.pop("ddof", None)
+    degrees = ddof.value if isinstance(ddof, ast.Constant) else None
+    if degrees not in (0, 1) or any(name is None for name in given) or call.args:
+        return None
+    kept = [f"{name}={_text(value, code)}" for name, value in given.items()]
+    how = ['how="pop"'] if degrees == 0 else []
+    return f"{_text(call.func, code)}({', '.join(kept + how)})"
+
+
 #: Python's ``re`` flags and the inline flag each is in a pattern.
 INLINE_FLAGS = {
     "I": "i", "IGNORECASE": "i", "M": "m", "MULTILINE": "m", "S": "s", "DOTALL": "s"
@@ -640,4 +653,6 @@ KEYWORD_CALLS: dict[str, Translator] = {
     **dict.fromkeys(
         ("re_search", "rlike", "re_extract", "re_replace", "re_split"), regex_flags_call
     ),
+    "std": ddof_call,
+    "var": ddof_call,
 }
