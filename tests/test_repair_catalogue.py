@@ -114,6 +114,19 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    # a column used in the call that makes it
+    (
+        "r.mutate(f=_.temp * 1.8, hot=_.f > 90)",
+        "unknown column",
+        "made in the same call that uses it",
+        "r.mutate(f=_.temp * 1.8, hot=(_.temp * 1.8) > 90)",
+    ),
+    (
+        "r.group_by('sensor').agg(total=r.n.sum(), rows=r.count(), mean=r.total / r.rows)",
+        "unknown column",
+        "made in the same call",
+        "r.group_by('sensor').agg(total=r.n.sum(), rows=r.count(), mean=(r.n.sum()) / (r.count()))",
+    ),
     ("r.code.unique()", "pandas habit", "`t.select('col').distinct()`", None),
     ("r.n.cumcount()", "pandas habit", "ibis.row_number()", None),
     # &, | and ~ bind tighter than comparisons

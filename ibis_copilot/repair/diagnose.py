@@ -7,6 +7,7 @@ nothing. Where the fix is mechanical the finding carries the rewritten code.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import functools
 import itertools
@@ -28,7 +29,7 @@ from ibis_copilot.repair import (
     units,
     windows,
 )
-from ibis_copilot.repair.edits import replace_each_call
+from ibis_copilot.repair.edits import calls_to, parse, replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
 from ibis_copilot.repair.signatures import choice_spelling, signature_mismatch
@@ -184,6 +185,70 @@ def _columns_naming(failure: Failure, name: str) -> list[str]:
         if re.search(rf"\b{re.escape(variable)}\.{re.escape(name)}\b", failure.code):
             found += [c for c in table.columns if name in c.split("_") and c != name]
     return found if len(found) == 1 else []
+
+
+#: Calls whose keywords name new columns, all computed from the table the call is on.
+NAMING_CALLS = ("mutate", "agg", "aggregate", "select")
+
+
+def _made_in_same_call(code: str, name: str) -> ast.Call | None:
+    """The call that defines ``name=`` and then uses ``_.name`` or ``t.name`` in a later
+    keyword (a call sees only the table it is called on)."""
+
+    def uses_it(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Attribute) and n.attr == name for n in ast.walk(node))
+
+    tree = parse(code)
+    for call in calls_to(tree, *NAMING_CALLS) if tree else ():
+        names = [k.arg for k in call.keywords]
+        if name in names and any(uses_it(k.value) for k in call.keywords[names.index(name) + 1 :]):
+            return call
+    return None
+
+
+def _inline_one(code: str, name: str) -> str | None:
+    """Each later use of ``name`` in the call that defines it replaced by its definition."""
+    call = _made_in_same_call(code, name)
+    if call is None:
+        return None
+    names = [k.arg for k in call.keywords]
+    definition = f"({rewrite.source_of(call.keywords[names.index(name)].value, code)})"
+    spans = {
+        (n.lineno, n.col_offset)
+        for k in call.keywords[names.index(name) + 1 :]
+        for n in ast.walk(k.value)
+        if isinstance(n, ast.Attribute) and n.attr == name
+    }
+
+    def wanted(node: ast.AST) -> bool:
+        position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        return isinstance(node, ast.Attribute) and position in spans
+
+    return rewrite.rewrite_nodes(code, wanted, lambda _node, _text: definition)
+
+
+def _inlined(code: str, name: str) -> str | None:
+    """``name`` and every other column the same call makes and uses, inlined in turn."""
+    call = _made_in_same_call(code, name)
+    made = [k.arg for k in call.keywords if k.arg] if call is not None else []
+    fixed = code
+    for made_name in made:
+        fixed = _inline_one(fixed, made_name) or fixed
+    return fixed if fixed != code else None
+
+
+def column_made_in_same_call(failure: Failure) -> Diagnosis | None:
+    """``t.mutate(y=_.x * 2, z=_.y + 1)``: ``y`` does not exist yet where ``z`` is made."""
+    name = _missing_name(failure)
+    if name is None or _made_in_same_call(failure.code, name) is None:
+        return None
+    return Diagnosis(
+        "unknown column",
+        f"`{name}` is made in the same call that uses it, and a call sees only the columns of "
+        f"the table it is called on: use `{name}`'s expression itself there, or a second "
+        f"call (`.mutate(...)` after it)",
+        lambda code: _inlined(code, name),
+    )
 
 
 def unknown_column(failure: Failure) -> Diagnosis | None:
@@ -622,6 +687,7 @@ def _labels(column: str) -> bool:
 
 Rule = Callable[[Failure], Diagnosis | None]
 RULES: tuple[Rule, ...] = (
+    column_made_in_same_call,
     unknown_column,
     ibis_hint,
     renamed_api,
