@@ -664,3 +664,20 @@ def test_date_formats_of_other_tools_read_as_strftimes(
     from ibis_copilot.repair.units import strftime_format
 
     assert strftime_format(text, method) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "advice", "fix"),
+    [
+        ("ibis.to_sql(r, dialect='postgresql')", "'postgres', not 'postgresql'", "'postgres'"),
+        ("ibis.to_sql(r, dialect='snowflak')", "'snowflake'", "'snowflake'"),
+        ("ibis.to_sql(r, dialect='cobol')", "no dialect 'cobol'", None),
+    ],
+)
+def test_a_dialect_is_called_by_ibiss_name(code: str, advice: str, fix: str | None) -> None:
+    findings = diagnose(failure_of(code))
+    assert any(advice in finding.message for finding in findings), findings
+    fixed = rule_fix(code, findings)
+    assert fixed == (code.replace(code.split("dialect=")[1][:-1], fix) if fix else None)
+    if fixed is not None:
+        exec(fixed, dict(NAMESPACE))  # noqa: S102 - the rules' fix of a fixed snippet

@@ -34,6 +34,13 @@ def test_unknown_dialect_error_lists_valid_dialects() -> None:
     assert "\n" not in message
 
 
+def test_other_names_of_a_dialect_are_ibiss_and_a_typo_gets_a_suggestion() -> None:
+    assert compile_sql(t, "PostgreSQL")[0] == "postgres"
+    assert compile_sql(t, "tsql")[0] == "mssql"
+    with pytest.raises(UnknownDialectError, match=r"did you mean 'snowflake'"):
+        compile_sql(t, "snowflak")
+
+
 def test_unbound_expression_defaults_to_duckdb() -> None:
     assert default_dialect(t) == "duckdb"
     dialect, sql = compile_sql(t.filter(t.id > 1))

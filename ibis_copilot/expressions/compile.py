@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import pkgutil
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -53,8 +54,10 @@ class UnknownDialectError(IbisSqlError):
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
+        close = difflib.get_close_matches(dialect.lower(), valid_dialects(), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         super().__init__(
-            f"unknown dialect {dialect!r}; valid dialects: {', '.join(valid_dialects())}"
+            f"unknown dialect {dialect!r}{hint}; valid dialects: {', '.join(valid_dialects())}"
         )
 
 
@@ -96,11 +99,32 @@ def ensure_expression(value: object, where: str = "the value") -> ir.Expr:
     return value
 
 
+#: Other names of Ibis's dialects (SQLGlot's, the databases' own).
+DIALECT_ALIASES = {
+    "postgresql": "postgres",
+    "pg": "postgres",
+    "tsql": "mssql",
+    "sqlserver": "mssql",
+    "bq": "bigquery",
+    "spark": "pyspark",
+    "sparksql": "pyspark",
+}
+
+
+def dialect_named(name: str) -> str | None:
+    """Ibis's name for dialect ``name`` (its own, another spelling, any case), or None."""
+    lowered = name.lower().replace(" ", "")
+    found = DIALECT_ALIASES.get(lowered, lowered)
+    return found if found in valid_dialects() else None
+
+
 def check_dialect(dialect: str) -> str:
-    """Return the dialect name if Ibis can compile to it, else raise UnknownDialectError."""
-    if dialect not in valid_dialects():
+    """Ibis's name of ``dialect`` (``postgresql`` is ``postgres``), else raise
+    UnknownDialectError."""
+    found = dialect_named(dialect)
+    if found is None:
         raise UnknownDialectError(dialect)
-    return dialect
+    return found
 
 
 def bound_backend(expr: ir.Expr) -> str | None:

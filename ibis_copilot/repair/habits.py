@@ -12,6 +12,7 @@ Each rule answers a :class:`Failure` with a :class:`Diagnosis` and its edit, or 
 from __future__ import annotations
 
 import ast
+import difflib
 import inspect
 import re
 
@@ -19,6 +20,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.selectors
 
+from ibis_copilot.expressions.compile import dialect_named, valid_dialects
 from ibis_copilot.repair import sql_strings, translate
 from ibis_copilot.repair.edits import (
     call_rewrite,
@@ -600,6 +602,30 @@ def pandas_function_on_tables(failure: Failure) -> Diagnosis | None:
     return None
 
 
+UNKNOWN_DIALECT = re.compile(r"^Unknown dialect (.+)$")
+
+
+def dialect_name(failure: Failure) -> Diagnosis | None:
+    """``ibis.to_sql(expr, dialect="postgresql")``: Ibis's name is ``postgres``."""
+    match = UNKNOWN_DIALECT.match(str(failure.error))
+    if match is None:
+        return None
+    given = match.group(1)
+    named = dialect_named(given)
+    close = difflib.get_close_matches(given.lower(), valid_dialects(), n=1, cutoff=0.6)
+    name = named or (close[0] if close else None)
+    if name is None:
+        listed = ", ".join(valid_dialects())
+        return Diagnosis("wrong argument", f"Ibis has no dialect {given!r}; it has {listed}")
+    return Diagnosis(
+        "wrong argument",
+        f"Ibis calls the dialect {name!r}, not {given!r}",
+        lambda code: rewrite_nodes(
+            code, lambda node: string_value(node) == given, lambda _n, _c: repr(name)
+        ),
+    )
+
+
 def _named_positionally(call: ast.Call, code: str) -> str | None:
     """``mutate("name", expr)`` → ``mutate(name=expr)`` (pairs of name and value)."""
     arguments = call.args
@@ -697,4 +723,5 @@ RULES = (
     method_in_expression,
     function_uncalled,
     pandas_function_on_tables,
+    dialect_name,
 )
