@@ -114,6 +114,47 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    (
+        "r.group_by('sensor').agg(top=max(r.n))",
+        "eager use",
+        "`max(...)`",
+        "r.group_by('sensor').agg(top=r.n.max())",
+    ),
+    ("sum(r.n)", "eager use", "`sum(...)`", "r.n.sum()"),
+    ("r.at.weekday()", "pandas habit", "Monday is 0", "r.at.day_of_week.index()"),
+    ("r.at.dt.day_name()", "pandas habit", "`.dt` is pandas", "r.at.day_of_week.full_name()"),
+    ("r.at.month_name()", "pandas habit", "strftime", 'r.at.strftime("%B")'),
+    ("r.temp.percentile(95)", "pandas habit", "a fraction", "r.temp.quantile(0.95)"),
+    (
+        "r.group_by('sensor').agg(rows=r.count()).filter(rows > 5)",
+        "unknown column",
+        "not a Python variable",
+        "r.group_by('sensor').agg(rows=r.count()).filter(_.rows > 5)",
+    ),
+    (
+        "r.order_by([('temp', False), ('sensor', True)])",
+        "wrong argument",
+        'not a `("x", False)` pair',
+        "r.order_by(ibis.desc('temp'), ibis.asc('sensor'))",
+    ),
+    (
+        "r.order_by(ibis.desc('temp'), 'sensor', nulls_first=True)",
+        "wrong argument",
+        "nulls go is said per key",
+        "r.order_by(ibis.desc('temp', nulls_first=True), ibis.asc('sensor', nulls_first=True))",
+    ),
+    (
+        "r.at + ibis.interval(days=r.n)",
+        "dates and intervals",
+        "`.as_interval(unit)`",
+        "r.at + r.n.as_interval('D')",
+    ),
+    (
+        "r.at + ibis.interval(r.n * 2, 'h')",
+        "dates and intervals",
+        "`.as_interval(unit)`",
+        "r.at + (r.n * 2).as_interval('h')",
+    ),
     # a column used in the call that makes it
     (
         "r.mutate(f=_.temp * 1.8, hot=_.f > 90)",

@@ -96,6 +96,10 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "slice": ("`col.substr(start, length)`", None),
+    "weekday": ("`col.day_of_week.index()` (Monday is 0)", "day_of_week.index"),
+    "day_name": ("`col.day_of_week.full_name()`", "day_of_week.full_name"),
+    "month_name": ('`col.strftime("%B")`', None),
+    "percentile": ("`col.quantile(0.9)`: a fraction, not a percent", None),
     "cat": ("`col.concat(other)` (with a separator: `col.concat(sep, other)`)", None),
     "zfill": ('`col.lpad(width, "0")`', None),
     "isnumeric": ('`col.re_search(r"^[0-9]+$")`', None),
@@ -412,6 +416,22 @@ def renamed_api(failure: Failure) -> Diagnosis | None:
     return Diagnosis("renamed API", f"{message}: {found.hint}" if found.hint else message, fix)
 
 
+def _without_date_accessor(code: str) -> str | None:
+    """``t.d.dt.weekday`` → ``t.d.day_of_week.index()``: the accessor dropped, then
+    pandas' date names in Ibis's."""
+    renames = [
+        functools.partial(rewrite.rename_attribute, old=name, new=replacement)
+        for name, (_, replacement) in PANDAS_HABITS.items()
+        if replacement and replacement.startswith("day_of_week")
+    ]
+    month_names = functools.partial(
+        replace_each_call, names=("month_name",), translate=translate.month_name_call
+    )
+    return _edits_in_turn(
+        code, functools.partial(rewrite.drop_accessor, accessor="dt"), *renames, month_names
+    )
+
+
 def pandas_habit(failure: Failure) -> Diagnosis | None:
     """pandas spellings on Ibis objects: the Ibis way (and the rewrite where it is one)."""
     attribute = _missing_attribute(failure.error)
@@ -434,7 +454,7 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
     tables = failure.table_names
     fixes: dict[str, Rewrite] = {
         "str": lambda code: rewrite.drop_accessor(code, "str"),
-        "dt": lambda code: rewrite.drop_accessor(code, "dt"),
+        "dt": _without_date_accessor,
         "loc": lambda code: rewrite.loc_to_filter(code, tables),
         "shape": translate.shape_to_count,
         "iloc": translate.iloc_to_limit,

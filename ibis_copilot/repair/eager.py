@@ -177,7 +177,9 @@ COMBINING = {
 #: NumPy functions (and methods of the same name) that Ibis writes as a formula.
 FORMULAS = {"log1p": "({x} + 1).ln()", "expm1": "({x}.exp() - 1)"}
 NUMERIC_MODULES = frozenset({"math", "np", "numpy"})
-BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip", "ord"})
+BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip", "ord", "sum"})
+#: Python's reductions of one iterable, and the Ibis reduction of a column.
+REDUCING = {"sum": "sum", "max": "max", "min": "min"}
 
 
 def _python_function(node: ast.AST, tables: set[str]) -> str | None:
@@ -196,12 +198,27 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
         or name in COMBINING
         or name in FORMULAS
         or name in {"divmod", "zip", "ord"}
+        or (name in REDUCING and len(node.args) == 1 and isinstance(function, ast.Name))
     )
     if not known or not any(mentions(argument, tables) for argument in node.args):
         return None
     if name in ELEMENTWISE and len(node.args) > (2 if name == "round" else 1):
         return None
     return None if name in FORMULAS and len(node.args) > 1 else name
+
+
+def _builtin_of_one(node: ast.Call, code: str) -> str | None:
+    """``sum(t.x)`` → ``t.x.sum()``; ``ord(t.s[0])`` → ``t.s.ascii_str()`` (the code of
+    the first character); None for other calls."""
+    name = node.func.id if isinstance(node.func, ast.Name) else ""
+    if name in REDUCING and len(node.args) == 1:
+        return f"{source_of(node.args[0], code)}.{REDUCING[name]}()"
+    if name != "ord":
+        return None
+    text = node.args[0]
+    first_character = isinstance(text, ast.Subscript) and ast.unparse(text.slice) == "0"
+    column = text.value if isinstance(text, ast.Subscript) and first_character else text
+    return f"{source_of(column, code)}.ascii_str()"
 
 
 def _ibis_call(node: ast.AST, code: str) -> str:
@@ -211,11 +228,8 @@ def _ibis_call(node: ast.AST, code: str) -> str:
     assert isinstance(node, ast.Call)  # noqa: S101 - only called on chosen calls
     function = node.func
     name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
-    if name == "ord":  # the code of the first character: ``ord(t.s[0])`` → ``t.s.ascii_str()``
-        text = node.args[0]
-        first_character = isinstance(text, ast.Subscript) and ast.unparse(text.slice) == "0"
-        column = text.value if isinstance(text, ast.Subscript) and first_character else text
-        return f"{source_of(column, code)}.ascii_str()"
+    if (builtin := _builtin_of_one(node, code)) is not None:
+        return builtin
     first, *rest = (source_of(argument, code) for argument in node.args)
     if not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Call | ast.Subscript):
         first = f"({first})"

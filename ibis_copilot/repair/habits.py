@@ -602,6 +602,89 @@ def pandas_function_on_tables(failure: Failure) -> Diagnosis | None:
     return None
 
 
+UNDEFINED_NAME = re.compile(r"^name '(\w+)' is not defined")
+#: Calls whose keywords name the columns they make.
+NAMING_CALLS = ("mutate", "agg", "aggregate", "select")
+
+
+def new_column_as_name(failure: Failure) -> Diagnosis | None:
+    """``t.agg(n=t.count()).filter(n > 5)``: a column made by an earlier call, used as a
+    Python variable; it is ``_.n``."""
+    match = UNDEFINED_NAME.match(str(failure.error))
+    tree = parse(failure.code)
+    if match is None or tree is None or not isinstance(failure.error, NameError):
+        return None
+    name = match.group(1)
+    made = {k.arg for call in calls_to(tree, *NAMING_CALLS) for k in call.keywords}
+    if name not in made:
+        return None
+    deferred = "_" if "_" in failure.namespace else "ibis._"
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+
+    return Diagnosis(
+        "unknown column",
+        f"`{name}` is a column made by an earlier call, not a Python variable: refer to it "
+        f"through the table, `{deferred}.{name}` (`{deferred}` stands for the table the "
+        "call is on)",
+        lambda code: rewrite_nodes(code, wanted, lambda _n, _c: f"{deferred}.{name}"),
+    )
+
+
+def _sort_key(node: ast.expr, code: str, nulls_first: str | None) -> str | None:
+    """One sort key as Ibis writes it: a ``(name, ascending)`` tuple or a key that
+    ``nulls_first=`` applies to."""
+    if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+        key, ascending = node.elts
+        if not (isinstance(ascending, ast.Constant) and isinstance(ascending.value, bool)):
+            return None
+        function = "ibis.asc" if ascending.value else "ibis.desc"
+        return f"{function}({source_of(key, code)}{nulls_first or ''})"
+    if nulls_first is None:
+        return source_of(node, code)
+    if isinstance(node, ast.Call) and called_name(node) in ("desc", "asc") and not node.keywords:
+        inner = ", ".join(source_of(argument, code) for argument in node.args)
+        return f"{source_of(node.func, code)}({inner}{nulls_first})"
+    return f"ibis.asc({source_of(node, code)}{nulls_first})"
+
+
+def _sort_keys(call: ast.Call, code: str) -> str | None:
+    """``order_by([("x", False)])`` → ``order_by([ibis.desc("x")])``; ``order_by(k,
+    nulls_first=True)`` → ``order_by(ibis.asc(k, nulls_first=True))``."""
+    flag = keyword(call, "nulls_first")
+    if any(k.arg not in (None, "nulls_first") for k in call.keywords) or any(
+        k.arg is None for k in call.keywords
+    ):
+        return None
+    nulls_first = f", nulls_first={source_of(flag, code)}" if flag is not None else None
+    keys = [element for argument in call.args for element in _listed(argument)]
+    has_tuples = any(isinstance(key, ast.Tuple) for key in keys)
+    if not keys or not (has_tuples or nulls_first):
+        return None
+    written = [_sort_key(key, code, nulls_first) for key in keys]
+    if None in written:
+        return None
+    return f"{source_of(call.func, code)}({', '.join(k for k in written if k)})"
+
+
+def _listed(node: ast.expr) -> list[ast.expr]:
+    return list(node.elts) if isinstance(node, ast.List) else [node]
+
+
+def sort_keys(failure: Failure) -> Diagnosis | None:
+    """Sort keys written the old or pandas way: ``("x", False)`` pairs, ``nulls_first=``
+    on ``order_by``."""
+    return call_rewrite(
+        failure.code,
+        "wrong argument",
+        'a descending key is `ibis.desc("x")` (not a `("x", False)` pair), and where '
+        'nulls go is said per key: `ibis.desc("x", nulls_first=True)`',
+        ("order_by",),
+        _sort_keys,
+    )
+
+
 UNKNOWN_DIALECT = re.compile(r"^Unknown dialect (.+)$")
 
 
@@ -724,4 +807,6 @@ RULES = (
     function_uncalled,
     pandas_function_on_tables,
     dialect_name,
+    new_column_as_name,
+    sort_keys,
 )

@@ -10,6 +10,7 @@ import ast
 import re
 
 from ibis_copilot.repair.edits import (
+    call_rewrite,
     called_name,
     interval_words,
     keyword,
@@ -103,9 +104,57 @@ def _interval_text(node: ast.AST) -> tuple[str, str] | None:
     return interval_words(text) if text else None
 
 
+#: ``ibis.interval``'s keywords and the unit codes of ``as_interval``.
+INTERVAL_UNITS = {
+    "years": "Y", "quarters": "Q", "months": "M", "weeks": "W", "days": "D", "hours": "h",
+    "minutes": "m", "seconds": "s", "milliseconds": "ms", "microseconds": "us",
+    "nanoseconds": "ns",
+}  # fmt: skip
+NOT_A_NUMBER = ("value must be an integer or timedelta", "is not a Literal")
+
+
+def _per_row_interval(call: ast.Call, code: str) -> str | None:
+    """``ibis.interval(days=t.n)`` or ``ibis.interval(t.n, "D")`` → ``t.n.as_interval("D")``."""
+    if called_name(call) != "interval":
+        return None
+    given = {k.arg: k.value for k in call.keywords}
+    keyword_unit = INTERVAL_UNITS.get(next(iter(given), None) or "") if len(given) == 1 else None
+    unit_given = (len(call.args) == 1 and set(given) == {"unit"}) or (
+        len(call.args) == 2 and not given
+    )
+    if keyword_unit and not call.args:
+        amount, unit = next(iter(given.values())), keyword_unit
+    elif unit_given:
+        amount, unit = call.args[0], string_value(given.get("unit", call.args[-1])) or ""
+    else:
+        return None
+    if isinstance(amount, ast.Constant) or not unit:
+        return None  # a literal amount is ibis.interval's own
+    column = source_of(amount, code)
+    column = column if isinstance(amount, ast.Attribute | ast.Name | ast.Call) else f"({column})"
+    return f"{column}.as_interval({unit!r})"
+
+
+def interval_per_row(failure: Failure) -> Diagnosis | None:
+    """``ibis.interval(days=t.n)``: a column of amounts is an interval per row with
+    ``.as_interval(unit)``."""
+    if not any(text in str(failure.error) for text in NOT_A_NUMBER):
+        return None
+    return call_rewrite(
+        failure.code,
+        "dates and intervals",
+        "`ibis.interval` makes one interval from a number; a column of amounts becomes an "
+        "interval per row with `.as_interval(unit)`: `t.days.as_interval('D')`",
+        ("interval",),
+        _per_row_interval,
+    )
+
+
 def interval_from_text(failure: Failure) -> Diagnosis | None:
     """``ibis.interval("45 minutes")`` → ``ibis.interval(minutes=45)``."""
     if str(failure.error) != "value must be an integer or timedelta":
+        return None
+    if interval_per_row(failure) is not None:
         return None
     message = (
         "`ibis.interval` takes a number and a unit, not text: "
@@ -221,6 +270,7 @@ def ragged_memtable(failure: Failure) -> Diagnosis | None:
 
 RULES = (
     ragged_memtable,
+    interval_per_row,
     integer_bounds,
     unreadable_literal,
     interval_from_text,

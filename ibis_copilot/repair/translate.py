@@ -584,8 +584,27 @@ def split_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.split({_text(call.args[0], code)})"
 
 
+def month_name_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.dt.month_name()`` → ``col.strftime("%B")``."""
+    column = receiver(call, code)
+    return f'{column}.strftime("%B")' if column and not call.args and not call.keywords else None
+
+
+def percentile_call(call: ast.Call, code: str) -> str | None:
+    """NumPy's ``col.percentile(90)`` → ``col.quantile(0.9)`` (a fraction; 0.9 stays)."""
+    column = receiver(call, code)
+    value = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    number = value.value if isinstance(value, ast.Constant) else None
+    if column is None or not isinstance(number, int | float) or isinstance(number, bool):
+        return None
+    fraction = number / 100 if number > 1 else number
+    return f"{column}.quantile({fraction:g})"
+
+
 #: pandas (and polars/PySpark) method → its Ibis translation (the advice is the rule's).
 PANDAS_CALLS: dict[str, Translator] = {
+    "month_name": month_name_call,
+    "percentile": percentile_call,
     "merge": join_call,
     "drop_duplicates": distinct_call,
     "melt": longer_call,
