@@ -114,6 +114,13 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    ("r.select(s.all() - s.numeric())", "selector", "`~s.cols(...)`", "r.select(~s.numeric())"),
+    (
+        "r.group_by('sensor').agg(all_codes=r.code.array_agg())",
+        "sql habit",
+        "`.collect`",
+        "r.group_by('sensor').agg(all_codes=r.code.collect())",
+    ),
     (
         "r.group_by('sensor').agg(top=max(r.n))",
         "eager use",
@@ -598,6 +605,12 @@ SIGNATURE_CASES += [
     ("r.temp.var(ddof=1)", "no parameter `ddof=`", "r.temp.var()"),
     ("r.n.between(1, 5, inclusive='both')", "no parameter `inclusive=`", "r.n.between(1, 5)"),
     ("r.n.between(1, 5, inclusive='left')", "no parameter `inclusive=`", None),
+    ("r.code.cast('int32', try_=True)", "no parameter `try_=`", "r.code.try_cast('int32')"),
+    (
+        "k.pivot_longer(['boss_id'], names_to=['who', 'what'], names_sep='_')",
+        "no parameter `names_sep=`",
+        "k.pivot_longer(['boss_id'], names_to=['who', 'what'], names_pattern='(.*?)_(.*)')",
+    ),
     # a method that takes nothing, given a value: the call is quoted as written
     (
         "r.mutate(h=r.code.hash('SHA-256'))",

@@ -58,12 +58,12 @@ def _takes_no_arguments(name: str) -> bool:
     return all(p.default is not p.empty or p.kind in optional for p in parameters)
 
 
-SELECTOR_MINUS = re.compile(r"^unsupported operand type\(s\) for -: '\w+' and '(str|list)'")
+SELECTOR_MINUS = re.compile(r"^unsupported operand type\(s\) for -: '\w+' and '\w+'")
 
 
 def selector_minus_names(failure: Failure) -> Diagnosis | None:
-    """``s.all() - "id"``: a selector leaves columns out with ``~s.cols(...)`` (and
-    ``&`` to combine): ``~s.cols("id")``, ``s.numeric() & ~s.cols("id")``."""
+    """``s.all() - "id"`` (or ``- s.numeric()``): a selector leaves columns out with ``~``
+    (and ``&`` to combine): ``~s.cols("id")``, ``s.numeric() & ~s.cols("id")``."""
     if not SELECTOR_MINUS.match(str(failure.error)):
         return None
     aliases = _selector_aliases(failure) | {"ibis.selectors"}
@@ -83,7 +83,7 @@ def selector_minus_names(failure: Failure) -> Diagnosis | None:
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Sub)
             and selector(node.left) is not None
-            and names(node.right) is not None
+            and (names(node.right) is not None or selector(node.right) is not None)
         )
 
     def render(node: ast.AST, code: str) -> str:
@@ -93,7 +93,8 @@ def selector_minus_names(failure: Failure) -> Diagnosis | None:
         everything = (
             isinstance(left, ast.Call) and getattr(left.func, "attr", "") == "all" and not left.args
         )
-        dropped = f"~{module}.cols({quoted})"
+        given = names(node.right) is None  # a selector: ``s.all() - s.numeric()``
+        dropped = f"~{source_of(node.right, code)}" if given else f"~{module}.cols({quoted})"
         return dropped if everything else f"{source_of(left, code)} & {dropped}"
 
     if rewrite_nodes(failure.code, wanted, render) is None:

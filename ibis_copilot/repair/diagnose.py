@@ -144,6 +144,8 @@ SQL_METHODS: dict[str, str] = {
     "char_length": "length",
     "lcase": "lower",
     "ucase": "upper",
+    "array_agg": "collect",
+    "list_agg": "collect",
 }
 #: Column methods that reduce a column to one value.
 REDUCTIONS = frozenset(

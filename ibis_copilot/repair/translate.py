@@ -13,6 +13,7 @@ right_on=, how=, suffixes=)`` is ``join(predicates, how=, lname=, rname=)``,
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 
 from ibis_copilot.repair import sql_strings
@@ -528,6 +529,33 @@ def regex_keyword_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.lower().contains({lowered})"
 
 
+def try_cast_call(call: ast.Call, code: str) -> str | None:
+    """SQL's TRY_CAST as a flag, ``col.cast("int", try_=True)`` → ``col.try_cast("int")``."""
+    column = receiver(call, code)
+    flag = keyword(call, "try_") or keyword(call, "safe")
+    if column is None or len(call.args) != 1 or len(call.keywords) != 1:
+        return None
+    if not (isinstance(flag, ast.Constant) and flag.value is True):
+        return None
+    return f"{column}.try_cast({_text(call.args[0], code)})"
+
+
+def names_separator_call(call: ast.Call, code: str) -> str | None:
+    """tidyr's ``pivot_longer(cols, names_to=["a", "b"], names_sep="_")`` → the pattern
+    ``names_pattern="(.*?)_(.*)"`` (the first separator splits)."""
+    separator = string_value(keyword(call, "names_sep"))
+    names = _names(keyword(call, "names_to")) if keyword(call, "names_to") else None
+    if not separator or names is None or len(names) < 2:
+        return None
+    groups = "(.*?)" + "".join(f"{re.escape(separator)}(.*?)" for _ in names[2:])
+    pattern = f"{groups}{re.escape(separator)}(.*)"
+    kept = [f"{k.arg}={_text(k.value, code)}" for k in call.keywords if k.arg != "names_sep"]
+    arguments = [_text(argument, code) for argument in call.args]
+    return (
+        f"{_text(call.func, code)}({', '.join([*arguments, *kept, f'names_pattern={pattern!r}'])})"
+    )
+
+
 def ddof_call(call: ast.Call, code: str) -> str | None:
     """pandas' ``col.std(ddof=0)`` → ``col.std(how="pop")`` (``ddof=1`` is Ibis's default,
     the sample)."""
@@ -661,7 +689,7 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "drop": drop_call,
     "count": count_call,
     "distinct": distinct_call,
-    "pivot_longer": longer_call,
+    "pivot_longer": lambda call, code: longer_call(call, code) or names_separator_call(call, code),
     "rename": rename_columns_call,
     "rank": rank_call,
     "topk": top_rows_call,
@@ -674,4 +702,5 @@ KEYWORD_CALLS: dict[str, Translator] = {
     ),
     "std": ddof_call,
     "var": ddof_call,
+    "cast": try_cast_call,
 }
