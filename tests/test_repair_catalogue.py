@@ -114,6 +114,12 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    (
+        "k.semi_join(r, k.name == r.sensor).temp",
+        "unknown column",
+        "keeps the left table's columns only",
+        None,
+    ),
     ("r.select(s.all() - s.numeric())", "selector", "`~s.cols(...)`", "r.select(~s.numeric())"),
     (
         "r.group_by('sensor').agg(all_codes=r.code.array_agg())",

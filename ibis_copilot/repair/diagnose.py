@@ -40,6 +40,7 @@ MISSING_COLUMN = re.compile(
     r"(?:Column '|Columns \[')(\w+)'(?: is not found in table|(?:, '\w+')*\] are not present in)"
 )
 EXISTING_COLUMNS = re.compile(r"Existing columns: (.+?)\.?$")
+SEMI_OR_ANTI = re.compile(r"\b(?:semi|anti)_join\(|how\s*=\s*['\"](?:semi|anti)['\"]")
 NOT_A_WINDOW = "No reduction or analytic function found to construct a window expression"
 ANOTHER_RELATION = "belong to another relation"
 NOT_A_REDUCTION = re.compile(r"Aggregate\(.*has failed", re.DOTALL)
@@ -285,13 +286,19 @@ def _column_of_another_table(failure: Failure, name: str) -> Diagnosis | None:
     each side, a column dropped by an earlier ``select``): say whose column it is."""
     owners = [v for v, table in failure.tables.items() if name in table.columns]
     existing = EXISTING_COLUMNS.search(str(failure.error))
-    if not owners or existing is None:
+    if not owners:
         return None
+    whose = f", whose columns are {existing.group(1)}" if existing else ""
     message = (
         f"`{name}` is a column of {' and '.join(f'`{v}`' for v in owners)}, but not of the "
-        f"table it was looked up in, whose columns are {existing.group(1)}"
+        f"table it was looked up in{whose}"
     )
-    if "join" in failure.code:
+    if SEMI_OR_ANTI.search(failure.code):
+        message += (
+            ": a semi or anti join keeps the left table's columns only; an inner join "
+            "(`a.join(b, ...)`) brings the right table's columns too"
+        )
+    elif "join" in failure.code:
         message += (
             f": to join on columns named differently, give the condition, e.g. "
             f"`{owners[0]}.{name} == other.key`"
