@@ -617,6 +617,11 @@ SIGNATURE_CASES += [
         "no parameter `names_sep=`",
         "k.pivot_longer(['boss_id'], names_to=['who', 'what'], names_pattern='(.*?)_(.*)')",
     ),
+    (
+        "k.day.delta(ibis.date('2024-01-01'), 'day')",
+        "by keyword",
+        "k.day.delta(ibis.date('2024-01-01'), unit='day')",
+    ),
     # a method that takes nothing, given a value: the call is quoted as written
     (
         "r.mutate(h=r.code.hash('SHA-256'))",

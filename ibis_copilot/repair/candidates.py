@@ -346,7 +346,8 @@ def too_many_positional(failure: Failure) -> Search | None:
         return _without_arguments(failure.code, name, shown, function)
     candidates: list[Candidate] = []
     for call, keyword_only in zip(calls, by_keyword, strict=True):
-        if len(call.args) < 2:
+        option = isinstance(call.args[-1], ast.Constant)  # ``delta(d, "day")``: an option
+        if len(call.args) < 2 or (keyword_only and option):
             candidates += keyword_only
             continue
         values = "[" + ", ".join(source_of(a, failure.code) for a in call.args) + "]"
