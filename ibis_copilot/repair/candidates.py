@@ -215,8 +215,13 @@ IGNORABLE_KEYWORDS: dict[str, object] = {
     "skipna": True,
     "dropna": True,
     "inclusive": "both",  # between's bounds are both included
-    "axis": 0,  # a reduction of a column is along it
+    "axis": 0,  # a reduction of a column is along it (reductions only: see below)
 }
+#: Methods whose ``axis=0`` is what Ibis does (``drop("x", axis=0)`` is not: rows).
+ALONG_THE_COLUMN = frozenset(
+    {"sum", "mean", "min", "max", "std", "var", "count", "median", "nunique", "any", "all",
+     "quantile", "mode", "first", "last"}
+)  # fmt: skip
 
 
 #: ... and in a filter's condition, where a null condition drops the row: pandas' string
@@ -240,6 +245,8 @@ def _without_ignorable(
     does anyway (``s.startswith("a", na=False)`` too, in a filter's condition)."""
     values = {k.arg: k.value for k in call.keywords if k.arg in unknown}
     ignorable = IGNORABLE_IN_FILTERS if in_filter else IGNORABLE_KEYWORDS
+    if "axis" in values and called_name(call) not in ALONG_THE_COLUMN:
+        return None
     if not values or any(
         name not in ignorable
         or not isinstance(value, ast.Constant)
