@@ -544,7 +544,8 @@ def names_separator_call(call: ast.Call, code: str) -> str | None:
     """tidyr's ``pivot_longer(cols, names_to=["a", "b"], names_sep="_")`` → the pattern
     ``names_pattern="(.*?)_(.*)"`` (the first separator splits)."""
     separator = string_value(keyword(call, "names_sep"))
-    names = _names(keyword(call, "names_to")) if keyword(call, "names_to") else None
+    names_to = keyword(call, "names_to")
+    names = _names(names_to) if names_to is not None else None
     if not separator or names is None or len(names) < 2:
         return None
     groups = "(.*?)" + "".join(f"{re.escape(separator)}(.*?)" for _ in names[2:])
