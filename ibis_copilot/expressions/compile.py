@@ -54,8 +54,8 @@ class UnknownDialectError(IbisSqlError):
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
-        close = difflib.get_close_matches(dialect.lower(), valid_dialects(), n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        close = closest_dialect(dialect)
+        hint = f" (did you mean {close!r}?)" if close else ""
         super().__init__(
             f"unknown dialect {dialect!r}{hint}; valid dialects: {', '.join(valid_dialects())}"
         )
@@ -116,6 +116,12 @@ def dialect_named(name: str) -> str | None:
     lowered = name.lower().replace(" ", "")
     found = DIALECT_ALIASES.get(lowered, lowered)
     return found if found in valid_dialects() else None
+
+
+def closest_dialect(name: str) -> str | None:
+    """Ibis's name for ``name``, else the dialect spelt most like it, else None."""
+    close = difflib.get_close_matches(name.lower(), valid_dialects(), n=1, cutoff=0.6)
+    return dialect_named(name) or (close[0] if close else None)
 
 
 def check_dialect(dialect: str) -> str:

@@ -194,10 +194,6 @@ def _columns_naming(failure: Failure, name: str) -> list[str]:
     return found if len(found) == 1 else []
 
 
-#: Calls whose keywords name new columns, all computed from the table the call is on.
-NAMING_CALLS = ("mutate", "agg", "aggregate", "select")
-
-
 def _made_in_same_call(code: str, name: str) -> ast.Call | None:
     """The call that defines ``name=`` and then uses ``_.name`` or ``t.name`` in a later
     keyword (a call sees only the table it is called on)."""
@@ -206,7 +202,7 @@ def _made_in_same_call(code: str, name: str) -> ast.Call | None:
         return any(isinstance(n, ast.Attribute) and n.attr == name for n in ast.walk(node))
 
     tree = parse(code)
-    for call in calls_to(tree, *NAMING_CALLS) if tree else ():
+    for call in calls_to(tree, *habits.NAMING_CALLS) if tree else ():
         names = [k.arg for k in call.keywords]
         if name in names and any(uses_it(k.value) for k in call.keywords[names.index(name) + 1 :]):
             return call
@@ -220,18 +216,13 @@ def _inline_one(code: str, name: str) -> str | None:
         return None
     names = [k.arg for k in call.keywords]
     definition = f"({rewrite.source_of(call.keywords[names.index(name)].value, code)})"
-    spans = {
-        (n.lineno, n.col_offset)
+    uses: list[ast.AST] = [
+        node
         for k in call.keywords[names.index(name) + 1 :]
-        for n in ast.walk(k.value)
-        if isinstance(n, ast.Attribute) and n.attr == name
-    }
-
-    def wanted(node: ast.AST) -> bool:
-        position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-        return isinstance(node, ast.Attribute) and position in spans
-
-    return rewrite.rewrite_nodes(code, wanted, lambda _node, _text: definition)
+        for node in ast.walk(k.value)
+        if isinstance(node, ast.Attribute) and node.attr == name
+    ]
+    return rewrite.rewrite_at(code, uses, lambda _node, _text: definition)
 
 
 def _inlined(code: str, name: str) -> str | None:

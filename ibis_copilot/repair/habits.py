@@ -12,7 +12,6 @@ Each rule answers a :class:`Failure` with a :class:`Diagnosis` and its edit, or 
 from __future__ import annotations
 
 import ast
-import difflib
 import inspect
 import re
 
@@ -20,7 +19,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.selectors
 
-from ibis_copilot.expressions.compile import dialect_named, valid_dialects
+from ibis_copilot.expressions.compile import closest_dialect, valid_dialects
 from ibis_copilot.repair import sql_strings, translate
 from ibis_copilot.repair.edits import (
     call_rewrite,
@@ -35,7 +34,7 @@ from ibis_copilot.repair.edits import (
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_at, rewrite_nodes, source_of
 
 MISSING_NAME = re.compile(r"Column (?:'([^']+)'|\"([^\"]+)\") is not found in table")
 
@@ -552,15 +551,8 @@ def function_uncalled(failure: Failure) -> Diagnosis | None:
     shown = source_of(found[0], failure.code)
 
     def fix(code: str) -> str | None:
-        def at(node: ast.AST) -> tuple[int, int]:
-            return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
-
-        targets = {at(node) for node in _uncalled_functions(code)}
-
-        def wanted(node: ast.AST) -> bool:
-            return isinstance(node, ast.Attribute) and at(node) in targets
-
-        return rewrite_nodes(code, wanted, lambda node, text: f"{source_of(node, text)}()")
+        found: list[ast.AST] = list(_uncalled_functions(code))
+        return rewrite_at(code, found, lambda node, text: f"{source_of(node, text)}()")
 
     return Diagnosis("wrong argument", f"`{shown}` is a function: call it, `{shown}()`", fix)
 
@@ -653,9 +645,7 @@ def _sort_keys(call: ast.Call, code: str) -> str | None:
     """``order_by([("x", False)])`` → ``order_by([ibis.desc("x")])``; ``order_by(k,
     nulls_first=True)`` → ``order_by(ibis.asc(k, nulls_first=True))``."""
     flag = keyword(call, "nulls_first")
-    if any(k.arg not in (None, "nulls_first") for k in call.keywords) or any(
-        k.arg is None for k in call.keywords
-    ):
+    if any(k.arg != "nulls_first" for k in call.keywords):
         return None
     nulls_first = f", nulls_first={source_of(flag, code)}" if flag is not None else None
     keys = [element for argument in call.args for element in _listed(argument)]
@@ -694,9 +684,7 @@ def dialect_name(failure: Failure) -> Diagnosis | None:
     if match is None:
         return None
     given = match.group(1)
-    named = dialect_named(given)
-    close = difflib.get_close_matches(given.lower(), valid_dialects(), n=1, cutoff=0.6)
-    name = named or (close[0] if close else None)
+    name = closest_dialect(given)
     if name is None:
         listed = ", ".join(valid_dialects())
         return Diagnosis("wrong argument", f"Ibis has no dialect {given!r}; it has {listed}")

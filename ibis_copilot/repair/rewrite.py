@@ -126,6 +126,19 @@ def rewrite_nodes(
     return apply_edits(code, edits)
 
 
+def rewrite_at(
+    code: str, nodes: list[ast.AST], render: Callable[[ast.AST, str], str]
+) -> str | None:
+    """Replace the nodes of ``code`` at the places of ``nodes`` (found in ``code``'s own
+    tree) by ``render(node, code)``."""
+
+    def place(node: ast.AST) -> tuple[type, int, int]:
+        return type(node), getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+
+    places = {place(node) for node in nodes}
+    return rewrite_nodes(code, lambda node: place(node) in places, render) if places else None
+
+
 def source_of(node: ast.AST, code: str) -> str:
     """The text of ``node`` as written in ``code`` (unparsed when positions are missing)."""
     return ast.get_source_segment(code, node) or ast.unparse(node)
