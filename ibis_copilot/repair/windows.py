@@ -313,16 +313,16 @@ def _per_group(call: ast.Call, code: str, tables: dict[str, ir.Table]) -> str | 
     if grouped.keywords or not grouped.args or not isinstance(grouped.func, ast.Attribute):
         return None
     order = _only_temporal_column(grouped, tables)
-    if order is None or not isinstance(column, ast.Attribute):
+    if order is None or call.keywords or not isinstance(column, ast.Attribute):
         return None
     keys = [source_of(argument, code) for argument in grouped.args]
-    window = [f"group_by={keys[0] if len(keys) == 1 else '[' + ', '.join(keys) + ']'}"]
-    window.append(f"order_by={order!r}")
-    given = [source_of(argument, code) for argument in arguments_of(call)]
+    groups = keys[0] if len(keys) == 1 else f"[{', '.join(keys)}]"
+    window = [f"group_by={groups}", f"order_by={order!r}"]
+    given = [source_of(argument, code) for argument in call.args]
     target = f"{source_of(grouped.func.value, code)}.{column.attr}.{called_name(call)}"
-    if called_name(call) in CUMULATIVE and not call.keywords:
+    if called_name(call) in CUMULATIVE:
         return f"{target}({', '.join(given + window)})"
-    return None if call.keywords else f"{target}({', '.join(given)}).over({', '.join(window)})"
+    return f"{target}({', '.join(given)}).over({', '.join(window)})"
 
 
 def grouped_window_method(failure: Failure) -> Diagnosis | None:
