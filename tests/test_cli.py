@@ -140,7 +140,7 @@ def test_sql_all_dialects_table(cli: Cli) -> None:
     ("args", "stdin", "message"),
     [
         (("sql", "-"), "1 + 1\n", "is a builtins.int, not an Ibis expression"),
-        (("sql", "-", "-d", "nosql"), "1\n", "unknown dialect 'nosql'; valid dialects:"),
+        (("sql", "-", "-d", "nosuchsql"), "1\n", "unknown dialect 'nosuchsql'; valid dialects:"),
         (("sql", "-"), "x = (\n", "<stdin>, line 1"),
         (("sql", "-"), "x = 1\n", "neither ends with an expression nor assigns"),
         (("sql", "/no/such/file.py"), "", "cannot read /no/such/file.py"),

@@ -39,7 +39,10 @@ def test_quickstart_runs_and_shows_sql(
     streams = "".join(
         output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
     )
-    assert "UsageError: unknown dialect 'postgress'; valid dialects:" in streams
+    assert (
+        "UsageError: unknown dialect 'postgress' (did you mean 'postgres'?); valid dialects:"
+        in streams
+    )
     assert "Traceback" not in streams
     assert "SUM(`t0`.`amount`)" in streams, "the CLI cell compiled for BigQuery"
     assert "QUALIFY" in streams or "ROW_NUMBER" in streams, "the Snowflake SQL was printed"
