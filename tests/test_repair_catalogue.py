@@ -114,6 +114,26 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    ("r.mutate(c=upper(r.code))", "wrong name", "not a function", "r.mutate(c=r.code.upper())"),
+    (
+        "ibis.lag(r.temp).over(order_by='at')",
+        "wrong name",
+        "not a function of `ibis`",
+        "r.temp.lag().over(order_by='at')",
+    ),
+    ("r.filter(r.code.isNotNull())", "sql habit", "`.notnull`", "r.filter(r.code.notnull())"),
+    (
+        "r.mutate(e=r.at.timestamp())",
+        "pandas habit",
+        "epoch_seconds",
+        "r.mutate(e=r.at.epoch_seconds())",
+    ),
+    (
+        "r.order_by(ibis.desc(['temp', 'n']))",
+        "wrong argument",
+        "take one key",
+        "r.order_by(ibis.desc('temp'), ibis.desc('n'))",
+    ),
     (
         "k.semi_join(r, k.name == r.sensor).temp",
         "unknown column",
@@ -622,6 +642,11 @@ SIGNATURE_CASES += [
         "by keyword",
         "k.day.delta(ibis.date('2024-01-01'), unit='day')",
     ),
+    (
+        "r.pivot_longer('temp', 'n', names_to='what')",
+        "takes the values as one list",
+        "r.pivot_longer(['temp', 'n'], names_to='what')",
+    ),
     # a method that takes nothing, given a value: the call is quoted as written
     (
         "r.mutate(h=r.code.hash('SHA-256'))",
@@ -746,3 +771,20 @@ def test_a_dialect_is_called_by_ibiss_name(code: str, advice: str, fix: str | No
     assert fixed == (code.replace(code.split("dialect=")[1][:-1], fix) if fix else None)
     if fixed is not None:
         exec(fixed, dict(NAMESPACE))  # noqa: S102 - the rules' fix of a fixed snippet
+
+
+def test_a_one_row_table_compared_with_a_column_is_read_as_its_value() -> None:
+    code = "mean = r.agg(m=r.temp.mean())\nr.filter(r.temp > mean)"
+    namespace = dict(NAMESPACE)
+    exec(code.splitlines()[0], namespace)  # noqa: S102 - the cell's first line ran
+    try:
+        exec(code.splitlines()[1], namespace)  # noqa: S102 - the failing line
+    except TypeError as error:
+        failure = Failure(error, code, namespace)
+    findings = diagnose(failure)
+    assert any("`mean.as_scalar()`" in finding.message for finding in findings), findings
+    fixed = rule_fix(code, findings)
+    assert fixed == "mean = r.agg(m=r.temp.mean())\nr.filter(r.temp > mean.as_scalar())"
+    scope = dict(NAMESPACE)
+    exec(fixed.replace("r.filter", "result = r.filter"), scope)  # noqa: S102 - the fix
+    ibis.to_sql(scope["result"], dialect="duckdb")

@@ -527,39 +527,53 @@ def self_join(failure: Failure) -> Diagnosis | None:
 
 #: pandas' function names, which the pandas rules translate.
 PANDAS_NAMES = frozenset(translate.PANDAS_CALLS)
-METHOD_HOLDERS = ("StringValue", "NumericValue", "TemporalValue", "ArrayValue", "Value")
+METHOD_HOLDERS = (
+    "StringValue", "NumericValue", "TimestampValue", "DateValue", "ArrayValue", "Column",
+    "Value",
+)  # fmt: skip
+#: What Python says when a function name is neither ``ibis``'s nor defined.
+NOT_A_FUNCTION = re.compile(
+    r"^(?:module 'ibis' has no attribute '(\w+)'|name '(\w+)' is not defined)"
+)
+
+
+def _holder_of(name: str) -> str | None:
+    """The first expression class that has a method ``name``."""
+    return next(
+        (h for h in METHOD_HOLDERS if callable(getattr(getattr(ir, h, None), name, None))), None
+    )
+
+
+def _as_method(call: ast.Call, code: str, name: str, prefix: str) -> str | None:
+    """``<prefix>name(t.col, a)`` → ``t.col.name(a)`` (``prefix`` is ``"ibis."`` or ``""``)."""
+    written = source_of(call.func, code)
+    if written != f"{prefix}{name}" or not call.args or any(k.arg is None for k in call.keywords):
+        return None
+    if isinstance(call.args[0], ast.Constant | ast.List | ast.Tuple | ast.Dict):
+        return None  # not a column to call the method on
+    first, *rest = call.args
+    parts = [source_of(a, code) for a in rest]
+    parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords]
+    return f"{source_of(first, code)}.{name}({', '.join(parts)})"
 
 
 def method_as_function(failure: Failure) -> Diagnosis | None:
-    """``ibis.levenshtein(t.name, "Ada")``: a method of the value, ``t.name.levenshtein("Ada")``."""
-    match = re.match(r"^module 'ibis' has no attribute '(\w+)'", str(failure.error))
-    name = match.group(1) if match else None
-    holder = next(
-        (h for h in METHOD_HOLDERS if name and callable(getattr(getattr(ir, h, None), name, None))),
-        None,
-    )
+    """``ibis.levenshtein(t.name, "Ada")`` or SQL's ``upper(t.name)``: a method of the
+    value, ``t.name.levenshtein("Ada")``, ``t.name.upper()``."""
+    match = NOT_A_FUNCTION.match(str(failure.error))
+    name = (match.group(1) or match.group(2)) if match else None
+    holder = _holder_of(name) if name else None
     if name is None or holder is None or find_rename("module", name) or name in PANDAS_NAMES:
         return None  # a removed function or a pandas one has its own rule
-
-    def as_method(call: ast.Call, code: str) -> str | None:
-        function = call.func
-        is_ibis = isinstance(function, ast.Attribute) and source_of(function.value, code) == "ibis"
-        if not is_ibis or not call.args or any(k.arg is None for k in call.keywords):
-            return None
-        if isinstance(call.args[0], ast.Constant | ast.List | ast.Tuple | ast.Dict):
-            return None  # not a column to call the method on
-        first, *rest = call.args
-        parts = [source_of(a, code) for a in rest]
-        parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords]
-        return f"{source_of(first, code)}.{name}({', '.join(parts)})"
-
+    prefix = "ibis." if match and match.group(1) else ""
+    where = "not a function of `ibis`" if prefix else "not a function"
     return call_rewrite(
         failure.code,
         "wrong name",
         f"`{name}` is a method of a {holder.removesuffix('Value').lower() or 'value'} "
-        f"expression, not a function of `ibis`: `t.col.{name}(...)`",
+        f"expression, {where}: `t.col.{name}(...)`",
         (name,),
-        as_method,
+        lambda call, code: _as_method(call, code, name, prefix),
     )
 
 

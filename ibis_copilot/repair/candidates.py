@@ -54,7 +54,7 @@ POSITIONAL_AS_KEYWORD = re.compile(
 )
 TOO_MANY_POSITIONAL = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) takes (?:from \d+ to )?\d+ positional arguments? "
-    r"but \d+ (?:were|was) given"
+    r"but \d+ (?:positional arguments? \(and \d+ keyword-only arguments?\) )?(?:were|was) given"
 )
 MISSING_ARGUMENT = re.compile(
     r"(?:(\w+)\.)?(\w+)\(\) missing \d+ required (?:positional|keyword-only) arguments?: (.+)$"

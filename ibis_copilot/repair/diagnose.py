@@ -101,6 +101,8 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "day_name": ("`col.day_of_week.full_name()`", "day_of_week.full_name"),
     "month_name": ('`col.strftime("%B")`', None),
     "percentile": ("`col.quantile(0.9)`: a fraction, not a percent", None),
+    "timestamp": ("seconds since the epoch are `col.epoch_seconds()`", "epoch_seconds"),
+    "isocalendar": ("the ISO week is `col.week_of_year()`", None),
     "cat": ("`col.concat(other)` (with a separator: `col.concat(sep, other)`)", None),
     "zfill": ('`col.lpad(width, "0")`', None),
     "isnumeric": ('`col.re_search(r"^[0-9]+$")`', None),
@@ -147,6 +149,10 @@ SQL_METHODS: dict[str, str] = {
     "ucase": "upper",
     "array_agg": "collect",
     "list_agg": "collect",
+    "isNull": "isnull",  # PySpark's
+    "isNotNull": "notnull",
+    "startsWith": "startswith",
+    "endsWith": "endswith",
 }
 #: Column methods that reduce a column to one value.
 REDUCTIONS = frozenset(

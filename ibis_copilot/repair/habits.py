@@ -594,6 +594,72 @@ def pandas_function_on_tables(failure: Failure) -> Diagnosis | None:
     return None
 
 
+def _keys_apart(call: ast.Call, code: str) -> str | None:
+    """``ibis.desc(["a", "b"])`` → ``ibis.desc("a"), ibis.desc("b")`` (one key each)."""
+    keys = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    if not isinstance(keys, ast.List | ast.Tuple) or len(keys.elts) < 2:
+        return None
+    function = source_of(call.func, code)
+    return ", ".join(f"{function}({source_of(key, code)})" for key in keys.elts)
+
+
+def sort_key_list(failure: Failure) -> Diagnosis | None:
+    """``ibis.desc(["a", "b"])``: ``desc`` takes one key."""
+    if not re.match(r"^'(list|tuple)' object has no attribute '(desc|asc)'", str(failure.error)):
+        return None
+    return call_rewrite(
+        failure.code,
+        "wrong argument",
+        '`ibis.desc` (and `ibis.asc`) take one key: `order_by(ibis.desc("a"), ibis.desc("b"))`',
+        ("desc", "asc"),
+        _keys_apart,
+    )
+
+
+ONE_ROW_TABLE = re.compile(
+    r"(?:not supported between instances of|unsupported operand type\(s\) for .+:) "
+    r"'\w+' and '(?:Table|Join)'|'(?:Table|Join)' and '\w+'"
+)
+
+
+def _operand_names(code: str, names: set[str]) -> list[ast.Name]:
+    """Plain names among ``names`` used as an operand of a comparison or arithmetic."""
+    tree = parse(code)
+    found = []
+    for node in ast.walk(tree) if tree else ():
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+        elif isinstance(node, ast.BinOp):
+            operands = [node.left, node.right]
+        else:
+            continue
+        found += [o for o in operands if isinstance(o, ast.Name) and o.id in names]
+    return found
+
+
+def table_as_value(failure: Failure) -> Diagnosis | None:
+    """``t.filter(t.fare > avg)`` where ``avg = t.agg(...)``: a one-row table used as a
+    value; ``avg.as_scalar()`` is its value."""
+    if not ONE_ROW_TABLE.search(str(failure.error)):
+        return None
+    tables = failure.table_names
+    found = _operand_names(failure.code, tables)
+    if not found:
+        return None
+    name = found[0].id
+
+    def fix(code: str) -> str | None:
+        uses: list[ast.AST] = list(_operand_names(code, tables))
+        return rewrite_at(code, uses, lambda node, text: f"{source_of(node, text)}.as_scalar()")
+
+    return Diagnosis(
+        "aggregation",
+        f"`{name}` is a table (one row, from an aggregation), not a value: its value is "
+        f"`{name}.as_scalar()`",
+        fix,
+    )
+
+
 UNDEFINED_NAME = re.compile(r"^name '(\w+)' is not defined")
 #: Calls whose keywords name the columns they make.
 NAMING_CALLS = ("mutate", "agg", "aggregate", "select")
@@ -797,4 +863,6 @@ RULES = (
     dialect_name,
     new_column_as_name,
     sort_keys,
+    sort_key_list,
+    table_as_value,
 )
