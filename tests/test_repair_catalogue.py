@@ -114,6 +114,18 @@ RULE_CASES = [
         "r.temp.sum().over(ibis.window(preceding=2, order_by='at', following=0))",
     ),
     ("ord(r.code[0])", "eager use", "`ord(...)`", "r.code.ascii_str()"),
+    (
+        "r.code.cast('int64', errors='coerce')",
+        "types and casts",
+        "`try_cast(...)`",
+        "r.code.try_cast('int64')",
+    ),
+    (
+        "r.try_cast({'code': 'int64'}, errors='coerce')",
+        "types and casts",
+        "`errors=` is pandas's",
+        "r.try_cast({'code': 'int64'})",
+    ),
     ("r.mutate(c=upper(r.code))", "wrong name", "not a function", "r.mutate(c=r.code.upper())"),
     (
         "ibis.lag(r.temp).over(order_by='at')",
@@ -646,6 +658,11 @@ SIGNATURE_CASES += [
         "r.pivot_longer('temp', 'n', names_to='what')",
         "takes the values as one list",
         "r.pivot_longer(['temp', 'n'], names_to='what')",
+    ),
+    (
+        "r.filter(s.if_any(s.numeric(), func=lambda c: c.isnull()))",
+        "ibis.selectors.if_any() has no parameter `func=`",
+        "r.filter(s.if_any(s.numeric(), predicate=lambda c: c.isnull()))",
     ),
     # a method that takes nothing, given a value: the call is quoted as written
     (

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import ibis
 import ibis.expr.types as ir
+import ibis.selectors
 
 from ibis_copilot.repair import dates_and_types, translate, windows
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, diagnose, last_resort
@@ -100,10 +101,21 @@ def candidates_of(searches: list[Search], code: str) -> list[Candidate]:
 
 
 def _callable(owner: str | None, name: str) -> Callable[..., object] | None:
-    """``ir.<owner>.<name>``, or ``ibis.<name>`` for a module function."""
+    """``ir.<owner>.<name>``, or ``ibis.<name>`` (else ``ibis.selectors.<name>``) for a
+    module function."""
     holder = getattr(ir, owner, None) if owner else ibis
     found = getattr(holder, name, None) if holder is not None else None
+    if found is None and owner is None:
+        found = getattr(ibis.selectors, name, None)
     return found if callable(found) else None
+
+
+def _shown(owner: str | None, name: str) -> str:
+    """How a message names the method or function: ``Table.join()``, ``ibis.date()``,
+    ``ibis.selectors.if_any()``."""
+    if owner:
+        return f"{owner}.{name}()"
+    return f"ibis.{name}()" if hasattr(ibis, name) else f"ibis.selectors.{name}()"
 
 
 def _aliases(owner: str | None, name: str, function: Callable[..., object]) -> tuple[str, ...]:
@@ -152,6 +164,9 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "rows_between": ("rows",),
     "range_between": ("range",),
     "default": ("else_",),
+    "func": ("predicate", "func"),
+    "fn": ("func", "predicate"),
+    "function": ("func", "predicate"),
     "otherwise": ("else_",),
     "min": ("lower",),
     "max": ("upper",),
@@ -292,7 +307,7 @@ def wrong_keyword(failure: Failure) -> Search | None:
         return None
     parameters = _parameters(function)
     accepted = {p.name for p in parameters if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
-    shown = f"{owner}.{name}()" if owner else f"ibis.{name}()"
+    shown = _shown(owner, name)
     real = ", ".join(p.name for p in parameters) or "no arguments"
     tree = ast.parse(failure.code)
     candidates, unknown_all = [], []
@@ -324,7 +339,7 @@ def wrong_keyword(failure: Failure) -> Search | None:
         return None
     written = [called_name(call) for call in calls_to(tree, *aliases)]
     if name not in written and written and written[0]:  # the user wrote an alias
-        shown = f"{owner}.{written[0]}()" if owner else f"ibis.{written[0]}()"
+        shown = _shown(owner, written[0])
     keywords = ", ".join(f"`{k}=`" for k in dict.fromkeys(unknown_all))
     message = f"{shown} has no parameter {keywords}; its parameters: {real}"
     return Search(Diagnosis("wrong argument", message), candidates)
@@ -459,7 +474,7 @@ def missing_argument(failure: Failure) -> Search | None:
     owner, name, listed = match.groups()
     missing = re.findall(r"'(\w+)'", listed)
     function = _callable(owner, name)
-    shown = f"{owner}.{name}()" if owner else f"ibis.{name}()"
+    shown = _shown(owner, name)
     signature = f"{name}{inspect.signature(function)}" if function is not None else shown
     signature = signature.replace("(self, ", "(").replace("(self)", "()")
     needed = " and ".join(f"`{argument}`" for argument in missing)
