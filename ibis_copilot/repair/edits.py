@@ -40,6 +40,12 @@ Family = Callable[[Failure], Search | None]
 
 INTERVAL_TEXT = re.compile(r"^\s*(\d+)\s*([a-z]+?)s?\s*$")
 INTERVAL_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+#: Ibis's codes of the units: what ``truncate``, ``as_interval`` and friends take.
+UNIT_CODES = {
+    "years": "Y", "quarters": "Q", "months": "M", "weeks": "W", "days": "D", "hours": "h",
+    "minutes": "m", "seconds": "s", "milliseconds": "ms", "microseconds": "us",
+    "nanoseconds": "ns",
+}  # fmt: skip
 #: Abbreviations that do not start their unit's name.
 UNIT_ABBREVIATIONS = {"hr": "hours", "yr": "years", "wk": "weeks"}
 #: Python's message for an attribute an object lacks: (the object's class, the name).

@@ -660,20 +660,6 @@ def table_as_value(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: pandas' ``errors=`` of a conversion, and the Ibis method that behaves so.
-CONVERSION_ERRORS = {"coerce": "try_cast", "raise": "cast"}
-
-
-def _errors_keyword(call: ast.Call, code: str) -> str | None:
-    """``col.cast("int64", errors="coerce")`` → ``col.try_cast("int64")``."""
-    given = string_value(keyword(call, "errors"))
-    method = CONVERSION_ERRORS.get(given or "")
-    if method is None or len(call.keywords) != 1 or not isinstance(call.func, ast.Attribute):
-        return None
-    arguments = ", ".join(source_of(argument, code) for argument in call.args)
-    return f"{source_of(call.func.value, code)}.{method}({arguments})"
-
-
 def conversion_errors(failure: Failure) -> Diagnosis | None:
     """pandas' ``errors="coerce"`` on ``cast``/``try_cast``: Ibis says it by the method
     (on a table the keyword would become a column of the schema)."""
@@ -686,7 +672,7 @@ def conversion_errors(failure: Failure) -> Diagnosis | None:
         "`errors=` is pandas's: in Ibis a conversion that gives null where a value does not "
         'convert is `try_cast(...)` (`errors="coerce"`), one that fails is `cast(...)`',
         ("cast", "try_cast"),
-        _errors_keyword,
+        translate.conversion_call,
     )
 
 

@@ -10,6 +10,7 @@ import ast
 import re
 
 from ibis_copilot.repair.edits import (
+    UNIT_CODES,
     call_rewrite,
     called_name,
     interval_words,
@@ -104,21 +105,16 @@ def _interval_text(node: ast.AST) -> tuple[str, str] | None:
     return interval_words(text) if text else None
 
 
-#: ``ibis.interval``'s keywords and the unit codes of ``as_interval``.
-INTERVAL_UNITS = {
-    "years": "Y", "quarters": "Q", "months": "M", "weeks": "W", "days": "D", "hours": "h",
-    "minutes": "m", "seconds": "s", "milliseconds": "ms", "microseconds": "us",
-    "nanoseconds": "ns",
-}  # fmt: skip
 NOT_A_NUMBER = ("value must be an integer or timedelta", "is not a Literal")
 
 
 def _per_row_interval(call: ast.Call, code: str) -> str | None:
-    """``ibis.interval(days=t.n)`` or ``ibis.interval(t.n, "D")`` → ``t.n.as_interval("D")``."""
+    """``ibis.interval(days=t.n)`` or ``ibis.interval(t.n, "D")`` → ``t.n.as_interval("D")``
+    (``ibis.interval``'s keywords are the units' names)."""
     if called_name(call) != "interval":
         return None
     given = {k.arg: k.value for k in call.keywords}
-    keyword_unit = INTERVAL_UNITS.get(next(iter(given), None) or "") if len(given) == 1 else None
+    keyword_unit = UNIT_CODES.get(next(iter(given), None) or "") if len(given) == 1 else None
     unit_given = (len(call.args) == 1 and set(given) == {"unit"}) or (
         len(call.args) == 2 and not given
     )

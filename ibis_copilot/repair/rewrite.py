@@ -13,6 +13,7 @@ import itertools
 import re
 import tokenize
 from collections.abc import Callable, Iterable
+from typing import TypeGuard
 
 Edit = tuple[int, int, str]  # absolute start, end, replacement
 
@@ -201,12 +202,15 @@ def _logical(node: ast.AST) -> bool:
     return isinstance(node, ast.BinOp) and isinstance(node.op, LOGICAL)
 
 
+def _comparison(node: ast.AST) -> TypeGuard[ast.Compare]:
+    """``a < b``, ``a == b <= c``: comparisons only (not ``in`` or ``is``)."""
+    return isinstance(node, ast.Compare) and all(type(op) in COMPARISON_SYMBOLS for op in node.ops)
+
+
 def _misgrouped(node: ast.AST) -> bool:
     """A comparison that Python grouped around ``&``/``|`` or ``~`` (``a & b == c`` is
     ``(a & b) == c``; ``~a == b`` is ``(~a) == b``)."""
-    if not isinstance(node, ast.Compare) or not all(
-        type(op) in COMPARISON_SYMBOLS for op in node.ops
-    ):
+    if not _comparison(node):
         return False
     operands = [node.left, *node.comparators]
     inverted = isinstance(node.left, ast.UnaryOp) and isinstance(node.left.op, ast.Invert)
@@ -220,7 +224,7 @@ def _items(node: ast.AST) -> list[ast.AST | str]:
         assert isinstance(node, ast.BinOp)  # noqa: S101 - _logical checked it
         symbol = "&" if isinstance(node.op, ast.BitAnd) else "|"
         return [*_items(node.left), symbol, *_items(node.right)]
-    if isinstance(node, ast.Compare) and all(type(op) in COMPARISON_SYMBOLS for op in node.ops):
+    if _comparison(node):
         found = _items(node.left)
         for op, right in zip(node.ops, node.comparators, strict=True):
             found += [COMPARISON_SYMBOLS[type(op)], *_items(right)]

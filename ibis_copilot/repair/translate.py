@@ -529,15 +529,33 @@ def regex_keyword_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.lower().contains({lowered})"
 
 
-def try_cast_call(call: ast.Call, code: str) -> str | None:
-    """SQL's TRY_CAST as a flag, ``col.cast("int", try_=True)`` → ``col.try_cast("int")``."""
+#: Other tools' flags for what a failed conversion gives, and the Ibis method that gives it:
+#: SQL's TRY_CAST as ``try_=True``/``safe=True``, pandas' ``errors="coerce"``/``"raise"``.
+CONVERSION_FLAGS: dict[tuple[str, object], str] = {
+    ("try_", True): "try_cast",
+    ("safe", True): "try_cast",
+    ("errors", "coerce"): "try_cast",
+    ("errors", "raise"): "cast",
+}
+
+
+def conversion_call(call: ast.Call, code: str) -> str | None:
+    """``col.cast("int", try_=True)`` or ``errors="coerce"`` → ``col.try_cast("int")``;
+    ``errors="raise"`` → ``col.cast("int")``."""
     column = receiver(call, code)
-    flag = keyword(call, "try_") or keyword(call, "safe")
-    if column is None or len(call.args) != 1 or len(call.keywords) != 1:
+    flag = call.keywords[0] if len(call.keywords) == 1 else None
+    value = flag.value.value if flag and isinstance(flag.value, ast.Constant) else None
+    method = next(
+        (
+            name
+            for (keyword_name, wanted), name in CONVERSION_FLAGS.items()
+            if flag and flag.arg == keyword_name and type(value) is type(wanted) and value == wanted
+        ),
+        None,
+    )
+    if column is None or method is None:
         return None
-    if not (isinstance(flag, ast.Constant) and flag.value is True):
-        return None
-    return f"{column}.try_cast({_text(call.args[0], code)})"
+    return f"{column}.{method}({', '.join(_text(argument, code) for argument in call.args)})"
 
 
 def names_separator_call(call: ast.Call, code: str) -> str | None:
@@ -594,11 +612,9 @@ def regex_flags_call(call: ast.Call, code: str) -> str | None:
     pattern = string_value(call.args[0]) if call.args else None
     if not flags or pattern is None:
         return None
-    rest = ", ".join(_text(argument, code) for argument in call.args[1:])
-    arguments = ", ".join(
-        [repr(f"(?{''.join(dict.fromkeys(flags))}){pattern}"), *filter(None, [rest])]
-    )
-    return f"{_text(call.func, code)}({arguments})"
+    inline = repr(f"(?{''.join(dict.fromkeys(flags))}){pattern}")
+    rest = [_text(argument, code) for argument in call.args[1:]]
+    return f"{_text(call.func, code)}({', '.join([inline, *rest])})"
 
 
 #: The regular-expression method of a string method that pandas switches with ``regex=True``.
@@ -703,5 +719,5 @@ KEYWORD_CALLS: dict[str, Translator] = {
     ),
     "std": ddof_call,
     "var": ddof_call,
-    "cast": try_cast_call,
+    "cast": conversion_call,
 }

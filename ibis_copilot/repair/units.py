@@ -14,7 +14,9 @@ import ast
 import re
 
 from ibis_copilot.repair.edits import (
+    INTERVAL_UNITS,
     NO_SUCH_ATTRIBUTE,
+    UNIT_CODES,
     arguments_of,
     called_name,
     interval_words,
@@ -28,16 +30,6 @@ from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import source_of
 from ibis_copilot.repair.signatures import ARGUMENT, SIGNATURE_FAILED
 
-#: Ibis's one-letter codes of the units ``truncate`` and friends take.
-UNIT_CODES = {
-    "years": "Y",
-    "months": "M",
-    "weeks": "W",
-    "days": "D",
-    "hours": "h",
-    "minutes": "m",
-    "seconds": "s",
-}
 NO_UNIT = re.compile(r"^Unable to coerce (\w+) to IntervalUnit")
 
 
@@ -64,8 +56,9 @@ def interval_text_argument(failure: Failure) -> Diagnosis | None:
         message = f"`.{method}(...)` takes an interval, not text: `{replacement}`"
     elif amount == "1":
         replacement = repr(UNIT_CODES[unit])
+        codes = ", ".join(repr(UNIT_CODES[name]) for name in INTERVAL_UNITS)
         message = (
-            f"`.{method}(...)` takes a unit ({', '.join(map(repr, UNIT_CODES.values()))}), "
+            f"`.{method}(...)` takes a unit ({codes}), "
             f"not a pandas frequency: `{replacement}` for {unit}"
         )
     else:
