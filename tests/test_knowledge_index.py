@@ -64,7 +64,7 @@ def test_index_records_how_it_was_built(tmp_path: Path) -> None:
     assert status["state"] == "ready"
     assert status["embedding_model"] == "all-MiniLM-L6-v2"
     assert status["ibis_version"].startswith("12.")
-    assert status["schema_version"] == "1"
+    assert status["schema_version"] == "2"
     assert status["sources"]["api"]["chunks"] == 4
     assert status["mismatches"] == []
 
@@ -87,6 +87,17 @@ def test_vectors_of_two_models_are_never_mixed(tmp_path: Path) -> None:
     assert report.rebuilt
     assert report.sources[0].added == 4, "everything re-embedded with the configured model"
     assert base.store.info()["embedding_model"] == "all-MiniLM-L6-v2"
+
+
+def test_an_index_of_an_older_layout_is_rebuilt(tmp_path: Path) -> None:
+    base = KnowledgeBase(tmp_path / "data")
+    base.index([tiny_api()], progress=False)
+    base.store.set_info(schema_version="1")  # before gist vectors
+    assert KnowledgeBase(tmp_path / "data").status()["state"] == "stale"
+    report = base.index([tiny_api()], progress=False)
+    assert report.rebuilt
+    assert report.sources[0].added == 4, "every chunk embedded again, with its gist"
+    assert base.store.info()["schema_version"] == "2"
 
 
 def test_no_index_yet_says_how_to_build_it(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 from knowledge_helpers import DOCS, SEARCH_RESULT_FIELDS, ListSource, tiny_api
 
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
+from ibis_copilot.knowledge.gist import gist
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.knowledge.lexical import BM25, tokenize
 from ibis_copilot.knowledge.retrieval import (
@@ -67,6 +68,28 @@ def test_one_result_per_page_section(tmp_path: Path) -> None:
     assert len(results) == 1
 
 
+def test_one_result_per_page_its_best_section(base: KnowledgeBase) -> None:
+    # the windows page has four sections about ranking and groups; it is cited once
+    results = base.search("rank rows within each group, ties and percent of total", k=5)
+    paths = [result.path for result in results]
+    assert len(paths) == len(set(paths))
+    assert "how-to/analytics/windows.qmd" in paths
+    assert len(results) == min(5, len({chunk.path for _, chunk in base.store.all_chunks()}))
+
+
+def test_the_gist_vectors_are_searched(base: KnowledgeBase) -> None:
+    """Each chunk's gist is embedded under the chunk's id; its text finds it first."""
+    chunks = dict(base.store.all_chunks())
+    chunk_id, chunk = next(
+        (i, c) for i, c in chunks.items() if c.path.endswith("Table.pivot_longer")
+    )
+    vector = base.retriever.embedder.embed([gist(chunk)])[0]
+    (found, similarity), *_ = base.store.nearest_gists(vector, 3)
+    assert found == chunk_id
+    assert similarity == pytest.approx(1.0, abs=1e-3)
+    assert set(base.store._gists.get()["ids"]) == set(chunks), "one gist per chunk"
+
+
 @pytest.mark.parametrize(
     ("query", "k", "message"),
     [
@@ -97,8 +120,10 @@ def test_code_names_in_queries() -> None:
     assert code_names("what is a GroupedTable") == ["groupedtable"]
 
 
-def test_tokenizer_splits_identifiers() -> None:
-    assert tokenize("How do I use pivot_longer?") == ["use", "pivot_longer", "pivot", "longer"]
+def test_tokenizer_splits_identifiers_and_stems_words() -> None:
+    assert tokenize("How do I use pivot_longer?") == ["use", "pivot_long", "pivot", "longer"]
+    # a question's inflections meet the docs' words
+    assert tokenize("moving averages of the readings") == tokenize("move average reading")
 
 
 def test_bm25_prefers_rarer_terms() -> None:

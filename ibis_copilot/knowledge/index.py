@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
+from ibis_copilot.knowledge.gist import gist
 from ibis_copilot.knowledge.store import SCHEMA_VERSION, KnowledgeStore
 
 BATCH = 64
@@ -74,11 +75,17 @@ def build_index(
     """Add new chunks, drop vanished ones and skip unchanged ones (by content hash).
 
     The index records the embedding model that built it; vectors from two models are
-    never mixed: a different model (or ``rebuild``) re-embeds everything.
+    never mixed: a different model, an index of an older layout (``SCHEMA_VERSION``) or
+    ``rebuild`` re-embeds everything.
     """
     report = IndexReport()
-    built_with = store.info().get("embedding_model")
-    if rebuild or (built_with is not None and built_with != embedder.model_name):
+    info = store.info()
+    built_with, layout = info.get("embedding_model"), info.get("schema_version")
+    if (
+        rebuild
+        or (built_with is not None and built_with != embedder.model_name)
+        or (layout is not None and layout != SCHEMA_VERSION)
+    ):
         store.clear()
         report.rebuilt = True
     recorded = dict(store.info().get("sources", {}))
@@ -105,8 +112,10 @@ def build_index(
             file=sys.stderr,
         ) as bar:
             for batch in _batches(new, BATCH):
-                vectors = embedder.embed([chunk.document for _, chunk in batch])
-                store.add([i for i, _ in batch], [c for _, c in batch], vectors)
+                batch_chunks = [chunk for _, chunk in batch]
+                vectors = embedder.embed([chunk.document for chunk in batch_chunks])
+                gists = embedder.embed([gist(chunk) for chunk in batch_chunks])
+                store.add([i for i, _ in batch], batch_chunks, vectors, gists)
                 bar.update(len(batch))
         stale = existing - chunks.keys()
         store.delete(stale)

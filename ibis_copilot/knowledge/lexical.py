@@ -1,10 +1,14 @@
-"""BM25 over chunk text, with a tokenizer that understands Python identifiers."""
+"""BM25 over chunk text, with a tokenizer that understands Python identifiers and
+reduces English words to their stems (``readings`` and ``reading`` meet)."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
+
+import snowballstemmer
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
 STOPWORDS = frozenset(
@@ -16,16 +20,29 @@ STOPWORDS = frozenset(
 )
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The English stem of a lower-case word (``averages`` → ``averag``)."""
+    return str(_STEMMER.stemWord(word))
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-case words; ``pivot_longer`` also yields ``pivot`` and ``longer``."""
+    """Stems of the lower-case words; ``pivot_longer`` also yields ``pivot`` and ``longer``.
+
+    Stemming was decided on the development questions (2026-12-01): users write
+    "readings", "padded", "averages" where the docs say "reading", "pad", "average".
+    """
     tokens = []
     for word in WORD.findall(text):
         lower = word.lower()
         if lower in STOPWORDS:
             continue
-        tokens.append(lower)
+        tokens.append(stem(lower))
         if "_" in lower.strip("_"):
-            tokens.extend(part for part in lower.split("_") if part and part not in STOPWORDS)
+            tokens.extend(stem(part) for part in lower.split("_") if part and part not in STOPWORDS)
     return tokens
 
 

@@ -1,7 +1,9 @@
-"""The vector store: a Chroma collection we always give vectors to ourselves.
+"""The vector store: Chroma collections we always give vectors to ourselves.
 
-Collections are opened with ``embedding_function=None``: Chroma's default embedding
-function downloads a model, and must never run.
+One collection holds each chunk with the vector of its whole text; a second holds the
+vector of its gist (``gist.py``) under the same id. Collections are opened with
+``embedding_function=None``: Chroma's default embedding function downloads a model,
+and must never run.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from ibis_copilot.errors import UnavailableError
 from ibis_copilot.knowledge.chunks import Chunk
 
 COLLECTION = "ibis_copilot_knowledge"
-SCHEMA_VERSION = "1"
+GIST_COLLECTION = "ibis_copilot_knowledge_gist"
+#: "2": a gist vector per chunk. An index of another version is rebuilt.
+SCHEMA_VERSION = "2"
 PAGE = 1000
 
 
@@ -64,15 +68,16 @@ class KnowledgeStore:
         try:
             self._client = _client(path, url)
             self._collection = self._open_collection()
+            self._gists = self._open_collection(GIST_COLLECTION)
         except Exception as error:  # Chroma raises many kinds; all mean the same here
             raise StoreError(
                 f"cannot open the knowledge index at {self.location} ({error}); "
                 "rebuild it with: ibis-copilot index --rebuild"
             ) from error
 
-    def _open_collection(self) -> Any:
+    def _open_collection(self, name: str = COLLECTION) -> Any:
         return self._client.get_or_create_collection(
-            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
     def _pages(
@@ -118,9 +123,13 @@ class KnowledgeStore:
         where = {"source": source} if source else None
         return {chunk_id for page in self._pages([], where) for chunk_id in page["ids"]}
 
-    def add(self, ids: list[str], chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Store chunks with their vectors (existing ids are overwritten)."""
+    def add(
+        self, ids: list[str], chunks: list[Chunk], vectors: np.ndarray, gists: np.ndarray
+    ) -> None:
+        """Store chunks with the vectors of their text and of their gist (existing ids
+        are overwritten). The gist goes first: a chunk is searchable once both are in."""
         if ids:
+            self._gists.upsert(ids=ids, embeddings=gists.tolist())
             self._collection.upsert(
                 ids=ids,
                 embeddings=vectors.tolist(),
@@ -133,11 +142,14 @@ class KnowledgeStore:
         ids = list(ids)
         for start in range(0, len(ids), PAGE):
             self._collection.delete(ids=ids[start : start + PAGE])
+            self._gists.delete(ids=ids[start : start + PAGE])
 
     def clear(self) -> None:
-        """Drop every chunk and the build information."""
-        self._client.delete_collection(COLLECTION)
+        """Drop every chunk, its gist and the build information."""
+        for name in (COLLECTION, GIST_COLLECTION):
+            self._client.delete_collection(name)
         self._collection = self._open_collection()
+        self._gists = self._open_collection(GIST_COLLECTION)
 
     def all_chunks(self) -> list[tuple[str, Chunk]]:
         """Every stored chunk with its id (for the lexical index)."""
@@ -147,6 +159,19 @@ class KnowledgeStore:
             for chunk_id, text, metadata in zip(
                 page["ids"], page["documents"], page["metadatas"], strict=True
             )
+        ]
+
+    def nearest_gists(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the ``k`` gists closest to ``vector``."""
+        count = int(self._gists.count())
+        if count == 0:
+            return []
+        found = self._gists.query(
+            query_embeddings=[vector.tolist()], n_results=min(k, count), include=["distances"]
+        )
+        return [
+            (chunk_id, 1.0 - float(distance))
+            for chunk_id, distance in zip(found["ids"][0], found["distances"][0], strict=True)
         ]
 
     def nearest(self, vector: np.ndarray, k: int) -> list[StoredHit]:
