@@ -118,6 +118,14 @@ def test_code_names_in_queries() -> None:
     ]
     assert code_names("how do I join two tables") == []
     assert code_names("what is a GroupedTable") == ["groupedtable"]
+    # a capitalised first word or a Python constant is prose, not code
+    assert code_names("Count rows where the value is None") == []
+
+
+def test_a_capitalised_question_finds_what_the_lower_case_one_does(base: KnowledgeBase) -> None:
+    question = "join tables, then rank rows within each group"
+    lower = [r.path for r in base.search(question, k=3)]
+    assert [r.path for r in base.search(question.capitalize(), k=3)] == lower
 
 
 def test_tokenizer_splits_identifiers_and_stems_words() -> None:
