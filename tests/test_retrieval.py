@@ -16,6 +16,7 @@ from ibis_copilot.knowledge.retrieval import (
     EmptyIndexError,
     InvalidQueryError,
     code_names,
+    without_product_name,
 )
 
 
@@ -120,6 +121,19 @@ def test_code_names_in_queries() -> None:
     assert code_names("what is a GroupedTable") == ["groupedtable"]
     # a capitalised first word or a Python constant is prose, not code
     assert code_names("Count rows where the value is None") == []
+
+
+def test_the_word_ibis_is_dropped_but_not_from_code() -> None:
+    assert without_product_name("How do I rank rows in ibis?") == "How do I rank rows ?"
+    assert without_product_name("Ibis's memtable") == "memtable"
+    assert without_product_name("ibis.desc or IbisError") == "ibis.desc or IbisError"
+    assert without_product_name("ibis") == "ibis", "nothing else to search for"
+
+
+def test_asking_in_ibis_finds_what_the_plain_question_does(base: KnowledgeBase) -> None:
+    question = "window functions compute a value for each row"
+    plain = [r.path for r in base.search(question, k=3)]
+    assert [r.path for r in base.search(f"{question} in Ibis?", k=3)] == plain
 
 
 def test_a_capitalised_question_finds_what_the_lower_case_one_does(base: KnowledgeBase) -> None:

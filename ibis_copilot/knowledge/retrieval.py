@@ -58,6 +58,20 @@ CODE_NAME = re.compile(
 )
 
 
+#: The product's own name with its preposition ("... in ibis?"): every page is about Ibis,
+#: so the word only pulls a question towards the overview pages. Appending " in ibis?" to
+#: every development question cost MRR@10 0.757 → 0.692; without the word, 0.768.
+PRODUCT_NAME = re.compile(
+    r"(?i)\b(?:(?:in|with|using|via|through|for|from)\s+)?(?<![.\w])ibis(?![.\w])(?:'s)?"
+)
+
+
+def without_product_name(query: str) -> str:
+    """The query without the word "ibis" (``ibis.desc`` and ``IbisError`` stay)."""
+    stripped = " ".join(PRODUCT_NAME.sub(" ", query).split())
+    return stripped or query
+
+
 class InvalidQueryError(BadRequestError):
     """The query or ``k`` cannot be searched; the message says why."""
 
@@ -166,7 +180,7 @@ class Retriever:
                 f"model {self.embedder.model_name!r}; re-embed it with: ibis-copilot index"
             )
         pasted_error = read_error_query(query)
-        text = pasted_error.text if pasted_error else query
+        text = pasted_error.text if pasted_error else without_product_name(query)
         if mode != "lexical":
             vector = self.embedder.embed([text])[0]
             for rank, hit in enumerate(self.store.nearest(vector, CANDIDATES)):
