@@ -87,3 +87,13 @@ def test_without_the_error_reading_the_classes_named_come_first(base: KnowledgeB
     top = base.search(f"why {message}", k=1)[0]
     assert read_error_query(f"why {message}") is None
     assert not top.path.endswith("StringValue.contains")
+
+
+def test_expression_classes_in_the_message_are_searched_as_words() -> None:
+    read = read_error_query("AttributeError: 'FloatingColumn' object has no attribute 'arccos'")
+    assert read is not None
+    assert "floating column" in read.text
+    assert "FloatingColumn" not in read.text
+    read = read_error_query("AttributeError: 'JSONValue' object has no attribute 'keys'")
+    assert read is not None
+    assert "json value" in read.text

@@ -27,6 +27,10 @@ CALLED = re.compile(r"\b([a-z]\w*)\s*\(")
 SIGNATURE_NOTE = re.compile(r"; signature: `[^`]*`")
 ATTRIBUTE = re.compile(r"^\.([a-z_]\w*)$")
 SIGNATURE_OPERATION = re.compile(r"^(\w+)\(")
+#: An expression class the message names (``FloatingColumn``, ``JSONValue``): searched as
+#: words ("floating column"), so that the class's own page does not outrank the method
+#: to write (dev, 35 pasted errors: MRR@10 0.715 → 0.734).
+EXPRESSION_CLASS = re.compile(r"\b((?:[A-Z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)*(?:Column|Scalar|Value))\b")
 MAX_NAMES = 3
 
 
@@ -57,8 +61,13 @@ def read_error_query(query: str) -> ErrorQuery | None:
     names = names[:MAX_NAMES]
     if not names and (operation := SIGNATURE_OPERATION.match(message)):
         names = _operation_names(operation.group(1))
-    text = " ".join([kind, essential, *findings])
+    text = EXPRESSION_CLASS.sub(_as_words, " ".join([kind, essential, *findings]))
     return ErrorQuery(text=text, names=names)
+
+
+def _as_words(match: re.Match[str]) -> str:
+    """``FloatingColumn`` → ``floating column``, ``JSONValue`` → ``json value``."""
+    return re.sub(r"([a-z])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3 \2\4", match.group(1)).lower()
 
 
 def _diagnosis(kind: str, message: str) -> list[str]:
