@@ -687,6 +687,14 @@ SIGNATURE_CASES += [
 ]
 
 
+# several values where the method takes one: a list is offered only where a list is taken
+SIGNATURE_CASES += [
+    ("ibis.ntile(4, r.temp)", "ibis.ntile() takes one value by position (`buckets`)", None),
+    ("r.samples.union(r.samples, r.samples)", "takes one value by position (`other`)", None),
+    ("r.code.isin('a', 'b')", "takes the values as one list", "r.code.isin(['a', 'b'])"),
+]
+
+
 @pytest.mark.parametrize(("code", "words", "first"), SIGNATURE_CASES)
 def test_signatures_say_what_the_call_takes(code: str, words: str, first: str | None) -> None:
     failure = failure_of(code)

@@ -367,9 +367,10 @@ def too_many_positional(failure: Failure) -> Search | None:
     if function is not None and not _positional(function) and not any(by_keyword):
         return _without_arguments(failure.code, name, shown, function)
     candidates: list[Candidate] = []
+    takes_list = function is None or _takes_a_list(function)
     for call, keyword_only in zip(calls, by_keyword, strict=True):
         option = isinstance(call.args[-1], ast.Constant)  # ``delta(d, "day")``: an option
-        if len(call.args) < 2 or (keyword_only and option):
+        if len(call.args) < 2 or (keyword_only and option) or not takes_list:
             candidates += keyword_only
             continue
         values = "[" + ", ".join(source_of(a, failure.code) for a in call.args) + "]"
@@ -379,10 +380,28 @@ def too_many_positional(failure: Failure) -> Search | None:
         if edited is not None:
             candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
         candidates += keyword_only
-    message = f"{shown} takes the values as one list, not as separate arguments"
     if candidates and not candidates[0].reason.startswith("the values"):
         message = f"{shown} takes that argument by keyword: {candidates[0].reason}"
+    elif function is not None and not takes_list:
+        positional = _positional(function)
+        listed = ", ".join(f"`{p.name}`" for p in positional)
+        count = "one value" if len(positional) == 1 else f"{len(positional)} values"
+        message = f"{shown} takes {count} by position ({listed}); the call gives it more"
+    else:
+        message = f"{shown} takes the values as one list, not as separate arguments"
     return Search(Diagnosis("wrong argument", message), candidates)
+
+
+#: Annotations of a parameter that takes several values in one argument.
+LIST_TYPES = ("Sequence", "Iterable", "Collection", "list", "tuple", "Selector")
+
+
+def _takes_a_list(function: Callable[..., object]) -> bool:
+    """Whether the first positional parameter takes a list (``isin(values)``,
+    ``agg(metrics)``), so that separate values were meant as one list; ``union(other)``
+    and ``ntile(buckets)`` take one value."""
+    positional = _positional(function)
+    return not positional or any(kind in str(positional[0].annotation) for kind in LIST_TYPES)
 
 
 def _positional(function: Callable[..., object]) -> list[inspect.Parameter]:
