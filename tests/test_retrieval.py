@@ -85,7 +85,7 @@ def test_the_gist_vectors_are_searched(base: KnowledgeBase) -> None:
         (i, c) for i, c in chunks.items() if c.path.endswith("Table.pivot_longer")
     )
     vector = base.retriever.embedder.embed([gist(chunk)])[0]
-    (found, similarity), *_ = base.store.nearest_gists(vector, 3)
+    (found, similarity), *_ = base.store.nearest(vector, 3, gists=True)
     assert found == chunk_id
     assert similarity == pytest.approx(1.0, abs=1e-3)
     assert set(base.store._gists.get()["ids"]) == set(chunks), "one gist per chunk"

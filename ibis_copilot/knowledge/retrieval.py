@@ -183,14 +183,11 @@ class Retriever:
         text = pasted_error.text if pasted_error else without_product_name(query)
         if mode != "lexical":
             vector = self.embedder.embed([text])[0]
-            for rank, hit in enumerate(self.store.nearest(vector, CANDIDATES)):
-                fused[hit.chunk_id] += self.dense_weight / (RRF_K + rank + 1)
-                similarity[hit.chunk_id] = hit.similarity
-            for rank, (chunk_id, gist_similarity) in enumerate(
-                self.store.nearest_gists(vector, CANDIDATES)
-            ):
-                fused[chunk_id] += self.gist_weight / (RRF_K + rank + 1)
-                similarity[chunk_id] = max(similarity.get(chunk_id, -1.0), gist_similarity)
+            for weight, gists in ((self.dense_weight, False), (self.gist_weight, True)):
+                hits = self.store.nearest(vector, CANDIDATES, gists=gists)
+                for rank, (chunk_id, hit_similarity) in enumerate(hits):
+                    fused[chunk_id] += weight / (RRF_K + rank + 1)
+                    similarity[chunk_id] = max(similarity.get(chunk_id, -1.0), hit_similarity)
         if mode != "dense":
             for rank, (index, _) in enumerate(self.lexical.search(text, CANDIDATES)):
                 fused[self.ids[index]] += 1.0 / (RRF_K + rank + 1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -29,15 +28,6 @@ PAGE = 1000
 
 class StoreError(UnavailableError):
     """The store cannot be opened or read; the message says how to fix it."""
-
-
-@dataclass(frozen=True)
-class StoredHit:
-    """One nearest-neighbour result."""
-
-    chunk_id: str
-    chunk: Chunk
-    similarity: float
 
 
 def _client(path: Path | None, url: str | None) -> Any:
@@ -161,35 +151,19 @@ class KnowledgeStore:
             )
         ]
 
-    def nearest_gists(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Ids and cosine similarities of the ``k`` gists closest to ``vector``."""
-        count = int(self._gists.count())
+    def nearest(
+        self, vector: np.ndarray, k: int, *, gists: bool = False
+    ) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the ``k`` chunks whose text vector (or, with
+        ``gists``, gist vector) is closest to ``vector``."""
+        collection = self._gists if gists else self._collection
+        count = int(collection.count())
         if count == 0:
             return []
-        found = self._gists.query(
+        found = collection.query(
             query_embeddings=[vector.tolist()], n_results=min(k, count), include=["distances"]
         )
         return [
             (chunk_id, 1.0 - float(distance))
             for chunk_id, distance in zip(found["ids"][0], found["distances"][0], strict=True)
-        ]
-
-    def nearest(self, vector: np.ndarray, k: int) -> list[StoredHit]:
-        """The ``k`` chunks closest to ``vector`` (cosine similarity)."""
-        if self.count() == 0:
-            return []
-        found = self._collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=min(k, self.count()),
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            StoredHit(chunk_id, Chunk.from_stored(text, metadata), 1.0 - float(distance))
-            for chunk_id, text, metadata, distance in zip(
-                found["ids"][0],
-                found["documents"][0],
-                found["metadatas"][0],
-                found["distances"][0],
-                strict=True,
-            )
         ]
