@@ -97,3 +97,63 @@ def test_expression_classes_in_the_message_are_searched_as_words() -> None:
     read = read_error_query("AttributeError: 'JSONValue' object has no attribute 'keys'")
     assert read is not None
     assert "json value" in read.text
+
+
+MESSAGE = "AttributeError: 'Table' object has no attribute 'sort_values'"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"getting this: {MESSAGE}",
+        f"orders.sort_values('amount')\n{MESSAGE}",
+        f"ibis.common.exceptions.{MESSAGE}",
+        f"FutureWarning: `Table.fillna` is deprecated\n{MESSAGE}",
+        "why 'Table' object has no attribute 'sort_values'",
+    ],
+    ids=["lead-in with a colon", "code line first", "dotted name", "warning first", "no name"],
+)
+def test_an_error_is_read_however_it_is_pasted(base: KnowledgeBase, query: str) -> None:
+    read = read_error_query(query)
+    assert read is not None
+    assert "order_by" in read.names
+    assert base.search(query, k=1)[0].path == "api:ibis.expr.types.relations.Table.order_by"
+
+
+def test_a_traceback_keeps_the_users_line_and_drops_the_librarys() -> None:
+    python = (
+        "Traceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        "    orders.sort_values('amount')\n"
+        '  File "/venv/lib/python3.11/site-packages/ibis/expr/types/relations.py", line 9\n'
+        "    return self._fast_bind(*args)\n"
+        f"{MESSAGE}"
+    )
+    ipython = (
+        "-" * 40 + "\nAttributeError          Traceback (most recent call last)\n"
+        "Cell In[3], line 2\n      1 top = orders\n----> 2 top.sort_values('amount')\n\n"
+        "File ~/venv/lib/python3.11/site-packages/ibis/expr/types/relations.py:512, in f\n"
+        "    510 pass\n--> 512 return self._fast_bind(*args)\n\n"
+        f"{MESSAGE}"
+    )
+    for query, line in ((python, "orders.sort_values('amount')"), (ipython, "top.sort_values")):
+        read = read_error_query(query)
+        assert read is not None
+        assert line in read.text
+        assert "_fast_bind" not in read.text
+        assert "Traceback" not in read.text
+        assert "order_by" in read.names
+
+
+def test_what_the_user_wrote_around_the_error_is_searched() -> None:
+    read = read_error_query(f"padding ids: {MESSAGE} -- with zeros on the left")
+    assert read is not None
+    assert read.text.startswith("padding ids:")
+    assert "with zeros on the left" in read.text
+
+
+def test_a_message_is_the_last_exception_of_a_chain() -> None:
+    query = f"ValueError: first\n\nThe above exception was the direct cause:\n\n{MESSAGE}"
+    read = read_error_query(query)
+    assert read is not None
+    assert "order_by" in read.names

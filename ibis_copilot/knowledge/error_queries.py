@@ -7,6 +7,12 @@ to write instead. The repair rules already know it from the message alone (``sor
 → ``order_by``, a value of the wrong type → ``cast``), so the query is read as a failure
 known only as text, the rules' diagnosis is searched with the message, and the methods
 the diagnosis names are the API pages looked up by name.
+
+Users paste errors in many shapes: after a line of their own ("getting this:", the
+failing code), under a deprecation warning, with the module's name (``ibis.common.
+exceptions.RelationError``), as a whole traceback, or as Python's message without the
+exception's name. The error is found in all of them; what the user wrote around it is
+searched too, and of a traceback only the user's own source lines are kept.
 """
 
 from __future__ import annotations
@@ -14,8 +20,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: ``[why do I get] SomeError: message`` at the start of the query.
-PASTED_ERROR = re.compile(r"^(?:[^:\n]*?\b)?(\w*(?:Error|Exception)): (.+)$", re.DOTALL)
+#: ``[module.]SomeError: message``: an exception as Python prints it, anywhere in the query.
+EXCEPTION = re.compile(
+    r"(?<![\w.])(?:[A-Za-z_]\w*\.)*([A-Z]\w*(?:Error|Exception)): (?=\S)", re.MULTILINE
+)
+#: Python's own messages, recognised without the exception's name (from where the message
+#: starts): the exception they belong to.
+BARE_MESSAGES = (
+    (re.compile(r"'[\w.]+' object has no attribute '"), "AttributeError"),
+    (re.compile(r"module '[\w.]+' has no attribute '"), "AttributeError"),
+    (re.compile(r"[\w.]+\(\) got an unexpected keyword argument '"), "TypeError"),
+    (re.compile(r"'\S+' not supported between instances of"), "TypeError"),
+    (re.compile(r"unsupported operand type\(s\) for"), "TypeError"),
+    (re.compile(r"[\w.]+\(\) takes \d+ positional arguments? but \d+ w\w+ given"), "TypeError"),
+    (re.compile(r"[\w.]+\(\) missing \d+ required (?:positional|keyword-only)"), "TypeError"),
+    (re.compile(r"'\w+' object is not (?:callable|iterable|subscriptable)"), "TypeError"),
+)
+#: Where a printed traceback starts (Python's header, IPython's rule of dashes).
+TRACEBACK_START = re.compile(r"^(?:-{5,}|\w+\s+Traceback \(most|Traceback \(most)", re.MULTILINE)
+#: A frame of the user's own code: a notebook cell, the console, an IPython input.
+USER_FRAME = re.compile(r'^\s*(?:Cell In\s*\[|File "<|<ipython-input-|Input In \[)')
+#: Any frame's header line.
+FRAME = re.compile(r"^\s*(?:Cell In\s*\[|File |<ipython-input-|Input In \[)")
+#: A source line IPython marks as the one that ran: ``----> 3 code``.
+MARKED_LINE = re.compile(r"^-*> ?\d+\s(.*)$")
 #: A table's repr: ``r0 := UnboundTable: t`` and its ``  column  type`` lines.
 REPR_LINE = re.compile(r"^\s*(?:r\d+ := \w+: \w+|\w+\s+[\w<>\[\], ()]+|ibis\.Schema \{|\})\s*$")
 #: Inside a line: ``<... object at 0x...>``, ``r0 := UnboundTable: t``, ``r0.``.
@@ -46,10 +74,10 @@ class ErrorQuery:
 
 def read_error_query(query: str) -> ErrorQuery | None:
     """The search text and API names for a query that is a pasted error, else None."""
-    pasted = PASTED_ERROR.match(query.strip())
+    pasted = _split_error(query.strip())
     if pasted is None:
         return None
-    kind, message = pasted.groups()
+    lead, kind, message = pasted
     findings = _diagnosis(kind, message)
     essential = _without_reprs(message)
     names: list[str] = []
@@ -63,8 +91,49 @@ def read_error_query(query: str) -> ErrorQuery | None:
     names = names[:MAX_NAMES]
     if not names and (operation := SIGNATURE_OPERATION.match(message)):
         names = _operation_names(operation.group(1))
-    text = EXPRESSION_CLASS.sub(_as_words, " ".join([kind, essential, *findings]))
-    return ErrorQuery(text=text, names=names)
+    text = EXPRESSION_CLASS.sub(_as_words, " ".join([lead, kind, essential, *findings]))
+    return ErrorQuery(text=text.strip(), names=names)
+
+
+def _split_error(query: str) -> tuple[str, str, str] | None:
+    """What the user wrote before the error, the exception's name and its message: the
+    last exception that starts a line (a traceback ends with the one raised), else the
+    first one in the text, else a Python message recognised without its name."""
+    found = list(EXCEPTION.finditer(query))
+    starting = [m for m in found if not query[: m.start()].rpartition("\n")[2].strip()]
+    chosen = starting[-1] if starting else found[0] if found else None
+    if chosen is not None:
+        lead, kind, message = query[: chosen.start()], chosen.group(1), query[chosen.end() :]
+    else:
+        bare = ((pattern.search(query), kind) for pattern, kind in BARE_MESSAGES)
+        found_bare = next(((match, kind) for match, kind in bare if match), None)
+        if found_bare is None:
+            return None
+        match, kind = found_bare
+        lead, message = query[: match.start()], query[match.start() :]
+    if traceback := TRACEBACK_START.search(lead):
+        lead = " ".join([lead[: traceback.start()], *_user_lines(lead[traceback.start() :])])
+    return lead.strip(), kind, message.strip()
+
+
+def _user_lines(traceback: str) -> list[str]:
+    """The source lines of the user's own frames in a printed traceback (the line IPython
+    marks with an arrow, or the one line Python prints under ``File "<stdin>"``); the
+    library's frames say nothing about what the user wrote."""
+    lines: list[str] = []
+    in_user_frame = first_line = False
+    for line in traceback.splitlines():
+        if FRAME.match(line):
+            in_user_frame = first_line = bool(USER_FRAME.match(line))
+            continue
+        if not in_user_frame or not line.strip():
+            continue
+        if marked := MARKED_LINE.match(line.strip()):
+            lines.append(marked.group(1).strip())
+        elif first_line and not re.match(r"\s*\d+\s", line):
+            lines.append(line.strip())
+        first_line = False
+    return lines
 
 
 def _as_words(match: re.Match[str]) -> str:
