@@ -82,6 +82,18 @@ RULE_CASES = [
     ),
     ("r.code.slice(0, 4)", "pandas habit", "`col.substr(", "r.code.substr(0, 4)"),
     ("r.code.zfill(8)", "pandas habit", "lpad", 'r.code.lpad(8, "0")'),
+    (
+        "r.group_by('sensor')['temp'].mean()",
+        "pandas habit",
+        "not `[...]`",
+        "r.group_by('sensor').agg(temp=r.temp.mean())",
+    ),
+    (
+        "r.filter(r.n > 1).group_by('sensor')['temp'].max()",
+        "pandas habit",
+        "not `[...]`",
+        "r.filter(r.n > 1).group_by('sensor').agg(temp=ibis._.temp.max())",
+    ),
     ("r.code.isnumeric()", "pandas habit", "re_search", 'r.code.re_search(r"^[0-9]+$")'),
     ("r.code.cat(r.sensor, sep='-')", "pandas habit", "concat", "r.code.concat('-', r.sensor)"),
     ("r.code.match('^a')", "pandas habit", "anchors at the start", "r.code.re_search('^a')"),
@@ -693,6 +705,35 @@ SIGNATURE_CASES += [
     ("r.samples.union(r.samples, r.samples)", "takes one value by position (`other`)", None),
     ("r.code.isin('a', 'b')", "takes the values as one list", "r.code.isin(['a', 'b'])"),
 ]
+
+
+# edits that would check but change what the code means are not offered
+SIGNATURE_CASES += [
+    # two numbers to limit: SQL's LIMIT offset, count or Python's order? Not guessed
+    ("r.limit(20, 10)", "takes one value by position (`n`)", None),
+    # two columns to unnest: the second is no offset column's name
+    ("r.unnest('samples', 'code')", "takes one value by position (`column`)", None),
+    ("k.join(k.view(), 'id', 'left')", "by keyword", "k.join(k.view(), 'id', how='left')"),
+    # a range to random: the code's scale relies on it
+    ("r.filter(ibis.random(0, 100) < 10)", "a range is `low + (high - low)", None),
+    # pandas' by={left: right} becomes conditions, never a dict compared with itself
+    (
+        "k.anti_join(r, by={'name': 'sensor'})",
+        "no parameter `by=`",
+        "k.anti_join(r, predicates=k.name == r.sensor)",
+    ),
+]
+
+
+def test_a_name_with_a_word_more_is_not_read_as_a_misspelling() -> None:
+    """pandas' ``between_time`` compares times of day; ``between`` would compare the
+    timestamps with text and still compile."""
+    code = "r.filter(r.at.between_time('08:00', '16:00'))"
+    candidates = candidates_of(search(failure_of(code)), code)
+    assert not any(".between(" in candidate.code for candidate in candidates)
+    assert candidates_of(search(failure_of("r.code.to_upper()")), "r.code.to_upper()")[0].code == (
+        "r.code.upper()"
+    )
 
 
 @pytest.mark.parametrize(("code", "words", "first"), SIGNATURE_CASES)

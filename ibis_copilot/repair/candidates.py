@@ -209,6 +209,9 @@ def _call_with(
     keywords = [(mapping.get(k.arg, k.arg), k.value) for k in call.keywords if k.arg is not None]
     if any(k.arg is None for k in call.keywords):
         return None  # a ``**kwargs`` spread: nothing to rename safely
+    keywords = [(n, _as_join_conditions(call, v) if n == "predicates" else v) for n, v in keywords]
+    if any(n == "predicates" and isinstance(v, ast.Dict) for n, v in keywords):
+        return None  # a dict Ibis would compare with itself as a map: always true
     kinds = {p.name: p for p in parameters}
     positional = list(call.args)
     only = [p.name for p in parameters if p.kind is inspect.Parameter.POSITIONAL_ONLY]
@@ -223,6 +226,28 @@ def _call_with(
     if len(kept) + len(positional) - len(call.args) != len(keywords):
         return None
     return replace_call(code, call, render_call(call, code, positional, kept))
+
+
+def _as_join_conditions(call: ast.Call, value: ast.expr) -> ast.expr:
+    """pandas' ``by={"left_key": "right_key"}`` → ``[left.left_key == right.right_key]``;
+    other values as they are."""
+    function = call.func
+    if not isinstance(value, ast.Dict) or not isinstance(function, ast.Attribute) or not call.args:
+        return value
+    keys = [(string_value(key) if key else None) or "" for key in value.keys]
+    pairs = list(zip(keys, [string_value(v) or "" for v in value.values], strict=True))
+    if not pairs or not all(a.isidentifier() and b.isidentifier() for a, b in pairs):
+        return value
+    left, right = function.value, call.args[0]
+    conditions: list[ast.expr] = [
+        ast.Compare(
+            left=ast.Attribute(value=left, attr=a, ctx=ast.Load()),
+            ops=[ast.Eq()],
+            comparators=[ast.Attribute(value=right, attr=b, ctx=ast.Load())],
+        )
+        for a, b in pairs
+    ]
+    return conditions[0] if len(conditions) == 1 else ast.List(elts=conditions, ctx=ast.Load())
 
 
 #: pandas keywords whose value is what Ibis always does (reductions skip nulls).
@@ -363,7 +388,8 @@ def too_many_positional(failure: Failure) -> Search | None:
     function = _callable(None, name) if of_ibis else function
     written = called_name(calls[0]) or name  # ``agg`` is ``aggregate``
     shown = f"{owner}.{written}()" if owner else f"ibis.{name}()" if of_ibis else f"{name}()"
-    by_keyword = [_keyword_only(owner, name, call, failure.code) for call in calls]
+    columns = {column for table in failure.tables.values() for column in table.columns}
+    by_keyword = [_keyword_only(owner, name, call, failure.code, columns) for call in calls]
     if function is not None and not _positional(function) and not any(by_keyword):
         return _without_arguments(failure.code, name, shown, function)
     candidates: list[Candidate] = []
@@ -462,14 +488,16 @@ def _hexdigest_call(call: ast.Call, code: str) -> str | None:
 
 
 def _unseeded_call(call: ast.Call, code: str) -> str | None:
-    """``ibis.random(42)`` → ``ibis.random()``: Ibis's random takes no seed."""
-    return f"{source_of(call.func, code)}()" if not call.keywords else None
+    """``ibis.random(42)`` → ``ibis.random()``: Ibis's random takes no seed. Two values
+    are a range (``random(0, 100)``), whose scale the rest of the code relies on: no edit."""
+    return f"{source_of(call.func, code)}()" if len(call.args) == 1 and not call.keywords else None
 
 
 #: What to say when a method that takes nothing was given something.
 NO_ARGUMENT_ADVICE = {
     "hash": "a named digest (md5, sha256...) is `hexdigest(...)`",
-    "random": "Ibis's random numbers take no seed (`Table.sample(..., seed=)` is repeatable)",
+    "random": "Ibis's random numbers take no seed (`Table.sample(..., seed=)` is repeatable) "
+    "and no range: they lie in [0, 1), so a range is `low + (high - low) * ibis.random()`",
 }
 NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
     **dict.fromkeys(STRIP_PATTERNS, _strip_call),
@@ -515,7 +543,18 @@ def missing_argument(failure: Failure) -> Search | None:
     return Search(Diagnosis("wrong argument", message), candidates)
 
 
-def _keyword_only(owner: str | None, name: str, call: ast.Call, code: str) -> list[Candidate]:
+def _more_of_the_same(first: ast.AST, second: ast.AST, columns: set[str]) -> bool:
+    """Two numbers (SQL's ``LIMIT offset, count``) or two column names: the user gave
+    several of one thing, so the second is no keyword's value (``join(t, "id", "left")``
+    is: ``"left"`` names no column)."""
+    values = [n.value if isinstance(n, ast.Constant) else None for n in (first, second)]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return numbers or all(isinstance(v, str) and v in columns for v in values)
+
+
+def _keyword_only(
+    owner: str | None, name: str, call: ast.Call, code: str, columns: set[str]
+) -> list[Candidate]:
     """``t.distinct(["a"])``: one positional too many, given to the first keyword-only
     parameter (``on=``) when the call does not name it already."""
     function = _callable(owner, name)
@@ -528,6 +567,8 @@ def _keyword_only(owner: str | None, name: str, call: ast.Call, code: str) -> li
     if len(call.args) != len(positional) + 1 or not only or only[0].name in given:
         return []
     extra = call.args[-1]
+    if len(call.args) > 1 and _more_of_the_same(call.args[-2], extra, columns):
+        return []  # ``unnest("a", "b")``, ``limit(20, 10)``: more of the first, not a keyword
     keywords = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
     text = render_call(call, code, call.args[:-1], [(only[0].name, extra), *keywords])
     edited = replace_call(code, call, text)
@@ -548,7 +589,8 @@ def unknown_method(failure: Failure) -> Search | None:
     synonym = SYNONYMS.get(attribute.lower())
     close = [synonym] if synonym in public else []
     if len(attribute) > MIN_GUESSED_NAME:
-        close += difflib.get_close_matches(attribute, public, n=3, cutoff=0.7)
+        spelt = difflib.get_close_matches(attribute, public, n=3, cutoff=0.7)
+        close += [name for name in spelt if not _another_word(attribute, name)]
     close = list(dict.fromkeys(close))[:3]
     candidates = []
     for name in close:
@@ -561,6 +603,19 @@ def unknown_method(failure: Failure) -> Search | None:
     options = " or ".join(f"`.{name}`" for name in close)
     message = f"{match.group(1)} has no `.{attribute}`; did you mean {options}?"
     return Search(Diagnosis("unknown method", message), candidates)
+
+
+#: Words that add nothing to a method's name (``to_upper`` is ``upper``).
+FILLER_WORDS = frozenset({"to", "as", "is", "get", "do", "make", "str", "dt"})
+
+
+def _another_word(written: str, name: str) -> bool:
+    """``between_time`` and ``between``, ``count`` and ``count_distinct``: one name is the
+    other with a word more, which is another function (pandas' ``between_time`` compares
+    times of day), not a misspelling of it."""
+    words = set(written.lower().split("_")) - FILLER_WORDS
+    other = set(name.lower().split("_")) - FILLER_WORDS
+    return words != other and (words < other or other < words)
 
 
 def _rename_member(

@@ -340,9 +340,46 @@ def _grouped_column(node: ast.AST) -> bool:
     )
 
 
+def _grouped_reduction(node: ast.AST) -> bool:
+    """``x.group_by(...)["col"].sum(...)``: a reduction of a grouped column."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in REDUCTION_NAMES.values()
+        and _grouped_column(node.func.value)
+    )
+
+
+def _grouped_column_or_reduction(node: ast.AST) -> bool:
+    return _grouped_reduction(node) or _grouped_column(node)
+
+
+def _render_grouped(node: ast.AST, code: str) -> str:
+    """A grouped reduction as ``agg`` keeping the column's name, as pandas does
+    (``x.group_by(k).agg(col=x.col.sum())``); a bare grouped column as ``.col``."""
+    function = node.func if isinstance(node, ast.Call) else None
+    subscript = function.value if isinstance(function, ast.Attribute) else node
+    if not isinstance(subscript, ast.Subscript):
+        return source_of(node, code)
+    grouped, column = subscript.value, string_value(subscript.slice)
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(function, ast.Attribute)
+        and isinstance(grouped, ast.Call)
+        and isinstance(grouped.func, ast.Attribute)
+    ):
+        return f"{source_of(grouped, code)}.{column}"
+    table = grouped.func.value
+    owner = source_of(table, code) if isinstance(table, ast.Name) else "ibis._"
+    arguments = ", ".join(source_of(a, code) for a in [*node.args, *node.keywords])
+    reduction = f"{owner}.{column}.{function.attr}({arguments})"
+    return f"{source_of(grouped, code)}.agg({column}={reduction})"
+
+
 def grouped_subscript(failure: Failure) -> Diagnosis | None:
-    """pandas' ``t.groupby(k)["col"].sum()``: Ibis's grouped column is ``.col``
-    (``t.group_by(k).col.sum()``, or ``t.group_by(k).agg(total=t.col.sum())``)."""
+    """pandas' ``t.groupby(k)["col"].sum()``: Ibis's grouped column is ``.col``; its
+    reduction keeps the column's name, as in pandas, through ``agg``
+    (``t.group_by(k).agg(col=t.col.sum())``; ``.col.sum()`` would name it ``sum(col)``)."""
     missing = _missing_name(failure)
     tree = parse(failure.code)
     if missing is None or tree is None:
@@ -350,16 +387,11 @@ def grouped_subscript(failure: Failure) -> Diagnosis | None:
     found = [n for n in ast.walk(tree) if _grouped_column(n)]
     if not any((string_value(getattr(n, "slice", None)) or "")[:1] == missing for n in found):
         return None
-
-    def render(node: ast.AST, code: str) -> str:
-        assert isinstance(node, ast.Subscript)  # noqa: S101 - only wanted nodes
-        return f"{source_of(node.value, code)}.{string_value(node.slice)}"
-
     return Diagnosis(
         "pandas habit",
         "a grouped table takes columns as attributes, not `[...]`: "
         "`t.group_by(k).col.sum()` or `t.group_by(k).agg(total=t.col.sum())`",
-        lambda code: rewrite_nodes(code, _grouped_column, render),
+        lambda code: rewrite_nodes(code, _grouped_column_or_reduction, _render_grouped),
     )
 
 
