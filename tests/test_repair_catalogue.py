@@ -82,6 +82,40 @@ RULE_CASES = [
     ),
     ("r.code.slice(0, 4)", "pandas habit", "`col.substr(", "r.code.substr(0, 4)"),
     ("r.code.zfill(8)", "pandas habit", "lpad", 'r.code.lpad(8, "0")'),
+    # math and NumPy functions of a number are the column's methods of the same name
+    ("r.mutate(y=np.sin(r.temp))", "eager use", "`sin(...)`", "r.mutate(y=r.temp.sin())"),
+    (
+        "r.mutate(b=math.atan2(r.temp, r.n))",
+        "eager use",
+        "`atan2(...)`",
+        "r.mutate(b=r.temp.atan2(r.n))",
+    ),
+    ("r.mutate(b=math.log(r.temp, 2))", "eager use", "`log(...)`", "r.mutate(b=r.temp.log(2))"),
+    (
+        "r.mutate(ok=all(r.samples.map(lambda x: x > 0)))",
+        "eager use",
+        "`.alls()`",
+        "r.mutate(ok=r.samples.map(lambda x: x > 0).alls())",
+    ),
+    (
+        "r.mutate(steps=ibis.array(list(range(1, r.n + 1))))",
+        "eager use",
+        "`ibis.range(start, stop)`",
+        "r.mutate(steps=ibis.range(1, r.n + 1))",
+    ),
+    # a method read without its call, then asked for an attribute; a property called
+    (
+        "r.mutate(t=r.temp.round() if r.temp.type.is_floating() else r.temp)",
+        "wrong argument",
+        "`r.temp.type` is a method",
+        "r.mutate(t=r.temp.round() if r.temp.type().is_floating() else r.temp)",
+    ),
+    (
+        "r.payload['tags'].array().length()",
+        "wrong name",
+        "is a property",
+        "r.payload['tags'].array.length()",
+    ),
     (
         "r.group_by('sensor')['temp'].mean()",
         "pandas habit",

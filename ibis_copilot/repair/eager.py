@@ -40,6 +40,13 @@ def _is_conversion(node: ast.AST, functions: set[str]) -> bool:
     )
 
 
+#: Python's ``all``/``any`` of an iterable and what Ibis calls them.
+TRUTH = {
+    "all": "each array is `.alls()`, of a column's rows `.all()`",
+    "any": "each array is `.anys()`, of a column's rows `.any()`",
+}
+
+
 def python_conversion(failure: Failure) -> Diagnosis | None:
     """``float(t.x.mean())`` / ``list(t.col)``: the expression is used as it is."""
     if not isinstance(failure.error, TypeError):
@@ -51,7 +58,7 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
         function, kind = "list", match.group(1)
     else:
         return None
-    functions = {function} if function != "list" else {"list", "tuple", "set", "sorted"}
+    functions = {function} if function != "list" else {"list", "tuple", "set", "sorted", *TRUTH}
 
     def wanted(node: ast.AST) -> bool:
         return _is_conversion(node, functions)
@@ -65,13 +72,16 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
         "a backend runs the query: use the expression itself (Ibis combines columns and "
         "scalars, and `isin` takes a column), or run it first with `.execute()`"
         + ("; an array sorts with `.sort()`" if used == "sorted" else "")
+        + (f"; `{used}` of {TRUTH[used]}" if used in TRUTH else "")
     )
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
         value = source_of(node.args[0], code)
-        sorting = isinstance(node.func, ast.Name) and node.func.id == "sorted"
-        return f"{value}.sort()" if sorting and kind.startswith("Array") else value
+        called = node.func.id if isinstance(node.func, ast.Name) else ""
+        if called in TRUTH:  # all(array) → array.alls(); all(column) → column.all()
+            return f"{value}.{called}s()" if kind.startswith("Array") else f"{value}.{called}()"
+        return f"{value}.sort()" if called == "sorted" and kind.startswith("Array") else value
 
     return Diagnosis("eager use", message, lambda code: rewrite_nodes(code, wanted, render))
 
@@ -165,7 +175,25 @@ ELEMENTWISE = {
     "degrees": "rad2deg",
     "radians": "deg2rad",
     "round": "round",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "atan2": "atan2",
+    "arctan2": "atan2",
+    "pow": "pow",
+    "power": "pow",
+    "clip": "clip",
+    "negative": "negate",
 }
+#: How many more values than the first each of those takes (``math.atan2(y, x)`` is
+#: ``y.atan2(x)``, ``math.log(x, 2)`` is ``x.log(2)``); the others take none.
+MORE_VALUES = {"round": 1, "atan2": 1, "arctan2": 1, "pow": 1, "power": 1, "log": 1, "clip": 2}
 #: Functions of several values and Ibis's.
 COMBINING = {
     "where": "ibis.ifelse",
@@ -202,7 +230,7 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
     )
     if not known or not any(mentions(argument, tables) for argument in node.args):
         return None
-    if name in ELEMENTWISE and len(node.args) > (2 if name == "round" else 1):
+    if name in ELEMENTWISE and len(node.args) > 1 + MORE_VALUES.get(name, 0):
         return None
     return None if name in FORMULAS and len(node.args) > 1 else name
 
@@ -233,8 +261,9 @@ def _ibis_call(node: ast.AST, code: str) -> str:
     first, *rest = (source_of(argument, code) for argument in node.args)
     if not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Call | ast.Subscript):
         first = f"({first})"
-    if name in ELEMENTWISE:
-        return f"{first}.{ELEMENTWISE[name]}({', '.join(rest)})"
+    if name in ELEMENTWISE:  # math.log(x, base) keeps its name; np.log(x) is ln
+        method = "log" if name == "log" and rest else ELEMENTWISE[name]
+        return f"{first}.{method}({', '.join(rest)})"
     if name in FORMULAS:
         return FORMULAS[name].format(x=first)
     if name == "divmod":
@@ -355,8 +384,52 @@ def reversed_slice(failure: Failure) -> Diagnosis | None:
     )
 
 
+NOT_AN_INTEGER = re.compile(r"^'(\w+)' object cannot be interpreted as an integer")
+
+
+def _range_of(node: ast.AST) -> ast.Call | None:
+    """The ``range(...)`` call ``node`` is, or wraps in ``list``/``tuple``/``ibis.array``."""
+    while isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        function = node.func
+        wrapper = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
+        if wrapper not in ("list", "tuple", "array"):
+            break
+        node = node.args[0]
+    is_range = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "range"
+    return node if is_range and isinstance(node, ast.Call) else None
+
+
+def python_range(failure: Failure) -> Diagnosis | None:
+    """``list(range(1, t.n + 1))``: Python's ``range`` wants numbers now; ``ibis.range``
+    makes the array per row."""
+    match = NOT_AN_INTEGER.match(str(failure.error))
+    tables = failure.table_names
+
+    def wanted(node: ast.AST) -> bool:
+        inner = _range_of(node)
+        return inner is not None and any(mentions(a, tables) for a in inner.args)
+
+    if match is None or not _expression_type(match.group(1)):
+        return None
+    if not matching_calls(failure.code, wanted):
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        inner = _range_of(node)
+        arguments = ", ".join(source_of(a, code) for a in inner.args) if inner else ""
+        return f"ibis.range({arguments})"
+
+    return Diagnosis(
+        "eager use",
+        "`range(...)` is Python's and wants numbers now; per row, `ibis.range(start, stop)` "
+        "makes the array (it is an array already: no `list(...)`)",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
 RULES = (
     python_conversion,
+    python_range,
     python_functions,
     python_length,
     reversed_slice,

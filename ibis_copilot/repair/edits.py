@@ -245,4 +245,6 @@ def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None
         return owner[key]
     if isinstance(owner, ir.StructValue) and key in owner.names:
         return owner[key]
+    if isinstance(node, ast.Subscript) and isinstance(owner, ir.JSONValue | ir.MapValue):
+        return owner[key] if key is not None else None
     return None

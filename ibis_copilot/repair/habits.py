@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from collections.abc import Mapping
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -488,15 +489,17 @@ def replace_with_mapping(failure: Failure) -> Diagnosis | None:
 
 # -- methods used without calling them ------------------------------------------------------
 
-#: An operator given a method itself (``~t.x.isnan``, ``t.d.year > 2020``, ``a.f - b.f``).
+#: An operator given a method itself (``~t.x.isnan``, ``t.d.year > 2020``, ``a.f - b.f``),
+#: or an attribute asked of it (``t.x.type.is_decimal()``).
 UNCALLED_OPERAND = re.compile(
     r"(unsupported operand type\(s\) for |bad operand type for unary |"
     r"not supported between instances of ).*'method'"
+    r"|^'(?:method|function)' object has no attribute '\w+'"
 )
 
 
-def _uncalled_methods(code: str, tables: dict[str, ibis.Table]) -> list[ast.Attribute]:
-    """``t.col.year`` where ``year`` is a method of the column, not called."""
+def _uncalled_methods(code: str, namespace: Mapping[str, object]) -> list[ast.Attribute]:
+    """``t.col.year``, ``avg.as_scalar``: a method of an expression, not called."""
     tree = parse(code)
     if tree is None:
         return []
@@ -505,38 +508,48 @@ def _uncalled_methods(code: str, tables: dict[str, ibis.Table]) -> list[ast.Attr
     for node in ast.walk(tree):
         if not isinstance(node, ast.Attribute) or id(node) in called:
             continue
-        owner = node.value
-        if not (isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name)):
-            continue
-        table = tables.get(owner.value.id)
-        if table is None or owner.attr not in table.columns:
-            continue
-        if inspect.ismethod(getattr(table[owner.attr], node.attr, None)):
+        owner = value_of(node.value, namespace)
+        if owner is not None and inspect.ismethod(getattr(owner, node.attr, None)):
             found.append(node)
     return found
 
 
+DEPRECATED = re.compile(r"^Deprecated - use `(\w+)`")
+
+
+def _current_name(owner: object, name: str) -> str:
+    """``name``, or the method Ibis's deprecation says to use instead (``to_array`` →
+    ``as_scalar``): a deprecated method may no longer compile."""
+    found = DEPRECATED.match(inspect.getdoc(getattr(owner, name, None)) or "")
+    return found.group(1) if found and callable(getattr(owner, found.group(1), None)) else name
+
+
 def method_in_expression(failure: Failure) -> Diagnosis | None:
     """``2024 - t.birth_date.year``: the method itself, not its value, in arithmetic."""
-    if not isinstance(failure.error, TypeError) or not UNCALLED_OPERAND.search(str(failure.error)):
+    if not isinstance(failure.error, TypeError | AttributeError):
         return None
-    tables = failure.tables
-    found = _uncalled_methods(failure.code, tables)
+    if not UNCALLED_OPERAND.search(str(failure.error)):
+        return None
+    namespace = failure.namespace
+    found = _uncalled_methods(failure.code, namespace)
     if not found:
         return None
     shown = source_of(found[0], failure.code)
-    column = found[0].value
-    temporal = False
-    if isinstance(column, ast.Attribute) and isinstance(column.value, ast.Name):
-        temporal = tables[column.value.id][column.attr].type().is_temporal()
+    owner = value_of(found[0].value, namespace)
+    temporal = isinstance(owner, ibis.Value) and owner.type().is_temporal()
 
     def fix(code: str) -> str | None:
-        targets = {source_of(node, code) for node in _uncalled_methods(code, tables)}
+        targets = {source_of(node, code) for node in _uncalled_methods(code, namespace)}
 
         def wanted(node: ast.AST) -> bool:
             return isinstance(node, ast.Attribute) and source_of(node, code) in targets
 
-        return rewrite_nodes(code, wanted, lambda node, text: f"{source_of(node, text)}()")
+        def render(node: ast.AST, text: str) -> str:
+            assert isinstance(node, ast.Attribute)  # noqa: S101 - wanted() chose attributes
+            name = _current_name(value_of(node.value, namespace), node.attr)
+            return f"{source_of(node.value, text)}.{name}()"
+
+        return rewrite_nodes(code, wanted, render)
 
     return Diagnosis(
         "dates and intervals" if temporal else "wrong argument",
