@@ -82,6 +82,16 @@ RULE_CASES = [
     ),
     ("r.code.slice(0, 4)", "pandas habit", "`col.substr(", "r.code.substr(0, 4)"),
     ("r.code.zfill(8)", "pandas habit", "lpad", 'r.code.lpad(8, "0")'),
+    # SQL's qualified names, globs, frame words, formats and fractions
+    ("r.select('r.sensor', 'r.temp')", "sql habit", "`table.column`", "r.select('sensor', 'temp')"),
+    ("r.select(s.endswith('*mp'))", "selector", "wildcards included", "r.select(s.endswith('mp'))"),
+    (
+        "r.mutate(m=r.temp.mean().over(ibis.window(order_by='at', preceding=2, "
+        "following=ibis.following('current row'))))",
+        "window",
+        "`CURRENT ROW` is `following=0`",
+        "r.mutate(m=r.temp.mean().over(ibis.window(order_by='at', preceding=2, following=0)))",
+    ),
     # math and NumPy functions of a number are the column's methods of the same name
     ("r.mutate(y=np.sin(r.temp))", "eager use", "`sin(...)`", "r.mutate(y=r.temp.sin())"),
     (
@@ -738,6 +748,35 @@ SIGNATURE_CASES += [
     ("ibis.ntile(4, r.temp)", "ibis.ntile() takes one value by position (`buckets`)", None),
     ("r.samples.union(r.samples, r.samples)", "takes one value by position (`other`)", None),
     ("r.code.isin('a', 'b')", "takes the values as one list", "r.code.isin(['a', 'b'])"),
+]
+
+
+# dates and intervals Ibis's constructors read another way
+SIGNATURE_CASES += [
+    (
+        "r.filter(r.at > ibis.timestamp('01/07/2024', '%d/%m/%Y'))",
+        "not a format",
+        "r.filter(r.at > ibis.timestamp('2024-07-01 00:00:00'))",
+    ),
+    (
+        "k.filter(k.day > ibis.date('07/01/24', '%m/%d/%y'))",
+        "ISO",
+        "k.filter(k.day > ibis.date('2024-07-01'))",
+    ),
+    ("r.mutate(ts=ibis.timestamp(r.n))", "epoch column", "r.mutate(ts=r.n.as_timestamp('s'))"),
+    # other tools' names
+    ("r.mutate(w=r.at.week())", "did you mean `.week_of_year`", "r.mutate(w=r.at.week_of_year())"),
+    (
+        "r.mutate(i=r.samples.find(1.0))",
+        "did you mean `.index`",
+        "r.mutate(i=r.samples.index(1.0))",
+    ),
+    (
+        "r.filter(r.at > r.at + ibis.interval(hours=1.5))",
+        "a whole number of its unit",
+        "r.filter(r.at > r.at + ibis.interval(minutes=90))",
+    ),
+    ("r.filter(r.at > r.at + ibis.interval(hours=1.01))", "a whole number of its unit", None),
 ]
 
 

@@ -26,6 +26,7 @@ from ibis_copilot.repair.edits import (
     position,
     replace_each_call,
     string_items,
+    string_value,
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -56,6 +57,46 @@ def _takes_no_arguments(name: str) -> bool:
         return False
     optional = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     return all(p.default is not p.empty or p.kind in optional for p in parameters)
+
+
+NOTHING_SELECTED = "You must select at least one column"
+#: Selectors that match names by a piece of text, and the wildcards other tools put in it.
+TEXT_SELECTORS = ("startswith", "endswith", "contains")
+WILDCARDS = "*%"
+
+
+def selector_wildcards(failure: Failure) -> Diagnosis | None:
+    """``s.endswith("*_deg")``: a glob or SQL ``LIKE`` pattern given to a selector that
+    matches the text itself, so it matches no column; the text without its wildcards."""
+    aliases = _selector_aliases(failure)
+    if NOTHING_SELECTED not in str(failure.error) or not aliases:
+        return None
+
+    def wanted(node: ast.AST) -> bool:
+        function = getattr(node, "func", None)
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(function, ast.Attribute)
+            and function.attr in TEXT_SELECTORS
+            and source_of(function.value, failure.code) in aliases
+            and any(c in (string_value(a) or "") for a in node.args for c in WILDCARDS)
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls
+        texts = [repr((string_value(a) or "").strip(WILDCARDS)) for a in node.args]
+        return f"{source_of(node.func, code)}({', '.join(texts)})"
+
+    found = matching_calls(failure.code, wanted)
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+    return Diagnosis(
+        "selector",
+        f"`{shown}` matches the text as written, wildcards included, so no column matches: "
+        "give the text alone (a pattern is `s.matches(regex)`)",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
 
 
 SELECTOR_MINUS = re.compile(r"^unsupported operand type\(s\) for -: '\w+' and '\w+'")
@@ -420,22 +461,38 @@ def window_frame_twice(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: SQL's words for a frame's ends, and Ibis's value for them.
+SQL_BOUNDS = {"current": "0", "current row": "0", "current_row": "0", "unbounded": "None"}
+
+
 def _bound_words(node: ast.AST) -> tuple[str, str] | None:
     value = getattr(node, "value", None)
     return interval_words(value) if isinstance(value, str) else None
 
 
+def _sql_bound(node: ast.AST) -> str | None:
+    """``"current row"`` → ``0``, ``ibis.following("current")`` → ``0``."""
+    if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("preceding", "following"):
+        node = node.args[0] if len(node.args) == 1 and not node.keywords else node
+    value = getattr(node, "value", None)
+    return SQL_BOUNDS.get(value.strip().lower()) if isinstance(value, str) else None
+
+
 def window_bound_text(failure: Failure) -> Diagnosis | None:
     """``ibis.window(preceding="7 days")`` (or pandas' ``"7D"``): an interval is
-    ``ibis.interval(days=7)``."""
+    ``ibis.interval(days=7)``; SQL's ``CURRENT ROW`` is ``0``, ``UNBOUNDED`` ``None``."""
     text = str(failure.error)
     if "WindowBoundary" not in text and "between instances of 'str' and 'int'" not in text:
         return None
 
     def wanted(node: ast.AST) -> bool:
+        if _sql_bound(node) is not None:
+            return True
         return isinstance(node, ast.Constant) and _bound_words(node) is not None
 
     def render(node: ast.AST, _code: str) -> str:
+        if (bound := _sql_bound(node)) is not None:
+            return bound
         amount, unit = _bound_words(node) or ("", "")
         return f"ibis.interval({unit}={amount})"
 
@@ -455,7 +512,8 @@ def window_bound_text(failure: Failure) -> Diagnosis | None:
     return Diagnosis(
         "window",
         "a window bound is a number of rows or an interval, not text: "
-        '`preceding=ibis.interval(days=7)` for "7 days"',
+        '`preceding=ibis.interval(days=7)` for "7 days"; SQL\'s `CURRENT ROW` is '
+        "`following=0`, `UNBOUNDED` is `None`",
         fix,
     )
 
@@ -752,6 +810,7 @@ def cross_join_condition(failure: Failure) -> Diagnosis | None:
 
 RULES = (
     cross_join_condition,
+    selector_wildcards,
     relocate_position,
     selector_minus_names,
     list_to_variadic,

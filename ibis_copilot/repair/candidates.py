@@ -705,6 +705,8 @@ FAMILIES: tuple[Family, ...] = (
     dates_and_types.integer_to_temporal,
     dates_and_types.literal_in_arithmetic,
     dates_and_types.interval_unit,
+    dates_and_types.fractional_interval,
+    dates_and_types.temporal_constructor,
     dates_and_types.columns_of_two_types,
     dates_and_types.interval_method,
     unknown_method,

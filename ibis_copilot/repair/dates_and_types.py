@@ -10,6 +10,7 @@ engine checks them (:mod:`ibis_copilot.repair.candidates`).
 from __future__ import annotations
 
 import ast
+import datetime
 import re
 from collections.abc import Callable
 
@@ -121,6 +122,96 @@ def interval_unit(failure: Failure) -> Search | None:
         if (edited := rewrite_nodes(failure.code, wanted, with_unit(unit)))
     ]
     message = "`ibis.interval(n)` without a unit cannot be added to a date: name the unit"
+    return Search(Diagnosis("dates and intervals", message), candidates) if candidates else None
+
+
+LOSES_PRECISION = re.compile(r"^Normalizing (\S+) to IntervalUnit\.\w+ would lose precision")
+#: Each unit of ``ibis.interval``'s keywords, and the next smaller one with its factor.
+SMALLER_UNIT = {
+    "weeks": ("days", 7),
+    "days": ("hours", 24),
+    "hours": ("minutes", 60),
+    "minutes": ("seconds", 60),
+    "seconds": ("milliseconds", 1000),
+    "milliseconds": ("microseconds", 1000),
+}
+
+
+def fractional_interval(failure: Failure) -> Search | None:
+    """``ibis.interval(hours=1.5)``: an interval is a whole number of its unit; the same
+    length in the next smaller one, ``ibis.interval(minutes=90)``."""
+    if not LOSES_PRECISION.match(str(failure.error)):
+        return None
+
+    def smaller(node: ast.AST) -> tuple[str, int] | None:
+        """``(unit, amount)`` of the same length for ``ibis.interval(hours=1.5)``."""
+        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "interval"):
+            return None
+        given = node.keywords[0] if len(node.keywords) == 1 and not node.args else None
+        value = given.value if given else None
+        if given is None or given.arg not in SMALLER_UNIT or not isinstance(value, ast.Constant):
+            return None
+        unit, factor = SMALLER_UNIT[given.arg]
+        amount = value.value * factor if isinstance(value.value, float) else None
+        return (unit, int(amount)) if amount is not None and amount == int(amount) else None
+
+    def render(node: ast.AST, code: str) -> str:
+        unit, amount = smaller(node) or ("", 0)
+        return f"{source_of(getattr(node, 'func', node), code)}({unit}={amount})"
+
+    edited = rewrite_nodes(failure.code, lambda node: smaller(node) is not None, render)
+    message = (
+        "an interval is a whole number of its unit: give a fraction in a smaller unit "
+        "(`ibis.interval(hours=1.5)` is `ibis.interval(minutes=90)`)"
+    )
+    candidates = [Candidate(edited, "the same length in a smaller unit")] if edited else []
+    return Search(Diagnosis("dates and intervals", message), candidates)
+
+
+NOT_AN_INT = re.compile(r"^invalid literal for int\(\) with base 10: '(.+)'$")
+USE_AS_TIMESTAMP = "Use ibis.literal(...).as_timestamp() instead"
+#: How an epoch column's name ends, and the unit ``as_timestamp`` takes for it.
+EPOCH_UNITS = (("_ns", "ns"), ("_us", "us"), ("_ms", "ms"), ("_millis", "ms"), ("_micros", "us"))
+
+
+def temporal_constructor(failure: Failure) -> Search | None:
+    """``ibis.timestamp("01/07/2024", "%d/%m/%Y")``: Ibis's constructors take ISO text or
+    numbers, not a format; the text is read with the format here (``"2024-07-01
+    00:00:00"``). ``ibis.timestamp(t.epoch_ms)``: a column is converted with its own
+    ``as_timestamp(unit)``."""
+    text = str(failure.error)
+    if not (NOT_AN_INT.match(text) or text == USE_AS_TIMESTAMP):
+        return None
+
+    def converted(node: ast.AST, code: str) -> str | None:
+        function = getattr(node, "func", None)
+        name = getattr(function, "attr", "")
+        if not isinstance(node, ast.Call) or name not in ("timestamp", "date") or node.keywords:
+            return None
+        values = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+        if len(values) == 2 and all(isinstance(v, str) for v in values):
+            try:
+                moment = datetime.datetime.strptime(str(values[0]), str(values[1]))
+            except ValueError:
+                return None
+            iso = moment.date().isoformat() if name == "date" else f"{moment:%Y-%m-%d %H:%M:%S}"
+            return f"{source_of(node.func, code)}({iso!r})"
+        if len(node.args) == 1 and name == "timestamp" and not isinstance(values[0], str):
+            column = source_of(node.args[0], code)
+            unit = next((u for end, u in EPOCH_UNITS if column.lower().endswith(end)), "s")
+            return f"{column}.as_timestamp({unit!r})"
+        return None
+
+    code = failure.code
+    edited = rewrite_nodes(
+        code, lambda n: converted(n, code) is not None, lambda n, c: converted(n, c) or ""
+    )
+    message = (
+        "`ibis.timestamp(...)`/`ibis.date(...)` take ISO text (`'2024-07-01 08:00:00'`) or "
+        "numbers, not a format: write the value in ISO form, or parse text columns with "
+        "`col.as_timestamp(format)`; an epoch column is `col.as_timestamp('s')` (or `'ms'`)"
+    )
+    candidates = [Candidate(edited, "the value in ISO form")] if edited else []
     return Search(Diagnosis("dates and intervals", message), candidates) if candidates else None
 
 

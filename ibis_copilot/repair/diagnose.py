@@ -37,7 +37,8 @@ from ibis_copilot.repair.signatures import choice_spelling, signature_mismatch
 NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? object has no attribute '(\w+)'")
 IBIS_HINT = re.compile(r"has no attribute '(\w+)', did you mean '(\w+)'")
 MISSING_COLUMN = re.compile(
-    r"(?:Column '|Columns \[')(\w+)'(?: is not found in table|(?:, '\w+')*\] are not present in)"
+    r"(?:Column '|Columns \[')(\w+(?:\.\w+)?)'"
+    r"(?: is not found in table|(?:, '\w+')*\] are not present in)"
 )
 EXISTING_COLUMNS = re.compile(r"Existing columns: (.+?)\.?$")
 SEMI_OR_ANTI = re.compile(r"\b(?:semi|anti)_join\(|how\s*=\s*['\"](?:semi|anti)['\"]")
@@ -255,6 +256,14 @@ def column_made_in_same_call(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _unqualified(code: str, qualifier: str, columns: set[str]) -> str | None:
+    """Every ``"qualifier.column"`` of the code as ``"column"``."""
+    fixed = code
+    for bare in set(re.findall(rf"""['"]{re.escape(qualifier)}\.(\w+)['"]""", code)) & columns:
+        fixed = rewrite.rename_column(fixed, f"{qualifier}.{bare}", bare) or fixed
+    return fixed if fixed != code else None
+
+
 def unknown_column(failure: Failure) -> Diagnosis | None:
     """A misspelt column: name the closest real ones; fix with the closest."""
     text = str(failure.error)
@@ -266,6 +275,14 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     columns = _columns(failure)
     if name in columns:
         return _column_of_another_table(failure, name)
+    qualifier, _, bare = name.rpartition(".")
+    if qualifier.isidentifier() and bare in columns:
+        return Diagnosis(
+            "sql habit",
+            f"`{name}` is SQL's `table.column`; Ibis names a table's column alone, `{bare}` "
+            f"(or `{qualifier}.{bare}` as Python, when `{qualifier}` is the table's variable)",
+            lambda code: _unqualified(code, qualifier, set(columns)),
+        )
     close = difflib.get_close_matches(name, sorted(columns), n=3, cutoff=0.6)
     close = close or _columns_naming(failure, name)
     if not close:
