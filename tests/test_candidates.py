@@ -204,3 +204,19 @@ def test_an_error_report_with_the_kernels_imports_is_fixed_and_shown_without_the
     assert verdict.code == "t.select(s.numeric())", "the user's cell, fixed"
     assert verdict.original == code
     assert 'FROM "t"' in (verdict.sql or "")
+
+
+def test_a_fix_that_changes_an_earlier_statement_is_checked_from_there() -> None:
+    """The kernel ran ``counts = ...`` as written; the fix rewrites it, so the check runs
+    it again instead of reusing the namespace's ``counts`` (whose column is misnamed)."""
+    code = "counts = t.group_by('name').size()\ncounts.order_by(ibis.desc('size'))\n"
+    namespace: dict[str, object] = {"t": t, "ibis": ibis}
+    try:
+        run_snippet(code, "<cell earlier statement>", namespace)
+    except Exception as error:  # noqa: BLE001 - the failure is the test's input
+        repair = start_repair(error, error.__traceback__, namespace)
+    assert repair.start_line == 2
+    [fix] = repair.fixes
+    assert fix.code.startswith("counts = t.group_by('name').agg(size=t.count())")
+    check_fix(repair, fix)
+    assert fix.checked, fix.check

@@ -82,6 +82,20 @@ RULE_CASES = [
     ),
     ("r.code.slice(0, 4)", "pandas habit", "`col.substr(", "r.code.substr(0, 4)"),
     ("r.code.zfill(8)", "pandas habit", "lpad", 'r.code.lpad(8, "0")'),
+    # pandas' grouped counts and days of the week; SQL's sample percent
+    (
+        "c = r.group_by('sensor').size()\nc.order_by(ibis.desc('size'))",
+        "pandas habit",
+        "name the count",
+        "c = r.group_by('sensor').agg(size=r.count())\nc.order_by(ibis.desc('size'))",
+    ),
+    (
+        "r.group_by(d=r.at.day_of_week()).agg(n=r.count())",
+        "wrong name",
+        "is a property",
+        "r.group_by(d=r.at.day_of_week.index()).agg(n=r.count())",
+    ),
+    ("r.sample(10)", "wrong argument", "`TABLESAMPLE 10 PERCENT`", "r.sample(0.1)"),
     # SQL's qualified names, globs, frame words, formats and fractions
     ("r.select('r.sensor', 'r.temp')", "sql habit", "`table.column`", "r.select('sensor', 'temp')"),
     ("r.select(s.endswith('*mp'))", "selector", "wildcards included", "r.select(s.endswith('mp'))"),
@@ -764,6 +778,27 @@ SIGNATURE_CASES += [
         "k.filter(k.day > ibis.date('2024-07-01'))",
     ),
     ("r.mutate(ts=ibis.timestamp(r.n))", "epoch column", "r.mutate(ts=r.n.as_timestamp('s'))"),
+    (
+        "r.order_by(ibis.asc('temp', na_position='first'))",
+        "na_position",
+        "r.order_by(ibis.asc('temp', nulls_first=True))",
+    ),
+    (
+        "r.mutate(k=r.temp.rank(method='dense'))",
+        "no parameter `method=`",
+        "r.mutate(k=r.temp.dense_rank())",
+    ),
+    # a value that is no condition goes to the next keyword, not to where=
+    (
+        "r.group_by('sensor').agg(f=r.code.first(r.at))",
+        "by keyword",
+        "r.group_by('sensor').agg(f=r.code.first(order_by=r.at))",
+    ),
+    (
+        "r.group_by('sensor').agg(f=r.code.first(r.n > 1))",
+        "by keyword",
+        "r.group_by('sensor').agg(f=r.code.first(where=r.n > 1))",
+    ),
     # other tools' names
     ("r.mutate(w=r.at.week())", "did you mean `.week_of_year`", "r.mutate(w=r.at.week_of_year())"),
     (

@@ -24,6 +24,7 @@ from ibis_copilot.repair.edits import (
     matching_calls,
     parse,
     position,
+    render_call,
     replace_each_call,
     string_items,
     string_value,
@@ -57,6 +58,46 @@ def _takes_no_arguments(name: str) -> bool:
         return False
     optional = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     return all(p.default is not p.empty or p.kind in optional for p in parameters)
+
+
+def sample_percent(failure: Failure) -> Diagnosis | None:
+    """``t.sample(10)``: SQL's ``TABLESAMPLE 10 PERCENT``; Ibis takes the fraction, 0.1."""
+    text = str(failure.error)
+    if not text.startswith("Sample(") or "`fraction`" not in text:
+        return None
+
+    def percent(node: ast.AST) -> float | None:
+        """The percent a ``sample(...)`` call gives as its fraction, else None."""
+        if not (isinstance(node, ast.Call) and called_name(node) == "sample"):
+            return None
+        given = node.args[:1] or [k.value for k in node.keywords if k.arg == "fraction"]
+        amount = given[0].value if given and isinstance(given[0], ast.Constant) else None
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            return None
+        return float(amount) if 1 < amount <= 100 else None
+
+    def wanted(node: ast.AST) -> bool:
+        return percent(node) is not None
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls
+        fraction = ast.Constant(round((percent(node) or 0) / 100, 6))
+        positional = [fraction, *node.args[1:]] if node.args else node.args
+        keywords = [
+            (k.arg, fraction if k.arg == "fraction" else k.value)
+            for k in node.keywords
+            if k.arg is not None
+        ]
+        return render_call(node, code, positional, keywords)
+
+    if not matching_calls(failure.code, wanted):
+        return None
+    return Diagnosis(
+        "wrong argument",
+        "`sample` takes the fraction of rows, from 0 to 1: SQL's `TABLESAMPLE 10 PERCENT` "
+        "is `t.sample(0.1)`",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
 
 
 NOTHING_SELECTED = "You must select at least one column"
@@ -657,11 +698,20 @@ def property_called(failure: Failure) -> Diagnosis | None:
         return None
     shown = called.pop()
 
+    def render(node: ast.AST, text: str) -> str:
+        """The property read; one that is no expression itself (``day_of_week``, whose
+        ``.index()`` and ``.full_name()`` are) read as its number, as pandas' is."""
+        function = getattr(node, "func", node)
+        shown = source_of(function, text)
+        owner = value_of(getattr(function, "value", function), namespace)
+        value = getattr(owner, getattr(function, "attr", ""), None)
+        helper = type(value).__module__.startswith("ibis.") and not isinstance(value, ibis.Expr)
+        number = helper and callable(getattr(value, "index", None))
+        return f"{shown}.index()" if number else shown
+
     def fix(code: str) -> str | None:
         return rewrite_nodes(
-            code,
-            lambda node: isinstance(node, ast.Call) and reads_a_property(node),
-            lambda node, text: source_of(getattr(node, "func", node), text),
+            code, lambda node: isinstance(node, ast.Call) and reads_a_property(node), render
         )
 
     return Diagnosis(
@@ -809,6 +859,7 @@ def cross_join_condition(failure: Failure) -> Diagnosis | None:
 
 
 RULES = (
+    sample_percent,
     cross_join_condition,
     selector_wildcards,
     relocate_position,

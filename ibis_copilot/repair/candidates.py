@@ -18,7 +18,7 @@ import difflib
 import inspect
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import ibis
 import ibis.expr.types as ir
@@ -40,6 +40,7 @@ from ibis_copilot.repair.edits import (
     render_call,
     replace_call,
     string_value,
+    value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.names import SYNONYMS
@@ -183,6 +184,12 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "q": ("quantile",),
     "percentiles": ("quantile",),
     "year": ("value_or_year",),
+    "na_position": ("nulls_first",),
+}
+#: Keywords whose values change with their names: pandas' ``na_position="first"`` is
+#: ``nulls_first=True``.
+KEYWORD_VALUES: dict[str, dict[str, bool | int | str]] = {
+    "na_position": {"first": True, "last": False},
 }
 
 
@@ -206,7 +213,11 @@ def _call_with(
 ) -> str | None:
     """``call`` with its keywords renamed by ``mapping``; keywords that land on
     positional-only parameters become positional (in the signature's order)."""
-    keywords = [(mapping.get(k.arg, k.arg), k.value) for k in call.keywords if k.arg is not None]
+    keywords = [
+        (mapping.get(k.arg, k.arg), _translated(k.arg, k.value))
+        for k in call.keywords
+        if k.arg is not None
+    ]
     if any(k.arg is None for k in call.keywords):
         return None  # a ``**kwargs`` spread: nothing to rename safely
     keywords = [(n, _as_join_conditions(call, v) if n == "predicates" else v) for n, v in keywords]
@@ -226,6 +237,14 @@ def _call_with(
     if len(kept) + len(positional) - len(call.args) != len(keywords):
         return None
     return replace_call(code, call, render_call(call, code, positional, kept))
+
+
+def _translated(keyword: str, value: ast.expr) -> ast.expr:
+    """``value`` as the renamed keyword takes it (``"first"`` → ``True``)."""
+    values = KEYWORD_VALUES.get(keyword, {})
+    if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value in values:
+        return ast.Constant(values[value.value])
+    return value
 
 
 def _as_join_conditions(call: ast.Call, value: ast.expr) -> ast.expr:
@@ -388,8 +407,7 @@ def too_many_positional(failure: Failure) -> Search | None:
     function = _callable(None, name) if of_ibis else function
     written = called_name(calls[0]) or name  # ``agg`` is ``aggregate``
     shown = f"{owner}.{written}()" if owner else f"ibis.{name}()" if of_ibis else f"{name}()"
-    columns = {column for table in failure.tables.values() for column in table.columns}
-    by_keyword = [_keyword_only(owner, name, call, failure.code, columns) for call in calls]
+    by_keyword = [_keyword_only(owner, name, call, failure) for call in calls]
     if function is not None and not _positional(function) and not any(by_keyword):
         return _without_arguments(failure.code, name, shown, function)
     candidates: list[Candidate] = []
@@ -553,10 +571,11 @@ def _more_of_the_same(first: ast.AST, second: ast.AST, columns: set[str]) -> boo
 
 
 def _keyword_only(
-    owner: str | None, name: str, call: ast.Call, code: str, columns: set[str]
+    owner: str | None, name: str, call: ast.Call, failure: Failure
 ) -> list[Candidate]:
     """``t.distinct(["a"])``: one positional too many, given to the first keyword-only
-    parameter (``on=``) when the call does not name it already."""
+    parameter (``on=``) when the call does not name it already; a value that is no
+    condition skips ``where=`` (``first(t.hired)`` is ``first(order_by=t.hired)``)."""
     function = _callable(owner, name)
     if function is None:
         return []
@@ -567,13 +586,25 @@ def _keyword_only(
     if len(call.args) != len(positional) + 1 or not only or only[0].name in given:
         return []
     extra = call.args[-1]
+    columns = {column for table in failure.tables.values() for column in table.columns}
     if len(call.args) > 1 and _more_of_the_same(call.args[-2], extra, columns):
         return []  # ``unnest("a", "b")``, ``limit(20, 10)``: more of the first, not a keyword
+    if only[0].name == "where" and _no_condition(extra, failure.namespace):
+        only = [p for p in only[1:] if p.name not in given]
+    if not only:
+        return []
+    code = failure.code
     keywords = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
     text = render_call(call, code, call.args[:-1], [(only[0].name, extra), *keywords])
     edited = replace_call(code, call, text)
     reason = f"`{only[0].name}=` (`.{name}()` takes it by keyword only)"
     return [Candidate(edited, reason)] if edited else []
+
+
+def _no_condition(node: ast.AST, namespace: Mapping[str, object]) -> bool:
+    """``node`` is known to be a value that is not true or false (``t.hired``)."""
+    value = value_of(node, namespace)
+    return isinstance(value, ibis.Value) and not value.type().is_boolean()
 
 
 def unknown_method(failure: Failure) -> Search | None:

@@ -11,6 +11,7 @@ rules have no checked fix, so a model never replaces a checked fix with an unche
 
 from __future__ import annotations
 
+import ast
 import builtins
 import linecache
 import re
@@ -170,8 +171,9 @@ def _first_in_context(repair: Repair, codes: list[str], timeout: float) -> tuple
     namespace = repair.failure.namespace
     specs, dialect = table_specs(namespace), dialect_of(namespace)
     imports = ibis_imports(namespace)
-    prepared = [with_imports(code, repair.start_line, imports) for code in codes]
-    start = prepared[0][1] if prepared else repair.start_line
+    first = min((_start_for(repair, code) for code in codes), default=repair.start_line)
+    prepared = [with_imports(code, first, imports) for code in codes]
+    start = prepared[0][1] if prepared else first
     found = first_that_checks(
         [code for code, _ in prepared], specs, start_line=start, dialect=dialect, timeout=timeout
     )
@@ -219,7 +221,7 @@ def check_in_context(
     namespace = repair.failure.namespace
     specs, dialect = table_specs(namespace), dialect_of(namespace)
     imports = ibis_imports(namespace)
-    from_line, start = with_imports(code, 1 if whole_cell else repair.start_line, imports)
+    from_line, start = with_imports(code, 1 if whole_cell else _start_for(repair, code), imports)
     result = check_code(
         from_line, specs, start_line=start, dialect=dialect, assertion=assertion, timeout=timeout
     )
@@ -227,6 +229,21 @@ def check_in_context(
         whole = with_imports(code, 1, imports)[0]
         result = check_code(whole, specs, dialect=dialect, assertion=assertion, timeout=timeout)
     return result
+
+
+def _start_for(repair: Repair, code: str) -> int:
+    """Where a check of ``code`` starts: the failing statement, or an earlier one the fix
+    changed (the kernel ran the cell's earlier statements as they were written)."""
+    pairs = zip(repair.failure.code.splitlines(), code.splitlines(), strict=False)
+    changed = next((n for n, (old, new) in enumerate(pairs, 1) if old != new), None)
+    if changed is None or changed >= repair.start_line:
+        return repair.start_line
+    try:
+        statements = ast.parse(code).body
+    except SyntaxError:
+        return repair.start_line
+    starts = [s.lineno for s in statements if s.lineno <= changed <= (s.end_lineno or s.lineno)]
+    return starts[0] if starts else changed
 
 
 def _missed_an_earlier_name(repair: Repair, result: CheckResult) -> bool:

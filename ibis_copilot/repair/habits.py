@@ -396,6 +396,50 @@ def grouped_subscript(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: pandas' counts of a group, and the column name pandas gives them.
+GROUP_COUNTS = ("size", "count")
+
+
+def _group_count(node: ast.AST) -> bool:
+    """``x.group_by(k).size()`` / ``.count()``."""
+    return (
+        isinstance(node, ast.Call)
+        and not node.args
+        and not node.keywords
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in GROUP_COUNTS
+        and isinstance(node.func.value, ast.Call)
+        and called_name(node.func.value) == "group_by"
+    )
+
+
+def grouped_count_name(failure: Failure) -> Diagnosis | None:
+    """pandas' ``t.groupby(k).size()`` then the column ``"size"``: Ibis names a grouped
+    count after its expression (``CountStar(t)``); ``agg(size=t.count())`` names it."""
+    missing = _missing_name(failure)
+    tree = parse(failure.code)
+    if missing not in GROUP_COUNTS or tree is None:
+        return None
+    counts = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _group_count(n)]
+    if not any(called_name(n) == missing for n in counts):
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        function = getattr(node, "func", node)
+        grouped = getattr(function, "value", node)
+        table = getattr(getattr(grouped, "func", None), "value", None)
+        owner = source_of(table, code) if isinstance(table, ast.Name) else "ibis._"
+        name = called_name(node) if isinstance(node, ast.Call) else missing
+        return f"{source_of(grouped, code)}.agg({name}={owner}.count())"
+
+    return Diagnosis(
+        "pandas habit",
+        f"a grouped `.{missing}()` names its column after the expression, not `{missing}`: "
+        f"name the count, `t.group_by(k).agg({missing}=t.count())`",
+        lambda code: rewrite_nodes(code, _group_count, render),
+    )
+
+
 def rename_columns_keyword(failure: Failure) -> Diagnosis | None:
     """pandas' ``rename(columns={...})``: Ibis takes the mapping itself, new → old."""
     if not isinstance(failure.error, TypeError) or "unhashable type: 'dict'" not in str(
@@ -915,6 +959,7 @@ RULES = (
     rename_reversed,
     rename_columns_keyword,
     grouped_subscript,
+    grouped_count_name,
     aggregate_dict,
     mutate_name_by_position,
     replace_with_mapping,
