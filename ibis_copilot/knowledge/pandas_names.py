@@ -2,7 +2,9 @@
 
 The repair rules already know what each pandas habit is in Ibis (``melt`` →
 ``t.pivot_longer(...)``, ``shift`` → ``col.lag(n)``); the index uses the same knowledge
-so that a question in pandas' words finds the Ibis method. No second list is kept here.
+so that a question in pandas' words finds the Ibis method, and the search reads the code
+a question writes the same way (``df.shift(1)``, ``np.radians(x)``, ``s.dt.day``). No
+second list is kept here.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import re
 from collections import defaultdict
 
 from ibis_copilot.repair.diagnose import PANDAS_HABITS
+from ibis_copilot.repair.eager import COMBINING, ELEMENTWISE
+from ibis_copilot.repair.names import SYNONYMS
 
 #: A method called in a hint's code: ``t.pivot_longer(`` → ``pivot_longer``.
 CALLED = re.compile(r"\.(\w+)\(")
@@ -23,3 +27,32 @@ def pandas_names() -> dict[str, list[str]]:
         for name in dict.fromkeys([*([rename] if rename else []), *CALLED.findall(hint)]):
             found[name].append(pandas)
     return dict(found)
+
+
+#: Prefixes of a written name that say it is pandas', NumPy's or Python's: what follows is
+#: named alike in Ibis when no rule says otherwise (``s.dt.day`` → ``day``).
+FOREIGN_PREFIXES = frozenset({"dt", "str", "np", "numpy", "math", "pd", "pl", "list", "arr"})
+NUMERIC_PREFIXES = frozenset({"np", "numpy", "math"})
+#: pandas' and polars' accessors, and the Ibis type whose method the name is.
+ACCESSOR_TYPES = {"str": "stringvalue", "dt": "timestampvalue", "list": "arrayvalue"}
+
+
+def ibis_names_for(written: str) -> list[str]:
+    """The Ibis names a pandas, NumPy or SQL name in a question stands for, best first:
+    ``shift`` → ``lag``, ``np.radians`` → ``deg2rad``, ``dt.quarter`` → ``quarter``."""
+    prefix, _, last = written.lower().rpartition(".")
+    owner = prefix.rpartition(".")[2]
+    found: list[str] = []
+    if owner in NUMERIC_PREFIXES:
+        found += [ELEMENTWISE[last]] if last in ELEMENTWISE else []
+        found += [COMBINING[last].removeprefix("ibis.")] if last in COMBINING else []
+    if last in PANDAS_HABITS:
+        hint, rename = PANDAS_HABITS[last]
+        found += [rename] if rename else CALLED.findall(hint)
+    found += [n for n in (SYNONYMS.get(last), ELEMENTWISE.get(last)) if n]
+    if last in COMBINING:
+        found.append(COMBINING[last].removeprefix("ibis."))
+    if not found and owner in FOREIGN_PREFIXES:
+        found.append(last)
+    typed = ACCESSOR_TYPES.get(owner)
+    return list(dict.fromkeys(f"{typed}.{n}" if typed else n for n in found))

@@ -14,6 +14,7 @@ from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
 from ibis_copilot.knowledge.error_queries import read_error_query
 from ibis_copilot.knowledge.lexical import BM25
+from ibis_copilot.knowledge.pandas_names import ibis_names_for
 from ibis_copilot.knowledge.reranker import CANDIDATES as RERANK_CANDIDATES
 from ibis_copilot.knowledge.reranker import Reranker
 from ibis_copilot.knowledge.store import KnowledgeStore
@@ -56,6 +57,9 @@ NAMED_BACKEND_BOOST = 2.0
 CODE_NAME = re.compile(
     r"`([^`]+)`|([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[a-z]\w*_\w+|[A-Z][a-z0-9]+[A-Z]\w*)"
 )
+
+
+DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 #: The product's own name with its preposition ("... in ibis?"): every page is about Ibis,
@@ -201,7 +205,9 @@ class Retriever:
             if chunk_id in self.chunks
         }
         scores = self._about_named_backends(query, scores)
-        named = self._api_chunks(pasted_error.names if pasted_error else code_names(query))
+        named = self._api_chunks(
+            pasted_error.names if pasted_error else self._bridged(code_names(query))
+        )
         top = max(scores.values(), default=0.0)
         # Named objects go above everything else, ordered among themselves by the
         # evidence for them (then most specific first); pinning them in a fixed order
@@ -247,6 +253,18 @@ class Retriever:
             about = backend is not None or chunk.path in pages
             kept[chunk_id] = score * self.backend_boost if about else score
         return kept
+
+    def _bridged(self, written: list[str]) -> list[str]:
+        """The names written as code, each foreign one (pandas', NumPy's, SQL's: ``shift``,
+        ``np.radians``, ``str.contains``) read as the Ibis names it stands for; a code span
+        (``df.groupby('k').x.shift(1)``) is read name by name."""
+        names = []
+        for name in written:
+            if name in self.by_name:
+                names.append(name)
+                continue
+            names += [n for part in DOTTED_NAME.findall(name) for n in ibis_names_for(part)]
+        return names
 
     def _api_chunks(self, names: list[str]) -> list[str]:
         """API chunks of these names, most specific first (Table.join before join)."""

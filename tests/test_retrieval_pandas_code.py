@@ -1,0 +1,58 @@
+"""pandas', NumPy's and SQL's names written as code in a question are read as the Ibis
+names they stand for (the repair rules' knowledge), and those API pages come first."""
+
+from __future__ import annotations
+
+import pytest
+from knowledge_helpers import ListSource, api_chunk
+
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
+from ibis_copilot.knowledge.pandas_names import ibis_names_for
+
+
+@pytest.mark.parametrize(
+    ("written", "names"),
+    [
+        ("shift", ["lag", "lead"]),
+        ("np.radians", ["deg2rad"]),
+        ("np.where", ["ifelse", "filter"]),
+        ("str.contains", ["stringvalue.contains"]),
+        ("dt.quarter", ["timestampvalue.quarter"]),
+        ("pd.concat", ["union"]),
+        ("combine_first", []),
+        ("df.total", []),
+    ],
+)
+def test_foreign_names_are_read_as_ibis_names(written: str, names: list[str]) -> None:
+    assert ibis_names_for(written) == names
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    chunks = [
+        api_chunk("ibis.expr.types.generic.Column.lag", "The value of the previous row."),
+        api_chunk("ibis.expr.types.numeric.NumericValue.deg2rad", "Degrees to radians."),
+        api_chunk("ibis.expr.types.strings.StringValue.contains", "Whether a substring is in."),
+        api_chunk("ibis.expr.types.arrays.ArrayValue.contains", "Whether the array has a value."),
+        api_chunk(
+            "ibis.expr.types.relations.Table.mutate",
+            "Add columns to a table: shift a reading next to the current one.",
+        ),
+    ]
+    knowledge = KnowledgeBase(tmp_path_factory.mktemp("kb"))
+    knowledge.index([ListSource("api", chunks)], progress=False)
+    return knowledge
+
+
+@pytest.mark.parametrize(
+    ("query", "page"),
+    [
+        ("`df.groupby('truck').km.shift(1)` next to the current reading", "Column.lag"),
+        ("np.radians(df.lat) on a column", "NumericValue.deg2rad"),
+        ("df.name.str.contains('smith')", "StringValue.contains"),
+    ],
+)
+def test_the_ibis_method_for_pandas_code_comes_first(
+    base: KnowledgeBase, query: str, page: str
+) -> None:
+    assert base.search(query, k=1)[0].path.endswith(page)
