@@ -1,5 +1,6 @@
 """pandas', NumPy's and SQL's names written as code in a question are read as the Ibis
-names they stand for (the repair rules' knowledge), and those API pages come first."""
+names they stand for (the repair rules' knowledge), and the first of them the index holds
+comes first."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from ibis_copilot.knowledge.pandas_names import ibis_names_for
     ("written", "names"),
     [
         ("shift", ["lag", "lead"]),
-        ("np.radians", ["deg2rad"]),
-        ("np.where", ["ifelse", "filter"]),
+        ("np.radians", ["deg2rad", "radians"]),
+        ("np.where", ["ifelse", "filter", "where"]),
         ("str.contains", ["stringvalue.contains"]),
         ("dt.quarter", ["timestampvalue.quarter"]),
-        ("pd.concat", ["union"]),
-        ("combine_first", []),
+        ("pd.concat", ["union", "concat"]),
+        ("combine_first", ["coalesce"]),
+        ("list.sort", ["arrayvalue.order_by", "arrayvalue.sort"]),
         ("df.total", []),
     ],
 )
@@ -31,7 +33,8 @@ def test_foreign_names_are_read_as_ibis_names(written: str, names: list[str]) ->
 def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     chunks = [
         api_chunk("ibis.expr.types.generic.Column.lag", "The value of the previous row."),
-        api_chunk("ibis.expr.types.numeric.NumericValue.deg2rad", "Degrees to radians."),
+        api_chunk("ibis.expr.types.numeric.NumericValue.radians", "Degrees to radians."),
+        api_chunk("ibis.expr.types.arrays.ArrayValue.sort", "Sort the elements of an array."),
         api_chunk("ibis.expr.types.strings.StringValue.contains", "Whether a substring is in."),
         api_chunk("ibis.expr.types.arrays.ArrayValue.contains", "Whether the array has a value."),
         api_chunk(
@@ -48,7 +51,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     ("query", "page"),
     [
         ("`df.groupby('truck').km.shift(1)` next to the current reading", "Column.lag"),
-        ("np.radians(df.lat) on a column", "NumericValue.deg2rad"),
+        ("np.radians(df.lat) on a column", "NumericValue.radians"),
+        ("polars `pl.col('tags').list.sort()` in every row", "ArrayValue.sort"),
         ("df.name.str.contains('smith')", "StringValue.contains"),
     ],
 )

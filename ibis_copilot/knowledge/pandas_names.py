@@ -38,8 +38,9 @@ ACCESSOR_TYPES = {"str": "stringvalue", "dt": "timestampvalue", "list": "arrayva
 
 
 def ibis_names_for(written: str) -> list[str]:
-    """The Ibis names a pandas, NumPy or SQL name in a question stands for, best first:
-    ``shift`` → ``lag``, ``np.radians`` → ``deg2rad``, ``dt.quarter`` → ``quarter``."""
+    """The Ibis names a pandas, NumPy or SQL name in a question may stand for, most likely
+    first: ``shift`` → ``lag``, ``np.radians`` → ``deg2rad``, ``str.contains`` →
+    ``stringvalue.contains``; after a pandas or NumPy prefix, the name itself last."""
     prefix, _, last = written.lower().rpartition(".")
     owner = prefix.rpartition(".")[2]
     found: list[str] = []
@@ -52,7 +53,7 @@ def ibis_names_for(written: str) -> list[str]:
     found += [n for n in (SYNONYMS.get(last), ELEMENTWISE.get(last)) if n]
     if last in COMBINING:
         found.append(COMBINING[last].removeprefix("ibis."))
-    if not found and owner in FOREIGN_PREFIXES:
+    if owner in FOREIGN_PREFIXES:
         found.append(last)
     typed = ACCESSOR_TYPES.get(owner)
     return list(dict.fromkeys(f"{typed}.{n}" if typed else n for n in found))

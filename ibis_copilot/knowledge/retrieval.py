@@ -263,7 +263,8 @@ class Retriever:
             if name in self.by_name:
                 names.append(name)
                 continue
-            names += [n for part in DOTTED_NAME.findall(name) for n in ibis_names_for(part)]
+            for part in DOTTED_NAME.findall(name):  # the likeliest name the API has
+                names += [n for n in ibis_names_for(part) if n in self.by_name][:1]
         return names
 
     def _api_chunks(self, names: list[str]) -> list[str]:

@@ -65,6 +65,12 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "shape": ("`t.count().execute()` for rows, `len(t.columns)` for columns", None),
     "dtypes": ("`t.schema()`", None),
     "merge": ("`left.join(right, predicates, how='left')`", None),
+    "merge_asof": ("`left.asof_join(right, on=..., predicates=...)`", None),
+    "combine_first": ("`col.coalesce(other)` (the first value that is not null)", "coalesce"),
+    "json_normalize": (
+        "a struct's fields become columns: `t.unpack('col')` or `t.col.lift()`",
+        None,
+    ),
     "melt": ("`t.pivot_longer(columns, names_to=..., values_to=...)`", None),
     "astype": ("`col.cast('float64')`", "cast"),
     "shift": ("`col.lag(n)` (and `col.lead(n)`)", None),

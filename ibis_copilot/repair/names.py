@@ -97,6 +97,9 @@ SYNONYMS = {
     "date_format": "strftime",
     "dayofmonth": "day",
     "dayofweek": "day_of_week",
+    "cum_max": "cummax",  # polars
+    "cum_min": "cummin",
+    "cum_sum": "cumsum",
     "dayofyear": "day_of_year",
     "week": "week_of_year",
     "weekofyear": "week_of_year",
