@@ -82,6 +82,19 @@ RULE_CASES = [
     ),
     ("r.code.slice(0, 4)", "pandas habit", "`col.substr(", "r.code.substr(0, 4)"),
     ("r.code.zfill(8)", "pandas habit", "lpad", 'r.code.lpad(8, "0")'),
+    # pandas' boolean masks and Series.map(dict) on an array: functions of one element
+    (
+        "r.mutate(p=r.samples.filter(r.samples > 0))",
+        "nested data",
+        "a function of one element",
+        "r.mutate(p=r.samples.filter(lambda x: x > 0))",
+    ),
+    (
+        "r.mutate(p=r.samples.map({1.0: 2.0}))",
+        "nested data",
+        "a function of one element",
+        "r.mutate(p=r.samples.map(lambda x: x.substitute({1.0: 2.0}, else_=x)))",
+    ),
     # pandas' grouped counts and days of the week; SQL's sample percent
     (
         "c = r.group_by('sensor').size()\nc.order_by(ibis.desc('size'))",

@@ -9,11 +9,20 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from collections.abc import Mapping
 
 import ibis
+import ibis.expr.types as ir
 
 from ibis_copilot.repair import rewrite
-from ibis_copilot.repair.edits import called_name, parse, replace_each_call, string_value
+from ibis_copilot.repair.edits import (
+    called_name,
+    matching_calls,
+    parse,
+    replace_each_call,
+    string_value,
+    value_of,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
 
@@ -244,7 +253,61 @@ def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Array methods that take a function of one element.
+ELEMENT_FUNCTIONS = ("filter", "map")
+
+
+def _element_call(node: ast.AST, namespace: Mapping[str, object]) -> bool:
+    """``arr.filter(arr > 0)`` / ``arr.map({...})``: an array method given the array's own
+    expression or a mapping where it takes a function of one element."""
+    function = getattr(node, "func", None)
+    if not (isinstance(node, ast.Call) and isinstance(function, ast.Attribute)):
+        return False
+    if function.attr not in ELEMENT_FUNCTIONS or len(node.args) != 1 or node.keywords:
+        return False
+    if not isinstance(value_of(function.value, namespace), ir.ArrayValue):
+        return False
+    argument, array = node.args[0], ast.dump(function.value)
+    if isinstance(argument, ast.Dict):
+        return function.attr == "map"
+    uses_array = any(ast.dump(inner) == array for inner in ast.walk(argument))
+    return uses_array and not isinstance(argument, ast.Lambda)
+
+
+def _as_element_function(node: ast.AST, code: str) -> str:
+    """``arr.filter(arr > 0)`` → ``arr.filter(lambda x: x > 0)``; ``arr.map({...})`` →
+    ``arr.map(lambda x: x.substitute({...}, else_=x))``."""
+    function = getattr(node, "func", node)
+    array, argument = getattr(function, "value", node), getattr(node, "args", [node])[0]
+    used = set(re.findall(r"\w+", code))
+    x = next(name for name in ("x", "v", "item", "element_") if name not in used)
+    if isinstance(argument, ast.Dict):
+        body = f"{x}.substitute({source_of(argument, code)}, else_={x})"
+    else:
+        body = source_of(argument, code).replace(source_of(array, code), x)
+    return f"{source_of(function, code)}(lambda {x}: {body})"
+
+
+def element_function(failure: Failure) -> Diagnosis | None:
+    """pandas' boolean masks and ``Series.map(dict)`` on an array column: Ibis's array
+    ``filter``/``map`` take a function of one element."""
+    namespace = failure.namespace
+    found = matching_calls(failure.code, lambda node: _element_call(node, namespace))
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+    return Diagnosis(
+        "nested data",
+        f"`{shown}`: an array's `filter`/`map` take a function of one element, "
+        "`arr.filter(lambda x: x > 0)`, `arr.map(lambda x: x.substitute({...}, else_=x))`",
+        lambda code: rewrite_nodes(
+            code, lambda n: _element_call(n, namespace), _as_element_function
+        ),
+    )
+
+
 RULES = (
+    element_function,
     keyed_attribute,
     json_in_arithmetic,
     struct_field,
