@@ -60,3 +60,11 @@ def test_the_ibis_method_for_pandas_code_comes_first(
     base: KnowledgeBase, query: str, page: str
 ) -> None:
     assert base.search(query, k=1)[0].path.endswith(page)
+
+
+def test_a_pasted_errors_failing_line_is_read_the_same_way(base: KnowledgeBase) -> None:
+    query = (
+        "t.mutate(r=np.radians(t.lat))\n"
+        "TypeError: operand 'FloatingColumn' does not support ufuncs (__array_ufunc__=None)"
+    )
+    assert base.search(query, k=1)[0].path.endswith("NumericValue.radians")

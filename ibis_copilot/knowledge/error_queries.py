@@ -70,6 +70,8 @@ class ErrorQuery:
 
     text: str
     names: list[str]
+    #: What the user wrote before the error (their words, the failing line).
+    lead: str = ""
 
 
 def read_error_query(query: str) -> ErrorQuery | None:
@@ -92,7 +94,7 @@ def read_error_query(query: str) -> ErrorQuery | None:
     if not names and (operation := SIGNATURE_OPERATION.match(message)):
         names = _operation_names(operation.group(1))
     text = EXPRESSION_CLASS.sub(_as_words, " ".join([lead, kind, essential, *findings]))
-    return ErrorQuery(text=text.strip(), names=names)
+    return ErrorQuery(text=text.strip(), names=names, lead=lead)
 
 
 def _split_error(query: str) -> tuple[str, str, str] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from ibis_copilot.errors import BadRequestError, UnavailableError
 from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
-from ibis_copilot.knowledge.error_queries import read_error_query
+from ibis_copilot.knowledge.error_queries import ErrorQuery, read_error_query
 from ibis_copilot.knowledge.lexical import BM25
 from ibis_copilot.knowledge.pandas_names import ibis_names_for
 from ibis_copilot.knowledge.reranker import CANDIDATES as RERANK_CANDIDATES
@@ -205,9 +205,7 @@ class Retriever:
             if chunk_id in self.chunks
         }
         scores = self._about_named_backends(query, scores)
-        named = self._api_chunks(
-            pasted_error.names if pasted_error else self._bridged(code_names(query))
-        )
+        named = self._named(query, pasted_error)
         top = max(scores.values(), default=0.0)
         # Named objects go above everything else, ordered among themselves by the
         # evidence for them (then most specific first); pinning them in a fixed order
@@ -253,6 +251,14 @@ class Retriever:
             about = backend is not None or chunk.path in pages
             kept[chunk_id] = score * self.backend_boost if about else score
         return kept
+
+    def _named(self, query: str, pasted_error: ErrorQuery | None) -> list[str]:
+        """The API chunks the query names: a pasted error's by the rules' reading, then by
+        the foreign code of its failing line; a question's by the code it writes."""
+        if pasted_error is None:
+            return self._api_chunks(self._bridged(code_names(query)))
+        foreign = [name for name in code_names(pasted_error.lead) if name not in self.by_name]
+        return self._api_chunks(pasted_error.names + self._bridged(foreign))
 
     def _bridged(self, written: list[str]) -> list[str]:
         """The names written as code, each foreign one (pandas', NumPy's, SQL's: ``shift``,
