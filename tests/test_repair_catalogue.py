@@ -82,6 +82,12 @@ RULE_CASES = [
     ),
     ("r.code.slice(0, 4)", "pandas habit", "`col.substr(", "r.code.substr(0, 4)"),
     ("r.code.zfill(8)", "pandas habit", "lpad", 'r.code.lpad(8, "0")'),
+    (
+        "r.filter(r.at.between_time('08:00', '16:00'))",
+        "pandas habit",
+        "times of day",
+        "r.filter(((r.at.time() >= ibis.time('08:00')) & (r.at.time() <= ibis.time('16:00'))))",
+    ),
     # pandas' boolean masks and Series.map(dict) on an array: functions of one element
     (
         "r.mutate(p=r.samples.filter(r.samples > 0))",

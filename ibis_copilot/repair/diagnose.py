@@ -65,6 +65,7 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "shape": ("`t.count().execute()` for rows, `len(t.columns)` for columns", None),
     "dtypes": ("`t.schema()`", None),
     "merge": ("`left.join(right, predicates, how='left')`", None),
+    "between_time": ("times of day: `(t.ts.time() >= ibis.time(a)) & (... <= ...)`", None),
     "merge_asof": ("`left.asof_join(right, on=..., predicates=...)`", None),
     "combine_first": ("`col.coalesce(other)` (the first value that is not null)", "coalesce"),
     "json_normalize": (

@@ -653,8 +653,21 @@ def percentile_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.quantile({fraction:g})"
 
 
+def between_time_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``ts.between_time("08:00", "16:00")`` → ``(ts.time() >= ibis.time("08:00"))
+    & (ts.time() <= ibis.time("16:00"))``: the time of day between two times, both
+    included (``TimeValue.between`` does not compile on DuckDB in Ibis 12)."""
+    column = receiver(call, code)
+    times = [string_value(argument) for argument in call.args]
+    if column is None or call.keywords or len(times) != 2 or None in times:
+        return None
+    low, high = (f"ibis.time({t!r})" for t in times)
+    return f"(({column}.time() >= {low}) & ({column}.time() <= {high}))"
+
+
 #: pandas (and polars/PySpark) method → its Ibis translation (the advice is the rule's).
 PANDAS_CALLS: dict[str, Translator] = {
+    "between_time": between_time_call,
     "month_name": month_name_call,
     "percentile": percentile_call,
     "merge": join_call,
