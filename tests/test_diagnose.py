@@ -161,7 +161,7 @@ CASES = [
         "t.group_by('region')['amount'].sum()",
         "pandas habit",
         "as attributes",
-        "t.group_by('region').amount.sum()",
+        "t.group_by('region').agg(amount=t.amount.sum())",
     ),
     (
         "t.merge(u, on='region', how='left')",

@@ -101,7 +101,7 @@ RULE_CASES = [
         "a function of one element",
         "r.mutate(p=r.samples.map(lambda x: x.substitute({1.0: 2.0}, else_=x)))",
     ),
-    # pandas' grouped counts and days of the week; SQL's sample percent
+    # pandas' grouped counts and days of the week
     (
         "c = r.group_by('sensor').size()\nc.order_by(ibis.desc('size'))",
         "pandas habit",
@@ -114,7 +114,6 @@ RULE_CASES = [
         "is a property",
         "r.group_by(d=r.at.day_of_week.index()).agg(n=r.count())",
     ),
-    ("r.sample(10)", "wrong argument", "`TABLESAMPLE 10 PERCENT`", "r.sample(0.1)"),
     # SQL's qualified names, globs, frame words, formats and fractions
     ("r.select('r.sensor', 'r.temp')", "sql habit", "`table.column`", "r.select('sensor', 'temp')"),
     ("r.select(s.endswith('*mp'))", "selector", "wildcards included", "r.select(s.endswith('mp'))"),

@@ -58,7 +58,8 @@ CODE_NAME = re.compile(
     r"`([^`]+)`|([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[a-z]\w*_\w+|[A-Z][a-z0-9]+[A-Z]\w*)"
 )
 
-
+#: A dotted name inside a code span: ``df.groupby('k').x.shift(1)`` holds ``df.groupby``
+#: and ``x.shift``.
 DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 

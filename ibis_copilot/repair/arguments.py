@@ -24,7 +24,6 @@ from ibis_copilot.repair.edits import (
     matching_calls,
     parse,
     position,
-    render_call,
     replace_each_call,
     string_items,
     string_value,
@@ -58,46 +57,6 @@ def _takes_no_arguments(name: str) -> bool:
         return False
     optional = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     return all(p.default is not p.empty or p.kind in optional for p in parameters)
-
-
-def sample_percent(failure: Failure) -> Diagnosis | None:
-    """``t.sample(10)``: SQL's ``TABLESAMPLE 10 PERCENT``; Ibis takes the fraction, 0.1."""
-    text = str(failure.error)
-    if not text.startswith("Sample(") or "`fraction`" not in text:
-        return None
-
-    def percent(node: ast.AST) -> float | None:
-        """The percent a ``sample(...)`` call gives as its fraction, else None."""
-        if not (isinstance(node, ast.Call) and called_name(node) == "sample"):
-            return None
-        given = node.args[:1] or [k.value for k in node.keywords if k.arg == "fraction"]
-        amount = given[0].value if given and isinstance(given[0], ast.Constant) else None
-        if isinstance(amount, bool) or not isinstance(amount, int | float):
-            return None
-        return float(amount) if 1 < amount <= 100 else None
-
-    def wanted(node: ast.AST) -> bool:
-        return percent(node) is not None
-
-    def render(node: ast.AST, code: str) -> str:
-        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls
-        fraction = ast.Constant(round((percent(node) or 0) / 100, 6))
-        positional = [fraction, *node.args[1:]] if node.args else node.args
-        keywords = [
-            (k.arg, fraction if k.arg == "fraction" else k.value)
-            for k in node.keywords
-            if k.arg is not None
-        ]
-        return render_call(node, code, positional, keywords)
-
-    if not matching_calls(failure.code, wanted):
-        return None
-    return Diagnosis(
-        "wrong argument",
-        "`sample` takes the fraction of rows, from 0 to 1: SQL's `TABLESAMPLE 10 PERCENT` "
-        "is `t.sample(0.1)`",
-        lambda code: rewrite_nodes(code, wanted, render),
-    )
 
 
 NOTHING_SELECTED = "You must select at least one column"
@@ -859,7 +818,6 @@ def cross_join_condition(failure: Failure) -> Diagnosis | None:
 
 
 RULES = (
-    sample_percent,
     cross_join_condition,
     selector_wildcards,
     relocate_position,

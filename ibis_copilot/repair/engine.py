@@ -132,13 +132,16 @@ MAX_RULE_ROUNDS = 3
 def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckResult:
     """Run ``fix`` in the check process against the namespace's schemas; remember the result.
 
-    The check starts at the failing statement (earlier ones already ran in the kernel);
-    when that misses a name the cell defined earlier, it runs the whole cell instead.
-    Rules fixes get up to three rounds: a new error the check reports is diagnosed again.
+    The check starts at the failing statement (earlier ones already ran in the kernel),
+    or, for the rules' edits, at an earlier statement the edit changed; when that misses a
+    name the cell defined earlier, it runs the whole cell instead. (A model's fix is the
+    cell rewritten, whose lines need not match the cell's.) Rules fixes get up to three
+    rounds: a new error the check reports is diagnosed again.
     """
+    edited = fix.source == "rules"
 
     def run(code: str) -> CheckResult:
-        return check_in_context(repair, code, timeout=timeout)
+        return check_in_context(repair, code, timeout=timeout, from_changed=edited)
 
     fix.check = run(fix.code)
     if fix.source == "rules":
@@ -214,14 +217,17 @@ def check_in_context(
     timeout: float = 10.0,
     *,
     whole_cell: bool = False,
+    from_changed: bool = False,
 ) -> CheckResult:
-    """Check ``code`` from the failing line, or the whole cell when that misses a name
-    (or when asked: an assertion about the result needs the tables the cell derived, which
-    from the failing line are only schemas)."""
+    """Check ``code`` from the failing line (``from_changed``: or an earlier line the edit
+    changed), or the whole cell when that misses a name (or when asked: an assertion about
+    the result needs the tables the cell derived, which from the failing line are only
+    schemas)."""
     namespace = repair.failure.namespace
     specs, dialect = table_specs(namespace), dialect_of(namespace)
     imports = ibis_imports(namespace)
-    from_line, start = with_imports(code, 1 if whole_cell else _start_for(repair, code), imports)
+    first = _start_for(repair, code) if from_changed else repair.start_line
+    from_line, start = with_imports(code, 1 if whole_cell else first, imports)
     result = check_code(
         from_line, specs, start_line=start, dialect=dialect, assertion=assertion, timeout=timeout
     )
