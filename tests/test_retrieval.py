@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,6 +155,31 @@ def test_bm25_prefers_rarer_terms() -> None:
     index = BM25(["join tables", "join tables quickly", "pivot tables"])
     assert [i for i, _ in index.search("pivot", 3)] == [2]
     assert index.search("nothing matches", 3) == []
+
+
+def test_bm25_scores_are_the_same_in_every_process() -> None:
+    """Terms are summed in the query's order, not a set's (whose order follows Python's
+    hash seed), and tied documents keep their order."""
+    script = (
+        "from ibis_copilot.knowledge.lexical import BM25\n"
+        "docs = ['alpha beta gamma delta', 'delta gamma beta alpha alpha', 'epsilon alpha zeta',"
+        " 'beta beta eta theta', 'gamma iota kappa lambda mu'] * 7 + ['nu xi omicron pi']\n"
+        "query = 'delta alpha gamma beta zeta epsilon eta iota kappa'\n"
+        "print(repr(BM25(docs).search(query, 40)))\n"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(runs) == 1, runs
+    ranked = BM25(["join tables", "join tables"]).search("join", 2)
+    assert [i for i, _ in ranked] == [0, 1]
 
 
 def test_a_reranker_orders_the_candidates(tmp_path: Path) -> None:

@@ -66,13 +66,16 @@ class BM25:
         }
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """Indices of the best ``k`` documents with their scores (only scores > 0)."""
+        """Indices of the best ``k`` documents with their scores (only scores > 0), the
+        same in every process: terms are summed in the query's order (a set's order
+        changes with Python's hash seed, and with it the last bits of tied scores), and
+        ties go to the earlier document."""
         scores: dict[int, float] = defaultdict(float)
-        for term in set(tokenize(query)):
+        for term in dict.fromkeys(tokenize(query)):
             idf = self.idf.get(term)
             if idf is None:
                 continue
             for index, count in self.postings[term]:
                 norm = self.k1 * (1 - self.b + self.b * self.lengths[index] / self.average)
                 scores[index] += idf * count * (self.k1 + 1) / (count + norm)
-        return sorted(scores.items(), key=lambda item: -item[1])[:k]
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
