@@ -661,12 +661,12 @@ def property_called(failure: Failure) -> Diagnosis | None:
         """The property read; one that is no expression itself (``day_of_week``, whose
         ``.index()`` and ``.full_name()`` are) read as its number, as pandas' is."""
         function = getattr(node, "func", node)
-        shown = source_of(function, text)
+        read = source_of(function, text)
         owner = value_of(getattr(function, "value", function), namespace)
         value = getattr(owner, getattr(function, "attr", ""), None)
         helper = type(value).__module__.startswith("ibis.") and not isinstance(value, ibis.Expr)
         number = helper and callable(getattr(value, "index", None))
-        return f"{shown}.index()" if number else shown
+        return f"{read}.index()" if number else read
 
     def fix(code: str) -> str | None:
         return rewrite_nodes(

@@ -403,14 +403,14 @@ def python_range(failure: Failure) -> Diagnosis | None:
     """``list(range(1, t.n + 1))``: Python's ``range`` wants numbers now; ``ibis.range``
     makes the array per row."""
     match = NOT_AN_INTEGER.match(str(failure.error))
+    if match is None or not _expression_type(match.group(1)):
+        return None
     tables = failure.table_names
 
     def wanted(node: ast.AST) -> bool:
         inner = _range_of(node)
         return inner is not None and any(mentions(a, tables) for a in inner.args)
 
-    if match is None or not _expression_type(match.group(1)):
-        return None
     if not matching_calls(failure.code, wanted):
         return None
 

@@ -355,6 +355,13 @@ def _grouped_column_or_reduction(node: ast.AST) -> bool:
     return _grouped_reduction(node) or _grouped_column(node)
 
 
+def _grouped_table(grouped: ast.AST, code: str) -> str:
+    """The table ``x.group_by(...)`` groups, as ``agg`` can name its columns: ``x`` when
+    it is a name, else the deferred ``ibis._``."""
+    table = getattr(getattr(grouped, "func", None), "value", None)
+    return source_of(table, code) if isinstance(table, ast.Name) else "ibis._"
+
+
 def _render_grouped(node: ast.AST, code: str) -> str:
     """A grouped reduction as ``agg`` keeping the column's name, as pandas does
     (``x.group_by(k).agg(col=x.col.sum())``); a bare grouped column as ``.col``."""
@@ -370,10 +377,8 @@ def _render_grouped(node: ast.AST, code: str) -> str:
         and isinstance(grouped.func, ast.Attribute)
     ):
         return f"{source_of(grouped, code)}.{column}"
-    table = grouped.func.value
-    owner = source_of(table, code) if isinstance(table, ast.Name) else "ibis._"
     arguments = ", ".join(source_of(a, code) for a in [*node.args, *node.keywords])
-    reduction = f"{owner}.{column}.{function.attr}({arguments})"
+    reduction = f"{_grouped_table(grouped, code)}.{column}.{function.attr}({arguments})"
     return f"{source_of(grouped, code)}.agg({column}={reduction})"
 
 
@@ -425,12 +430,9 @@ def grouped_count_name(failure: Failure) -> Diagnosis | None:
         return None
 
     def render(node: ast.AST, code: str) -> str:
-        function = getattr(node, "func", node)
-        grouped = getattr(function, "value", node)
-        table = getattr(getattr(grouped, "func", None), "value", None)
-        owner = source_of(table, code) if isinstance(table, ast.Name) else "ibis._"
+        grouped = getattr(getattr(node, "func", node), "value", node)
         name = called_name(node) if isinstance(node, ast.Call) else missing
-        return f"{source_of(grouped, code)}.agg({name}={owner}.count())"
+        return f"{source_of(grouped, code)}.agg({name}={_grouped_table(grouped, code)}.count())"
 
     return Diagnosis(
         "pandas habit",

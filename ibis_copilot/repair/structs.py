@@ -280,7 +280,7 @@ def _as_element_function(node: ast.AST, code: str) -> str:
     function = getattr(node, "func", node)
     array, argument = getattr(function, "value", node), getattr(node, "args", [node])[0]
     used = set(re.findall(r"\w+", code))
-    x = next(name for name in ("x", "v", "item", "element_") if name not in used)
+    x = next((name for name in ("x", "v", "item") if name not in used), "element_")
     if isinstance(argument, ast.Dict):
         body = f"{x}.substitute({source_of(argument, code)}, else_={x})"
     else:
