@@ -485,6 +485,20 @@ def test_rules_take_more_rounds_and_see_names_the_cell_defined(shell: Interactiv
     assert fix.code == "keep = ['amount']\norders.filter(orders.amount.isnull()).select(keep)\n"
     assert fix.checked, fix.check
 
+def test_a_fix_using_a_table_the_cell_derived_is_checked_from_where_it_was_derived(
+    shell: InteractiveShell,
+) -> None:
+    # From the failing line, `avg` reaches the check process as a bare table of its schema,
+    # and a bare table's `as_scalar()` does not compile; rebuilt by the cell's first line,
+    # it does.
+    run_failing(
+        shell, "avg = orders.select(orders.amount.mean())\norders.filter(orders.amount > avg)"
+    )
+    fix = shell.ibis_copilot_errors.last.best_fix
+    assert fix.code.endswith("orders.filter(orders.amount > avg.as_scalar())\n")
+    assert fix.checked, fix.check
+
+
 
 def test_a_fix_that_does_not_build_is_not_checked(shell: InteractiveShell) -> None:
     # The fix renames the column, but `limit` gets a string: the check process says no.

@@ -180,9 +180,10 @@ def _first_in_context(repair: Repair, codes: list[str], timeout: float) -> tuple
     found = first_that_checks(
         [code for code, _ in prepared], specs, start_line=start, dialect=dialect, timeout=timeout
     )
-    if found[0] < 0 and _missed_an_earlier_name(repair, found[1]):
+    if found[0] < 0 and _needs_the_whole_cell(repair, found[1]):
         whole = [with_imports(code, 1, imports)[0] for code in codes]
-        found = first_that_checks(whole, specs, dialect=dialect, timeout=timeout)
+        again = first_that_checks(whole, specs, dialect=dialect, timeout=timeout)
+        found = again if again[0] >= 0 or _missed_an_earlier_name(repair, found[1]) else found
     return found
 
 
@@ -231,9 +232,10 @@ def check_in_context(
     result = check_code(
         from_line, specs, start_line=start, dialect=dialect, assertion=assertion, timeout=timeout
     )
-    if _missed_an_earlier_name(repair, result):
+    if _needs_the_whole_cell(repair, result):
         whole = with_imports(code, 1, imports)[0]
-        result = check_code(whole, specs, dialect=dialect, assertion=assertion, timeout=timeout)
+        again = check_code(whole, specs, dialect=dialect, assertion=assertion, timeout=timeout)
+        result = again if again.checked or _missed_an_earlier_name(repair, result) else result
     return result
 
 
@@ -255,6 +257,15 @@ def _start_for(repair: Repair, code: str) -> int:
 def _missed_an_earlier_name(repair: Repair, result: CheckResult) -> bool:
     """Checked from the failing line, the code lacked a name the cell defined earlier."""
     return not result.checked and "NameError" in result.reason and repair.start_line > 1
+
+
+def _needs_the_whole_cell(repair: Repair, result: CheckResult) -> bool:
+    """Checked from the failing line, the code lacked a name the cell defined earlier, or
+    did not compile: a table the cell derived reaches the check process as a bare table of
+    its schema, and some expressions of it (``avg.as_scalar()``) compile only from the
+    statements that derived it."""
+    compiled_badly = not result.checked and result.reason.startswith("compile: ")
+    return _missed_an_earlier_name(repair, result) or (compiled_badly and repair.start_line > 1)
 
 
 def as_error(reason: str) -> BaseException:
