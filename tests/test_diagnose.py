@@ -485,6 +485,7 @@ def test_rules_take_more_rounds_and_see_names_the_cell_defined(shell: Interactiv
     assert fix.code == "keep = ['amount']\norders.filter(orders.amount.isnull()).select(keep)\n"
     assert fix.checked, fix.check
 
+
 def test_a_fix_using_a_table_the_cell_derived_is_checked_from_where_it_was_derived(
     shell: InteractiveShell,
 ) -> None:
@@ -497,7 +498,6 @@ def test_a_fix_using_a_table_the_cell_derived_is_checked_from_where_it_was_deriv
     fix = shell.ibis_copilot_errors.last.best_fix
     assert fix.code.endswith("orders.filter(orders.amount > avg.as_scalar())\n")
     assert fix.checked, fix.check
-
 
 
 def test_a_fix_that_does_not_build_is_not_checked(shell: InteractiveShell) -> None:

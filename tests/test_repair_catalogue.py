@@ -6,6 +6,7 @@ string habits, eager use, literals, windows, selectors and signatures."""
 from __future__ import annotations
 
 import ast
+import hashlib
 import math
 import re
 
@@ -34,9 +35,11 @@ r = ibis.table(
     name="r",
 )
 k = ibis.table({"id": "int64", "boss_id": "int64", "name": "string", "day": "date"}, name="k")
+w = ibis.table({"id": "int64", "words": "array<string>", "seen": "string"}, name="w")
 NAMESPACE = {
     "r": r,
     "k": k,
+    "w": w,
     "ibis": ibis,
     "s": ibis.selectors,
     "_": ibis._,
@@ -44,6 +47,7 @@ NAMESPACE = {
     "np": numpy,
     "pd": pandas,
     "re": re,
+    "hashlib": hashlib,
 }
 
 
@@ -632,6 +636,59 @@ RULE_CASES += [
 ]
 
 
+# Python's set operators and str methods on arrays; pandas' and hashlib's functions on
+# columns; a table's reductions given a column
+RULE_CASES += [
+    ("r.samples | [1.0]", "nested data", "`a.union(b)` for `|`", "r.samples.union([1.0])"),
+    ("r.samples & r.samples", "nested data", "`a.intersect(b)`", "r.samples.intersect(r.samples)"),
+    ("w.words - ['a']", "nested data", "`a.remove(x)`", "w.words.remove('a')"),
+    (
+        "w.words - ['a', 'b']",
+        "nested data",
+        "for `-`",
+        "w.words.filter(lambda x: x.notin(['a', 'b']))",
+    ),
+    (
+        "w.words.map(str.upper)",
+        "nested data",
+        "not a Python one",
+        "w.words.map(lambda x: x.upper())",
+    ),
+    # NumPy's copy=False warning (an error under pytest) comes before Ibis's error
+    *(
+        pytest.param(*case, marks=pytest.mark.filterwarnings("ignore::DeprecationWarning"))
+        for case in [
+            (
+                "pd.to_datetime(w.seen, format='%Y-%m-%d')",
+                "eager use",
+                "`pd.to_datetime(...)` works on data in memory",
+                "w.seen.as_timestamp('%Y-%m-%d')",
+            ),
+            (
+                "pd.to_numeric(r.code, errors='coerce')",
+                "eager use",
+                "`pd.to_numeric`",
+                'r.code.try_cast("float64")',
+            ),
+        ]
+    ),
+    ("pd.isna(r.temp)", "eager use", "`.isnull()`", "r.temp.isnull()"),
+    (
+        "hashlib.sha256(w.seen.encode()).hexdigest()",
+        "eager use",
+        "`hashlib.sha256(...)`",
+        "w.seen.hexdigest('sha256')",
+    ),
+    (
+        "r.nunique('code')",
+        "pandas habit",
+        "the column's own is `r.code.nunique()`",
+        "r.code.nunique()",
+    ),
+    ("r.count(r.code)", "pandas habit", "takes no column", "r.code.count()"),
+]
+
+
 @pytest.mark.parametrize(("code", "rule", "advice", "fix"), RULE_CASES)
 def test_rules_read_the_failure_and_fix_it(
     code: str, rule: str, advice: str, fix: str | None
@@ -730,7 +787,6 @@ SIGNATURE_CASES += [
     ("r.temp.std(ddof=0)", "no parameter `ddof=`", 'r.temp.std(how="pop")'),
     ("r.temp.var(ddof=1)", "no parameter `ddof=`", "r.temp.var()"),
     ("r.n.between(1, 5, inclusive='both')", "no parameter `inclusive=`", "r.n.between(1, 5)"),
-    ("r.n.between(1, 5, inclusive='left')", "no parameter `inclusive=`", None),
     ("r.code.cast('int32', try_=True)", "no parameter `try_=`", "r.code.try_cast('int32')"),
     (
         "k.pivot_longer(['boss_id'], names_to=['who', 'what'], names_sep='_')",
@@ -860,6 +916,22 @@ def test_a_name_with_a_word_more_is_not_read_as_a_misspelling() -> None:
     assert candidates_of(search(failure_of("r.code.to_upper()")), "r.code.to_upper()")[0].code == (
         "r.code.upper()"
     )
+
+
+# pandas' keywords and names whose Ibis form is another call
+SIGNATURE_CASES += [
+    (
+        "r.n.between(1, 5, inclusive='left')",
+        "no parameter `inclusive=`",
+        "((r.n >= 1) & (r.n < 5))",
+    ),
+    (
+        "r.sample(frac=0.5, random_state=3)",
+        "no parameter `frac=`, `random_state=`",
+        "r.sample(0.5, seed=3)",
+    ),
+    ("r.samples.mean()", "`.means`", "r.samples.means()"),
+]
 
 
 @pytest.mark.parametrize(("code", "words", "first"), SIGNATURE_CASES)

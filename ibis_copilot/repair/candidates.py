@@ -154,6 +154,7 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "decimals": ("digits",),
     "ndigits": ("digits",),
     "frac": ("fraction",),
+    "random_state": ("seed",),
     "fmt": ("format_str",),
     "format": ("format_str",),
     # pandas and SQL words for Ibis's table, window and case arguments

@@ -28,6 +28,7 @@ from ibis_copilot.repair.edits import (
     calls_to,
     elements,
     keyword,
+    matching_calls,
     parse,
     position,
     replace_each_call,
@@ -953,7 +954,57 @@ def text_plus_number(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Table methods that reduce the whole table, whose column twin a pandas user means when
+#: naming a column: ``df.nunique("x")`` is ``t.x.nunique()``.
+TABLE_REDUCTIONS = ("nunique", "count")
+
+
+def _column_reduction(node: ast.AST, namespace: Mapping[str, object]) -> str | None:
+    """``t.nunique("x")`` / ``t.nunique(t.x)`` → ``t.x.nunique()``; None for other code."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    table = value_of(function.value, namespace)
+    if function.attr not in TABLE_REDUCTIONS or not isinstance(table, ibis.Table):
+        return None
+    if len(node.args) != 1 or node.keywords:
+        return None
+    name, owner = string_value(node.args[0]), ast.unparse(function.value)
+    if name is None and isinstance(value_of(node.args[0], namespace), ibis.Column):
+        column = ast.unparse(node.args[0])
+    elif name is not None and name in table.columns:
+        column = f"{owner}.{name}" if name.isidentifier() else f"{owner}[{name!r}]"
+    else:
+        return None
+    return f"{column}.{function.attr}()"
+
+
+def table_reduction_of_a_column(failure: Failure) -> Diagnosis | None:
+    """pandas' ``df.nunique("x")``: a table's ``nunique``/``count`` reduce the whole table
+    and take no column; the column's own method counts it."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    namespace = failure.namespace
+    found = matching_calls(
+        failure.code, lambda node: _column_reduction(node, namespace) is not None
+    )
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+    return Diagnosis(
+        "pandas habit",
+        f"`{shown}`: a table's `{called_name(found[0])}()` counts over the whole table and "
+        f"takes no column; the column's own is `{_column_reduction(found[0], namespace)}`",
+        lambda code: rewrite_nodes(
+            code,
+            lambda node: _column_reduction(node, namespace) is not None,
+            lambda node, _text: _column_reduction(node, namespace) or "",
+        ),
+    )
+
+
 RULES = (
+    table_reduction_of_a_column,
     sql_string,
     text_plus_number,
     cast_type_name,

@@ -44,6 +44,15 @@ SYNONYMS = {
     "array_min": "mins",
     "array_max": "maxs",
     "array_sum": "sums",
+    # a column's reductions asked of an array (pandas', polars' list namespace): Ibis
+    # reduces each row's array with the plural (only offered where the value has it)
+    "any": "anys",
+    "all": "alls",
+    "sum": "sums",
+    "mean": "means",
+    "min": "mins",
+    "max": "maxs",
+    "mode": "modes",
     "map_keys": "keys",
     "map_values": "values",
     "casefold": "lower",

@@ -253,6 +253,70 @@ def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Python's set operators and the array method that does the same per row.
+SET_OPERATORS = {ast.BitOr: "union", ast.BitAnd: "intersect", ast.Sub: "difference"}
+
+
+def _array_set_operation(node: ast.AST, namespace: Mapping[str, object]) -> bool:
+    """``t.tags | ["new"]``, ``t.a & t.b``, ``t.a - ibis.array(["x"])``: Python's set
+    operators on an array column."""
+    if not isinstance(node, ast.BinOp) or type(node.op) not in SET_OPERATORS:
+        return False
+    return isinstance(value_of(node.left, namespace), ir.ArrayValue)
+
+
+def _listed_items(node: ast.expr) -> list[ast.expr] | None:
+    """The items of ``[a, b]`` or ``ibis.array([a, b])``; None for other values."""
+    if isinstance(node, ast.Call) and called_name(node) == "array" and len(node.args) == 1:
+        node = node.args[0]
+    return list(node.elts) if isinstance(node, ast.List | ast.Tuple) else None
+
+
+def _as_array_method(node: ast.AST, code: str) -> str:
+    """``a | b`` → ``a.union(b)``, ``a & b`` → ``a.intersect(b)``, ``a - ["x"]`` →
+    ``a.remove("x")``, ``a - b`` → ``a.filter(lambda x: ~b.contains(x))``."""
+    assert isinstance(node, ast.BinOp)  # noqa: S101 - only called on chosen operations
+    array, other = source_of(node.left, code), source_of(node.right, code)
+    method = SET_OPERATORS[type(node.op)]
+    if method != "difference":
+        return f"{array}.{method}({other})"
+    items = _listed_items(node.right)
+    if items is not None and len(items) == 1:
+        return f"{array}.remove({source_of(items[0], code)})"
+    used = set(re.findall(r"\w+", code))
+    x = next((name for name in ("x", "v", "item") if name not in used), "element_")
+    if items is not None:
+        listed = ", ".join(source_of(item, code) for item in items)
+        return f"{array}.filter(lambda {x}: {x}.notin([{listed}]))"
+    return f"{array}.filter(lambda {x}: ~{other}.contains({x}))"
+
+
+def array_set_operator(failure: Failure) -> Diagnosis | None:
+    """Python's ``|``, ``&`` and ``-`` on an array column, as on sets: Ibis's arrays have
+    methods for them."""
+    namespace = failure.namespace
+    if not isinstance(failure.error, TypeError) or "unsupported operand" not in str(failure.error):
+        return None
+    tree = parse(failure.code)
+    found = [
+        node
+        for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
+        if _array_set_operation(node, namespace)
+    ]
+    if not found:
+        return None
+    shown = source_of(found[0], failure.code)
+    return Diagnosis(
+        "nested data",
+        f"`{shown}`: Python's set operators do not apply to Ibis arrays; arrays have methods "
+        "for them: `a.union(b)` for `|`, `a.intersect(b)` for `&`, `a.remove(x)` or "
+        "`a.filter(lambda x: ~b.contains(x))` for `-`",
+        lambda code: rewrite_nodes(
+            code, lambda n: _array_set_operation(n, namespace), _as_array_method
+        ),
+    )
+
+
 #: Array methods that take a function of one element.
 ELEMENT_FUNCTIONS = ("filter", "map")
 
@@ -270,18 +334,34 @@ def _element_call(node: ast.AST, namespace: Mapping[str, object]) -> bool:
     argument, array = node.args[0], ast.dump(function.value)
     if isinstance(argument, ast.Dict):
         return function.attr == "map"
+    if _python_method(argument) is not None:
+        return True
     uses_array = any(ast.dump(inner) == array for inner in ast.walk(argument))
     return uses_array and not isinstance(argument, ast.Lambda)
 
 
+def _python_method(argument: ast.expr) -> str | None:
+    """``str.upper`` → ``upper``; ``len`` → ``length``: Python's function of one string,
+    as the Ibis method an element calls; None for other arguments."""
+    if isinstance(argument, ast.Name) and argument.id == "len":
+        return "length"
+    owner = getattr(argument, "value", None)
+    if isinstance(argument, ast.Attribute) and isinstance(owner, ast.Name) and owner.id == "str":
+        return argument.attr
+    return None
+
+
 def _as_element_function(node: ast.AST, code: str) -> str:
     """``arr.filter(arr > 0)`` → ``arr.filter(lambda x: x > 0)``; ``arr.map({...})`` →
-    ``arr.map(lambda x: x.substitute({...}, else_=x))``."""
+    ``arr.map(lambda x: x.substitute({...}, else_=x))``; ``arr.map(str.upper)`` →
+    ``arr.map(lambda x: x.upper())``."""
     function = getattr(node, "func", node)
     array, argument = getattr(function, "value", node), getattr(node, "args", [node])[0]
     used = set(re.findall(r"\w+", code))
     x = next((name for name in ("x", "v", "item") if name not in used), "element_")
-    if isinstance(argument, ast.Dict):
+    if (method := _python_method(argument)) is not None:
+        body = f"{x}.{method}()"
+    elif isinstance(argument, ast.Dict):
         body = f"{x}.substitute({source_of(argument, code)}, else_={x})"
     else:
         body = source_of(argument, code).replace(source_of(array, code), x)
@@ -289,8 +369,8 @@ def _as_element_function(node: ast.AST, code: str) -> str:
 
 
 def element_function(failure: Failure) -> Diagnosis | None:
-    """pandas' boolean masks and ``Series.map(dict)`` on an array column: Ibis's array
-    ``filter``/``map`` take a function of one element."""
+    """pandas' boolean masks, ``Series.map(dict)`` and ``map(str.upper)`` on an array
+    column: Ibis's array ``filter``/``map`` take a function of one Ibis element."""
     namespace = failure.namespace
     found = matching_calls(failure.code, lambda node: _element_call(node, namespace))
     if not found:
@@ -298,8 +378,9 @@ def element_function(failure: Failure) -> Diagnosis | None:
     shown = source_of(found[0], failure.code)
     return Diagnosis(
         "nested data",
-        f"`{shown}`: an array's `filter`/`map` take a function of one element, "
-        "`arr.filter(lambda x: x > 0)`, `arr.map(lambda x: x.substitute({...}, else_=x))`",
+        f"`{shown}`: an array's `filter`/`map` take a function of one element, which is an "
+        "Ibis value, not a Python one: `arr.filter(lambda x: x > 0)`, "
+        "`arr.map(lambda x: x.upper())`, `arr.map(lambda x: x.substitute({...}, else_=x))`",
         lambda code: rewrite_nodes(
             code, lambda n: _element_call(n, namespace), _as_element_function
         ),
@@ -307,6 +388,7 @@ def element_function(failure: Failure) -> Diagnosis | None:
 
 
 RULES = (
+    array_set_operator,
     element_function,
     keyed_attribute,
     json_in_arithmetic,

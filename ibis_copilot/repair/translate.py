@@ -717,8 +717,25 @@ def arbitrary_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.{how.value}({', '.join(kept)})"
 
 
+#: pandas' ``between(..., inclusive=)``: the comparison for each bound.
+INCLUSIVE = {"neither": (">", "<"), "left": (">=", "<"), "right": (">", "<=")}
+
+
+def between_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``x.between(a, b, inclusive="left")`` → ``((x >= a) & (x < b))``: Ibis's
+    ``between`` includes both bounds (``inclusive="both"`` is just dropped)."""
+    column, inclusive = receiver(call, code), string_value(keyword(call, "inclusive"))
+    if column is None or len(call.args) != 2 or len(call.keywords) != 1:
+        return None
+    if inclusive not in INCLUSIVE:
+        return None
+    (low, high), (above, below) = (source_of(a, code) for a in call.args), INCLUSIVE[inclusive]
+    return f"(({column} {above} {low}) & ({column} {below} {high}))"
+
+
 KEYWORD_CALLS: dict[str, Translator] = {
     "arbitrary": arbitrary_call,
+    "between": between_call,
     **dict.fromkeys(("union", "intersect", "difference"), set_operation_call),
     "join": join_call,
     **dict.fromkeys(KIND_JOINS, join_call),

@@ -1,0 +1,109 @@
+"""pandas' and hashlib's functions called on a column: they want data now, while an Ibis
+column is an expression, and Ibis has a method that does the same per row."""
+
+from __future__ import annotations
+
+import ast
+
+from ibis_copilot.repair.eager import UNBOUND
+from ibis_copilot.repair.edits import keyword, matching_calls, string_value
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, source_of
+
+PANDAS_MODULES = frozenset({"pd", "pandas"})
+#: pandas functions of one column and the Ibis method that does the same per row.
+PANDAS_FUNCTIONS = {
+    "to_datetime": "cast",
+    "to_numeric": "cast",
+    "isna": "isnull",
+    "isnull": "isnull",
+    "notna": "notnull",
+    "notnull": "notnull",
+}
+#: What ``to_datetime``/``to_numeric`` cast to.
+CAST_TO = {"to_datetime": "timestamp", "to_numeric": "float64"}
+HASHES = frozenset({"md5", "sha1", "sha256", "sha512"})
+
+
+def _module_function(node: ast.AST, modules: frozenset[str]) -> str | None:
+    """``pd.to_datetime`` → ``to_datetime`` when ``node`` is a call of ``modules``'."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    owner = function.value
+    return function.attr if isinstance(owner, ast.Name) and owner.id in modules else None
+
+
+def _pandas_call(node: ast.AST, tables: set[str]) -> str | None:
+    """The Ibis form of ``pd.to_datetime(t.s, format=...)``, ``pd.isna(t.x)``... (given
+    without the column, which comes first), or None."""
+    name = _module_function(node, PANDAS_MODULES)
+    if name not in PANDAS_FUNCTIONS or not isinstance(node, ast.Call) or len(node.args) != 1:
+        return None
+    if not mentions(node.args[0], tables):
+        return None
+    given = {k.arg for k in node.keywords}
+    if name == "to_datetime" and given <= {"format"}:
+        fmt = string_value(keyword(node, "format"))
+        return f".as_timestamp({fmt!r})" if fmt else '.cast("timestamp")'
+    if name == "to_numeric" and given <= {"errors"}:
+        coerce = string_value(keyword(node, "errors")) == "coerce"
+        return f'.{"try_cast" if coerce else "cast"}("float64")'
+    return f".{PANDAS_FUNCTIONS[name]}()" if not given else None
+
+
+def _hashed(node: ast.AST, tables: set[str]) -> tuple[str, ast.expr] | None:
+    """``hashlib.sha256(t.s).hexdigest()`` (or ``t.s.encode()``): the hash and the column."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    inner = function.value
+    name = _module_function(inner, frozenset({"hashlib"}))
+    if function.attr != "hexdigest" or name not in HASHES or node.args or node.keywords:
+        return None
+    assert isinstance(inner, ast.Call)  # noqa: S101 - _module_function chose a call
+    if len(inner.args) != 1 or inner.keywords or not mentions(inner.args[0], tables):
+        return None
+    value = inner.args[0]
+    encoded = getattr(value, "func", None)
+    if isinstance(value, ast.Call) and isinstance(encoded, ast.Attribute):
+        value = encoded.value if encoded.attr == "encode" else value
+    return name, value
+
+
+def library_function(failure: Failure) -> Diagnosis | None:
+    """``pd.to_datetime(t.s, format=...)`` → ``t.s.as_timestamp(...)``, ``pd.isna(t.x)``
+    → ``t.x.isnull()``, ``hashlib.sha256(t.s).hexdigest()`` → ``t.s.hexdigest("sha256")``."""
+    error = failure.error  # an AttributeError: ``t.s.encode()`` before hashing
+    if not isinstance(error, TypeError | ValueError | AttributeError) and UNBOUND not in str(error):
+        return None
+    tables = failure.table_names
+
+    def wanted(node: ast.AST) -> bool:
+        return _pandas_call(node, tables) is not None or _hashed(node, tables) is not None
+
+    def render(node: ast.AST, code: str) -> str:
+        if (hashed := _hashed(node, tables)) is not None:
+            name, column = hashed
+            return f"{source_of(column, code)}.hexdigest({name!r})"
+        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls
+        return f"{source_of(node.args[0], code)}{_pandas_call(node, tables)}"
+
+    found = matching_calls(failure.code, wanted)
+    if not found:
+        return None
+    function = found[0].func  # pd.to_datetime, or hashlib.sha256(...).hexdigest
+    hashed = getattr(function, "value", None)
+    shown = source_of(hashed.func if isinstance(hashed, ast.Call) else function, failure.code)
+    return Diagnosis(
+        "eager use",
+        f"`{shown}(...)` works on data in memory now; an Ibis column is an expression "
+        "with no data until it runs: use its own methods, e.g. `t.s.as_timestamp(format)` "
+        '(or `.cast("timestamp")`) for `pd.to_datetime`, `.cast("float64")` for '
+        "`pd.to_numeric`, `.isnull()`/`.notnull()` for `pd.isna`/`pd.notna`, "
+        '`t.s.hexdigest("sha256")` for hashlib',
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+RULES = (library_function,)
