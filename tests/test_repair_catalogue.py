@@ -686,6 +686,32 @@ RULE_CASES += [
         "r.code.nunique()",
     ),
     ("r.count(r.code)", "pandas habit", "takes no column", "r.code.count()"),
+    # pandas' where on a column; Python's str.join given columns, a group's, an array's
+    (
+        "r.temp.where(r.temp > 0)",
+        "pandas habit",
+        "else null",
+        "ibis.ifelse(r.temp > 0, r.temp, ibis.null())",
+    ),
+    (
+        "r.temp.where(r.temp > 0, 0.0)",
+        "pandas habit",
+        "else null",
+        "ibis.ifelse(r.temp > 0, r.temp, 0.0)",
+    ),
+    (
+        "', '.join([r.code, r.sensor])",
+        "string method",
+        "Python's `str.join`",
+        "ibis.literal(', ').join([r.code, r.sensor])",
+    ),
+    (
+        "r.group_by('sensor').agg(codes=', '.join(r.code))",
+        "string method",
+        '`t.s.group_concat(", ")`',
+        "r.group_by('sensor').agg(codes=r.code.group_concat(', '))",
+    ),
+    ("', '.join(w.words)", "string method", "an array's items", "w.words.join(', ')"),
 ]
 
 
@@ -931,6 +957,19 @@ SIGNATURE_CASES += [
         "r.sample(0.5, seed=3)",
     ),
     ("r.samples.mean()", "`.means`", "r.samples.means()"),
+    # a constructor's missing parts are zero; one list where values are taken apart
+    (
+        "r.filter(r.at >= ibis.timestamp(2024, 1, 1))",
+        "`ibis.timestamp(2024, 7, 1, 0, 0, 0)`",
+        "r.filter(r.at >= ibis.timestamp(2024, 1, 1, 0, 0, 0))",
+    ),
+    ("ibis.time(hour=9, minute=30)", "no parameter `hour=`", "ibis.time(9, 30, 0)"),
+    ("r.unpack(['place'])", "Table.unpack() takes its values as separate", "r.unpack('place')"),
+    (
+        "r.samples.concat([r.samples, r.samples])",
+        "ArrayColumn.concat() takes its values as separate",
+        "r.samples.concat(r.samples, r.samples)",
+    ),
 ]
 
 

@@ -729,9 +729,59 @@ def unknown_module_name(failure: Failure) -> Search | None:
     return Search(Diagnosis("unknown method", message), candidates)
 
 
+def _takes_values_apart(call: ast.Call, namespace: Mapping[str, object]) -> str | None:
+    """How ``t.unpack(["a"])`` / ``arr.concat([b, c])`` / ``ibis.coalesce([a, b])`` is
+    shown when the callee takes its values one by one (``*columns``), else None."""
+    function = call.func
+    if len(call.args) != 1 or not isinstance(call.args[0], ast.List | ast.Tuple):
+        return None
+    if not isinstance(function, ast.Attribute) or not call.args[0].elts:
+        return None
+    owner = value_of(function.value, namespace)
+    module = isinstance(function.value, ast.Name) and function.value.id == "ibis"
+    holder = ibis if module else type(owner) if owner is not None else None
+    found = getattr(holder, function.attr, None) if holder is not None else None
+    try:
+        parameters = inspect.signature(found).parameters.values() if callable(found) else []
+    except (TypeError, ValueError):
+        return None
+    spread = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
+    named = "ibis" if module else type(owner).__name__
+    return f"{named}.{function.attr}()" if spread else None
+
+
+def list_for_several(failure: Failure) -> Search | None:
+    """``t.unpack(["a"])``, ``arr.concat([b, c])``: one list where the method takes its
+    values as separate arguments; the candidate passes them apart."""
+    kind = type(failure.error).__name__
+    if not isinstance(failure.error, TypeError) and kind not in ("IbisTypeError", "InputTypeError"):
+        return None
+    namespace = failure.namespace
+    calls = matching_calls(failure.code, lambda c: _takes_values_apart(c, namespace) is not None)
+    if not calls:
+        return None
+    shown = _takes_values_apart(calls[0], namespace)
+
+    def apart(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - chosen calls
+        values = node.args[0].elts if isinstance(node.args[0], ast.List | ast.Tuple) else []
+        return render_call(
+            node, code, list(values), [(k.arg or "", k.value) for k in node.keywords]
+        )
+
+    chosen = {position(call) for call in calls}
+    edited = rewrite_nodes(
+        failure.code, lambda n: isinstance(n, ast.Call) and position(n) in chosen, apart
+    )
+    message = f"{shown} takes its values as separate arguments, not as one list"
+    candidates = [Candidate(edited, "the list's values passed apart")] if edited else []
+    return Search(Diagnosis("argument shape", message), candidates)
+
+
 FAMILIES: tuple[Family, ...] = (
     wrong_keyword,
     too_many_positional,
+    list_for_several,
     missing_argument,
     dates_and_types.literal_type,
     dates_and_types.integer_to_temporal,

@@ -169,9 +169,35 @@ def fractional_interval(failure: Failure) -> Search | None:
 
 
 NOT_AN_INT = re.compile(r"^invalid literal for int\(\) with base 10: '(.+)'$")
+#: A constructor given some of its parts: ``int(None)`` of a missing one.
+MISSING_PART = (
+    "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'"
+)
+#: How many numbers a constructor takes, and the keywords users give them by.
+PARTS = {"timestamp": 6, "time": 3}
+TIME_KEYWORDS = ("hour", "minute", "second")
 USE_AS_TIMESTAMP = "Use ibis.literal(...).as_timestamp() instead"
 #: How an epoch column's name ends, and the unit ``as_timestamp`` takes for it.
 EPOCH_UNITS = (("_ns", "ns"), ("_us", "us"), ("_ms", "ms"), ("_millis", "ms"), ("_micros", "us"))
+
+
+def _all_parts(node: ast.AST, code: str) -> str | None:
+    """``ibis.timestamp(2024, 7, 1)`` → ``ibis.timestamp(2024, 7, 1, 0, 0, 0)``,
+    ``ibis.time(hour=9, minute=30)`` → ``ibis.time(9, 30, 0)``: the missing parts zero."""
+    name = getattr(getattr(node, "func", None), "attr", "")
+    if not isinstance(node, ast.Call) or name not in PARTS:
+        return None
+    named = {k.arg: source_of(k.value, code) for k in node.keywords}
+    if name == "time" and named and not node.args and set(named) <= set(TIME_KEYWORDS):
+        given = [named.get(part, "0") for part in TIME_KEYWORDS]
+    elif named or any(isinstance(getattr(a, "value", None), str) for a in node.args):
+        return None  # ISO text, or keywords of something else
+    else:
+        given = [source_of(argument, code) for argument in node.args]
+    if not 2 <= len(given) <= PARTS[name]:
+        return None
+    given += ["0"] * (PARTS[name] - len(given))
+    return f"{source_of(node.func, code)}({', '.join(given)})"
 
 
 def temporal_constructor(failure: Failure) -> Search | None:
@@ -180,12 +206,15 @@ def temporal_constructor(failure: Failure) -> Search | None:
     00:00:00"``). ``ibis.timestamp(t.epoch_ms)``: a column is converted with its own
     ``as_timestamp(unit)``."""
     text = str(failure.error)
-    if not (NOT_AN_INT.match(text) or text == USE_AS_TIMESTAMP):
+    keywords = text.startswith("time() got some positional-only arguments")
+    if not (NOT_AN_INT.match(text) or text in (USE_AS_TIMESTAMP, MISSING_PART) or keywords):
         return None
 
     def converted(node: ast.AST, code: str) -> str | None:
         function = getattr(node, "func", None)
         name = getattr(function, "attr", "")
+        if (padded := _all_parts(node, code)) is not None:
+            return padded
         if not isinstance(node, ast.Call) or name not in ("timestamp", "date") or node.keywords:
             return None
         values = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
@@ -208,7 +237,8 @@ def temporal_constructor(failure: Failure) -> Search | None:
     )
     message = (
         "`ibis.timestamp(...)`/`ibis.date(...)` take ISO text (`'2024-07-01 08:00:00'`) or "
-        "numbers, not a format: write the value in ISO form, or parse text columns with "
+        "numbers (all of them: `ibis.timestamp(2024, 7, 1, 0, 0, 0)`, `ibis.time(9, 30, 0)`), "
+        "not a format: write the value in ISO form, or parse text columns with "
         "`col.as_timestamp(format)`; an epoch column is `col.as_timestamp('s')` (or `'ms'`)"
     )
     candidates = [Candidate(edited, "the value in ISO form")] if edited else []

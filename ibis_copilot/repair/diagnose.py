@@ -463,6 +463,24 @@ def _without_date_accessor(code: str) -> str | None:
     )
 
 
+def _value_class(name: str) -> bool:
+    """``name`` is an Ibis value class's (``IntegerColumn``, ``StringScalar``)."""
+    return name.endswith(("Column", "Scalar", "Value"))
+
+
+def column_where(failure: Failure) -> Diagnosis | None:
+    """pandas' ``col.where(cond)`` (a table's ``where`` is ``filter``: :func:`pandas_habit`)."""
+    attribute = _missing_attribute(failure.error)
+    if attribute is None or attribute[1] != "where" or not _value_class(attribute[0]):
+        return None
+    return Diagnosis(
+        "pandas habit",
+        "`.where(cond)` on a column is pandas' 'the value where `cond` holds, else null'; "
+        "in Ibis: `ibis.ifelse(cond, col, ibis.null())` (or `col.nullif(x)`)",
+        lambda code: replace_each_call(code, ("where",), translate.where_call),
+    )
+
+
 def pandas_habit(failure: Failure) -> Diagnosis | None:
     """pandas spellings on Ibis objects: the Ibis way (and the rewrite where it is one)."""
     attribute = _missing_attribute(failure.error)
@@ -742,6 +760,7 @@ RULES: tuple[Rule, ...] = (
     unknown_column,
     ibis_hint,
     renamed_api,
+    column_where,
     pandas_habit,
     item_assignment,
     operator_precedence,

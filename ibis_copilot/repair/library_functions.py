@@ -1,12 +1,14 @@
-"""pandas' and hashlib's functions called on a column: they want data now, while an Ibis
-column is an expression, and Ibis has a method that does the same per row."""
+"""pandas', hashlib's and ``str.join``'s functions called on a column: they want data now,
+while an Ibis column is an expression, and Ibis has a method that does the same per row."""
 
 from __future__ import annotations
 
 import ast
 
+import ibis.expr.types as ir
+
 from ibis_copilot.repair.eager import UNBOUND
-from ibis_copilot.repair.edits import keyword, matching_calls, string_value
+from ibis_copilot.repair.edits import keyword, matching_calls, string_value, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, source_of
 
@@ -106,4 +108,47 @@ def library_function(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (library_function,)
+def _text_join(node: ast.AST, failure: Failure) -> str | None:
+    """``", ".join([t.a, t.b])`` → ``ibis.literal(", ").join([t.a, t.b])``; ``", ".join(t.s)``
+    → ``t.s.group_concat(", ")`` (an array column: ``t.tags.join(", ")``); else None."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    separator = string_value(function.value)
+    if function.attr != "join" or separator is None or len(node.args) != 1 or node.keywords:
+        return None
+    (joined,) = node.args
+    if not mentions(joined, failure.table_names):
+        return None
+    text = ast.unparse(joined)
+    if isinstance(joined, ast.List | ast.Tuple):
+        return f"ibis.literal({separator!r}).join({text})"
+    value = value_of(joined, failure.namespace)
+    if isinstance(value, ir.ArrayValue):
+        return f"{text}.join({separator!r})"
+    return f"{text}.group_concat({separator!r})" if isinstance(value, ir.StringValue) else None
+
+
+def text_join(failure: Failure) -> Diagnosis | None:
+    """Python's ``str.join`` given columns: it joins Python strings now; Ibis joins per row
+    (``ibis.literal(sep).join([...])``), per group (``group_concat``) or per array."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    found = matching_calls(failure.code, lambda node: _text_join(node, failure) is not None)
+    if not found:
+        return None
+    return Diagnosis(
+        "string method",
+        f"`{source_of(found[0], failure.code)}`: Python's `str.join` joins Python strings "
+        "now; an Ibis column has no value yet. Join per row with "
+        '`ibis.literal(", ").join([t.a, t.b])`, a group\'s values with '
+        '`t.s.group_concat(", ")`, an array\'s items with `t.tags.join(", ")`',
+        lambda code: rewrite_nodes(
+            code,
+            lambda node: _text_join(node, failure) is not None,
+            lambda node, _text: _text_join(node, failure) or "",
+        ),
+    )
+
+
+RULES = (library_function, text_join)

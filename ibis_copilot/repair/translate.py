@@ -665,6 +665,16 @@ def between_time_call(call: ast.Call, code: str) -> str | None:
     return f"(({column}.time() >= {low}) & ({column}.time() <= {high}))"
 
 
+def where_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.where(cond)`` (the value where ``cond`` holds, else null) →
+    ``ibis.ifelse(cond, col, ibis.null())``; ``col.where(cond, other)`` → ``other`` there."""
+    column = receiver(call, code)
+    if column is None or call.keywords or len(call.args) not in (1, 2):
+        return None
+    condition, *other = (source_of(argument, code) for argument in call.args)
+    return f"ibis.ifelse({condition}, {column}, {other[0] if other else 'ibis.null()'})"
+
+
 #: pandas (and polars/PySpark) method → its Ibis translation (the advice is the rule's).
 PANDAS_CALLS: dict[str, Translator] = {
     "between_time": between_time_call,
