@@ -591,12 +591,6 @@ RULE_CASES += [
         "r.code + ' #' + r.n.cast(\"string\")",
     ),
     (
-        "ibis.coalesce([r.temp, r.n])",
-        "argument shape",
-        "separate arguments",
-        "ibis.coalesce(r.temp, r.n)",
-    ),
-    (
         "r.group_by('sensor').agg('sum(temp)')",
         "sql habit",
         "is SQL",
@@ -712,6 +706,27 @@ RULE_CASES += [
         "r.group_by('sensor').agg(codes=r.code.group_concat(', '))",
     ),
     ("', '.join(w.words)", "string method", "an array's items", "w.words.join(', ')"),
+    # a column's ranking method given the window's keywords: ibis's function over it
+    (
+        "r.mutate(q=r.temp.ntile(4, group_by=r.sensor))",
+        "window",
+        "takes its order from the window",
+        "r.mutate(q=ibis.ntile(4).over(group_by=r.sensor, order_by=r.temp))",
+    ),
+    # SQL's join condition as a string, each column qualified by its table
+    (
+        "k.right_join(r, 'k.name = r.sensor')",
+        "sql habit",
+        "is SQL",
+        "k.right_join(r, k.name == r.sensor)",
+    ),
+    # globs given to s.cols
+    (
+        "r.select(s.cols('te*', '*de'))",
+        "selector",
+        "takes column names, not patterns",
+        "r.select(s.startswith('te') | s.endswith('de'))",
+    ),
 ]
 
 
@@ -964,6 +979,22 @@ SIGNATURE_CASES += [
         "r.filter(r.at >= ibis.timestamp(2024, 1, 1, 0, 0, 0))",
     ),
     ("ibis.time(hour=9, minute=30)", "no parameter `hour=`", "ibis.time(9, 30, 0)"),
+    ("r.samples.concat(1.0)", "`.concat(...)` takes arrays", "r.samples.concat([1.0])"),
+    (
+        "r.code.find_in_set('a, b,c')",
+        "takes a list of strings",
+        "r.code.find_in_set(['a', 'b', 'c'])",
+    ),
+    (
+        "ibis.coalesce([r.temp, r.n])",
+        "ibis.coalesce() takes its values",
+        "ibis.coalesce(r.temp, r.n)",
+    ),
+    (
+        "r.temp.coalesce([r.n])",
+        "FloatingColumn.coalesce() takes its values",
+        "r.temp.coalesce(r.n)",
+    ),
     ("r.unpack(['place'])", "Table.unpack() takes its values as separate", "r.unpack('place')"),
     (
         "r.samples.concat([r.samples, r.samples])",
@@ -1091,3 +1122,9 @@ def test_a_one_row_table_compared_with_a_column_is_read_as_its_value() -> None:
     scope = dict(NAMESPACE)
     exec(fixed.replace("r.filter", "result = r.filter"), scope)  # noqa: S102 - the fix
     ibis.to_sql(scope["result"], dialect="duckdb")
+
+
+def test_a_join_condition_in_sql_on_one_table_only_is_not_rewritten() -> None:
+    # both sides named k: the condition cannot say which k each column is of
+    code = "k.join(k.view(), 'k.boss_id = k.id')"
+    assert rule_fix(code, diagnose(failure_of(code))) is None

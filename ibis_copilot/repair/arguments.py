@@ -99,6 +99,52 @@ def selector_wildcards(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _glob_selector(pattern: str) -> str | None:
+    """``"*_at"`` → ``endswith("_at")``, ``"temp*"`` → ``startswith("temp")``,
+    ``"*id*"`` → ``contains("id")``; None for other patterns."""
+    inner = pattern.strip("*")
+    if not inner or any(c in inner for c in "*?[%"):
+        return None
+    if pattern.startswith("*") and pattern.endswith("*"):
+        return f"contains({inner!r})"
+    if pattern.startswith("*"):
+        return f"endswith({inner!r})"
+    return f"startswith({inner!r})" if pattern.endswith("*") else None
+
+
+def glob_in_cols(failure: Failure) -> Diagnosis | None:
+    """``s.cols("*_at")``: ``cols`` takes names, so a glob matches no column; the text
+    selectors match a piece of the name."""
+    aliases = _selector_aliases(failure)
+    if "are not present in" not in str(failure.error) or not aliases:
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        function = getattr(node, "func", None)
+        if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+            return None
+        module = source_of(function.value, code)
+        if function.attr != "cols" or module not in aliases or not node.args or node.keywords:
+            return None
+        selectors = [_glob_selector(string_value(a) or "") for a in node.args]
+        if None in selectors:
+            return None
+        return " | ".join(f"{module}.{selector}" for selector in selectors)
+
+    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
+    if not found:
+        return None
+    return Diagnosis(
+        "selector",
+        f"`{source_of(found[0], failure.code)}` takes column names, not patterns: match a "
+        "piece of the name with `s.endswith(...)`, `s.startswith(...)` or `s.contains(...)` "
+        "(a regular expression: `s.matches(...)`)",
+        lambda code: rewrite_nodes(
+            code, lambda node: render(node, code) is not None, lambda n, c: render(n, c) or ""
+        ),
+    )
+
+
 SELECTOR_MINUS = re.compile(r"^unsupported operand type\(s\) for -: '\w+' and '\w+'")
 
 
@@ -680,39 +726,6 @@ def property_called(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: Operations of several values that a list given whole does not fit.
-VARIADIC = {"Coalesce": "coalesce", "Greatest": "greatest", "Least": "least"}
-
-
-def list_to_variadic(failure: Failure) -> Diagnosis | None:
-    """``ibis.coalesce([a, b])`` / ``t.a.coalesce([b])``: the values go as separate
-    arguments, ``ibis.coalesce(a, b)``."""
-    failed = re.match(r"^(\w+)\(", str(failure.error))
-    name = VARIADIC.get(failed.group(1)) if failed else None
-    if name is None or "has failed" not in str(failure.error):
-        return None
-
-    def render(call: ast.Call, code: str) -> str | None:
-        lists = [a for a in call.args if isinstance(a, ast.List | ast.Tuple)]
-        if len(lists) != 1 or call.keywords:
-            return None
-        spread = [
-            source_of(item, code)
-            for argument in call.args
-            for item in (argument.elts if argument in lists else [argument])
-        ]
-        return f"{source_of(call.func, code)}({', '.join(spread)})"
-
-    return call_rewrite(
-        failure.code,
-        "argument shape",
-        f"`{name}` takes the values as separate arguments, not one list: "
-        f"`ibis.{name}(a, b)` (or `a.{name}(b)`)",
-        (name,),
-        render,
-    )
-
-
 def pipe_of_a_result(failure: Failure) -> Diagnosis | None:
     """``t.pipe(f(t))``: ``pipe`` takes the function and calls it with the table."""
     if not re.match(r"^'Table' object is not callable", str(failure.error)):
@@ -820,9 +833,9 @@ def cross_join_condition(failure: Failure) -> Diagnosis | None:
 RULES = (
     cross_join_condition,
     selector_wildcards,
+    glob_in_cols,
     relocate_position,
     selector_minus_names,
-    list_to_variadic,
     pipe_of_a_result,
     method_as_function,
     property_called,

@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 import ibis.selectors
 
-from ibis_copilot.repair import dates_and_types, translate, windows
+from ibis_copilot.repair import dates_and_types, signatures, translate, windows
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, diagnose, last_resort
 from ibis_copilot.repair.edits import (
     UNEXPECTED_KEYWORD,
@@ -733,9 +733,8 @@ def _takes_values_apart(call: ast.Call, namespace: Mapping[str, object]) -> str 
     """How ``t.unpack(["a"])`` / ``arr.concat([b, c])`` / ``ibis.coalesce([a, b])`` is
     shown when the callee takes its values one by one (``*columns``), else None."""
     function = call.func
-    if len(call.args) != 1 or not isinstance(call.args[0], ast.List | ast.Tuple):
-        return None
-    if not isinstance(function, ast.Attribute) or not call.args[0].elts:
+    lists = [a for a in call.args if isinstance(a, ast.List | ast.Tuple) and a.elts]
+    if len(lists) != 1 or call.keywords or not isinstance(function, ast.Attribute):
         return None
     owner = value_of(function.value, namespace)
     module = isinstance(function.value, ast.Name) and function.value.id == "ibis"
@@ -750,38 +749,90 @@ def _takes_values_apart(call: ast.Call, namespace: Mapping[str, object]) -> str 
     return f"{named}.{function.attr}()" if spread else None
 
 
+def _apart(node: ast.AST, code: str) -> str:
+    """The call with its list's values as separate arguments."""
+    assert isinstance(node, ast.Call)  # noqa: S101 - only called on chosen calls
+    values = [
+        item
+        for argument in node.args
+        for item in (argument.elts if isinstance(argument, ast.List | ast.Tuple) else [argument])
+    ]
+    return render_call(node, code, values, [])
+
+
+#: Ibis's errors for a list where values go apart (Python's is a TypeError).
+LIST_ERRORS = ("IbisTypeError", "InputTypeError", "SignatureValidationError")
+
+
 def list_for_several(failure: Failure) -> Search | None:
-    """``t.unpack(["a"])``, ``arr.concat([b, c])``: one list where the method takes its
-    values as separate arguments; the candidate passes them apart."""
-    kind = type(failure.error).__name__
-    if not isinstance(failure.error, TypeError) and kind not in ("IbisTypeError", "InputTypeError"):
+    """``t.unpack(["a"])``, ``arr.concat([b, c])``, ``ibis.coalesce([a, b])``: one list
+    where the method takes its values as separate arguments; the candidate passes them
+    apart."""
+    if not isinstance(failure.error, TypeError) and type(failure.error).__name__ not in LIST_ERRORS:
         return None
     namespace = failure.namespace
     calls = matching_calls(failure.code, lambda c: _takes_values_apart(c, namespace) is not None)
     if not calls:
         return None
-    shown = _takes_values_apart(calls[0], namespace)
-
-    def apart(node: ast.AST, code: str) -> str:
-        assert isinstance(node, ast.Call)  # noqa: S101 - chosen calls
-        values = node.args[0].elts if isinstance(node.args[0], ast.List | ast.Tuple) else []
-        return render_call(
-            node, code, list(values), [(k.arg or "", k.value) for k in node.keywords]
-        )
-
     chosen = {position(call) for call in calls}
     edited = rewrite_nodes(
-        failure.code, lambda n: isinstance(n, ast.Call) and position(n) in chosen, apart
+        failure.code, lambda n: isinstance(n, ast.Call) and position(n) in chosen, _apart
     )
+    shown = _takes_values_apart(calls[0], namespace)
     message = f"{shown} takes its values as separate arguments, not as one list"
     candidates = [Candidate(edited, "the list's values passed apart")] if edited else []
     return Search(Diagnosis("argument shape", message), candidates)
+
+
+#: An operation that wants several values of a type (``ArrayConcat``, ``FindInSet``).
+SEVERAL_VALUES = re.compile(r"is not a tuple of coercibles to a Value\[(Array|String)\b")
+
+
+def _as_values(node: ast.AST, kind: str) -> str | None:
+    """A literal given where values of ``kind`` go: ``"x"`` → ``["x"]`` for arrays,
+    ``"a,b"`` → ``["a", "b"]`` for strings (SQL's comma-separated list); else None."""
+    value = getattr(node, "value", None)
+    if not isinstance(node, ast.Constant) or isinstance(value, bool) or value is None:
+        return None
+    if kind == "Array":
+        return f"[{value!r}]"
+    if isinstance(value, str) and "," in value:
+        return repr([part.strip() for part in value.split(",")])
+    return None
+
+
+def literal_for_values(failure: Failure) -> Search | None:
+    """``arr.concat("x")`` (a value where arrays go), ``s.find_in_set("a,b")`` (SQL's
+    comma-separated text where a list of strings goes): the literal as a list."""
+    text = str(failure.error)
+    wanted, failed = SEVERAL_VALUES.search(text), signatures.SIGNATURE_FAILED.search(text)
+    if wanted is None or failed is None:
+        return None
+    kind, method = wanted.group(1), signatures.called_method(failed.group(1), failure.code)
+    if method is None:
+        return None
+    literals = {
+        position(argument)
+        for call in calls_to(ast.parse(failure.code), method)
+        for argument in call.args
+        if _as_values(argument, kind) is not None
+    }
+    edited = rewrite_nodes(
+        failure.code,
+        lambda node: isinstance(node, ast.Constant) and position(node) in literals,
+        lambda node, _code: _as_values(node, kind) or "",
+    )
+    what = "arrays" if kind == "Array" else "a list of strings"
+    message = f"`.{method}(...)` takes {what}: give the value as a list, `[...]`"
+    candidates = [Candidate(edited, f"the value as a list for `.{method}()`")] if edited else []
+    return Search(Diagnosis("argument shape", message), candidates) if candidates else None
 
 
 FAMILIES: tuple[Family, ...] = (
     wrong_keyword,
     too_many_positional,
     list_for_several,
+    literal_for_values,
     missing_argument,
     dates_and_types.literal_type,
     dates_and_types.integer_to_temporal,

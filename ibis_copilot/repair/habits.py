@@ -50,16 +50,36 @@ def _missing_name(failure: Failure) -> str | None:
 # -- SQL written as strings ------------------------------------------------------------------
 
 #: Methods whose string arguments are column names, and how SQL in them is rewritten.
-SQL_IN_STRINGS = ("order_by", "select", "group_by", "filter", "drop", "agg", "aggregate")
+JOINS = ("join", *sorted(translate.KIND_JOINS))
+SQL_IN_STRINGS = ("order_by", "select", "group_by", "filter", "drop", "agg", "aggregate", *JOINS)
 #: ``sum(qty)`` in an aggregation: the name the measure gets (``sum_qty``).
 SQL_MEASURE = re.compile(r"^\s*(\w+)\s*\(\s*(\w+|\*)\s*\)\s*$")
 
 
-def _sql_call(call: ast.Call, text: str) -> list[str] | None:
+def _join_tables(call: ast.Call, namespace: Mapping[str, object]) -> dict[str, str]:
+    """The names a join's SQL condition may qualify columns by (each table's variable, and
+    its name in SQL), and the variable each stands for."""
+    sides = [getattr(call.func, "value", None), call.args[0] if call.args else None]
+    names: dict[str, str] = {}
+    for side in sides:
+        if isinstance(side, ast.Name):
+            table = namespace.get(side.id)
+            sql_name = table.get_name() if isinstance(table, ibis.Table) else side.id
+            names |= {sql_name: side.id, side.id: side.id}
+    return names
+
+
+def _sql_call(call: ast.Call, text: str, namespace: Mapping[str, object]) -> list[str] | None:
     """The Ibis arguments that replace the SQL ``text`` in ``call``."""
     method = called_name(call)
     if method == "order_by":
         return sql_strings.order_keys(text)
+    if method in JOINS:  # a condition on both tables, each named by its own variable
+        tables = _join_tables(call, namespace)
+        predicate = sql_strings.join_condition(text, tables)
+        sides = set(tables.values())
+        both = predicate is not None and all(f"{side}." in predicate for side in sides)
+        return [predicate] if predicate is not None and both and len(sides) == 2 else None
     function = call.func
     table = "ibis._"
     if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
@@ -102,7 +122,7 @@ def sql_string(failure: Failure) -> Diagnosis | None:
         arguments = [*call.args, *(elements(call.args[0]) or [] if call.args else [])]
         for argument in arguments:
             if string_value(argument) == text:
-                written = _sql_call(call, text)
+                written = _sql_call(call, text, failure.namespace)
                 if written:
                     replacements[(argument.lineno, argument.col_offset)] = ", ".join(written)
     if not replacements:

@@ -57,7 +57,7 @@ def signature_mismatch(failure: Failure) -> Diagnosis | None:
         return None
     operation = failed.group(1)
     name, value, cls, wanted = argument.groups()
-    method = _called_method(operation, failure.code)
+    method = called_method(operation, failure.code)
     if operation in OPERATORS:
         where = f"`{OPERATORS[operation]}`"
     elif method:
@@ -117,7 +117,7 @@ def choice_spelling(failure: Failure) -> Diagnosis | None:
         if _plain(choice) == _plain(given) or CHOICE_SYNONYMS.get(_plain(given)) == choice
     ]
     given_to = methods_given(failure.code, given)
-    method = _called_method(failed.group(1), failure.code) or (
+    method = called_method(failed.group(1), failure.code) or (
         given_to.pop() if len(given_to) == 1 else None
     )
     if len(meant) != 1 or method is None:
@@ -141,7 +141,7 @@ def operation_words(operation: str) -> str:
     return snake(ALIASES.get(operation, operation))
 
 
-def _called_method(operation: str, code: str) -> str | None:
+def called_method(operation: str, code: str) -> str | None:
     """The method of ``code`` that built ``operation``: ``contains`` for
     ``StringContains``, ``truncate`` for ``DateTruncate`` (None when no call matches)."""
     built = operation_words(operation)

@@ -10,6 +10,7 @@ anything else is left alone (None).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import sqlglot
 import sqlglot.expressions as sge
@@ -96,6 +97,11 @@ COMPARISONS: dict[type[sge.Expression], str] = {
 }
 
 
+#: The table an unqualified column belongs to (its variable, or ``ibis._``), or the
+#: variable of each name a qualified column names (a join's two tables).
+Scope = str | Mapping[str, str]
+
+
 def condition(text: str, table: str) -> str | None:
     """A SQL condition as an Ibis predicate on ``table`` (a variable name, or ``ibis._``)."""
     try:
@@ -105,9 +111,21 @@ def condition(text: str, table: str) -> str | None:
     return _predicate(parsed, table)
 
 
-def _value(node: sge.Expression, table: str) -> str | None:  # noqa: PLR0911 - one per form
-    if isinstance(node, sge.Column) and not node.table and IDENTIFIER.match(node.name):
-        return f"{table}.{node.name}"
+def join_condition(text: str, tables: Mapping[str, str]) -> str | None:
+    """A SQL join condition (``"a.k = b.k"``) as an Ibis predicate; ``tables`` maps each
+    name a column is qualified by (an SQL table name or alias) to its variable."""
+    try:
+        parsed = sqlglot.condition(text)
+    except sqlglot.errors.ParseError:
+        return None
+    return _predicate(parsed, tables)
+
+
+def _value(node: sge.Expression, table: Scope) -> str | None:  # noqa: PLR0911 - one per form
+    if isinstance(node, sge.Column) and IDENTIFIER.match(node.name):
+        if isinstance(table, str):
+            return f"{table}.{node.name}" if not node.table else None
+        return f"{table[node.table]}.{node.name}" if node.table in table else None
     if isinstance(node, sge.Literal):
         return repr(node.this) if node.is_string else number_literal(node.this)
     if isinstance(node, sge.Boolean):
@@ -145,7 +163,7 @@ FUNCTIONS: dict[type[sge.Expression], str] = {
 }
 
 
-def _function(node: sge.Expression, table: str) -> str | None:
+def _function(node: sge.Expression, table: Scope) -> str | None:
     """``SUM(x)`` → ``t.x.sum()``; ``COUNT(*)`` → ``t.count()``; ``COUNT(DISTINCT x)`` →
     ``t.x.nunique()``."""
     if isinstance(node, sge.Count):
@@ -167,12 +185,12 @@ def _function(node: sge.Expression, table: str) -> str | None:
     return f"{column}.{method}()"
 
 
-def _wrapped(node: sge.Expression, table: str) -> str | None:
+def _wrapped(node: sge.Expression, table: Scope) -> str | None:
     inner = _predicate(node, table)
     return f"({inner})" if inner is not None else None
 
 
-def _predicate(node: sge.Expression, table: str) -> str | None:  # noqa: PLR0911 - one per form
+def _predicate(node: sge.Expression, table: Scope) -> str | None:  # noqa: PLR0911 - one per form
     if isinstance(node, sge.Paren):
         return _predicate(node.this, table)
     if isinstance(node, sge.And | sge.Or):

@@ -187,13 +187,22 @@ RANKING = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_d
 
 
 def _over_call(call: ast.Call, code: str) -> str | None:
-    """``ibis.row_number(order_by=t.x)`` → ``ibis.row_number().over(order_by=t.x)``."""
+    """``ibis.row_number(order_by=t.x)`` → ``ibis.row_number().over(order_by=t.x)``; a
+    column's ``t.x.ntile(4, group_by=t.g)`` (which orders by ``t.x`` already) →
+    ``ibis.ntile(4).over(group_by=t.g, order_by=t.x)``."""
     window = [k for k in call.keywords if k.arg in WINDOW_KEYWORDS]
     if not window or len(window) != len(call.keywords):
         return None
     arguments = ", ".join(source_of(argument, code) for argument in call.args)
-    over = ", ".join(f"{WINDOW_KEYWORDS[k.arg or '']}={source_of(k.value, code)}" for k in window)
-    return f"{source_of(call.func, code)}({arguments}).over({over})"
+    parts = {WINDOW_KEYWORDS[k.arg or ""]: source_of(k.value, code) for k in window}
+    function = call.func
+    if isinstance(function, ast.Attribute) and source_of(function.value, code) != "ibis":
+        parts.setdefault("order_by", source_of(function.value, code))
+        name = f"ibis.{function.attr}"
+    else:
+        name = source_of(function, code)
+    over = ", ".join(f"{key}={value}" for key, value in parts.items())
+    return f"{name}({arguments}).over({over})"
 
 
 #: ``rank() takes 0 positional arguments but 1 was given`` (the column to rank by).
