@@ -458,6 +458,12 @@ RULE_CASES = [
         "r.mutate(s.across(s.numeric(), (_ - _.mean()), names='{col}_c'))",
     ),
     (
+        "r.mutate(s.across(s.numeric(), (_ - _.mean()), names='{.col}_c'))",
+        "selector",
+        "not `{.col}`",
+        "r.mutate(s.across(s.numeric(), (_ - _.mean()), names='{col}_c'))",
+    ),
+    (
         "r.agg(s.across(s.numeric(), 'mean'))",
         "selector",
         "not its name",
@@ -979,6 +985,9 @@ SIGNATURE_CASES += [
         "r.filter(r.at >= ibis.timestamp(2024, 1, 1, 0, 0, 0))",
     ),
     ("ibis.time(hour=9, minute=30)", "no parameter `hour=`", "ibis.time(9, 30, 0)"),
+    # another type's method: cast first
+    ("r.price.isinf()", "a method of FloatingValue", 'r.price.cast("float64").isinf()'),
+    ("k.day.hour()", "a method of TimestampValue", 'k.day.cast("timestamp").hour()'),
     ("r.samples.concat(1.0)", "`.concat(...)` takes arrays", "r.samples.concat([1.0])"),
     (
         "r.code.find_in_set('a, b,c')",

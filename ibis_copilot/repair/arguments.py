@@ -417,20 +417,33 @@ def distinct_keep(failure: Failure) -> Diagnosis | None:
 ACROSS_FIELDS = {"column": "col", "name": "col", "c": "col", "func": "fn", "function": "fn"}
 
 
-def across_names(failure: Failure) -> Diagnosis | None:
-    """``s.across(..., names="{column}_z")``: the template's fields are ``{col}``, ``{fn}``."""
+def _across_field(failure: Failure) -> tuple[str, str] | None:
+    """The template field written (``{column}``, dplyr's glue ``{.col}``) and Ibis's."""
+    if "across(" not in failure.code:
+        return None
+    if isinstance(failure.error, IndexError) and "Replacement index" in str(failure.error):
+        glue = re.search(r"\{\.(col|fn)\}", failure.code)  # read as ``{0.col}``
+        return (glue.group(0), f"{{{glue.group(1)}}}") if glue else None
     match = re.fullmatch(r"'(\w+)'", str(failure.error))
-    if not isinstance(failure.error, KeyError) or match is None or "across(" not in failure.code:
+    if not isinstance(failure.error, KeyError) or match is None:
         return None
     field = match.group(1)
     if field not in ACROSS_FIELDS or f"{{{field}}}" not in failure.code:
         return None
-    new = ACROSS_FIELDS[field]
+    return f"{{{field}}}", f"{{{ACROSS_FIELDS[field]}}}"
+
+
+def across_names(failure: Failure) -> Diagnosis | None:
+    """``s.across(..., names="{column}_z")``: the template's fields are ``{col}``, ``{fn}``."""
+    fields = _across_field(failure)
+    if fields is None:
+        return None
+    written, field = fields
     return Diagnosis(
         "selector",
         f"`s.across(..., names=...)` fills `{{col}}` (the column's name) and `{{fn}}` (the "
-        f"function's), not `{{{field}}}`",
-        lambda code: code.replace(f"{{{field}}}", f"{{{new}}}"),
+        f"function's), not `{written}`",
+        lambda code: code.replace(written, field),
     )
 
 

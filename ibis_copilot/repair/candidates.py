@@ -608,6 +608,52 @@ def _no_condition(node: ast.AST, namespace: Mapping[str, object]) -> bool:
     return isinstance(value, ibis.Value) and not value.type().is_boolean()
 
 
+#: A type lacking a method, the type that has it, and the cast between them:
+#: ``isinf`` on a decimal is a float's, ``hour`` on a date a timestamp's.
+CAST_FOR_METHOD = (
+    ("IntegerValue", ir.FloatingValue, "float64"),
+    ("DecimalValue", ir.FloatingValue, "float64"),
+    ("DateValue", ir.TimestampValue, "timestamp"),
+)
+
+
+def cast_for_method(failure: Failure) -> Search | None:
+    """``t.price.isinf()`` on a decimal column: the method is another type's (a float's),
+    so the column is cast to that type first."""
+    match = NO_ATTRIBUTE.match(str(failure.error))
+    kind = getattr(ir, match.group(1), None) if match else None
+    if match is None or not isinstance(failure.error, AttributeError) or not isinstance(kind, type):
+        return None
+    attribute = match.group(2)
+    found = [
+        (other, target)
+        for lacking, other, target in CAST_FOR_METHOD
+        if issubclass(kind, getattr(ir, lacking)) and callable(getattr(other, attribute, None))
+    ]
+    if not found:
+        return None
+    other, target = found[0]
+    namespace = failure.namespace
+
+    def lacking(node: ast.AST) -> bool:
+        value = value_of(getattr(node, "value", node), namespace)
+        return getattr(node, "attr", None) == attribute and isinstance(value, kind)
+
+    edited = rewrite_nodes(
+        failure.code,
+        lambda node: isinstance(node, ast.Attribute) and lacking(node),
+        lambda node, code: (
+            f'{source_of(getattr(node, "value", node), code)}.cast("{target}").{attribute}'
+        ),
+    )
+    message = (
+        f"{match.group(1)} has no `.{attribute}`: it is a method of {other.__name__}; cast "
+        f'first, `.cast("{target}").{attribute}`'
+    )
+    candidates = [Candidate(edited, f"cast to {target} for `.{attribute}`")] if edited else []
+    return Search(Diagnosis("types and casts", message), candidates)
+
+
 def unknown_method(failure: Failure) -> Search | None:
     """``t.name.lenght()``: the type's real methods closest to the name."""
     if not isinstance(failure.error, AttributeError):
@@ -842,6 +888,7 @@ FAMILIES: tuple[Family, ...] = (
     dates_and_types.temporal_constructor,
     dates_and_types.columns_of_two_types,
     dates_and_types.interval_method,
+    cast_for_method,
     unknown_method,
     unknown_module_name,
     windows.window_in_aggregate,
