@@ -726,6 +726,9 @@ RULE_CASES += [
         "is SQL",
         "k.right_join(r, k.name == r.sensor)",
     ),
+    # a count given to s.first/s.last
+    ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
+    ("r.select('sensor', s.last(3))", "selector", "`s.index[-n:]`", "r.select('sensor', s.index[-3:])"),
     # globs given to s.cols
     (
         "r.select(s.cols('te*', '*de'))",
@@ -985,6 +988,7 @@ SIGNATURE_CASES += [
         "r.filter(r.at >= ibis.timestamp(2024, 1, 1, 0, 0, 0))",
     ),
     ("ibis.time(hour=9, minute=30)", "no parameter `hour=`", "ibis.time(9, 30, 0)"),
+    ("r.filter(ibis.random(seed=7) < 0.1)", "take no seed", "r.filter(ibis.random() < 0.1)"),
     # another type's method: cast first
     ("r.price.isinf()", "a method of FloatingValue", 'r.price.cast("float64").isinf()'),
     ("k.day.hour()", "a method of TimestampValue", 'k.day.cast("timestamp").hour()'),

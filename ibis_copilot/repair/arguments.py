@@ -145,6 +145,39 @@ def glob_in_cols(failure: Failure) -> Diagnosis | None:
     )
 
 
+def selector_count(failure: Failure) -> Diagnosis | None:
+    """``s.first(2)`` / ``s.last(2)``: those select one column; several by position are
+    ``s.index[:2]`` / ``s.index[-2:]``."""
+    aliases = _selector_aliases(failure)
+    if not isinstance(failure.error, TypeError) or not aliases:
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        function = getattr(node, "func", None)
+        if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+            return None
+        count = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        n = count.value if isinstance(count, ast.Constant) else None
+        module = source_of(function.value, code)
+        if function.attr not in ("first", "last") or module not in aliases:
+            return None
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            return None
+        return f"{module}.index[:{n}]" if function.attr == "first" else f"{module}.index[-{n}:]"
+
+    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
+    if not found:
+        return None
+    return Diagnosis(
+        "selector",
+        f"`{source_of(found[0], failure.code)}`: `s.first()`/`s.last()` select one column; "
+        "several by position are `s.index[:n]` (the first n) or `s.index[-n:]` (the last n)",
+        lambda code: rewrite_nodes(
+            code, lambda node: render(node, code) is not None, lambda n, c: render(n, c) or ""
+        ),
+    )
+
+
 SELECTOR_MINUS = re.compile(r"^unsupported operand type\(s\) for -: '\w+' and '\w+'")
 
 
@@ -847,6 +880,7 @@ RULES = (
     cross_join_condition,
     selector_wildcards,
     glob_in_cols,
+    selector_count,
     relocate_position,
     selector_minus_names,
     pipe_of_a_result,

@@ -387,6 +387,8 @@ def wrong_keyword(failure: Failure) -> Search | None:
         shown = _shown(owner, written[0])
     keywords = ", ".join(f"`{k}=`" for k in dict.fromkeys(unknown_all))
     message = f"{shown} has no parameter {keywords}; its parameters: {real}"
+    if name in NO_ARGUMENT_ADVICE:
+        message += f"; {NO_ARGUMENT_ADVICE[name]}"
     return Search(Diagnosis("wrong argument", message), candidates)
 
 

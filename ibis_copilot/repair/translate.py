@@ -743,8 +743,15 @@ def between_call(call: ast.Call, code: str) -> str | None:
     return f"(({column} {above} {low}) & ({column} {below} {high}))"
 
 
+def unseeded_call(call: ast.Call, code: str) -> str | None:
+    """``ibis.random(seed=42)`` → ``ibis.random()``: Ibis's random numbers take no seed."""
+    seed_only = not call.args and [k.arg for k in call.keywords] == ["seed"]
+    return f"{source_of(call.func, code)}()" if seed_only else None
+
+
 KEYWORD_CALLS: dict[str, Translator] = {
     "arbitrary": arbitrary_call,
+    "random": unseeded_call,
     "between": between_call,
     **dict.fromkeys(("union", "intersect", "difference"), set_operation_call),
     "join": join_call,
