@@ -728,7 +728,12 @@ RULE_CASES += [
     ),
     # a count given to s.first/s.last
     ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
-    ("r.select('sensor', s.last(3))", "selector", "`s.index[-n:]`", "r.select('sensor', s.index[-3:])"),
+    (
+        "r.select('sensor', s.last(3))",
+        "selector",
+        "`s.index[-n:]`",
+        "r.select('sensor', s.index[-3:])",
+    ),
     # globs given to s.cols
     (
         "r.select(s.cols('te*', '*de'))",
@@ -989,6 +994,8 @@ SIGNATURE_CASES += [
     ),
     ("ibis.time(hour=9, minute=30)", "no parameter `hour=`", "ibis.time(9, 30, 0)"),
     ("r.filter(ibis.random(seed=7) < 0.1)", "take no seed", "r.filter(ibis.random() < 0.1)"),
+    ("r.code.endswith(suffix='x')", "no parameter `suffix=`", "r.code.endswith('x')"),
+    ("r.code.topk(n=3)", "no parameter `n=`", "r.code.topk(k=3)"),
     # another type's method: cast first
     ("r.price.isinf()", "a method of FloatingValue", 'r.price.cast("float64").isinf()'),
     ("k.day.hour()", "a method of TimestampValue", 'k.day.cast("timestamp").hour()'),

@@ -155,6 +155,10 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "ndigits": ("digits",),
     "frac": ("fraction",),
     "random_state": ("seed",),
+    "n": ("k", "n"),
+    "suffix": ("end",),
+    "prefix": ("start",),
+    "tz": ("timezone",),
     "fmt": ("format_str",),
     "format": ("format_str",),
     # pandas and SQL words for Ibis's table, window and case arguments
