@@ -43,7 +43,7 @@ from ibis_copilot.repair.edits import (
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.names import SYNONYMS
+from ibis_copilot.repair.names import ARRAY_REDUCTIONS, SYNONYMS
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 #: At most this many candidates are checked for one failure.
@@ -671,6 +671,8 @@ def unknown_method(failure: Failure) -> Search | None:
     attribute = match.group(2)
     public = sorted(name for name in dir(kind) if not name.startswith("_"))
     synonym = SYNONYMS.get(attribute.lower())
+    if issubclass(kind, ir.ArrayValue):
+        synonym = ARRAY_REDUCTIONS.get(attribute.lower(), synonym)
     close = [synonym] if synonym in public else []
     if len(attribute) > MIN_GUESSED_NAME:
         spelt = difflib.get_close_matches(attribute, public, n=3, cutoff=0.7)

@@ -37,15 +37,9 @@ def public_names(names: object) -> list[str]:
     return [name for name in dir(names) if not name.startswith("_")]
 
 
-#: Names from SQL, pandas and other libraries, and the Ibis name for the same thing.
-SYNONYMS = {
-    "avg": "mean",
-    # SQL, Spark and DuckDB function names, and Python's str methods
-    "array_min": "mins",
-    "array_max": "maxs",
-    "array_sum": "sums",
-    # a column's reductions asked of an array (pandas', polars' list namespace): Ibis
-    # reduces each row's array with the plural (only offered where the value has it)
+#: A column's reductions asked of an array (pandas', polars' list namespace): Ibis reduces
+#: each row's array with the plural. Only for arrays: elsewhere ``mean`` is ``mean``.
+ARRAY_REDUCTIONS = {
     "any": "anys",
     "all": "alls",
     "sum": "sums",
@@ -53,6 +47,15 @@ SYNONYMS = {
     "min": "mins",
     "max": "maxs",
     "mode": "modes",
+}
+
+#: Names from SQL, pandas and other libraries, and the Ibis name for the same thing.
+SYNONYMS = {
+    "avg": "mean",
+    # SQL, Spark and DuckDB function names, and Python's str methods
+    "array_min": "mins",
+    "array_max": "maxs",
+    "array_sum": "sums",
     "map_keys": "keys",
     "map_values": "values",
     "casefold": "lower",
