@@ -726,6 +726,19 @@ RULE_CASES += [
         "is SQL",
         "k.right_join(r, k.name == r.sensor)",
     ),
+    # Python's operators on tables: SQL's set operations
+    (
+        "k.select('id') - k.select('id')",
+        "set operations",
+        "`a.difference(b)`",
+        "k.select('id').difference(k.select('id'))",
+    ),
+    (
+        "k.select('id') | k.select('id')",
+        "set operations",
+        "`a.union(b)`",
+        "k.select('id').union(k.select('id'))",
+    ),
     # a count given to s.first/s.last
     ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
     (
@@ -995,6 +1008,22 @@ SIGNATURE_CASES += [
     ("ibis.time(hour=9, minute=30)", "no parameter `hour=`", "ibis.time(9, 30, 0)"),
     ("r.filter(ibis.random(seed=7) < 0.1)", "take no seed", "r.filter(ibis.random() < 0.1)"),
     ("r.code.endswith(suffix='x')", "no parameter `suffix=`", "r.code.endswith('x')"),
+    # the reverse keyword takes the reverse value
+    (
+        "r.order_by(ibis.asc('n', nulls_last=True))",
+        "no parameter `nulls_last=`",
+        "r.order_by(ibis.asc('n', nulls_first=False))",
+    ),
+    (
+        "r.filter(r.code.not_like('a%'))",
+        "negate `.like` with `~`",
+        "r.filter((~r.code.like('a%')))",
+    ),
+    (
+        "r.group_by('sensor').agg(c=r.code.any_value())",
+        "`.arbitrary`",
+        "r.group_by('sensor').agg(c=r.code.arbitrary())",
+    ),
     ("r.code.topk(n=3)", "no parameter `n=`", "r.code.topk(k=3)"),
     # another type's method: cast first
     ("r.price.isinf()", "a method of FloatingValue", 'r.price.cast("float64").isinf()'),
@@ -1148,3 +1177,13 @@ def test_a_join_condition_in_sql_on_one_table_only_is_not_rewritten() -> None:
     # both sides named k: the condition cannot say which k each column is of
     code = "k.join(k.view(), 'k.boss_id = k.id')"
     assert rule_fix(code, diagnose(failure_of(code))) is None
+
+
+def test_a_keyword_spelt_like_its_opposite_is_not_mapped_onto_it() -> None:
+    import inspect
+
+    from ibis_copilot.repair.candidates import _keyword_mapping
+
+    end = inspect.Parameter("end_at", inspect.Parameter.KEYWORD_ONLY)
+    assert _keyword_mapping(["start_at"], [end]) is None  # the reverse, not a misspelling
+    assert _keyword_mapping(["end_att"], [end]) == {"end_att": "end_at"}

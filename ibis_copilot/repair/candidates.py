@@ -190,12 +190,26 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "percentiles": ("quantile",),
     "year": ("value_or_year",),
     "na_position": ("nulls_first",),
+    "nulls_last": ("nulls_first",),
 }
 #: Keywords whose values change with their names: pandas' ``na_position="first"`` is
 #: ``nulls_first=True``.
-KEYWORD_VALUES: dict[str, dict[str, bool | int | str]] = {
+KEYWORD_VALUES: dict[str, dict[str | bool, bool | int | str]] = {
     "na_position": {"first": True, "last": False},
+    "nulls_last": {True: False, False: True},
 }
+#: Words whose swap turns a name into its opposite: a keyword spelt like a parameter
+#: but for one of these (``nulls_last`` / ``nulls_first``) means the reverse.
+OPPOSITES = frozenset(
+    {("first", "last"), ("before", "after"), ("left", "right"), ("start", "end"),
+     ("min", "max"), ("lower", "upper"), ("asc", "desc"), ("include", "exclude")}
+)  # fmt: skip
+
+
+def _opposite(keyword: str, name: str) -> bool:
+    """``nulls_last`` and ``nulls_first`` differ by words that mean the reverse."""
+    apart = set(keyword.split("_")) ^ set(name.split("_"))
+    return any({a, b} <= apart for a, b in OPPOSITES)
 
 
 def _keyword_mapping(given: list[str], free: list[inspect.Parameter]) -> dict[str, str] | None:
@@ -207,7 +221,7 @@ def _keyword_mapping(given: list[str], free: list[inspect.Parameter]) -> dict[st
     for keyword in given:
         synonyms = [name for name in KEYWORD_SYNONYMS.get(keyword, ()) if name in names]
         close = synonyms or difflib.get_close_matches(keyword, names, n=1, cutoff=0.6)
-        if not close:
+        if not close or (not synonyms and _opposite(keyword, close[0])):
             return None
         mapping[keyword] = close[0]
     return mapping if len(set(mapping.values())) == len(given) else None
@@ -245,10 +259,12 @@ def _call_with(
 
 
 def _translated(keyword: str, value: ast.expr) -> ast.expr:
-    """``value`` as the renamed keyword takes it (``"first"`` → ``True``)."""
+    """``value`` as the renamed keyword takes it (``"first"`` → ``True``, ``nulls_last=True``
+    → ``nulls_first=False``)."""
     values = KEYWORD_VALUES.get(keyword, {})
-    if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value in values:
-        return ast.Constant(values[value.value])
+    constant = value.value if isinstance(value, ast.Constant) else None
+    if isinstance(constant, str | bool) and constant in values:
+        return ast.Constant(values[constant])
     return value
 
 
@@ -660,6 +676,38 @@ def cast_for_method(failure: Failure) -> Search | None:
     return Search(Diagnosis("types and casts", message), candidates)
 
 
+def negated_method(failure: Failure) -> Search | None:
+    """SQL's ``NOT LIKE`` as ``col.not_like(...)``: Ibis negates with ``~``,
+    ``~col.like(...)`` (where the type has ``like``)."""
+    match = NO_ATTRIBUTE.match(str(failure.error))
+    kind = getattr(ir, match.group(1), None) if match else None
+    if match is None or not isinstance(failure.error, AttributeError) or not isinstance(kind, type):
+        return None
+    attribute = match.group(2)
+    positive = attribute.removeprefix("not_").removeprefix("not")
+    if positive == attribute or not callable(getattr(kind, positive, None)):
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - chosen calls of methods
+        given = [source_of(a, code) for a in node.args]
+        given += [f"{k.arg}={source_of(k.value, code)}" for k in node.keywords if k.arg]
+        owner = source_of(getattr(node.func, "value", node.func), code)
+        return f"(~{owner}.{positive}({', '.join(given)}))"
+
+    edited = rewrite_nodes(
+        failure.code,
+        lambda node: isinstance(node, ast.Call) and getattr(node.func, "attr", None) == attribute,
+        render,
+    )
+    message = (
+        f"{match.group(1)} has no `.{attribute}`: negate `.{positive}` with `~`, "
+        f"`~col.{positive}(...)`"
+    )
+    candidates = [Candidate(edited, f"`.{attribute}(...)` → `~.{positive}(...)`")] if edited else []
+    return Search(Diagnosis("sql habit", message), candidates)
+
+
 def unknown_method(failure: Failure) -> Search | None:
     """``t.name.lenght()``: the type's real methods closest to the name."""
     if not isinstance(failure.error, AttributeError):
@@ -897,6 +945,7 @@ FAMILIES: tuple[Family, ...] = (
     dates_and_types.columns_of_two_types,
     dates_and_types.interval_method,
     cast_for_method,
+    negated_method,
     unknown_method,
     unknown_module_name,
     windows.window_in_aggregate,

@@ -60,6 +60,7 @@ SYNONYMS = {
     "map_values": "values",
     "casefold": "lower",
     "string_agg": "group_concat",
+    "any_value": "arbitrary",
     "listagg": "group_concat",
     "title": "capitalize",
     "signum": "sign",

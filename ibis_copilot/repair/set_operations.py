@@ -6,6 +6,8 @@ position, as SQL's UNION matches columns.
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Mapping
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -14,9 +16,10 @@ from ibis_copilot.repair.edits import (
     called_name,
     replace_each_call,
     string_value,
+    value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import IDENTIFIER, source_of
+from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
 
 # -- set operations ------------------------------------------------------------------------
 
@@ -105,4 +108,46 @@ def set_operation(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (set_operation,)
+#: Python's set operators and the set operation of tables each stands for.
+TABLE_OPERATORS = {ast.Sub: "difference", ast.BitOr: "union", ast.BitAnd: "intersect"}
+TABLES_OPERAND = re.compile(r"unsupported operand type\(s\) for ([-|&]): 'Table' and 'Table'")
+
+
+def _table_like(node: ast.AST, namespace: Mapping[str, object]) -> bool:
+    """``node`` can be a table: a name bound to one, or a call (``t.select("k")``)."""
+    if isinstance(node, ast.Call):
+        return True
+    return isinstance(value_of(node, namespace), ibis.Table)
+
+
+def table_operator(failure: Failure) -> Diagnosis | None:
+    """``a.select("k") - b.select("k")``: SQL's EXCEPT (and UNION, INTERSECT) of tables
+    are methods, ``a.difference(b)``; Python's operators are not defined on tables."""
+    match = TABLES_OPERAND.search(str(failure.error))
+    if match is None:
+        return None
+    namespace = failure.namespace
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.BinOp)
+            and type(node.op) in TABLE_OPERATORS
+            and _table_like(node.left, namespace)
+            and _table_like(node.right, namespace)
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.BinOp)  # noqa: S101 - wanted() chose operations
+        method = TABLE_OPERATORS[type(node.op)]
+        return f"{source_of(node.left, code)}.{method}({source_of(node.right, code)})"
+
+    method = {"-": "difference", "|": "union", "&": "intersect"}[match.group(1)]
+    return Diagnosis(
+        "set operations",
+        f"`{match.group(1)}` is not defined on tables: SQL's set operations are methods, "
+        f"`a.{method}(b)` (`difference` is EXCEPT, `union` UNION, `intersect` INTERSECT)",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+RULES = (set_operation, table_operator)
