@@ -739,6 +739,22 @@ RULE_CASES += [
         "`a.union(b)`",
         "k.select('id').union(k.select('id'))",
     ),
+    ("r.select(s.matches('*de'))", "selector", "is given a glob", "r.select(s.endswith('de'))"),
+    # s.where's function gets columns, not names
+    (
+        "r.select(s.where(lambda c: c.startswith('te')))",
+        "selector",
+        "not its name",
+        "r.select(s.startswith('te'))",
+    ),
+    # a trailing window's bound as text
+    (
+        "r.mutate(m=r.temp.mean().over(ibis.trailing_window('7 days', order_by='at')))",
+        "window",
+        "not text",
+        "r.mutate(m=r.temp.mean().over("
+        "ibis.trailing_window(ibis.interval(days=7), order_by='at')))",
+    ),
     # a count given to s.first/s.last
     ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
     (
@@ -751,7 +767,7 @@ RULE_CASES += [
     (
         "r.select(s.cols('te*', '*de'))",
         "selector",
-        "takes column names, not patterns",
+        "is given a glob",
         "r.select(s.startswith('te') | s.endswith('de'))",
     ),
 ]
@@ -1008,6 +1024,23 @@ SIGNATURE_CASES += [
     ("ibis.time(hour=9, minute=30)", "no parameter `hour=`", "ibis.time(9, 30, 0)"),
     ("r.filter(ibis.random(seed=7) < 0.1)", "take no seed", "r.filter(ibis.random() < 0.1)"),
     ("r.code.endswith(suffix='x')", "no parameter `suffix=`", "r.code.endswith('x')"),
+    # an interval asked for a number in a unit: delta
+    (
+        "r.mutate(h=(r.at - r.at).hours())",
+        "unit='hour'",
+        "r.mutate(h=r.at.delta(r.at, unit='hour'))",
+    ),
+    # keywords where one mapping goes
+    (
+        "r.fill_null(temp=0.0, code='')",
+        "one mapping of names to values",
+        "r.fill_null({'temp': 0.0, 'code': ''})",
+    ),
+    (
+        "ibis.struct(a=r.n, b=r.code)",
+        "one mapping of names to values",
+        "ibis.struct({'a': r.n, 'b': r.code})",
+    ),
     # the reverse keyword takes the reverse value
     (
         "r.order_by(ibis.asc('n', nulls_last=True))",

@@ -112,11 +112,17 @@ def _glob_selector(pattern: str) -> str | None:
     return f"startswith({inner!r})" if pattern.endswith("*") else None
 
 
+#: Selectors given globs: ``cols`` takes names, ``matches`` a regular expression (where a
+#: leading ``*`` repeats nothing).
+GLOB_TAKERS = ("cols", "matches")
+
+
 def glob_in_cols(failure: Failure) -> Diagnosis | None:
-    """``s.cols("*_at")``: ``cols`` takes names, so a glob matches no column; the text
-    selectors match a piece of the name."""
+    """``s.cols("*_at")``, ``s.matches("*_ip")``: a glob where names or a regular
+    expression go; the text selectors match a piece of the name."""
     aliases = _selector_aliases(failure)
-    if "are not present in" not in str(failure.error) or not aliases:
+    text = str(failure.error)
+    if not aliases or ("are not present in" not in text and "nothing to repeat" not in text):
         return None
 
     def render(node: ast.AST, code: str) -> str | None:
@@ -124,7 +130,9 @@ def glob_in_cols(failure: Failure) -> Diagnosis | None:
         if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
             return None
         module = source_of(function.value, code)
-        if function.attr != "cols" or module not in aliases or not node.args or node.keywords:
+        if function.attr not in GLOB_TAKERS or module not in aliases or node.keywords:
+            return None
+        if not node.args:
             return None
         selectors = [_glob_selector(string_value(a) or "") for a in node.args]
         if None in selectors:
@@ -136,9 +144,9 @@ def glob_in_cols(failure: Failure) -> Diagnosis | None:
         return None
     return Diagnosis(
         "selector",
-        f"`{source_of(found[0], failure.code)}` takes column names, not patterns: match a "
-        "piece of the name with `s.endswith(...)`, `s.startswith(...)` or `s.contains(...)` "
-        "(a regular expression: `s.matches(...)`)",
+        f"`{source_of(found[0], failure.code)}` is given a glob, which `cols` (names) and "
+        "`matches` (a regular expression) do not read: match a piece of the name with "
+        "`s.endswith(...)`, `s.startswith(...)` or `s.contains(...)`",
         lambda code: rewrite_nodes(
             code, lambda node: render(node, code) is not None, lambda n, c: render(n, c) or ""
         ),
@@ -174,6 +182,57 @@ def selector_count(failure: Failure) -> Diagnosis | None:
         "several by position are `s.index[:n]` (the first n) or `s.index[-n:]` (the last n)",
         lambda code: rewrite_nodes(
             code, lambda node: render(node, code) is not None, lambda n, c: render(n, c) or ""
+        ),
+    )
+
+
+def _name_test(node: ast.AST, aliases: set[str], code: str) -> str | None:
+    """``s.where(lambda c: c.startswith("temp"))`` → ``s.startswith("temp")`` (also
+    ``endswith``, and ``"x" in c`` → ``s.contains("x")``); None for other code."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    module = source_of(function.value, code)
+    test = node.args[0] if len(node.args) == 1 and not node.keywords else None
+    if function.attr != "where" or module not in aliases or not isinstance(test, ast.Lambda):
+        return None
+    parameter, body = [a.arg for a in test.args.args], test.body
+    if len(parameter) != 1:
+        return None
+    method = getattr(body, "func", None)
+    if isinstance(body, ast.Call) and isinstance(method, ast.Attribute):
+        on_name = isinstance(method.value, ast.Name) and method.value.id == parameter[0]
+        text = string_value(body.args[0]) if len(body.args) == 1 else None
+        if on_name and method.attr in ("startswith", "endswith") and text is not None:
+            return f"{module}.{method.attr}({text!r})"
+    if isinstance(body, ast.Compare) and isinstance(body.ops[0], ast.In):
+        (right,) = body.comparators
+        text = string_value(body.left)
+        if text is not None and isinstance(right, ast.Name) and right.id == parameter[0]:
+            return f"{module}.contains({text!r})"
+    return None
+
+
+def selector_on_names(failure: Failure) -> Diagnosis | None:
+    """``s.where(lambda c: c.startswith("temp"))``: ``s.where`` hands its function each
+    column, not its name; names are matched by ``s.startswith``/``endswith``/``contains``."""
+    aliases = _selector_aliases(failure)
+    # a string column's startswith gives no bool: Ibis says the function's value is not one
+    wrong = isinstance(failure.error, AttributeError) or "is not a bool" in str(failure.error)
+    if not wrong or not aliases:
+        return None
+    found = matching_calls(failure.code, lambda n: _name_test(n, aliases, failure.code) is not None)
+    if not found:
+        return None
+    return Diagnosis(
+        "selector",
+        f"`{source_of(found[0], failure.code)}`: `s.where` calls its function with each "
+        "column (an expression), not its name; names are matched with `s.startswith(...)`, "
+        "`s.endswith(...)` or `s.contains(...)`",
+        lambda code: rewrite_nodes(
+            code,
+            lambda node: _name_test(node, aliases, code) is not None,
+            lambda node, text: _name_test(node, aliases, text) or "",
         ),
     )
 
@@ -570,6 +629,11 @@ def _sql_bound(node: ast.AST) -> str | None:
     return SQL_BOUNDS.get(value.strip().lower()) if isinstance(value, str) else None
 
 
+BOUNDS = frozenset({"preceding", "following"})
+#: Windows whose first argument is the bound before the row.
+TRAILING = frozenset({"trailing_window", "trailing_range_window"})
+
+
 def window_bound_text(failure: Failure) -> Diagnosis | None:
     """``ibis.window(preceding="7 days")`` (or pandas' ``"7D"``): an interval is
     ``ibis.interval(days=7)``; SQL's ``CURRENT ROW`` is ``0``, ``UNBOUNDED`` ``None``."""
@@ -590,13 +654,9 @@ def window_bound_text(failure: Failure) -> Diagnosis | None:
 
     def fix(code: str) -> str | None:
         tree = parse(code)
-        bounds = {
-            position(k.value)
-            for call in (ast.walk(tree) if tree else [])
-            if isinstance(call, ast.Call)
-            for k in call.keywords
-            if k.arg in {"preceding", "following"}
-        }
+        calls = [node for node in (ast.walk(tree) if tree else []) if isinstance(node, ast.Call)]
+        bounds = {position(k.value) for c in calls for k in c.keywords if k.arg in BOUNDS}
+        bounds |= {position(c.args[0]) for c in calls if called_name(c) in TRAILING and c.args}
         return rewrite_nodes(code, lambda n: wanted(n) and position(n) in bounds, render)
 
     if "WindowBoundary" not in text and fix(failure.code) is None:
@@ -881,6 +941,7 @@ RULES = (
     selector_wildcards,
     glob_in_cols,
     selector_count,
+    selector_on_names,
     relocate_position,
     selector_minus_names,
     pipe_of_a_result,

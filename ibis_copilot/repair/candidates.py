@@ -39,6 +39,7 @@ from ibis_copilot.repair.edits import (
     position,
     render_call,
     replace_call,
+    replace_each_call,
     string_value,
     value_of,
 )
@@ -862,6 +863,38 @@ def _apart(node: ast.AST, code: str) -> str:
     return render_call(node, code, values, [])
 
 
+def keywords_as_mapping(failure: Failure) -> Search | None:
+    """``t.fill_null(tip=0, note="")``, ``ibis.struct(a=t.x, b=t.y)``: pandas' and
+    polars' keywords where Ibis takes one mapping of name → value."""
+    match = UNEXPECTED_KEYWORD.search(str(failure.error))
+    if not isinstance(failure.error, TypeError) or match is None:
+        return None
+    owner, name = match.group(1), match.group(2)
+    function = _callable(owner, name)
+    parameters = _parameters(function) if function is not None else []
+    first = parameters[0] if parameters else None
+    if first is None or "Mapping" not in str(first.annotation):
+        return None
+    known = {p.name for p in parameters}
+
+    def packed(call: ast.Call, code: str) -> str | None:
+        loose = [k for k in call.keywords if k.arg is not None and k.arg not in known]
+        if call.args or not loose:
+            return None
+        items = ", ".join(f"{k.arg!r}: {source_of(k.value, code)}" for k in loose)
+        kept = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k not in loose]
+        return f"{source_of(call.func, code)}({', '.join([f'{{{items}}}', *kept])})"
+
+    edited = replace_each_call(failure.code, (name,), packed)
+    if edited is None:
+        return None
+    shown = _shown(owner, name)
+    message = f"{shown} takes one mapping of names to values (`{first.name}`), not keywords"
+    return Search(
+        Diagnosis("argument shape", message), [Candidate(edited, "the keywords as a dict")]
+    )
+
+
 #: Ibis's errors for a list where values go apart (Python's is a TypeError).
 LIST_ERRORS = ("IbisTypeError", "InputTypeError", "SignatureValidationError")
 
@@ -931,6 +964,7 @@ def literal_for_values(failure: Failure) -> Search | None:
 
 
 FAMILIES: tuple[Family, ...] = (
+    keywords_as_mapping,
     wrong_keyword,
     too_many_positional,
     list_for_several,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
-from ibis_copilot.repair.edits import Candidate, Search, number_literal, position
+from ibis_copilot.repair.edits import Candidate, Search, number_literal, parse, position
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
@@ -298,41 +298,58 @@ INTERVAL_METHODS = {
     "hours": "hour",
     "to_days": "day",
     "total_days": "day",
+    # Ibis's own unit properties, called or read as if they gave a number
+    "minutes": "minute",
+    "days": "day",
+    "weeks": "week",
+    "months": "month",
+    "quarters": "quarter",
+    "years": "year",
 }
+#: How Ibis says an interval was asked for a number in a unit: the property called
+#: (``.hours()``), a method it lacks, or a unit it cannot convert a day count to.
+INTERVAL_ASKED = re.compile(
+    r"^'Interval\w*' object is not callable|^Cannot convert interval value from unit"
+)
 
 
 def interval_method(failure: Failure) -> Search | None:
     """``(t.end - t.start).total_seconds()`` → ``t.end.delta(t.start, unit="second")``."""
-    match = NO_ATTRIBUTE.match(str(failure.error))
-    if match is None or not match.group(1).startswith("Interval"):
-        return None
-    unit = INTERVAL_METHODS.get(match.group(2))
-    if unit is None:
+    text = str(failure.error)
+    match = NO_ATTRIBUTE.match(text)
+    if match is not None and match.group(1).startswith("Interval"):
+        asked = [match.group(2)]
+    elif INTERVAL_ASKED.match(text):
+        asked = list(INTERVAL_METHODS)
+    else:
         return None
 
-    def wanted(node: ast.AST) -> bool:
-        return (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == match.group(2)
-            and isinstance(node.func.value, ast.BinOp)
-            and isinstance(node.func.value.op, ast.Sub)
-        )
+    def difference(node: ast.AST) -> tuple[ast.BinOp, str] | None:
+        """``(a - b).hours()`` / ``(a - b).quarters``: the subtraction and the name."""
+        read = node.func if isinstance(node, ast.Call) and not node.args else node
+        value = getattr(read, "value", None)
+        name = getattr(read, "attr", "")
+        if not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Sub):
+            return None
+        return (value, name) if name in asked else None
 
     def render(node: ast.AST, code: str) -> str:
-        function = node.func if isinstance(node, ast.Call) else None
-        difference = function.value if isinstance(function, ast.Attribute) else None
-        if not isinstance(difference, ast.BinOp):
+        found = difference(node)
+        if found is None:
             return source_of(node, code)
-        later, earlier = source_of(difference.left, code), source_of(difference.right, code)
-        return f"{later}.delta({earlier}, unit={unit!r})"
+        subtraction, name = found
+        later, earlier = source_of(subtraction.left, code), source_of(subtraction.right, code)
+        return f"{later}.delta({earlier}, unit={INTERVAL_METHODS[name]!r})"
 
-    edited = rewrite_nodes(failure.code, wanted, render)
-    if edited is None:
+    edited = rewrite_nodes(failure.code, lambda node: difference(node) is not None, render)
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    names = [found[1] for node in ast.walk(tree) if (found := difference(node))]
+    if edited is None or not names:
         return None
+    unit = INTERVAL_METHODS[names[0]]
     message = (
-        f"an Ibis interval has no `.{match.group(2)}()`: the number of {unit}s between two "
-        f"dates or timestamps is `later.delta(earlier, unit={unit!r})`"
+        f"an Ibis interval gives no number with `.{names[0]}`: the number of {unit}s "
+        f"between two dates or timestamps is `later.delta(earlier, unit={unit!r})`"
     )
     return Search(Diagnosis("dates and intervals", message), [Candidate(edited, "`delta`")])
 
