@@ -755,6 +755,20 @@ RULE_CASES += [
         "r.mutate(m=r.temp.mean().over("
         "ibis.trailing_window(ibis.interval(days=7), order_by='at')))",
     ),
+    # Python's sum of an array is each row's sum; str.maketrans; equals for ==
+    (
+        "r.mutate(t=sum(r.samples))",
+        "eager use",
+        "here `r.samples.sums()`",
+        "r.mutate(t=r.samples.sums())",
+    ),
+    (
+        "r.code.translate(str.maketrans('ab', 'xy'))",
+        "string method",
+        "takes the two texts",
+        "r.code.translate('ab', 'xy')",
+    ),
+    ("r.filter(r.code.equals('a'))", "wrong name", "with `==`", "r.filter((r.code == 'a'))"),
     # a count given to s.first/s.last
     ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
     (
@@ -1030,6 +1044,21 @@ SIGNATURE_CASES += [
         "unit='hour'",
         "r.mutate(h=r.at.delta(r.at, unit='hour'))",
     ),
+    # a list where values go apart, to a selector or a table's method on a call's result
+    (
+        "r.select(s.cols(['sensor', 'n']))",
+        "s.cols() takes its values",
+        "r.select(s.cols('sensor', 'n'))",
+    ),
+    (
+        "k.select('id').cross_join([k.select('name')])",
+        "Table.cross_join() takes its values",
+        "k.select('id').cross_join(k.select('name'))",
+    ),
+    # pandas' sample(n); a view's name; a test given to anys
+    ("r.sample(100)", "not a number of them", "r.order_by(ibis.random()).limit(100)"),
+    ("k.view('prev')", "a view needs no name", "k.view()"),
+    ("r.samples.anys(lambda x: x > 3)", "mapped first", "r.samples.map(lambda x: x > 3).anys()"),
     # keywords where one mapping goes
     (
         "r.fill_null(temp=0.0, code='')",

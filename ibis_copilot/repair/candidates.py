@@ -18,6 +18,7 @@ import difflib
 import inspect
 import re
 import sys
+import types
 from collections.abc import Callable, Mapping
 
 import ibis
@@ -535,8 +536,28 @@ def _unseeded_call(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}()" if len(call.args) == 1 and not call.keywords else None
 
 
+def _unnamed_view(call: ast.Call, code: str) -> str | None:
+    """``t.view("prev")`` → ``t.view()``: a view is told apart by its variable."""
+    named = len(call.args) == 1 and string_value(call.args[0]) is not None
+    return f"{source_of(call.func, code)}()" if named and not call.keywords else None
+
+
+def _mapped_reduction(call: ast.Call, code: str) -> str | None:
+    """``arr.anys(lambda x: x > 3)`` → ``arr.map(lambda x: x > 3).anys()``."""
+    function = call.func
+    if not isinstance(function, ast.Attribute) or len(call.args) != 1 or call.keywords:
+        return None
+    if not isinstance(call.args[0], ast.Lambda):
+        return None
+    array, test = source_of(function.value, code), source_of(call.args[0], code)
+    return f"{array}.map({test}).{function.attr}()"
+
+
 #: What to say when a method that takes nothing was given something.
 NO_ARGUMENT_ADVICE = {
+    "view": "a view needs no name: it is told apart by its variable, `prev = t.view()`",
+    "anys": "a test of each element is mapped first: `arr.map(lambda x: x > 3).anys()`",
+    "alls": "a test of each element is mapped first: `arr.map(lambda x: x > 3).alls()`",
     "hash": "a named digest (md5, sha256...) is `hexdigest(...)`",
     "random": "Ibis's random numbers take no seed (`Table.sample(..., seed=)` is repeatable) "
     "and no range: they lie in [0, 1), so a range is `low + (high - low) * ibis.random()`",
@@ -545,6 +566,9 @@ NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
     **dict.fromkeys(STRIP_PATTERNS, _strip_call),
     "hash": _hexdigest_call,
     "random": _unseeded_call,
+    "view": _unnamed_view,
+    "anys": _mapped_reduction,
+    "alls": _mapped_reduction,
 }
 
 
@@ -840,15 +864,23 @@ def _takes_values_apart(call: ast.Call, namespace: Mapping[str, object]) -> str 
     if len(lists) != 1 or call.keywords or not isinstance(function, ast.Attribute):
         return None
     owner = value_of(function.value, namespace)
-    module = isinstance(function.value, ast.Name) and function.value.id == "ibis"
-    holder = ibis if module else type(owner) if owner is not None else None
-    found = getattr(holder, function.attr, None) if holder is not None else None
+    written = function.value.id if isinstance(function.value, ast.Name) else ""
+    module = namespace.get(written) if written != "ibis" else ibis
+    if isinstance(module, types.ModuleType):  # ibis.coalesce, s.cols
+        holder: object = module
+    elif owner is not None:
+        holder = type(owner)
+    elif isinstance(function.value, ast.Call):  # t.select("k").cross_join([...]): a table's
+        holder = ibis.Table
+    else:
+        return None
+    found = getattr(holder, function.attr, None)
     try:
         parameters = inspect.signature(found).parameters.values() if callable(found) else []
     except (TypeError, ValueError):
         return None
     spread = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
-    named = "ibis" if module else type(owner).__name__
+    named = written if isinstance(holder, types.ModuleType) else getattr(holder, "__name__", "")
     return f"{named}.{function.attr}()" if spread else None
 
 
@@ -861,6 +893,41 @@ def _apart(node: ast.AST, code: str) -> str:
         for item in (argument.elts if isinstance(argument, ast.List | ast.Tuple) else [argument])
     ]
     return render_call(node, code, values, [])
+
+
+def _row_count(call: ast.Call) -> int | None:
+    """The whole number ``t.sample(100)`` is given (pandas' ``n``), else None."""
+    given = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    value = given.value if isinstance(given, ast.Constant) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value
+
+
+def sample_count(failure: Failure) -> Search | None:
+    """``t.sample(100)``: pandas' number of rows where Ibis takes a fraction; as
+    ``t.sample(n=100)``, a random order limited to that many rows."""
+    text = str(failure.error)
+    if not text.startswith("Sample(") or "`fraction`" not in text:
+        return None
+    calls = [c for c in calls_to(ast.parse(failure.code), "sample") if _row_count(c)]
+    if not calls:
+        return None
+    edited = replace_each_call(
+        failure.code,
+        ("sample",),
+        lambda c, code: (
+            f"{source_of(c.func.value, code)}.order_by(ibis.random()).limit({_row_count(c)})"
+            if _row_count(c) and isinstance(c.func, ast.Attribute)
+            else None
+        ),
+    )
+    message = (
+        f"`.sample({_row_count(calls[0])})`: Ibis samples a fraction of the rows (0 to 1), "
+        "not a number of them; that many random rows are `t.order_by(ibis.random()).limit(n)`"
+    )
+    candidates = [Candidate(edited, "a random order, limited")] if edited else []
+    return Search(Diagnosis("pandas habit", message), candidates)
 
 
 def keywords_as_mapping(failure: Failure) -> Search | None:
@@ -903,7 +970,9 @@ def list_for_several(failure: Failure) -> Search | None:
     """``t.unpack(["a"])``, ``arr.concat([b, c])``, ``ibis.coalesce([a, b])``: one list
     where the method takes its values as separate arguments; the candidate passes them
     apart."""
-    if not isinstance(failure.error, TypeError) and type(failure.error).__name__ not in LIST_ERRORS:
+    error = failure.error  # a list read as one name: 'list' object has no attribute ...
+    listed = isinstance(error, AttributeError) and str(error).startswith("'list' object")
+    if not isinstance(error, TypeError) and type(error).__name__ not in LIST_ERRORS and not listed:
         return None
     namespace = failure.namespace
     calls = matching_calls(failure.code, lambda c: _takes_values_apart(c, namespace) is not None)
@@ -964,6 +1033,7 @@ def literal_for_values(failure: Failure) -> Search | None:
 
 
 FAMILIES: tuple[Family, ...] = (
+    sample_count,
     keywords_as_mapping,
     wrong_keyword,
     too_many_positional,

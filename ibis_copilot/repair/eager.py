@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 
-from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, matching_calls
+import ibis.expr.types as ir
+
+from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, matching_calls, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, source_of
 
@@ -235,12 +238,24 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
     return None if name in FORMULAS and len(node.args) > 1 else name
 
 
-def _builtin_of_one(node: ast.Call, code: str) -> str | None:
-    """``sum(t.x)`` → ``t.x.sum()``; ``ord(t.s[0])`` → ``t.s.ascii_str()`` (the code of
-    the first character); None for other calls."""
+def _of_arrays(node: ast.AST, namespace: Mapping[str, object]) -> bool:
+    """``node`` is an array column, or a map's ``keys()``/``values()``."""
+    if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("keys", "values"):
+        return True
+    return isinstance(value_of(node, namespace), ir.ArrayValue)
+
+
+def _builtin_of_one(
+    node: ast.Call, code: str, namespace: Mapping[str, object] | None = None
+) -> str | None:
+    """``sum(t.x)`` → ``t.x.sum()`` (of an array, each row's: ``t.xs.sums()``);
+    ``ord(t.s[0])`` → ``t.s.ascii_str()`` (the code of the first character); None for
+    other calls."""
     name = node.func.id if isinstance(node.func, ast.Name) else ""
     if name in REDUCING and len(node.args) == 1:
-        return f"{source_of(node.args[0], code)}.{REDUCING[name]}()"
+        (values,) = node.args
+        plural = "s" if _of_arrays(values, namespace or {}) else ""
+        return f"{source_of(values, code)}.{REDUCING[name]}{plural}()"
     if name != "ord":
         return None
     text = node.args[0]
@@ -249,14 +264,14 @@ def _builtin_of_one(node: ast.Call, code: str) -> str | None:
     return f"{source_of(column, code)}.ascii_str()"
 
 
-def _ibis_call(node: ast.AST, code: str) -> str:
+def _ibis_call(node: ast.AST, code: str, namespace: Mapping[str, object] | None = None) -> str:
     """``math.sqrt(t.x)`` → ``t.x.sqrt()``; ``np.where(c, a, b)`` → ``ibis.ifelse(c, a, b)``;
     ``divmod(a, b)`` → ``(a // b, a % b)``; ``zip(a, b)`` → ``a.zip(b)``; ``ord(t.s[0])`` →
     ``t.s.ascii_str()``."""
     assert isinstance(node, ast.Call)  # noqa: S101 - only called on chosen calls
     function = node.func
     name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
-    if (builtin := _builtin_of_one(node, code)) is not None:
+    if (builtin := _builtin_of_one(node, code, namespace)) is not None:
         return builtin
     first, *rest = (source_of(argument, code) for argument in node.args)
     if not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Call | ast.Subscript):
@@ -279,23 +294,26 @@ def python_functions(failure: Failure) -> Diagnosis | None:
     if not isinstance(failure.error, TypeError | ValueError) and UNBOUND not in str(failure.error):
         return None
     tables = failure.table_names
-    found = [
-        name
-        for call in matching_calls(failure.code, lambda c: bool(_python_function(c, tables)))
-        if (name := _python_function(call, tables))
-    ]
-    if not found:
+    calls = matching_calls(failure.code, lambda c: bool(_python_function(c, tables)))
+    if not calls:
         return None
+    namespace = failure.namespace
+    first = calls[0]
     message = (
-        f"`{found[0]}(...)` is Python's (or NumPy's) and wants a value now; an Ibis "
-        "expression has none until it runs: use Ibis's own, e.g. `t.x.sqrt()`, "
-        "`t.x.rad2deg()`, `ibis.ifelse(cond, a, b)`, `ibis.least(a, b)`, `a // b` and `a % b`, "
-        "`t.s.ascii_str()` for `ord`"
+        f"`{_python_function(first, tables)}(...)` is Python's (or NumPy's) and wants a value "
+        "now; an Ibis expression has none until it runs: use Ibis's own, here "
+        f"`{_ibis_call(first, failure.code, namespace)}` (e.g. `t.x.sqrt()`, `t.x.rad2deg()`, "
+        "`ibis.ifelse(cond, a, b)`, `ibis.least(a, b)`, `a // b` and `a % b`, "
+        "`t.s.ascii_str()` for `ord`)"
     )
     return Diagnosis(
         "eager use",
         message,
-        lambda code: rewrite_nodes(code, lambda n: bool(_python_function(n, tables)), _ibis_call),
+        lambda code: rewrite_nodes(
+            code,
+            lambda n: bool(_python_function(n, tables)),
+            lambda n, text: _ibis_call(n, text, namespace),
+        ),
     )
 
 

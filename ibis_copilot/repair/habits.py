@@ -1023,8 +1023,39 @@ def table_reduction_of_a_column(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _equals_value(node: ast.AST) -> bool:
+    """``t.x.equals("tcp")``: ``equals`` given a plain value."""
+    function = getattr(node, "func", None)
+    given = node.args if isinstance(node, ast.Call) else []
+    is_equals = isinstance(function, ast.Attribute) and function.attr == "equals"
+    return is_equals and len(given) == 1 and isinstance(given[0], ast.Constant)
+
+
+def equals_for_comparison(failure: Failure) -> Diagnosis | None:
+    """``t.x.equals("tcp")``: ``equals`` asks whether two expressions are the same
+    expression (pandas' whether two Series are equal); a comparison per row is ``==``."""
+    if not str(failure.error).startswith("invalid equality comparison between Expr"):
+        return None
+    found = matching_calls(failure.code, _equals_value)
+    if not found:
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        function = getattr(node, "func", node)
+        value = getattr(node, "args", [node])[0]
+        return f"({source_of(getattr(function, 'value', node), code)} == {source_of(value, code)})"
+
+    return Diagnosis(
+        "wrong name",
+        f"`{source_of(found[0], failure.code)}`: `equals` tells whether two expressions are "
+        "the same expression; compare each row's value with `==`: `t.x == value`",
+        lambda code: rewrite_nodes(code, _equals_value, render),
+    )
+
+
 RULES = (
     table_reduction_of_a_column,
+    equals_for_comparison,
     sql_string,
     text_plus_number,
     cast_type_name,

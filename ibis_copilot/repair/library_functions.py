@@ -151,4 +151,44 @@ def text_join(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (library_function, text_join)
+def _maketrans(node: ast.AST) -> list[ast.expr] | None:
+    """The two texts of ``col.translate(str.maketrans("ab", "xy"))``; else None."""
+    function = getattr(node, "func", None)
+    table = node.args[0] if isinstance(node, ast.Call) and len(node.args) == 1 else None
+    if not isinstance(function, ast.Attribute) or function.attr != "translate" or table is None:
+        return None
+    made = getattr(table, "func", None)
+    owner = getattr(made, "value", None)
+    if not (isinstance(made, ast.Attribute) and made.attr == "maketrans"):
+        return None
+    if not (isinstance(owner, ast.Name) and owner.id == "str"):
+        return None
+    texts = getattr(table, "args", [])
+    return texts if len(texts) == 2 and not getattr(table, "keywords", []) else None
+
+
+def translation_table(failure: Failure) -> Diagnosis | None:
+    """``col.translate(str.maketrans("-", " "))``: Python's translation table; Ibis's
+    ``translate`` takes the two texts, ``col.translate("-", " ")``."""
+    if not isinstance(failure.error, TypeError):
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        texts = _maketrans(node) or []
+        function = getattr(node, "func", node)
+        return f"{source_of(function, code)}({', '.join(source_of(t, code) for t in texts)})"
+
+    def wanted(node: ast.AST) -> bool:
+        return _maketrans(node) is not None
+
+    if not matching_calls(failure.code, wanted):
+        return None
+    return Diagnosis(
+        "string method",
+        "`str.maketrans(...)` builds a Python translation table; Ibis's `translate` takes the "
+        'two texts themselves: `col.translate("abc", "xyz")`',
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+RULES = (library_function, text_join, translation_table)
