@@ -31,7 +31,7 @@ from ibis_copilot.repair.edits import (
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.renames import find_rename
-from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import rewrite_nodes, rewrite_rendered, source_of
 
 # -- arguments Ibis reads differently ------------------------------------------------------
 
@@ -147,9 +147,7 @@ def glob_in_cols(failure: Failure) -> Diagnosis | None:
         f"`{source_of(found[0], failure.code)}` is given a glob, which `cols` (names) and "
         "`matches` (a regular expression) do not read: match a piece of the name with "
         "`s.endswith(...)`, `s.startswith(...)` or `s.contains(...)`",
-        lambda code: rewrite_nodes(
-            code, lambda node: render(node, code) is not None, lambda n, c: render(n, c) or ""
-        ),
+        lambda code: rewrite_rendered(code, render),
     )
 
 
@@ -180,9 +178,7 @@ def selector_count(failure: Failure) -> Diagnosis | None:
         "selector",
         f"`{source_of(found[0], failure.code)}`: `s.first()`/`s.last()` select one column; "
         "several by position are `s.index[:n]` (the first n) or `s.index[-n:]` (the last n)",
-        lambda code: rewrite_nodes(
-            code, lambda node: render(node, code) is not None, lambda n, c: render(n, c) or ""
-        ),
+        lambda code: rewrite_rendered(code, render),
     )
 
 
@@ -229,11 +225,7 @@ def selector_on_names(failure: Failure) -> Diagnosis | None:
         f"`{source_of(found[0], failure.code)}`: `s.where` calls its function with each "
         "column (an expression), not its name; names are matched with `s.startswith(...)`, "
         "`s.endswith(...)` or `s.contains(...)`",
-        lambda code: rewrite_nodes(
-            code,
-            lambda node: _name_test(node, aliases, code) is not None,
-            lambda node, text: _name_test(node, aliases, text) or "",
-        ),
+        lambda code: rewrite_rendered(code, lambda node, text: _name_test(node, aliases, text)),
     )
 
 

@@ -664,14 +664,22 @@ CAST_FOR_METHOD = (
 )
 
 
-def cast_for_method(failure: Failure) -> Search | None:
-    """``t.price.isinf()`` on a decimal column: the method is another type's (a float's),
-    so the column is cast to that type first."""
+def _lacking_member(failure: Failure) -> tuple[str, type, str] | None:
+    """An ``AttributeError`` of an Ibis expression class: the class's name, the class and
+    the member it lacks (``"DecimalColumn"``, ``ir.DecimalColumn``, ``"isinf"``)."""
     match = NO_ATTRIBUTE.match(str(failure.error))
     kind = getattr(ir, match.group(1), None) if match else None
     if match is None or not isinstance(failure.error, AttributeError) or not isinstance(kind, type):
         return None
-    attribute = match.group(2)
+    return match.group(1), kind, match.group(2)
+
+
+def cast_for_method(failure: Failure) -> Search | None:
+    """``t.price.isinf()`` on a decimal column: the method is another type's (a float's),
+    so the column is cast to that type first."""
+    if (lacking_member := _lacking_member(failure)) is None:
+        return None
+    shown, kind, attribute = lacking_member
     found = [
         (other, target)
         for lacking, other, target in CAST_FOR_METHOD
@@ -694,7 +702,7 @@ def cast_for_method(failure: Failure) -> Search | None:
         ),
     )
     message = (
-        f"{match.group(1)} has no `.{attribute}`: it is a method of {other.__name__}; cast "
+        f"{shown} has no `.{attribute}`: it is a method of {other.__name__}; cast "
         f'first, `.cast("{target}").{attribute}`'
     )
     candidates = [Candidate(edited, f"cast to {target} for `.{attribute}`")] if edited else []
@@ -704,11 +712,9 @@ def cast_for_method(failure: Failure) -> Search | None:
 def negated_method(failure: Failure) -> Search | None:
     """SQL's ``NOT LIKE`` as ``col.not_like(...)``: Ibis negates with ``~``,
     ``~col.like(...)`` (where the type has ``like``)."""
-    match = NO_ATTRIBUTE.match(str(failure.error))
-    kind = getattr(ir, match.group(1), None) if match else None
-    if match is None or not isinstance(failure.error, AttributeError) or not isinstance(kind, type):
+    if (lacking_member := _lacking_member(failure)) is None:
         return None
-    attribute = match.group(2)
+    shown, kind, attribute = lacking_member
     positive = attribute.removeprefix("not_").removeprefix("not")
     if positive == attribute or not callable(getattr(kind, positive, None)):
         return None
@@ -726,8 +732,7 @@ def negated_method(failure: Failure) -> Search | None:
         render,
     )
     message = (
-        f"{match.group(1)} has no `.{attribute}`: negate `.{positive}` with `~`, "
-        f"`~col.{positive}(...)`"
+        f"{shown} has no `.{attribute}`: negate `.{positive}` with `~`, `~col.{positive}(...)`"
     )
     candidates = [Candidate(edited, f"`.{attribute}(...)` → `~.{positive}(...)`")] if edited else []
     return Search(Diagnosis("sql habit", message), candidates)
@@ -735,13 +740,10 @@ def negated_method(failure: Failure) -> Search | None:
 
 def unknown_method(failure: Failure) -> Search | None:
     """``t.name.lenght()``: the type's real methods closest to the name."""
-    if not isinstance(failure.error, AttributeError):
+    lacking_member = _lacking_member(failure)
+    if lacking_member is None or lacking_member[0] in {"Table", "Join"}:
         return None
-    match = NO_ATTRIBUTE.match(str(failure.error))
-    kind = getattr(ir, match.group(1), None) if match else None
-    if match is None or not isinstance(kind, type) or match.group(1) in {"Table", "Join"}:
-        return None
-    attribute = match.group(2)
+    shown, kind, attribute = lacking_member
     public = sorted(name for name in dir(kind) if not name.startswith("_"))
     synonym = SYNONYMS.get(attribute.lower())
     if issubclass(kind, ir.ArrayValue):
@@ -760,7 +762,7 @@ def unknown_method(failure: Failure) -> Search | None:
     if not candidates:
         return None
     options = " or ".join(f"`.{name}`" for name in close)
-    message = f"{match.group(1)} has no `.{attribute}`; did you mean {options}?"
+    message = f"{shown} has no `.{attribute}`; did you mean {options}?"
     return Search(Diagnosis("unknown method", message), candidates)
 
 

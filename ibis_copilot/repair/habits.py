@@ -36,7 +36,13 @@ from ibis_copilot.repair.edits import (
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_at, rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import (
+    IDENTIFIER,
+    rewrite_at,
+    rewrite_nodes,
+    rewrite_rendered,
+    source_of,
+)
 
 MISSING_NAME = re.compile(r"Column (?:'([^']+)'|\"([^\"]+)\") is not found in table")
 
@@ -1015,11 +1021,7 @@ def table_reduction_of_a_column(failure: Failure) -> Diagnosis | None:
         "pandas habit",
         f"`{shown}`: a table's `{called_name(found[0])}()` counts over the whole table and "
         f"takes no column; the column's own is `{_column_reduction(found[0], namespace)}`",
-        lambda code: rewrite_nodes(
-            code,
-            lambda node: _column_reduction(node, namespace) is not None,
-            lambda node, _text: _column_reduction(node, namespace) or "",
-        ),
+        lambda code: rewrite_rendered(code, lambda node, _: _column_reduction(node, namespace)),
     )
 
 

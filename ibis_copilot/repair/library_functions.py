@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 from ibis_copilot.repair.eager import UNBOUND
 from ibis_copilot.repair.edits import keyword, matching_calls, string_value, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, rewrite_rendered, source_of
 
 PANDAS_MODULES = frozenset({"pd", "pandas"})
 #: pandas functions of one column and the Ibis method that does the same per row.
@@ -143,11 +143,7 @@ def text_join(failure: Failure) -> Diagnosis | None:
         "now; an Ibis column has no value yet. Join per row with "
         '`ibis.literal(", ").join([t.a, t.b])`, a group\'s values with '
         '`t.s.group_concat(", ")`, an array\'s items with `t.tags.join(", ")`',
-        lambda code: rewrite_nodes(
-            code,
-            lambda node: _text_join(node, failure) is not None,
-            lambda node, _text: _text_join(node, failure) or "",
-        ),
+        lambda code: rewrite_rendered(code, lambda node, _: _text_join(node, failure)),
     )
 
 

@@ -127,6 +127,15 @@ def rewrite_nodes(
     return apply_edits(code, edits)
 
 
+def rewrite_rendered(code: str, render: Callable[[ast.AST, str], str | None]) -> str | None:
+    """Replace the outermost nodes for which ``render(node, code)`` gives a text by it."""
+    return rewrite_nodes(
+        code,
+        lambda node: render(node, code) is not None,
+        lambda node, text: render(node, text) or "",
+    )
+
+
 def rewrite_at(
     code: str, nodes: list[ast.AST], render: Callable[[ast.AST, str], str]
 ) -> str | None:
