@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import tokenize
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -58,11 +59,14 @@ def failing(entry: dict[str, Any]) -> tuple[BaseException, dict[str, object]]:
     from ibis_copilot.expressions.snippet import run_snippet
 
     namespace: dict[str, object] = {}
-    run_snippet(entry["setup"], f"<setup {entry['id']}>", namespace)
-    try:
-        run_snippet(entry["code"], f"<cell {entry['id']}>", namespace)
-    except Exception as error:  # noqa: BLE001 - the failure is the input
-        return error, namespace
+    # A warning prints the line that raised it: a held-out snippet's code on the screen.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run_snippet(entry["setup"], f"<setup {entry['id']}>", namespace)
+        try:
+            run_snippet(entry["code"], f"<cell {entry['id']}>", namespace)
+        except Exception as error:  # noqa: BLE001 - the failure is the input
+            return error, namespace
     raise AssertionError(f"{entry['id']} did not fail")
 
 
