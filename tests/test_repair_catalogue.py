@@ -769,6 +769,39 @@ RULE_CASES += [
         "r.code.translate('ab', 'xy')",
     ),
     ("r.filter(r.code.equals('a'))", "wrong name", "with `==`", "r.filter((r.code == 'a'))"),
+    # Python's int() of a JSON value, re.search, a string times a column; flatten as explode
+    (
+        "r.mutate(x=int(r.payload['n']))",
+        "eager use",
+        "read as one with `.int`",
+        "r.mutate(x=r.payload['n'].int)",
+    ),
+    (
+        "r.filter(re.search('a+', r.code))",
+        "eager use",
+        "`re.search(...)`",
+        "r.filter(r.code.re_search('a+'))",
+    ),
+    (
+        "r.mutate(stars='*' * r.n)",
+        "python operator",
+        "`repeat`",
+        "r.mutate(stars=ibis.literal('*').repeat(r.n))",
+    ),
+    ("w.select(w=w.words.flatten())", "nested data", "`.unnest()`", "w.select(w=w.words.unnest())"),
+    # a list given to a selector of one type or pattern; a choice in capitals
+    (
+        "r.select(s.of_type(['float64', 'int64']))",
+        "selector",
+        "not a list",
+        "r.select((s.of_type('float64') | s.of_type('int64')))",
+    ),
+    (
+        "r.select(h=r.code.hexdigest('SHA-256'))",
+        "signature",
+        "is written 'sha256'",
+        "r.select(h=r.code.hexdigest('sha256'))",
+    ),
     # a count given to s.first/s.last
     ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
     (
@@ -1059,6 +1092,21 @@ SIGNATURE_CASES += [
     ("r.sample(100)", "not a number of them", "r.order_by(ibis.random()).limit(100)"),
     ("k.view('prev')", "a view needs no name", "k.view()"),
     ("r.samples.anys(lambda x: x > 3)", "mapped first", "r.samples.map(lambda x: x > 3).anys()"),
+    (
+        "w.select(word=w.words.unnest('word'))",
+        "named like any value",
+        "w.select(word=w.words.unnest().name('word'))",
+    ),
+    (
+        "r.filter(r.code.like('a%', case_sensitive=False))",
+        "no parameter `case_sensitive=`",
+        "r.filter(r.code.ilike('a%'))",
+    ),
+    (
+        "r.mutate(c=r.code.cast('int64', strict=False))",
+        "no parameter `strict=`",
+        "r.mutate(c=r.code.try_cast('int64'))",
+    ),
     # keywords where one mapping goes
     (
         "r.fill_null(temp=0.0, code='')",
@@ -1249,3 +1297,15 @@ def test_a_keyword_spelt_like_its_opposite_is_not_mapped_onto_it() -> None:
     end = inspect.Parameter("end_at", inspect.Parameter.KEYWORD_ONLY)
     assert _keyword_mapping(["start_at"], [end]) is None  # the reverse, not a misspelling
     assert _keyword_mapping(["end_att"], [end]) == {"end_att": "end_at"}
+
+
+def test_python_math_of_a_name_the_cell_derived_is_read_as_the_columns_method() -> None:
+    # `hav` is no table: it is an expression the cell's first line made
+    code = "hav = r.temp / 2\nr.mutate(a=math.asin(hav))"
+    namespace = dict(NAMESPACE)
+    exec(code.splitlines()[0], namespace)  # noqa: S102 - the cell's first line ran
+    try:
+        exec(code.splitlines()[1], namespace)  # noqa: S102 - the failing line
+    except TypeError as error:
+        failure = Failure(error, code, namespace)
+    assert rule_fix(code, diagnose(failure)) == "hav = r.temp / 2\nr.mutate(a=hav.asin())"

@@ -151,6 +151,41 @@ def glob_in_cols(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Selectors of one type or pattern, given a list: each is its own selector, joined by ``|``.
+ONE_VALUE_SELECTORS = ("of_type", "matches")
+
+
+def selector_list(failure: Failure) -> Diagnosis | None:
+    """``s.of_type(["float64", "float32"])``, ``s.matches(["^a", "^b"])``: these take one
+    type or pattern; several are ``s.of_type("float64") | s.of_type("float32")``."""
+    aliases = _selector_aliases(failure)
+    if not isinstance(failure.error, TypeError) or not aliases:
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        function = getattr(node, "func", None)
+        if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+            return None
+        module = source_of(function.value, code)
+        listed = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        if function.attr not in ONE_VALUE_SELECTORS or module not in aliases:
+            return None
+        if not isinstance(listed, ast.List | ast.Tuple) or len(listed.elts) < 2:
+            return None
+        each = [f"{module}.{function.attr}({source_of(item, code)})" for item in listed.elts]
+        return f"({' | '.join(each)})"
+
+    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
+    if not found:
+        return None
+    return Diagnosis(
+        "selector",
+        f"`{source_of(found[0], failure.code)}` takes one type or pattern, not a list: join "
+        'one selector per value with `|`, `s.of_type("float64") | s.of_type("float32")`',
+        lambda code: rewrite_rendered(code, render),
+    )
+
+
 def selector_count(failure: Failure) -> Diagnosis | None:
     """``s.first(2)`` / ``s.last(2)``: those select one column; several by position are
     ``s.index[:2]`` / ``s.index[-2:]``."""
@@ -933,6 +968,7 @@ RULES = (
     selector_wildcards,
     glob_in_cols,
     selector_count,
+    selector_list,
     selector_on_names,
     relocate_position,
     selector_minus_names,

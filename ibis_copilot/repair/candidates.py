@@ -542,6 +542,12 @@ def _unnamed_view(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}()" if named and not call.keywords else None
 
 
+def _named_elements(call: ast.Call, code: str) -> str | None:
+    """``t.tags.unnest("tag")`` → ``t.tags.unnest().name("tag")``."""
+    name = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
+    return f"{source_of(call.func, code)}().name({name!r})" if name else None
+
+
 def _mapped_reduction(call: ast.Call, code: str) -> str | None:
     """``arr.anys(lambda x: x > 3)`` → ``arr.map(lambda x: x > 3).anys()``."""
     function = call.func
@@ -556,6 +562,9 @@ def _mapped_reduction(call: ast.Call, code: str) -> str | None:
 #: What to say when a method that takes nothing was given something.
 NO_ARGUMENT_ADVICE = {
     "view": "a view needs no name: it is told apart by its variable, `prev = t.view()`",
+    "unnest": "an array's elements are named like any value: `t.tags.unnest().name('tag')`",
+    "memtable": "Ibis 12's memtable takes no name (a backend names the tables it creates: "
+    "`con.create_table(name, data)`)",
     "anys": "a test of each element is mapped first: `arr.map(lambda x: x > 3).anys()`",
     "alls": "a test of each element is mapped first: `arr.map(lambda x: x > 3).alls()`",
     "hash": "a named digest (md5, sha256...) is `hexdigest(...)`",
@@ -567,6 +576,7 @@ NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
     "hash": _hexdigest_call,
     "random": _unseeded_call,
     "view": _unnamed_view,
+    "unnest": _named_elements,
     "anys": _mapped_reduction,
     "alls": _mapped_reduction,
 }

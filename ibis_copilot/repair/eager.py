@@ -50,6 +50,10 @@ TRUTH = {
 }
 
 
+#: Python's conversions of a JSON value and Ibis's readings of one as that type.
+JSON_READS = {"int": "int", "float": "float", "str": "str"}
+
+
 def python_conversion(failure: Failure) -> Diagnosis | None:
     """``float(t.x.mean())`` / ``list(t.col)``: the expression is used as it is."""
     if not isinstance(failure.error, TypeError):
@@ -75,6 +79,7 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
         "a backend runs the query: use the expression itself (Ibis combines columns and "
         "scalars, and `isin` takes a column), or run it first with `.execute()`"
         + ("; an array sorts with `.sort()`" if used == "sorted" else "")
+        + (f"; a JSON value is read as one with `.{used}`" if kind.startswith("JSON") else "")
         + (f"; `{used}` of {TRUTH[used]}" if used in TRUTH else "")
     )
 
@@ -84,6 +89,8 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
         called = node.func.id if isinstance(node.func, ast.Name) else ""
         if called in TRUTH:  # all(array) → array.alls(); all(column) → column.all()
             return f"{value}.{called}s()" if kind.startswith("Array") else f"{value}.{called}()"
+        if kind.startswith("JSON") and called in JSON_READS:  # int(j["n"]) → j["n"].int
+            return f"{value}.{JSON_READS[called]}"
         return f"{value}.sort()" if called == "sorted" and kind.startswith("Array") else value
 
     return Diagnosis("eager use", message, lambda code: rewrite_nodes(code, wanted, render))
@@ -293,7 +300,7 @@ def python_functions(failure: Failure) -> Diagnosis | None:
     one value now; Ibis computes per row with its own methods and functions."""
     if not isinstance(failure.error, TypeError | ValueError) and UNBOUND not in str(failure.error):
         return None
-    tables = failure.table_names
+    tables = failure.expression_names
     calls = matching_calls(failure.code, lambda c: bool(_python_function(c, tables)))
     if not calls:
         return None

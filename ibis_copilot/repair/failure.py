@@ -26,6 +26,12 @@ class Failure:
     def table_names(self) -> set[str]:
         return {*self.tables, "_"}
 
+    @property
+    def expression_names(self) -> set[str]:
+        """The names bound to any Ibis expression (``hav = ...`` too), and ``_``."""
+        bound = {name for name, value in self.namespace.items() if isinstance(value, ir.Expr)}
+        return bound | {"_"}
+
 
 Rewrite = Callable[[str], str | None]
 

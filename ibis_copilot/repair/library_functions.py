@@ -8,7 +8,7 @@ import ast
 import ibis.expr.types as ir
 
 from ibis_copilot.repair.eager import UNBOUND
-from ibis_copilot.repair.edits import keyword, matching_calls, string_value, value_of
+from ibis_copilot.repair.edits import keyword, matching_calls, parse, string_value, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, rewrite_rendered, source_of
 
@@ -25,6 +25,8 @@ PANDAS_FUNCTIONS = {
 #: What ``to_datetime``/``to_numeric`` cast to.
 CAST_TO = {"to_datetime": "timestamp", "to_numeric": "float64"}
 HASHES = frozenset({"md5", "sha1", "sha256", "sha512"})
+#: Python's ``re`` functions of (pattern, text[, ...]) and the column method for them.
+REGEX_FUNCTIONS = {"search": "re_search", "sub": "re_replace", "split": "re_split"}
 
 
 def _module_function(node: ast.AST, modules: frozenset[str]) -> str | None:
@@ -54,6 +56,19 @@ def _pandas_call(node: ast.AST, tables: set[str]) -> str | None:
     return f".{PANDAS_FUNCTIONS[name]}()" if not given else None
 
 
+def _regex_call(node: ast.AST, tables: set[str], code: str) -> str | None:
+    """``re.search(p, t.s)`` → ``t.s.re_search(p)``; ``re.sub(p, r, t.s)`` →
+    ``t.s.re_replace(p, r)``; ``re.split(p, t.s)`` → ``t.s.re_split(p)``."""
+    name = _module_function(node, frozenset({"re"}))
+    if name not in REGEX_FUNCTIONS or not isinstance(node, ast.Call) or node.keywords:
+        return None
+    *given, text = node.args
+    if len(node.args) != (3 if name == "sub" else 2) or not mentions(text, tables):
+        return None
+    arguments = ", ".join(source_of(argument, code) for argument in given)
+    return f"{source_of(text, code)}.{REGEX_FUNCTIONS[name]}({arguments})"
+
+
 def _hashed(node: ast.AST, tables: set[str]) -> tuple[str, ast.expr] | None:
     """``hashlib.sha256(t.s).hexdigest()`` (or ``t.s.encode()``): the hash and the column."""
     function = getattr(node, "func", None)
@@ -79,12 +94,15 @@ def library_function(failure: Failure) -> Diagnosis | None:
     error = failure.error  # an AttributeError: ``t.s.encode()`` before hashing
     if not isinstance(error, TypeError | ValueError | AttributeError) and UNBOUND not in str(error):
         return None
-    tables = failure.table_names
+    tables = failure.expression_names
 
     def wanted(node: ast.AST) -> bool:
-        return _pandas_call(node, tables) is not None or _hashed(node, tables) is not None
+        found = _pandas_call(node, tables) or _hashed(node, tables)
+        return found is not None or _regex_call(node, tables, failure.code) is not None
 
     def render(node: ast.AST, code: str) -> str:
+        if (regex := _regex_call(node, tables, code)) is not None:
+            return regex
         if (hashed := _hashed(node, tables)) is not None:
             name, column = hashed
             return f"{source_of(column, code)}.hexdigest({name!r})"
@@ -103,7 +121,7 @@ def library_function(failure: Failure) -> Diagnosis | None:
         "with no data until it runs: use its own methods, e.g. `t.s.as_timestamp(format)` "
         '(or `.cast("timestamp")`) for `pd.to_datetime`, `.cast("float64")` for '
         "`pd.to_numeric`, `.isnull()`/`.notnull()` for `pd.isna`/`pd.notna`, "
-        '`t.s.hexdigest("sha256")` for hashlib',
+        '`t.s.hexdigest("sha256")` for hashlib, `t.s.re_search(pattern)` for `re.search`',
         lambda code: rewrite_nodes(code, wanted, render),
     )
 
@@ -187,4 +205,31 @@ def translation_table(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (library_function, text_join, translation_table)
+def _text_times(node: ast.AST, failure: Failure) -> str | None:
+    """``"*" * t.n`` (or ``t.n * "*"``) → ``ibis.literal("*").repeat(t.n)``; else None."""
+    if not isinstance(node, ast.BinOp) or not isinstance(node.op, ast.Mult):
+        return None
+    for text, count in ((node.left, node.right), (node.right, node.left)):
+        value = value_of(count, failure.namespace)
+        if string_value(text) is not None and isinstance(value, ir.IntegerValue):
+            return f"ibis.literal({string_value(text)!r}).repeat({ast.unparse(count)})"
+    return None
+
+
+def text_times_column(failure: Failure) -> Diagnosis | None:
+    """``"*" * t.stars``: Python repeats a string a Python number of times; Ibis repeats it
+    per row with ``repeat``."""
+    if not str(failure.error).startswith("can't multiply sequence by non-int"):
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_text_times(node, failure) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "python operator",
+        "Python repeats text a Python number of times; per row, Ibis repeats it with "
+        '`repeat`: `ibis.literal("*").repeat(t.n)`',
+        lambda code: rewrite_rendered(code, lambda node, _: _text_times(node, failure)),
+    )
+
+
+RULES = (library_function, text_join, translation_table, text_times_column)

@@ -17,7 +17,7 @@ import ast
 import re
 from enum import Enum
 
-from ibis_copilot.repair.edits import methods_given, replace_string_argument
+from ibis_copilot.repair.edits import methods_given, parse, replace_string_argument
 from ibis_copilot.repair.failure import Diagnosis, Failure
 
 SIGNATURE_FAILED = re.compile(r"^(\w+)\(.*has failed due to the following errors:", re.DOTALL)
@@ -96,6 +96,14 @@ def _plain(value: object) -> str:
     return re.sub(r"[^a-z0-9]", "", str(value).lower())
 
 
+def _as_written(value: str, code: str) -> str:
+    """``value`` as the code writes it: Ibis lower-cases some choices before refusing them
+    (``"SHA-256"`` is reported as ``'sha-256'``)."""
+    tree = parse(code) or ast.Module(body=[], type_ignores=[])
+    texts = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
+    return next((t for t in texts if isinstance(t, str) and t.lower() == value.lower()), value)
+
+
 def choice_spelling(failure: Failure) -> Diagnosis | None:
     """``hexdigest("sha-256")``, ``as_timestamp("millis")``: one of an argument's few
     choices, spelt another way; the choice it means, when exactly one fits."""
@@ -110,7 +118,7 @@ def choice_spelling(failure: Failure) -> Diagnosis | None:
         choices = [ast.literal_eval(choice) for choice in _enum_values(coercible.group(2))]
     else:
         return None
-    given = ast.literal_eval(value)
+    given = _as_written(str(ast.literal_eval(value)), failure.code)  # a str: group 3
     meant = [
         choice
         for choice in choices

@@ -317,6 +317,44 @@ def array_set_operator(failure: Failure) -> Diagnosis | None:
     )
 
 
+def flatten_for_explode(failure: Failure) -> Diagnosis | None:
+    """``t.tags.flatten()`` on an array of plain values: ``flatten`` joins the arrays of
+    an array of arrays; one row per element (pandas' ``explode``) is ``unnest``. An array
+    of structs gets the advice alone: its user may want a field of each element."""
+    text = str(failure.error)
+    if not text.startswith("ArrayFlatten(") or "has failed" not in text:
+        return None
+    namespace = failure.namespace
+
+    def plain(node: ast.AST) -> bool:
+        array = value_of(getattr(getattr(node, "func", None), "value", node), namespace)
+        return isinstance(array, ir.ArrayValue) and not array.type().value_type.is_struct()
+
+    def wanted(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and called_name(node) == "flatten" and not node.args
+
+    found = matching_calls(failure.code, wanted)
+    if not found:
+        return None
+    fix = (
+        (lambda code: rewrite_nodes(code, lambda n: wanted(n) and plain(n), _unnested))
+        if any(plain(call) for call in found)
+        else None
+    )
+    return Diagnosis(
+        "nested data",
+        "`.flatten()` joins the inner arrays of an array of arrays; for one row per element "
+        "(pandas' `explode`) use `.unnest()`, for a field of each struct "
+        "`.map(lambda x: x.field)`",
+        fix,
+    )
+
+
+def _unnested(node: ast.AST, code: str) -> str:
+    """``t.tags.flatten()`` → ``t.tags.unnest()``."""
+    return f"{source_of(getattr(getattr(node, 'func', node), 'value', node), code)}.unnest()"
+
+
 #: Array methods that take a function of one element.
 ELEMENT_FUNCTIONS = ("filter", "map")
 
@@ -388,6 +426,7 @@ def element_function(failure: Failure) -> Diagnosis | None:
 
 
 RULES = (
+    flatten_for_explode,
     array_set_operator,
     element_function,
     keyed_attribute,

@@ -543,6 +543,8 @@ CONVERSION_FLAGS: dict[tuple[str, object], str] = {
     ("safe", True): "try_cast",
     ("errors", "coerce"): "try_cast",
     ("errors", "raise"): "cast",
+    ("strict", False): "try_cast",
+    ("strict", True): "cast",
 }
 
 
@@ -743,6 +745,26 @@ def between_call(call: ast.Call, code: str) -> str | None:
     return f"(({column} {above} {low}) & ({column} {below} {high}))"
 
 
+def case_insensitive_like(call: ast.Call, code: str) -> str | None:
+    """``col.like("%a%", case_sensitive=False)`` → ``col.ilike("%a%")``."""
+    flag = keyword(call, "case_sensitive")
+    column = receiver(call, code)
+    if column is None or len(call.keywords) != 1 or not isinstance(flag, ast.Constant):
+        return None
+    method = "ilike" if flag.value is False else "like" if flag.value is True else None
+    arguments = ", ".join(_text(argument, code) for argument in call.args)
+    return f"{column}.{method}({arguments})" if method else None
+
+
+def unnamed_memtable(call: ast.Call, code: str) -> str | None:
+    """``ibis.memtable(data, name="t")`` → ``ibis.memtable(data)``."""
+    kept = [f"{k.arg}={_text(k.value, code)}" for k in call.keywords if k.arg != "name"]
+    if len(kept) == len(call.keywords):
+        return None
+    given = [_text(argument, code) for argument in call.args] + kept
+    return f"{_text(call.func, code)}({', '.join(given)})"
+
+
 def unseeded_call(call: ast.Call, code: str) -> str | None:
     """``ibis.random(seed=42)`` → ``ibis.random()``: Ibis's random numbers take no seed."""
     seed_only = not call.args and [k.arg for k in call.keywords] == ["seed"]
@@ -752,6 +774,8 @@ def unseeded_call(call: ast.Call, code: str) -> str | None:
 KEYWORD_CALLS: dict[str, Translator] = {
     "arbitrary": arbitrary_call,
     "random": unseeded_call,
+    "like": case_insensitive_like,
+    "memtable": unnamed_memtable,
     "between": between_call,
     **dict.fromkeys(("union", "intersect", "difference"), set_operation_call),
     "join": join_call,
