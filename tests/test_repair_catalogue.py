@@ -802,6 +802,14 @@ RULE_CASES += [
         "is written 'sha256'",
         "r.select(h=r.code.hexdigest('sha256'))",
     ),
+    # SQL in mutate; names where a selector goes
+    ("r.mutate('n * temp AS x')", "sql habit", "is SQL", 'r.mutate((r.n * r.temp).name("x"))'),
+    (
+        "r.filter(s.if_all(['n', 'temp'], lambda c: c > 0))",
+        "selector",
+        "a list of names where a selector goes",
+        "r.filter(s.if_all(s.cols('n', 'temp'), lambda c: c > 0))",
+    ),
     # a count given to s.first/s.last
     ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
     (
@@ -1107,6 +1115,12 @@ SIGNATURE_CASES += [
         "no parameter `strict=`",
         "r.mutate(c=r.code.try_cast('int64'))",
     ),
+    (
+        "k.filter(k.day.month() == 'March')",
+        "`day.month()` is int32",
+        "k.filter(k.day.month() == 3)",
+    ),
+    ("k.filter(k.day.quarter() == 'Q2')", "`day.quarter()`", "k.filter(k.day.quarter() == 2)"),
     # keywords where one mapping goes
     (
         "r.fill_null(temp=0.0, code='')",

@@ -186,6 +186,43 @@ def selector_list(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Selector functions whose first argument selects the columns.
+OVER_COLUMNS = ("if_any", "if_all", "across")
+
+
+def names_for_selector(failure: Failure) -> Diagnosis | None:
+    """``s.if_all(["a", "b"], pred)``: a list of names where a selector goes; the names
+    are selected with ``s.cols("a", "b")``."""
+    aliases = _selector_aliases(failure)
+    if "selector" not in str(failure.error) or not aliases:
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        function = getattr(node, "func", None)
+        if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+            return None
+        module = source_of(function.value, code)
+        if function.attr not in OVER_COLUMNS or module not in aliases or not node.args:
+            return None
+        names = string_items(node.args[0])
+        if not names or not isinstance(node.args[0], ast.List | ast.Tuple):
+            return None
+        rest = [source_of(a, code) for a in node.args[1:]]
+        rest += [f"{k.arg}={source_of(k.value, code)}" for k in node.keywords if k.arg]
+        columns = f"{module}.cols({', '.join(map(repr, names))})"
+        return f"{module}.{function.attr}({', '.join([columns, *rest])})"
+
+    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
+    if not found:
+        return None
+    return Diagnosis(
+        "selector",
+        f"`{source_of(found[0], failure.code)}` is given a list of names where a selector "
+        'goes: select the names with `s.cols("a", "b")`',
+        lambda code: rewrite_rendered(code, render),
+    )
+
+
 def selector_count(failure: Failure) -> Diagnosis | None:
     """``s.first(2)`` / ``s.last(2)``: those select one column; several by position are
     ``s.index[:2]`` / ``s.index[-2:]``."""
@@ -968,6 +1005,7 @@ RULES = (
     selector_wildcards,
     glob_in_cols,
     selector_count,
+    names_for_selector,
     selector_list,
     selector_on_names,
     relocate_position,

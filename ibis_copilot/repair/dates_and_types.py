@@ -18,6 +18,7 @@ from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
 from ibis_copilot.repair.edits import Candidate, Search, number_literal, parse, position
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.signatures import snake
 
 NOT_COMPARABLE = re.compile(
     r"Arguments (.+?):(\w+)(?:\(.*?\))? and Literal\((.*)\):(\w+) are not comparable"
@@ -33,6 +34,23 @@ TEMPORAL_INT = re.compile(
 )
 
 
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")  # fmt: skip
+
+
+def _named_part(column: str, literal: str) -> str | None:
+    """The number a date part is written as by name: ``"March"`` (or ``"Mar"``) for a
+    month is ``3``, ``"Q1"`` for a quarter ``1``; None for other text."""
+    word = literal.strip().lower()
+    if column.startswith("ExtractMonth("):
+        found = [
+            n for n, month in enumerate(MONTHS, 1) if len(word) >= 3 and month.startswith(word)
+        ]
+        return str(found[0]) if len(found) == 1 else None
+    quarter = re.fullmatch(r"q([1-4])", word)
+    return quarter.group(1) if column.startswith("ExtractQuarter(") and quarter else None
+
+
 def literal_type(failure: Failure) -> Search | None:
     """``t.year == "2024"`` with an integer column: the literal written in the column's type."""
     match = NOT_COMPARABLE.search(str(failure.error))
@@ -41,7 +59,7 @@ def literal_type(failure: Failure) -> Search | None:
     column, column_type, literal, literal_type_name = match.groups()
     numeric = re.match(r"u?int|float|decimal", column_type) is not None
     if literal_type_name == "string" and numeric:
-        replacement = number_literal(literal)
+        replacement = number_literal(literal) or _named_part(column, literal)
     elif column_type == "string" and re.match(r"u?int|float", literal_type_name):
         replacement = repr(literal)
     else:
@@ -56,8 +74,10 @@ def literal_type(failure: Failure) -> Search | None:
         return isinstance(value, str) and value == literal
 
     edited = rewrite_nodes(failure.code, wanted, lambda _node, _code: replacement or "")
+    extracted = re.fullmatch(r"Extract(\w+)\((\w+)\)", column)  # ExtractMonth(day)
+    shown = f"{extracted.group(2)}.{snake(extracted.group(1))}()" if extracted else column
     message = (
-        f"`{column}` is {column_type} but is compared with {literal_type_name} "
+        f"`{shown}` is {column_type} but is compared with {literal_type_name} "
         f"{literal!r}: write the literal as {replacement}"
     )
     candidates = [Candidate(edited, f"the literal as {replacement}")] if edited else []

@@ -57,7 +57,9 @@ def _missing_name(failure: Failure) -> str | None:
 
 #: Methods whose string arguments are column names, and how SQL in them is rewritten.
 JOINS = ("join", *sorted(translate.KIND_JOINS))
-SQL_IN_STRINGS = ("order_by", "select", "group_by", "filter", "drop", "agg", "aggregate", *JOINS)
+SQL_IN_STRINGS = (
+    "order_by", "select", "mutate", "group_by", "filter", "drop", "agg", "aggregate", *JOINS
+)  # fmt: skip
 #: ``sum(qty)`` in an aggregation: the name the measure gets (``sum_qty``).
 SQL_MEASURE = re.compile(r"^\s*(\w+)\s*\(\s*(\w+|\*)\s*\)\s*$")
 
@@ -90,7 +92,7 @@ def _sql_call(call: ast.Call, text: str, namespace: Mapping[str, object]) -> lis
     table = "ibis._"
     if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
         table = function.value.id
-    if method in {"select", "group_by", "drop"}:
+    if method in {"select", "mutate", "group_by", "drop"}:
         return sql_strings.select_items(text, table)
     if method in {"agg", "aggregate"}:
         return _measures(text, table)
