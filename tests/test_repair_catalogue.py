@@ -810,6 +810,27 @@ RULE_CASES += [
         "a list of names where a selector goes",
         "r.filter(s.if_all(s.cols('n', 'temp'), lambda c: c > 0))",
     ),
+    # hashlib's hash of a column; the old case builder without end(), or Spark's otherwise
+    (
+        "r.mutate(h=hashlib.md5(r.code))",
+        "eager use",
+        "`hashlib.md5(...)`",
+        "r.mutate(h=r.code.hexdigest('md5'))",
+    ),
+    pytest.param(  # Value.case is deprecated: its warning (an error under pytest) first
+        "r.mutate(x=r.code.case().when('a', 1).otherwise(0))",
+        "conditional",
+        "only after `.end()`",
+        "r.mutate(x=r.code.case().when('a', 1).else_(0).end())",
+        marks=pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning"),
+    ),
+    # s.where given a test of a type
+    (
+        "r.select(s.where(lambda c: c.is_floating()))",
+        "selector",
+        "a type is `col.type()`",
+        "r.select(s.where(lambda c: c.type().is_floating()))",
+    ),
     # a count given to s.first/s.last
     ("r.select(s.first(2))", "selector", "`s.index[:n]`", "r.select(s.index[:2])"),
     (
@@ -1121,6 +1142,13 @@ SIGNATURE_CASES += [
         "k.filter(k.day.month() == 3)",
     ),
     ("k.filter(k.day.quarter() == 'Q2')", "`day.quarter()`", "k.filter(k.day.quarter() == 2)"),
+    (
+        "r.agg(c=r.code.group_concat(separator=', '))",
+        "no parameter `separator=`",
+        "r.agg(c=r.code.group_concat(sep=', '))",
+    ),
+    # a column given by position where group_by and order_by are both free: not guessed
+    ("r.mutate(m=r.temp.cummin(r.at))", "has no place for", None),
     # keywords where one mapping goes
     (
         "r.fill_null(temp=0.0, code='')",

@@ -254,9 +254,10 @@ def selector_count(failure: Failure) -> Diagnosis | None:
     )
 
 
-def _name_test(node: ast.AST, aliases: set[str], code: str) -> str | None:
-    """``s.where(lambda c: c.startswith("temp"))`` → ``s.startswith("temp")`` (also
-    ``endswith``, and ``"x" in c`` → ``s.contains("x")``); None for other code."""
+def _where_function(
+    node: ast.AST, aliases: set[str], code: str
+) -> tuple[str, str, ast.expr] | None:
+    """The module's name, the parameter and the body of ``s.where(lambda c: ...)``."""
     function = getattr(node, "func", None)
     if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
         return None
@@ -264,19 +265,32 @@ def _name_test(node: ast.AST, aliases: set[str], code: str) -> str | None:
     test = node.args[0] if len(node.args) == 1 and not node.keywords else None
     if function.attr != "where" or module not in aliases or not isinstance(test, ast.Lambda):
         return None
-    parameter, body = [a.arg for a in test.args.args], test.body
-    if len(parameter) != 1:
+    parameters = [a.arg for a in test.args.args]
+    return (module, parameters[0], test.body) if len(parameters) == 1 else None
+
+
+def _name_test(node: ast.AST, aliases: set[str], code: str) -> str | None:
+    """``s.where(lambda c: c.startswith("temp"))`` → ``s.startswith("temp")`` (also
+    ``endswith``, and ``"x" in c`` → ``s.contains("x")``); a test of the column's type,
+    ``s.where(lambda c: c.is_floating())`` → ``lambda c: c.type().is_floating()``; None
+    for other code."""
+    found = _where_function(node, aliases, code)
+    if found is None:
         return None
+    module, column, body = found
     method = getattr(body, "func", None)
-    if isinstance(body, ast.Call) and isinstance(method, ast.Attribute):
-        on_name = isinstance(method.value, ast.Name) and method.value.id == parameter[0]
+    owner = getattr(method, "value", None)
+    if isinstance(body, ast.Call) and isinstance(owner, ast.Name) and owner.id == column:
+        name = getattr(method, "attr", "")
         text = string_value(body.args[0]) if len(body.args) == 1 else None
-        if on_name and method.attr in ("startswith", "endswith") and text is not None:
-            return f"{module}.{method.attr}({text!r})"
+        if name in ("startswith", "endswith") and text is not None:
+            return f"{module}.{name}({text!r})"
+        if name.startswith("is_") and not body.args:  # a dtype's test
+            return f"{module}.where(lambda {column}: {column}.type().{name}())"
     if isinstance(body, ast.Compare) and isinstance(body.ops[0], ast.In):
         (right,) = body.comparators
         text = string_value(body.left)
-        if text is not None and isinstance(right, ast.Name) and right.id == parameter[0]:
+        if text is not None and isinstance(right, ast.Name) and right.id == column:
             return f"{module}.contains({text!r})"
     return None
 
@@ -295,8 +309,9 @@ def selector_on_names(failure: Failure) -> Diagnosis | None:
     return Diagnosis(
         "selector",
         f"`{source_of(found[0], failure.code)}`: `s.where` calls its function with each "
-        "column (an expression), not its name; names are matched with `s.startswith(...)`, "
-        "`s.endswith(...)` or `s.contains(...)`",
+        "column (an expression), not its name or type: names are matched with "
+        "`s.startswith(...)`, `s.endswith(...)` or `s.contains(...)`, a type is "
+        "`col.type()` (`lambda col: col.type().is_floating()`)",
         lambda code: rewrite_rendered(code, lambda node, text: _name_test(node, aliases, text)),
     )
 

@@ -148,6 +148,7 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "to": ("target_type",),
     "type": ("target_type",),
     "sep": ("delimiter", "sep"),
+    "separator": ("sep", "delimiter"),
     "pat": ("substr", "pattern", "delimiter"),
     "left": ("lower",),
     "right": ("upper",),
@@ -649,7 +650,7 @@ def _keyword_only(
         return []  # ``unnest("a", "b")``, ``limit(20, 10)``: more of the first, not a keyword
     if only[0].name == "where" and _no_condition(extra, failure.namespace):
         only = [p for p in only[1:] if p.name not in given]
-    if not only:
+    if not only or _window_ambiguous(only, given):
         return []
     code = failure.code
     keywords = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
@@ -657,6 +658,13 @@ def _keyword_only(
     edited = replace_call(code, call, text)
     reason = f"`{only[0].name}=` (`.{name}()` takes it by keyword only)"
     return [Candidate(edited, reason)] if edited else []
+
+
+def _window_ambiguous(free: list[inspect.Parameter], given: set[str | None]) -> bool:
+    """A column given by position where both ``group_by=`` and ``order_by=`` are free:
+    ``cummin(t.period)`` may mean either, so neither is guessed."""
+    names = {p.name for p in free} - given
+    return {"group_by", "order_by"} <= names
 
 
 def _no_condition(node: ast.AST, namespace: Mapping[str, object]) -> bool:

@@ -1057,8 +1057,47 @@ def equals_for_comparison(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: The old case builder's chain, and its names in other tools (PySpark's ``otherwise``).
+CASE_CHAIN = {"when": "when", "else_": "else_", "otherwise": "else_"}
+
+
+def _unfinished_case(node: ast.AST) -> bool:
+    """``x.case().when(...)...else_(v)`` (or ``.otherwise(v)``) not closed by ``.end()``."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return False
+    if function.attr not in CASE_CHAIN:
+        return False
+    inner_calls = [n for n in ast.walk(function.value) if isinstance(n, ast.Call)]
+    return any(called_name(inner) == "case" for inner in inner_calls)
+
+
+def case_builder_end(failure: Failure) -> Diagnosis | None:
+    """``t.s.case().when("a", 1).else_(0)`` used as a value: the builder needs ``.end()``
+    (PySpark's ``otherwise`` is ``else_``); ``t.s.cases(("a", 1), else_=0)`` is shorter."""
+    if "CaseBuilder" not in str(failure.error):
+        return None
+    if not matching_calls(failure.code, _unfinished_case):
+        return None
+
+    def render(node: ast.AST, code: str) -> str:
+        function = getattr(node, "func", node)
+        chain = source_of(getattr(function, "value", node), code)
+        given = ", ".join(source_of(a, code) for a in getattr(node, "args", []))
+        return f"{chain}.{CASE_CHAIN[getattr(function, 'attr', 'else_')]}({given}).end()"
+
+    return Diagnosis(
+        "conditional",
+        "a `case()` builder is a value only after `.end()` (PySpark's `otherwise` is "
+        '`else_`): `t.s.case().when("a", 1).else_(0).end()`, or `t.s.cases(("a", 1), '
+        "else_=0)`",
+        lambda code: rewrite_nodes(code, _unfinished_case, render),
+    )
+
+
 RULES = (
     table_reduction_of_a_column,
+    case_builder_end,
     equals_for_comparison,
     sql_string,
     text_plus_number,

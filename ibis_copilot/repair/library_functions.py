@@ -70,15 +70,16 @@ def _regex_call(node: ast.AST, tables: set[str], code: str) -> str | None:
 
 
 def _hashed(node: ast.AST, tables: set[str]) -> tuple[str, ast.expr] | None:
-    """``hashlib.sha256(t.s).hexdigest()`` (or ``t.s.encode()``): the hash and the column."""
+    """``hashlib.sha256(t.s).hexdigest()`` or ``hashlib.sha256(t.s)`` (of ``t.s`` or
+    ``t.s.encode()``): the hash and the column."""
     function = getattr(node, "func", None)
     if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
         return None
-    inner = function.value
+    digest = function.attr == "hexdigest" and not node.args and not node.keywords
+    inner = function.value if digest else node
     name = _module_function(inner, frozenset({"hashlib"}))
-    if function.attr != "hexdigest" or name not in HASHES or node.args or node.keywords:
+    if name not in HASHES or not isinstance(inner, ast.Call):
         return None
-    assert isinstance(inner, ast.Call)  # noqa: S101 - _module_function chose a call
     if len(inner.args) != 1 or inner.keywords or not mentions(inner.args[0], tables):
         return None
     value = inner.args[0]
