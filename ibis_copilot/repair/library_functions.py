@@ -1,5 +1,6 @@
-"""pandas', hashlib's and ``str.join``'s functions called on a column: they want data now,
-while an Ibis column is an expression, and Ibis has a method that does the same per row."""
+"""Other libraries' functions called on a column (pandas', ``hashlib``'s, ``re``'s,
+``str.join``, ``str.maketrans``, ``"*" * n``): they want data now, while an Ibis column is
+an expression, and Ibis has a method that does the same per row."""
 
 from __future__ import annotations
 
@@ -13,17 +14,10 @@ from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, rewrite_rendered, source_of
 
 PANDAS_MODULES = frozenset({"pd", "pandas"})
-#: pandas functions of one column and the Ibis method that does the same per row.
-PANDAS_FUNCTIONS = {
-    "to_datetime": "cast",
-    "to_numeric": "cast",
-    "isna": "isnull",
-    "isnull": "isnull",
-    "notna": "notnull",
-    "notnull": "notnull",
-}
-#: What ``to_datetime``/``to_numeric`` cast to.
-CAST_TO = {"to_datetime": "timestamp", "to_numeric": "float64"}
+#: pandas' null tests of one column and the Ibis method that does the same per row
+#: (``to_datetime`` and ``to_numeric`` are casts, read with their keywords).
+PANDAS_NULL_TESTS = {"isna": "isnull", "isnull": "isnull", "notna": "notnull", "notnull": "notnull"}
+PANDAS_FUNCTIONS = frozenset({"to_datetime", "to_numeric", *PANDAS_NULL_TESTS})
 HASHES = frozenset({"md5", "sha1", "sha256", "sha512"})
 #: Python's ``re`` functions of (pattern, text[, ...]) and the column method for them.
 REGEX_FUNCTIONS = {"search": "re_search", "sub": "re_replace", "split": "re_split"}
@@ -53,7 +47,7 @@ def _pandas_call(node: ast.AST, tables: set[str]) -> str | None:
     if name == "to_numeric" and given <= {"errors"}:
         coerce = string_value(keyword(node, "errors")) == "coerce"
         return f'.{"try_cast" if coerce else "cast"}("float64")'
-    return f".{PANDAS_FUNCTIONS[name]}()" if not given else None
+    return f".{PANDAS_NULL_TESTS[name]}()" if name in PANDAS_NULL_TESTS and not given else None
 
 
 def _regex_call(node: ast.AST, tables: set[str], code: str) -> str | None:
@@ -89,28 +83,30 @@ def _hashed(node: ast.AST, tables: set[str]) -> tuple[str, ast.expr] | None:
     return name, value
 
 
+def _ibis_form(node: ast.AST, tables: set[str], code: str) -> str | None:
+    """``node`` written with the column's own method, when it is one of the calls above."""
+    if (regex := _regex_call(node, tables, code)) is not None:
+        return regex
+    if (hashed := _hashed(node, tables)) is not None:
+        name, column = hashed
+        return f"{source_of(column, code)}.hexdigest({name!r})"
+    method = _pandas_call(node, tables)
+    return (
+        f"{source_of(node.args[0], code)}{method}"
+        if isinstance(node, ast.Call) and method
+        else None
+    )
+
+
 def library_function(failure: Failure) -> Diagnosis | None:
     """``pd.to_datetime(t.s, format=...)`` → ``t.s.as_timestamp(...)``, ``pd.isna(t.x)``
-    → ``t.x.isnull()``, ``hashlib.sha256(t.s).hexdigest()`` → ``t.s.hexdigest("sha256")``."""
+    → ``t.x.isnull()``, ``hashlib.sha256(t.s).hexdigest()`` → ``t.s.hexdigest("sha256")``,
+    ``re.search(p, t.s)`` → ``t.s.re_search(p)``."""
     error = failure.error  # an AttributeError: ``t.s.encode()`` before hashing
     if not isinstance(error, TypeError | ValueError | AttributeError) and UNBOUND not in str(error):
         return None
     tables = failure.expression_names
-
-    def wanted(node: ast.AST) -> bool:
-        found = _pandas_call(node, tables) or _hashed(node, tables)
-        return found is not None or _regex_call(node, tables, failure.code) is not None
-
-    def render(node: ast.AST, code: str) -> str:
-        if (regex := _regex_call(node, tables, code)) is not None:
-            return regex
-        if (hashed := _hashed(node, tables)) is not None:
-            name, column = hashed
-            return f"{source_of(column, code)}.hexdigest({name!r})"
-        assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls
-        return f"{source_of(node.args[0], code)}{_pandas_call(node, tables)}"
-
-    found = matching_calls(failure.code, wanted)
+    found = matching_calls(failure.code, lambda n: _ibis_form(n, tables, failure.code) is not None)
     if not found:
         return None
     function = found[0].func  # pd.to_datetime, or hashlib.sha256(...).hexdigest
@@ -123,7 +119,7 @@ def library_function(failure: Failure) -> Diagnosis | None:
         '(or `.cast("timestamp")`) for `pd.to_datetime`, `.cast("float64")` for '
         "`pd.to_numeric`, `.isnull()`/`.notnull()` for `pd.isna`/`pd.notna`, "
         '`t.s.hexdigest("sha256")` for hashlib, `t.s.re_search(pattern)` for `re.search`',
-        lambda code: rewrite_nodes(code, wanted, render),
+        lambda code: rewrite_rendered(code, lambda node, text: _ibis_form(node, tables, text)),
     )
 
 
