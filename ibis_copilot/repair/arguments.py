@@ -11,6 +11,7 @@ import ast
 import inspect
 import re
 import types
+from collections.abc import Callable
 
 import ibis
 import ibis.expr.types as ir
@@ -117,37 +118,55 @@ def _glob_selector(pattern: str) -> str | None:
 GLOB_TAKERS = ("cols", "matches")
 
 
-def glob_in_cols(failure: Failure) -> Diagnosis | None:
-    """``s.cols("*_at")``, ``s.matches("*_ip")``: a glob where names or a regular
-    expression go; the text selectors match a piece of the name."""
+def _selector_rewrite(
+    failure: Failure,
+    methods: tuple[str, ...],
+    render: Callable[[str, ast.Call, str], str | None],
+    advice: Callable[[str], str],
+) -> Diagnosis | None:
+    """A finding for the calls of the selectors module's ``methods`` that ``render``
+    rewrites (given the module's name as the code writes it, the call and the code);
+    ``advice`` says why, given the first such call as written."""
     aliases = _selector_aliases(failure)
-    text = str(failure.error)
-    if not aliases or ("are not present in" not in text and "nothing to repeat" not in text):
-        return None
 
-    def render(node: ast.AST, code: str) -> str | None:
+    def rendered(node: ast.AST, code: str) -> str | None:
         function = getattr(node, "func", None)
         if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
             return None
         module = source_of(function.value, code)
-        if function.attr not in GLOB_TAKERS or module not in aliases or node.keywords:
+        if function.attr not in methods or module not in aliases:
             return None
-        if not node.args:
-            return None
-        selectors = [_glob_selector(string_value(a) or "") for a in node.args]
-        if None in selectors:
-            return None
-        return " | ".join(f"{module}.{selector}" for selector in selectors)
+        return render(module, node, code)
 
-    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
+    found = matching_calls(failure.code, lambda node: rendered(node, failure.code) is not None)
     if not found:
         return None
-    return Diagnosis(
-        "selector",
-        f"`{source_of(found[0], failure.code)}` is given a glob, which `cols` (names) and "
-        "`matches` (a regular expression) do not read: match a piece of the name with "
-        "`s.endswith(...)`, `s.startswith(...)` or `s.contains(...)`",
-        lambda code: rewrite_rendered(code, render),
+    shown = source_of(found[0], failure.code)
+    return Diagnosis("selector", advice(shown), lambda code: rewrite_rendered(code, rendered))
+
+
+def glob_in_cols(failure: Failure) -> Diagnosis | None:
+    """``s.cols("*_at")``, ``s.matches("*_ip")``: a glob where names or a regular
+    expression go; the text selectors match a piece of the name."""
+    text = str(failure.error)
+    if "are not present in" not in text and "nothing to repeat" not in text:
+        return None
+
+    def render(module: str, call: ast.Call, _code: str) -> str | None:
+        if not call.args or call.keywords:
+            return None
+        selectors = [_glob_selector(string_value(a) or "") for a in call.args]
+        return None if None in selectors else " | ".join(f"{module}.{s}" for s in selectors)
+
+    return _selector_rewrite(
+        failure,
+        GLOB_TAKERS,
+        render,
+        lambda shown: (
+            f"`{shown}` is given a glob, which `cols` (names) and `matches` (a "
+            "regular expression) do not read: match a piece of the name with "
+            "`s.endswith(...)`, `s.startswith(...)` or `s.contains(...)`"
+        ),
     )
 
 
@@ -158,31 +177,24 @@ ONE_VALUE_SELECTORS = ("of_type", "matches")
 def selector_list(failure: Failure) -> Diagnosis | None:
     """``s.of_type(["float64", "float32"])``, ``s.matches(["^a", "^b"])``: these take one
     type or pattern; several are ``s.of_type("float64") | s.of_type("float32")``."""
-    aliases = _selector_aliases(failure)
-    if not isinstance(failure.error, TypeError) or not aliases:
+    if not isinstance(failure.error, TypeError):
         return None
 
-    def render(node: ast.AST, code: str) -> str | None:
-        function = getattr(node, "func", None)
-        if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
-            return None
-        module = source_of(function.value, code)
-        listed = node.args[0] if len(node.args) == 1 and not node.keywords else None
-        if function.attr not in ONE_VALUE_SELECTORS or module not in aliases:
-            return None
+    def render(module: str, call: ast.Call, code: str) -> str | None:
+        listed = call.args[0] if len(call.args) == 1 and not call.keywords else None
         if not isinstance(listed, ast.List | ast.Tuple) or len(listed.elts) < 2:
             return None
-        each = [f"{module}.{function.attr}({source_of(item, code)})" for item in listed.elts]
-        return f"({' | '.join(each)})"
+        method = getattr(call.func, "attr", "")
+        return f"({' | '.join(f'{module}.{method}({source_of(i, code)})' for i in listed.elts)})"
 
-    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
-    if not found:
-        return None
-    return Diagnosis(
-        "selector",
-        f"`{source_of(found[0], failure.code)}` takes one type or pattern, not a list: join "
-        'one selector per value with `|`, `s.of_type("float64") | s.of_type("float32")`',
-        lambda code: rewrite_rendered(code, render),
+    return _selector_rewrite(
+        failure,
+        ONE_VALUE_SELECTORS,
+        render,
+        lambda shown: (
+            f"`{shown}` takes one type or pattern, not a list: join one selector "
+            'per value with `|`, `s.of_type("float64") | s.of_type("float32")`'
+        ),
     )
 
 
@@ -193,64 +205,51 @@ OVER_COLUMNS = ("if_any", "if_all", "across")
 def names_for_selector(failure: Failure) -> Diagnosis | None:
     """``s.if_all(["a", "b"], pred)``: a list of names where a selector goes; the names
     are selected with ``s.cols("a", "b")``."""
-    aliases = _selector_aliases(failure)
-    if "selector" not in str(failure.error) or not aliases:
+    if "selector" not in str(failure.error):
         return None
 
-    def render(node: ast.AST, code: str) -> str | None:
-        function = getattr(node, "func", None)
-        if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+    def render(module: str, call: ast.Call, code: str) -> str | None:
+        names = string_items(call.args[0]) if call.args else None
+        if not names or not isinstance(call.args[0], ast.List | ast.Tuple):
             return None
-        module = source_of(function.value, code)
-        if function.attr not in OVER_COLUMNS or module not in aliases or not node.args:
-            return None
-        names = string_items(node.args[0])
-        if not names or not isinstance(node.args[0], ast.List | ast.Tuple):
-            return None
-        rest = [source_of(a, code) for a in node.args[1:]]
-        rest += [f"{k.arg}={source_of(k.value, code)}" for k in node.keywords if k.arg]
+        rest = [source_of(a, code) for a in call.args[1:]]
+        rest += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
         columns = f"{module}.cols({', '.join(map(repr, names))})"
-        return f"{module}.{function.attr}({', '.join([columns, *rest])})"
+        return f"{module}.{getattr(call.func, 'attr', '')}({', '.join([columns, *rest])})"
 
-    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
-    if not found:
-        return None
-    return Diagnosis(
-        "selector",
-        f"`{source_of(found[0], failure.code)}` is given a list of names where a selector "
-        'goes: select the names with `s.cols("a", "b")`',
-        lambda code: rewrite_rendered(code, render),
+    return _selector_rewrite(
+        failure,
+        OVER_COLUMNS,
+        render,
+        lambda shown: (
+            f"`{shown}` is given a list of names where a selector goes: select "
+            'the names with `s.cols("a", "b")`'
+        ),
     )
 
 
 def selector_count(failure: Failure) -> Diagnosis | None:
     """``s.first(2)`` / ``s.last(2)``: those select one column; several by position are
     ``s.index[:2]`` / ``s.index[-2:]``."""
-    aliases = _selector_aliases(failure)
-    if not isinstance(failure.error, TypeError) or not aliases:
+    if not isinstance(failure.error, TypeError):
         return None
 
-    def render(node: ast.AST, code: str) -> str | None:
-        function = getattr(node, "func", None)
-        if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
-            return None
-        count = node.args[0] if len(node.args) == 1 and not node.keywords else None
+    def render(module: str, call: ast.Call, _code: str) -> str | None:
+        count = call.args[0] if len(call.args) == 1 and not call.keywords else None
         n = count.value if isinstance(count, ast.Constant) else None
-        module = source_of(function.value, code)
-        if function.attr not in ("first", "last") or module not in aliases:
-            return None
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             return None
-        return f"{module}.index[:{n}]" if function.attr == "first" else f"{module}.index[-{n}:]"
+        first = getattr(call.func, "attr", "") == "first"
+        return f"{module}.index[:{n}]" if first else f"{module}.index[-{n}:]"
 
-    found = matching_calls(failure.code, lambda node: render(node, failure.code) is not None)
-    if not found:
-        return None
-    return Diagnosis(
-        "selector",
-        f"`{source_of(found[0], failure.code)}`: `s.first()`/`s.last()` select one column; "
-        "several by position are `s.index[:n]` (the first n) or `s.index[-n:]` (the last n)",
-        lambda code: rewrite_rendered(code, render),
+    return _selector_rewrite(
+        failure,
+        ("first", "last"),
+        render,
+        lambda shown: (
+            f"`{shown}`: `s.first()`/`s.last()` select one column; several by "
+            "position are `s.index[:n]` (the first n) or `s.index[-n:]` (the last n)"
+        ),
     )
 
 
