@@ -257,6 +257,12 @@ def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
 SET_OPERATORS = {ast.BitOr: "union", ast.BitAnd: "intersect", ast.Sub: "difference"}
 
 
+def _element_name(code: str) -> str:
+    """A name for a lambda's element that ``code`` does not use already."""
+    used = set(re.findall(r"\w+", code))
+    return next((name for name in ("x", "v", "item") if name not in used), "element_")
+
+
 def _array_set_operation(node: ast.AST, namespace: Mapping[str, object]) -> bool:
     """``t.tags | ["new"]``, ``t.a & t.b``, ``t.a - ibis.array(["x"])``: Python's set
     operators on an array column."""
@@ -283,8 +289,7 @@ def _as_array_method(node: ast.AST, code: str) -> str:
     items = _listed_items(node.right)
     if items is not None and len(items) == 1:
         return f"{array}.remove({source_of(items[0], code)})"
-    used = set(re.findall(r"\w+", code))
-    x = next((name for name in ("x", "v", "item") if name not in used), "element_")
+    x = _element_name(code)
     if items is not None:
         listed = ", ".join(source_of(item, code) for item in items)
         return f"{array}.filter(lambda {x}: {x}.notin([{listed}]))"
@@ -395,8 +400,7 @@ def _as_element_function(node: ast.AST, code: str) -> str:
     ``arr.map(lambda x: x.upper())``."""
     function = getattr(node, "func", node)
     array, argument = getattr(function, "value", node), getattr(node, "args", [node])[0]
-    used = set(re.findall(r"\w+", code))
-    x = next((name for name in ("x", "v", "item") if name not in used), "element_")
+    x = _element_name(code)
     if (method := _python_method(argument)) is not None:
         body = f"{x}.{method}()"
     elif isinstance(argument, ast.Dict):
