@@ -253,30 +253,16 @@ def selector_count(failure: Failure) -> Diagnosis | None:
     )
 
 
-def _where_function(
-    node: ast.AST, aliases: set[str], code: str
-) -> tuple[str, str, ast.expr] | None:
-    """The module's name, the parameter and the body of ``s.where(lambda c: ...)``."""
-    function = getattr(node, "func", None)
-    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
-        return None
-    module = source_of(function.value, code)
-    test = node.args[0] if len(node.args) == 1 and not node.keywords else None
-    if function.attr != "where" or module not in aliases or not isinstance(test, ast.Lambda):
-        return None
-    parameters = [a.arg for a in test.args.args]
-    return (module, parameters[0], test.body) if len(parameters) == 1 else None
-
-
-def _name_test(node: ast.AST, aliases: set[str], code: str) -> str | None:
+def _name_test(module: str, call: ast.Call, _code: str) -> str | None:
     """``s.where(lambda c: c.startswith("temp"))`` → ``s.startswith("temp")`` (also
     ``endswith``, and ``"x" in c`` → ``s.contains("x")``); a test of the column's type,
     ``s.where(lambda c: c.is_floating())`` → ``lambda c: c.type().is_floating()``; None
     for other code."""
-    found = _where_function(node, aliases, code)
-    if found is None:
+    test = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    parameters = [a.arg for a in test.args.args] if isinstance(test, ast.Lambda) else []
+    if not isinstance(test, ast.Lambda) or len(parameters) != 1:
         return None
-    module, column, body = found
+    (column,), body = parameters, test.body
     method = getattr(body, "func", None)
     owner = getattr(method, "value", None)
     if isinstance(body, ast.Call) and isinstance(owner, ast.Name) and owner.id == column:
@@ -297,21 +283,20 @@ def _name_test(node: ast.AST, aliases: set[str], code: str) -> str | None:
 def selector_on_names(failure: Failure) -> Diagnosis | None:
     """``s.where(lambda c: c.startswith("temp"))``: ``s.where`` hands its function each
     column, not its name; names are matched by ``s.startswith``/``endswith``/``contains``."""
-    aliases = _selector_aliases(failure)
     # a string column's startswith gives no bool: Ibis says the function's value is not one
     wrong = isinstance(failure.error, AttributeError) or "is not a bool" in str(failure.error)
-    if not wrong or not aliases:
+    if not wrong:
         return None
-    found = matching_calls(failure.code, lambda n: _name_test(n, aliases, failure.code) is not None)
-    if not found:
-        return None
-    return Diagnosis(
-        "selector",
-        f"`{source_of(found[0], failure.code)}`: `s.where` calls its function with each "
-        "column (an expression), not its name or type: names are matched with "
-        "`s.startswith(...)`, `s.endswith(...)` or `s.contains(...)`, a type is "
-        "`col.type()` (`lambda col: col.type().is_floating()`)",
-        lambda code: rewrite_rendered(code, lambda node, text: _name_test(node, aliases, text)),
+    return _selector_rewrite(
+        failure,
+        ("where",),
+        _name_test,
+        lambda shown: (
+            f"`{shown}`: `s.where` calls its function with each column (an expression), not "
+            "its name or type: names are matched with `s.startswith(...)`, "
+            "`s.endswith(...)` or `s.contains(...)`, a type is `col.type()` "
+            "(`lambda col: col.type().is_floating()`)"
+        ),
     )
 
 

@@ -915,36 +915,19 @@ def _apart(node: ast.AST, code: str) -> str:
     return render_call(node, code, values, [])
 
 
-def _row_count(call: ast.Call) -> int | None:
-    """The whole number ``t.sample(100)`` is given (pandas' ``n``), else None."""
-    given = call.args[0] if len(call.args) == 1 and not call.keywords else None
-    value = given.value if isinstance(given, ast.Constant) else None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        return None
-    return value
-
-
 def sample_count(failure: Failure) -> Search | None:
     """``t.sample(100)``: pandas' number of rows where Ibis takes a fraction; as
     ``t.sample(n=100)``, a random order limited to that many rows."""
     text = str(failure.error)
     if not text.startswith("Sample(") or "`fraction`" not in text:
         return None
-    calls = [c for c in calls_to(ast.parse(failure.code), "sample") if _row_count(c)]
+    calls = [c for c in calls_to(ast.parse(failure.code), "sample") if translate.row_count(c)]
     if not calls:
         return None
-    edited = replace_each_call(
-        failure.code,
-        ("sample",),
-        lambda c, code: (
-            f"{source_of(c.func.value, code)}.order_by(ibis.random()).limit({_row_count(c)})"
-            if _row_count(c) and isinstance(c.func, ast.Attribute)
-            else None
-        ),
-    )
+    edited = replace_each_call(failure.code, ("sample",), translate.top_rows_call)
     message = (
-        f"`.sample({_row_count(calls[0])})`: Ibis samples a fraction of the rows (0 to 1), "
-        "not a number of them; that many random rows are `t.order_by(ibis.random()).limit(n)`"
+        f"`.sample({translate.row_count(calls[0])})`: Ibis samples a fraction of the rows (0 to "
+        "1), not a number of them; that many random rows are `t.order_by(ibis.random()).limit(n)`"
     )
     candidates = [Candidate(edited, "a random order, limited")] if edited else []
     return Search(Diagnosis("pandas habit", message), candidates)

@@ -183,7 +183,7 @@ def _first_in_context(repair: Repair, codes: list[str], timeout: float) -> tuple
     if found[0] < 0 and _needs_the_whole_cell(repair, found[1]):
         whole = [with_imports(code, 1, imports)[0] for code in codes]
         again = first_that_checks(whole, specs, dialect=dialect, timeout=timeout)
-        found = again if again[0] >= 0 or _missed_an_earlier_name(repair, found[1]) else found
+        found = again if _whole_cell_wins(repair, found[1], again[0] >= 0) else found
     return found
 
 
@@ -235,7 +235,7 @@ def check_in_context(
     if _needs_the_whole_cell(repair, result):
         whole = with_imports(code, 1, imports)[0]
         again = check_code(whole, specs, dialect=dialect, assertion=assertion, timeout=timeout)
-        result = again if again.checked or _missed_an_earlier_name(repair, result) else result
+        result = again if _whole_cell_wins(repair, result, again.checked) else result
     return result
 
 
@@ -266,6 +266,12 @@ def _needs_the_whole_cell(repair: Repair, result: CheckResult) -> bool:
     statements that derived it."""
     compiled_badly = not result.checked and result.reason.startswith("compile: ")
     return _missed_an_earlier_name(repair, result) or (compiled_badly and repair.start_line > 1)
+
+
+def _whole_cell_wins(repair: Repair, first: CheckResult, whole_checked: bool) -> bool:
+    """The whole cell's check replaces the first when it passes, or when the first missed
+    a name (its reason says nothing of the code then); a compile failure is kept else."""
+    return whole_checked or _missed_an_earlier_name(repair, first)
 
 
 def as_error(reason: str) -> BaseException:

@@ -108,8 +108,8 @@ def set_operation(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: Python's set operators and the set operation of tables each stands for.
-TABLE_OPERATORS = {ast.Sub: "difference", ast.BitOr: "union", ast.BitAnd: "intersect"}
+#: Python's set operators and the Ibis method each stands for, on tables and on arrays.
+SET_OPERATORS = {ast.BitOr: "union", ast.BitAnd: "intersect", ast.Sub: "difference"}
 TABLES_OPERAND = re.compile(r"unsupported operand type\(s\) for ([-|&]): 'Table' and 'Table'")
 
 
@@ -131,17 +131,18 @@ def table_operator(failure: Failure) -> Diagnosis | None:
     def wanted(node: ast.AST) -> bool:
         return (
             isinstance(node, ast.BinOp)
-            and type(node.op) in TABLE_OPERATORS
+            and type(node.op) in SET_OPERATORS
             and _table_like(node.left, namespace)
             and _table_like(node.right, namespace)
         )
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.BinOp)  # noqa: S101 - wanted() chose operations
-        method = TABLE_OPERATORS[type(node.op)]
+        method = SET_OPERATORS[type(node.op)]
         return f"{source_of(node.left, code)}.{method}({source_of(node.right, code)})"
 
-    method = {"-": "difference", "|": "union", "&": "intersect"}[match.group(1)]
+    sign = {"-": ast.Sub, "|": ast.BitOr, "&": ast.BitAnd}[match.group(1)]
+    method = SET_OPERATORS[sign]
     return Diagnosis(
         "set operations",
         f"`{match.group(1)}` is not defined on tables: SQL's set operations are methods, "

@@ -25,6 +25,7 @@ from ibis_copilot.repair.edits import (
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
+from ibis_copilot.repair.set_operations import SET_OPERATORS
 
 # -- struct fields --------------------------------------------------------------------------
 
@@ -251,10 +252,6 @@ def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
         '`t.payload["tax"].float` (or `.int`, `.str`)',
         fix if json_columns else None,
     )
-
-
-#: Python's set operators and the array method that does the same per row.
-SET_OPERATORS = {ast.BitOr: "union", ast.BitAnd: "intersect", ast.Sub: "difference"}
 
 
 def _element_name(code: str) -> str:

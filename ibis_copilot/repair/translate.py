@@ -382,9 +382,19 @@ def substitute_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.substitute({_text(call.args[0], code)})"
 
 
+def row_count(call: ast.Call) -> int | None:
+    """The whole number ``t.sample(100)`` is given by position (pandas' ``n``), else None."""
+    given = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    value = given.value if isinstance(given, ast.Constant) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value
+
+
 def top_rows_call(call: ast.Call, code: str) -> str | None:
     """``t.topk(5, by="fare")`` (pandas' ``nlargest``) → ``t.order_by(ibis.desc("fare"))
-    .limit(5)``; ``t.sample(n=100)`` → ``t.order_by(ibis.random()).limit(100)``."""
+    .limit(5)``; ``t.sample(n=100)`` or ``t.sample(100)`` (pandas' number of rows) →
+    ``t.order_by(ibis.random()).limit(100)``."""
     table, method = receiver(call, code), called_name(call)
     given = {k.arg: k.value for k in call.keywords}
     if table is None or any(name is None for name in given):
@@ -392,9 +402,12 @@ def top_rows_call(call: ast.Call, code: str) -> str | None:
     if method == "topk" and set(given) == {"by"} and len(call.args) == 1:
         by = _text(given["by"], code)
         return f"{table}.order_by({_desc(by)}).limit({_text(call.args[0], code)})"
-    if method == "sample" and set(given) == {"n"} and not call.args:
+    if method != "sample":
+        return None
+    if set(given) == {"n"} and not call.args:
         return f"{table}.order_by(ibis.random()).limit({_text(given['n'], code)})"
-    return None
+    rows = row_count(call)
+    return f"{table}.order_by(ibis.random()).limit({rows})" if rows else None
 
 
 def replace_call(call: ast.Call, code: str) -> str | None:
