@@ -64,6 +64,30 @@ def test_pairs_are_mined_exactly() -> None:
     assert mine_pairs(CORPUS + CORPUS, seed=0) == pairs, "duplicates are dropped"
 
 
+def test_a_vocabulary_sibling_pairs_pandas_and_sql_words_with_the_objects_summary() -> None:
+    from dataclasses import replace
+
+    from ibis_copilot.knowledge.api_source import bridge_chunk
+    from ibis_copilot.knowledge.example_sql import sql_vocabulary
+
+    limit, sql = CORPUS[-1], "SELECT * FROM t AS t0 LIMIT 3"
+    sibling = bridge_chunk(limit, [sql], ["head", "iloc"])
+    pairs = mine_pairs([*CORPUS, sibling], seed=0)
+    summary = "Select the first n rows of the table in order."
+    mined = {(p.kind, p.anchor) for p in pairs if p.positive == summary and p.kind != "signature"}
+    assert mined == {
+        ("pandas", "pandas head"),
+        ("pandas", "pandas iloc"),
+        ("sql words", " ".join(sql_vocabulary(sql))),
+        ("sql", sql),
+    }, mined
+    assert all(p.page == limit.path for p in pairs if p.kind in {"pandas", "sql", "sql words"})
+    # the sibling is no API chunk of its own: its first paragraph is no summary to pair
+    assert not [p for p in pairs if p.positive.startswith("In pandas")]
+    orphan = replace(sibling, path="api:ibis.Table.gone")
+    assert mine_pairs([orphan], seed=0) == [], "no summary: nothing to pair with"
+
+
 def test_held_out_pages_are_never_trained_on() -> None:
     pairs = mine_pairs(CORPUS, seed=0)
     train, validation = split_pairs(pairs, {"how-to/joins.qmd"}, validation_share=0.0)

@@ -1351,3 +1351,140 @@ def test_python_math_of_a_name_the_cell_derived_is_read_as_the_columns_method() 
     except TypeError as error:
         failure = Failure(error, code, namespace)
     assert rule_fix(code, diagnose(failure)) == "hav = r.temp / 2\nr.mutate(a=hav.asin())"
+
+
+ELEVENTH_BATCH_RULES = [
+    # a JSON value read as the other operand's kind
+    ("r.payload['n'] + 1", "nested data", "no number type", "r.payload['n'].int + 1"),
+    # pandas' str.contains reads a regular expression; plain text stays contains
+    (
+        "r.filter(r.code.str.contains('^A.'))",
+        "pandas habit",
+        "string",
+        "r.filter(r.code.re_search('^A.'))",
+    ),
+    (
+        "r.filter(r.code.str.contains('AB'))",
+        "pandas habit",
+        "string",
+        "r.filter(r.code.contains('AB'))",
+    ),
+    ("r.filter(~np.isinf(r.temp))", "eager use", "is Python's", "r.filter(~r.temp.isinf())"),
+    (
+        "r.filter(s.if_all(_ > 0, s.numeric()))",
+        "selector",
+        "the columns come first",
+        "r.filter(s.if_all(s.numeric(), _ > 0))",
+    ),
+    # Python's `in` over a list, on a column and on an array's element
+    (
+        "r.filter(r.code in ['a', 'b'])",
+        "python boolean operators",
+        "`col.isin(values)`",
+        "r.filter(r.code.isin(['a', 'b']))",
+    ),
+    (
+        "w.mutate(x=w.words.filter(lambda g: g not in ('a', 'b')))",
+        "python boolean operators",
+        "`col.isin(values)`",
+        "w.mutate(x=w.words.filter(lambda g: g.notin(('a', 'b'))))",
+    ),
+    (
+        "r.filter('unit' in r.tags)",
+        "eager use",
+        "cannot look inside",
+        "r.filter(r.tags.contains('unit'))",
+    ),
+    (
+        "r.mutate(p=ibis.cume_dist(r.temp).over(group_by='sensor'))",
+        "window",
+        "takes its order from the window",
+        "r.mutate(p=ibis.cume_dist().over(group_by='sensor', order_by=r.temp))",
+    ),
+    (
+        "r.aggregate(groupby='sensor', m=r.temp.mean())",
+        "wrong argument",
+        "groups by `by=`",
+        "r.aggregate(by='sensor', m=r.temp.mean())",
+    ),
+    (
+        "r.mutate(t=pd.to_datetime(r.n, unit='ms'))",
+        "eager use",
+        "in memory",
+        "r.mutate(t=r.n.as_timestamp('ms'))",
+    ),
+    (
+        "r.sensor.intersect(w.seen)",
+        "set operations",
+        "is a table's",
+        "r.select('sensor').intersect(w.select(sensor='seen'))",
+    ),
+    (
+        "r.select('sensor', r.place.lift())",
+        "nested data",
+        "`lift()` makes a table",
+        "r.select('sensor', 'place').unpack('place')",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "rule", "advice", "fix"), ELEVENTH_BATCH_RULES)
+def test_rules_of_the_eleventh_batch(code: str, rule: str, advice: str, fix: str | None) -> None:
+    test_rules_read_the_failure_and_fix_it(code, rule, advice, fix)
+
+
+ELEVENTH_BATCH_FAMILIES = [
+    ("r.code.ljust(10, '0')", "did you mean `.rpad`", "r.code.rpad(10, '0')"),
+    (
+        "ibis.except_(r.select('sensor'), w.select(sensor='seen'))",
+        "did you mean `difference`",
+        "ibis.difference(r.select('sensor'), w.select(sensor='seen'))",
+    ),
+    # one whole number for the one required whole-number parameter
+    ("r.code.left(n=2)", "no parameter `n=`", "r.code.left(2)"),
+    ("w.words.repeat(times=2)", "no parameter `times=`", "w.words.repeat(2)"),
+    # pandas' keywords that say what Ibis does anyway
+    (
+        "r.fill_null({'temp': 0.0}, inplace=True)",
+        "no parameter `inplace=`",
+        "r.fill_null({'temp': 0.0})",
+    ),
+    ("r.info(verbose=True)", "no parameter `verbose=`", "r.info()"),
+    ("w.words.union('x')", "takes arrays", "w.words.union(['x'])"),
+    ("r.group_by('sensor').count('temp')", "GroupedTable.count() takes no arguments", None),
+    # a data type compared as a type, not as its name (always unequal)
+    (
+        "r.select(*[c for c in r.columns if r[c].dtype == 'float64'])",
+        "did you mean `.type`",
+        "r.select(*[c for c in r.columns if r[c].type() == ibis.dtype('float64')])",
+    ),
+    ("(r.at - r.at).hours() > 1", "no number with `.hours`", "r.at.delta(r.at, unit='hour') > 1"),
+]
+
+
+@pytest.mark.parametrize(("code", "words", "first"), ELEVENTH_BATCH_FAMILIES)
+def test_families_of_the_eleventh_batch(code: str, words: str, first: str | None) -> None:
+    test_signatures_say_what_the_call_takes(code, words, first)
+
+
+def test_an_interval_a_name_holds_is_read_as_the_difference_it_was_made_from() -> None:
+    code = "took = r.at - r.at\nr.filter(took.hours() >= 1)"
+    namespace = dict(NAMESPACE)
+    exec(code.splitlines()[0], namespace)  # noqa: S102 - the cell's first line ran
+    try:
+        exec(code.splitlines()[1], namespace)  # noqa: S102 - the failing line
+    except TypeError as error:
+        failure = Failure(error, code, namespace)
+    assert not [f for f in diagnose(failure) if "is a property" in f.message]
+    candidates = candidates_of(search(failure), code)
+    assert candidates[0].code.endswith("r.filter(r.at.delta(r.at, unit='hour') >= 1)")
+
+
+def test_a_unit_of_an_interval_column_called_is_read_as_the_property() -> None:
+    code = "r.filter((r.at - r.at).hours() >= 1)"  # a difference: delta (above)
+    assert rule_fix(code, diagnose(failure_of(code))) is None
+    interval = ibis.table({"span": "interval('D')"}, name="i")
+    failure = Failure(
+        TypeError("'IntervalColumn' object is not callable"), "i.span.days()", {"i": interval}
+    )
+    assert rule_fix("i.span.days()", diagnose(failure)) == "i.span.days"

@@ -136,17 +136,21 @@ def example_code(obj: griffe.Object) -> str:
     return "\n".join(block for block in blocks if block)
 
 
+#: How a vocabulary sibling's lines begin (``pairs`` reads them back for training).
+PANDAS_LINE, SQL_WORDS_LINE = "In pandas: ", "In SQL: "
+
+
 def bridge_chunk(chunk: Chunk, sqls: list[str], pandas: list[str]) -> Chunk:
     """A sibling of an API object's chunk, cited as the same page, in the words of users
     who know pandas or SQL: the pandas names it stands for, the SQL words and the SQL its
     examples compile to."""
     parts = [chunk.text.split("\n", 1)[0]]
     if pandas:
-        parts.append(f"In pandas: {', '.join(pandas)}")
+        parts.append(f"{PANDAS_LINE}{', '.join(pandas)}")
     if sqls:
         words = dict.fromkeys(word for sql in sqls for word in sql_vocabulary(sql))
         compiled = "\n".join(compact(sql) for sql in sqls)
-        parts.append(f"In SQL: {' '.join(words)}")
+        parts.append(f"{SQL_WORDS_LINE}{' '.join(words)}")
         parts.append(f"Its examples compile to SQL (DuckDB):\n{compiled}")
     text = "\n\n".join(parts)[:MAX_SQL_CHARS]
     return replace(chunk, text=text, extra={**chunk.extra, "part": "vocabulary"})

@@ -5,7 +5,10 @@ Nothing here is written by hand: every pair joins two pieces of the same chunk o
 - ``heading``: a docs section's heading ↔ the section's text;
 - ``title``: a docs page's title ↔ its first section;
 - ``signature``: an API object's name and signature ↔ its docstring summary;
-- ``example``: an API docstring's example code ↔ that docstring's summary.
+- ``example``: an API docstring's example code ↔ that docstring's summary;
+- ``pandas``, ``sql words``, ``sql``: an API object's vocabulary sibling (pandas' names
+  for it, the SQL words and the SQL its examples compile to) ↔ its docstring summary, so
+  that a question in pandas' or SQL's words finds the Ibis object.
 
 Hard negatives come from the same place: another section of the same page, or the
 summary of a sibling method of the same class. Whole pages are held out for validation
@@ -22,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ibis_copilot.knowledge.api_source import PANDAS_LINE, SQL_WORDS_LINE
 from ibis_copilot.knowledge.chunks import Chunk
 
 EXAMPLE = re.compile(r"Examples:\n```python\n(.*?)```", re.DOTALL)
@@ -109,16 +113,49 @@ def _api_pairs(chunks: list[Chunk], rng: random.Random) -> Iterable[TrainingPair
                 yield TrainingPair(code, summary, negative, "example", chunk.path)
 
 
+#: A vocabulary sibling's lines, and the pair kind of each.
+VOCABULARY_LINES = ((PANDAS_LINE, "pandas"), (SQL_WORDS_LINE, "sql words"))
+SQL_STATEMENT = ("SELECT", "WITH")
+#: The first characters of a compiled statement that a pair keeps.
+SQL_CHARACTERS = 300
+
+
+def _vocabulary_pairs(vocabulary: list[Chunk], summaries: dict[str, str]) -> Iterable[TrainingPair]:
+    for chunk in vocabulary:
+        summary = summaries.get(chunk.path, "")
+        if _words(summary) < MIN_WORDS:
+            continue
+        for line in chunk.text.splitlines():
+            for prefix, kind in VOCABULARY_LINES:
+                if not line.startswith(prefix):
+                    continue
+                words = line.removeprefix(prefix)
+                anchors = (
+                    [f"pandas {n}" for n in words.split(", ")] if kind == "pandas" else [words]
+                )
+                for anchor in anchors:
+                    yield TrainingPair(anchor, summary, None, kind, chunk.path)
+            if line.startswith(SQL_STATEMENT):
+                yield TrainingPair(line[:SQL_CHARACTERS], summary, None, "sql", chunk.path)
+
+
 def mine_pairs(chunks: Iterable[Chunk], seed: int = 0) -> list[TrainingPair]:
     """Every pair the chunks give, deduplicated (same anchor and positive), in a stable
     order. Negatives are chosen with ``seed``."""
     rng = random.Random(seed)  # noqa: S311 - sampling negatives, not security
     everything = list(chunks)
-    api = [c for c in everything if c.path.startswith("api:")]
+    vocabulary = [c for c in everything if c.extra.get("part") == "vocabulary"]
+    api = [c for c in everything if c.path.startswith("api:") and c not in vocabulary]
     docs = [c for c in everything if not c.path.startswith("api:")]
+    summaries = {c.path: _summary(c) for c in api}
     seen: set[tuple[str, str]] = set()
     pairs: list[TrainingPair] = []
-    for pair in [*_docs_pairs(docs, rng), *_api_pairs(api, rng)]:
+    mined = [
+        *_docs_pairs(docs, rng),
+        *_api_pairs(api, rng),
+        *_vocabulary_pairs(vocabulary, summaries),
+    ]
+    for pair in mined:
         key = (" ".join(pair.anchor.split()).lower(), " ".join(pair.positive.split()).lower())
         if key not in seen:
             seen.add(key)

@@ -11,7 +11,7 @@ import ast
 import inspect
 import re
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import ibis
 import ibis.expr.types as ir
@@ -19,10 +19,12 @@ import ibis.selectors
 
 from ibis_copilot.repair import translate
 from ibis_copilot.repair.edits import (
+    INTERVAL_UNITS,
     call_rewrite,
     called_name,
     interval_words,
     matching_calls,
+    named_differences,
     parse,
     position,
     replace_each_call,
@@ -250,6 +252,44 @@ def selector_count(failure: Failure) -> Diagnosis | None:
             f"`{shown}`: `s.first()`/`s.last()` select one column; several by "
             "position are `s.index[:n]` (the first n) or `s.index[-n:]` (the last n)"
         ),
+    )
+
+
+def _selects(node: ast.AST, namespace: Mapping[str, object]) -> bool:
+    """``node`` is a selector: ``s.numeric()``, ``s.a() | s.b()``, or a name bound to one."""
+    if isinstance(node, ast.BinOp):
+        return _selects(node.left, namespace) or _selects(node.right, namespace)
+    if isinstance(node, ast.Name):
+        return isinstance(namespace.get(node.id), ibis.selectors.Selector)
+    function = node.func if isinstance(node, ast.Call) else None
+    module = function.value if isinstance(function, ast.Attribute) else None
+    return isinstance(module, ast.Name) and namespace.get(module.id) is ibis.selectors
+
+
+def selector_arguments_swapped(failure: Failure) -> Diagnosis | None:
+    """``s.if_all(_ > 0, s.numeric())``: the columns come first, then the test,
+    ``s.if_all(s.numeric(), _ > 0)`` (also ``if_any`` and ``across``)."""
+    if "`selector`" not in str(failure.error):
+        return None
+    namespace = failure.namespace
+
+    def render(call: ast.Call, code: str) -> str | None:
+        if len(call.args) != 2:  # the columns and the test
+            return None
+        test, columns = call.args
+        if not _selects(columns, namespace) or _selects(test, namespace):
+            return None
+        rest = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+        given = ", ".join([source_of(columns, code), source_of(test, code), *rest])
+        return f"{source_of(call.func, code)}({given})"
+
+    return call_rewrite(
+        failure.code,
+        "selector",
+        "the columns come first, then the test: `s.if_all(s.numeric(), _ > 0)` "
+        "(`if_any` and `across` alike)",
+        ("if_all", "if_any", "across"),
+        render,
     )
 
 
@@ -856,12 +896,19 @@ def property_called(failure: Failure) -> Diagnosis | None:
     if not re.match(r"^'\w+' object is not callable", str(failure.error)):
         return None
     namespace = failure.namespace
+    differences = named_differences(parse(failure.code) or ast.Module(body=[], type_ignores=[]))
 
     def reads_a_property(call: ast.Call) -> bool:
         function = call.func
         if call.args or call.keywords or not isinstance(function, ast.Attribute):
             return False
         owner = value_of(function.value, namespace)
+        receiver = function.value
+        if isinstance(receiver, ast.Name):
+            receiver = differences.get(receiver.id, receiver)
+        subtracted = isinstance(receiver, ast.BinOp) and isinstance(receiver.op, ast.Sub)
+        if subtracted and function.attr in INTERVAL_UNITS:
+            return False  # a unit of a difference is an interval, no number: ``delta``
         return isinstance(getattr(type(owner), function.attr, None), property)
 
     called = {
@@ -1007,6 +1054,7 @@ RULES = (
     names_for_selector,
     selector_list,
     selector_on_names,
+    selector_arguments_swapped,
     relocate_position,
     selector_minus_names,
     pipe_of_a_result,

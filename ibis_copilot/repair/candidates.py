@@ -103,10 +103,16 @@ def candidates_of(searches: list[Search], code: str) -> list[Candidate]:
 # -- signatures ----------------------------------------------------------------------------
 
 
+def _owner_class(owner: str) -> type | None:
+    """The expression class an error names (``StringColumn``, ``GroupedTable``)."""
+    found = getattr(ir, owner, None) or getattr(ibis.expr.types.groupby, owner, None)
+    return found if isinstance(found, type) else None
+
+
 def _callable(owner: str | None, name: str) -> Callable[..., object] | None:
     """``ir.<owner>.<name>``, or ``ibis.<name>`` (else ``ibis.selectors.<name>``) for a
     module function."""
-    holder = getattr(ir, owner, None) if owner else ibis
+    holder = _owner_class(owner) if owner else ibis
     found = getattr(holder, name, None) if holder is not None else None
     if found is None and owner is None:
         found = getattr(ibis.selectors, name, None)
@@ -124,7 +130,7 @@ def _shown(owner: str | None, name: str) -> str:
 def _aliases(owner: str | None, name: str, function: Callable[..., object]) -> tuple[str, ...]:
     """Every public name ``function`` has where ``name`` was found (``rlike`` is
     ``re_search``); the module's own names only, so that no backend is imported."""
-    holder = getattr(ir, owner, None) if owner else ibis
+    holder = _owner_class(owner) if owner else ibis
     names = dir(holder) if owner else list(vars(ibis))
     same = [n for n in names if not n.startswith("_") and getattr(holder, n, None) is function]
     return tuple(dict.fromkeys([name, *same]))
@@ -230,6 +236,20 @@ def _keyword_mapping(given: list[str], free: list[inspect.Parameter]) -> dict[st
     return mapping if len(set(mapping.values())) == len(given) else None
 
 
+def _sole_whole_number(
+    call: ast.Call, unknown: list[str], free: list[inspect.Parameter]
+) -> dict[str, str] | None:
+    """``s.left(n=2)``, ``arr.repeat(times=2)``: one whole number under a name the method
+    lacks, where the one required parameter left takes a whole number: that parameter."""
+    value = next((k.value for k in call.keywords if k.arg in unknown), None)
+    whole = isinstance(value, ast.Constant) and type(value.value) is int
+    required = [p for p in free if p.default is p.empty and p.kind is not p.KEYWORD_ONLY]
+    if len(unknown) != 1 or not whole or len(required) != 1:
+        return None
+    takes_int = re.match(r"int\b", str(required[0].annotation)) is not None
+    return {unknown[0]: required[0].name} if takes_int else None
+
+
 def _call_with(
     call: ast.Call, code: str, parameters: list[inspect.Parameter], mapping: dict[str, str]
 ) -> str | None:
@@ -299,6 +319,8 @@ IGNORABLE_KEYWORDS: dict[str, object] = {
     "dropna": True,
     "inclusive": "both",  # between's bounds are both included
     "axis": 0,  # a reduction of a column is along it (reductions only: see below)
+    "inplace": False,  # Ibis always gives a new expression
+    "verbose": True,  # ``info()`` lists every column
 }
 #: Methods whose ``axis=0`` is what Ibis does (``drop("x", axis=0)`` is not: rows).
 ALONG_THE_COLUMN = frozenset(
@@ -321,13 +343,28 @@ def _in_filter(tree: ast.AST, call: ast.Call) -> bool:
     )
 
 
+def _result_used(tree: ast.Module, call: ast.Call) -> bool:
+    """``call``'s value is kept: assigned, or the cell's last expression (its output)."""
+    last = tree.body[-1] if tree.body else None
+    kept = [n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)]
+    if isinstance(last, ast.Expr):
+        kept.append(last.value)
+    return any(call in ast.walk(value) for value in kept)
+
+
 def _without_ignorable(
-    call: ast.Call, code: str, unknown: list[str], in_filter: bool = False
+    call: ast.Call,
+    code: str,
+    unknown: list[str],
+    in_filter: bool = False,
+    result_used: bool = False,
 ) -> Candidate | None:
     """``col.sum(skipna=True)`` → ``col.sum()``, when every unknown keyword says what Ibis
     does anyway (``s.startswith("a", na=False)`` too, in a filter's condition)."""
     values = {k.arg: k.value for k in call.keywords if k.arg in unknown}
     ignorable = IGNORABLE_IN_FILTERS if in_filter else IGNORABLE_KEYWORDS
+    if result_used:  # pandas' ``inplace=True`` changes the frame; Ibis gives the result
+        ignorable = {**ignorable, "inplace": True}
     if "axis" in values and called_name(call) not in ALONG_THE_COLUMN:
         return None
     if not values or any(
@@ -388,7 +425,9 @@ def wrong_keyword(failure: Failure) -> Search | None:
         if not unknown:
             continue
         unknown_all += unknown
-        dropped = _without_ignorable(call, failure.code, unknown, _in_filter(tree, call))
+        dropped = _without_ignorable(
+            call, failure.code, unknown, _in_filter(tree, call), _result_used(tree, call)
+        )
         if dropped is not None:
             candidates.append(dropped)
         translated = translator(call, failure.code) if translator else None
@@ -398,7 +437,7 @@ def wrong_keyword(failure: Failure) -> Search | None:
         taken = set(given) - set(unknown)
         filled = {p.name for p in fillable[: len(call.args)]}
         free = [p for p in parameters if p.name not in filled | taken]
-        renames = _keyword_mapping(unknown, free)
+        renames = _keyword_mapping(unknown, free) or _sole_whole_number(call, unknown, free)
         edited = _call_with(call, failure.code, parameters, renames) if renames else None
         if renames and edited is not None:
             said = ", ".join(f"`{k}=` → `{v}`" for k, v in renames.items())
@@ -775,6 +814,8 @@ def unknown_method(failure: Failure) -> Search | None:
     for name in close:
         is_method = callable(getattr(kind, name, None))
         edited = _rename_member(failure.code, attribute, name, called=is_method, add_call=is_method)
+        if edited is not None and name == "type":
+            edited = _type_names_as_types(edited) or edited
         if edited is not None:
             candidates.append(Candidate(edited, f"`.{attribute}` → `.{name}`"))
     if not candidates:
@@ -782,6 +823,34 @@ def unknown_method(failure: Failure) -> Search | None:
     options = " or ".join(f"`.{name}`" for name in close)
     message = f"{shown} has no `.{attribute}`; did you mean {options}?"
     return Search(Diagnosis("unknown method", message), candidates)
+
+
+def _type_names_as_types(code: str) -> str | None:
+    """``col.type() == "float64"`` is always false (a data type is not its name):
+    ``col.type() == ibis.dtype("float64")``."""
+
+    def compared(node: ast.AST) -> bool:
+        if not isinstance(node, ast.Compare) or len(node.comparators) != 1:
+            return False
+        sides = (node.left, node.comparators[0])
+        typed = any(
+            isinstance(s, ast.Call) and getattr(s.func, "attr", "") == "type" for s in sides
+        )
+        named = any(isinstance(s, ast.Constant) and isinstance(s.value, str) for s in sides)
+        return typed and named and isinstance(node.ops[0], ast.Eq | ast.NotEq)
+
+    def render(node: ast.AST, code: str) -> str:
+        assert isinstance(node, ast.Compare)  # noqa: S101 - chosen comparisons
+        left, right = (
+            f"ibis.dtype({source_of(s, code)})"
+            if isinstance(s, ast.Constant)
+            else source_of(s, code)
+            for s in (node.left, node.comparators[0])
+        )
+        operator = "==" if isinstance(node.ops[0], ast.Eq) else "!="
+        return f"{left} {operator} {right}"
+
+    return rewrite_nodes(code, compared, render)
 
 
 #: Words that add nothing to a method's name (``to_upper`` is ``upper``).
@@ -844,6 +913,8 @@ IBIS_SYNONYMS = {
     "iff": "ifelse",
     "if_else": "ifelse",
     "uuid4": "uuid",
+    "except_": "difference",  # SQL's EXCEPT / MINUS
+    "minus": "difference",
 }
 MODULE_ATTRIBUTE = re.compile(r"^module '(ibis[\w.]*)' has no attribute '(\w+)'")
 
@@ -992,7 +1063,9 @@ def list_for_several(failure: Failure) -> Search | None:
 
 
 #: An operation that wants several values of a type (``ArrayConcat``, ``FindInSet``).
-SEVERAL_VALUES = re.compile(r"is not a tuple of coercibles to a Value\[(Array|String)\b")
+SEVERAL_VALUES = re.compile(
+    r"is not (?:a tuple of coercibles|coercible) to a Value\[(Array|String)\b"
+)
 
 
 def _as_values(node: ast.AST, kind: str) -> str | None:

@@ -15,7 +15,14 @@ import re
 from collections.abc import Callable
 
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
-from ibis_copilot.repair.edits import Candidate, Search, number_literal, parse, position
+from ibis_copilot.repair.edits import (
+    Candidate,
+    Search,
+    named_differences,
+    number_literal,
+    parse,
+    position,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 from ibis_copilot.repair.signatures import snake
@@ -344,10 +351,15 @@ def interval_method(failure: Failure) -> Search | None:
     else:
         return None
 
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    named = named_differences(tree)
+
     def difference(node: ast.AST) -> tuple[ast.BinOp, str] | None:
-        """``(a - b).hours()`` / ``(a - b).quarters``: the subtraction and the name."""
+        """``(a - b).hours()`` / ``(a - b).quarters`` / ``took.hours()`` after
+        ``took = a - b``: the subtraction and the name."""
         read = node.func if isinstance(node, ast.Call) and not node.args else node
         value = getattr(read, "value", None)
+        value = named.get(value.id, value) if isinstance(value, ast.Name) else value
         name = getattr(read, "attr", "")
         if not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Sub):
             return None
@@ -362,7 +374,6 @@ def interval_method(failure: Failure) -> Search | None:
         return f"{later}.delta({earlier}, unit={INTERVAL_METHODS[name]!r})"
 
     edited = rewrite_nodes(failure.code, lambda node: difference(node) is not None, render)
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
     names = [found[1] for node in ast.walk(tree) if (found := difference(node))]
     if edited is None or not names:
         return None

@@ -12,7 +12,7 @@ import difflib
 import functools
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import ibis
 import ibis.selectors
@@ -30,7 +30,7 @@ from ibis_copilot.repair import (
     units,
     windows,
 )
-from ibis_copilot.repair.edits import calls_to, parse, replace_each_call
+from ibis_copilot.repair.edits import call_rewrite, calls_to, parse, replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
 from ibis_copilot.repair.signatures import choice_spelling, signature_mismatch
@@ -463,6 +463,15 @@ def _without_date_accessor(code: str) -> str | None:
     )
 
 
+def _without_string_accessor(code: str) -> str | None:
+    """``s.str.upper()`` → ``s.upper()``; pandas' ``s.str.contains(r"^Ep\\d")``, a regular
+    expression, → ``s.re_search(r"^Ep\\d")``."""
+    searches = functools.partial(
+        replace_each_call, names=("contains",), translate=translate.accessor_contains_call
+    )
+    return _edits_in_turn(code, searches, functools.partial(rewrite.drop_accessor, accessor="str"))
+
+
 def _value_class(name: str) -> bool:
     """``name`` is an Ibis value class's (``IntegerColumn``, ``StringScalar``)."""
     return name.endswith(("Column", "Scalar", "Value"))
@@ -502,7 +511,7 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         )
     tables = failure.table_names
     fixes: dict[str, Rewrite] = {
-        "str": lambda code: rewrite.drop_accessor(code, "str"),
+        "str": _without_string_accessor,
         "dt": _without_date_accessor,
         "loc": lambda code: rewrite.loc_to_filter(code, tables),
         "shape": translate.shape_to_count,
@@ -596,12 +605,61 @@ def operator_precedence(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _membership_in_values(code: str, namespace: Mapping[str, object]) -> str | None:
+    """``g in regulars`` / ``t.a not in [1, 2]`` → ``g.isin(regulars)`` /
+    ``t.a.notin([1, 2])``: an expression looked up in Python's values."""
+
+    def values(node: ast.AST) -> bool:
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            return True
+        bound = namespace.get(node.id) if isinstance(node, ast.Name) else None
+        return isinstance(bound, list | tuple | set | frozenset)
+
+    def wanted(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], ast.In | ast.NotIn)
+            and not isinstance(node.left, ast.Constant)
+            and values(node.comparators[0])
+        )
+
+    def render(node: ast.AST, text: str) -> str:
+        assert isinstance(node, ast.Compare)  # noqa: S101 - wanted() chose comparisons only
+        method = "isin" if isinstance(node.ops[0], ast.In) else "notin"
+        needle = rewrite.source_of(node.left, text)
+        if not isinstance(node.left, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
+            needle = f"({needle})"
+        return f"{needle}.{method}({rewrite.source_of(node.comparators[0], text)})"
+
+    return rewrite.rewrite_nodes(code, wanted, render)
+
+
+def list_membership(failure: Failure) -> Diagnosis | None:
+    """``g in regulars``: Python's ``in`` over a list asks each ``==`` for one truth value;
+    Ibis tests membership per row with ``isin``."""
+    if "truth value of an Ibis expression is not defined" not in str(failure.error):
+        return None
+    namespace = failure.namespace
+    if _membership_in_values(failure.code, namespace) is None:
+        return None
+    return Diagnosis(
+        "python boolean operators",
+        "Python's `in` over a list compares the expression with each value and needs one "
+        "truth value; Ibis tests membership per row: `col.isin(values)` "
+        "(`col.notin(values)` for `not in`)",
+        lambda code: _membership_in_values(code, namespace),
+    )
+
+
 def python_boolean_operators(failure: Failure) -> Diagnosis | None:
     """``and`` / ``or`` / ``not`` (or ``if``) on expressions."""
     if "truth value of an Ibis expression is not defined" not in str(failure.error):
         return None
     if rewrite.operator_precedence(failure.code) is not None:
         return None  # a comparison grouped around ``&``: the rule above
+    if _membership_in_values(failure.code, failure.namespace) is not None:
+        return None  # ``x in values``: the rule above
     return Diagnosis(
         "python boolean operators",
         "Python's `and`/`or`/`not` cannot combine Ibis expressions: use `&`, `|`, `~` with "
@@ -678,6 +736,40 @@ def _join_key(shared: set[str]) -> str | None:
         return next(iter(shared))
     keys = [c for c in shared if c == "id" or c.endswith(("_id", "_key", "_code"))]
     return keys[0] if len(keys) == 1 else None
+
+
+#: Other tools' names for ``aggregate``'s ``by=``, which ``aggregate`` would take for an
+#: output column's name.
+GROUPING_KEYWORDS = frozenset({"groupby", "group_by", "groups"})
+
+
+def _grouping_as_by(call: ast.Call, code: str) -> str | None:
+    """``t.aggregate(groupby="k", n=...)`` → ``t.aggregate(by="k", n=...)``."""
+    named = [k.arg for k in call.keywords if k.arg in GROUPING_KEYWORDS]
+    if len(named) != 1 or any(k.arg == "by" for k in call.keywords):
+        return None
+    given = [rewrite.source_of(a, code) for a in call.args]
+    given += [
+        f"{'by' if k.arg in GROUPING_KEYWORDS else k.arg}={rewrite.source_of(k.value, code)}"
+        for k in call.keywords
+        if k.arg
+    ]
+    return f"{rewrite.source_of(call.func, code)}({', '.join(given)})"
+
+
+def grouping_keyword(failure: Failure) -> Diagnosis | None:
+    """``t.aggregate(groupby="k", ...)``: the groups are ``by=``; any other keyword names
+    an output column, which needs a reduction."""
+    if not NOT_A_REDUCTION.search(str(failure.error)):
+        return None
+    return call_rewrite(
+        failure.code,
+        "wrong argument",
+        "`aggregate` groups by `by=`: `t.aggregate(by='k', total=t.x.sum())`; its other "
+        "keywords name output columns",
+        ("aggregate", "agg"),
+        _grouping_as_by,
+    )
 
 
 def wrong_aggregation(failure: Failure) -> Diagnosis | None:
@@ -764,9 +856,11 @@ RULES: tuple[Rule, ...] = (
     pandas_habit,
     item_assignment,
     operator_precedence,
+    list_membership,
     python_boolean_operators,
     none_comparison,
     mixed_tables,
+    grouping_keyword,
     wrong_aggregation,
     method_not_called,
     sql_habit,

@@ -107,7 +107,7 @@ def in_operator(failure: Failure) -> Diagnosis | None:
         return None
     else:
         kind = match.group(1)
-    method = "contains" if kind.startswith(("Array", "String")) else "isin"
+    method = "contains" if kind.startswith(("Array", "String", "Map")) else "isin"
     advice = (
         f"`column.{method}(value)`"
         if method == "contains"
@@ -184,6 +184,10 @@ ELEMENTWISE = {
     "sign": "sign",
     "degrees": "rad2deg",
     "radians": "deg2rad",
+    "deg2rad": "deg2rad",
+    "rad2deg": "rad2deg",
+    "isnan": "isnan",
+    "isinf": "isinf",
     "round": "round",
     "sin": "sin",
     "cos": "cos",

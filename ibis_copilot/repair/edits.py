@@ -248,3 +248,20 @@ def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None
     if isinstance(node, ast.Subscript) and isinstance(owner, ir.JSONValue | ir.MapValue):
         return owner[key] if key is not None else None
     return None
+
+
+def named_differences(tree: ast.AST) -> dict[str, ast.BinOp]:
+    """Names the code binds once, to a subtraction (``took = t.end - t.start``)."""
+    bound: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                bound.setdefault(target.id, []).append(node.value)
+    return {
+        name: values[0]
+        for name, values in bound.items()
+        if len(values) == 1
+        and isinstance(values[0], ast.BinOp)
+        and isinstance(values[0].op, ast.Sub)
+    }

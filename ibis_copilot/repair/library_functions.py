@@ -18,6 +18,8 @@ PANDAS_MODULES = frozenset({"pd", "pandas"})
 #: (``to_datetime`` and ``to_numeric`` are casts, read with their keywords).
 PANDAS_NULL_TESTS = {"isna": "isnull", "isnull": "isnull", "notna": "notnull", "notnull": "notnull"}
 PANDAS_FUNCTIONS = frozenset({"to_datetime", "to_numeric", *PANDAS_NULL_TESTS})
+#: pandas' ``unit=`` of a number since the epoch that Ibis's ``as_timestamp`` takes too.
+EPOCH_UNITS = frozenset({"s", "ms", "us", "ns"})
 HASHES = frozenset({"md5", "sha1", "sha256", "sha512"})
 #: Python's ``re`` functions of (pattern, text[, ...]) and the column method for them.
 REGEX_FUNCTIONS = {"search": "re_search", "sub": "re_replace", "split": "re_split"}
@@ -41,6 +43,9 @@ def _pandas_call(node: ast.AST, tables: set[str]) -> str | None:
     if not mentions(node.args[0], tables):
         return None
     given = {k.arg for k in node.keywords}
+    unit = string_value(keyword(node, "unit"))
+    if name == "to_datetime" and given == {"unit"} and unit in EPOCH_UNITS:
+        return f".as_timestamp({unit!r})"  # a number since the epoch
     if name == "to_datetime" and given <= {"format"}:
         fmt = string_value(keyword(node, "format"))
         return f".as_timestamp({fmt!r})" if fmt else '.cast("timestamp")'

@@ -86,6 +86,8 @@ SYNONYMS = {
     "to_unix": "epoch_seconds",
     "unix_timestamp": "epoch_seconds",
     "epoch": "epoch_seconds",
+    "ljust": "rpad",  # Python's and pandas' padding
+    "rjust": "lpad",
     "trim": "strip",
     "ltrim": "lstrip",
     "rtrim": "rstrip",

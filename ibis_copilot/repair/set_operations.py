@@ -13,6 +13,8 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from ibis_copilot.repair.edits import (
+    NO_SUCH_ATTRIBUTE,
+    call_rewrite,
     called_name,
     replace_each_call,
     string_value,
@@ -151,4 +153,43 @@ def table_operator(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (set_operation, table_operator)
+def _column_parts(node: ast.AST, namespace: Mapping[str, object]) -> tuple[str, str] | None:
+    """``t.c`` / ``t["c"]`` of a table variable: the variable and the column's name."""
+    owner = getattr(node, "value", None)
+    table = namespace.get(owner.id) if isinstance(owner, ast.Name) else None
+    if not isinstance(owner, ast.Name) or not isinstance(table, ibis.Table):
+        return None
+    name = node.attr if isinstance(node, ast.Attribute) else None
+    if isinstance(node, ast.Subscript):
+        name = string_value(node.slice)
+    return (owner.id, name) if name is not None and name in table.columns else None
+
+
+def column_set_operation(failure: Failure) -> Diagnosis | None:
+    """``a.k.intersect(b.k)``: set operations are a table's; of one column each,
+    ``a.select("k").intersect(b.select("k"))``."""
+    match = NO_SUCH_ATTRIBUTE.match(str(failure.error))
+    if match is None or match.group(2) not in SET_OPERATIONS or "Column" not in match.group(1):
+        return None
+    namespace = failure.namespace
+
+    def render(call: ast.Call, _code: str) -> str | None:
+        left = _column_parts(getattr(call.func, "value", call), namespace)
+        right = _column_parts(call.args[0], namespace) if len(call.args) == 1 else None
+        if left is None or right is None or call.keywords or not IDENTIFIER.match(left[1]):
+            return None
+        chosen = f"{right[1]!r}" if right[1] == left[1] else f"{left[1]}={right[1]!r}"
+        method = called_name(call)
+        return f"{left[0]}.select({left[1]!r}).{method}({right[0]}.select({chosen}))"
+
+    return call_rewrite(
+        failure.code,
+        "set operations",
+        f"`{match.group(2)}` is a table's (SQL's set operations combine rows): of one column "
+        f"each, `a.select('k').{match.group(2)}(b.select('k'))`",
+        SET_OPERATIONS,
+        render,
+    )
+
+
+RULES = (set_operation, table_operator, column_set_operation)

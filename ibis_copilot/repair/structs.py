@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from ibis_copilot.repair import rewrite
 from ibis_copilot.repair.edits import (
+    call_rewrite,
     called_name,
     matching_calls,
     parse,
@@ -216,12 +217,19 @@ def keyed_attribute(failure: Failure) -> Diagnosis | None:
 JSON_OPERAND = re.compile(r"unsupported operand type\(s\) for .+: '(\w+)' and '(\w+)'")
 
 
+#: What a JSON value is read as, by the Python type of the other operand (Ibis integer
+#: columns: ``.int``; anything else numeric: ``.float``).
+_JSON_READERS = {"int": "int", "str": "str", "bool": "bool"}
+
+
 def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
     """``t.payload["tax"] + t.amount``: a JSON value has no number type until it is read
-    as one (``.float``, ``.int``)."""
+    as one of the other operand's kind (``.int`` beside an integer, else ``.float``)."""
     match = JSON_OPERAND.search(str(failure.error))
     if match is None or not any(side.startswith("JSON") for side in match.groups()):
         return None
+    other = next(side for side in (*match.groups(), "JSON") if not side.startswith("JSON"))
+    reader = _JSON_READERS.get(other) or ("int" if other.startswith("Integer") else "float")
     json_columns = {
         f"{variable}.{column}"
         for variable, table in failure.tables.items()
@@ -243,7 +251,7 @@ def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
             lambda node: (
                 isinstance(node, ast.Subscript) and (node.lineno, node.col_offset) in operands
             ),
-            lambda node, text: f"{source_of(node, text)}.float",
+            lambda node, text: f"{source_of(node, text)}.{reader}",
         )
 
     return Diagnosis(
@@ -426,7 +434,56 @@ def element_function(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _lifted_struct(node: ast.AST, table: str, namespace: Mapping[str, object]) -> str | None:
+    """The struct column's name where ``node`` is ``t.col.lift()`` of the table ``t``."""
+    function = node.func if isinstance(node, ast.Call) else None
+    if getattr(function, "attr", "") != "lift" or getattr(node, "args", True):
+        return None
+    column = getattr(function, "value", None)
+    if not isinstance(column, ast.Attribute | ast.Subscript):
+        return None
+    owner = column.value
+    if not isinstance(owner, ast.Name) or owner.id != table:
+        return None
+    if not isinstance(value_of(column, namespace), ir.StructValue):
+        return None
+    return column.attr if isinstance(column, ast.Attribute) else string_value(column.slice)
+
+
+def lift_in_projection(failure: Failure) -> Diagnosis | None:
+    """``t.select("id", t.s.lift())``: ``lift`` gives a table of the struct's fields, not
+    columns to select; ``t.select("id", "s").unpack("s")``."""
+    if "belong to another relation" not in str(failure.error) or ".lift()" not in failure.code:
+        return None
+    namespace = failure.namespace
+
+    def render(call: ast.Call, code: str) -> str | None:
+        table = getattr(getattr(call.func, "value", None), "id", None)
+        lifted = [_lifted_struct(a, table, namespace) if table else None for a in call.args]
+        names = [name for name in lifted if name]
+        if len(names) != 1 or not table:
+            return None
+        method = called_name(call)
+        kept = []  # a select keeps the struct to unpack; a mutate has it already
+        for argument, name in zip(call.args, lifted, strict=True):
+            if name is None or method == "select":
+                kept.append(repr(name) if name else source_of(argument, code))
+        kept += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+        inner = f"{table}.{method}({', '.join(kept)})" if kept else table
+        return f"{inner}.unpack({names[0]!r})"
+
+    return call_rewrite(
+        failure.code,
+        "nested data",
+        "`lift()` makes a table of the struct's fields, not columns to select: keep the "
+        "struct and spread it with `unpack`, `t.select('id', 's').unpack('s')`",
+        ("select", "mutate"),
+        render,
+    )
+
+
 RULES = (
+    lift_in_projection,
     flatten_for_explode,
     array_set_operator,
     element_function,

@@ -549,6 +549,22 @@ def regex_keyword_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.lower().contains({lowered})"
 
 
+#: Characters that make a pattern a regular expression rather than plain text.
+REGEX_SYNTAX = re.compile(r"[\\^$.*+?()\[\]{}|]")
+
+
+def accessor_contains_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``s.str.contains(pattern)`` reads the pattern as a regular expression (its
+    ``regex=True`` default): ``s.re_search(pattern)`` where the pattern has regex syntax."""
+    accessor = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(accessor, ast.Attribute) or accessor.attr != "str":
+        return None
+    pattern = string_value(call.args[0]) if len(call.args) == 1 else None
+    if call.keywords or pattern is None or not REGEX_SYNTAX.search(pattern):
+        return None
+    return f"{_text(accessor.value, code)}.re_search({_text(call.args[0], code)})"
+
+
 #: Other tools' flags for what a failed conversion gives, and the Ibis method that gives it:
 #: SQL's TRY_CAST as ``try_=True``/``safe=True``, pandas' ``errors="coerce"``/``"raise"``.
 CONVERSION_FLAGS: dict[tuple[str, object], str] = {

@@ -10,6 +10,7 @@ then one without an order.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Callable
 
@@ -28,7 +29,7 @@ from ibis_copilot.repair.edits import (
     replace_each_call,
     string_items,
 )
-from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 #: Column methods and ``ibis`` functions that compute over a window.
@@ -217,22 +218,53 @@ def _ordered_over(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}().over(order_by={order})"
 
 
+def _ordered_window(code: str, name: str) -> str | None:
+    """``ibis.rank(t.x).over(group_by=t.g)`` → ``ibis.rank().over(group_by=t.g,
+    order_by=t.x)``; a window that orders already keeps its order; other calls of
+    ``name`` as :func:`_ordered_over` writes them."""
+
+    def ranked(node: ast.AST) -> ast.Call | None:
+        function = node.func if isinstance(node, ast.Call) else None
+        inner = function.value if isinstance(function, ast.Attribute) else None
+        if getattr(function, "attr", "") != "over" or not isinstance(inner, ast.Call):
+            return None
+        return inner if called_name(inner) == name and len(inner.args) == 1 else None
+
+    def render(node: ast.AST, text: str) -> str:
+        assert isinstance(node, ast.Call)  # noqa: S101 - chosen ``.over`` calls
+        inner = ranked(node)
+        assert inner is not None  # noqa: S101 - chosen for having one
+        given = [source_of(a, text) for a in node.args]
+        given += [f"{k.arg}={source_of(k.value, text)}" for k in node.keywords if k.arg]
+        if not any(k.arg == "order_by" for k in node.keywords):
+            given.append(f"order_by={source_of(inner.args[0], text)}")
+        return f"{source_of(inner.func, text)}().over({', '.join(given)})"
+
+    windowed = rewrite_nodes(code, lambda node: ranked(node) is not None, render) or code
+    return replace_each_call(windowed, (name,), _ordered_over) or (
+        windowed if windowed != code else None
+    )
+
+
 def window_keywords(failure: Failure) -> Diagnosis | None:
     """``ibis.row_number(order_by=...)`` or ``ibis.rank(t.x)``: the order is the
     window's, given to ``.over``."""
     text = str(failure.error)
     match = UNEXPECTED_KEYWORD.search(text)
+    fix: Rewrite
     if match and match.group(2) in RANKING and match.group(3) in WINDOW_KEYWORDS:
-        name, render = match.group(2), _over_call
+        name = match.group(2)
+        fix = functools.partial(replace_each_call, names=(name,), translate=_over_call)
     elif (positional := POSITIONAL_RANKING.match(text)) and positional.group(1) in RANKING:
-        name, render = positional.group(1), _ordered_over
+        name = positional.group(1)
+        fix = functools.partial(_ordered_window, name=name)
     else:
         return None
     return Diagnosis(
         "window",
         f"`{name}()` takes its order from the window: `ibis.{name}().over(order_by=..., "
         "group_by=...)`",
-        lambda code: replace_each_call(code, (name,), render),
+        fix,
     )
 
 
