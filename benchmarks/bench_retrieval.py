@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import print_table, write_results
 
+from ibis_copilot.knowledge.embeddings import DEFAULT_EMBEDDING_MODEL
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase, default_sources
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
@@ -115,6 +116,12 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="reuse an index here (default: temporary)")
     parser.add_argument("--latency-rounds", type=int, default=3)
     parser.add_argument(
+        "--embedding-model",
+        default=DEFAULT_EMBEDDING_MODEL,
+        help="embedding model name or folder, e.g. one made by `ibis-copilot train-embeddings` "
+        "(default: the packaged MiniLM)",
+    )
+    parser.add_argument(
         "--set",
         choices=("dev", "heldout", "both"),
         default="both",
@@ -135,7 +142,7 @@ def main() -> None:
     queries = sets[names[0]]  # the first set: latency and the top-level figures
 
     with tempfile.TemporaryDirectory() as tmp:
-        base = KnowledgeBase(args.data_dir or Path(tmp))
+        base = KnowledgeBase(args.data_dir or Path(tmp), embedding_model=args.embedding_model)
         sources = default_sources(base.index_dir.parent, example_sql=not args.no_example_sql)
         start = time.perf_counter()
         report = base.index(sources, progress=False)
@@ -152,7 +159,13 @@ def main() -> None:
         scored = {}
         reranker = os.environ.get("IBIS_COPILOT_RERANKER_MODEL")
         reranked = (
-            KnowledgeBase(base.index_dir.parent, reranker_model=reranker) if reranker else None
+            KnowledgeBase(
+                base.index_dir.parent,
+                embedding_model=args.embedding_model,
+                reranker_model=reranker,
+            )
+            if reranker
+            else None
         )
         for name, items in sets.items():
             results, details = {}, {}
@@ -200,6 +213,7 @@ def main() -> None:
         "bench_retrieval",
         {
             "queries": len(queries),
+            "embedding_model": args.embedding_model,
             "chunks": chunks,
             "metrics": results,
             "rerank": os.environ.get("IBIS_COPILOT_RERANKER_MODEL") or "not run: none configured",

@@ -1353,7 +1353,7 @@ def test_python_math_of_a_name_the_cell_derived_is_read_as_the_columns_method() 
     assert rule_fix(code, diagnose(failure)) == "hav = r.temp / 2\nr.mutate(a=hav.asin())"
 
 
-ELEVENTH_BATCH_RULES = [
+LATER_RULE_CASES = [
     # a JSON value read as the other operand's kind
     ("r.payload['n'] + 1", "nested data", "no number type", "r.payload['n'].int + 1"),
     # pandas' str.contains reads a regular expression; plain text stays contains
@@ -1425,15 +1425,30 @@ ELEVENTH_BATCH_RULES = [
         "`lift()` makes a table",
         "r.select('sensor', 'place').unpack('place')",
     ),
+    # a selector compared, and a column's name as topk's `by`
+    (
+        "r.filter(s.if_any(s.numeric() > 1))",
+        "selector",
+        "compares the selector",
+        "r.filter(s.if_any(s.numeric(), lambda c: c > 1))",
+    ),
+    (
+        "r.sensor.topk(3, by='temp')",
+        "wrong argument",
+        "a reduction per value",
+        "r.sensor.topk(3, by=r.temp.sum())",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("code", "rule", "advice", "fix"), ELEVENTH_BATCH_RULES)
-def test_rules_of_the_eleventh_batch(code: str, rule: str, advice: str, fix: str | None) -> None:
+@pytest.mark.parametrize(("code", "rule", "advice", "fix"), LATER_RULE_CASES)
+def test_later_rules_read_the_failure_and_fix_it(
+    code: str, rule: str, advice: str, fix: str | None
+) -> None:
     test_rules_read_the_failure_and_fix_it(code, rule, advice, fix)
 
 
-ELEVENTH_BATCH_FAMILIES = [
+LATER_SIGNATURE_CASES = [
     ("r.code.ljust(10, '0')", "did you mean `.rpad`", "r.code.rpad(10, '0')"),
     (
         "ibis.except_(r.select('sensor'), w.select(sensor='seen'))",
@@ -1462,8 +1477,8 @@ ELEVENTH_BATCH_FAMILIES = [
 ]
 
 
-@pytest.mark.parametrize(("code", "words", "first"), ELEVENTH_BATCH_FAMILIES)
-def test_families_of_the_eleventh_batch(code: str, words: str, first: str | None) -> None:
+@pytest.mark.parametrize(("code", "words", "first"), LATER_SIGNATURE_CASES)
+def test_later_families_say_what_the_call_takes(code: str, words: str, first: str | None) -> None:
     test_signatures_say_what_the_call_takes(code, words, first)
 
 

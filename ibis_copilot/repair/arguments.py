@@ -23,6 +23,7 @@ from ibis_copilot.repair.edits import (
     call_rewrite,
     called_name,
     interval_words,
+    keyword,
     matching_calls,
     named_differences,
     parse,
@@ -290,6 +291,47 @@ def selector_arguments_swapped(failure: Failure) -> Diagnosis | None:
         "(`if_any` and `across` alike)",
         ("if_all", "if_any", "across"),
         render,
+    )
+
+
+#: Python's comparison operators as written.
+COMPARISONS = {
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+}
+
+
+def selector_compared(failure: Failure) -> Diagnosis | None:
+    """``s.if_any(s.numeric() > 100)``: a selector is no column to compare; the test is a
+    function of each column, ``s.if_any(s.numeric(), lambda c: c > 100)``."""
+    if not isinstance(failure.error, TypeError) or "not supported between" not in str(
+        failure.error
+    ):
+        return None
+    namespace = failure.namespace
+
+    def render(_module: str, call: ast.Call, code: str) -> str | None:
+        test = call.args[0] if len(call.args) == 1 and not call.keywords else None
+        if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+            return None
+        operator = COMPARISONS.get(type(test.ops[0]))
+        if operator is None or not _selects(test.left, namespace):
+            return None
+        columns, other = source_of(test.left, code), source_of(test.comparators[0], code)
+        return f"{source_of(call.func, code)}({columns}, lambda c: c {operator} {other})"
+
+    return _selector_rewrite(
+        failure,
+        ("if_any", "if_all"),
+        render,
+        lambda shown: (
+            f"`{shown}` compares the selector, which is no column: give the columns, then "
+            "the test of each, `s.if_any(s.numeric(), lambda c: c > 100)`"
+        ),
     )
 
 
@@ -1046,7 +1088,40 @@ def cross_join_condition(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _ranked_by_total(call: ast.Call, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``t.k.topk(5, by="x")`` → ``t.k.topk(5, by=t.x.sum())`` for a numeric ``x``."""
+    function = call.func
+    column = function.value if isinstance(function, ast.Attribute) else None
+    owner = getattr(column, "value", None)
+    by = keyword(call, "by") or (call.args[1] if len(call.args) == 2 else None)
+    name = string_value(by) if by is not None else None
+    table = namespace.get(owner.id) if isinstance(owner, ast.Name) else None
+    if name is None or not isinstance(table, ibis.Table) or name not in table.columns:
+        return None
+    if not table[name].type().is_numeric() or not isinstance(owner, ast.Name):
+        return None
+    k = [source_of(call.args[0], code)] if call.args else []
+    return f"{source_of(function, code)}({', '.join([*k, f'by={owner.id}.{name}.sum()'])})"
+
+
+def topk_by_name(failure: Failure) -> Diagnosis | None:
+    """``t.author.topk(5, by="likes")``: ``by`` is a reduction per group (the count by
+    default), not a column's name; the total, ``by=t.likes.sum()``."""
+    if "Aggregate(" not in str(failure.error):
+        return None
+    namespace = failure.namespace
+    return call_rewrite(
+        failure.code,
+        "wrong argument",
+        "`topk`'s `by` is a reduction per value (the count by default), not a column's "
+        "name: e.g. the total, `t.k.topk(5, by=t.x.sum())`",
+        ("topk",),
+        lambda call, code: _ranked_by_total(call, code, namespace),
+    )
+
+
 RULES = (
+    topk_by_name,
     cross_join_condition,
     selector_wildcards,
     glob_in_cols,
@@ -1055,6 +1130,7 @@ RULES = (
     selector_list,
     selector_on_names,
     selector_arguments_swapped,
+    selector_compared,
     relocate_position,
     selector_minus_names,
     pipe_of_a_result,
