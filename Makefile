@@ -17,7 +17,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 
-.PHONY: demo index test setup test-setup lint pytest jest ui-test bench bench-embeddings bench-ui clean
+.PHONY: demo index test setup test-setup lint pytest jest ui-test bench embeddings bench-embeddings bench-ui clean
 
 demo: setup index  ## Start JupyterLab on the quickstart notebook (the embedded CPU default)
 	$(BIN)/jupyter lab $(ROOT_FLAG) examples/quickstart.ipynb
@@ -102,6 +102,11 @@ bench: setup  ## Measure; writes benchmarks/results/*.json
 	$(BIN)/python benchmarks/bench_sql.py
 	$(BIN)/python benchmarks/bench_retrieval.py
 	cd benchmarks && $(BIN)/python bench_repair.py
+
+# The embedding model fully fine-tuned on pairs mined from the docs and API (~6-10 min on a
+# laptop CPU, resumable); it stays opt-in: set the model it prints, then `ibis-copilot index`.
+embeddings: setup  ## Train the Ibis-tuned embedding model (opt-in; see benchmarks/README.md)
+	$(BIN)/ibis-copilot train-embeddings
 
 bench-embeddings: setup  ## Train the Ibis embedding model and compare it with the base (slow)
 	cd benchmarks && $(BIN)/python bench_embeddings.py

@@ -1432,11 +1432,25 @@ LATER_RULE_CASES = [
         "compares the selector",
         "r.filter(s.if_any(s.numeric(), lambda c: c > 1))",
     ),
+    ("r.sensor.topk(3, by='temp')", "wrong argument", "a reduction per value", None),
+    # SQL's and older Ibis's aggregate keywords; a whole-table aggregation as a value
     (
-        "r.sensor.topk(3, by='temp')",
+        "r.aggregate(metrics=[r.temp.mean().name('m')], by='sensor')",
         "wrong argument",
-        "a reduction per value",
-        "r.sensor.topk(3, by=r.temp.sum())",
+        "takes its metrics first",
+        "r.aggregate([r.temp.mean().name('m')], by='sensor')",
+    ),
+    (
+        "r.filter(r.temp > r.aggregate(m=r.temp.mean()))",
+        "aggregation",
+        "is a table (one row",
+        "r.filter(r.temp > r.aggregate(m=r.temp.mean()).as_scalar())",
+    ),
+    (
+        "r.order_by('at').tail(3)",
+        "pandas habit",
+        "no last rows",
+        "r.order_by(ibis.desc('at')).head(3)",
     ),
 ]
 
@@ -1474,6 +1488,21 @@ LATER_SIGNATURE_CASES = [
         "r.select(*[c for c in r.columns if r[c].type() == ibis.dtype('float64')])",
     ),
     ("(r.at - r.at).hours() > 1", "no number with `.hours`", "r.at.delta(r.at, unit='hour') > 1"),
+    ("(r.at - r.at).dt.days", "no number with `.days`", "r.at.delta(r.at, unit='day')"),
+    # NumPy's name on a grouped expression keeps its parentheses
+    ("(r.temp / 100).arcsin()", "did you mean `.asin`", "(r.temp / 100).asin()"),
+    ("w.words.remove('a', 'b')", "several are one call each", "w.words.remove('a').remove('b')"),
+    ("r.code.isin(['a'], invert=True)", "no parameter `invert=`", "r.code.notin(['a'])"),
+    (
+        "r.value_counts(subset=['sensor'])",
+        "no parameter `subset=`",
+        "r.select('sensor').value_counts()",
+    ),
+    (
+        "r.temp.mean().over(ibis.trailing_window(rows=2, order_by=r.at))",
+        "no parameter `rows=`",
+        "r.temp.mean().over(ibis.trailing_window(preceding=2, order_by=r.at))",
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from ibis_copilot.repair.edits import (
     INTERVAL_UNITS,
     call_rewrite,
     called_name,
+    calls_to,
     interval_words,
     keyword,
     matching_calls,
@@ -1088,35 +1089,20 @@ def cross_join_condition(failure: Failure) -> Diagnosis | None:
     )
 
 
-def _ranked_by_total(call: ast.Call, code: str, namespace: Mapping[str, object]) -> str | None:
-    """``t.k.topk(5, by="x")`` → ``t.k.topk(5, by=t.x.sum())`` for a numeric ``x``."""
-    function = call.func
-    column = function.value if isinstance(function, ast.Attribute) else None
-    owner = getattr(column, "value", None)
-    by = keyword(call, "by") or (call.args[1] if len(call.args) == 2 else None)
-    name = string_value(by) if by is not None else None
-    table = namespace.get(owner.id) if isinstance(owner, ast.Name) else None
-    if name is None or not isinstance(table, ibis.Table) or name not in table.columns:
-        return None
-    if not table[name].type().is_numeric() or not isinstance(owner, ast.Name):
-        return None
-    k = [source_of(call.args[0], code)] if call.args else []
-    return f"{source_of(function, code)}({', '.join([*k, f'by={owner.id}.{name}.sum()'])})"
-
-
 def topk_by_name(failure: Failure) -> Diagnosis | None:
-    """``t.author.topk(5, by="likes")``: ``by`` is a reduction per group (the count by
-    default), not a column's name; the total, ``by=t.likes.sum()``."""
+    """``t.author.topk(5, by="likes")``: ``by`` is a reduction per value (the count by
+    default), not a column's name. Advice only: which reduction (a total, a mean) is the
+    user's call."""
     if "Aggregate(" not in str(failure.error):
         return None
-    namespace = failure.namespace
-    return call_rewrite(
-        failure.code,
+    calls = calls_to(parse(failure.code) or ast.Module(body=[], type_ignores=[]), "topk")
+    given = [keyword(c, "by") or (c.args[1] if len(c.args) > 1 else None) for c in calls]
+    if not any(by is not None and string_value(by) is not None for by in given):
+        return None
+    return Diagnosis(
         "wrong argument",
         "`topk`'s `by` is a reduction per value (the count by default), not a column's "
-        "name: e.g. the total, `t.k.topk(5, by=t.x.sum())`",
-        ("topk",),
-        lambda call, code: _ranked_by_total(call, code, namespace),
+        "name: e.g. `t.k.topk(5, by=t.x.sum())` or `by=t.x.mean()`",
     )
 
 

@@ -38,6 +38,7 @@ from ibis_copilot.repair.edits import (
     matching_calls,
     parse,
     position,
+    receiver,
     render_call,
     replace_call,
     replace_each_call,
@@ -46,7 +47,7 @@ from ibis_copilot.repair.edits import (
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.names import ARRAY_REDUCTIONS, SYNONYMS
-from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import owner_source, rewrite_nodes, source_of
 
 #: At most this many candidates are checked for one failure.
 MAX_CANDIDATES = 8
@@ -177,6 +178,7 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "partition_by": ("group_by",),
     "partition": ("group_by",),
     "rows_between": ("rows",),
+    "rows": ("preceding",),  # trailing_window(rows=n): the rows before
     "range_between": ("range",),
     "default": ("else_",),
     "func": ("predicate", "func"),
@@ -454,6 +456,11 @@ def wrong_keyword(failure: Failure) -> Search | None:
     return Search(Diagnosis("wrong argument", message), candidates)
 
 
+#: Methods of one value whose result takes the same method again: several values are one
+#: call each (``arr.remove("a", "b")`` → ``arr.remove("a").remove("b")``).
+CHAINED = frozenset({"remove"})
+
+
 def too_many_positional(failure: Failure) -> Search | None:
     """``col.isin("a", "b")``: several values where the method takes one list;
     ``col.strip(" ")``: an argument where the method takes none."""
@@ -478,6 +485,11 @@ def too_many_positional(failure: Failure) -> Search | None:
     candidates: list[Candidate] = []
     takes_list = function is None or _takes_a_list(function)
     for call, keyword_only in zip(calls, by_keyword, strict=True):
+        if name in CHAINED and not call.keywords and (owner_text := receiver(call, failure.code)):
+            links = "".join(f".{name}({source_of(a, failure.code)})" for a in call.args)
+            edited = replace_call(failure.code, call, f"{owner_text}{links}")
+            candidates += [Candidate(edited, f"one `.{name}()` per value")] if edited else []
+            continue
         option = isinstance(call.args[-1], ast.Constant)  # ``delta(d, "day")``: an option
         if len(call.args) < 2 or (keyword_only and option) or not takes_list:
             candidates += keyword_only
@@ -489,7 +501,9 @@ def too_many_positional(failure: Failure) -> Search | None:
         if edited is not None:
             candidates.append(Candidate(edited, f"the values of `.{name}()` as one list"))
         candidates += keyword_only
-    if candidates and not candidates[0].reason.startswith("the values"):
+    if name in CHAINED:
+        message = f"{shown} takes one value; several are one call each, `.{name}(a).{name}(b)`"
+    elif candidates and not candidates[0].reason.startswith("the values"):
         message = f"{shown} takes that argument by keyword: {candidates[0].reason}"
     elif function is not None and not takes_list:
         positional = _positional(function)
@@ -552,7 +566,7 @@ def _strip_call(call: ast.Call, code: str) -> str | None:
     chars = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     if not chars or not isinstance(function, ast.Attribute):
         return None
-    column = source_of(function.value, code)
+    column = owner_source(function.value, code)
     if not chars.strip():
         return f"{column}.{function.attr}()"
     escaped = "".join(f"\\{c}" if c in "\\]^-[" else c for c in chars)
@@ -567,7 +581,7 @@ def _hexdigest_call(call: ast.Call, code: str) -> str | None:
         return None
     known = ("md5", "sha1", "sha256", "sha512")
     named = digest.lower().replace("-", "")
-    return f"{source_of(function.value, code)}.hexdigest({named!r})" if named in known else None
+    return f"{owner_source(function.value, code)}.hexdigest({named!r})" if named in known else None
 
 
 def _unseeded_call(call: ast.Call, code: str) -> str | None:
@@ -595,7 +609,7 @@ def _mapped_reduction(call: ast.Call, code: str) -> str | None:
         return None
     if not isinstance(call.args[0], ast.Lambda):
         return None
-    array, test = source_of(function.value, code), source_of(call.args[0], code)
+    array, test = owner_source(function.value, code), source_of(call.args[0], code)
     return f"{array}.map({test}).{function.attr}()"
 
 
@@ -887,7 +901,7 @@ def _rename_member(
         if not isinstance(target, ast.Attribute):
             return source_of(node, code)
         read_as_property = add_call and position(target) not in call_targets
-        return f"{source_of(target.value, code)}.{new}{'()' if read_as_property else ''}"
+        return f"{owner_source(target.value, code)}.{new}{'()' if read_as_property else ''}"
 
     return rewrite_nodes(code, wanted, render)
 

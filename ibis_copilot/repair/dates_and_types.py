@@ -345,7 +345,7 @@ def interval_method(failure: Failure) -> Search | None:
     text = str(failure.error)
     match = NO_ATTRIBUTE.match(text)
     if match is not None and match.group(1).startswith("Interval"):
-        asked = [match.group(2)]
+        asked = list(INTERVAL_METHODS) if match.group(2) == "dt" else [match.group(2)]
     elif INTERVAL_ASKED.match(text):
         asked = list(INTERVAL_METHODS)
     else:
@@ -356,9 +356,11 @@ def interval_method(failure: Failure) -> Search | None:
 
     def difference(node: ast.AST) -> tuple[ast.BinOp, str] | None:
         """``(a - b).hours()`` / ``(a - b).quarters`` / ``took.hours()`` after
-        ``took = a - b``: the subtraction and the name."""
+        ``took = a - b`` / pandas' ``(a - b).dt.days``: the subtraction and the name."""
         read = node.func if isinstance(node, ast.Call) and not node.args else node
         value = getattr(read, "value", None)
+        if isinstance(value, ast.Attribute) and value.attr == "dt":
+            value = value.value
         value = named.get(value.id, value) if isinstance(value, ast.Name) else value
         name = getattr(read, "attr", "")
         if not isinstance(value, ast.BinOp) or not isinstance(value.op, ast.Sub):

@@ -30,7 +30,7 @@ from ibis_copilot.repair import (
     units,
     windows,
 )
-from ibis_copilot.repair.edits import call_rewrite, calls_to, parse, replace_each_call
+from ibis_copilot.repair.edits import call_rewrite, calls_to, keyword, parse, replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.renames import find_rename
 from ibis_copilot.repair.signatures import choice_spelling, signature_mismatch
@@ -84,6 +84,11 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "withColumn": ("`t.mutate(name=expression)`", None),
     "unique": ("`t.distinct()`", "distinct"),
     "nlargest": ("`t.order_by(ibis.desc(col)).limit(n)`", None),
+    "tail": (
+        "Ibis tables have no last rows: order the other way and take the first, "
+        "`t.order_by(ibis.desc(col)).head(n)`",
+        None,
+    ),
     "nsmallest": ("`t.order_by(col).limit(n)`", None),
     "pivot": ("`t.pivot_wider(id_cols=..., names_from=..., values_from=...)`", None),
     "pivot_table": ("`t.pivot_wider(..., values_agg='sum')`", None),
@@ -126,7 +131,7 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
 #: Habits that are methods of pandas' DataFrame only (a column's ``.where`` is not ``filter``).
 TABLE_HABITS = frozenset(
     {"where", "query", "assign", "with_columns", "withColumn", "unique", "nlargest",
-     "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt"}
+     "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt", "tail"}
 )  # fmt: skip
 #: pandas' Series methods that Ibis spells as a query or a window, where a close Ibis name
 #: is another operation (``unique`` is not ``nunique``): advice only.
@@ -738,37 +743,52 @@ def _join_key(shared: set[str]) -> str | None:
     return keys[0] if len(keys) == 1 else None
 
 
-#: Other tools' names for ``aggregate``'s ``by=``, which ``aggregate`` would take for an
-#: output column's name.
+#: Other tools' names for ``aggregate``'s ``by=``, and older Ibis's ``metrics=``, which
+#: ``aggregate`` would take for output columns' names.
 GROUPING_KEYWORDS = frozenset({"groupby", "group_by", "groups"})
+METRICS_KEYWORD = "metrics"
+#: What Ibis says of such a keyword's value: no reduction, or a list it cannot type.
+AGGREGATE_KEYWORD_ERRORS = re.compile(
+    f"{NOT_A_REDUCTION.pattern}|Unable to infer datatype", re.DOTALL
+)
 
 
-def _grouping_as_by(call: ast.Call, code: str) -> str | None:
-    """``t.aggregate(groupby="k", n=...)`` → ``t.aggregate(by="k", n=...)``."""
-    named = [k.arg for k in call.keywords if k.arg in GROUPING_KEYWORDS]
-    if len(named) != 1 or any(k.arg == "by" for k in call.keywords):
+def _aggregate_keywords(call: ast.Call, code: str) -> str | None:
+    """``t.aggregate(groupby="k", n=...)`` → ``t.aggregate(by="k", n=...)``; older Ibis's
+    ``t.aggregate(metrics=[...], by="k")`` → ``t.aggregate([...], by="k")``."""
+    names = [k.arg for k in call.keywords]
+    grouping = [name for name in names if name in GROUPING_KEYWORDS]
+    metrics = keyword(call, METRICS_KEYWORD)
+    if len(grouping) > 1 or (grouping and "by" in names) or (metrics and call.args):
         return None
-    given = [rewrite.source_of(a, code) for a in call.args]
+    if "having" in names:  # the removed ``having=``: a rule of its own (renamed API)
+        return None
+    if not grouping and not isinstance(metrics, ast.List | ast.Tuple):
+        return None
+    first = [metrics] if metrics is not None else list(call.args)
+    given = [rewrite.source_of(argument, code) for argument in first]
     given += [
         f"{'by' if k.arg in GROUPING_KEYWORDS else k.arg}={rewrite.source_of(k.value, code)}"
         for k in call.keywords
-        if k.arg
+        if k.arg and k.arg != METRICS_KEYWORD
     ]
     return f"{rewrite.source_of(call.func, code)}({', '.join(given)})"
 
 
-def grouping_keyword(failure: Failure) -> Diagnosis | None:
-    """``t.aggregate(groupby="k", ...)``: the groups are ``by=``; any other keyword names
-    an output column, which needs a reduction."""
-    if not NOT_A_REDUCTION.search(str(failure.error)):
+def aggregate_keywords(failure: Failure) -> Diagnosis | None:
+    """``t.aggregate(groupby="k", ...)`` / ``metrics=[...]``: the groups are ``by=`` and
+    the metrics go first; any other keyword names an output column, which needs a
+    reduction."""
+    if not AGGREGATE_KEYWORD_ERRORS.search(str(failure.error)):
         return None
     return call_rewrite(
         failure.code,
         "wrong argument",
-        "`aggregate` groups by `by=`: `t.aggregate(by='k', total=t.x.sum())`; its other "
-        "keywords name output columns",
+        "`aggregate` takes its metrics first and groups by `by=`: "
+        "`t.aggregate([t.x.sum()], by='k')` or `t.aggregate(total=t.x.sum(), by='k')`; "
+        "its other keywords name output columns",
         ("aggregate", "agg"),
-        _grouping_as_by,
+        _aggregate_keywords,
     )
 
 
@@ -860,7 +880,7 @@ RULES: tuple[Rule, ...] = (
     python_boolean_operators,
     none_comparison,
     mixed_tables,
-    grouping_keyword,
+    aggregate_keywords,
     wrong_aggregation,
     method_not_called,
     sql_habit,

@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, matching_calls, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import mentions, owner_source, rewrite_nodes, source_of
 
 #: ``float(...)`` and friends given an Ibis expression, and ``list(column)``.
 CONVERSION = re.compile(r"^(float|int|str|bool)\(\) argument must be .*, not '(\w+)'")
@@ -347,7 +347,7 @@ def numpy_method(failure: Failure) -> Diagnosis | None:
 
     def render(node: ast.AST, code: str) -> str:
         function = getattr(node, "func", node)
-        value = source_of(getattr(function, "value", node), code)
+        value = owner_source(getattr(function, "value", node), code)
         return FORMULAS[name].format(x=value)
 
     return Diagnosis(

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import owner_source, rewrite_nodes, source_of
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def elements(node: ast.AST) -> list[ast.expr] | None:
 def receiver(call: ast.Call, code: str) -> str | None:
     """The text ``x`` of ``x.m(...)``."""
     function = call.func
-    return source_of(function.value, code) if isinstance(function, ast.Attribute) else None
+    return owner_source(function.value, code) if isinstance(function, ast.Attribute) else None
 
 
 def render_call(

@@ -742,8 +742,22 @@ ONE_ROW_TABLE = re.compile(
 )
 
 
-def _operand_names(code: str, names: set[str]) -> list[ast.Name]:
-    """Plain names among ``names`` used as an operand of a comparison or arithmetic."""
+def _one_row(node: ast.AST, names: set[str]) -> bool:
+    """``node`` is one of the tables ``names`` or an aggregation of a whole table
+    (``t.aggregate(avg=...)``, no ``by=``, not after ``group_by``)."""
+    if isinstance(node, ast.Name):
+        return node.id in names
+    if not isinstance(node, ast.Call) or called_name(node) not in {"aggregate", "agg"}:
+        return False
+    owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+    grouped = isinstance(owner, ast.Call) and called_name(owner) == "group_by"
+    by_position = len(node.args) > 1  # aggregate(metrics, by)
+    return not grouped and not by_position and all(k.arg != "by" for k in node.keywords)
+
+
+def _operand_names(code: str, names: set[str]) -> list[ast.expr]:
+    """Tables among ``names``, or whole-table aggregations, used as an operand of a
+    comparison or arithmetic."""
     tree = parse(code)
     found = []
     for node in ast.walk(tree) if tree else ():
@@ -753,7 +767,7 @@ def _operand_names(code: str, names: set[str]) -> list[ast.Name]:
             operands = [node.left, node.right]
         else:
             continue
-        found += [o for o in operands if isinstance(o, ast.Name) and o.id in names]
+        found += [o for o in operands if _one_row(o, names)]
     return found
 
 
@@ -766,7 +780,7 @@ def table_as_value(failure: Failure) -> Diagnosis | None:
     found = _operand_names(failure.code, tables)
     if not found:
         return None
-    name = found[0].id
+    name = source_of(found[0], failure.code)
 
     def fix(code: str) -> str | None:
         uses: list[ast.AST] = list(_operand_names(code, tables))

@@ -106,6 +106,7 @@ SYNONYMS = {
     "ends_with": "endswith",
     "regexp_replace": "re_replace",
     "regexp_extract": "re_extract",
+    "extract": "re_extract",  # pandas' str.extract
     "rlike": "re_search",
     "regexp_like": "re_search",
     "to_char": "strftime",

@@ -154,6 +154,14 @@ def source_of(node: ast.AST, code: str) -> str:
     return ast.get_source_segment(code, node) or ast.unparse(node)
 
 
+def owner_source(node: ast.AST, code: str) -> str:
+    """The text of ``node`` to write a ``.member`` after: in parentheses unless it is a
+    name, a member, a call or a subscript (``(t.a / 100).asin()``, not ``t.a / 100.asin()``)."""
+    text = source_of(node, code)
+    atomic = isinstance(node, ast.Name | ast.Attribute | ast.Call | ast.Subscript)
+    return text if atomic else f"({text})"
+
+
 def _operand(node: ast.AST, code: str) -> str:
     text = _bitwise(node, code)
     simple = isinstance(node, ast.Name | ast.Attribute | ast.Call | ast.Subscript | ast.Constant)

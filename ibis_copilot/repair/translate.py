@@ -345,6 +345,24 @@ def largest_call(call: ast.Call, code: str) -> str | None:
     return f"{table}.order_by({', '.join(keys)}).limit({count})"
 
 
+def tail_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``t.order_by("k").tail(n)`` (the last n rows) → ``t.order_by(ibis.desc("k"))
+    .head(n)``: the same rows, the order reversed; a table that is not ordered has no
+    last rows (None)."""
+    ordered = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(ordered, ast.Call) or called_name(ordered) != "order_by":
+        return None
+    keys = [argument for argument in ordered.args if string_value(argument) is not None]
+    if ordered.keywords or not keys or len(keys) != len(ordered.args) or call.keywords:
+        return None
+    table = receiver(ordered, code)
+    count = _text(call.args[0], code) if call.args else "5"
+    if table is None or len(call.args) > 1:
+        return None
+    reversed_keys = ", ".join(_desc(_text(key, code)) for key in keys)
+    return f"{table}.order_by({reversed_keys}).head({count})"
+
+
 def with_column_call(call: ast.Call, code: str) -> str | None:
     """PySpark's ``t.withColumn("name", expr)`` → ``t.mutate(name=expr)``."""
     table = receiver(call, code)
@@ -719,6 +737,7 @@ PANDAS_CALLS: dict[str, Translator] = {
     "pivot_table": wider_call,
     "nlargest": largest_call,
     "nsmallest": largest_call,
+    "tail": tail_call,
     "withColumn": with_column_call,
     "concat": concat_call,
     "diff": diff_call,
@@ -800,7 +819,28 @@ def unseeded_call(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}()" if seed_only else None
 
 
+def inverted_isin_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.isin(values, invert=True)`` (NumPy's ``isin`` keyword) →
+    ``col.notin(values)``."""
+    column, invert = receiver(call, code), keyword(call, "invert")
+    if column is None or len(call.keywords) != 1 or not isinstance(invert, ast.Constant):
+        return None
+    method = "notin" if invert.value is True else "isin"
+    return f"{column}.{method}({', '.join(_text(a, code) for a in call.args)})"
+
+
+def value_counts_subset_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``t.value_counts(subset=["a", "b"])`` → ``t.select("a", "b").value_counts()``."""
+    table, subset = receiver(call, code), keyword(call, "subset")
+    names = _names(subset) if subset is not None else None
+    if table is None or not names or call.args or len(call.keywords) != 1:
+        return None
+    return f"{table}.select({', '.join(repr(n) for n in names)}).value_counts()"
+
+
 KEYWORD_CALLS: dict[str, Translator] = {
+    "isin": inverted_isin_call,
+    "value_counts": value_counts_subset_call,
     "arbitrary": arbitrary_call,
     "random": unseeded_call,
     "like": case_insensitive_like,
