@@ -1493,6 +1493,9 @@ LATER_SIGNATURE_CASES = [
     ("(r.temp / 100).arcsin()", "did you mean `.asin`", "(r.temp / 100).asin()"),
     ("w.words.remove('a', 'b')", "several are one call each", "w.words.remove('a').remove('b')"),
     ("r.code.isin(['a'], invert=True)", "no parameter `invert=`", "r.code.notin(['a'])"),
+    # pandas' DataFrame.filter chooses columns
+    ("r.filter(regex='^te')", "no parameter `regex=`", "r.select(ibis.selectors.matches('^te'))"),
+    ("r.filter(items=['sensor', 'n'])", "no parameter `items=`", "r.select('sensor', 'n')"),
     (
         "r.value_counts(subset=['sensor'])",
         "no parameter `subset=`",

@@ -838,7 +838,27 @@ def value_counts_subset_call(call: ast.Call, code: str) -> str | None:
     return f"{table}.select({', '.join(repr(n) for n in names)}).value_counts()"
 
 
+#: pandas' ``DataFrame.filter`` keywords: they choose columns by name, and the selector
+#: that chooses them in Ibis.
+COLUMN_FILTERS = {"regex": "matches", "like": "contains"}
+
+
+def column_filter_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``df.filter(regex="^km")`` / ``like="km"`` / ``items=["a", "b"]`` choose
+    columns, not rows: ``t.select(ibis.selectors.matches("^km"))``, ``t.select("a", "b")``."""
+    table = receiver(call, code)
+    if table is None or call.args or len(call.keywords) != 1:
+        return None
+    (given,) = call.keywords
+    if given.arg in COLUMN_FILTERS and string_value(given.value) is not None:
+        selector = f"ibis.selectors.{COLUMN_FILTERS[given.arg]}({_text(given.value, code)})"
+        return f"{table}.select({selector})"
+    names = _names(given.value) if given.arg == "items" else None
+    return f"{table}.select({', '.join(repr(n) for n in names)})" if names else None
+
+
 KEYWORD_CALLS: dict[str, Translator] = {
+    "filter": column_filter_call,
     "isin": inverted_isin_call,
     "value_counts": value_counts_subset_call,
     "arbitrary": arbitrary_call,
