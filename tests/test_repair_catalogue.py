@@ -1425,6 +1425,13 @@ LATER_RULE_CASES = [
         "`lift()` makes a table",
         "r.select('sensor', 'place').unpack('place')",
     ),
+    # a method written after a grouped expression keeps its parentheses
+    (
+        "r.mutate(x=ibis.levenshtein(r.code + 'a', 'b'))",
+        "wrong name",
+        "is a method of a string",
+        "r.mutate(x=(r.code + 'a').levenshtein('b'))",
+    ),
     # a selector compared, and a column's name as topk's `by`
     (
         "r.filter(s.if_any(s.numeric() > 1))",

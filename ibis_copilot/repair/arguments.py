@@ -36,7 +36,7 @@ from ibis_copilot.repair.edits import (
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.renames import find_rename
-from ibis_copilot.repair.rewrite import rewrite_nodes, rewrite_rendered, source_of
+from ibis_copilot.repair.rewrite import owner_source, rewrite_nodes, rewrite_rendered, source_of
 
 # -- arguments Ibis reads differently ------------------------------------------------------
 
@@ -910,7 +910,7 @@ def _as_method(call: ast.Call, code: str, name: str, prefix: str) -> str | None:
     first, *rest = call.args
     parts = [source_of(a, code) for a in rest]
     parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords]
-    return f"{source_of(first, code)}.{name}({', '.join(parts)})"
+    return f"{owner_source(first, code)}.{name}({', '.join(parts)})"
 
 
 def method_as_function(failure: Failure) -> Diagnosis | None:

@@ -85,13 +85,13 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
-        value = source_of(node.args[0], code)
+        value, owner = source_of(node.args[0], code), owner_source(node.args[0], code)
         called = node.func.id if isinstance(node.func, ast.Name) else ""
         if called in TRUTH:  # all(array) → array.alls(); all(column) → column.all()
-            return f"{value}.{called}s()" if kind.startswith("Array") else f"{value}.{called}()"
+            return f"{owner}.{called}s()" if kind.startswith("Array") else f"{owner}.{called}()"
         if kind.startswith("JSON") and called in JSON_READS:  # int(j["n"]) → j["n"].int
-            return f"{value}.{JSON_READS[called]}"
-        return f"{value}.sort()" if called == "sorted" and kind.startswith("Array") else value
+            return f"{owner}.{JSON_READS[called]}"
+        return f"{owner}.sort()" if called == "sorted" and kind.startswith("Array") else value
 
     return Diagnosis("eager use", message, lambda code: rewrite_nodes(code, wanted, render))
 
@@ -266,7 +266,7 @@ def _builtin_of_one(
     if name in REDUCING and len(node.args) == 1:
         (values,) = node.args
         plural = "s" if _of_arrays(values, namespace or {}) else ""
-        return f"{source_of(values, code)}.{REDUCING[name]}{plural}()"
+        return f"{owner_source(values, code)}.{REDUCING[name]}{plural}()"
     if name != "ord":
         return None
     text = node.args[0]
@@ -402,7 +402,7 @@ def reversed_slice(failure: Failure) -> Diagnosis | None:
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.Subscript)  # noqa: S101 - wanted() chose subscripts
-        return f"{source_of(node.value, code)}.reverse()"
+        return f"{owner_source(node.value, code)}.reverse()"
 
     if rewrite_nodes(failure.code, wanted, render) is None:
         return None

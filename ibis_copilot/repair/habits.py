@@ -38,6 +38,7 @@ from ibis_copilot.repair.edits import (
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import (
     IDENTIFIER,
+    owner_source,
     rewrite_at,
     rewrite_nodes,
     rewrite_rendered,
@@ -622,7 +623,7 @@ def method_in_expression(failure: Failure) -> Diagnosis | None:
         def render(node: ast.AST, text: str) -> str:
             assert isinstance(node, ast.Attribute)  # noqa: S101 - wanted() chose attributes
             name = _current_name(value_of(node.value, namespace), node.attr)
-            return f"{source_of(node.value, text)}.{name}()"
+            return f"{owner_source(node.value, text)}.{name}()"
 
         return rewrite_nodes(code, wanted, render)
 
