@@ -632,9 +632,7 @@ def _membership_in_values(code: str, namespace: Mapping[str, object]) -> str | N
     def render(node: ast.AST, text: str) -> str:
         assert isinstance(node, ast.Compare)  # noqa: S101 - wanted() chose comparisons only
         method = "isin" if isinstance(node.ops[0], ast.In) else "notin"
-        needle = rewrite.source_of(node.left, text)
-        if not isinstance(node.left, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
-            needle = f"({needle})"
+        needle = rewrite.owner_source(node.left, text)
         return f"{needle}.{method}({rewrite.source_of(node.comparators[0], text)})"
 
     return rewrite.rewrite_nodes(code, wanted, render)
