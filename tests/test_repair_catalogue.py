@@ -849,6 +849,115 @@ RULE_CASES += [
 ]
 
 
+RULE_CASES += [
+    # a JSON value read as the other operand's kind
+    ("r.payload['n'] + 1", "nested data", "no number type", "r.payload['n'].int + 1"),
+    # pandas' str.contains reads a regular expression; plain text stays contains
+    (
+        "r.filter(r.code.str.contains('^A.'))",
+        "pandas habit",
+        "string",
+        "r.filter(r.code.re_search('^A.'))",
+    ),
+    (
+        "r.filter(r.code.str.contains('AB'))",
+        "pandas habit",
+        "string",
+        "r.filter(r.code.contains('AB'))",
+    ),
+    ("r.filter(~np.isinf(r.temp))", "eager use", "is Python's", "r.filter(~r.temp.isinf())"),
+    (
+        "r.filter(s.if_all(_ > 0, s.numeric()))",
+        "selector",
+        "the columns come first",
+        "r.filter(s.if_all(s.numeric(), _ > 0))",
+    ),
+    # Python's `in` over a list, on a column and on an array's element
+    (
+        "r.filter(r.code in ['a', 'b'])",
+        "python boolean operators",
+        "`col.isin(values)`",
+        "r.filter(r.code.isin(['a', 'b']))",
+    ),
+    (
+        "w.mutate(x=w.words.filter(lambda g: g not in ('a', 'b')))",
+        "python boolean operators",
+        "`col.isin(values)`",
+        "w.mutate(x=w.words.filter(lambda g: g.notin(('a', 'b'))))",
+    ),
+    (
+        "r.filter('unit' in r.tags)",
+        "eager use",
+        "cannot look inside",
+        "r.filter(r.tags.contains('unit'))",
+    ),
+    (
+        "r.mutate(p=ibis.cume_dist(r.temp).over(group_by='sensor'))",
+        "window",
+        "takes its order from the window",
+        "r.mutate(p=ibis.cume_dist().over(group_by='sensor', order_by=r.temp))",
+    ),
+    (
+        "r.aggregate(groupby='sensor', m=r.temp.mean())",
+        "wrong argument",
+        "groups by `by=`",
+        "r.aggregate(by='sensor', m=r.temp.mean())",
+    ),
+    (
+        "r.mutate(t=pd.to_datetime(r.n, unit='ms'))",
+        "eager use",
+        "in memory",
+        "r.mutate(t=r.n.as_timestamp('ms'))",
+    ),
+    (
+        "r.sensor.intersect(w.seen)",
+        "set operations",
+        "is a table's",
+        "r.select('sensor').intersect(w.select(sensor='seen'))",
+    ),
+    (
+        "r.select('sensor', r.place.lift())",
+        "nested data",
+        "`lift()` makes a table",
+        "r.select('sensor', 'place').unpack('place')",
+    ),
+    # a method written after a grouped expression keeps its parentheses
+    (
+        "r.mutate(x=ibis.levenshtein(r.code + 'a', 'b'))",
+        "wrong name",
+        "is a method of a string",
+        "r.mutate(x=(r.code + 'a').levenshtein('b'))",
+    ),
+    # a selector compared, and a column's name as topk's `by`
+    (
+        "r.filter(s.if_any(s.numeric() > 1))",
+        "selector",
+        "compares the selector",
+        "r.filter(s.if_any(s.numeric(), lambda c: c > 1))",
+    ),
+    ("r.sensor.topk(3, by='temp')", "wrong argument", "a reduction per value", None),
+    # SQL's and older Ibis's aggregate keywords; a whole-table aggregation as a value
+    (
+        "r.aggregate(metrics=[r.temp.mean().name('m')], by='sensor')",
+        "wrong argument",
+        "takes its metrics first",
+        "r.aggregate([r.temp.mean().name('m')], by='sensor')",
+    ),
+    (
+        "r.filter(r.temp > r.aggregate(m=r.temp.mean()))",
+        "aggregation",
+        "is a table (one row",
+        "r.filter(r.temp > r.aggregate(m=r.temp.mean()).as_scalar())",
+    ),
+    (
+        "r.order_by('at').tail(3)",
+        "pandas habit",
+        "no last rows",
+        "r.order_by(ibis.desc('at')).head(3)",
+    ),
+]
+
+
 @pytest.mark.parametrize(("code", "rule", "advice", "fix"), RULE_CASES)
 def test_rules_read_the_failure_and_fix_it(
     code: str, rule: str, advice: str, fix: str | None
@@ -1205,6 +1314,53 @@ SIGNATURE_CASES += [
 ]
 
 
+SIGNATURE_CASES += [
+    ("r.code.ljust(10, '0')", "did you mean `.rpad`", "r.code.rpad(10, '0')"),
+    (
+        "ibis.except_(r.select('sensor'), w.select(sensor='seen'))",
+        "did you mean `difference`",
+        "ibis.difference(r.select('sensor'), w.select(sensor='seen'))",
+    ),
+    # one whole number for the one required whole-number parameter
+    ("r.code.left(n=2)", "no parameter `n=`", "r.code.left(2)"),
+    ("w.words.repeat(times=2)", "no parameter `times=`", "w.words.repeat(2)"),
+    # pandas' keywords that say what Ibis does anyway
+    (
+        "r.fill_null({'temp': 0.0}, inplace=True)",
+        "no parameter `inplace=`",
+        "r.fill_null({'temp': 0.0})",
+    ),
+    ("r.info(verbose=True)", "no parameter `verbose=`", "r.info()"),
+    ("w.words.union('x')", "takes arrays", "w.words.union(['x'])"),
+    ("r.group_by('sensor').count('temp')", "GroupedTable.count() takes no arguments", None),
+    # a data type compared as a type, not as its name (always unequal)
+    (
+        "r.select(*[c for c in r.columns if r[c].dtype == 'float64'])",
+        "did you mean `.type`",
+        "r.select(*[c for c in r.columns if r[c].type() == ibis.dtype('float64')])",
+    ),
+    ("(r.at - r.at).hours() > 1", "no number with `.hours`", "r.at.delta(r.at, unit='hour') > 1"),
+    ("(r.at - r.at).dt.days", "no number with `.days`", "r.at.delta(r.at, unit='day')"),
+    # NumPy's name on a grouped expression keeps its parentheses
+    ("(r.temp / 100).arcsin()", "did you mean `.asin`", "(r.temp / 100).asin()"),
+    ("w.words.remove('a', 'b')", "several are one call each", "w.words.remove('a').remove('b')"),
+    ("r.code.isin(['a'], invert=True)", "no parameter `invert=`", "r.code.notin(['a'])"),
+    # pandas' DataFrame.filter chooses columns
+    ("r.filter(regex='^te')", "no parameter `regex=`", "r.select(ibis.selectors.matches('^te'))"),
+    ("r.filter(items=['sensor', 'n'])", "no parameter `items=`", "r.select('sensor', 'n')"),
+    (
+        "r.value_counts(subset=['sensor'])",
+        "no parameter `subset=`",
+        "r.select('sensor').value_counts()",
+    ),
+    (
+        "r.temp.mean().over(ibis.trailing_window(rows=2, order_by=r.at))",
+        "no parameter `rows=`",
+        "r.temp.mean().over(ibis.trailing_window(preceding=2, order_by=r.at))",
+    ),
+]
+
+
 @pytest.mark.parametrize(("code", "words", "first"), SIGNATURE_CASES)
 def test_signatures_say_what_the_call_takes(code: str, words: str, first: str | None) -> None:
     failure = failure_of(code)
@@ -1351,174 +1507,6 @@ def test_python_math_of_a_name_the_cell_derived_is_read_as_the_columns_method() 
     except TypeError as error:
         failure = Failure(error, code, namespace)
     assert rule_fix(code, diagnose(failure)) == "hav = r.temp / 2\nr.mutate(a=hav.asin())"
-
-
-LATER_RULE_CASES = [
-    # a JSON value read as the other operand's kind
-    ("r.payload['n'] + 1", "nested data", "no number type", "r.payload['n'].int + 1"),
-    # pandas' str.contains reads a regular expression; plain text stays contains
-    (
-        "r.filter(r.code.str.contains('^A.'))",
-        "pandas habit",
-        "string",
-        "r.filter(r.code.re_search('^A.'))",
-    ),
-    (
-        "r.filter(r.code.str.contains('AB'))",
-        "pandas habit",
-        "string",
-        "r.filter(r.code.contains('AB'))",
-    ),
-    ("r.filter(~np.isinf(r.temp))", "eager use", "is Python's", "r.filter(~r.temp.isinf())"),
-    (
-        "r.filter(s.if_all(_ > 0, s.numeric()))",
-        "selector",
-        "the columns come first",
-        "r.filter(s.if_all(s.numeric(), _ > 0))",
-    ),
-    # Python's `in` over a list, on a column and on an array's element
-    (
-        "r.filter(r.code in ['a', 'b'])",
-        "python boolean operators",
-        "`col.isin(values)`",
-        "r.filter(r.code.isin(['a', 'b']))",
-    ),
-    (
-        "w.mutate(x=w.words.filter(lambda g: g not in ('a', 'b')))",
-        "python boolean operators",
-        "`col.isin(values)`",
-        "w.mutate(x=w.words.filter(lambda g: g.notin(('a', 'b'))))",
-    ),
-    (
-        "r.filter('unit' in r.tags)",
-        "eager use",
-        "cannot look inside",
-        "r.filter(r.tags.contains('unit'))",
-    ),
-    (
-        "r.mutate(p=ibis.cume_dist(r.temp).over(group_by='sensor'))",
-        "window",
-        "takes its order from the window",
-        "r.mutate(p=ibis.cume_dist().over(group_by='sensor', order_by=r.temp))",
-    ),
-    (
-        "r.aggregate(groupby='sensor', m=r.temp.mean())",
-        "wrong argument",
-        "groups by `by=`",
-        "r.aggregate(by='sensor', m=r.temp.mean())",
-    ),
-    (
-        "r.mutate(t=pd.to_datetime(r.n, unit='ms'))",
-        "eager use",
-        "in memory",
-        "r.mutate(t=r.n.as_timestamp('ms'))",
-    ),
-    (
-        "r.sensor.intersect(w.seen)",
-        "set operations",
-        "is a table's",
-        "r.select('sensor').intersect(w.select(sensor='seen'))",
-    ),
-    (
-        "r.select('sensor', r.place.lift())",
-        "nested data",
-        "`lift()` makes a table",
-        "r.select('sensor', 'place').unpack('place')",
-    ),
-    # a method written after a grouped expression keeps its parentheses
-    (
-        "r.mutate(x=ibis.levenshtein(r.code + 'a', 'b'))",
-        "wrong name",
-        "is a method of a string",
-        "r.mutate(x=(r.code + 'a').levenshtein('b'))",
-    ),
-    # a selector compared, and a column's name as topk's `by`
-    (
-        "r.filter(s.if_any(s.numeric() > 1))",
-        "selector",
-        "compares the selector",
-        "r.filter(s.if_any(s.numeric(), lambda c: c > 1))",
-    ),
-    ("r.sensor.topk(3, by='temp')", "wrong argument", "a reduction per value", None),
-    # SQL's and older Ibis's aggregate keywords; a whole-table aggregation as a value
-    (
-        "r.aggregate(metrics=[r.temp.mean().name('m')], by='sensor')",
-        "wrong argument",
-        "takes its metrics first",
-        "r.aggregate([r.temp.mean().name('m')], by='sensor')",
-    ),
-    (
-        "r.filter(r.temp > r.aggregate(m=r.temp.mean()))",
-        "aggregation",
-        "is a table (one row",
-        "r.filter(r.temp > r.aggregate(m=r.temp.mean()).as_scalar())",
-    ),
-    (
-        "r.order_by('at').tail(3)",
-        "pandas habit",
-        "no last rows",
-        "r.order_by(ibis.desc('at')).head(3)",
-    ),
-]
-
-
-@pytest.mark.parametrize(("code", "rule", "advice", "fix"), LATER_RULE_CASES)
-def test_later_rules_read_the_failure_and_fix_it(
-    code: str, rule: str, advice: str, fix: str | None
-) -> None:
-    test_rules_read_the_failure_and_fix_it(code, rule, advice, fix)
-
-
-LATER_SIGNATURE_CASES = [
-    ("r.code.ljust(10, '0')", "did you mean `.rpad`", "r.code.rpad(10, '0')"),
-    (
-        "ibis.except_(r.select('sensor'), w.select(sensor='seen'))",
-        "did you mean `difference`",
-        "ibis.difference(r.select('sensor'), w.select(sensor='seen'))",
-    ),
-    # one whole number for the one required whole-number parameter
-    ("r.code.left(n=2)", "no parameter `n=`", "r.code.left(2)"),
-    ("w.words.repeat(times=2)", "no parameter `times=`", "w.words.repeat(2)"),
-    # pandas' keywords that say what Ibis does anyway
-    (
-        "r.fill_null({'temp': 0.0}, inplace=True)",
-        "no parameter `inplace=`",
-        "r.fill_null({'temp': 0.0})",
-    ),
-    ("r.info(verbose=True)", "no parameter `verbose=`", "r.info()"),
-    ("w.words.union('x')", "takes arrays", "w.words.union(['x'])"),
-    ("r.group_by('sensor').count('temp')", "GroupedTable.count() takes no arguments", None),
-    # a data type compared as a type, not as its name (always unequal)
-    (
-        "r.select(*[c for c in r.columns if r[c].dtype == 'float64'])",
-        "did you mean `.type`",
-        "r.select(*[c for c in r.columns if r[c].type() == ibis.dtype('float64')])",
-    ),
-    ("(r.at - r.at).hours() > 1", "no number with `.hours`", "r.at.delta(r.at, unit='hour') > 1"),
-    ("(r.at - r.at).dt.days", "no number with `.days`", "r.at.delta(r.at, unit='day')"),
-    # NumPy's name on a grouped expression keeps its parentheses
-    ("(r.temp / 100).arcsin()", "did you mean `.asin`", "(r.temp / 100).asin()"),
-    ("w.words.remove('a', 'b')", "several are one call each", "w.words.remove('a').remove('b')"),
-    ("r.code.isin(['a'], invert=True)", "no parameter `invert=`", "r.code.notin(['a'])"),
-    # pandas' DataFrame.filter chooses columns
-    ("r.filter(regex='^te')", "no parameter `regex=`", "r.select(ibis.selectors.matches('^te'))"),
-    ("r.filter(items=['sensor', 'n'])", "no parameter `items=`", "r.select('sensor', 'n')"),
-    (
-        "r.value_counts(subset=['sensor'])",
-        "no parameter `subset=`",
-        "r.select('sensor').value_counts()",
-    ),
-    (
-        "r.temp.mean().over(ibis.trailing_window(rows=2, order_by=r.at))",
-        "no parameter `rows=`",
-        "r.temp.mean().over(ibis.trailing_window(preceding=2, order_by=r.at))",
-    ),
-]
-
-
-@pytest.mark.parametrize(("code", "words", "first"), LATER_SIGNATURE_CASES)
-def test_later_families_say_what_the_call_takes(code: str, words: str, first: str | None) -> None:
-    test_signatures_say_what_the_call_takes(code, words, first)
 
 
 def test_an_interval_a_name_holds_is_read_as_the_difference_it_was_made_from() -> None:
