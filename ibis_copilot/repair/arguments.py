@@ -36,7 +36,13 @@ from ibis_copilot.repair.edits import (
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.renames import find_rename
-from ibis_copilot.repair.rewrite import owner_source, rewrite_nodes, rewrite_rendered, source_of
+from ibis_copilot.repair.rewrite import (
+    COMPARISON_SYMBOLS,
+    owner_source,
+    rewrite_nodes,
+    rewrite_rendered,
+    source_of,
+)
 
 # -- arguments Ibis reads differently ------------------------------------------------------
 
@@ -295,17 +301,6 @@ def selector_arguments_swapped(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: Python's comparison operators as written.
-COMPARISONS = {
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
-
-
 def selector_compared(failure: Failure) -> Diagnosis | None:
     """``s.if_any(s.numeric() > 100)``: a selector is no column to compare; the test is a
     function of each column, ``s.if_any(s.numeric(), lambda c: c > 100)``."""
@@ -319,7 +314,7 @@ def selector_compared(failure: Failure) -> Diagnosis | None:
         test = call.args[0] if len(call.args) == 1 and not call.keywords else None
         if not isinstance(test, ast.Compare) or len(test.ops) != 1:
             return None
-        operator = COMPARISONS.get(type(test.ops[0]))
+        operator = COMPARISON_SYMBOLS.get(type(test.ops[0]))
         if operator is None or not _selects(test.left, namespace):
             return None
         columns, other = source_of(test.left, code), source_of(test.comparators[0], code)
