@@ -356,9 +356,9 @@ def tail_call(call: ast.Call, code: str) -> str | None:
     if ordered.keywords or not keys or len(keys) != len(ordered.args) or call.keywords:
         return None
     table = receiver(ordered, code)
-    count = _text(call.args[0], code) if call.args else "5"
     if table is None or len(call.args) > 1:
         return None
+    count = _text(call.args[0], code) if call.args else "5"  # pandas' default
     reversed_keys = ", ".join(_desc(_text(key, code)) for key in keys)
     return f"{table}.order_by({reversed_keys}).head({count})"
 
