@@ -113,10 +113,8 @@ def _api_pairs(chunks: list[Chunk], rng: random.Random) -> Iterable[TrainingPair
                 yield TrainingPair(code, summary, negative, "example", chunk.path)
 
 
-#: A vocabulary sibling's lines, and the pair kind of each.
-VOCABULARY_LINES = ((PANDAS_LINE, "pandas"), (SQL_WORDS_LINE, "sql words"))
+#: How a compiled statement begins, and the first characters of one that a pair keeps.
 SQL_STATEMENT = ("SELECT", "WITH")
-#: The first characters of a compiled statement that a pair keeps.
 SQL_CHARACTERS = 300
 
 
@@ -126,16 +124,13 @@ def _vocabulary_pairs(vocabulary: list[Chunk], summaries: dict[str, str]) -> Ite
         if _words(summary) < MIN_WORDS:
             continue
         for line in chunk.text.splitlines():
-            for prefix, kind in VOCABULARY_LINES:
-                if not line.startswith(prefix):
-                    continue
-                words = line.removeprefix(prefix)
-                anchors = (
-                    [f"pandas {n}" for n in words.split(", ")] if kind == "pandas" else [words]
-                )
-                for anchor in anchors:
-                    yield TrainingPair(anchor, summary, None, kind, chunk.path)
-            if line.startswith(SQL_STATEMENT):
+            if line.startswith(PANDAS_LINE):
+                for name in line.removeprefix(PANDAS_LINE).split(", "):
+                    yield TrainingPair(f"pandas {name}", summary, None, "pandas", chunk.path)
+            elif line.startswith(SQL_WORDS_LINE):
+                words = line.removeprefix(SQL_WORDS_LINE)
+                yield TrainingPair(words, summary, None, "sql words", chunk.path)
+            elif line.startswith(SQL_STATEMENT):
                 yield TrainingPair(line[:SQL_CHARACTERS], summary, None, "sql", chunk.path)
 
 
@@ -145,7 +140,9 @@ def mine_pairs(chunks: Iterable[Chunk], seed: int = 0) -> list[TrainingPair]:
     rng = random.Random(seed)  # noqa: S311 - sampling negatives, not security
     everything = list(chunks)
     vocabulary = [c for c in everything if c.extra.get("part") == "vocabulary"]
-    api = [c for c in everything if c.path.startswith("api:") and c not in vocabulary]
+    api = [
+        c for c in everything if c.path.startswith("api:") and c.extra.get("part") != "vocabulary"
+    ]
     docs = [c for c in everything if not c.path.startswith("api:")]
     summaries = {c.path: _summary(c) for c in api}
     seen: set[tuple[str, str]] = set()
