@@ -284,9 +284,8 @@ def _ibis_call(node: ast.AST, code: str, namespace: Mapping[str, object] | None 
     name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
     if (builtin := _builtin_of_one(node, code, namespace)) is not None:
         return builtin
-    first, *rest = (source_of(argument, code) for argument in node.args)
-    if not isinstance(node.args[0], ast.Name | ast.Attribute | ast.Call | ast.Subscript):
-        first = f"({first})"
+    first = owner_source(node.args[0], code)
+    rest = [source_of(argument, code) for argument in node.args[1:]]
     if name in ELEMENTWISE:  # math.log(x, base) keeps its name; np.log(x) is ln
         method = "log" if name == "log" and rest else ELEMENTWISE[name]
         return f"{first}.{method}({', '.join(rest)})"
