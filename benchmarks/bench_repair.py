@@ -7,7 +7,9 @@ For every snippet of ``tests/data/repair_dev.jsonl`` the cell is run after its s
   ``mentions`` (the wrong name the user wrote or the right one), or, for snippets written
   without that field, a name, string or operator that the reference changes (a token in
   the failing cell or the reference but not both); labels play no part, so sets written
-  with their own taxonomy are judged alike;
+  with their own taxonomy are judged alike. A diagnosis that only locates the Ibis call
+  that raised (its signature, the argument the message quotes) is counted too, and
+  reported on its own line;
 - rules fix: the rules' fix passed the check process AND the snippet's own check
   (an assertion on the expression the fixed cell ends with, run on the whole fixed cell:
   from the failing line, tables the cell derived earlier would be bare schemas);
@@ -141,6 +143,7 @@ def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, A
         lambda: {
             "n": 0,
             "diagnosed": 0,
+            "diagnosed_by_location": 0,
             "rules_fix": 0,
             "rules_wrong_checked": 0,
             "rules_model_fix": 0,
@@ -151,9 +154,10 @@ def quality(entries: list[dict[str, Any]], client: Any) -> dict[str, dict[str, A
         counts = per_category[entry["category"]]
         counts["n"] += 1
         repair = fail(entry)
-        counts["diagnosed"] += names_the_mistake(
-            [d.message for d in repair.diagnosis], mentions(entry)
-        )
+        diagnosed = names_the_mistake([d.message for d in repair.diagnosis], mentions(entry))
+        counts["diagnosed"] += diagnosed
+        rules = {d.rule for d in repair.diagnosis}
+        counts["diagnosed_by_location"] += diagnosed and rules == {"failing call"}
         by_rules = correct(repair, entry, "rules")
         counts["rules_fix"] += by_rules
         first = next((fix for fix in repair.fixes if fix.source == "rules"), None)
@@ -268,6 +272,10 @@ def print_quality(per_category: dict[str, dict[str, Any]], model: bool) -> dict[
     print(
         f"rules fixes that passed the check process but not the snippet's check: "
         f"{totals['rules_wrong_checked']}/{n}"
+    )
+    print(
+        "diagnosed only by locating the Ibis call that raised (its signature and the "
+        f"argument the message quotes): {totals['diagnosed_by_location']}/{n}"
     )
     return dict(totals)
 

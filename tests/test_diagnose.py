@@ -269,10 +269,10 @@ CASES = [
         "t.group_by('region').agg(amount=t.amount.sum(), qty_min=t.qty.min(), qty_max=t.qty.max())",
     ),
     (
-        "t.region.replace({'a': 'b'})",
+        "t.region.replace({'a': 'b', 'c': 'd'})",
         "pandas habit",
-        "substitute",
-        "t.region.substitute({'a': 'b'})",
+        "`col.substitute({old: new})`; to replace text inside values, one call per pair",
+        None,
     ),
     # struct fields, methods used as values, one value where a list is taken
     ("t.addr.City", "unknown column", "`city`", "t.addr.city"),
@@ -553,3 +553,40 @@ def test_the_hook_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
         assert shell.custom_exceptions == ()
     finally:
         InteractiveShell.clear_instance()
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (
+            "t.select(c=t.note.rpad('.', 10))",
+            "`t.note.rpad('.', 10)` failed inside `StringValue.rpad(width, fillchar=' ', /)`: "
+            "ValueError: invalid literal for int() with base 10: '.'; its argument `width` was "
+            "given `'.'`",
+        ),
+        ("ibis.window(rows=6, order_by='ts')", "; its argument `rows` was given `6`"),
+        (
+            "ibis.memtable({'a': 'x', 'b': 'y'})",
+            "failed inside `ibis.memtable(data, /, *, columns=None, schema=None)`: ValueError: "
+            "If using all scalar values, you must pass an index: compare",
+        ),
+        (
+            "t.relocate('qty', before='region', after='note')",
+            "failed inside `Table.relocate(*columns, before=None, after=None, **kwargs)`: "
+            "IbisInputError: Cannot specify both `before` and `after`",
+        ),
+    ],
+)
+def test_an_error_from_inside_ibis_is_located_at_the_call_that_raised(
+    code: str, advice: str
+) -> None:
+    assert diagnose(failure_of(code)) == [], "no rule knows these: the last resort says it"
+    found = last_resort(failure_of(code))
+    assert [finding.rule for finding in found] == ["failing call"]
+    assert advice in found[0].message
+    assert found[0].fix is None, "where it failed, not what was meant"
+
+
+@pytest.mark.parametrize("code", ["t.count()['x']", "1 / 0", "len(t.amount)"])
+def test_an_error_raised_outside_ibis_calls_is_not_located_in_ibis(code: str) -> None:
+    assert [f.rule for f in last_resort(failure_of(code))] != ["failing call"]

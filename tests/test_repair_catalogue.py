@@ -958,6 +958,137 @@ RULE_CASES += [
 ]
 
 
+RULE_CASES += [
+    # Python syntax asked of a column: `^` as a power, an f-string's date format, a list
+    # comprehension over an array column
+    ("r.mutate(sq=r.temp ^ 2)", "python operator", "exclusive or", "r.mutate(sq=r.temp ** 2)"),
+    (
+        "k.mutate(m=f'{k.day:%Y-%m}')",
+        "python operator",
+        "strftime",
+        "k.mutate(m=k.day.strftime('%Y-%m'))",
+    ),
+    (
+        "k.mutate(m=f'Q {k.day:%Y}')",
+        "python operator",
+        "strftime",
+        "k.mutate(m='Q ' + k.day.strftime('%Y'))",
+    ),
+    (
+        "r.mutate(x=[v * 2 for v in r.samples if v > 0])",
+        "nested data",
+        "lambda",
+        "r.mutate(x=r.samples.filter(lambda v: v > 0).map(lambda v: v * 2))",
+    ),
+    # a reduction asked for its first row; a column's max of two values; a table's cast
+    (
+        "r.group_by('sensor').agg(top=r.code.mode().iloc[0])",
+        "pandas habit",
+        "drop `.iloc`",
+        "r.group_by('sensor').agg(top=r.code.mode())",
+    ),
+    (
+        "r.agg(m=r.temp.max().item())",
+        "pandas habit",
+        "drop `.item`",
+        "r.agg(m=r.temp.max())",
+    ),
+    (
+        "r.mutate(hi=r.temp.max(r.n))",
+        "argument shape",
+        "ibis.greatest(a, b)",
+        "r.mutate(hi=ibis.greatest(r.temp, r.n))",
+    ),
+    ("r.cast('n', 'float64')", "argument shape", "one mapping", "r.cast({'n': 'float64'})"),
+    # a JSON value compared with a literal is read as the literal's kind
+    (
+        "r.filter(r.payload['ok'] == True)",
+        "nested data",
+        "compared only once read",
+        "r.filter(r.payload['ok'].bool == True)",
+    ),
+    # SQL's date_trunc names the unit first
+    (
+        "k.mutate(m=ibis.date_trunc('month', k.day))",
+        "wrong name",
+        "`date_trunc` is `truncate` in Ibis",
+        "k.mutate(m=k.day.truncate('month'))",
+    ),
+]
+
+
+RULE_CASES += [
+    (
+        "r.select(r.columns.tolist()[1:3])",
+        "pandas habit",
+        "`list(t.columns)`",
+        "r.select(list(r.columns)[1:3])",
+    ),
+    (
+        "r.mutate(tail=r.code[-4:])",
+        "string method",
+        "`.right(4)`",
+        "r.mutate(tail=r.code.right(4))",
+    ),
+    (
+        "k.mutate(due=k.day + pd.DateOffset(months=1))",
+        "dates and intervals",
+        "`ibis.interval(months=1)`",
+        "k.mutate(due=k.day + ibis.interval(months=1))",
+    ),
+    (
+        "r.order_by(ibis.asc('sensor', 'at'))",
+        "wrong argument",
+        "take one key",
+        "r.order_by(ibis.asc('sensor'), ibis.asc('at'))",
+    ),
+    (
+        "w.mutate(u=sorted(set(w.words)))",
+        "eager use",
+        "distinct values are `.unique()`",
+        "w.mutate(u=w.words.unique().sort())",
+    ),
+]
+
+
+def test_the_length_of_an_arrays_distinct_values_takes_two_rounds_of_rules() -> None:
+    first = rule_fix(
+        "w.mutate(n=len(set(w.words)))", diagnose(failure_of("w.mutate(n=len(set(w.words)))"))
+    )
+    assert first == "w.mutate(n=len(w.words.unique()))"
+    assert rule_fix(first, diagnose(failure_of(first))) == "w.mutate(n=w.words.unique().length())"
+
+
+def test_an_array_reversed_by_slicing_gets_advice_without_a_reverse_it_lacks() -> None:
+    findings = diagnose(failure_of("w.mutate(x=w.words.sort()[::-1])"))
+    assert any("an array has no `.reverse()`" in finding.message for finding in findings)
+    assert rule_fix("w.mutate(x=w.words.sort()[::-1])", findings) is None
+
+
+def test_a_condition_given_to_max_is_not_read_as_a_second_value() -> None:
+    """Older Ibis took ``where`` by position: ``max(t.x > 0)`` is not ``greatest``."""
+    findings = diagnose(failure_of("r.temp.max(r.n > 0)"))
+    assert "argument shape" not in [finding.rule for finding in findings]
+
+
+def test_two_tables_combined_with_an_operator_are_not_read_as_one_row_values() -> None:
+    a, b = r.select("sensor"), k.select(sensor="name")
+    try:
+        a & b  # type: ignore[operator]
+    except TypeError as error:
+        failure = Failure(error, "a & b", {**NAMESPACE, "a": a, "b": b})
+    findings = diagnose(failure)
+    assert [finding.rule for finding in findings] == ["set operations"]
+    assert rule_fix("a & b", findings) == "a.intersect(b)"
+
+
+def test_a_set_operation_of_different_columns_names_them() -> None:
+    findings = diagnose(failure_of("r.select('sensor').union(k.select('name'))"))
+    assert "only the second table has `name`; only the first table has `sensor`" in (
+        findings[0].message
+    )
+
+
 @pytest.mark.parametrize(("code", "rule", "advice", "fix"), RULE_CASES)
 def test_rules_read_the_failure_and_fix_it(
     code: str, rule: str, advice: str, fix: str | None
@@ -984,10 +1115,28 @@ SIGNATURE_CASES = [
     ("r.temp.lag(1, fill_value=0)", "no parameter `fill_value=`", "r.temp.lag(1, default=0)"),
     ("r.unnest('samples', index='i')", "no parameter `index=`", "r.unnest('samples', offset='i')"),
     ("r.code.strip(' ')", "takes no arguments", "r.code.strip()"),
-    ("r.code.lstrip('0')", "whitespace only", "r.code.re_replace('^[0]+', '')"),
+    ("r.code.lstrip('0')", "whitespace only", "r.code.re_replace('^0+', '')"),
     ("r.code.rstrip('-]')", "whitespace only", "r.code.re_replace('[\\\\-\\\\]]+$', '')"),
     ("r.code.length(3)", "takes no arguments", None),
     ("r.code.split()", "needs `delimiter`", 'r.code.split(" ")'),
+    ("r.filter(r.temp.between([1, 9]))", "needs `upper`", "r.filter(r.temp.between(1, 9))"),
+    (
+        "r.group_by('sensor').agg(v=r.temp.collect(order_by='at', descending=True))",
+        "no parameter `descending=`",
+        "r.group_by('sensor').agg(v=r.temp.collect(order_by=ibis.desc('at')))",
+    ),
+    (
+        "r.mutate(prev=r.temp.lag(1, order_by=r.at))",
+        "no parameter `order_by=`",
+        "r.mutate(prev=r.temp.lag(1).over(order_by=r.at))",
+    ),
+    (
+        "r.agg(n=r.code.approx_nunique(rsd=0.05))",
+        "no parameter `rsd=`",
+        "r.agg(n=r.code.approx_nunique())",
+    ),
+    ("r.code.index('@')", "did you mean `.find`", "r.code.find('@')"),
+    ("r.temp.percentile_approx(0.9)", "`.approx_quantile`", "r.temp.approx_quantile(0.9)"),
     ("r.code.re_extract('(a)')", "needs `index`", "r.code.re_extract('(a)', 1)"),
     ("ibis.ifelse(r.temp > 1, 'a')", "needs `false_expr`", None),
     ("r.select(s.r[0:2])", "did you mean `index`", "r.select(s.index[0:2])"),

@@ -882,6 +882,8 @@ METHOD_HOLDERS = (
     "StringValue", "NumericValue", "TimestampValue", "DateValue", "ArrayValue", "Column",
     "Value",
 )  # fmt: skip
+#: SQL functions that take the unit before the value.
+UNIT_FIRST = frozenset({"date_trunc", "datetrunc"})
 #: What Python says when a function name is neither ``ibis``'s nor defined.
 NOT_A_FUNCTION = re.compile(
     r"^(?:module 'ibis' has no attribute '(\w+)'|name '(\w+)' is not defined)"
@@ -895,36 +897,47 @@ def _holder_of(name: str) -> str | None:
     )
 
 
-def _as_method(call: ast.Call, code: str, name: str, prefix: str) -> str | None:
-    """``<prefix>name(t.col, a)`` → ``t.col.name(a)`` (``prefix`` is ``"ibis."`` or ``""``)."""
-    written = source_of(call.func, code)
-    if written != f"{prefix}{name}" or not call.args or any(k.arg is None for k in call.keywords):
+def _as_method(call: ast.Call, code: str, written: str, method: str) -> str | None:
+    """``written(t.col, a)`` → ``t.col.method(a)`` (``written`` is ``ibis.name`` or
+    ``name``); SQL's ``date_trunc('month', t.ts)`` names the unit first."""
+    if source_of(call.func, code) != written or not call.args:
         return None
-    if isinstance(call.args[0], ast.Constant | ast.List | ast.Tuple | ast.Dict):
-        return None  # not a column to call the method on
+    if any(k.arg is None for k in call.keywords):
+        return None
     first, *rest = call.args
+    if written.removeprefix("ibis.") in UNIT_FIRST and len(rest) == 1:
+        first, rest = rest[0], [first]
+    if isinstance(first, ast.Constant | ast.List | ast.Tuple | ast.Dict):
+        return None  # not a column to call the method on
     parts = [source_of(a, code) for a in rest]
     parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords]
-    return f"{owner_source(first, code)}.{name}({', '.join(parts)})"
+    return f"{owner_source(first, code)}.{method}({', '.join(parts)})"
 
 
 def method_as_function(failure: Failure) -> Diagnosis | None:
-    """``ibis.levenshtein(t.name, "Ada")`` or SQL's ``upper(t.name)``: a method of the
-    value, ``t.name.levenshtein("Ada")``, ``t.name.upper()``."""
+    """``ibis.levenshtein(t.name, "Ada")`` or SQL's ``upper(t.name)``,
+    ``date_trunc('month', t.ts)``: a method of the value, ``t.name.levenshtein("Ada")``,
+    ``t.name.upper()``, ``t.ts.truncate('month')``."""
+    from ibis_copilot.repair.names import SYNONYMS  # names reads the diagnosis's patterns
+
     match = NOT_A_FUNCTION.match(str(failure.error))
     name = (match.group(1) or match.group(2)) if match else None
-    holder = _holder_of(name) if name else None
-    if name is None or holder is None or find_rename("module", name) or name in PANDAS_NAMES:
+    if name is None or find_rename("module", name) or name in PANDAS_NAMES:
         return None  # a removed function or a pandas one has its own rule
+    method = name if _holder_of(name) else SYNONYMS.get(name, "")
+    holder = _holder_of(method) if method else None
+    if holder is None:
+        return None
     prefix = "ibis." if match and match.group(1) else ""
     where = "not a function of `ibis`" if prefix else "not a function"
+    also = f" (`{name}` is `{method}` in Ibis)" if method != name else ""
     return call_rewrite(
         failure.code,
         "wrong name",
         f"`{name}` is a method of a {holder.removesuffix('Value').lower() or 'value'} "
-        f"expression, {where}: `t.col.{name}(...)`",
+        f"expression{also}, {where}: `t.col.{method}(...)`",
         (name,),
-        lambda call, code: _as_method(call, code, name, prefix),
+        lambda call, code: _as_method(call, code, f"{prefix}{name}", method),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import importlib
 import inspect
 import re
 import sys
@@ -103,11 +104,19 @@ def candidates_of(searches: list[Search], code: str) -> list[Candidate]:
 
 # -- signatures ----------------------------------------------------------------------------
 
+#: The modules of ``ibis.expr.types`` that define expression classes.
+EXPRESSION_MODULES = (
+    "arrays", "binary", "collections", "core", "generic", "groupby", "json", "logical",
+    "maps", "numeric", "relations", "strings", "structs", "temporal", "uuid",
+)  # fmt: skip
+
 
 def _owner_class(owner: str) -> type | None:
-    """The expression class an error names (``StringColumn``, ``GroupedTable``)."""
-    found = getattr(ir, owner, None) or getattr(ibis.expr.types.groupby, owner, None)
-    return found if isinstance(found, type) else None
+    """The expression class an error names (``StringColumn``, ``GroupedTable``, or a
+    private mixin such as ``_TimeComponentMixin``, which Python names for the methods
+    defined there)."""
+    modules = [ir, *(importlib.import_module(f"ibis.expr.types.{m}") for m in EXPRESSION_MODULES)]
+    return next((vars(m)[owner] for m in modules if isinstance(vars(m).get(owner), type)), None)
 
 
 def _callable(owner: str | None, name: str) -> Callable[..., object] | None:
@@ -324,6 +333,9 @@ IGNORABLE_KEYWORDS: dict[str, object] = {
     "inplace": False,  # Ibis always gives a new expression
     "verbose": True,  # ``info()`` lists every column
 }
+#: Approximations' precision knobs (PySpark's ``rsd=``, ``accuracy=``): Ibis leaves the
+#: precision to the backend, so any value is dropped from an ``approx_*`` call.
+APPROXIMATION_KNOBS = frozenset({"rsd", "relativeSD", "accuracy"})
 #: Methods whose ``axis=0`` is what Ibis does (``drop("x", axis=0)`` is not: rows).
 ALONG_THE_COLUMN = frozenset(
     {"sum", "mean", "min", "max", "std", "var", "count", "median", "nunique", "any", "all",
@@ -369,6 +381,9 @@ def _without_ignorable(
         ignorable = {**ignorable, "inplace": True}
     if "axis" in values and called_name(call) not in ALONG_THE_COLUMN:
         return None
+    if (called_name(call) or "").startswith("approx_"):
+        knobs = {name: value for name, value in values.items() if name in APPROXIMATION_KNOBS}
+        ignorable = {**ignorable, **{name: getattr(v, "value", v) for name, v in knobs.items()}}
     if not values or any(
         name not in ignorable
         or not isinstance(value, ast.Constant)
@@ -560,7 +575,7 @@ STRIP_PATTERNS = {"lstrip": "^[{0}]+", "rstrip": "[{0}]+$", "strip": "^[{0}]+|[{
 
 
 def _strip_call(call: ast.Call, code: str) -> str | None:
-    """``col.lstrip("0")`` → ``col.re_replace('^[0]+', '')``; ``col.strip(" ")`` →
+    """``col.lstrip("0")`` → ``col.re_replace('^0+', '')``; ``col.strip(" ")`` →
     ``col.strip()``."""
     function = call.func
     chars = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
@@ -570,7 +585,10 @@ def _strip_call(call: ast.Call, code: str) -> str | None:
     if not chars.strip():
         return f"{column}.{function.attr}()"
     escaped = "".join(f"\\{c}" if c in "\\]^-[" else c for c in chars)
-    return f"{column}.re_replace({STRIP_PATTERNS[function.attr].format(escaped)!r}, '')"
+    pattern = STRIP_PATTERNS[function.attr].format(escaped)
+    if len(chars) == 1 and chars.isalnum():  # one plain character needs no brackets
+        pattern = pattern.replace(f"[{chars}]", chars)
+    return f"{column}.re_replace({pattern!r}, '')"
 
 
 def _hexdigest_call(call: ast.Call, code: str) -> str | None:
@@ -670,7 +688,19 @@ def missing_argument(failure: Failure) -> Search | None:
             if edited is not None:
                 said = ", ".join(f"`{a}={USUAL_ARGUMENTS[a]}`" for a in missing)
                 candidates.append(Candidate(edited, f"{said}, its usual value"))
+    for call in calls_to(ast.parse(failure.code), name):
+        if spread := _list_spread(call, failure.code, len(missing)):
+            candidates.append(Candidate(spread, "the list's values as the arguments"))
     return Search(Diagnosis("wrong argument", message), candidates)
+
+
+def _list_spread(call: ast.Call, code: str, missing: int) -> str | None:
+    """``x.between([1, 9])``: one list holding the values of the arguments the call
+    lacks, and of the one it fills, as ``x.between(1, 9)``."""
+    listed = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    if not isinstance(listed, ast.List | ast.Tuple) or len(listed.elts) != missing + 1:
+        return None
+    return replace_call(code, call, render_call(call, code, listed.elts, []))
 
 
 def _more_of_the_same(first: ast.AST, second: ast.AST, columns: set[str]) -> bool:

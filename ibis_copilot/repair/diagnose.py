@@ -19,10 +19,12 @@ import ibis.selectors
 
 from ibis_copilot.repair import (
     arguments,
+    call_habits,
     eager,
     habits,
     library_functions,
     literals,
+    python_syntax,
     rewrite,
     set_operations,
     structs,
@@ -32,6 +34,7 @@ from ibis_copilot.repair import (
 )
 from ibis_copilot.repair.edits import call_rewrite, calls_to, keyword, parse, replace_each_call
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
+from ibis_copilot.repair.raising_call import raising_call
 from ibis_copilot.repair.renames import find_rename
 from ibis_copilot.repair.signatures import choice_spelling, signature_mismatch
 
@@ -348,9 +351,9 @@ def not_a_window_function(failure: Failure) -> Diagnosis | None:
 def last_resort(failure: Failure) -> list[Diagnosis]:
     """What is said when neither a rule nor a mechanical candidate explains the failure:
     two types that do not mix, a name that is no column (and spelt like none) with the
-    tables' columns listed, ``.over`` after no reduction, or the argument an Ibis
-    operation's signature refused. Never a fix: these say what is wrong, not what was
-    meant."""
+    tables' columns listed, ``.over`` after no reduction, the argument an Ibis
+    operation's signature refused, else the Ibis call that raised and what it takes. Never
+    a fix: these say what is wrong, not what was meant."""
     text = str(failure.error)
     if mixed := MIXED_TYPES.search(text):
         first, second = mixed.groups()
@@ -382,7 +385,7 @@ def last_resort(failure: Failure) -> list[Diagnosis]:
     found = (
         _not_a_column(failure, name)
         if name
-        else not_a_window_function(failure) or signature_mismatch(failure)
+        else not_a_window_function(failure) or signature_mismatch(failure) or raising_call(failure)
     )
     return [found] if found is not None else []
 
@@ -847,7 +850,9 @@ def _selector_method(method: str) -> Diagnosis:
 
 
 #: Calls whose arguments must share one type.
-MIXING_CALLS = ("ifelse", "cases", "coalesce", "fill_null", "get", "map", "greatest", "least")
+MIXING_CALLS = (
+    "ifelse", "cases", "coalesce", "fill_null", "get", "map", "greatest", "least", "nullif",
+)  # fmt: skip
 MIXED_TYPES = re.compile(r"Cannot compute precedence for `([^`]+)` and `([^`]+)` types")
 COMPARED_TYPES = re.compile(r"Arguments (\w+):(\w+) and .+?:(\w+) are not comparable")
 #: Columns listed per table when a name matches none of them.
@@ -889,6 +894,8 @@ RULES: tuple[Rule, ...] = (
     *library_functions.RULES,
     *eager.RULES,
     *literals.RULES,
+    *python_syntax.RULES,
+    *call_habits.RULES,
     *units.RULES,
     windows.window_keywords,
     windows.window_of_names,

@@ -50,6 +50,8 @@ TRUTH = {
 }
 
 
+#: Python's conversions of an array and the Ibis method that does the same per row.
+ARRAY_CONVERSIONS = {"sorted": "sort", "set": "unique"}
 #: Python's conversions of a JSON value and Ibis's readings of one as that type.
 JSON_READS = {"int": "int", "float": "float", "str": "str"}
 
@@ -74,24 +76,32 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
     if not _expression_type(kind) or not calls:
         return None
     used = calls[0].func.id if isinstance(calls[0].func, ast.Name) else function
+    called = {call.func.id for call in calls if isinstance(call.func, ast.Name)}
     message = (
         f"`{used}(...)` asks Python for the value of an Ibis `{kind}`, which has none until "
         "a backend runs the query: use the expression itself (Ibis combines columns and "
         "scalars, and `isin` takes a column), or run it first with `.execute()`"
-        + ("; an array sorts with `.sort()`" if used == "sorted" else "")
+        + ("; an array sorts with `.sort()`" if "sorted" in called else "")
+        + ("; an array's distinct values are `.unique()`" if "set" in called else "")
         + (f"; a JSON value is read as one with `.{used}`" if kind.startswith("JSON") else "")
         + (f"; `{used}` of {TRUTH[used]}" if used in TRUTH else "")
     )
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.Call)  # noqa: S101 - wanted() chose calls only
-        value, owner = source_of(node.args[0], code), owner_source(node.args[0], code)
+        inner = node.args[0]
+        if wanted(inner):  # ``sorted(set(arr))``: the inner conversion first
+            value = owner = render(inner, code)
+        else:
+            value, owner = source_of(inner, code), owner_source(inner, code)
         called = node.func.id if isinstance(node.func, ast.Name) else ""
         if called in TRUTH:  # all(array) → array.alls(); all(column) → column.all()
             return f"{owner}.{called}s()" if kind.startswith("Array") else f"{owner}.{called}()"
         if kind.startswith("JSON") and called in JSON_READS:  # int(j["n"]) → j["n"].int
             return f"{owner}.{JSON_READS[called]}"
-        return f"{owner}.sort()" if called == "sorted" and kind.startswith("Array") else value
+        if kind.startswith("Array") and called in ARRAY_CONVERSIONS:
+            return f"{owner}.{ARRAY_CONVERSIONS[called]}()"
+        return value
 
     return Diagnosis("eager use", message, lambda code: rewrite_nodes(code, wanted, render))
 
@@ -386,10 +396,27 @@ def python_length(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _raised_by_an_array(error: BaseException) -> bool:
+    """The error was raised inside Ibis's array expressions."""
+    traceback, filenames = error.__traceback__, []
+    while traceback is not None:
+        filenames.append(traceback.tb_frame.f_code.co_filename)
+        traceback = traceback.tb_next
+    return any(name.endswith(("types/arrays.py", "types\\arrays.py")) for name in filenames)
+
+
 def reversed_slice(failure: Failure) -> Diagnosis | None:
-    """``t.name[::-1]``: Python's reversing slice; Ibis has ``.reverse()``."""
+    """``t.name[::-1]``: Python's reversing slice; Ibis has ``.reverse()`` for text (an
+    array has none in Ibis 12: advice only)."""
     if not str(failure.error).startswith(REVERSED_SLICE):
         return None
+    if _raised_by_an_array(failure.error):
+        return Diagnosis(
+            "python operator",
+            "Ibis slices arrays with a step of 1 only, and an array has no `.reverse()`: a "
+            "numeric array sorts from largest to smallest with "
+            "`arr.map(lambda x: -x).sort().map(lambda x: -x)`",
+        )
 
     def wanted(node: ast.AST) -> bool:
         if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)):
@@ -407,7 +434,7 @@ def reversed_slice(failure: Failure) -> Diagnosis | None:
         return None
     return Diagnosis(
         "python operator",
-        "Ibis slices text and arrays with a step of 1 only: `[::-1]` is `.reverse()`",
+        "Ibis slices text with a step of 1 only: `[::-1]` is `.reverse()`",
         lambda code: rewrite_nodes(code, wanted, render),
     )
 

@@ -550,16 +550,21 @@ def aggregate_dict(failure: Failure) -> Diagnosis | None:
 
 
 def replace_with_mapping(failure: Failure) -> Diagnosis | None:
-    """pandas' ``col.replace({old: new})``: Ibis's ``col.substitute({old: new})``."""
+    """``col.replace({old: new})``: Ibis's ``replace`` takes one text and its replacement.
+    Advice only: pandas' whole-value meaning (``substitute``) and a replace of text per
+    pair are both meant (development batches: one wanted the first, two the second, and
+    each fix was a wrong checked fix for the others)."""
     if "missing 1 required positional argument: 'replacement'" not in str(failure.error):
         return None
-    if replace_each_call(failure.code, ("replace",), translate.substitute_call) is None:
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(c.args and isinstance(c.args[0], ast.Dict) for c in calls_to(tree, "replace")):
         return None
     return Diagnosis(
         "pandas habit",
-        "`replace` with a mapping is pandas; in Ibis it is `col.substitute({old: new})` "
-        "(`col.replace(old, new)` replaces text inside strings)",
-        lambda code: replace_each_call(code, ("replace",), translate.substitute_call),
+        "`col.replace` takes one text and its replacement, not a mapping: to swap whole "
+        "values as pandas' `replace({old: new})` does, `col.substitute({old: new})`; to "
+        'replace text inside values, one call per pair, `col.replace("a", "b")'
+        '.replace("c", "d")`',
     )
 
 
@@ -716,17 +721,26 @@ def pandas_function_on_tables(failure: Failure) -> Diagnosis | None:
 
 
 def _keys_apart(call: ast.Call, code: str) -> str | None:
-    """``ibis.desc(["a", "b"])`` → ``ibis.desc("a"), ibis.desc("b")`` (one key each)."""
-    keys = call.args[0] if len(call.args) == 1 and not call.keywords else None
-    if not isinstance(keys, ast.List | ast.Tuple) or len(keys.elts) < 2:
+    """``ibis.desc(["a", "b"])`` or ``ibis.desc("a", "b")`` → ``ibis.desc("a"),
+    ibis.desc("b")`` (one key each)."""
+    listed = call.args[0] if len(call.args) == 1 else None
+    keys = listed.elts if isinstance(listed, ast.List | ast.Tuple) else call.args
+    if call.keywords or len(keys) < 2:
         return None
     function = source_of(call.func, code)
-    return ", ".join(f"{function}({source_of(key, code)})" for key in keys.elts)
+    return ", ".join(f"{function}({source_of(key, code)})" for key in keys)
+
+
+#: ``ibis.desc`` given a list, or several keys.
+SEVERAL_KEYS = re.compile(
+    r"^'(list|tuple)' object has no attribute '(desc|asc)'"
+    r"|^(desc|asc)\(\) takes 1 positional argument but \d+ were given"
+)
 
 
 def sort_key_list(failure: Failure) -> Diagnosis | None:
-    """``ibis.desc(["a", "b"])``: ``desc`` takes one key."""
-    if not re.match(r"^'(list|tuple)' object has no attribute '(desc|asc)'", str(failure.error)):
+    """``ibis.desc(["a", "b"])``, ``ibis.desc("a", "b")``: ``desc`` takes one key."""
+    if not SEVERAL_KEYS.match(str(failure.error)):
         return None
     return call_rewrite(
         failure.code,
@@ -741,6 +755,8 @@ ONE_ROW_TABLE = re.compile(
     r"(?:not supported between instances of|unsupported operand type\(s\) for .+:) "
     r"'\w+' and '(?:Table|Join)'|'(?:Table|Join)' and '\w+'"
 )
+
+TWO_TABLES = re.compile(r"'(?:Table|Join)' and '(?:Table|Join)'")
 
 
 def _one_row(node: ast.AST, names: set[str]) -> bool:
@@ -775,8 +791,9 @@ def _operand_names(code: str, names: set[str]) -> list[ast.expr]:
 def table_as_value(failure: Failure) -> Diagnosis | None:
     """``t.filter(t.fare > avg)`` where ``avg = t.agg(...)``: a one-row table used as a
     value; ``avg.as_scalar()`` is its value."""
-    if not ONE_ROW_TABLE.search(str(failure.error)):
-        return None
+    text = str(failure.error)
+    if not ONE_ROW_TABLE.search(text) or TWO_TABLES.search(text):
+        return None  # two tables: a set operation, said by its own rule
     tables = failure.table_names
     found = _operand_names(failure.code, tables)
     if not found:

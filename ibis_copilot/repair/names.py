@@ -121,6 +121,9 @@ SYNONYMS = {
     "weekofyear": "week_of_year",
     "isoweek": "week_of_year",
     "find": "index",  # an array's; a string has find
+    "index": "find",  # Python's str.index; an array has index
+    "percentile_approx": "approx_quantile",  # PySpark's
+    "approx_percentile": "approx_quantile",
     "index_of": "index",
     "array_position": "index",
     "list_position": "index",

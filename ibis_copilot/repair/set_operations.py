@@ -98,7 +98,8 @@ def set_operation(failure: Failure) -> Diagnosis | None:
 
     fix = replace_each_call(failure.code, SET_OPERATIONS, align)
     advice = (
-        "set operations match columns by name and type: rename the second table's columns "
+        _differences(str(failure.error))
+        + "set operations match columns by name and type: rename the second table's columns "
         "to the first's (`b.rename(new='old')`) and cast where the types differ"
     )
     if fix is None:
@@ -108,6 +109,21 @@ def set_operation(failure: Failure) -> Diagnosis | None:
         advice + "; the proposed fix renames position by position, as SQL's UNION does",
         lambda code: replace_each_call(code, SET_OPERATIONS, align),
     )
+
+
+MISSING_FROM = re.compile(r"Columns missing from the (left|right):\s*ibis\.Schema \{(.*?)\}", re.S)
+CONFLICTING = re.compile(r"^\s*`(\w+)`: (\S+) != (\S+)$", re.M)
+
+
+def _differences(message: str) -> str:
+    """Which columns differ, from Ibis's message: ``only the first table has `a`; ...``."""
+    said = []
+    for side, schema in MISSING_FROM.findall(message):
+        names = ", ".join(f"`{line.split()[0]}`" for line in schema.splitlines() if line.strip())
+        said.append(f"only the {'second' if side == 'left' else 'first'} table has {names}")
+    for name, first, second in CONFLICTING.findall(message):
+        said.append(f"`{name}` is {first} in one and {second} in the other")
+    return "; ".join(said) + ": " if said else ""
 
 
 #: Python's set operators and the Ibis method each stands for, on tables and on arrays.

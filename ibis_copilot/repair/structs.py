@@ -262,6 +262,57 @@ def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: ``Arguments JSONGetItem(raw, 'ok'):json and Literal(True):boolean are not comparable``.
+JSON_COMPARED = re.compile(r"^Arguments .+?:(\w+) and .+?:(\w+) are not comparable")
+
+
+def _json_reader(dtype: str) -> str | None:
+    """How a JSON value is read to compare with a value of ``dtype``."""
+    if dtype in {"boolean", "string"}:
+        return "bool" if dtype == "boolean" else "str"
+    if dtype.startswith(("int", "uint")):
+        return "int"
+    return "float" if dtype.startswith(("float", "decimal")) else None
+
+
+def json_compared(failure: Failure) -> Diagnosis | None:
+    """``t.raw["ok"] == True``: a JSON value is compared only once read as the other
+    side's kind: ``t.raw["ok"].bool == True``."""
+    match = JSON_COMPARED.match(str(failure.error))
+    if match is None or "json" not in match.groups() or set(match.groups()) == {"json"}:
+        return None
+    reader = _json_reader(next(side for side in match.groups() if side != "json"))
+    if reader is None:
+        return None
+
+    def json_side(node: ast.AST) -> bool:
+        value = value_of(node, failure.namespace)
+        return isinstance(node, ast.Subscript) and isinstance(value, ir.JSONValue)
+
+    def fix(code: str) -> str | None:
+        sides = {
+            (side.lineno, side.col_offset)
+            for node in ast.walk(parse(code) or ast.Module(body=[], type_ignores=[]))
+            if isinstance(node, ast.Compare)
+            for side in (node.left, *node.comparators)
+            if json_side(side)
+        }
+        return rewrite_nodes(
+            code,
+            lambda node: (
+                isinstance(node, ast.Subscript) and (node.lineno, node.col_offset) in sides
+            ),
+            lambda node, text: f"{source_of(node, text)}.{reader}",
+        )
+
+    return Diagnosis(
+        "nested data",
+        f"a JSON value is compared only once read as the other side's kind: "
+        f'`t.payload["field"].{reader}` (`.bool`, `.int`, `.float`, `.str`)',
+        fix,
+    )
+
+
 def _element_name(code: str) -> str:
     """A name for a lambda's element that ``code`` does not use already."""
     used = set(re.findall(r"\w+", code))
@@ -489,6 +540,7 @@ RULES = (
     element_function,
     keyed_attribute,
     json_in_arithmetic,
+    json_compared,
     struct_field,
     struct_method,
     unnest_or_unpack,

@@ -777,6 +777,47 @@ def arbitrary_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.{how.value}({', '.join(kept)})"
 
 
+def ordered_keyword_call(call: ast.Call, code: str) -> str | None:
+    """``col.collect(order_by="at", descending=True)`` (polars' flag, pandas'
+    ``ascending=False``) → ``col.collect(order_by=ibis.desc("at"))``."""
+    order = keyword(call, "order_by")
+    ascending, descending = keyword(call, "ascending"), keyword(call, "descending")
+    flag = descending if descending is not None else ascending
+    if order is None or flag is None or (ascending is not None and descending is not None):
+        return None
+    if not (isinstance(flag, ast.Constant) and isinstance(flag.value, bool)):
+        return None
+    reverse = flag.value == (descending is not None)
+    keys = elements(order) or [order]
+    ordered = [f"ibis.desc({_text(k, code)})" if reverse else _text(k, code) for k in keys]
+    kept = [
+        f"{k.arg}={source_of(k.value, code)}"
+        for k in call.keywords
+        if k.arg not in {"order_by", "ascending", "descending"}
+    ]
+    order_text = ordered[0] if len(ordered) == 1 else f"[{', '.join(ordered)}]"
+    arguments = [source_of(a, code) for a in call.args] + kept + [f"order_by={order_text}"]
+    return f"{source_of(call.func, code)}({', '.join(arguments)})"
+
+
+#: Analytic functions that take their window from ``.over(...)``, not from keywords.
+OVER_ONLY = frozenset({"lag", "lead", "ntile", "percent_rank", "cume_dist", "dense_rank"})
+WINDOW_KEYWORDS = {"order_by": "order_by", "group_by": "group_by", "partition_by": "group_by"}
+
+
+def window_keywords_call(call: ast.Call, code: str) -> str | None:
+    """``col.lag(1, order_by=t.at)`` → ``col.lag(1).over(order_by=t.at)``: the window of
+    an analytic function is given to ``.over``."""
+    moved = [k for k in call.keywords if k.arg in WINDOW_KEYWORDS]
+    if called_name(call) not in OVER_ONLY or not moved:
+        return None
+    kept = [k for k in call.keywords if k not in moved]
+    inner = [source_of(a, code) for a in call.args]
+    inner += [f"{k.arg}={source_of(k.value, code)}" for k in kept]
+    window = ", ".join(f"{WINDOW_KEYWORDS[k.arg or '']}={source_of(k.value, code)}" for k in moved)
+    return f"{source_of(call.func, code)}({', '.join(inner)}).over({window})"
+
+
 #: pandas' ``between(..., inclusive=)``: the comparison for each bound.
 INCLUSIVE = {"neither": (">", "<"), "left": (">=", "<"), "right": (">", "<=")}
 
@@ -887,4 +928,6 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "std": ddof_call,
     "var": ddof_call,
     "cast": conversion_call,
+    **dict.fromkeys(("collect", "first", "last", "group_concat"), ordered_keyword_call),
+    **dict.fromkeys(OVER_ONLY, window_keywords_call),
 }

@@ -1,0 +1,238 @@
+"""Calls written the way pandas, NumPy or PySpark read them, where Ibis has one clear
+counterpart: a reduction asked for its first row (``t.x.mode().iloc[0]``, ``.item()``),
+``a.max(b)`` for the larger of two values (``np.maximum``), ``t.cast("col", "type")`` for
+one column's type, ``t.columns.tolist()``, ``t.code[-4:]`` and ``pd.DateOffset(months=1)``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import ibis.expr.types as ir
+
+from ibis_copilot.repair.edits import call_rewrite, parse, string_value, value_of
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
+
+SCALAR_ATTRIBUTE = re.compile(r"^'(\w+Scalar)' object has no attribute '(iloc|iat|values|item)'")
+#: Python's message when a reduction that takes no value is given one.
+ONE_POSITIONAL = re.compile(r"^(?:\w+\.)?(max|min)\(\) takes 1 positional argument but 2 were")
+TABLE_CAST = re.compile(r"^Table\.cast\(\) takes from 1 to 2 positional arguments but 3 were")
+#: The reductions of a column that give one value (pandas returns a Series for ``mode``).
+ONE_VALUE = frozenset(
+    {"mode", "sum", "mean", "min", "max", "median", "first", "last", "nunique", "count",
+     "std", "var", "quantile", "arbitrary", "approx_median", "approx_nunique"}
+)  # fmt: skip
+ROW_ACCESSORS = frozenset({"iloc", "iat", "values"})
+NAME_LISTS = frozenset({"tolist", "to_list", "values"})
+PAIRWISE = {"max": "greatest", "min": "least"}
+
+
+def _first_of_reduction(node: ast.AST, code: str) -> str | None:
+    """``X.iloc[0]``, ``X.iat[0]``, ``X.values[0]`` or ``X.item()`` of a reduction ``X``:
+    ``X`` itself."""
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        accessor, accessors = node.func, frozenset({"item"})
+    elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        accessor, accessors = node.value, ROW_ACCESSORS if node.slice.value == 0 else frozenset()
+    else:
+        return None
+    if not isinstance(accessor, ast.Attribute) or accessor.attr not in accessors:
+        return None
+    reduction = accessor.value
+    if not (isinstance(reduction, ast.Call) and isinstance(reduction.func, ast.Attribute)):
+        return None
+    return source_of(reduction, code) if reduction.func.attr in ONE_VALUE else None
+
+
+def first_row_of_reduction(failure: Failure) -> Diagnosis | None:
+    """``t.x.mode().iloc[0]``: in pandas ``mode`` gives a Series; in Ibis a reduction is
+    already one value, so there is no first row to take."""
+    found = SCALAR_ATTRIBUTE.match(str(failure.error))
+    if found is None:
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_first_of_reduction(node, failure.code) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "pandas habit",
+        f"a reduction is one value (a `{found[1]}`), not a Series: drop `.{found[2]}`; the "
+        "reduction itself goes into `agg(...)` or `mutate(...)`",
+        lambda code: rewrite_rendered(code, _first_of_reduction),
+    )
+
+
+def pairwise_extreme(failure: Failure) -> Diagnosis | None:
+    """``t.a.max(t.b)``: NumPy's ``maximum`` and Python's ``max(a, b)`` pick the larger of
+    two values per row; in Ibis that is ``ibis.greatest(t.a, t.b)`` (``max`` reduces a
+    column)."""
+    found = ONE_POSITIONAL.match(str(failure.error))
+    if found is None:
+        return None
+    method = found[1]
+
+    def pairwise(call: ast.Call, code: str) -> str | None:
+        if len(call.args) != 1 or call.keywords or not isinstance(call.func, ast.Attribute):
+            return None
+        if _a_condition(call.args[0], failure) or isinstance(string_value(call.args[0]), str):
+            return None  # older Ibis's positional `where`, or a name: not a second value
+        values = ", ".join(source_of(n, code) for n in (call.func.value, call.args[0]))
+        return f"ibis.{PAIRWISE[method]}({values})"
+
+    return call_rewrite(
+        failure.code,
+        "argument shape",
+        f"`.{method}()` reduces a column to one value and takes no other value; the "
+        f"{'larger' if method == 'max' else 'smaller'} of two values per row is "
+        f"`ibis.{PAIRWISE[method]}(a, b)`",
+        (method,),
+        pairwise,
+    )
+
+
+def _a_condition(node: ast.AST, failure: Failure) -> bool:
+    """A test (``t.x > 0``, ``~t.ok``, ``a & b``) or a boolean column."""
+    tests = ast.Compare | ast.BoolOp | ast.UnaryOp
+    logical = isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr)
+    return (
+        isinstance(node, tests)
+        or logical
+        or isinstance(value_of(node, failure.namespace), ir.BooleanValue)
+    )
+
+
+def table_cast_pair(failure: Failure) -> Diagnosis | None:
+    """``t.cast("price", "float64")``: a table's ``cast`` takes one mapping of column
+    names to types."""
+    if TABLE_CAST.match(str(failure.error)) is None:
+        return None
+
+    def as_mapping(call: ast.Call, code: str) -> str | None:
+        name, kind = (string_value(a) for a in call.args) if len(call.args) == 2 else (None, None)
+        if name is None or kind is None or call.keywords:
+            return None
+        return f"{source_of(call.func, code)}({{{name!r}: {kind!r}}})"
+
+    return call_rewrite(
+        failure.code,
+        "argument shape",
+        "a table's `cast` takes one mapping of column names to types: "
+        '`t.cast({"price": "float64"})` (one column: `t.price.cast("float64")`)',
+        ("cast",),
+        as_mapping,
+    )
+
+
+COLUMN_NAMES_AS = re.compile(r"^'tuple' object has no attribute '(tolist|to_list|values)'")
+
+
+def _names_listed(node: ast.AST, code: str) -> str | None:
+    """``t.columns.tolist()`` / ``t.columns.values`` → ``list(t.columns)``."""
+    accessor = node.func if isinstance(node, ast.Call) and not node.args else node
+    if not isinstance(accessor, ast.Attribute) or accessor.attr not in NAME_LISTS:
+        return None
+    if (accessor.attr == "values") == isinstance(node, ast.Call):
+        return None  # ``values`` is read, the others are called
+    names = accessor.value
+    if not (isinstance(names, ast.Attribute) and names.attr == "columns"):
+        return None
+    return f"list({source_of(names, code)})"
+
+
+def column_names_as_list(failure: Failure) -> Diagnosis | None:
+    """``t.columns.tolist()``: pandas' column index; an Ibis table's ``columns`` is a
+    tuple of names already (``list(t.columns)`` for a list)."""
+    if COLUMN_NAMES_AS.match(str(failure.error)) is None:
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_names_listed(node, failure.code) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "pandas habit",
+        "`t.columns` is a tuple of the column names, not pandas' Index: `list(t.columns)` "
+        "for a list",
+        lambda code: rewrite_rendered(code, _names_listed),
+    )
+
+
+NEGATIVE_START = re.compile(r"^Negative slicing not yet supported, got start value of -(\d+)")
+
+
+def _last_characters(node: ast.AST, code: str) -> str | None:
+    """``t.code[-4:]`` → ``t.code.right(4)``."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)):
+        return None
+    window = node.slice
+    start = window.lower
+    negative = isinstance(start, ast.UnaryOp) and isinstance(start.op, ast.USub)
+    count = start.operand if negative and isinstance(start, ast.UnaryOp) else None
+    if window.upper is not None or window.step is not None:
+        return None
+    if not (isinstance(count, ast.Constant) and isinstance(count.value, int)):
+        return None
+    return f"{owner_source(node.value, code)}.right({count.value})"
+
+
+def text_slice_from_end(failure: Failure) -> Diagnosis | None:
+    """``t.code[-4:]``: Ibis slices text from its start only; the last characters are
+    ``right(n)``."""
+    found = NEGATIVE_START.match(str(failure.error))
+    if found is None:
+        return None
+    message = (
+        "Ibis slices text from its start only: the last characters are "
+        f"`.right({found[1]})`; others, `.substr(start, length)` with "
+        "`.length()` for the end"
+    )
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_last_characters(node, failure.code) for node in ast.walk(tree)):
+        return Diagnosis("string method", message)
+    return Diagnosis(
+        "string method", message, lambda code: rewrite_rendered(code, _last_characters)
+    )
+
+
+#: pandas' calendar offsets, and the ``ibis.interval`` keywords they share.
+OFFSET_UNITS = frozenset(
+    {"years", "months", "weeks", "days", "hours", "minutes", "seconds", "milliseconds",
+     "microseconds"}
+)  # fmt: skip
+
+
+def _offset_as_interval(node: ast.AST, code: str) -> str | None:
+    """``pd.DateOffset(months=1)`` → ``ibis.interval(months=1)``."""
+    if not isinstance(node, ast.Call) or node.args or not node.keywords:
+        return None
+    function = node.func
+    if not (isinstance(function, ast.Attribute) and function.attr == "DateOffset"):
+        return None
+    if any(k.arg not in OFFSET_UNITS for k in node.keywords):
+        return None
+    given = ", ".join(f"{k.arg}={source_of(k.value, code)}" for k in node.keywords)
+    return f"ibis.interval({given})"
+
+
+def pandas_offset(failure: Failure) -> Diagnosis | None:
+    """``t.day + pd.DateOffset(months=1)``: a pandas offset is no Ibis value; an interval
+    is ``ibis.interval(months=1)``."""
+    if "DateOffset" not in str(failure.error):
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_offset_as_interval(node, failure.code) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "dates and intervals",
+        "a pandas `DateOffset` is no Ibis value: an interval is `ibis.interval(months=1)`",
+        lambda code: rewrite_rendered(code, _offset_as_interval),
+    )
+
+
+RULES = (
+    first_row_of_reduction,
+    pairwise_extreme,
+    table_cast_pair,
+    column_names_as_list,
+    text_slice_from_end,
+    pandas_offset,
+)

@@ -1,0 +1,121 @@
+"""Python syntax that asks a column for what only a Python value has: ``^`` read as a power
+(as in R, Excel and SQL's ``^``), an f-string's date format (``f"{t.d:%Y-%m}"``), and a
+list comprehension over an array column (``[x * 2 for x in t.prices]``).
+
+Each has a per-row Ibis form that means the same: ``**``, ``strftime`` and the array's
+``map``/``filter`` with a lambda.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import ibis.expr.types as ir
+
+from ibis_copilot.repair.edits import parse, value_of
+from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
+
+XOR_OPERANDS = re.compile(r"^unsupported operand type\(s\) for \^: '(\w+)' and '(\w+)'")
+FORMAT_OF = re.compile(r"^unsupported format string passed to (\w+)\.__format__")
+NOT_ITERABLE = re.compile(r"^'(\w+)' object is not iterable")
+#: The classes Python names in these messages, as the values they are.
+NUMERIC_CLASS = re.compile(
+    r"^(?:Floating|Decimal|Numeric|Integer)(?:Column|Scalar|Value)$|^(?:int|float)$"
+)
+
+
+def power_as_xor(failure: Failure) -> Diagnosis | None:
+    """``t.x ^ 2``: Python's ``^`` is exclusive or; a power is ``**``."""
+    operands = XOR_OPERANDS.match(str(failure.error))
+    if operands is None or not all(NUMERIC_CLASS.match(name) for name in operands.groups()):
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor)):
+            return None
+        return f"{source_of(node.left, code)} ** {source_of(node.right, code)}"
+
+    return Diagnosis(
+        "python operator",
+        "`^` is Python's exclusive or, not a power: raise to a power with `**` "
+        "(`t.x ** 2`, or `t.x.pow(2)`)",
+        lambda code: rewrite_rendered(code, render),
+    )
+
+
+def _strftime(node: ast.AST, code: str) -> str | None:
+    """One part of an f-string as an Ibis string: its text, or a date formatted with
+    ``strftime``; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return repr(node.value)
+    if not isinstance(node, ast.FormattedValue) or node.conversion != -1:
+        return None
+    spec = node.format_spec
+    parts = spec.values if isinstance(spec, ast.JoinedStr) else []
+    if len(parts) != 1 or not isinstance(parts[0], ast.Constant):
+        return None
+    return f"{owner_source(node.value, code)}.strftime({parts[0].value!r})"
+
+
+def formatted_date(failure: Failure) -> Diagnosis | None:
+    """``f"{t.day:%Y-%m}"``: a format spec asks Python to format a value it does not
+    have; per row, a date or timestamp is formatted with ``strftime``."""
+    owner = FORMAT_OF.match(str(failure.error))
+    if owner is None or not re.match(r"^(?:Date|Timestamp)(?:Column|Scalar|Value)$", owner[1]):
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        if not isinstance(node, ast.JoinedStr):
+            return None
+        parts = [_strftime(part, code) for part in node.values]
+        if None in parts or not any(isinstance(p, ast.FormattedValue) for p in node.values):
+            return None
+        return " + ".join(p for p in parts if p)
+
+    return Diagnosis(
+        "python operator",
+        "an f-string formats a Python value now, and a column has no value yet: format each "
+        'row\'s date with `strftime`, e.g. `t.day.strftime("%Y-%m")`',
+        lambda code: rewrite_rendered(code, render),
+    )
+
+
+def _over_array(node: ast.AST, failure: Failure, code: str) -> str | None:
+    """``[f(x) for x in arr if p(x)]`` → ``arr.filter(lambda x: p(x)).map(lambda x: f(x))``
+    for an array column ``arr`` (a bare ``x`` needs no ``map``)."""
+    if not isinstance(node, ast.ListComp) or len(node.generators) != 1:
+        return None
+    loop = node.generators[0]
+    if not isinstance(loop.target, ast.Name) or loop.is_async or len(loop.ifs) > 1:
+        return None
+    if not isinstance(value_of(loop.iter, failure.namespace), ir.ArrayValue):
+        return None
+    name, text = loop.target.id, owner_source(loop.iter, code)
+    if loop.ifs:
+        text += f".filter(lambda {name}: {source_of(loop.ifs[0], code)})"
+    if not (isinstance(node.elt, ast.Name) and node.elt.id == name):
+        text += f".map(lambda {name}: {source_of(node.elt, code)})"
+    return text
+
+
+def comprehension_over_array(failure: Failure) -> Diagnosis | None:
+    """``[b * 1.2 for b in t.bids]``: Python cannot loop over a column's arrays; each row's
+    array is mapped and filtered with a lambda."""
+    owner = NOT_ITERABLE.match(str(failure.error))
+    if owner is None or not owner[1].startswith("Array"):
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_over_array(node, failure, failure.code) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "nested data",
+        "Python cannot loop over an array column; each row's array is changed with a "
+        "lambda: `t.arr.map(lambda x: x * 2)`, and kept where a test holds with "
+        "`t.arr.filter(lambda x: x > 0)`",
+        lambda code: rewrite_rendered(code, lambda node, text: _over_array(node, failure, text)),
+    )
+
+
+RULES = (power_as_xor, formatted_date, comprehension_over_array)
