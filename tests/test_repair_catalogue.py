@@ -1065,6 +1065,88 @@ def test_an_array_reversed_by_slicing_gets_advice_without_a_reverse_it_lacks() -
     assert rule_fix("w.mutate(x=w.words.sort()[::-1])", findings) is None
 
 
+RULE_CASES += [
+    (
+        "r.group_by('sensor').mutate(avg=r.temp.transform('mean'))",
+        "pandas habit",
+        "reduction per group",
+        "r.group_by('sensor').mutate(avg=r.temp.mean())",
+    ),
+    (
+        "r.mutate(avg=r.group_by('sensor').temp.transform('mean'))",
+        "pandas habit",
+        "reduction per group",
+        "r.mutate(avg=r.temp.mean().over(group_by='sensor'))",
+    ),
+    (
+        "r.order_by(r.temp.desc_nulls_last())",
+        "sql habit",
+        "`.desc(nulls_first=False)`",
+        "r.order_by(r.temp.desc(nulls_first=False))",
+    ),
+    (
+        "r.select([c for c, t in r.dtypes.items() if t.is_numeric()])",
+        "pandas habit",
+        "`t.schema()`",
+        "r.select([c for c, t in r.schema().items() if t.is_numeric()])",
+    ),
+    (
+        "r.try_cast(code='int64', errors='coerce')",
+        "types and casts",
+        "`try_cast(...)`",
+        "r.try_cast(code='int64')",
+    ),
+    (
+        "r.mutate(q=ibis.ntile(r.temp, 4))",
+        "window",
+        "takes its order from the window",
+        "r.mutate(q=ibis.ntile(4).over(order_by=r.temp))",
+    ),
+    (
+        "r.agg(**{f'avg_{c.name()}': c.mean() for c in [r.temp]})",
+        "pandas habit",
+        "`col.get_name()`",
+        "r.agg(**{f'avg_{c.get_name()}': c.mean() for c in [r.temp]})",
+    ),
+    (
+        "r.mutate(kind=r.code.substitute(['a', 'b'], 'ab'))",
+        "argument shape",
+        "several values for one replacement",
+        "r.mutate(kind=r.code.substitute({'a': 'ab', 'b': 'ab'}))",
+    ),
+    (
+        "r.select(*[r.place[f] for f in r.place.keys()])",
+        "nested data",
+        "`t.s.names`",
+        "r.select(*[r.place[f] for f in r.place.names])",
+    ),
+    (
+        "r.select(s.contains('sen', 'tem'))",
+        "selector",
+        "one tuple",
+        "r.select(s.contains(('sen', 'tem')))",
+    ),
+    (
+        "k.mutate(m=k.day.truncate('MS'))",
+        "dates and intervals",
+        "pandas' period alias",
+        "k.mutate(m=k.day.truncate('M'))",
+    ),
+    (
+        "r.mutate(b=r.at.bucket(6, 'h'))",
+        "dates and intervals",
+        "`bucket(hours=6)`",
+        "r.mutate(b=r.at.bucket(hours=6))",
+    ),
+    (
+        "r.mutate(top=r.samples.sort(reverse=True))",
+        "nested data",
+        "largest first negated",
+        "r.mutate(top=r.samples.map(lambda x: -x).sort().map(lambda x: -x))",
+    ),
+]
+
+
 def test_a_condition_given_to_max_is_not_read_as_a_second_value() -> None:
     """Older Ibis took ``where`` by position: ``max(t.x > 0)`` is not ``greatest``."""
     findings = diagnose(failure_of("r.temp.max(r.n > 0)"))

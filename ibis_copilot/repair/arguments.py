@@ -596,10 +596,13 @@ def isin_table(failure: Failure) -> Diagnosis | None:
 
     if replace_each_call(failure.code, ("isin", "notin"), translate) is None:
         return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    method = "isin" if any(calls_to(tree, "isin")) else "notin"
+    join = "semi_join" if method == "isin" else "anti_join"
     return Diagnosis(
         "wrong argument",
-        "`isin` takes a column of the other table, not the table: `t.key.isin(other.key)` "
-        "(or `t.semi_join(other, 'key')`)",
+        f"`{method}` takes a column of the other table, not the table: "
+        f"`t.key.{method}(other.key)` (or `t.{join}(other, 'key')`)",
         lambda code: replace_each_call(code, ("isin", "notin"), translate),
     )
 

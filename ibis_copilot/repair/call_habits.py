@@ -9,7 +9,9 @@ from __future__ import annotations
 import ast
 import re
 
+import ibis
 import ibis.expr.types as ir
+import ibis.selectors
 
 from ibis_copilot.repair.edits import call_rewrite, parse, string_value, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -228,6 +230,147 @@ def pandas_offset(failure: Failure) -> Diagnosis | None:
     )
 
 
+NAME_READ = re.compile(r"^Value\.name\(\) missing 1 required positional argument: 'name'")
+
+
+def name_read_as_call(failure: Failure) -> Diagnosis | None:
+    """``col.name()``: pandas' ``Series.name``; an Ibis value's ``name(...)`` renames it,
+    and its name is read with ``get_name()``."""
+    if NAME_READ.match(str(failure.error)) is None:
+        return None
+
+    def unnamed(call: ast.Call, code: str) -> str | None:
+        if call.args or call.keywords or not isinstance(call.func, ast.Attribute):
+            return None
+        return f"{source_of(call.func.value, code)}.get_name()"
+
+    return call_rewrite(
+        failure.code,
+        "pandas habit",
+        "`name(...)` gives a value a new name; the name it has is `col.get_name()`",
+        ("name",),
+        unnamed,
+    )
+
+
+def _values_to_one(call: ast.Call, code: str) -> str | None:
+    """``col.substitute(["a", "b"], "x")`` → ``col.substitute({"a": "x", "b": "x"})``."""
+    values = call.args[0] if len(call.args) == 2 and not call.keywords else None
+    if not isinstance(values, ast.List | ast.Tuple | ast.Set) or not values.elts:
+        return None
+    new = source_of(call.args[1], code)
+    items = ", ".join(f"{source_of(old, code)}: {new}" for old in values.elts)
+    return f"{source_of(call.func, code)}({{{items}}})"
+
+
+def substitute_of_several(failure: Failure) -> Diagnosis | None:
+    """``col.substitute(["a", "b"], "x")``: one replacement for several values is a
+    mapping with an entry for each."""
+    if "are not comparable" not in str(failure.error) or "array<" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "argument shape",
+        "`substitute(value, replacement)` swaps one value; several values for one "
+        'replacement are a mapping: `col.substitute({"a": "x", "b": "x"})`',
+        ("substitute",),
+        _values_to_one,
+    )
+
+
+STRUCT_KEYS = re.compile(r"^'?keys'?$|^'\w*Struct\w*' object has no attribute 'keys'$")
+
+
+def struct_keys(failure: Failure) -> Diagnosis | None:
+    """``t.point.keys()``: a dict's keys; a struct's field names are ``t.point.names``."""
+    if not isinstance(failure.error, AttributeError) or not STRUCT_KEYS.match(str(failure.error)):
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        function = node.func if isinstance(node, ast.Call) and not node.args else None
+        if not isinstance(function, ast.Attribute) or function.attr != "keys":
+            return None
+        struct = value_of(function.value, failure.namespace)
+        return (
+            f"{source_of(function.value, code)}.names"
+            if isinstance(struct, ir.StructValue)
+            else None
+        )
+
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(render(node, failure.code) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "nested data",
+        "a struct's field names are `t.s.names` (a property; `t.s.types` their types), not "
+        "a dict's `keys()`",
+        lambda code: rewrite_rendered(code, render),
+    )
+
+
+#: Selectors of names by their text, which take several texts as one tuple.
+TEXT_SELECTORS = frozenset({"contains", "startswith", "endswith"})
+
+
+def selector_texts_apart(failure: Failure) -> Diagnosis | None:
+    """``s.contains("temp", "melt")``: several texts go to a name selector as one tuple,
+    ``s.contains(("temp", "melt"))`` (a second one is taken as ``how=`` or refused)."""
+    selectors = {n for n, v in failure.namespace.items() if v is ibis.selectors}
+
+    def together(call: ast.Call, code: str) -> str | None:
+        function = call.func
+        owner = source_of(function.value, code) if isinstance(function, ast.Attribute) else ""
+        if owner not in selectors | {"ibis.selectors"} or call.keywords or len(call.args) < 2:
+            return None
+        if any(string_value(a) is None for a in call.args):
+            return None
+        texts = ", ".join(source_of(a, code) for a in call.args)
+        return f"{source_of(function, code)}(({texts}))"
+
+    return call_rewrite(
+        failure.code,
+        "selector",
+        'a name selector takes several texts as one tuple: `s.contains(("a", "b"))`',
+        tuple(TEXT_SELECTORS),
+        together,
+    )
+
+
+DESCENDING_SORT = re.compile(
+    r"^ArrayValue\.sort\(\) got an unexpected keyword argument '(reverse|descending|ascending)'"
+)
+#: The keyword values that ask for the largest first.
+LARGEST_FIRST = {"reverse": True, "descending": True, "ascending": False}
+
+
+def array_sorted_descending(failure: Failure) -> Diagnosis | None:
+    """``t.scores.sort(reverse=True)``: an array sorts smallest first only (Ibis 12 has no
+    reverse); a numeric one sorts largest first negated, ``map(-x).sort().map(-x)``."""
+    found = DESCENDING_SORT.match(str(failure.error))
+    if found is None:
+        return None
+    advice = (
+        "an array sorts smallest first only (`.sort()` takes no order); a numeric array "
+        "sorts largest first negated: `arr.map(lambda x: -x).sort().map(lambda x: -x)`"
+    )
+
+    def negated(call: ast.Call, code: str) -> str | None:
+        flag = call.keywords[0] if len(call.keywords) == 1 and not call.args else None
+        wanted = LARGEST_FIRST.get(flag.arg or "") if flag else None
+        if flag is None or not isinstance(flag.value, ast.Constant) or flag.value.value != wanted:
+            return None
+        if not isinstance(call.func, ast.Attribute):
+            return None
+        array = value_of(call.func.value, failure.namespace)
+        if not (isinstance(array, ir.ArrayValue) and array.type().value_type.is_numeric()):
+            return None
+        return f"{owner_source(call.func.value, code)}.map(lambda x: -x).sort().map(lambda x: -x)"
+
+    return call_rewrite(failure.code, "nested data", advice, ("sort",), negated) or Diagnosis(
+        "nested data", advice
+    )
+
+
 RULES = (
     first_row_of_reduction,
     pairwise_extreme,
@@ -235,4 +378,9 @@ RULES = (
     column_names_as_list,
     text_slice_from_end,
     pandas_offset,
+    name_read_as_call,
+    substitute_of_several,
+    struct_keys,
+    selector_texts_apart,
+    array_sorted_descending,
 )

@@ -27,7 +27,7 @@ import ibis.expr.types as ir
 import ibis.selectors
 
 from ibis_copilot.repair import dates_and_types, signatures, translate, windows
-from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, diagnose, last_resort
+from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, diagnose, is_label_column, last_resort
 from ibis_copilot.repair.edits import (
     UNEXPECTED_KEYWORD,
     Candidate,
@@ -762,6 +762,9 @@ CAST_FOR_METHOD = (
     ("IntegerValue", ir.FloatingValue, "float64"),
     ("DecimalValue", ir.FloatingValue, "float64"),
     ("DateValue", ir.TimestampValue, "timestamp"),
+    # numbers and timestamps kept as text (``t.wind_dir.radians()``, ``t.sold_on.year()``)
+    ("StringValue", ir.FloatingValue, "float64"),
+    ("StringValue", ir.TimestampValue, "timestamp"),
 )
 
 
@@ -773,6 +776,13 @@ def _lacking_member(failure: Failure) -> tuple[str, type, str] | None:
     if match is None or not isinstance(failure.error, AttributeError) or not isinstance(kind, type):
         return None
     return match.group(1), kind, match.group(2)
+
+
+def _value_name(value: ir.Value) -> str:
+    try:
+        return str(value.get_name())
+    except (AttributeError, ibis.common.exceptions.ExpressionError):
+        return ""
 
 
 def cast_for_method(failure: Failure) -> Search | None:
@@ -793,6 +803,8 @@ def cast_for_method(failure: Failure) -> Search | None:
 
     def lacking(node: ast.AST) -> bool:
         value = value_of(getattr(node, "value", node), namespace)
+        if isinstance(value, ir.StringValue) and is_label_column(_value_name(value)):
+            return False  # a code or an id kept as text is no number to cast
         return getattr(node, "attr", None) == attribute and isinstance(value, kind)
 
     edited = rewrite_nodes(

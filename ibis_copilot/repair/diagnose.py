@@ -118,6 +118,11 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "day_name": ("`col.day_of_week.full_name()`", "day_of_week.full_name"),
     "month_name": ('`col.strftime("%B")`', None),
     "percentile": ("`col.quantile(0.9)`: a fraction, not a percent", None),
+    "transform": (
+        "a reduction per group is the reduction itself in a grouped `mutate`: "
+        "`t.group_by(k).mutate(avg=t.x.mean())` (or `t.x.mean().over(group_by=k)`)",
+        None,
+    ),
     "timestamp": ("seconds since the epoch are `col.epoch_seconds()`", "epoch_seconds"),
     "isocalendar": ("the ISO week is `col.week_of_year()`", None),
     "cat": ("`col.concat(other)` (with a separator: `col.concat(sep, other)`)", None),
@@ -526,6 +531,7 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         "iloc": translate.iloc_to_limit,
         "rolling": lambda code: windows.rolling_to_window(code, failure.tables),
         "expanding": lambda code: windows.expanding_to_window(code, failure.tables),
+        "dtypes": lambda code: rewrite.rename_attribute(code, "dtypes", "schema()"),
     }
     if name in translate.PANDAS_CALLS:
         translator = translate.PANDAS_CALLS[name]
@@ -538,7 +544,15 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
 
 
 #: SQL functions that are an Ibis method with a fixed argument.
-SQL_CALLS: dict[str, str] = {"zeroifnull": "fill_null(0)", "nullifzero": "nullif(0)"}
+SQL_CALLS: dict[str, str] = {
+    "zeroifnull": "fill_null(0)",
+    "nullifzero": "nullif(0)",
+    # PySpark's orderings with nulls placed
+    "desc_nulls_last": "desc(nulls_first=False)",
+    "desc_nulls_first": "desc(nulls_first=True)",
+    "asc_nulls_last": "asc(nulls_first=False)",
+    "asc_nulls_first": "asc(nulls_first=True)",
+}
 
 
 def sql_habit(failure: Failure) -> Diagnosis | None:
@@ -549,7 +563,7 @@ def sql_habit(failure: Failure) -> Diagnosis | None:
         pattern = re.compile(rf"\.{name}\(\s*\)")
         return Diagnosis(
             "sql habit",
-            f"`.{name}()` is SQL's; in Ibis it is `.{call}`",
+            f"`.{name}()` is SQL's (or PySpark's); in Ibis it is `.{call}`",
             lambda code: pattern.sub(f".{call}", code) if pattern.search(code) else None,
         )
     if attribute is None or attribute[1] not in SQL_METHODS or attribute[0] in {"Table", "Join"}:
@@ -818,11 +832,11 @@ def wrong_aggregation(failure: Failure) -> Diagnosis | None:
     columns = [name for name, dtype in _columns(failure).items() if kind in dtype.lower()]
     used = [name for name in columns if re.search(rf"\.{name}\s*\.\s*{method}\b", failure.code)]
     fix: Rewrite | None = None
-    if kind == "string" and used and not _labels(used[0]):
+    if kind == "string" and used and not is_label_column(used[0]):
         fix = lambda code: rewrite.cast_before(code, used[0], method)  # noqa: E731
     if kind != "string":
         advice = "use `count()`, `nunique()`, `min()`/`max()` or `mode()`"
-    elif used and _labels(used[0]):
+    elif used and is_label_column(used[0]):
         advice = f"`{used[0]}` names things: to count them, use `nunique()` or `count()`"
     else:
         advice = "if it holds numbers as text, cast it first: `.cast('float64')`"
@@ -863,7 +877,7 @@ LABEL_WORDS = frozenset(
 )
 
 
-def _labels(column: str) -> bool:
+def is_label_column(column: str) -> bool:
     """A string column whose name says it holds labels (``sku``, ``customer_id``): summing
     it cast to a number would check and still be wrong, so no cast is proposed."""
     return column.lower().rsplit("_", 1)[-1] in LABEL_WORDS

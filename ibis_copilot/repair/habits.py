@@ -542,9 +542,12 @@ def aggregate_dict(failure: Failure) -> Diagnosis | None:
         return None
     if replace_each_call(failure.code, ("agg", "aggregate"), _aggregate_dict) is None:
         return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    method = "agg" if any(calls_to(tree, "agg")) else "aggregate"
     return Diagnosis(
         "pandas habit",
-        "`agg({'col': 'sum'})` is pandas; Ibis takes named reductions: `agg(col=t.col.sum())`",
+        f"`{method}({{'col': 'sum'}})` with a dict is pandas; Ibis takes named reductions: "
+        f"`{method}(col=t.col.sum())`",
         lambda code: replace_each_call(code, ("agg", "aggregate"), _aggregate_dict),
     )
 

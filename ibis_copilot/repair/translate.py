@@ -15,10 +15,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from typing import TypeGuard
 
 from ibis_copilot.repair import sql_strings
 from ibis_copilot.repair.edits import called_name, elements, keyword, receiver, string_value
-from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import IDENTIFIER, owner_source, rewrite_nodes, source_of
 
 Translator = Callable[[ast.Call, str], str | None]
 
@@ -597,9 +598,11 @@ CONVERSION_FLAGS: dict[tuple[str, object], str] = {
 
 def conversion_call(call: ast.Call, code: str) -> str | None:
     """``col.cast("int", try_=True)`` or ``errors="coerce"`` → ``col.try_cast("int")``;
-    ``errors="raise"`` → ``col.cast("int")``."""
+    ``errors="raise"`` → ``col.cast("int")`` (a table's other keywords are its schema's
+    columns, and stay)."""
     column = receiver(call, code)
-    flag = call.keywords[0] if len(call.keywords) == 1 else None
+    flags = [k for k in call.keywords if k.arg in {name for name, _ in CONVERSION_FLAGS}]
+    flag = flags[0] if len(flags) == 1 else None
     value = flag.value.value if flag and isinstance(flag.value, ast.Constant) else None
     method = next(
         (
@@ -611,7 +614,39 @@ def conversion_call(call: ast.Call, code: str) -> str | None:
     )
     if column is None or method is None:
         return None
-    return f"{column}.{method}({', '.join(_text(argument, code) for argument in call.args)})"
+    arguments = [_text(argument, code) for argument in call.args]
+    arguments += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k is not flag]
+    return f"{column}.{method}({', '.join(arguments)})"
+
+
+def concat_separator_call(call: ast.Call, code: str) -> str | None:
+    """``a.concat(b, separator=" - ")`` (pandas' ``str.cat(others, sep=)``) →
+    ``a.concat(" - ", b)``: the separator goes before each value."""
+    separator = call.keywords[0] if len(call.keywords) == 1 else None
+    if separator is None or separator.arg not in {"separator", "sep"} or not call.args:
+        return None
+    between = source_of(separator.value, code)
+    parts = [part for value in call.args for part in (between, source_of(value, code))]
+    return f"{source_of(call.func, code)}({', '.join(parts)})"
+
+
+def _whole_number(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def substr_end_call(call: ast.Call, code: str) -> str | None:
+    """``s.substr(0, end=4)`` (a slice's end, as in Python and SQL's ``substring``'s
+    habit) → ``s.substr(0, 4)``: Ibis takes a length."""
+    end = call.keywords[0] if len(call.keywords) == 1 else None
+    start = call.args[0] if len(call.args) == 1 else None
+    if end is None or end.arg not in {"end", "stop"} or start is None:
+        return None
+    if not (isinstance(start, ast.Constant) and isinstance(end.value, ast.Constant)):
+        return None
+    first, last = start.value, end.value.value
+    if not (_whole_number(first) and _whole_number(last)):
+        return None
+    return f"{source_of(call.func, code)}({first}, {last - first})"
 
 
 def names_separator_call(call: ast.Call, code: str) -> str | None:
@@ -724,9 +759,38 @@ def where_call(call: ast.Call, code: str) -> str | None:
     return f"ibis.ifelse({condition}, {column}, {other[0] if other else 'ibis.null()'})"
 
 
+#: pandas' reductions by name, as ``transform`` and ``agg`` take them.
+TRANSFORM_REDUCTIONS = frozenset(
+    {"mean", "sum", "min", "max", "count", "median", "std", "var", "nunique", "first", "last"}
+)
+
+
+def transform_call(call: ast.Call, code: str) -> str | None:
+    """pandas' ``col.transform("mean")`` → ``col.mean()`` (per group in a grouped
+    ``mutate``); ``t.group_by(k).col.transform("mean")`` → ``t.col.mean().over(group_by=k)``."""
+    name = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
+    column = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if name not in TRANSFORM_REDUCTIONS or column is None:
+        return None
+    grouped = column.value if isinstance(column, ast.Attribute) else None
+    if (
+        isinstance(column, ast.Attribute)
+        and isinstance(grouped, ast.Call)
+        and (called_name(grouped) == "group_by")
+    ):
+        table = grouped.func.value if isinstance(grouped.func, ast.Attribute) else None
+        keys = [source_of(key, code) for key in grouped.args]
+        if table is None or not keys or grouped.keywords:
+            return None
+        by = keys[0] if len(keys) == 1 else f"[{', '.join(keys)}]"
+        return f"{owner_source(table, code)}.{column.attr}.{name}().over(group_by={by})"
+    return f"{owner_source(column, code)}.{name}()"
+
+
 #: pandas (and polars/PySpark) method → its Ibis translation (the advice is the rule's).
 PANDAS_CALLS: dict[str, Translator] = {
     "between_time": between_time_call,
+    "transform": transform_call,
     "month_name": month_name_call,
     "percentile": percentile_call,
     "merge": join_call,
@@ -830,8 +894,18 @@ def between_call(call: ast.Call, code: str) -> str | None:
         return None
     if inclusive not in INCLUSIVE:
         return None
-    (low, high), (above, below) = (source_of(a, code) for a in call.args), INCLUSIVE[inclusive]
+    (low, high), (above, below) = (_bound(a, code) for a in call.args), INCLUSIVE[inclusive]
     return f"(({column} {above} {low}) & ({column} {below} {high}))"
+
+
+TIME_OF_DAY = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+
+
+def _bound(node: ast.AST, code: str) -> str:
+    """A bound as written; a time of day as text (``"18:00"``) as ``ibis.time("18:00")``,
+    which a time column compares with (``between`` took the text for it)."""
+    text = string_value(node)
+    return f"ibis.time({text!r})" if text and TIME_OF_DAY.match(text) else source_of(node, code)
 
 
 def case_insensitive_like(call: ast.Call, code: str) -> str | None:
@@ -928,6 +1002,9 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "std": ddof_call,
     "var": ddof_call,
     "cast": conversion_call,
+    "try_cast": conversion_call,
+    "concat": concat_separator_call,
+    "substr": substr_end_call,
     **dict.fromkeys(("collect", "first", "last", "group_concat"), ordered_keyword_call),
     **dict.fromkeys(OVER_ONLY, window_keywords_call),
 }

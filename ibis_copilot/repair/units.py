@@ -97,6 +97,59 @@ def unit_name(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: pandas' period aliases (a month's, quarter's or year's start or end) and the unit Ibis
+#: truncates to (``"MS"`` is not milliseconds here: Ibis spells those ``"ms"``).
+PERIOD_ALIASES = {
+    "MS": "M", "ME": "M", "BMS": "M", "QS": "Q", "QE": "Q", "YS": "Y", "YE": "Y", "AS": "Y",
+    "A": "Y",
+}  # fmt: skip
+
+
+def period_alias(failure: Failure) -> Diagnosis | None:
+    """``t.day.truncate("MS")``: pandas' month-start alias; Ibis truncates to ``"M"``."""
+    argument = ARGUMENT.search(str(failure.error))
+    if argument is None or argument.group(3) != "str" or not argument.group(4).endswith("Unit"):
+        return None
+    given = ast.literal_eval(argument.group(2))
+    unit = PERIOD_ALIASES.get(given) if isinstance(given, str) else None
+    methods = methods_given(failure.code, given) if unit else set()
+    if unit is None or len(methods) != 1:
+        return None
+    method = methods.pop()
+    return Diagnosis(
+        "dates and intervals",
+        f"`{given!r}` is pandas' period alias; Ibis's `{method}` takes the unit `{unit!r}`",
+        lambda code: replace_string_argument(code, method, given, repr(unit)),
+    )
+
+
+BUCKET_POSITIONAL = re.compile(r"bucket\(\) takes from 1 to 2 positional arguments but 3 were")
+
+
+def bucket_of_amount_and_unit(failure: Failure) -> Diagnosis | None:
+    """``t.ts.bucket(6, "h")``: an amount and a unit, as ``ibis.interval`` takes them;
+    ``bucket`` takes the amount by the unit's keyword, ``bucket(hours=6)``."""
+    if not BUCKET_POSITIONAL.search(str(failure.error)):
+        return None
+
+    def by_keyword(call: ast.Call, code: str) -> str | None:
+        if len(call.args) != 2 or call.keywords:
+            return None
+        amount, unit = call.args
+        if not isinstance(amount, ast.Constant) or type(amount.value) is not int:
+            return None
+        parsed = interval_words(f"{amount.value} {string_value(unit)}")
+        return f"{source_of(call.func, code)}({parsed[1]}={parsed[0]})" if parsed else None
+
+    edited = replace_each_call(failure.code, ("bucket",), by_keyword)
+    return Diagnosis(
+        "dates and intervals",
+        "`bucket` takes its interval by the unit's keyword (`bucket(hours=6)`) or as "
+        "`bucket(ibis.interval(hours=6))`, not an amount and a unit",
+        (lambda code: replace_each_call(code, ("bucket",), by_keyword)) if edited else None,
+    )
+
+
 #: SQL's (Postgres, Oracle ``to_char``) format words, longest first, and strftime's.
 SQL_FORMAT = {
     "YYYY": "%Y", "MONTH": "%B", "HH24": "%H", "HH12": "%I", "DDD": "%j", "MON": "%b",
@@ -162,4 +215,10 @@ def date_format_method(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (interval_text_argument, unit_name, date_format_method)
+RULES = (
+    period_alias,
+    interval_text_argument,
+    unit_name,
+    bucket_of_amount_and_unit,
+    date_format_method,
+)

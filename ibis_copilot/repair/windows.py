@@ -246,6 +246,22 @@ def _ordered_window(code: str, name: str) -> str | None:
     )
 
 
+#: ``ibis.ntile(t.x, 4)``: the column to order by given beside the number of buckets.
+NTILE_WITH_ORDER = re.compile(r"^ntile\(\) takes 1 positional argument but 2 were given")
+
+
+def _ntile_over(call: ast.Call, code: str) -> str | None:
+    """``ibis.ntile(t.x, 4)`` (or ``(4, t.x)``) → ``ibis.ntile(4).over(order_by=t.x)``."""
+    if len(call.args) != 2 or call.keywords:
+        return None
+    counts = [a for a in call.args if isinstance(a, ast.Constant) and type(a.value) is int]
+    if len(counts) != 1:
+        return None
+    order = next(a for a in call.args if a is not counts[0])
+    buckets, by = source_of(counts[0], code), source_of(order, code)
+    return f"{source_of(call.func, code)}({buckets}).over(order_by={by})"
+
+
 def window_keywords(failure: Failure) -> Diagnosis | None:
     """``ibis.row_number(order_by=...)`` or ``ibis.rank(t.x)``: the order is the
     window's, given to ``.over``."""
@@ -258,6 +274,9 @@ def window_keywords(failure: Failure) -> Diagnosis | None:
     elif (positional := POSITIONAL_RANKING.match(text)) and positional.group(1) in RANKING:
         name = positional.group(1)
         fix = functools.partial(_ordered_window, name=name)
+    elif NTILE_WITH_ORDER.match(text):
+        name = "ntile"
+        fix = functools.partial(replace_each_call, names=(name,), translate=_ntile_over)
     else:
         return None
     return Diagnosis(
