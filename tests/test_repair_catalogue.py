@@ -1147,6 +1147,75 @@ RULE_CASES += [
 ]
 
 
+RULE_CASES += [
+    (
+        "r.mutate(m=r.temp / r.n.replace(0, None))",
+        "pandas habit",
+        "`col.nullif(value)`",
+        "r.mutate(m=r.temp / r.n.nullif(0))",
+    ),
+    (
+        "r.filter('temp > 1')",
+        "sql habit",
+        "`filter('temp > 1')`: `'temp > 1'` is SQL",
+        "r.filter(r.temp > 1)",
+    ),
+    (
+        "r.mutate(m=r.temp.mean().over(ibis.rows_window(-2, 0, order_by='at')))",
+        "window",
+        "a frame's start comes before its end",
+        "r.mutate(m=r.temp.mean().over(ibis.rows_window(2, 0, order_by='at')))",
+    ),
+    (
+        "r.mutate(p=r.temp.cast(ibis.dtype('double precision')))",
+        "types",
+        '`"double precision"` is `"float64"`',
+        "r.mutate(p=r.temp.cast(ibis.dtype('float64')))",
+    ),
+    (
+        "r.filter(ibis.selectors.if_any(ibis.selectors.numeric() > 1))",
+        "selector",
+        "compares the selector",
+        "r.filter(ibis.selectors.if_any(ibis.selectors.numeric(), lambda c: c > 1))",
+    ),
+    (
+        "r.group_by('sensor').size().reset_index(name='n')",
+        "pandas habit",
+        "no index to reset",
+        "r.group_by('sensor').agg(n=ibis._.count())",
+    ),
+    (
+        "r.mutate(head=r.code.split('/', 1)[0])",
+        "string method",
+        "no `maxsplit`",
+        "r.mutate(head=r.code.split('/')[0])",
+    ),
+    (
+        "r.mutate(k=r.payload.keys())",
+        "nested data",
+        "`t.j.map.keys()`",
+        "r.mutate(k=r.payload.map.keys())",
+    ),
+]
+
+
+def test_the_unit_of_a_number_since_the_epoch_is_read_off_its_name() -> None:
+    trips = ibis.table({"sent_ms": "int64", "total": "int64"}, name="trips")
+    namespace = {**NAMESPACE, "trips": trips}
+    for code, fix in [
+        (
+            "trips.mutate(at=trips.sent_ms.as_timestamp())",
+            "trips.mutate(at=trips.sent_ms.as_timestamp('ms'))",
+        ),
+        ("trips.mutate(at=trips.total.as_timestamp())", None),
+    ]:
+        try:
+            exec(code, dict(namespace))  # noqa: S102 - fixed test snippets
+        except TypeError as error:
+            findings = diagnose(Failure(error, code, namespace))
+        assert rule_fix(code, findings) == fix
+
+
 def test_a_condition_given_to_max_is_not_read_as_a_second_value() -> None:
     """Older Ibis took ``where`` by position: ``max(t.x > 0)`` is not ``greatest``."""
     findings = diagnose(failure_of("r.temp.max(r.n > 0)"))
@@ -1487,8 +1556,24 @@ SIGNATURE_CASES += [
         "no parameter `separator=`",
         "r.agg(c=r.code.group_concat(sep=', '))",
     ),
-    # a column given by position where group_by and order_by are both free: not guessed
-    ("r.mutate(m=r.temp.cummin(r.at))", "has no place for", None),
+    # a column given by position where group_by and order_by are both free: a time orders,
+    # a name or an id groups, anything else is not guessed
+    (
+        "r.mutate(m=r.temp.cummin(r.at))",
+        "takes that argument by keyword",
+        "r.mutate(m=r.temp.cummin(order_by=r.at))",
+    ),
+    (
+        "r.mutate(m=r.temp.cummax('code'))",
+        "takes that argument by keyword",
+        "r.mutate(m=r.temp.cummax(group_by='code'))",
+    ),
+    ("r.mutate(m=r.temp.cummin(r.n))", "has no place for", None),
+    (
+        "k.left_join(r, k.name == r.sensor, how='left')",
+        "no parameter `how=`",
+        "k.left_join(r, k.name == r.sensor)",
+    ),
     # keywords where one mapping goes
     (
         "r.fill_null(temp=0.0, code='')",

@@ -48,14 +48,14 @@ from ibis_copilot.repair.rewrite import (
 
 
 def _selector_aliases(failure: Failure) -> set[str]:
-    """Names the code or the namespace gives the ``ibis.selectors`` module."""
+    """Names the code or the namespace gives the ``ibis.selectors`` module, and its own."""
     aliases = {
         name
         for name, value in failure.namespace.items()
         if isinstance(value, types.ModuleType) and value is ibis.selectors
     }
     aliases |= set(re.findall(r"import\s+ibis\.selectors\s+as\s+(\w+)", failure.code))
-    return aliases
+    return aliases | {"ibis.selectors"}
 
 
 def _takes_no_arguments(name: str) -> bool:
@@ -271,6 +271,8 @@ def _selects(node: ast.AST, namespace: Mapping[str, object]) -> bool:
         return isinstance(namespace.get(node.id), ibis.selectors.Selector)
     function = node.func if isinstance(node, ast.Call) else None
     module = function.value if isinstance(function, ast.Attribute) else None
+    if isinstance(module, ast.Attribute):  # ``ibis.selectors.numeric()``
+        return ast.unparse(module) == "ibis.selectors"
     return isinstance(module, ast.Name) and namespace.get(module.id) is ibis.selectors
 
 

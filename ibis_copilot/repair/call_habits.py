@@ -13,7 +13,15 @@ import ibis
 import ibis.expr.types as ir
 import ibis.selectors
 
-from ibis_copilot.repair.edits import call_rewrite, parse, string_value, value_of
+from ibis_copilot.repair.edits import (
+    call_rewrite,
+    called_name,
+    keyword,
+    parse,
+    string_value,
+    value_name,
+    value_of,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
 
@@ -278,11 +286,12 @@ def substitute_of_several(failure: Failure) -> Diagnosis | None:
     )
 
 
-STRUCT_KEYS = re.compile(r"^'?keys'?$|^'\w*Struct\w*' object has no attribute 'keys'$")
+STRUCT_KEYS = re.compile(r"^'?keys'?$|^'\w*(?:Struct|JSON)\w*' object has no attribute 'keys'$")
 
 
 def struct_keys(failure: Failure) -> Diagnosis | None:
-    """``t.point.keys()``: a dict's keys; a struct's field names are ``t.point.names``."""
+    """``t.point.keys()``: a dict's keys; a struct's field names are ``t.point.names``, a
+    JSON object's keys ``t.doc.map.keys()``."""
     if not isinstance(failure.error, AttributeError) or not STRUCT_KEYS.match(str(failure.error)):
         return None
 
@@ -290,12 +299,12 @@ def struct_keys(failure: Failure) -> Diagnosis | None:
         function = node.func if isinstance(node, ast.Call) and not node.args else None
         if not isinstance(function, ast.Attribute) or function.attr != "keys":
             return None
-        struct = value_of(function.value, failure.namespace)
-        return (
-            f"{source_of(function.value, code)}.names"
-            if isinstance(struct, ir.StructValue)
-            else None
-        )
+        value = value_of(function.value, failure.namespace)
+        if isinstance(value, ir.JSONValue):  # a JSON object's keys, read as a map
+            return f"{owner_source(function.value, code)}.map.keys()"
+        if isinstance(value, ir.StructValue):
+            return f"{owner_source(function.value, code)}.names"
+        return None
 
     tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
     if not any(render(node, failure.code) for node in ast.walk(tree)):
@@ -303,7 +312,7 @@ def struct_keys(failure: Failure) -> Diagnosis | None:
     return Diagnosis(
         "nested data",
         "a struct's field names are `t.s.names` (a property; `t.s.types` their types), not "
-        "a dict's `keys()`",
+        "a dict's `keys()`; a JSON object's keys are `t.j.map.keys()`",
         lambda code: rewrite_rendered(code, render),
     )
 
@@ -371,6 +380,105 @@ def array_sorted_descending(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _without_index(node: ast.AST, code: str) -> str | None:
+    """``g.size().reset_index(name="n")`` → ``g.agg(n=ibis._.count())``; a table's
+    ``.reset_index()`` → the table (its group keys are columns already)."""
+    if not isinstance(node, ast.Call) or node.args or called_name(node) != "reset_index":
+        return None
+    owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+    named = string_value(keyword(node, "name"))
+    if owner is None or any(k.arg not in {"name", "drop"} for k in node.keywords):
+        return None
+    if named is None:
+        return owner_source(owner, code)
+    if not (isinstance(owner, ast.Call) and called_name(owner) == "size" and not owner.args):
+        return None
+    sized = owner.func
+    if not isinstance(sized, ast.Attribute) or not named.isidentifier():
+        return None
+    return f"{owner_source(sized.value, code)}.agg({named}=ibis._.count())"
+
+
+def reset_index(failure: Failure) -> Diagnosis | None:
+    """pandas' ``reset_index()``: an Ibis table has no index, and its group keys are
+    columns; a grouped ``size()`` named with ``reset_index(name=)`` is a named count."""
+    if "object has no attribute 'reset_index'" not in str(failure.error):
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_without_index(node, failure.code) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "pandas habit",
+        "an Ibis table has no index to reset: group keys are columns already; a count per "
+        'group named "n" is `t.group_by(k).agg(n=ibis._.count())`',
+        lambda code: rewrite_rendered(code, _without_index),
+    )
+
+
+#: A number-since-the-epoch column's unit, read off its name's ending.
+EPOCH_SUFFIXES = (("_ms", "ms"), ("_millis", "ms"), ("_us", "us"), ("_micros", "us"),
+                  ("_s", "s"), ("_sec", "s"), ("_seconds", "s"), ("_epoch", "s"))  # fmt: skip
+AS_TIMESTAMP_UNIT = re.compile(r"^IntegerValue\.as_timestamp\(\) missing 1 required .*'unit'")
+
+
+def epoch_unit_from_name(failure: Failure) -> Diagnosis | None:
+    """``t.epoch_ms.as_timestamp()``: the unit is required; a column named ``*_ms`` holds
+    milliseconds (``*_s`` seconds, ``*_us`` microseconds)."""
+    if AS_TIMESTAMP_UNIT.match(str(failure.error)) is None:
+        return None
+
+    def with_unit(call: ast.Call, code: str) -> str | None:
+        owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+        value = value_of(owner, failure.namespace) if owner is not None else None
+        name = value_name(value) if isinstance(value, ir.IntegerValue) else ""
+        unit = next((u for end, u in EPOCH_SUFFIXES if name.lower().endswith(end)), None)
+        if unit is None or call.args or call.keywords:
+            return None
+        return f"{source_of(call.func, code)}({unit!r})"
+
+    return call_rewrite(
+        failure.code,
+        "dates and intervals",
+        "`as_timestamp` needs the unit of the number (`'s'`, `'ms'` or `'us'`); the "
+        "proposed one is read off the column's name",
+        ("as_timestamp",),
+        with_unit,
+    )
+
+
+SPLIT_LIMIT = re.compile(r"^StringValue\.split\(\) takes 2 positional arguments but 3 were")
+
+
+def _first_piece(node: ast.AST, code: str) -> str | None:
+    """``s.split("/", 1)[0]`` → ``s.split("/")[0]``: Python's ``maxsplit`` does not change
+    the first piece."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Call):
+        return None
+    split = node.value
+    if called_name(split) != "split" or len(split.args) != 2 or split.keywords:
+        return None
+    index = node.slice
+    if not (isinstance(index, ast.Constant) and index.value == 0):
+        return None
+    return f"{source_of(split.func, code)}({source_of(split.args[0], code)})[0]"
+
+
+def split_limit(failure: Failure) -> Diagnosis | None:
+    """``s.split("/", 1)``: Python's ``maxsplit``; Ibis splits at every delimiter (the
+    first piece is the same; others need ``re_extract``)."""
+    if SPLIT_LIMIT.match(str(failure.error)) is None:
+        return None
+    advice = (
+        "Ibis's `split` takes only the delimiter and splits at each one (no `maxsplit`): "
+        "the first piece is `s.split(d)[0]`; the rest after the first delimiter is "
+        "`s.re_extract(r'^[^d]*d(.*)$', 1)`"
+    )
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_first_piece(node, failure.code) for node in ast.walk(tree)):
+        return Diagnosis("string method", advice)
+    return Diagnosis("string method", advice, lambda code: rewrite_rendered(code, _first_piece))
+
+
 RULES = (
     first_row_of_reduction,
     pairwise_extreme,
@@ -383,4 +491,7 @@ RULES = (
     struct_keys,
     selector_texts_apart,
     array_sorted_descending,
+    reset_index,
+    epoch_unit_from_name,
+    split_limit,
 )

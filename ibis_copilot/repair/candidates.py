@@ -44,6 +44,7 @@ from ibis_copilot.repair.edits import (
     replace_call,
     replace_each_call,
     string_value,
+    value_name,
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -381,6 +382,8 @@ def _without_ignorable(
         ignorable = {**ignorable, "inplace": True}
     if "axis" in values and called_name(call) not in ALONG_THE_COLUMN:
         return None
+    if (called_name(call) or "") in translate.KIND_JOINS:  # ``left_join(..., how="left")``
+        ignorable = {**ignorable, "how": (called_name(call) or "").removesuffix("_join")}
     if (called_name(call) or "").startswith("approx_"):
         knobs = {name: value for name, value in values.items() if name in APPROXIMATION_KNOBS}
         ignorable = {**ignorable, **{name: getattr(v, "value", v) for name, v in knobs.items()}}
@@ -733,7 +736,10 @@ def _keyword_only(
         return []  # ``unnest("a", "b")``, ``limit(20, 10)``: more of the first, not a keyword
     if only[0].name == "where" and _no_condition(extra, failure.namespace):
         only = [p for p in only[1:] if p.name not in given]
-    if not only or _window_ambiguous(only, given):
+    if only and _window_ambiguous(only, given):
+        chosen = _window_role(extra, failure)
+        only = [p for p in only if p.name == chosen]
+    if not only:
         return []
     code = failure.code
     keywords = [(k.arg, k.value) for k in call.keywords if k.arg is not None]
@@ -748,6 +754,23 @@ def _window_ambiguous(free: list[inspect.Parameter], given: set[str | None]) -> 
     ``cummin(t.period)`` may mean either, so neither is guessed."""
     names = {p.name for p in free} - given
     return {"group_by", "order_by"} <= names
+
+
+def _window_role(node: ast.AST, failure: Failure) -> str | None:
+    """Which window keyword a column given by position is: a date or time orders
+    (``cummax("harvested_on")``), a name or an id groups (``cummax("station_id")``);
+    None for anything else (``cummin(t.period)`` may mean either)."""
+    name = string_value(node)
+    if name is not None:
+        kinds = {str(t.schema()[name]) for t in failure.tables.values() if name in t.columns}
+        kind = kinds.pop() if len(kinds) == 1 else ""
+    else:
+        value = value_of(node, failure.namespace)
+        kind = str(value.type()) if isinstance(value, ir.Value) else ""
+        name = value_name(value) if isinstance(value, ir.Value) else ""
+    if kind.startswith(("date", "timestamp", "time")):
+        return "order_by"
+    return "group_by" if kind and is_label_column(name or "") else None
 
 
 def _no_condition(node: ast.AST, namespace: Mapping[str, object]) -> bool:
@@ -778,13 +801,6 @@ def _lacking_member(failure: Failure) -> tuple[str, type, str] | None:
     return match.group(1), kind, match.group(2)
 
 
-def _value_name(value: ir.Value) -> str:
-    try:
-        return str(value.get_name())
-    except (AttributeError, ibis.common.exceptions.ExpressionError):
-        return ""
-
-
 def cast_for_method(failure: Failure) -> Search | None:
     """``t.price.isinf()`` on a decimal column: the method is another type's (a float's),
     so the column is cast to that type first."""
@@ -803,7 +819,7 @@ def cast_for_method(failure: Failure) -> Search | None:
 
     def lacking(node: ast.AST) -> bool:
         value = value_of(getattr(node, "value", node), namespace)
-        if isinstance(value, ir.StringValue) and is_label_column(_value_name(value)):
+        if isinstance(value, ir.StringValue) and is_label_column(value_name(value)):
             return False  # a code or an id kept as text is no number to cast
         return getattr(node, "attr", None) == attribute and isinstance(value, kind)
 

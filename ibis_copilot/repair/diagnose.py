@@ -100,7 +100,7 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "map": ("`col.substitute({old: new})`", None),
     "replace": (
         "missing values are filled with `col.fill_null(value)`, values swapped with "
-        "`col.substitute({old: new})`",
+        "`col.substitute({old: new})`, a value made missing with `col.nullif(value)`",
         None,
     ),
     "rolling": (

@@ -250,6 +250,14 @@ def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None
     return None
 
 
+def value_name(value: object) -> str:
+    """The name of an Ibis value (a column's), or "" for one without a name."""
+    try:
+        return str(value.get_name()) if isinstance(value, ir.Value) else ""
+    except (AttributeError, ibis.common.exceptions.ExpressionError):
+        return ""
+
+
 def named_differences(tree: ast.AST) -> dict[str, ast.BinOp]:
     """Names the code binds once, to a subtraction (``took = t.end - t.start``)."""
     bound: dict[str, list[ast.expr]] = {}

@@ -127,6 +127,7 @@ def sql_string(failure: Failure) -> Diagnosis | None:
     if tree is None:
         return None
     replacements: dict[tuple[int, int], str] = {}
+    methods: list[str] = []
     for call in calls_to(tree, *SQL_IN_STRINGS):
         arguments = [*call.args, *(elements(call.args[0]) or [] if call.args else [])]
         for argument in arguments:
@@ -134,6 +135,7 @@ def sql_string(failure: Failure) -> Diagnosis | None:
                 written = _sql_call(call, text, failure.namespace)
                 if written:
                     replacements[(argument.lineno, argument.col_offset)] = ", ".join(written)
+                    methods.append(called_name(call) or "")
     if not replacements:
         return None
 
@@ -145,7 +147,8 @@ def sql_string(failure: Failure) -> Diagnosis | None:
 
     return Diagnosis(
         "sql habit",
-        f"`{text!r}` is SQL, and Ibis reads a string as one column name: write it as Ibis "
+        f"`{methods[0]}({text!r})`: `{text!r}` is SQL, and Ibis reads a string as one column "
+        "name: write it as Ibis "
         "expressions (`ibis.desc('col')` for `col DESC`, `t.a > 1` for a condition, one "
         "string per column)",
         lambda code: rewrite_nodes(code, wanted, render),
@@ -221,10 +224,10 @@ NUMERIC_WORDS = frozenset({"number", "numbers", "numeric"})
 
 def _type_arguments(tree: ast.Module) -> list[ast.expr]:
     """Where code names a type: ``cast("...")``, ``try_cast``, ``unwrap_as``,
-    ``ibis.literal(x, type="...")``, ``s.of_type("...")``."""
+    ``ibis.dtype("...")``, ``ibis.literal(x, type="...")``, ``s.of_type("...")``."""
     found: list[ast.expr] = [
         call.args[0]
-        for call in calls_to(tree, "cast", "try_cast", "unwrap_as", "of_type")
+        for call in calls_to(tree, "cast", "try_cast", "unwrap_as", "of_type", "dtype")
         if call.args
     ]
     return found + [

@@ -430,8 +430,9 @@ def top_rows_call(call: ast.Call, code: str) -> str | None:
 
 
 def replace_call(call: ast.Call, code: str) -> str | None:
-    """pandas' ``col.replace(None, 0)`` → ``col.fill_null(0)``; ``col.replace(a, b)`` →
-    ``col.substitute({a: b})``; ``col.replace({a: b})`` → ``col.substitute({a: b})``."""
+    """pandas' ``col.replace(None, 0)`` → ``col.fill_null(0)``; ``col.replace(0, None)`` →
+    ``col.nullif(0)``; ``col.replace(a, b)`` and ``col.replace({a: b})`` →
+    ``col.substitute({a: b})``."""
     column = receiver(call, code)
     if column is None or call.keywords:
         return None
@@ -442,6 +443,8 @@ def replace_call(call: ast.Call, code: str) -> str | None:
     old, new = (_text(argument, code) for argument in call.args)
     if isinstance(call.args[0], ast.Constant) and call.args[0].value is None:
         return f"{column}.fill_null({new})"
+    if isinstance(call.args[1], ast.Constant) and call.args[1].value is None:
+        return f"{column}.nullif({old})"  # a value made null
     return f"{column}.substitute({{{old}: {new}}})"
 
 

@@ -337,9 +337,13 @@ def _signed_frame(call: ast.Call, code: str) -> str | None:
         if start is not None and end is not None and start > 0 and start > end:
             value, changed = f"(-{source_of(bounds[0], code)}, {source_of(bounds[1], code)})", True
         keywords.append(f"{item.arg}={value}" if item.arg else f"**{value}")
+    arguments = [source_of(argument, code) for argument in call.args]
+    first = _number(call.args[0]) if call.args and called_name(call) != "window" else None
+    if first is not None and first < 0:  # ``rows_window(-2, 0)``: preceding comes first
+        arguments[0], changed = arguments[0].lstrip("-").strip(), True
     if not changed:
         return None
-    arguments = [source_of(argument, code) for argument in call.args] + keywords
+    arguments += keywords
     return f"{source_of(call.func, code)}({', '.join(arguments)})"
 
 
