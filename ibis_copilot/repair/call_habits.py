@@ -17,13 +17,13 @@ from ibis_copilot.repair.edits import (
     call_rewrite,
     called_name,
     keyword,
-    parse,
+    node_rewrite,
     string_value,
     value_name,
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
+from ibis_copilot.repair.rewrite import owner_source, source_of
 
 SCALAR_ATTRIBUTE = re.compile(r"^'(\w+Scalar)' object has no attribute '(iloc|iat|values|item)'")
 #: Python's message when a reduction that takes no value is given one.
@@ -62,14 +62,12 @@ def first_row_of_reduction(failure: Failure) -> Diagnosis | None:
     found = SCALAR_ATTRIBUTE.match(str(failure.error))
     if found is None:
         return None
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(_first_of_reduction(node, failure.code) for node in ast.walk(tree)):
-        return None
-    return Diagnosis(
+    return node_rewrite(
+        failure.code,
         "pandas habit",
         f"a reduction is one value (a `{found[1]}`), not a Series: drop `.{found[2]}`; the "
         "reduction itself goes into `agg(...)` or `mutate(...)`",
-        lambda code: rewrite_rendered(code, _first_of_reduction),
+        _first_of_reduction,
     )
 
 
@@ -155,14 +153,12 @@ def column_names_as_list(failure: Failure) -> Diagnosis | None:
     tuple of names already (``list(t.columns)`` for a list)."""
     if COLUMN_NAMES_AS.match(str(failure.error)) is None:
         return None
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(_names_listed(node, failure.code) for node in ast.walk(tree)):
-        return None
-    return Diagnosis(
+    return node_rewrite(
+        failure.code,
         "pandas habit",
         "`t.columns` is a tuple of the column names, not pandas' Index: `list(t.columns)` "
         "for a list",
-        lambda code: rewrite_rendered(code, _names_listed),
+        _names_listed,
     )
 
 
@@ -195,11 +191,8 @@ def text_slice_from_end(failure: Failure) -> Diagnosis | None:
         f"`.right({found[1]})`; others, `.substr(start, length)` with "
         "`.length()` for the end"
     )
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(_last_characters(node, failure.code) for node in ast.walk(tree)):
-        return Diagnosis("string method", message)
-    return Diagnosis(
-        "string method", message, lambda code: rewrite_rendered(code, _last_characters)
+    return node_rewrite(failure.code, "string method", message, _last_characters) or Diagnosis(
+        "string method", message
     )
 
 
@@ -228,13 +221,11 @@ def pandas_offset(failure: Failure) -> Diagnosis | None:
     is ``ibis.interval(months=1)``."""
     if "DateOffset" not in str(failure.error):
         return None
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(_offset_as_interval(node, failure.code) for node in ast.walk(tree)):
-        return None
-    return Diagnosis(
+    return node_rewrite(
+        failure.code,
         "dates and intervals",
         "a pandas `DateOffset` is no Ibis value: an interval is `ibis.interval(months=1)`",
-        lambda code: rewrite_rendered(code, _offset_as_interval),
+        _offset_as_interval,
     )
 
 
@@ -306,14 +297,12 @@ def struct_keys(failure: Failure) -> Diagnosis | None:
             return f"{owner_source(function.value, code)}.names"
         return None
 
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(render(node, failure.code) for node in ast.walk(tree)):
-        return None
-    return Diagnosis(
+    return node_rewrite(
+        failure.code,
         "nested data",
         "a struct's field names are `t.s.names` (a property; `t.s.types` their types), not "
         "a dict's `keys()`; a JSON object's keys are `t.j.map.keys()`",
-        lambda code: rewrite_rendered(code, render),
+        render,
     )
 
 
@@ -404,14 +393,12 @@ def reset_index(failure: Failure) -> Diagnosis | None:
     columns; a grouped ``size()`` named with ``reset_index(name=)`` is a named count."""
     if "object has no attribute 'reset_index'" not in str(failure.error):
         return None
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(_without_index(node, failure.code) for node in ast.walk(tree)):
-        return None
-    return Diagnosis(
+    return node_rewrite(
+        failure.code,
         "pandas habit",
         "an Ibis table has no index to reset: group keys are columns already; a count per "
         'group named "n" is `t.group_by(k).agg(n=ibis._.count())`',
-        lambda code: rewrite_rendered(code, _without_index),
+        _without_index,
     )
 
 
@@ -473,10 +460,9 @@ def split_limit(failure: Failure) -> Diagnosis | None:
         "the first piece is `s.split(d)[0]`; the rest after the first delimiter is "
         "`s.re_extract(r'^[^d]*d(.*)$', 1)`"
     )
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(_first_piece(node, failure.code) for node in ast.walk(tree)):
-        return Diagnosis("string method", advice)
-    return Diagnosis("string method", advice, lambda code: rewrite_rendered(code, _first_piece))
+    return node_rewrite(failure.code, "string method", advice, _first_piece) or Diagnosis(
+        "string method", advice
+    )
 
 
 RULES = (

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import owner_source, rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import owner_source, rewrite_nodes, rewrite_rendered, source_of
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,16 @@ def call_rewrite(
     if replace_each_call(code, names, translate) is None:
         return None
     return Diagnosis(rule, message, lambda text: replace_each_call(text, names, translate))
+
+
+def node_rewrite(
+    code: str, rule: str, message: str, render: Callable[[ast.AST, str], str | None]
+) -> Diagnosis | None:
+    """A finding whose fix replaces the nodes ``render`` writes anew; None when it writes
+    none in ``code`` (the failure is not this rule's)."""
+    if rewrite_rendered(code, render) is None:
+        return None
+    return Diagnosis(rule, message, lambda text: rewrite_rendered(text, render))
 
 
 def arguments_of(call: ast.Call) -> list[ast.expr]:

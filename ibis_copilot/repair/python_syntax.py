@@ -13,7 +13,7 @@ import re
 
 import ibis.expr.types as ir
 
-from ibis_copilot.repair.edits import parse, value_of
+from ibis_copilot.repair.edits import node_rewrite, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
 
@@ -106,15 +106,13 @@ def comprehension_over_array(failure: Failure) -> Diagnosis | None:
     owner = NOT_ITERABLE.match(str(failure.error))
     if owner is None or not owner[1].startswith("Array"):
         return None
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    if not any(_over_array(node, failure, failure.code) for node in ast.walk(tree)):
-        return None
-    return Diagnosis(
+    return node_rewrite(
+        failure.code,
         "nested data",
         "Python cannot loop over an array column; each row's array is changed with a "
         "lambda: `t.arr.map(lambda x: x * 2)`, and kept where a test holds with "
         "`t.arr.filter(lambda x: x > 0)`",
-        lambda code: rewrite_rendered(code, lambda node, text: _over_array(node, failure, text)),
+        lambda node, text: _over_array(node, failure, text),
     )
 
 
