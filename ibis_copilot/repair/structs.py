@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import ibis
 import ibis.expr.types as ir
@@ -222,6 +222,31 @@ JSON_OPERAND = re.compile(r"unsupported operand type\(s\) for .+: '(\w+)' and '(
 _JSON_READERS = {"int": "int", "str": "str", "bool": "bool"}
 
 
+def _json_operands_read(
+    code: str, reader: str, is_json: Callable[[ast.expr, str], bool]
+) -> str | None:
+    """Each JSON subscript that ``is_json`` picks among the operands of an arithmetic
+    operator or a comparison, read as ``reader`` (``t.j["n"]`` → ``t.j["n"].int``)."""
+    tree = parse(code) or ast.Module(body=[], type_ignores=[])
+    operands = [
+        side
+        for node in ast.walk(tree)
+        for side in (
+            (node.left, node.right)
+            if isinstance(node, ast.BinOp)
+            else (node.left, *node.comparators)
+            if isinstance(node, ast.Compare)
+            else ()
+        )
+    ]
+    places = {(s.lineno, s.col_offset) for s in operands if is_json(s, code)}
+    return rewrite_nodes(
+        code,
+        lambda node: isinstance(node, ast.Subscript) and (node.lineno, node.col_offset) in places,
+        lambda node, text: f"{source_of(node, text)}.{reader}",
+    )
+
+
 def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
     """``t.payload["tax"] + t.amount``: a JSON value has no number type until it is read
     as one of the other operand's kind (``.int`` beside an integer, else ``.float``)."""
@@ -238,21 +263,10 @@ def json_in_arithmetic(failure: Failure) -> Diagnosis | None:
     }
 
     def fix(code: str) -> str | None:
-        tree = parse(code)
-        operands = {
-            (side.lineno, side.col_offset)
-            for node in ast.walk(tree or ast.Module(body=[], type_ignores=[]))
-            if isinstance(node, ast.BinOp)
-            for side in (node.left, node.right)
-            if isinstance(side, ast.Subscript) and source_of(side.value, code) in json_columns
-        }
-        return rewrite_nodes(
-            code,
-            lambda node: (
-                isinstance(node, ast.Subscript) and (node.lineno, node.col_offset) in operands
-            ),
-            lambda node, text: f"{source_of(node, text)}.{reader}",
-        )
+        def of_json_column(side: ast.expr, text: str) -> bool:
+            return isinstance(side, ast.Subscript) and source_of(side.value, text) in json_columns
+
+        return _json_operands_read(code, reader, of_json_column)
 
     return Diagnosis(
         "nested data",
@@ -285,25 +299,12 @@ def json_compared(failure: Failure) -> Diagnosis | None:
     if reader is None:
         return None
 
-    def json_side(node: ast.AST) -> bool:
-        value = value_of(node, failure.namespace)
-        return isinstance(node, ast.Subscript) and isinstance(value, ir.JSONValue)
+    def json_side(side: ast.expr, _code: str) -> bool:
+        value = value_of(side, failure.namespace)
+        return isinstance(side, ast.Subscript) and isinstance(value, ir.JSONValue)
 
     def fix(code: str) -> str | None:
-        sides = {
-            (side.lineno, side.col_offset)
-            for node in ast.walk(parse(code) or ast.Module(body=[], type_ignores=[]))
-            if isinstance(node, ast.Compare)
-            for side in (node.left, *node.comparators)
-            if json_side(side)
-        }
-        return rewrite_nodes(
-            code,
-            lambda node: (
-                isinstance(node, ast.Subscript) and (node.lineno, node.col_offset) in sides
-            ),
-            lambda node, text: f"{source_of(node, text)}.{reader}",
-        )
+        return _json_operands_read(code, reader, json_side)
 
     return Diagnosis(
         "nested data",
