@@ -1199,6 +1199,72 @@ RULE_CASES += [
 ]
 
 
+RULE_CASES += [
+    (
+        "r.select('sensor').subtract(k.select(sensor='name'))",
+        "pandas habit",
+        "`a.difference(b)`",
+        "r.select('sensor').difference(k.select(sensor='name'))",
+    ),
+    ("k.copy()", "pandas habit", "`t.view()`", "k.view()"),
+    (
+        "r.filter(r.code.startswith('A', 'B'))",
+        "string method",
+        "one test each",
+        "r.filter((r.code.startswith('A') | r.code.startswith('B')))",
+    ),
+    ("k.filter(k.day < 1900)", "dates and intervals", "its year", "k.filter(k.day.year() < 1900)"),
+    (
+        "r.mutate(s=r.payload['sky'].lower())",
+        "nested data",
+        "read as a str",
+        "r.mutate(s=r.payload['sky'].str.lower())",
+    ),
+    (
+        "r.mutate(p=ibis.struct([r.sensor, r.code]))",
+        "nested data",
+        "a struct's fields have names",
+        "r.mutate(p=ibis.struct({'sensor': r.sensor, 'code': r.code}))",
+    ),
+    (
+        "r.mutate(m=r.temp.mean().over(rows=(ibis.preceding(2), ibis.current_row())))",
+        "window",
+        "the current row `0`",
+        "r.mutate(m=r.temp.mean().over(rows=(ibis.preceding(2), 0)))",
+    ),
+    (
+        "r.mutate(label=r.sensor | ' #' | r.code)",
+        "python operator",
+        "joined with `+`",
+        "r.mutate(label=r.sensor + ' #' + r.code)",
+    ),
+    (
+        "r.mutate(p=ibis.dense_rank().over(order_by='temp DESC'))",
+        "sql habit",
+        "`over(order_by='temp DESC')`",
+        'r.mutate(p=ibis.dense_rank().over(order_by=ibis.desc("temp")))',
+    ),
+    (
+        "k.mutate(w=k.day.day_of_week().full_name())",
+        "wrong name",
+        "is a property",
+        "k.mutate(w=k.day.day_of_week.full_name())",
+    ),
+    (
+        "k.join(r, k.name == r.sensor, how='left outer')",
+        "wrong argument",
+        "Ibis calls it `how='left'`",
+        "k.join(r, k.name == r.sensor, how='left')",
+    ),
+]
+
+
+def test_a_grouped_table_reduced_over_every_column_gets_advice() -> None:
+    findings = diagnose(failure_of("r.group_by('sensor').min()"))
+    assert any("name each reduction" in finding.message for finding in findings)
+    assert rule_fix("r.group_by('sensor').min()", findings) is None
+
+
 def test_the_unit_of_a_number_since_the_epoch_is_read_off_its_name() -> None:
     trips = ibis.table({"sent_ms": "int64", "total": "int64"}, name="trips")
     namespace = {**NAMESPACE, "trips": trips}
@@ -1569,6 +1635,22 @@ SIGNATURE_CASES += [
         "r.mutate(m=r.temp.cummax(group_by='code'))",
     ),
     ("r.mutate(m=r.temp.cummin(r.n))", "has no place for", None),
+    (
+        "r.filter(r.code.contains('A.', regex=False))",
+        "no parameter `regex=`",
+        "r.filter(r.code.contains('A.'))",
+    ),
+    (
+        "r.mutate(t=r.temp.fill_null(strategy='zero'))",
+        "no parameter `strategy=`",
+        "r.mutate(t=r.temp.fill_null(0))",
+    ),
+    (
+        "r.mutate(t=r.temp.fill_null(strategy='mean'))",
+        "no parameter `strategy=`",
+        "r.mutate(t=r.temp.fill_null(r.temp.mean()))",
+    ),
+    ("r.agg(c=r.code.collect_list())", "did you mean `.collect`", "r.agg(c=r.code.collect())"),
     (
         "k.left_join(r, k.name == r.sensor, how='left')",
         "no parameter `how=`",

@@ -623,7 +623,7 @@ def isin_scalar(failure: Failure) -> Diagnosis | None:
     )
 
 
-JOIN_KIND = re.compile(r"JoinLink\('(\w+)'")
+JOIN_KIND = re.compile(r"JoinLink\('(\w+(?: \w+)?)'")
 
 
 def join_kind(failure: Failure) -> Diagnosis | None:
@@ -975,18 +975,25 @@ def property_called(failure: Failure) -> Diagnosis | None:
         return None
     shown = called.pop()
 
-    def render(node: ast.AST, text: str) -> str:
-        """The property read; one that is no expression itself (``day_of_week``, whose
-        ``.index()`` and ``.full_name()`` are) read as its number, as pandas' is."""
-        function = getattr(node, "func", node)
-        read = source_of(function, text)
-        owner = value_of(getattr(function, "value", function), namespace)
-        value = getattr(owner, getattr(function, "attr", ""), None)
-        helper = type(value).__module__.startswith("ibis.") and not isinstance(value, ibis.Expr)
-        number = helper and callable(getattr(value, "index", None))
-        return f"{read}.index()" if number else read
-
     def fix(code: str) -> str | None:
+        tree = parse(code) or ast.Module(body=[], type_ignores=[])
+        # ``day_of_week().full_name()``: the property is followed by one of its methods
+        followed = {
+            position(node.value) for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+        }
+
+        def render(node: ast.AST, text: str) -> str:
+            """The property read; one that is no expression itself (``day_of_week``, whose
+            ``.index()`` and ``.full_name()`` are) read as its number, as pandas' is,
+            unless one of its own methods follows."""
+            function = getattr(node, "func", node)
+            read = source_of(function, text)
+            owner = value_of(getattr(function, "value", function), namespace)
+            value = getattr(owner, getattr(function, "attr", ""), None)
+            helper = type(value).__module__.startswith("ibis.") and not isinstance(value, ibis.Expr)
+            number = helper and callable(getattr(value, "index", None))
+            return f"{read}.index()" if number and position(node) not in followed else read
+
         return rewrite_nodes(
             code, lambda node: isinstance(node, ast.Call) and reads_a_property(node), render
         )

@@ -23,7 +23,7 @@ from ibis_copilot.repair.edits import (
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import owner_source, source_of
+from ibis_copilot.repair.rewrite import COMPARISON_SYMBOLS, owner_source, source_of
 
 SCALAR_ATTRIBUTE = re.compile(r"^'(\w+Scalar)' object has no attribute '(iloc|iat|values|item)'")
 #: Python's message when a reduction that takes no value is given one.
@@ -465,6 +465,176 @@ def split_limit(failure: Failure) -> Diagnosis | None:
     )
 
 
+GROUPED_MISSING = re.compile(r"^GroupedTable has no attribute (\w+)$")
+
+
+def grouped_reduction(failure: Failure) -> Diagnosis | None:
+    """pandas' ``df.groupby("k").min()`` reduces every column; an Ibis grouped table is
+    reduced with named reductions (which columns, and how, is the user's call)."""
+    found = GROUPED_MISSING.match(str(failure.error))
+    if found is None or found[1] not in ONE_VALUE:
+        return None
+    return Diagnosis(
+        "pandas habit",
+        f"a grouped table has no `.{found[1]}()` over every column, as pandas' has: name each "
+        f"reduction, `t.group_by(k).agg(low=t.x.{found[1]}())`",
+    )
+
+
+STARTS_OR_ENDS = re.compile(
+    r"^StringValue\.(startswith|endswith)\(\) takes 2 positional arguments but \d+ were"
+)
+
+
+def several_prefixes(failure: Failure) -> Diagnosis | None:
+    """``s.startswith("St", "Sankt")``: Python's ``startswith`` takes a tuple of prefixes;
+    Ibis's takes one, and several are one test each, joined with ``|``."""
+    found = STARTS_OR_ENDS.match(str(failure.error))
+    if found is None:
+        return None
+    method = found[1]
+
+    def each(call: ast.Call, code: str) -> str | None:
+        if len(call.args) < 2 or call.keywords or not isinstance(call.func, ast.Attribute):
+            return None
+        if any(string_value(a) is None for a in call.args):
+            return None
+        owner = owner_source(call.func.value, code)
+        return "(" + " | ".join(f"{owner}.{method}({source_of(a, code)})" for a in call.args) + ")"
+
+    return call_rewrite(
+        failure.code,
+        "string method",
+        f"`{method}` takes one text; several are one test each: "
+        f'`(s.{method}("a") | s.{method}("b"))`',
+        (method,),
+        each,
+    )
+
+
+YEAR_COMPARED = re.compile(
+    r"^Arguments \w+:(date|timestamp\S*) and Literal\((\d{4})\):int\d+ are not"
+)
+
+
+def _a_year(node: ast.AST) -> bool:
+    value = node.value if isinstance(node, ast.Constant) else None
+    return isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 2999
+
+
+def year_compared(failure: Failure) -> Diagnosis | None:
+    """``t.built < 1900``: a date compared with a year; its year is ``t.built.year()``."""
+    if YEAR_COMPARED.match(str(failure.error)) is None:
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+            return None
+        symbol, sides = COMPARISON_SYMBOLS.get(type(node.ops[0])), (node.left, *node.comparators)
+        year = next((side for side in sides if _a_year(side)), None)
+        dated = [
+            side
+            for side in sides
+            if isinstance(value_of(side, failure.namespace), ir.DateValue | ir.TimestampValue)
+        ]
+        if symbol is None or year is None or len(dated) != 1:
+            return None
+        left, right = (
+            f"{owner_source(side, code)}.year()" if side is dated[0] else source_of(side, code)
+            for side in sides
+        )
+        return f"{left} {symbol} {right}"
+
+    return node_rewrite(
+        failure.code,
+        "dates and intervals",
+        "a date is compared with a year: its year is `t.day.year()` (`t.day.year() < 1900`)",
+        render,
+    )
+
+
+JSON_MISSING = re.compile(r"^'JSON(?:Column|Scalar|Value)' object has no attribute '(\w+)'")
+
+
+def json_as_value(failure: Failure) -> Diagnosis | None:
+    """``t.doc["sky"].lower()``: a JSON value has no text or number methods until it is
+    read as one: ``t.doc["sky"].str.lower()`` (``.float`` for a number's)."""
+    found = JSON_MISSING.match(str(failure.error))
+    method = found[1] if found else ""
+    reader = (
+        "str" if hasattr(ir.StringValue, method) else "float" if hasattr(ir.NumericValue, method)
+        else None
+    )  # fmt: skip
+    if reader is None or method in {"keys", "values"}:
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        owner = node.value if isinstance(node, ast.Attribute) and node.attr == method else None
+        if owner is None or not isinstance(value_of(owner, failure.namespace), ir.JSONValue):
+            return None
+        return f"{owner_source(owner, code)}.{reader}.{method}"
+
+    return node_rewrite(
+        failure.code,
+        "nested data",
+        f"a JSON value has no `.{method}` until it is read as a {reader}: "
+        f'`t.doc["field"].{reader}.{method}(...)`',
+        render,
+    )
+
+
+STRUCT_OF_LIST = "cannot convert dictionary update sequence element"
+
+
+def struct_of_columns(failure: Failure) -> Diagnosis | None:
+    """``ibis.struct([t.a, t.b])``: a struct's fields have names; columns given in a list
+    become fields named as the columns, ``ibis.struct({"a": t.a, "b": t.b})``."""
+    if STRUCT_OF_LIST not in str(failure.error):
+        return None
+
+    def named(call: ast.Call, code: str) -> str | None:
+        listed = call.args[0] if len(call.args) == 1 and not call.keywords else None
+        items = listed.elts if isinstance(listed, ast.List | ast.Tuple) else []
+        if not items or not all(isinstance(i, ast.Attribute) for i in items):
+            return None
+        names = [i.attr for i in items if isinstance(i, ast.Attribute)]
+        if len(set(names)) != len(names):
+            return None
+        fields = ", ".join(
+            f"{n!r}: {source_of(i, code)}" for n, i in zip(names, items, strict=True)
+        )
+        return f"{source_of(call.func, code)}({{{fields}}})"
+
+    return call_rewrite(
+        failure.code,
+        "nested data",
+        'a struct\'s fields have names: `ibis.struct({"a": t.a, "b": t.b})` (a list of '
+        "values is `ibis.array([...])`)",
+        ("struct",),
+        named,
+    )
+
+
+def current_row(failure: Failure) -> Diagnosis | None:
+    """``rows=(ibis.preceding(2), ibis.current_row())``: SQLAlchemy's frame bound; in Ibis
+    the current row is ``0``."""
+    if "has no attribute 'current_row'" not in str(failure.error):
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        function = node.func if isinstance(node, ast.Call) and not node.args else None
+        written = source_of(function, code) if function is not None else ""
+        return "0" if written in {"ibis.current_row", "current_row"} else None
+
+    return node_rewrite(
+        failure.code,
+        "window",
+        "Ibis has no `current_row()`: a frame's bounds are numbers, the current row `0` "
+        "(`rows=(-2, 0)`, or `preceding=2, following=0`)",
+        render,
+    )
+
+
 RULES = (
     first_row_of_reduction,
     pairwise_extreme,
@@ -480,4 +650,10 @@ RULES = (
     reset_index,
     epoch_unit_from_name,
     split_limit,
+    grouped_reduction,
+    several_prefixes,
+    year_compared,
+    json_as_value,
+    struct_of_columns,
+    current_row,
 )

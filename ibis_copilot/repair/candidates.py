@@ -333,6 +333,8 @@ IGNORABLE_KEYWORDS: dict[str, object] = {
     "axis": 0,  # a reduction of a column is along it (reductions only: see below)
     "inplace": False,  # Ibis always gives a new expression
     "verbose": True,  # ``info()`` lists every column
+    "regex": False,  # ``contains``/``replace`` take text literally
+    "case": True,  # and match case
 }
 #: Approximations' precision knobs (PySpark's ``rsd=``, ``accuracy=``): Ibis leaves the
 #: precision to the backend, so any value is dropped from an ``approx_*`` call.

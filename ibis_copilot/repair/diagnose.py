@@ -118,6 +118,12 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
     "day_name": ("`col.day_of_week.full_name()`", "day_of_week.full_name"),
     "month_name": ('`col.strftime("%B")`', None),
     "percentile": ("`col.quantile(0.9)`: a fraction, not a percent", None),
+    "subtract": ("the rows of one table not in another are `a.difference(b)`", "difference"),
+    "copy": (
+        "an Ibis table is never changed in place, so it needs no copy; a second reference "
+        "to it, for a self-join, is `t.view()`",
+        "view",
+    ),
     "transform": (
         "a reduction per group is the reduction itself in a grouped `mutate`: "
         "`t.group_by(k).mutate(avg=t.x.mean())` (or `t.x.mean().over(group_by=k)`)",
@@ -139,7 +145,8 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
 #: Habits that are methods of pandas' DataFrame only (a column's ``.where`` is not ``filter``).
 TABLE_HABITS = frozenset(
     {"where", "query", "assign", "with_columns", "withColumn", "unique", "nlargest",
-     "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt", "tail"}
+     "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt", "tail",
+     "subtract", "copy"}
 )  # fmt: skip
 #: pandas' Series methods that Ibis spells as a query or a window, where a close Ibis name
 #: is another operation (``unique`` is not ``nunique``): advice only.

@@ -135,7 +135,16 @@ def sql_string(failure: Failure) -> Diagnosis | None:
                 written = _sql_call(call, text, failure.namespace)
                 if written:
                     replacements[(argument.lineno, argument.col_offset)] = ", ".join(written)
-                    methods.append(called_name(call) or "")
+                    methods.append(f"{called_name(call)}({text!r})")
+    keys = sql_strings.order_keys(text) or []
+    for node in ast.walk(tree):  # a window's ``order_by="score DESC"``
+        given = keyword(node, "order_by") if isinstance(node, ast.Call) and keys else None
+        if given is not None and string_value(given) == text:
+            where = (given.lineno, given.col_offset)
+            replacements[where] = keys[0] if len(keys) == 1 else f"[{', '.join(keys)}]"
+            methods.append(
+                f"{called_name(node) if isinstance(node, ast.Call) else ''}(order_by={text!r})"
+            )
     if not replacements:
         return None
 
@@ -147,7 +156,7 @@ def sql_string(failure: Failure) -> Diagnosis | None:
 
     return Diagnosis(
         "sql habit",
-        f"`{methods[0]}({text!r})`: `{text!r}` is SQL, and Ibis reads a string as one column "
+        f"`{methods[0]}`: `{text!r}` is SQL, and Ibis reads a string as one column "
         "name: write it as Ibis "
         "expressions (`ibis.desc('col')` for `col DESC`, `t.a > 1` for a condition, one "
         "string per column)",

@@ -123,6 +123,8 @@ SYNONYMS = {
     "find": "index",  # an array's; a string has find
     "index": "find",  # Python's str.index; an array has index
     "percentile_approx": "approx_quantile",  # PySpark's
+    "collect_list": "collect",
+    "qcut": "ntile",  # pandas' quantile buckets
     "approx_percentile": "approx_quantile",
     "index_of": "index",
     "array_position": "index",

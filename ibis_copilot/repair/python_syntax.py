@@ -116,4 +116,49 @@ def comprehension_over_array(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (power_as_xor, formatted_date, comprehension_over_array)
+OR_OPERANDS = re.compile(r"^unsupported operand type\(s\) for \|: '(\w+)' and '(\w+)'")
+
+
+def _concatenated(node: ast.AST, failure: Failure, code: str) -> str | None:
+    """``a | " #" | b`` (SQL's ``||``) with text among its operands → ``a + " #" + b``."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr)):
+        return None
+    operands: list[ast.expr] = []
+    pending: list[ast.expr] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
+            pending += [current.right, current.left]
+        else:
+            operands.append(current)
+    texts = [
+        o
+        for o in operands
+        if (isinstance(o, ast.Constant) and isinstance(o.value, str))
+        or isinstance(value_of(o, failure.namespace), ir.StringValue)
+    ]
+    if not texts:
+        return None
+    return " + ".join(
+        owner_source(o, code) if isinstance(o, ast.BinOp) else source_of(o, code) for o in operands
+    )
+
+
+def text_joined_with_or(failure: Failure) -> Diagnosis | None:
+    """``t.first | " " | t.last``: SQL's ``||`` joins text; Python's ``|`` is a boolean
+    or, and Ibis joins text with ``+`` (or ``concat``)."""
+    operands = OR_OPERANDS.match(str(failure.error))
+    if operands is None or not any(
+        name.startswith("String") or name == "str" for name in operands.groups()
+    ):
+        return None
+    return node_rewrite(
+        failure.code,
+        "python operator",
+        "`|` is a boolean or in Python: text is joined with `+` (SQL's `||`), "
+        '`t.first + " " + t.last` (or `t.first.concat(" ", t.last)`)',
+        lambda node, text: _concatenated(node, failure, text),
+    )
+
+
+RULES = (power_as_xor, formatted_date, comprehension_over_array, text_joined_with_or)

@@ -38,6 +38,12 @@ JOIN_KINDS = {
     "left_anti": "anti",
     "leftanti": "anti",
     "inner_join": "inner",
+    # SQL's words, as written in a join clause
+    "left outer": "left",
+    "right outer": "right",
+    "full outer": "outer",
+    "left semi": "semi",
+    "left anti": "anti",
 }
 #: pandas keywords that change nothing an Ibis join computes.
 JOIN_KEYWORDS_WITHOUT_MEANING = frozenset({"sort", "validate", "copy"})
@@ -622,6 +628,26 @@ def conversion_call(call: ast.Call, code: str) -> str | None:
     return f"{column}.{method}({', '.join(arguments)})"
 
 
+#: polars' ``fill_null(strategy=)`` as one fill value (of the column itself where it is a
+#: reduction of it).
+FILL_STRATEGIES = {
+    "zero": "0",
+    "one": "1",
+    "mean": "{}.mean()",
+    "min": "{}.min()",
+    "max": "{}.max()",
+}
+
+
+def fill_strategy_call(call: ast.Call, code: str) -> str | None:
+    """polars' ``col.fill_null(strategy="zero")`` → ``col.fill_null(0)``;
+    ``strategy="mean"`` → ``col.fill_null(col.mean())``."""
+    column, strategy = receiver(call, code), string_value(keyword(call, "strategy"))
+    if column is None or call.args or len(call.keywords) != 1 or strategy not in FILL_STRATEGIES:
+        return None
+    return f"{column}.fill_null({FILL_STRATEGIES[strategy].format(column)})"
+
+
 def concat_separator_call(call: ast.Call, code: str) -> str | None:
     """``a.concat(b, separator=" - ")`` (pandas' ``str.cat(others, sep=)``) →
     ``a.concat(" - ", b)``: the separator goes before each value."""
@@ -1007,6 +1033,7 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "cast": conversion_call,
     "try_cast": conversion_call,
     "concat": concat_separator_call,
+    "fill_null": fill_strategy_call,
     "substr": substr_end_call,
     **dict.fromkeys(("collect", "first", "last", "group_concat"), ordered_keyword_call),
     **dict.fromkeys(OVER_ONLY, window_keywords_call),
