@@ -963,6 +963,12 @@ RULE_CASES += [
     # comprehension over an array column
     ("r.mutate(sq=r.temp ^ 2)", "python operator", "exclusive or", "r.mutate(sq=r.temp ** 2)"),
     (
+        "r.mutate(sq=r.temp ^ 2 + 1)",
+        "python operator",
+        "exclusive or",
+        "r.mutate(sq=r.temp ** (2 + 1))",
+    ),
+    (
         "k.mutate(m=f'{k.day:%Y-%m}')",
         "python operator",
         "strftime",

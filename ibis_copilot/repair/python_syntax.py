@@ -26,6 +26,14 @@ NUMERIC_CLASS = re.compile(
 )
 
 
+def _operand(node: ast.AST, code: str) -> str:
+    """An operand of ``**``, in parentheses where ``**`` would bind it differently
+    (``t.x ^ 2 + 1`` is ``t.x ** (2 + 1)``)."""
+    text = source_of(node, code)
+    loose = isinstance(node, ast.BinOp | ast.BoolOp | ast.Compare | ast.UnaryOp | ast.IfExp)
+    return f"({text})" if loose else text
+
+
 def power_as_xor(failure: Failure) -> Diagnosis | None:
     """``t.x ^ 2``: Python's ``^`` is exclusive or; a power is ``**``."""
     operands = XOR_OPERANDS.match(str(failure.error))
@@ -35,7 +43,7 @@ def power_as_xor(failure: Failure) -> Diagnosis | None:
     def render(node: ast.AST, code: str) -> str | None:
         if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor)):
             return None
-        return f"{source_of(node.left, code)} ** {source_of(node.right, code)}"
+        return f"{_operand(node.left, code)} ** {_operand(node.right, code)}"
 
     return Diagnosis(
         "python operator",
