@@ -50,9 +50,10 @@ def raising_call(failure: Failure) -> Diagnosis | None:
     except (TypeError, ValueError):
         return None
     call = _call_text(failure.code, name)
+    written = f"`{_shorten(call)}`" if call else f"`{name}(...)`"
     message = (
-        f"{f'`{_shorten(call)}`' if call else f'`{name}(...)`'} failed inside `{shown}"
-        f"{_shorten(signature)}`: {type(failure.error).__name__}: {_first_line(failure.error)}"
+        f"{written} failed inside `{shown}{_shorten(signature)}`: "
+        f"{type(failure.error).__name__}: {_first_line(failure.error)}"
     )
     if argument := _argument_in_message(frame, signature, str(failure.error)):
         message += f"; its argument `{argument[0]}` was given `{_shorten(argument[1])}`"
