@@ -6,6 +6,7 @@ releases, so every "while" below is an ordering, not a race against the clock.""
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -185,14 +186,20 @@ def test_an_interrupt_while_ibis_fix_waits_stops_the_explanation(
 ) -> None:
     stub.events["explain"] = explain_events("never read", fixed_code="sales.amount.sum()")
     stub.hold_before["explain"] = 1
-    with capture_output() as captured:
-        shell.run_cell(NO_RULE)  # no rules' fix: %ibis_fix waits for the model's
-        assert stub.call(0).held.wait(WAIT_S)
-        timer = threading.Timer(0.2, _thread.interrupt_main)  # what a kernel interrupt does
-        timer.start()
-        shell.run_line_magic("ibis_fix", "")
-        timer.join()
-        shell.ibis_copilot_errors.current.explaining.join(WAIT_S)
+    # ``interrupt_main`` is dropped unless Python's own SIGINT handler is installed (as in
+    # a kernel); an earlier test's library may have replaced it in this process.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with capture_output() as captured:
+            shell.run_cell(NO_RULE)  # no rules' fix: %ibis_fix waits for the model's
+            assert stub.call(0).held.wait(WAIT_S)
+            timer = threading.Timer(0.2, _thread.interrupt_main)  # what a kernel interrupt does
+            timer.start()
+            shell.run_line_magic("ibis_fix", "")
+            timer.join()
+            shell.ibis_copilot_errors.current.explaining.join(WAIT_S)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert "ibis_fix: waiting for the model's explanation" in captured.stdout
     assert "ibis_fix: stopped" in captured.stdout
     assert stub.call(0).hung_up.wait(WAIT_S)
