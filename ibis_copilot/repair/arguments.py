@@ -47,7 +47,7 @@ from ibis_copilot.repair.rewrite import (
 # -- arguments Ibis reads differently ------------------------------------------------------
 
 
-def _selector_aliases(failure: Failure) -> set[str]:
+def selector_aliases(failure: Failure) -> set[str]:
     """Names the code or the namespace gives the ``ibis.selectors`` module, and its own."""
     aliases = {
         name
@@ -79,7 +79,7 @@ WILDCARDS = "*%"
 def selector_wildcards(failure: Failure) -> Diagnosis | None:
     """``s.endswith("*_deg")``: a glob or SQL ``LIKE`` pattern given to a selector that
     matches the text itself, so it matches no column; the text without its wildcards."""
-    aliases = _selector_aliases(failure)
+    aliases = selector_aliases(failure)
     if NOTHING_SELECTED not in str(failure.error) or not aliases:
         return None
 
@@ -137,7 +137,7 @@ def _selector_rewrite(
     """A finding for the calls of the selectors module's ``methods`` that ``render``
     rewrites (given the module's name as the code writes it, the call and the code);
     ``advice`` says why, given the first such call as written."""
-    aliases = _selector_aliases(failure)
+    aliases = selector_aliases(failure)
 
     def rendered(node: ast.AST, code: str) -> str | None:
         function = getattr(node, "func", None)
@@ -388,7 +388,7 @@ def selector_minus_names(failure: Failure) -> Diagnosis | None:
     (and ``&`` to combine): ``~s.cols("id")``, ``s.numeric() & ~s.cols("id")``."""
     if not SELECTOR_MINUS.match(str(failure.error)):
         return None
-    aliases = _selector_aliases(failure) | {"ibis.selectors"}
+    aliases = selector_aliases(failure)
 
     def names(node: ast.AST) -> list[str] | None:
         found = string_items(node)
@@ -434,7 +434,7 @@ def selector_not_called(failure: Failure) -> Diagnosis | None:
     """``t.select(s.numeric)``: a selector is made by calling it, ``s.numeric()``."""
     if not isinstance(failure.error, TypeError):
         return None
-    aliases = _selector_aliases(failure) | {"ibis.selectors"}
+    aliases = selector_aliases(failure)
     tree = parse(failure.code)
     if tree is None:
         return None

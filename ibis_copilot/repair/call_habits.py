@@ -9,18 +9,19 @@ from __future__ import annotations
 import ast
 import re
 
-import ibis
 import ibis.expr.types as ir
-import ibis.selectors
 
+from ibis_copilot.repair.arguments import selector_aliases
 from ibis_copilot.repair.edits import (
     call_rewrite,
     called_name,
+    epoch_unit,
     keyword,
     node_rewrite,
     string_value,
     value_name,
     value_of,
+    whole_number,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import COMPARISON_SYMBOLS, owner_source, source_of
@@ -313,12 +314,12 @@ TEXT_SELECTORS = frozenset({"contains", "startswith", "endswith"})
 def selector_texts_apart(failure: Failure) -> Diagnosis | None:
     """``s.contains("temp", "melt")``: several texts go to a name selector as one tuple,
     ``s.contains(("temp", "melt"))`` (a second one is taken as ``how=`` or refused)."""
-    selectors = {n for n, v in failure.namespace.items() if v is ibis.selectors}
+    selectors = selector_aliases(failure)
 
     def together(call: ast.Call, code: str) -> str | None:
         function = call.func
         owner = source_of(function.value, code) if isinstance(function, ast.Attribute) else ""
-        if owner not in selectors | {"ibis.selectors"} or call.keywords or len(call.args) < 2:
+        if owner not in selectors or call.keywords or len(call.args) < 2:
             return None
         if any(string_value(a) is None for a in call.args):
             return None
@@ -402,9 +403,8 @@ def reset_index(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: A number-since-the-epoch column's unit, read off its name's ending.
-EPOCH_SUFFIXES = (("_ms", "ms"), ("_millis", "ms"), ("_us", "us"), ("_micros", "us"),
-                  ("_s", "s"), ("_sec", "s"), ("_seconds", "s"), ("_epoch", "s"))  # fmt: skip
+#: The units ``IntegerValue.as_timestamp`` takes.
+TIMESTAMP_UNITS = frozenset({"s", "ms", "us"})
 AS_TIMESTAMP_UNIT = re.compile(r"^IntegerValue\.as_timestamp\(\) missing 1 required .*'unit'")
 
 
@@ -418,8 +418,8 @@ def epoch_unit_from_name(failure: Failure) -> Diagnosis | None:
         owner = call.func.value if isinstance(call.func, ast.Attribute) else None
         value = value_of(owner, failure.namespace) if owner is not None else None
         name = value_name(value) if isinstance(value, ir.IntegerValue) else ""
-        unit = next((u for end, u in EPOCH_SUFFIXES if name.lower().endswith(end)), None)
-        if unit is None or call.args or call.keywords:
+        unit = epoch_unit(name)
+        if unit not in TIMESTAMP_UNITS or call.args or call.keywords:
             return None
         return f"{source_of(call.func, code)}({unit!r})"
 
@@ -519,7 +519,7 @@ YEAR_COMPARED = re.compile(
 
 def _a_year(node: ast.AST) -> bool:
     value = node.value if isinstance(node, ast.Constant) else None
-    return isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 2999
+    return whole_number(value) and 1000 <= value <= 2999
 
 
 def year_compared(failure: Failure) -> Diagnosis | None:

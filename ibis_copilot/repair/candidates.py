@@ -110,14 +110,19 @@ EXPRESSION_MODULES = (
     "arrays", "binary", "collections", "core", "generic", "groupby", "json", "logical",
     "maps", "numeric", "relations", "strings", "structs", "temporal", "uuid",
 )  # fmt: skip
+#: Their names, and ``ibis.expr.types``'s own (private mixins included).
+EXPRESSION_NAMESPACES = (
+    vars(ir),
+    *(vars(importlib.import_module(f"ibis.expr.types.{m}")) for m in EXPRESSION_MODULES),
+)
 
 
 def _owner_class(owner: str) -> type | None:
     """The expression class an error names (``StringColumn``, ``GroupedTable``, or a
     private mixin such as ``_TimeComponentMixin``, which Python names for the methods
     defined there)."""
-    modules = [ir, *(importlib.import_module(f"ibis.expr.types.{m}") for m in EXPRESSION_MODULES)]
-    return next((vars(m)[owner] for m in modules if isinstance(vars(m).get(owner), type)), None)
+    found = (names.get(owner) for names in EXPRESSION_NAMESPACES)
+    return next((cls for cls in found if isinstance(cls, type)), None)
 
 
 def _callable(owner: str | None, name: str) -> Callable[..., object] | None:
@@ -379,20 +384,18 @@ def _without_ignorable(
     """``col.sum(skipna=True)`` → ``col.sum()``, when every unknown keyword says what Ibis
     does anyway (``s.startswith("a", na=False)`` too, in a filter's condition)."""
     values = {k.arg: k.value for k in call.keywords if k.arg in unknown}
+    method = called_name(call) or ""
     ignorable = IGNORABLE_IN_FILTERS if in_filter else IGNORABLE_KEYWORDS
     if result_used:  # pandas' ``inplace=True`` changes the frame; Ibis gives the result
         ignorable = {**ignorable, "inplace": True}
-    if "axis" in values and called_name(call) not in ALONG_THE_COLUMN:
+    if "axis" in values and method not in ALONG_THE_COLUMN:
         return None
-    if (called_name(call) or "") in translate.KIND_JOINS:  # ``left_join(..., how="left")``
-        ignorable = {**ignorable, "how": (called_name(call) or "").removesuffix("_join")}
-    if (called_name(call) or "").startswith("approx_"):
-        knobs = {name: value for name, value in values.items() if name in APPROXIMATION_KNOBS}
-        ignorable = {**ignorable, **{name: getattr(v, "value", v) for name, v in knobs.items()}}
+    if method in translate.KIND_JOINS:  # ``left_join(..., how="left")``
+        ignorable = {**ignorable, "how": method.removesuffix("_join")}
+    knobs = APPROXIMATION_KNOBS if method.startswith("approx_") else frozenset()
     if not values or any(
-        name not in ignorable
-        or not isinstance(value, ast.Constant)
-        or value.value != ignorable[name]
+        not isinstance(value, ast.Constant)
+        or (name not in knobs and (name not in ignorable or value.value != ignorable[name]))
         for name, value in values.items()
     ):
         return None

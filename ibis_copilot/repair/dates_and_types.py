@@ -18,6 +18,7 @@ from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
 from ibis_copilot.repair.edits import (
     Candidate,
     Search,
+    epoch_unit,
     named_differences,
     number_literal,
     parse,
@@ -204,8 +205,6 @@ MISSING_PART = (
 PARTS = {"timestamp": 6, "time": 3}
 TIME_KEYWORDS = ("hour", "minute", "second")
 USE_AS_TIMESTAMP = "Use ibis.literal(...).as_timestamp() instead"
-#: How an epoch column's name ends, and the unit ``as_timestamp`` takes for it.
-EPOCH_UNITS = (("_ns", "ns"), ("_us", "us"), ("_ms", "ms"), ("_millis", "ms"), ("_micros", "us"))
 
 
 def _all_parts(node: ast.AST, code: str) -> str | None:
@@ -254,7 +253,7 @@ def temporal_constructor(failure: Failure) -> Search | None:
             return f"{source_of(node.func, code)}({iso!r})"
         if len(node.args) == 1 and name == "timestamp" and not isinstance(values[0], str):
             column = source_of(node.args[0], code)
-            unit = next((u for end, u in EPOCH_UNITS if column.lower().endswith(end)), "s")
+            unit = epoch_unit(column) or "s"
             return f"{column}.as_timestamp({unit!r})"
         return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import traceback
 from collections.abc import Mapping
 
 import ibis.expr.types as ir
@@ -398,11 +399,10 @@ def python_length(failure: Failure) -> Diagnosis | None:
 
 def _raised_by_an_array(error: BaseException) -> bool:
     """The error was raised inside Ibis's array expressions."""
-    traceback, filenames = error.__traceback__, []
-    while traceback is not None:
-        filenames.append(traceback.tb_frame.f_code.co_filename)
-        traceback = traceback.tb_next
-    return any(name.endswith(("types/arrays.py", "types\\arrays.py")) for name in filenames)
+    return any(
+        frame.f_code.co_filename.endswith(("types/arrays.py", "types\\arrays.py"))
+        for frame, _line in traceback.walk_tb(error.__traceback__)
+    )
 
 
 def reversed_slice(failure: Failure) -> Diagnosis | None:

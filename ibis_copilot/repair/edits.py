@@ -12,6 +12,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import ibis
 import ibis.expr.types as ir
@@ -258,6 +259,23 @@ def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None
     if isinstance(node, ast.Subscript) and isinstance(owner, ir.JSONValue | ir.MapValue):
         return owner[key] if key is not None else None
     return None
+
+
+def whole_number(value: object) -> TypeGuard[int]:
+    """``value`` is an int, and not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: How an epoch column's name ends, and the unit of its numbers.
+EPOCH_SUFFIXES = (
+    ("_ns", "ns"), ("_us", "us"), ("_ms", "ms"), ("_millis", "ms"), ("_micros", "us"),
+    ("_s", "s"), ("_sec", "s"), ("_seconds", "s"), ("_epoch", "s"),
+)  # fmt: skip
+
+
+def epoch_unit(name: str) -> str | None:
+    """The unit a number-since-the-epoch column's name says (``sent_ms`` → ``"ms"``)."""
+    return next((unit for end, unit in EPOCH_SUFFIXES if name.lower().endswith(end)), None)
 
 
 def value_name(value: object) -> str:

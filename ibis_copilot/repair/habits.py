@@ -137,14 +137,13 @@ def sql_string(failure: Failure) -> Diagnosis | None:
                     replacements[(argument.lineno, argument.col_offset)] = ", ".join(written)
                     methods.append(f"{called_name(call)}({text!r})")
     keys = sql_strings.order_keys(text) or []
-    for node in ast.walk(tree):  # a window's ``order_by="score DESC"``
-        given = keyword(node, "order_by") if isinstance(node, ast.Call) and keys else None
+    windowed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and keys]
+    for call in windowed:  # a window's ``order_by="score DESC"``
+        given = keyword(call, "order_by")
         if given is not None and string_value(given) == text:
             where = (given.lineno, given.col_offset)
             replacements[where] = keys[0] if len(keys) == 1 else f"[{', '.join(keys)}]"
-            methods.append(
-                f"{called_name(node) if isinstance(node, ast.Call) else ''}(order_by={text!r})"
-            )
+            methods.append(f"{called_name(call)}(order_by={text!r})")
     if not replacements:
         return None
 

@@ -17,6 +17,7 @@ import os
 import re
 import sysconfig
 from pathlib import Path
+from traceback import walk_tb
 from types import FrameType, TracebackType
 
 import ibis
@@ -63,10 +64,7 @@ def raising_call(failure: Failure) -> Diagnosis | None:
 def _entry_frame(traceback: TracebackType | None, code: str) -> FrameType | None:
     """The first Ibis frame under the last frame of the user's code whose function the code
     names (a decorator's wrapper between them is passed over)."""
-    frames: list[FrameType] = []
-    while traceback is not None:
-        frames.append(traceback.tb_frame)
-        traceback = traceback.tb_next
+    frames = [frame for frame, _line in walk_tb(traceback)]
     users = [i for i, frame in enumerate(frames) if not _is_library(frame.f_code.co_filename)]
     if not users or users[-1] == len(frames) - 1:
         return None

@@ -15,11 +15,18 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from typing import TypeGuard
 
 from ibis_copilot.repair import sql_strings
-from ibis_copilot.repair.edits import called_name, elements, keyword, receiver, string_value
+from ibis_copilot.repair.edits import (
+    called_name,
+    elements,
+    keyword,
+    receiver,
+    string_value,
+    whole_number,
+)
 from ibis_copilot.repair.rewrite import IDENTIFIER, owner_source, rewrite_nodes, source_of
+from ibis_copilot.repair.windows import WINDOW_KEYWORDS
 
 Translator = Callable[[ast.Call, str], str | None]
 
@@ -659,10 +666,6 @@ def concat_separator_call(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}({', '.join(parts)})"
 
 
-def _whole_number(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def substr_end_call(call: ast.Call, code: str) -> str | None:
     """``s.substr(0, end=4)`` (a slice's end, as in Python and SQL's ``substring``'s
     habit) → ``s.substr(0, 4)``: Ibis takes a length."""
@@ -673,7 +676,7 @@ def substr_end_call(call: ast.Call, code: str) -> str | None:
     if not (isinstance(start, ast.Constant) and isinstance(end.value, ast.Constant)):
         return None
     first, last = start.value, end.value.value
-    if not (_whole_number(first) and _whole_number(last)):
+    if not (whole_number(first) and whole_number(last)):
         return None
     return f"{source_of(call.func, code)}({first}, {last - first})"
 
@@ -895,14 +898,13 @@ def ordered_keyword_call(call: ast.Call, code: str) -> str | None:
 
 #: Analytic functions that take their window from ``.over(...)``, not from keywords.
 OVER_ONLY = frozenset({"lag", "lead", "ntile", "percent_rank", "cume_dist", "dense_rank"})
-WINDOW_KEYWORDS = {"order_by": "order_by", "group_by": "group_by", "partition_by": "group_by"}
 
 
 def window_keywords_call(call: ast.Call, code: str) -> str | None:
     """``col.lag(1, order_by=t.at)`` → ``col.lag(1).over(order_by=t.at)``: the window of
     an analytic function is given to ``.over``."""
     moved = [k for k in call.keywords if k.arg in WINDOW_KEYWORDS]
-    if called_name(call) not in OVER_ONLY or not moved:
+    if not moved:
         return None
     kept = [k for k in call.keywords if k not in moved]
     inner = [source_of(a, code) for a in call.args]

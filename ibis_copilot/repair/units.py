@@ -18,6 +18,7 @@ from ibis_copilot.repair.edits import (
     NO_SUCH_ATTRIBUTE,
     UNIT_CODES,
     arguments_of,
+    call_rewrite,
     called_name,
     interval_words,
     matching_calls,
@@ -25,6 +26,7 @@ from ibis_copilot.repair.edits import (
     replace_each_call,
     replace_string_argument,
     string_value,
+    whole_number,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import source_of
@@ -136,18 +138,18 @@ def bucket_of_amount_and_unit(failure: Failure) -> Diagnosis | None:
         if len(call.args) != 2 or call.keywords:
             return None
         amount, unit = call.args
-        if not isinstance(amount, ast.Constant) or type(amount.value) is not int:
+        if not isinstance(amount, ast.Constant) or not whole_number(amount.value):
             return None
         parsed = interval_words(f"{amount.value} {string_value(unit)}")
         return f"{source_of(call.func, code)}({parsed[1]}={parsed[0]})" if parsed else None
 
-    edited = replace_each_call(failure.code, ("bucket",), by_keyword)
-    return Diagnosis(
-        "dates and intervals",
+    advice = (
         "`bucket` takes its interval by the unit's keyword (`bucket(hours=6)`) or as "
-        "`bucket(ibis.interval(hours=6))`, not an amount and a unit",
-        (lambda code: replace_each_call(code, ("bucket",), by_keyword)) if edited else None,
+        "`bucket(ibis.interval(hours=6))`, not an amount and a unit"
     )
+    return call_rewrite(
+        failure.code, "dates and intervals", advice, ("bucket",), by_keyword
+    ) or Diagnosis("dates and intervals", advice)
 
 
 #: SQL's (Postgres, Oracle ``to_char``) format words, longest first, and strftime's.

@@ -28,6 +28,7 @@ from ibis_copilot.repair.edits import (
     replace_call,
     replace_each_call,
     string_items,
+    whole_number,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
@@ -254,7 +255,7 @@ def _ntile_over(call: ast.Call, code: str) -> str | None:
     """``ibis.ntile(t.x, 4)`` (or ``(4, t.x)``) → ``ibis.ntile(4).over(order_by=t.x)``."""
     if len(call.args) != 2 or call.keywords:
         return None
-    counts = [a for a in call.args if isinstance(a, ast.Constant) and type(a.value) is int]
+    counts = [a for a in call.args if isinstance(a, ast.Constant) and whole_number(a.value)]
     if len(counts) != 1:
         return None
     order = next(a for a in call.args if a is not counts[0])
