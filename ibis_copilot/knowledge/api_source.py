@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -137,14 +137,18 @@ def example_code(obj: griffe.Object) -> str:
 
 
 #: How a vocabulary sibling's lines begin (``pairs`` reads them back for training).
-PANDAS_LINE, SQL_WORDS_LINE = "In pandas: ", "In SQL: "
+PANDAS_LINE, SQL_WORDS_LINE, USER_WORDS_LINE = "In pandas: ", "In SQL: ", "Asked as: "
 
 
-def bridge_chunk(chunk: Chunk, sqls: list[str], pandas: list[str]) -> Chunk:
+def bridge_chunk(
+    chunk: Chunk, sqls: list[str], pandas: list[str], asked_as: Sequence[str] = ()
+) -> Chunk:
     """A sibling of an API object's chunk, cited as the same page, in the words of users
-    who know pandas or SQL: the pandas names it stands for, the SQL words and the SQL its
-    examples compile to."""
+    who do not know its name: how they ask for it (``user_words.json``), the pandas names
+    it stands for, the SQL words and the SQL its examples compile to."""
     parts = [chunk.text.split("\n", 1)[0]]
+    if asked_as:
+        parts.append(f"{USER_WORDS_LINE}{'; '.join(asked_as)}")
     if pandas:
         parts.append(f"{PANDAS_LINE}{', '.join(pandas)}")
     if sqls:
@@ -222,6 +226,7 @@ class ApiSource:
         *,
         example_sql: ExampleSql | None = None,
         pandas_names: Mapping[str, list[str]] | None = None,
+        user_words: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.name = name
         self.provenance = provenance or {"package": package, "version": _version(package)}
@@ -229,6 +234,7 @@ class ApiSource:
         self.search_paths = [str(path) for path in search_paths or []]
         self.example_sql = example_sql
         self.pandas_names = pandas_names or {}
+        self.user_words = user_words or {}
         self._seen: set[str] = set()
         self._examples: dict[str, str] = {}
         self._documented: set[str] = set()  # paths with a docstring of their own
@@ -243,7 +249,7 @@ class ApiSource:
         return module  # type: ignore[return-value]
 
     def chunks(self) -> Iterator[Chunk]:
-        if self.example_sql is None and not self.pandas_names:
+        if self.example_sql is None and not self.pandas_names and not self.user_words:
             yield from self._api_chunks()
             return
         chunks = list(self._api_chunks())
@@ -254,8 +260,9 @@ class ApiSource:
             pandas = []
             if path.startswith(EXPRESSION_PATHS) and path in self._documented:
                 pandas = self.pandas_names.get(path.rsplit(".", 1)[-1], [])
-            if path in sql or pandas:
-                yield bridge_chunk(chunk, sql.get(path, []), pandas)
+            asked_as = self.user_words.get(path, [])
+            if path in sql or pandas or asked_as:
+                yield bridge_chunk(chunk, sql.get(path, []), pandas, asked_as)
 
     def _api_chunks(self) -> Iterator[Chunk]:
         root = self.load()
