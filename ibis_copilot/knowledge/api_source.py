@@ -20,6 +20,7 @@ import griffe
 from ibis_copilot.knowledge.chunks import DOCS_SITE, Chunk
 from ibis_copilot.knowledge.example_sql import ExampleSql, compact, doctest_code, sql_vocabulary
 from ibis_copilot.knowledge.quarto import flatten_quarto
+from ibis_copilot.knowledge.user_words import USER_WORDS_LINE
 
 # Griffe reports every docstring it finds odd; that is Ibis's business, not the user's.
 logging.getLogger("griffe").setLevel(logging.ERROR)
@@ -137,7 +138,7 @@ def example_code(obj: griffe.Object) -> str:
 
 
 #: How a vocabulary sibling's lines begin (``pairs`` reads them back for training).
-PANDAS_LINE, SQL_WORDS_LINE, USER_WORDS_LINE = "In pandas: ", "In SQL: ", "Asked as: "
+PANDAS_LINE, SQL_WORDS_LINE = "In pandas: ", "In SQL: "
 
 
 def bridge_chunk(

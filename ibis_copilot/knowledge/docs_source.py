@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ibis_copilot.knowledge.chunks import DOCS_SITE, Chunk
 from ibis_copilot.knowledge.markdown_sections import chunk_markdown
 from ibis_copilot.knowledge.quarto import read_page
+from ibis_copilot.knowledge.user_words import USER_WORDS_LINE
 
 SUFFIXES = (".qmd", ".md", ".ipynb")
 #: Top-level folders and the kind of page they hold.
@@ -51,14 +52,22 @@ def is_indexed(relative: Path) -> bool:
 
 
 class DocsFolderSource:
-    """Every page of a docs folder, chunked along its headings."""
+    """Every page of a docs folder, chunked along its headings; with ``page_words`` (page
+    path → phrases, :mod:`user_words`), a page with phrases gets one more chunk, cited as
+    the page, with its title and how users ask for what it explains."""
 
     def __init__(
-        self, root: Path, name: str = "docs", provenance: dict[str, object] | None = None
+        self,
+        root: Path,
+        name: str = "docs",
+        provenance: dict[str, object] | None = None,
+        *,
+        page_words: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.root = root
         self.name = name
         self.provenance = {"path": str(root), **(provenance or {})}
+        self.page_words = page_words or {}
 
     def files(self) -> list[Path]:
         """The pages to index, sorted (relative paths)."""
@@ -87,4 +96,15 @@ class DocsFolderSource:
                 url=page_url(relative, headings[-1] if headings else ""),
                 kind=kind,
                 text=section.text,
+            )
+        if asked_as := self.page_words.get(relative.as_posix()):
+            yield Chunk(
+                source=self.name,
+                path=relative.as_posix(),
+                title=page.title,
+                heading="",
+                url=page_url(relative),
+                kind=kind,
+                text=f"{page.title}\n\n{USER_WORDS_LINE}{'; '.join(asked_as)}",
+                extra={"part": "vocabulary"},
             )

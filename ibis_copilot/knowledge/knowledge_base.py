@@ -44,8 +44,10 @@ def default_sources(data_dir: Path | None = None, *, example_sql: bool = True) -
     """What ``ibis-copilot index`` reads by default: the bundled docs and the package
     sources."""
     from ibis_copilot.knowledge.docs_source import DocsFolderSource
+    from ibis_copilot.knowledge.user_words import page_words
 
-    return [DocsFolderSource(BUNDLED_DOCS), *package_sources(data_dir, example_sql=example_sql)]
+    docs = DocsFolderSource(BUNDLED_DOCS, page_words=page_words())
+    return [docs, *package_sources(data_dir, example_sql=example_sql)]
 
 
 class KnowledgeBase:

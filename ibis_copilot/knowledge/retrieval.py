@@ -158,8 +158,13 @@ class Retriever:
             for _, chunk in stored
             if "backend" in chunk.extra
         }
+        #: Each page's own sections (not its vocabulary), in the order stored.
+        self.sections: dict[str, list[str]] = defaultdict(list)
         for chunk_id, chunk in stored:
-            if chunk.path.startswith("api:") and "part" not in chunk.extra:
+            if "part" in chunk.extra:
+                continue
+            self.sections[chunk.path].append(chunk_id)
+            if chunk.path.startswith("api:"):
                 for name in self._names(chunk):
                     self.by_name[name].append(chunk_id)
 
@@ -299,6 +304,7 @@ class Retriever:
         Each backend's support data counts as a page of its own."""
         results: list[SearchResult] = []
         seen: set[tuple[str, str]] = set()
+        rank_of = {chunk_id: rank for rank, (chunk_id, _) in enumerate(ranked)}
         for chunk_id, score in ranked:
             chunk = self.chunks.get(chunk_id)
             if chunk is None:
@@ -307,6 +313,8 @@ class Retriever:
             if page in seen:
                 continue
             seen.add(page)
+            if chunk.extra.get("part") == "vocabulary":
+                chunk = self._shown_for(chunk, rank_of)
             results.append(
                 SearchResult(
                     rank=len(results) + 1,
@@ -323,3 +331,13 @@ class Retriever:
             if len(results) == k:
                 break
         return results
+
+    def _shown_for(self, vocabulary: Chunk, rank_of: dict[str, int]) -> Chunk:
+        """What a result found by its vocabulary shows: the page's best-ranked section of
+        its own (its first where none ranked): the words users ask with found it, the
+        section answers."""
+        own = self.sections.get(vocabulary.path)
+        if not own:
+            return vocabulary
+        best = min(own, key=lambda chunk_id: rank_of.get(chunk_id, len(rank_of)))
+        return self.chunks[best]
