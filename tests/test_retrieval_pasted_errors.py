@@ -7,7 +7,7 @@ import ibis
 import pytest
 from knowledge_helpers import ListSource, api_chunk
 
-from ibis_copilot.knowledge.error_queries import read_error_query
+from ibis_copilot.knowledge.error_queries import lead_code, read_error_query
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
 orders = ibis.table(
@@ -157,3 +157,26 @@ def test_a_message_is_the_last_exception_of_a_chain() -> None:
     read = read_error_query(query)
     assert read is not None
     assert "order_by" in read.names
+
+
+def test_the_code_pasted_before_the_error_is_read_and_prose_is_not() -> None:
+    lead = "getting this when I run it:\n`orders.amount.shift(1)` fails | orders.status.upper()"
+    assert lead_code(lead) == "orders.amount.shift(1)\norders.status.upper()"
+    assert lead_code("getting this | hello world") == ""
+
+
+def test_the_method_the_rules_fix_writes_is_named_first() -> None:
+    code = 'orders.order_by("amount DESC").limit(10)'
+    message = pasted(code)
+    assert read_error_query(message) is not None
+    assert "desc" not in read_error_query(message).names, "the message alone does not say"
+    with_code = read_error_query(f"{code}\n\n{message}")
+    assert with_code is not None
+    assert with_code.names[0] == "desc", "the rules' fix writes ibis.desc(...) into the code"
+
+
+def test_a_missing_attribute_is_not_named_even_when_the_rules_quote_it() -> None:
+    code = "orders.filter(orders.created_at.notna())"
+    read = read_error_query(f"{code}\n\n{pasted(code)}")
+    assert read is not None
+    assert read.names == ["notnull"], "the rules quote `.notna`, which the column lacks"

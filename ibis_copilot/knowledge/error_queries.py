@@ -5,8 +5,10 @@ its values (``IntegerColumn``), the exception class, a table's repr column by co
 internal operation (``StringContains``). The page that helps is the one for the method
 to write instead. The repair rules already know it from the message alone (``sort_values``
 → ``order_by``, a value of the wrong type → ``cast``), so the query is read as a failure
-known only as text, the rules' diagnosis is searched with the message, and the methods
-the diagnosis names are the API pages looked up by name.
+known only as text (with the failing code, where the user pasted it before the error), the
+rules' diagnosis is searched with the message, and the methods the rules' fix writes into
+that code, then those the diagnosis names, are the API pages looked up by name (never the
+attribute the error says the object lacks). Nothing runs: the rules read text.
 
 Users paste errors in many shapes: after a line of their own ("getting this:", the
 failing code), under a deprecation warning, with the module's name (``ibis.common.
@@ -17,6 +19,7 @@ searched too, and of a traceback only the user's own source lines are kept.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -62,6 +65,13 @@ EXPRESSION_CLASS = re.compile(
     r"\b((?:[A-Z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)*(?:Column|Scalar|Value))\b"
 )
 MAX_NAMES = 3
+#: ``'X' object has no attribute 'name'``: the name the object lacks.
+MISSING_ATTRIBUTE = re.compile(r"has no attribute '(\w+)'")
+#: Where a lead's pieces of code end: lines, and `` | `` as one-line pastes join them.
+LEAD_PARTS = re.compile(r"\n| \| ")
+#: Nodes that make a piece of the lead code rather than prose.
+DOING = (ast.Call, ast.Attribute, ast.Subscript, ast.Compare, ast.BinOp)
+ATTRIBUTE_USE = re.compile(r"\.(\w+)")
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,8 @@ def read_error_query(query: str) -> ErrorQuery | None:
     if pasted is None:
         return None
     lead, kind, message = pasted
-    findings = _diagnosis(kind, message)
+    findings, names = _diagnosis(kind, message, lead_code(lead))
     essential = _without_reprs(message)
-    names: list[str] = []
     for finding in findings:
         for code in CODE.findall(SIGNATURE_NOTE.sub("", finding)):
             if code.startswith(("'", '"')):
@@ -90,6 +99,8 @@ def read_error_query(query: str) -> ErrorQuery | None:
             attribute = ATTRIBUTE.match(code)
             found = [attribute.group(1)] if attribute else CALLED.findall(code)
             names += [name for name in found if name not in names]
+    if missing := MISSING_ATTRIBUTE.search(message):  # the object lacks it: not the answer
+        names = [name for name in names if name != missing.group(1)]
     names = names[:MAX_NAMES]
     if not names and (operation := SIGNATURE_OPERATION.match(message)):
         names = _operation_names(operation.group(1))
@@ -143,16 +154,46 @@ def _as_words(match: re.Match[str]) -> str:
     return re.sub(r"([a-z])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3 \2\4", match.group(1)).lower()
 
 
-def _diagnosis(kind: str, message: str) -> list[str]:
+def lead_code(lead: str) -> str:
+    """The code the user pasted before the error: backtick spans and lines (or `` | ``
+    separated parts) that parse as Python and do something (a call, an attribute, an
+    index or an operator); prose that happens to parse (``getting this``) does not."""
+    pieces = CODE.findall(lead) + [part.strip().rstrip(":") for part in LEAD_PARTS.split(lead)]
+    code: list[str] = []
+    for piece in pieces:
+        try:
+            tree = ast.parse(piece)
+        except SyntaxError:
+            continue
+        if piece not in code and any(isinstance(node, DOING) for node in ast.walk(tree)):
+            code.append(piece)
+    return "\n".join(code)
+
+
+def _diagnosis(kind: str, message: str, code: str) -> tuple[list[str], list[str]]:
+    """What the rules say about the error raised by ``code`` (the rules, else the last
+    resort; nothing runs: the rules read the code and the message), and the methods the
+    rules' fixes write into the code, first."""
     from ibis_copilot.repair.candidates import findings
     from ibis_copilot.repair.engine import rebuild_error
     from ibis_copilot.repair.failure import Failure
 
-    failure = Failure(rebuild_error(kind, message))
-    try:  # no code, so nothing to search: the rules, else the last resort
-        return [finding.message for finding in findings(failure, searches=[])]
+    failure = Failure(rebuild_error(kind, message), code=code)
+    try:  # no namespace, so nothing to search
+        found = findings(failure, searches=[])
     except Exception:  # noqa: BLE001 - a rule that trips on odd text leaves the query as it is
-        return []
+        return [], []
+    written = set(CALLED.findall(code)) | set(ATTRIBUTE_USE.findall(code))
+    names: list[str] = []
+    for finding in found:
+        try:
+            fixed = finding.fix(code) if finding.fix and code else None
+        except Exception:  # noqa: BLE001 - as above
+            fixed = None
+        for name in CALLED.findall(fixed or ""):
+            if name not in written and name not in names:
+                names.append(name)
+    return [finding.message for finding in found], names
 
 
 def _without_reprs(message: str) -> str:
