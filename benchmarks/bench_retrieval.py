@@ -111,7 +111,7 @@ def print_metrics(
     print()
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, help="reuse an index here (default: temporary)")
     parser.add_argument("--latency-rounds", type=int, default=3)
@@ -133,7 +133,17 @@ def main() -> None:
         help="index the API without its vocabulary bridge (the SQL its examples compile to, "
         "pandas' names): the earlier baseline",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--pasted-errors",
+        action="store_true",
+        help="also score pasted-error questions mined from the repair development snippets "
+        "(pasted_errors.py; hybrid only)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     names = ("dev", "heldout") if args.set == "both" else (args.set,)
     sets = {
         name: [json.loads(line) for line in SETS[name].read_text().splitlines() if line.strip()]
@@ -174,6 +184,11 @@ def main() -> None:
             if reranked is not None:
                 results["hybrid+rerank"], _ = evaluate(reranked, items, "hybrid")
             scored[name] = (results, details)
+        pasted = None
+        if args.pasted_errors:
+            from pasted_errors import score_pasted_errors
+
+            pasted = score_pasted_errors(base, evaluate)
         latencies = []
         for _ in range(args.latency_rounds):
             for item in queries:
@@ -226,6 +241,7 @@ def main() -> None:
             "goals": GOALS,
             "per_query_hybrid": details["hybrid"],
             "set": names[0],
+            "pasted_errors": pasted,
             "sets": {
                 name: {
                     "queries": len(sets[name]),
