@@ -22,8 +22,7 @@ BUNDLED_DOCS = Path(__file__).parent / "ibis_docs"
 def package_sources(data_dir: Path | None = None, *, example_sql: bool = True) -> list[Source]:
     """The installed package's API (with the SQL its examples compile to, cached under
     ``data_dir``, else in the user's cache directory, the pandas names of its methods and
-    the words users ask for its objects with)
-    and its backend support matrix."""
+    the words users ask for its objects with) and its backend support matrix."""
     from ibis_copilot.knowledge.api_source import ApiSource
     from ibis_copilot.knowledge.example_sql import ExampleSql, default_cache
     from ibis_copilot.knowledge.pandas_names import pandas_names
