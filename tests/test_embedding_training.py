@@ -88,6 +88,21 @@ def test_a_vocabulary_sibling_pairs_pandas_and_sql_words_with_the_objects_summar
     assert mine_pairs([orphan], seed=0) == [], "no summary: nothing to pair with"
 
 
+def test_a_pages_word_list_is_no_section_to_pair() -> None:
+    joins = next(chunk for chunk in CORPUS if chunk.path == "how-to/joins.qmd")
+    words = Chunk(
+        source=joins.source,
+        path=joins.path,
+        title=joins.title,
+        heading="",
+        url=joins.url,
+        kind=joins.kind,
+        text=f"{joins.title}\n\nAsked as: merge two dataframes; vlookup",
+        extra={"part": "vocabulary"},
+    )
+    assert mine_pairs([*CORPUS, words], seed=0) == mine_pairs(CORPUS, seed=0)
+
+
 def test_held_out_pages_are_never_trained_on() -> None:
     pairs = mine_pairs(CORPUS, seed=0)
     train, validation = split_pairs(pairs, {"how-to/joins.qmd"}, validation_share=0.0)

@@ -140,10 +140,9 @@ def mine_pairs(chunks: Iterable[Chunk], seed: int = 0) -> list[TrainingPair]:
     rng = random.Random(seed)  # noqa: S311 - sampling negatives, not security
     everything = list(chunks)
     vocabulary = [c for c in everything if c.extra.get("part") == "vocabulary"]
-    api = [
-        c for c in everything if c.path.startswith("api:") and c.extra.get("part") != "vocabulary"
-    ]
-    docs = [c for c in everything if not c.path.startswith("api:")]
+    own = [c for c in everything if c.extra.get("part") != "vocabulary"]
+    api = [c for c in own if c.path.startswith("api:")]
+    docs = [c for c in own if not c.path.startswith("api:")]
     summaries = {c.path: _summary(c) for c in api}
     seen: set[tuple[str, str]] = set()
     pairs: list[TrainingPair] = []
