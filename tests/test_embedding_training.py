@@ -64,24 +64,26 @@ def test_pairs_are_mined_exactly() -> None:
     assert mine_pairs(CORPUS + CORPUS, seed=0) == pairs, "duplicates are dropped"
 
 
-def test_a_vocabulary_sibling_pairs_pandas_and_sql_words_with_the_objects_summary() -> None:
+def test_a_vocabulary_sibling_pairs_users_pandas_and_sql_words_with_the_objects_summary() -> None:
     from dataclasses import replace
 
     from ibis_copilot.knowledge.api_source import bridge_chunk
     from ibis_copilot.knowledge.example_sql import sql_vocabulary
 
     limit, sql = CORPUS[-1], "SELECT * FROM t AS t0 LIMIT 3"
-    sibling = bridge_chunk(limit, [sql], ["head", "iloc"])
+    sibling = bridge_chunk(limit, [sql], ["head", "iloc"], ["first rows", "top n"])
     pairs = mine_pairs([*CORPUS, sibling], seed=0)
     summary = "Select the first n rows of the table in order."
     mined = {(p.kind, p.anchor) for p in pairs if p.positive == summary and p.kind != "signature"}
     assert mined == {
+        ("asked", "first rows; top n"),
         ("pandas", "pandas head"),
         ("pandas", "pandas iloc"),
         ("sql words", " ".join(sql_vocabulary(sql))),
         ("sql", sql),
     }, mined
-    assert all(p.page == limit.path for p in pairs if p.kind in {"pandas", "sql", "sql words"})
+    vocabulary = {"asked", "pandas", "sql", "sql words"}
+    assert all(p.page == limit.path for p in pairs if p.kind in vocabulary)
     # the sibling is no API chunk of its own: its first paragraph is no summary to pair
     assert not [p for p in pairs if p.positive.startswith("In pandas")]
     orphan = replace(sibling, path="api:ibis.Table.gone")

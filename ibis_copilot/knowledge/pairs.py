@@ -6,9 +6,10 @@ Nothing here is written by hand: every pair joins two pieces of the same chunk o
 - ``title``: a docs page's title ↔ its first section;
 - ``signature``: an API object's name and signature ↔ its docstring summary;
 - ``example``: an API docstring's example code ↔ that docstring's summary;
-- ``pandas``, ``sql words``, ``sql``: an API object's vocabulary sibling (pandas' names
-  for it, the SQL words and the SQL its examples compile to) ↔ its docstring summary, so
-  that a question in pandas' or SQL's words finds the Ibis object.
+- ``asked``, ``pandas``, ``sql words``, ``sql``: an API object's vocabulary sibling (how
+  users ask for it, pandas' names for it, the SQL words and the SQL its examples compile
+  to) ↔ its docstring summary, so that a question in users', pandas' or SQL's words finds
+  the Ibis object.
 
 Hard negatives come from the same place: another section of the same page, or the
 summary of a sibling method of the same class. Whole pages are held out for validation
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from ibis_copilot.knowledge.api_source import PANDAS_LINE, SQL_WORDS_LINE
 from ibis_copilot.knowledge.chunks import Chunk
+from ibis_copilot.knowledge.user_words import USER_WORDS_LINE
 
 EXAMPLE = re.compile(r"Examples:\n```python\n(.*?)```", re.DOTALL)
 MIN_WORDS = 4
@@ -124,7 +126,10 @@ def _vocabulary_pairs(vocabulary: list[Chunk], summaries: dict[str, str]) -> Ite
         if _words(summary) < MIN_WORDS:
             continue
         for line in chunk.text.splitlines():
-            if line.startswith(PANDAS_LINE):
+            if line.startswith(USER_WORDS_LINE):
+                asked = line.removeprefix(USER_WORDS_LINE)
+                yield TrainingPair(asked, summary, None, "asked", chunk.path)
+            elif line.startswith(PANDAS_LINE):
                 for name in line.removeprefix(PANDAS_LINE).split(", "):
                     yield TrainingPair(f"pandas {name}", summary, None, "pandas", chunk.path)
             elif line.startswith(SQL_WORDS_LINE):
