@@ -79,9 +79,9 @@ WILDCARDS = "*%"
 def selector_wildcards(failure: Failure) -> Diagnosis | None:
     """``s.endswith("*_deg")``: a glob or SQL ``LIKE`` pattern given to a selector that
     matches the text itself, so it matches no column; the text without its wildcards."""
-    aliases = selector_aliases(failure)
-    if NOTHING_SELECTED not in str(failure.error) or not aliases:
+    if NOTHING_SELECTED not in str(failure.error):
         return None
+    aliases = selector_aliases(failure)
 
     def wanted(node: ast.AST) -> bool:
         function = getattr(node, "func", None)

@@ -137,8 +137,8 @@ def sql_string(failure: Failure) -> Diagnosis | None:
                     replacements[(argument.lineno, argument.col_offset)] = ", ".join(written)
                     methods.append(f"{called_name(call)}({text!r})")
     keys = sql_strings.order_keys(text) or []
-    windowed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and keys]
-    for call in windowed:  # a window's ``order_by="score DESC"``
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)] if keys else []
+    for call in calls:  # a window's ``order_by="score DESC"``
         given = keyword(call, "order_by")
         if given is not None and string_value(given) == text:
             where = (given.lineno, given.col_offset)
