@@ -304,7 +304,6 @@ class Retriever:
         Each backend's support data counts as a page of its own."""
         results: list[SearchResult] = []
         seen: set[tuple[str, str]] = set()
-        rank_of = {chunk_id: rank for rank, (chunk_id, _) in enumerate(ranked)}
         for chunk_id, score in ranked:
             chunk = self.chunks.get(chunk_id)
             if chunk is None:
@@ -314,7 +313,7 @@ class Retriever:
                 continue
             seen.add(page)
             if chunk.extra.get("part") == "vocabulary":
-                chunk = self._shown_for(chunk, rank_of)
+                chunk = self._shown_for(chunk, ranked)
             results.append(
                 SearchResult(
                     rank=len(results) + 1,
@@ -332,12 +331,12 @@ class Retriever:
                 break
         return results
 
-    def _shown_for(self, vocabulary: Chunk, rank_of: dict[str, int]) -> Chunk:
+    def _shown_for(self, vocabulary: Chunk, ranked: list[tuple[str, float]]) -> Chunk:
         """What a result found by its vocabulary shows: the page's best-ranked section of
         its own (its first where none ranked): the words users ask with found it, the
-        section answers."""
+        section answers. Only such results pay for the look-up."""
         own = self.sections.get(vocabulary.path)
         if not own:
             return vocabulary
-        best = min(own, key=lambda chunk_id: rank_of.get(chunk_id, len(rank_of)))
+        best = next((chunk_id for chunk_id, _ in ranked if chunk_id in own), own[0])
         return self.chunks[best]
