@@ -176,7 +176,8 @@ CASES = [
         "t.distinct(on=['region'], keep=None)",
     ),
     ("t.amount.astype('float32')", "pandas habit", "cast", "t.amount.cast('float32')"),
-    ("t.amount.shift(1)", "pandas habit", "lag", "t.amount.lag(1)"),
+    ("t.amount.shift(1)", "pandas habit", "lag", "t.amount.lag()"),
+    ("t.amount.shift(-1)", "pandas habit", "lag", "t.amount.lead()"),
     ("t.amount.shift(-2)", "pandas habit", "lag", "t.amount.lead(2)"),
     (
         "t.melt(id_vars=['region'], value_name='x')",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from knowledge_helpers import ListSource, api_chunk
 
-from ibis_copilot.knowledge.api_source import bridge_chunk
+from ibis_copilot.knowledge.api_source import ApiSource, bridge_chunk
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.knowledge_base import BUNDLED_DOCS, KnowledgeBase
 from ibis_copilot.knowledge.user_words import USER_WORDS_LINE, page_words, user_words
@@ -34,6 +34,12 @@ def test_every_entry_names_an_object_of_the_installed_ibis() -> None:
     assert len(words) > 500
     assert [path for path in words if not _resolves(path)] == []
     assert all(phrase.strip() for phrases in words.values() for phrase in phrases)
+
+
+def test_every_entry_is_an_indexed_object() -> None:
+    """No words for an object the index leaves out (a copy such as ``Join.union``)."""
+    indexed = {chunk.path.removeprefix("api:") for chunk in ApiSource().chunks()}
+    assert sorted(set(user_words()) - indexed) == []
 
 
 def test_the_bridge_chunk_carries_the_words_before_the_other_vocabularies() -> None:

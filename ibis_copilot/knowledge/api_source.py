@@ -192,6 +192,10 @@ def _version(package: str) -> str | None:
         return None
 
 
+#: An argument naming another object: ``finished(Table.union)`` copies ``Table.union``.
+REFERENCE = griffe.ExprName | griffe.ExprAttribute
+
+
 def _public(name: str) -> bool:
     return not name.startswith("_") and name not in SKIPPED_PARTS
 
@@ -326,8 +330,11 @@ class ApiSource:
         if body:
             self._documented.add(path)
         if isinstance(target, griffe.Attribute) and not body:
-            # Methods made by a call (Table.left_join) are described by that call.
+            # Methods made by a call (Table.left_join) are described by that call; a copy
+            # of another object (``Join.union = finished(Table.union)``) is that object.
             if not isinstance(target.value, griffe.ExprCall) or target.parent is None:
+                return
+            if any(isinstance(arg, REFERENCE) for arg in target.value.arguments):
                 return
             body = f"{path} = {target.value}"
         if body or isinstance(target, griffe.Class):

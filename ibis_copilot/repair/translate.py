@@ -289,7 +289,8 @@ def flipped(mapping: ast.Dict, code: str) -> str:
 
 
 def shift_call(call: ast.Call, code: str) -> str | None:
-    """pandas' ``col.shift(n)`` → ``col.lag(n)`` (``shift(-n)`` → ``lead(n)``)."""
+    """pandas' ``col.shift(n)`` → ``col.lag(n)`` (``shift(-n)`` → ``lead(n)``; an
+    offset of 1 is left out, as Ibis's default)."""
     column = receiver(call, code)
     if column is None or call.keywords or len(call.args) > 1:
         return None
@@ -297,8 +298,14 @@ def shift_call(call: ast.Call, code: str) -> str | None:
         return f"{column}.lag()"
     amount = call.args[0]
     if isinstance(amount, ast.UnaryOp) and isinstance(amount.op, ast.USub):
-        return f"{column}.lead({_text(amount.operand, code)})"
-    return f"{column}.lag({_text(amount, code)})"
+        return f"{column}.lead({_offset(amount.operand, code)})"
+    return f"{column}.lag({_offset(amount, code)})"
+
+
+def _offset(amount: ast.expr, code: str) -> str:
+    """A lag or lead's offset as written, none for 1 (Ibis's default)."""
+    one = isinstance(amount, ast.Constant) and amount.value == 1 and type(amount.value) is int
+    return "" if one else _text(amount, code)
 
 
 #: pandas' ``rank(method=...)`` ties, and Ibis's function with the same ranks.
