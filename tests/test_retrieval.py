@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from knowledge_helpers import DOCS, SEARCH_RESULT_FIELDS, ListSource, tiny_api
+from knowledge_helpers import DOCS, SEARCH_RESULT_FIELDS, ListSource, api_chunk, tiny_api
 
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.gist import gist
@@ -61,6 +61,29 @@ def test_a_bare_method_name_prefers_the_expression_api(base: KnowledgeBase) -> N
 def test_reference_and_how_to_rank_above_old_blog_posts(base: KnowledgeBase) -> None:
     paths = [r.path for r in base.search("window functions compute a value for each row", k=5)]
     assert paths.index("how-to/analytics/windows.qmd") < paths.index("posts/old-news/index.qmd")
+
+
+def test_a_backend_twin_yields_to_the_expression_method(tmp_path: Path) -> None:
+    """``BaseBackend.to_pandas(expr)`` and ``Table.to_pandas()`` both answer "to a pandas
+    DataFrame"; the question is about the user's expression, whose method comes first
+    even where the backend's words match the question better."""
+    chunks = [
+        api_chunk(
+            "ibis.backends.BaseBackend.to_pandas",
+            "Execute an expression and return the results as a pandas DataFrame.",
+        ),
+        api_chunk("ibis.expr.types.relations.Table.to_pandas", "Convert a table to pandas."),
+        api_chunk("ibis.expr.types.relations.Table.filter", "Select rows matching predicates."),
+    ]
+    question = "return the results as a pandas DataFrame"
+    knowledge = KnowledgeBase(tmp_path / "twins")
+    knowledge.index([ListSource("api", chunks)], progress=False)
+    retriever = knowledge.retriever
+    paths = [result.path for result in retriever.search(question, k=2)]
+    assert paths == [chunks[1].path, chunks[0].path]
+    without = KnowledgeBase(tmp_path / "alone")
+    without.index([ListSource("api", [chunks[0], chunks[2]])], progress=False)
+    assert without.search(question, k=1)[0].path == chunks[0].path, "alone, it is found"
 
 
 def test_one_result_per_page_section(tmp_path: Path) -> None:
