@@ -318,6 +318,9 @@ class Retriever:
         found: list[str] = []
         for name in names:
             matches = self.by_name.get(name, [])
+            # A backend or grouped-column twin is named only where no expression method is.
+            own = [i for i in matches if not self.chunks[i].path.startswith(TWIN_HOMES)]
+            matches = own or matches
             # Prefer the expression API over backend internals for a bare method name.
             ranked = sorted(
                 matches,
