@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from knowledge_helpers import DOCS, SEARCH_RESULT_FIELDS, ListSource, api_chunk, tiny_api
 
+from ibis_copilot.knowledge import retrieval
 from ibis_copilot.knowledge.docs_source import DocsFolderSource
 from ibis_copilot.knowledge.gist import gist
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
@@ -63,27 +64,34 @@ def test_reference_and_how_to_rank_above_old_blog_posts(base: KnowledgeBase) -> 
     assert paths.index("how-to/analytics/windows.qmd") < paths.index("posts/old-news/index.qmd")
 
 
-def test_a_backend_twin_yields_to_the_expression_method(tmp_path: Path) -> None:
-    """``BaseBackend.to_pandas(expr)`` and ``Table.to_pandas()`` both answer "to a pandas
-    DataFrame"; the question is about the user's expression, whose method comes first
-    even where the backend's words match the question better."""
-    chunks = [
-        api_chunk(
-            "ibis.backends.BaseBackend.to_pandas",
-            "Execute an expression and return the results as a pandas DataFrame.",
-        ),
-        api_chunk("ibis.expr.types.relations.Table.to_pandas", "Convert a table to pandas."),
-        api_chunk("ibis.expr.types.relations.Table.filter", "Select rows matching predicates."),
+def test_a_backend_twin_yields_to_the_expression_method(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``BaseBackend.to_pandas(expr)`` and ``Table.to_pandas()`` say the same thing; the
+    question is about the user's expression, whose method comes first where the backend's
+    matched the question as well or a little better."""
+    said = "Execute the expression and return the results as a pandas DataFrame."
+    twins = [
+        api_chunk("ibis.backends.BaseBackend.to_pandas", said.replace("the", "an", 1)),
+        api_chunk("ibis.expr.types.relations.Table.to_pandas", said),
     ]
+    others = [
+        api_chunk(f"ibis.expr.types.relations.Table.{name}", text)
+        for name, text in [
+            ("filter", "Select rows matching predicates."),
+            ("to_csv", "Write the results of executing the expression to a CSV file."),
+            ("to_pyarrow", "Execute the expression and return the results as a pyarrow table."),
+            ("head", "Select the first n rows of a table."),
+            ("execute", "Execute an expression against its backend."),
+        ]
+    ]
+    knowledge = KnowledgeBase(tmp_path)
+    knowledge.index([ListSource("api", twins + others)], progress=False)
     question = "return the results as a pandas DataFrame"
-    knowledge = KnowledgeBase(tmp_path / "twins")
-    knowledge.index([ListSource("api", chunks)], progress=False)
-    retriever = knowledge.retriever
-    paths = [result.path for result in retriever.search(question, k=2)]
-    assert paths == [chunks[1].path, chunks[0].path]
-    without = KnowledgeBase(tmp_path / "alone")
-    without.index([ListSource("api", [chunks[0], chunks[2]])], progress=False)
-    assert without.search(question, k=1)[0].path == chunks[0].path, "alone, it is found"
+    paths = [result.path for result in knowledge.search(question, k=2)]
+    assert paths == [twins[1].path, twins[0].path]
+    monkeypatch.setattr(retrieval, "TWIN_WEIGHT", 1.0)
+    assert knowledge.search(question, k=1)[0].path == twins[0].path, "without, it wins"
 
 
 def test_one_result_per_page_section(tmp_path: Path) -> None:
@@ -115,6 +123,12 @@ def test_the_gist_vectors_are_searched(base: KnowledgeBase) -> None:
     assert found == chunk_id
     assert similarity == pytest.approx(1.0, abs=1e-3)
     assert set(base.store._gists.get()["ids"]) == set(chunks), "one gist per chunk"
+
+
+def test_each_ranking_is_scaled_before_the_scores_are_added() -> None:
+    assert retrieval.normalised([12.0, 7.5, 3.0]) == [1.0, 0.5, 0.0]
+    assert retrieval.normalised([0.4, 0.4]) == [1.0, 1.0]
+    assert retrieval.normalised([]) == []
 
 
 @pytest.mark.parametrize(
