@@ -31,9 +31,9 @@ DENSE_WEIGHT = 0.7
 #: (233 questions, 2026-12-01): with stemming and one result per page, 0.7 gave
 #: R@5 0.867 → 0.871, MRR@10 0.710 → 0.724; 0.5 and 1.0 did less.
 GIST_WEIGHT = 0.7
-#: Both re-tried when scores replaced ranks in the fusion (development, 2026-12-02): dense
-#: and gist 0.5 or 0.7 and BM25 1.0 within 0.002 MRR@10; dense or gist 1.0 or BM25 1.5
-#: lower (0.797 to 0.811 against 0.815).
+# Both weights re-tried when scores replaced ranks in the fusion (development,
+# 2026-12-02): dense and gist 0.5 or 0.7 and BM25 1.0 within 0.002 MRR@10; dense or gist
+# 1.0 or BM25 1.5 lower (0.797 to 0.811 against 0.815).
 #: Ranking prior by page kind: reference and how-to beat old blog posts. Halved towards
 #: 1 on 2026-12-01 (233 development questions, with gists and stems): MRR@10 0.722 →
 #: 0.739, R@1 0.614 → 0.648, one question out of the top five.
