@@ -18,6 +18,8 @@ from cli_runner import Cli, cli_runner
 
 from ibis_copilot.assistant.conversations import ConversationStore
 from ibis_copilot.assistant.service import Assistant
+from ibis_copilot.knowledge.api_source import ApiSource
+from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 from ibis_copilot.models.base import Generator
 from ibis_copilot.models.scheduler import Scheduler
@@ -26,6 +28,15 @@ from ibis_copilot.settings import IbisCopilot
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
+
+
+@pytest.fixture(scope="session")
+def installed_api() -> dict[str, Chunk]:
+    """The installed Ibis API's chunks by path, read once per run (it takes seconds)."""
+    chunks = list(ApiSource().chunks())
+    paths = [chunk.path for chunk in chunks]
+    assert len(paths) == len(set(paths)), "one chunk per object"
+    return {chunk.path: chunk for chunk in chunks}
 
 
 @pytest.fixture(autouse=True)
