@@ -194,6 +194,8 @@ class Retriever:
             for _, chunk in stored
             if "backend" in chunk.extra
         }
+        #: The chunks of backend and grouped-column twins (``TWIN_HOMES``).
+        self.twins = {chunk_id for chunk_id, chunk in stored if chunk.path.startswith(TWIN_HOMES)}
         #: Each page's own sections (not its vocabulary), in the order stored.
         self.sections: dict[str, list[str]] = defaultdict(list)
         for chunk_id, chunk in stored:
@@ -305,15 +307,18 @@ class Retriever:
     def _twins_yielded(self, scores: dict[str, float]) -> dict[str, float]:
         """Backend and grouped-column twins count less than the expression method of the
         same name among the candidates."""
+
+        def method(chunk_id: str) -> str:
+            return self.chunks[chunk_id].path.rsplit(".", 1)[-1]
+
         methods = {
-            chunk.path.rsplit(".", 1)[-1]
-            for chunk in map(self.chunks.__getitem__, scores)
-            if chunk.path.startswith("api:") and not chunk.path.startswith(TWIN_HOMES)
+            method(chunk_id)
+            for chunk_id in scores
+            if chunk_id not in self.twins and self.chunks[chunk_id].path.startswith("api:")
         }
         return {
             chunk_id: score * TWIN_WEIGHT
-            if (path := self.chunks[chunk_id].path).startswith(TWIN_HOMES)
-            and path.rsplit(".", 1)[-1] in methods
+            if chunk_id in self.twins and method(chunk_id) in methods
             else score
             for chunk_id, score in scores.items()
         }
@@ -345,7 +350,7 @@ class Retriever:
         for name in names:
             matches = self.by_name.get(name, [])
             # A backend or grouped-column twin is named only where no expression method is.
-            own = [i for i in matches if not self.chunks[i].path.startswith(TWIN_HOMES)]
+            own = [chunk_id for chunk_id in matches if chunk_id not in self.twins]
             matches = own or matches
             # Prefer the expression API over backend internals for a bare method name.
             ranked = sorted(
