@@ -1386,7 +1386,8 @@ SIGNATURE_CASES = [
 
 
 SIGNATURE_CASES += [
-    ("r.temp.rank(pct=True)", "no parameter `pct=`", "r.temp.percent_rank()"),
+    # two readings of pandas' share of rows: both named, neither checked as the fix
+    ("r.temp.rank(pct=True)", "`percent_rank()` is (rank - 1) / (n - 1), `cume_dist()`", None),
     (
         "r.group_by('sensor').agg(f=r.temp.arbitrary(how='first'))",
         "no parameter `how=`",
@@ -1745,6 +1746,17 @@ SIGNATURE_CASES += [
     ),
     ("(r.at - r.at).hours() > 1", "no number with `.hours`", "r.at.delta(r.at, unit='hour') > 1"),
     ("(r.at - r.at).dt.days", "no number with `.days`", "r.at.delta(r.at, unit='day')"),
+    # seconds divided into minutes: whole minutes or a fraction, the user decides
+    (
+        "(r.at - r.at).total_seconds() / 60",
+        "either whole minutes, `later.delta(earlier, unit='minute')`",
+        None,
+    ),
+    (
+        "(r.at - r.at).total_seconds() * 1000",
+        "no number with",
+        "r.at.delta(r.at, unit='second') * 1000",
+    ),
     # NumPy's name on a grouped expression keeps its parentheses
     ("(r.temp / 100).arcsin()", "did you mean `.asin`", "(r.temp / 100).asin()"),
     ("w.words.remove('a', 'b')", "several are one call each", "w.words.remove('a').remove('b')"),

@@ -476,6 +476,9 @@ def wrong_keyword(failure: Failure) -> Search | None:
     message = f"{shown} has no parameter {keywords}; its parameters: {real}"
     if name in NO_ARGUMENT_ADVICE:
         message += f"; {NO_ARGUMENT_ADVICE[name]}"
+    message += "".join(
+        f"; {KEYWORD_ADVICE[name, k]}" for k in unknown_all if (name, k) in KEYWORD_ADVICE
+    )
     return Search(Diagnosis("wrong argument", message), candidates)
 
 
@@ -650,6 +653,11 @@ NO_ARGUMENT_ADVICE = {
     "hash": "a named digest (md5, sha256...) is `hexdigest(...)`",
     "random": "Ibis's random numbers take no seed (`Table.sample(..., seed=)` is repeatable) "
     "and no range: they lie in [0, 1), so a range is `low + (high - low) * ibis.random()`",
+}
+#: Keywords with two Ibis readings: advice naming both, no fix (the user's intent decides).
+KEYWORD_ADVICE = {
+    ("rank", "pct"): "pandas' `rank(pct=True)` is a share of the rows: `percent_rank()` is "
+    "(rank - 1) / (n - 1), `cume_dist()` is rank / n (pandas' values where none tie)",
 }
 NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
     **dict.fromkeys(STRIP_PATTERNS, _strip_call),

@@ -332,6 +332,8 @@ INTERVAL_METHODS = {
     "quarters": "quarter",
     "years": "year",
 }
+#: A number of seconds divided by one of these is a count of the unit: ``/ 3600`` hours.
+UNIT_OF_SECONDS = {60: "minute", 3600: "hour", 86400: "day"}
 #: How Ibis says an interval was asked for a number in a unit: the property called
 #: (``.hours()``), a method it lacks, or a unit it cannot convert a day count to.
 INTERVAL_ASKED = re.compile(
@@ -383,6 +385,22 @@ def interval_method(failure: Failure) -> Search | None:
         f"an Ibis interval gives no number with `.{names[0]}`: the number of {unit}s "
         f"between two dates or timestamps is `later.delta(earlier, unit={unit!r})`"
     )
+    divisors = [
+        node.right.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Div)
+        and isinstance(node.right, ast.Constant)
+        and difference(node.left)
+    ]
+    per = UNIT_OF_SECONDS.get(divisors[0]) if divisors and unit == "second" else None
+    if per is not None:  # whole units or a fraction: the user's intent decides, not a rule
+        message += (
+            f"; divided by {divisors[0]}, it is either whole {per}s, `later.delta(earlier, "
+            f"unit={per!r})` (the {per} boundaries crossed), or a fraction, "
+            f"`later.delta(earlier, unit='second') / {divisors[0]}`: pick the one you mean"
+        )
+        return Search(Diagnosis("dates and intervals", message), [])
     return Search(Diagnosis("dates and intervals", message), [Candidate(edited, "`delta`")])
 
 

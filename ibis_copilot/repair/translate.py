@@ -314,14 +314,12 @@ RANK_METHODS = {"min": "rank", "dense": "dense_rank", "first": "row_number"}
 
 def rank_call(call: ast.Call, code: str) -> str | None:
     """``col.rank(ascending=False)`` → ``ibis.desc(col).rank()``; pandas'
-    ``col.rank(pct=True)`` → ``col.percent_rank()``, ``rank(method="dense")`` →
-    ``col.dense_rank()`` (``"average"`` and ``"max"`` have no Ibis function)."""
+    ``rank(method="dense")`` → ``col.dense_rank()`` (``"average"`` and ``"max"`` have no
+    Ibis function; ``rank(pct=True)`` has two readings: the rule's advice names both)."""
     column, ascending = receiver(call, code), keyword(call, "ascending")
     if column is None or call.args or len(call.keywords) != 1:
         return None
-    share, method = keyword(call, "pct"), keyword(call, "method")
-    if isinstance(share, ast.Constant) and share.value is True:
-        return f"{column}.percent_rank()"
+    method = keyword(call, "method")
     if isinstance(method, ast.Constant) and method.value in RANK_METHODS:
         return f"{column}.{RANK_METHODS[method.value]}()"
     if not (isinstance(ascending, ast.Constant) and isinstance(ascending.value, bool)):
