@@ -1759,6 +1759,9 @@ SIGNATURE_CASES += [
     ),
     # NumPy's name on a grouped expression keeps its parentheses
     ("(r.temp / 100).arcsin()", "did you mean `.asin`", "(r.temp / 100).asin()"),
+    # PySpark's camelCase names, a table's too; SQL's NTH_VALUE
+    ("r.crossJoin(k)", "did you mean `.cross_join`", "r.cross_join(k)"),
+    ("r.temp.nth_value(1)", "did you mean `.nth`", "r.temp.nth(1)"),
     ("w.words.remove('a', 'b')", "several are one call each", "w.words.remove('a').remove('b')"),
     ("r.code.isin(['a'], invert=True)", "no parameter `invert=`", "r.code.notin(['a'])"),
     # pandas' DataFrame.filter chooses columns

@@ -880,17 +880,25 @@ def negated_method(failure: Failure) -> Search | None:
     return Search(Diagnosis("sql habit", message), candidates)
 
 
+#: Where a camelCase name's words meet (``crossJoin``, ``dropDuplicates``).
+CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def unknown_method(failure: Failure) -> Search | None:
     """``t.name.lenght()``: the type's real methods closest to the name."""
     lacking_member = _lacking_member(failure)
-    if lacking_member is None or lacking_member[0] in {"Table", "Join"}:
+    if lacking_member is None:
         return None
     shown, kind, attribute = lacking_member
     public = sorted(name for name in dir(kind) if not name.startswith("_"))
+    snake = CAMEL_HUMP.sub("_", attribute).lower()  # PySpark's crossJoin is cross_join
+    if shown in {"Table", "Join"} and snake not in public:
+        return None  # a table's other missing names are columns: rules of their own
     synonym = SYNONYMS.get(attribute.lower())
     if issubclass(kind, ir.ArrayValue):
         synonym = ARRAY_REDUCTIONS.get(attribute.lower(), synonym)
-    close = [synonym] if synonym in public else []
+    close = [snake] if snake in public and snake != attribute else []
+    close += [synonym] if synonym in public else []
     if len(attribute) > MIN_GUESSED_NAME:
         spelt = difflib.get_close_matches(attribute, public, n=3, cutoff=0.7)
         close += [name for name in spelt if not _another_word(attribute, name)]

@@ -139,6 +139,7 @@ SYNONYMS = {
     "cardinality": "length",
     "is_not_distinct_from": "identical_to",
     "null_safe_eq": "identical_to",
+    "nth_value": "nth",  # SQL's NTH_VALUE
     "eq_null_safe": "identical_to",
 }
 
