@@ -333,7 +333,7 @@ INTERVAL_METHODS = {
     "years": "year",
 }
 #: A number of seconds divided by one of these is a count of the unit: ``/ 3600`` hours.
-UNIT_OF_SECONDS = {60: "minute", 3600: "hour", 86400: "day"}
+UNIT_OF_SECONDS: dict[float, str] = {60: "minute", 3600: "hour", 86400: "day"}
 #: How Ibis says an interval was asked for a number in a unit: the property called
 #: (``.hours()``), a method it lacks, or a unit it cannot convert a day count to.
 INTERVAL_ASKED = re.compile(
@@ -385,12 +385,13 @@ def interval_method(failure: Failure) -> Search | None:
         f"an Ibis interval gives no number with `.{names[0]}`: the number of {unit}s "
         f"between two dates or timestamps is `later.delta(earlier, unit={unit!r})`"
     )
-    divisors = [
+    divisors: list[float] = [
         node.right.value
         for node in ast.walk(tree)
         if isinstance(node, ast.BinOp)
         and isinstance(node.op, ast.Div)
         and isinstance(node.right, ast.Constant)
+        and isinstance(node.right.value, int | float)
         and difference(node.left)
     ]
     per = UNIT_OF_SECONDS.get(divisors[0]) if divisors and unit == "second" else None
