@@ -880,10 +880,6 @@ def negated_method(failure: Failure) -> Search | None:
     return Search(Diagnosis("sql habit", message), candidates)
 
 
-#: Where a camelCase name's words meet (``crossJoin``, ``dropDuplicates``).
-CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
 def unknown_method(failure: Failure) -> Search | None:
     """``t.name.lenght()``: the type's real methods closest to the name."""
     lacking_member = _lacking_member(failure)
@@ -891,7 +887,7 @@ def unknown_method(failure: Failure) -> Search | None:
         return None
     shown, kind, attribute = lacking_member
     public = sorted(name for name in dir(kind) if not name.startswith("_"))
-    snake = CAMEL_HUMP.sub("_", attribute).lower()  # PySpark's crossJoin is cross_join
+    snake = signatures.snake(attribute)  # PySpark's crossJoin is cross_join
     if shown in {"Table", "Join"} and snake not in public:
         return None  # a table's other missing names are columns: rules of their own
     synonym = SYNONYMS.get(attribute.lower())
