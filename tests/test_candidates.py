@@ -80,6 +80,19 @@ def candidate_codes(code: str) -> list[str]:
         ("r = t.distinct(['name'])", "r = t.distinct(on=['name'])"),
         ("r = t.amount.lag(periods=2)", "r = t.amount.lag(offset=2)"),
         ("r = t.amount.rank(ascending=False)", "r = ibis.desc(t.amount).rank()"),
+        ("r = t.amount.cume_dist(ascending=False)", "r = ibis.desc(t.amount).cume_dist()"),
+        (
+            "r = t.amount.nth(1, group_by='name', order_by='ts')",
+            "r = t.amount.nth(1).over(group_by='name', order_by='ts')",
+        ),
+        # pandas' floor of a timestamp: to a unit, or to steps of one
+        ("r = t.ts.floor('h')", 'r = t.ts.truncate("h")'),
+        ("r = t.ts.dt.floor('15min')", "r = t.ts.bucket(minutes=15)"),
+        # pandas' last row of each group: the last value, ordered by the only date column
+        (
+            "r = u.group_by('label').agg(last=u.name.tail(1))",
+            "r = u.group_by('label').agg(last=u.name.last(order_by='day'))",
+        ),
         # a number written as a string; an interval without a unit
         ("r = t.year + '1'", "r = t.year + 1"),
         ("r = t.d + ibis.interval(3)", "r = t.d + ibis.interval(days=3)"),
@@ -133,6 +146,24 @@ def test_the_intended_edit_is_the_first_candidate(code: str, expected: str) -> N
     ],
 )
 def test_no_candidate_when_nothing_resembles_the_mistake(code: str) -> None:
+    assert candidate_codes(code) == []
+
+
+def test_a_time_of_day_floored_has_two_readings_and_no_candidate() -> None:
+    visits = ibis.table({"start": "time", "at": "timestamp"}, name="visits")
+    code = "r = visits.group_by(h=visits.start.floor('h')).agg(n=visits.count())"
+    try:
+        exec(code, {"visits": visits, "ibis": ibis})  # noqa: S102 - a fixed test snippet
+    except AttributeError as error:
+        failure = Failure(error, code, {"visits": visits, "ibis": ibis})
+    [found] = search(failure)
+    assert "`t.x.hour()`" in found.diagnosis.message
+    assert found.candidates == []
+
+
+def test_the_last_row_of_a_group_is_not_guessed_without_one_date_column() -> None:
+    # t has a timestamp and a date: which orders the rows is not guessed
+    code = "r = t.group_by('name').agg(last=t.amount.tail(1))"
     assert candidate_codes(code) == []
 
 

@@ -28,7 +28,8 @@ t = ibis.table(
 )
 u = ibis.table({"region": "string", "manager": "string"}, name="u")
 v = ibis.table({"place": "string", "boss": "string"}, name="v")
-NAMESPACE = {"t": t, "u": u, "v": v, "ibis": ibis, "s": ibis.selectors}
+w = ibis.table({"xs": "array<int64>", "name": "string"}, name="w")
+NAMESPACE = {"t": t, "u": u, "v": v, "w": w, "ibis": ibis, "s": ibis.selectors}
 
 
 def failure_of(code: str) -> Failure:
@@ -307,7 +308,62 @@ CASES = [
         "ibis.cases((t.qty > 1, 'a'), else_='b')",
     ),
     ("t.note.cast('string[pyarrow]')", "types", '`"string"`', "t.note.cast('string')"),
+    # NumPy's reduction of one array is each row's (not ``least`` of one value)
+    (
+        "import numpy as np\nw.mutate(low=np.min(w.xs))",
+        "eager use",
+        "`min(...)` is Python's",
+        "import numpy as np\nw.mutate(low=w.xs.mins())",
+    ),
+    # pandas' NaN for a missing value is a float to Ibis: NULL is ibis.null()
+    (
+        "import numpy as np\nt.mutate(n=ibis.ifelse(t.note == '', np.nan, t.note))",
+        "literal",
+        "`ibis.null()`",
+        "import numpy as np\nt.mutate(n=ibis.ifelse(t.note == '', ibis.null(), t.note))",
+    ),
+    ("t.order_by(-t.region, 'ts')", "sorting", "`t.x.desc()`", "t.order_by(t.region.desc(), 'ts')"),
+    (
+        "w.mutate(big=w.xs[w.xs > 100])",
+        "nested data",
+        "`arr.filter(lambda x: x > 0)`",
+        "w.mutate(big=w.xs.filter(lambda x: x > 100))",
+    ),
+    (
+        "t.try_cast('note', 'float64')",
+        "argument shape",
+        "`try_cast` takes one mapping",
+        "t.try_cast({'note': 'float64'})",
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("code", "fix"),
+    [
+        # NumPy's function of the same name as the array's method
+        ("import numpy as np\nw.mutate(u=np.unique(w.xs))", "w.mutate(u=w.xs.unique())"),
+        # pandas' replace by NaN makes the value missing
+        (
+            "import numpy as np\nt.mutate(a=t.amount.replace(0, np.nan))",
+            "t.mutate(a=t.amount.nullif(0))",
+        ),
+        # pandas' quantile buckets, numbered from 0 as ``labels=False`` gives
+        (
+            "import pandas as pd\nt.mutate(q=pd.qcut(t.amount, 4, labels=False))",
+            "t.mutate(q=t.amount.ntile(4))",
+        ),
+    ],
+)
+def test_numpy_and_pandas_calls_become_the_columns_own_methods(code: str, fix: str) -> None:
+    findings = diagnose(failure_of(code))
+    assert findings[0].rule in ("eager use", "pandas habit")
+    assert rule_fix(code, findings) == f"{code.splitlines()[0]}\n{fix}"
+
+
+def test_pandas_quantile_buckets_with_labels_are_not_rewritten() -> None:
+    code = "import pandas as pd\nt.mutate(q=pd.qcut(t.amount, 2, labels=['lo', 'hi']))"
+    assert rule_fix(code, diagnose(failure_of(code))) is None
 
 
 def test_a_column_of_labels_summed_gets_advice_but_no_cast() -> None:

@@ -29,7 +29,9 @@ from ibis_copilot.repair.rewrite import COMPARISON_SYMBOLS, owner_source, source
 SCALAR_ATTRIBUTE = re.compile(r"^'(\w+Scalar)' object has no attribute '(iloc|iat|values|item)'")
 #: Python's message when a reduction that takes no value is given one.
 ONE_POSITIONAL = re.compile(r"^(?:\w+\.)?(max|min)\(\) takes 1 positional argument but 2 were")
-TABLE_CAST = re.compile(r"^Table\.cast\(\) takes from 1 to 2 positional arguments but 3 were")
+TABLE_CAST = re.compile(
+    r"^Table\.(cast|try_cast)\(\) takes from 1 to 2 positional arguments but 3 were"
+)
 #: The reductions of a column that give one value (pandas returns a Series for ``mode``).
 ONE_VALUE = frozenset(
     {"mode", "sum", "mean", "min", "max", "median", "first", "last", "nunique", "count",
@@ -112,10 +114,11 @@ def _a_condition(node: ast.AST, failure: Failure) -> bool:
 
 
 def table_cast_pair(failure: Failure) -> Diagnosis | None:
-    """``t.cast("price", "float64")``: a table's ``cast`` takes one mapping of column
-    names to types."""
-    if TABLE_CAST.match(str(failure.error)) is None:
+    """``t.cast("price", "float64")`` (or ``try_cast``): a table's ``cast`` takes one
+    mapping of column names to types."""
+    if (match := TABLE_CAST.match(str(failure.error))) is None:
         return None
+    method = match.group(1)
 
     def as_mapping(call: ast.Call, code: str) -> str | None:
         name, kind = (string_value(a) for a in call.args) if len(call.args) == 2 else (None, None)
@@ -126,9 +129,9 @@ def table_cast_pair(failure: Failure) -> Diagnosis | None:
     return call_rewrite(
         failure.code,
         "argument shape",
-        "a table's `cast` takes one mapping of column names to types: "
-        '`t.cast({"price": "float64"})` (one column: `t.price.cast("float64")`)',
-        ("cast",),
+        f"a table's `{method}` takes one mapping of column names to types: "
+        f'`t.{method}({{"price": "float64"}})` (one column: `t.price.{method}("float64")`)',
+        (method,),
         as_mapping,
     )
 
@@ -635,6 +638,47 @@ def current_row(failure: Failure) -> Diagnosis | None:
     )
 
 
+UNARY_MINUS = re.compile(r"^bad operand type for unary -: '\w+'")
+
+
+def _negated(node: ast.AST) -> ast.expr | None:
+    """``x`` of ``-x``, else None."""
+    negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+    return node.operand if isinstance(node, ast.UnaryOp) and negative else None
+
+
+def _desc_keys(call: ast.Call, code: str) -> str | None:
+    """``t.order_by(-t.name, "at")`` → ``t.order_by(t.name.desc(), "at")``."""
+    first = call.args[0] if len(call.args) == 1 else None
+    keys = first.elts if isinstance(first, ast.List) else call.args
+    if not any(_negated(node) for node in keys):
+        return None
+    written = ", ".join(
+        f"{owner_source(operand, code)}.desc()"
+        if (operand := _negated(node)) is not None
+        else source_of(node, code)
+        for node in keys
+    )
+    parts = [f"[{written}]" if isinstance(first, ast.List) else written]
+    parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+    return f"{source_of(call.func, code)}({', '.join(parts)})"
+
+
+def negated_sort_key(failure: Failure) -> Diagnosis | None:
+    """``t.order_by(-t.name)``: minus sorts numbers the other way in pandas' and SQL habit,
+    but text and dates have no negative; a key is descending with ``.desc()``."""
+    if UNARY_MINUS.match(str(failure.error)) is None:
+        return None
+    return call_rewrite(
+        failure.code,
+        "sorting",
+        "only numbers can be negated; to sort a key from largest to smallest use "
+        '`t.x.desc()` or `ibis.desc("x")`: `t.order_by(t.x.desc(), "y")`',
+        ("order_by",),
+        _desc_keys,
+    )
+
+
 RULES = (
     first_row_of_reduction,
     pairwise_extreme,
@@ -656,4 +700,5 @@ RULES = (
     json_as_value,
     struct_of_columns,
     current_row,
+    negated_sort_key,
 )

@@ -1213,9 +1213,11 @@ FAMILIES: tuple[Family, ...] = (
     dates_and_types.temporal_constructor,
     dates_and_types.columns_of_two_types,
     dates_and_types.interval_method,
+    dates_and_types.temporal_rounding,
     cast_for_method,
     negated_method,
     unknown_method,
     unknown_module_name,
     windows.window_in_aggregate,
+    windows.first_or_last_of_group,
 )

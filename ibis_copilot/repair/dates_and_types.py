@@ -16,13 +16,16 @@ from collections.abc import Callable
 
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
 from ibis_copilot.repair.edits import (
+    UNIT_CODES,
     Candidate,
     Search,
     epoch_unit,
+    matching_calls,
     named_differences,
     number_literal,
     parse,
     position,
+    replace_each_call,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
@@ -459,4 +462,65 @@ def integer_to_temporal(failure: Failure) -> Search | None:
     if not candidates:
         return None
     message = "a number cannot be added to a date or timestamp: add `ibis.interval(days=n)`"
+    return Search(Diagnosis("dates and intervals", message), candidates)
+
+
+#: pandas' frequency aliases and Ibis's unit codes (``truncate``), case as pandas writes them.
+FREQUENCIES = {
+    "Y": "Y", "YS": "Y", "YE": "Y", "A": "Y", "AS": "Y", "Q": "Q", "QS": "Q", "QE": "Q",
+    "M": "M", "MS": "M", "ME": "M", "W": "W", "D": "D", "d": "D", "h": "h", "H": "h",
+    "min": "m", "T": "m", "s": "s", "S": "s", "ms": "ms", "L": "ms", "us": "us", "U": "us",
+}  # fmt: skip
+FREQUENCY = re.compile(r"^(\d*)\s*([A-Za-z]+)$")
+ROUNDING = frozenset({"floor", "ceil", "round"})
+UNIT_NAMES = {code: name for name, code in UNIT_CODES.items()}
+
+
+def _truncation(call: ast.Call, code: str) -> str | None:
+    """``ts.floor("h")`` → ``ts.truncate("h")``; ``ts.floor("15min")`` →
+    ``ts.bucket(minutes=15)``; a ``.dt`` between is dropped."""
+    function = call.func
+    frequency = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    if not isinstance(function, ast.Attribute):
+        return None
+    if not (isinstance(frequency, ast.Constant) and isinstance(frequency.value, str)):
+        return None
+    match = FREQUENCY.match(frequency.value.strip())
+    unit = FREQUENCIES.get(match.group(2)) if match else None
+    if match is None or unit is None:
+        return None
+    owner = function.value
+    if isinstance(owner, ast.Attribute) and owner.attr == "dt":
+        owner = owner.value
+    count = int(match.group(1) or 1)
+    if count == 1:
+        return f'{source_of(owner, code)}.truncate("{unit}")'
+    return f"{source_of(owner, code)}.bucket({UNIT_NAMES[unit]}={count})"
+
+
+def temporal_rounding(failure: Failure) -> Search | None:
+    """pandas' ``ts.dt.floor("h")``: Ibis truncates a timestamp or date to a unit
+    (``ts.truncate("h")``) or to steps of one (``ts.bucket(minutes=15)``)."""
+    match = NO_ATTRIBUTE.match(str(failure.error))
+    if match is None or not isinstance(failure.error, AttributeError):
+        return None
+    kind, member = match.groups()
+    if not kind.startswith(("Timestamp", "Date", "Time")) or member not in ROUNDING | {"dt"}:
+        return None
+    if not matching_calls(failure.code, lambda c: getattr(c.func, "attr", "") in ROUNDING):
+        return None
+    time_of_day = kind.startswith("Time") and not kind.startswith("Timestamp")
+    message = (
+        'Ibis has no `floor`/`ceil`/`round` of dates and times: `ts.truncate("h")` '
+        'rounds down to a unit (`"Y"`, `"M"`, `"W"`, `"D"`, `"h"`, `"m"`, '
+        '`"s"`) and `ts.bucket(minutes=15)` to steps of one'
+    )
+    if time_of_day:  # two readings: no candidate
+        message += (
+            '; of a time of day, `t.x.truncate("h")` keeps a time (09:00:00) and '
+            "`t.x.hour()` gives the hour as a number: pick the one you mean"
+        )
+        return Search(Diagnosis("dates and intervals", message), [])
+    edited = replace_each_call(failure.code, ("floor",), _truncation)
+    candidates = [Candidate(edited, "`floor` → `truncate`")] if edited else []
     return Search(Diagnosis("dates and intervals", message), candidates)

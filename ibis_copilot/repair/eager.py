@@ -231,11 +231,13 @@ COMBINING = {
 FORMULAS = {"log1p": "({x} + 1).ln()", "expm1": "({x}.exp() - 1)"}
 NUMERIC_MODULES = frozenset({"math", "np", "numpy"})
 BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip", "ord", "sum"})
-#: Python's reductions of one iterable, and the Ibis reduction of a column.
-REDUCING = {"sum": "sum", "max": "max", "min": "min"}
+#: Python's and NumPy's reductions of one iterable, and the Ibis reduction of a column.
+REDUCING = {"sum": "sum", "max": "max", "min": "min", "mean": "mean"}
 
 
-def _python_function(node: ast.AST, tables: set[str]) -> str | None:
+def _python_function(
+    node: ast.AST, tables: set[str], namespace: Mapping[str, object] | None = None
+) -> str | None:
     """The name of a ``math``/NumPy/builtin function ``node`` calls on expressions."""
     if not isinstance(node, ast.Call) or node.keywords or not node.args:
         return None
@@ -248,16 +250,30 @@ def _python_function(node: ast.AST, tables: set[str]) -> str | None:
         return None
     known = (
         name in ELEMENTWISE
-        or name in COMBINING
+        or (name in COMBINING and len(node.args) > 1)  # np.min(x) reduces x: below
         or name in FORMULAS
         or name in {"divmod", "zip", "ord"}
-        or (name in REDUCING and len(node.args) == 1 and isinstance(function, ast.Name))
+        or (name in REDUCING and len(node.args) == 1)
+        or _same_named_method(node, namespace or {}) is not None
     )
     if not known or not any(mentions(argument, tables) for argument in node.args):
         return None
     if name in ELEMENTWISE and len(node.args) > 1 + MORE_VALUES.get(name, 0):
         return None
     return None if name in FORMULAS and len(node.args) > 1 else name
+
+
+def _same_named_method(node: ast.Call, namespace: Mapping[str, object]) -> str | None:
+    """``np.unique(t.xs)`` → ``"unique"``: a NumPy function whose first value is an Ibis
+    expression with a method of the same name (computed per row, as NumPy would)."""
+    function = node.func
+    if not (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name)):
+        return None
+    if function.value.id not in NUMERIC_MODULES - {"math"} or function.attr.startswith("_"):
+        return None
+    value = value_of(node.args[0], namespace)
+    method = getattr(type(value), function.attr, None) if isinstance(value, ir.Expr) else None
+    return function.attr if callable(method) else None
 
 
 def _of_arrays(node: ast.AST, namespace: Mapping[str, object]) -> bool:
@@ -270,10 +286,11 @@ def _of_arrays(node: ast.AST, namespace: Mapping[str, object]) -> bool:
 def _builtin_of_one(
     node: ast.Call, code: str, namespace: Mapping[str, object] | None = None
 ) -> str | None:
-    """``sum(t.x)`` → ``t.x.sum()`` (of an array, each row's: ``t.xs.sums()``);
-    ``ord(t.s[0])`` → ``t.s.ascii_str()`` (the code of the first character); None for
-    other calls."""
-    name = node.func.id if isinstance(node.func, ast.Name) else ""
+    """``sum(t.x)`` and ``np.min(t.x)`` → ``t.x.sum()``, ``t.x.min()`` (of an array, each
+    row's: ``t.xs.sums()``, ``t.xs.mins()``); ``ord(t.s[0])`` → ``t.s.ascii_str()`` (the
+    code of the first character); None for other calls."""
+    function = node.func
+    name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
     if name in REDUCING and len(node.args) == 1:
         (values,) = node.args
         plural = "s" if _of_arrays(values, namespace or {}) else ""
@@ -304,8 +321,8 @@ def _ibis_call(node: ast.AST, code: str, namespace: Mapping[str, object] | None 
         return FORMULAS[name].format(x=first)
     if name == "divmod":
         return f"({first} // {rest[0]}, {first} % {rest[0]})"
-    if name == "zip":
-        return f"{first}.zip({', '.join(rest)})"
+    if name not in COMBINING:  # a method of the same name: ``zip(a, b)`` is ``a.zip(b)``
+        return f"{first}.{name}({', '.join(rest)})"
     return f"{COMBINING[name]}({', '.join([source_of(node.args[0], code), *rest])})"
 
 
@@ -315,14 +332,15 @@ def python_functions(failure: Failure) -> Diagnosis | None:
     if not isinstance(failure.error, TypeError | ValueError) and UNBOUND not in str(failure.error):
         return None
     tables = failure.expression_names
-    calls = matching_calls(failure.code, lambda c: bool(_python_function(c, tables)))
+    namespace = failure.namespace
+    calls = matching_calls(failure.code, lambda c: bool(_python_function(c, tables, namespace)))
     if not calls:
         return None
-    namespace = failure.namespace
     first = calls[0]
+    name = _python_function(first, tables, namespace)
     message = (
-        f"`{_python_function(first, tables)}(...)` is Python's (or NumPy's) and wants a value "
-        "now; an Ibis expression has none until it runs: use Ibis's own, here "
+        f"`{name}(...)` is Python's (or NumPy's) and wants a value now; an Ibis expression "
+        "has none until it runs: use Ibis's own, here "
         f"`{_ibis_call(first, failure.code, namespace)}` (e.g. `t.x.sqrt()`, `t.x.rad2deg()`, "
         "`ibis.ifelse(cond, a, b)`, `ibis.least(a, b)`, `a // b` and `a % b`, "
         "`t.s.ascii_str()` for `ord`)"
@@ -332,7 +350,7 @@ def python_functions(failure: Failure) -> Diagnosis | None:
         message,
         lambda code: rewrite_nodes(
             code,
-            lambda n: bool(_python_function(n, tables)),
+            lambda n: bool(_python_function(n, tables, namespace)),
             lambda n, text: _ibis_call(n, text, namespace),
         ),
     )

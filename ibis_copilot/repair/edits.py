@@ -261,6 +261,19 @@ def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None
     return None
 
 
+#: How pandas code writes a missing value besides ``None``; in Ibis each is a floating-point
+#: NaN (or fails), not NULL.
+NAN_SPELLINGS = frozenset({"np.nan", "numpy.nan", "np.NaN", "math.nan", "pd.NA", "pd.NaT"})
+
+
+def is_nan(node: ast.AST) -> bool:
+    """``np.nan``, ``pd.NA`` or ``float("nan")``: what pandas code means by missing."""
+    if not isinstance(node, ast.Attribute | ast.Call):
+        return False
+    text = ast.unparse(node)
+    return text in NAN_SPELLINGS or text.lower() == "float('nan')"
+
+
 def whole_number(value: object) -> TypeGuard[int]:
     """``value`` is an int, and not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)

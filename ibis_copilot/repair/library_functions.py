@@ -34,6 +34,20 @@ def _module_function(node: ast.AST, modules: frozenset[str]) -> str | None:
     return function.attr if isinstance(owner, ast.Name) and owner.id in modules else None
 
 
+def _quantile_buckets(call: ast.AST, tables: set[str]) -> str | None:
+    """pandas' ``pd.qcut(t.x, 4, labels=False)`` → ``.ntile(4)`` (buckets from 0)."""
+    if _module_function(call, PANDAS_MODULES) != "qcut" or not isinstance(call, ast.Call):
+        return None
+    if not call.args or not mentions(call.args[0], tables):
+        return None
+    buckets, labels = call.args[1:], keyword(call, "labels")
+    numbered = labels is None or (isinstance(labels, ast.Constant) and labels.value is False)
+    if len(buckets) != 1 or not numbered or len(call.keywords) > (labels is not None):
+        return None
+    whole = isinstance(buckets[0], ast.Constant) and isinstance(buckets[0].value, int)
+    return f".ntile({ast.unparse(buckets[0])})" if whole else None
+
+
 def _pandas_call(node: ast.AST, tables: set[str]) -> str | None:
     """The Ibis form of ``pd.to_datetime(t.s, format=...)``, ``pd.isna(t.x)``... (given
     without the column, which comes first), or None."""
@@ -95,7 +109,7 @@ def _ibis_form(node: ast.AST, tables: set[str], code: str) -> str | None:
     if (hashed := _hashed(node, tables)) is not None:
         name, column = hashed
         return f"{source_of(column, code)}.hexdigest({name!r})"
-    method = _pandas_call(node, tables)
+    method = _quantile_buckets(node, tables) or _pandas_call(node, tables)
     return (
         f"{source_of(node.args[0], code)}{method}"
         if isinstance(node, ast.Call) and method
@@ -123,7 +137,8 @@ def library_function(failure: Failure) -> Diagnosis | None:
         "with no data until it runs: use its own methods, e.g. `t.s.as_timestamp(format)` "
         '(or `.cast("timestamp")`) for `pd.to_datetime`, `.cast("float64")` for '
         "`pd.to_numeric`, `.isnull()`/`.notnull()` for `pd.isna`/`pd.notna`, "
-        '`t.s.hexdigest("sha256")` for hashlib, `t.s.re_search(pattern)` for `re.search`',
+        '`t.s.hexdigest("sha256")` for hashlib, `t.s.re_search(pattern)` for `re.search`, '
+        "`t.x.ntile(4)` (buckets numbered from 0) for `pd.qcut(t.x, 4, labels=False)`",
         lambda code: rewrite_rendered(code, lambda node, text: _ibis_form(node, tables, text)),
     )
 

@@ -14,8 +14,10 @@ from ibis_copilot.repair.edits import (
     call_rewrite,
     called_name,
     interval_words,
+    is_nan,
     keyword,
     matching_calls,
+    parse,
     string_value,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -264,6 +266,36 @@ def ragged_memtable(failure: Failure) -> Diagnosis | None:
     return None
 
 
+def _nan_in_expressions(code: str) -> list[ast.AST]:
+    """The ``np.nan``-like values of ``code`` outside data given to a table constructor."""
+    tree = parse(code)
+    if tree is None:
+        return []
+    in_data = {
+        id(node)
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and called_name(call) in ("memtable", "DataFrame")
+        for node in ast.walk(call)
+    }
+    return [node for node in ast.walk(tree) if is_nan(node) and id(node) not in in_data]
+
+
+def nan_for_missing(failure: Failure) -> Diagnosis | None:
+    """``ibis.ifelse(t.s == "", np.nan, t.s)``: NumPy's NaN is a floating-point number in
+    Ibis, not a missing value; ``ibis.null()`` is NULL of any type."""
+    nans = _nan_in_expressions(failure.code)
+    if not nans:
+        return None
+    said = ast.unparse(nans[0])
+    return Diagnosis(
+        "literal",
+        f"`{said}` is a floating-point NaN to Ibis, not a missing value (and mixes badly "
+        "with text, dates or integers): a missing value is `ibis.null()` (NULL, of any "
+        "type; `None` works where Ibis expects a value)",
+        lambda code: rewrite_nodes(code, is_nan, lambda _n, _c: "ibis.null()"),
+    )
+
+
 RULES = (
     ragged_memtable,
     interval_per_row,
@@ -272,4 +304,5 @@ RULES = (
     interval_from_text,
     date_parts,
     date_text_with_interval,
+    nan_for_missing,
 )

@@ -25,7 +25,7 @@ from ibis_copilot.repair.edits import (
     value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import IDENTIFIER, rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import IDENTIFIER, owner_source, rewrite_nodes, source_of
 from ibis_copilot.repair.set_operations import SET_OPERATORS
 
 # -- struct fields --------------------------------------------------------------------------
@@ -467,11 +467,36 @@ def _as_element_function(node: ast.AST, code: str) -> str:
     return f"{source_of(function, code)}(lambda {x}: {body})"
 
 
+def _boolean_mask(node: ast.AST, namespace: Mapping[str, object]) -> bool:
+    """``arr[arr > 0]``: pandas' boolean mask of the array by its own elements."""
+    if not isinstance(node, ast.Subscript):
+        return False
+    if not isinstance(value_of(node.value, namespace), ir.ArrayValue):
+        return False
+    array = ast.dump(node.value)
+    return any(ast.dump(inner) == array for inner in ast.walk(node.slice))
+
+
+def _element_function_of(node: ast.AST, code: str) -> str:
+    """:func:`_as_element_function`; ``arr[arr > 0]`` → ``arr.filter(lambda x: x > 0)``."""
+    if not isinstance(node, ast.Subscript):
+        return _as_element_function(node, code)
+    x = _element_name(code)
+    body = source_of(node.slice, code).replace(source_of(node.value, code), x)
+    return f"{owner_source(node.value, code)}.filter(lambda {x}: {body})"
+
+
 def element_function(failure: Failure) -> Diagnosis | None:
-    """pandas' boolean masks, ``Series.map(dict)`` and ``map(str.upper)`` on an array
-    column: Ibis's array ``filter``/``map`` take a function of one Ibis element."""
+    """pandas' boolean masks (``arr[arr > 0]``, ``arr.filter(arr > 0)``),
+    ``Series.map(dict)`` and ``map(str.upper)`` on an array column: Ibis's array
+    ``filter``/``map`` take a function of one Ibis element."""
     namespace = failure.namespace
-    found = matching_calls(failure.code, lambda node: _element_call(node, namespace))
+    tree = parse(failure.code)
+
+    def wanted(node: ast.AST) -> bool:
+        return _element_call(node, namespace) or _boolean_mask(node, namespace)
+
+    found = [node for node in ast.walk(tree) if wanted(node)] if tree is not None else []
     if not found:
         return None
     shown = source_of(found[0], failure.code)
@@ -480,9 +505,7 @@ def element_function(failure: Failure) -> Diagnosis | None:
         f"`{shown}`: an array's `filter`/`map` take a function of one element, which is an "
         "Ibis value, not a Python one: `arr.filter(lambda x: x > 0)`, "
         "`arr.map(lambda x: x.upper())`, `arr.map(lambda x: x.substitute({...}, else_=x))`",
-        lambda code: rewrite_nodes(
-            code, lambda n: _element_call(n, namespace), _as_element_function
-        ),
+        lambda code: rewrite_nodes(code, wanted, _element_function_of),
     )
 
 

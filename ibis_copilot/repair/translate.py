@@ -20,13 +20,14 @@ from ibis_copilot.repair import sql_strings
 from ibis_copilot.repair.edits import (
     called_name,
     elements,
+    is_nan,
     keyword,
     receiver,
     string_value,
     whole_number,
 )
 from ibis_copilot.repair.rewrite import IDENTIFIER, owner_source, rewrite_nodes, source_of
-from ibis_copilot.repair.windows import WINDOW_KEYWORDS
+from ibis_copilot.repair.windows import RANKING, WINDOW_KEYWORDS
 
 Translator = Callable[[ast.Call, str], str | None]
 
@@ -316,15 +317,25 @@ def rank_call(call: ast.Call, code: str) -> str | None:
     """``col.rank(ascending=False)`` → ``ibis.desc(col).rank()``; pandas'
     ``rank(method="dense")`` → ``col.dense_rank()`` (``"average"`` and ``"max"`` have no
     Ibis function; ``rank(pct=True)`` has two readings: the rule's advice names both)."""
-    column, ascending = receiver(call, code), keyword(call, "ascending")
+    column = receiver(call, code)
     if column is None or call.args or len(call.keywords) != 1:
         return None
     method = keyword(call, "method")
     if isinstance(method, ast.Constant) and method.value in RANK_METHODS:
         return f"{column}.{RANK_METHODS[method.value]}()"
+    return ranked_in_order(call, code)
+
+
+def ranked_in_order(call: ast.Call, code: str) -> str | None:
+    """``col.cume_dist(ascending=False)`` → ``ibis.desc(col).cume_dist()``: a column's
+    ranking function orders by the column, descending when the column is a ``desc`` key."""
+    column, ascending = receiver(call, code), keyword(call, "ascending")
+    method = getattr(call.func, "attr", "")
+    if column is None or call.args or len(call.keywords) != 1:
+        return None
     if not (isinstance(ascending, ast.Constant) and isinstance(ascending.value, bool)):
         return None
-    return f"{column}.rank()" if ascending.value else f"ibis.desc({column}).rank()"
+    return f"{column}.{method}()" if ascending.value else f"ibis.desc({column}).{method}()"
 
 
 WIDER_KEYWORDS = {
@@ -447,9 +458,14 @@ def top_rows_call(call: ast.Call, code: str) -> str | None:
     return f"{table}.order_by(ibis.random()).limit({rows})" if rows else None
 
 
+def _missing(node: ast.AST) -> bool:
+    """``None``, or pandas' ``np.nan``: a missing value."""
+    return (isinstance(node, ast.Constant) and node.value is None) or is_nan(node)
+
+
 def replace_call(call: ast.Call, code: str) -> str | None:
-    """pandas' ``col.replace(None, 0)`` → ``col.fill_null(0)``; ``col.replace(0, None)`` →
-    ``col.nullif(0)``; ``col.replace(a, b)`` and ``col.replace({a: b})`` →
+    """pandas' ``col.replace(None, 0)`` → ``col.fill_null(0)``; ``col.replace(0, None)`` (or
+    ``np.nan``) → ``col.nullif(0)``; ``col.replace(a, b)`` and ``col.replace({a: b})`` →
     ``col.substitute({a: b})``."""
     column = receiver(call, code)
     if column is None or call.keywords:
@@ -459,9 +475,9 @@ def replace_call(call: ast.Call, code: str) -> str | None:
     if len(call.args) != 2:
         return None
     old, new = (_text(argument, code) for argument in call.args)
-    if isinstance(call.args[0], ast.Constant) and call.args[0].value is None:
+    if _missing(call.args[0]):
         return f"{column}.fill_null({new})"
-    if isinstance(call.args[1], ast.Constant) and call.args[1].value is None:
+    if _missing(call.args[1]):
         return f"{column}.nullif({old})"  # a value made null
     return f"{column}.substitute({{{old}: {new}}})"
 
@@ -902,7 +918,7 @@ def ordered_keyword_call(call: ast.Call, code: str) -> str | None:
 
 
 #: Analytic functions that take their window from ``.over(...)``, not from keywords.
-OVER_ONLY = frozenset({"lag", "lead", "ntile", "percent_rank", "cume_dist", "dense_rank"})
+OVER_ONLY = frozenset({"lag", "lead", "ntile", "nth", "percent_rank", "cume_dist", "dense_rank"})
 
 
 def window_keywords_call(call: ast.Call, code: str) -> str | None:
@@ -910,7 +926,7 @@ def window_keywords_call(call: ast.Call, code: str) -> str | None:
     an analytic function is given to ``.over``."""
     moved = [k for k in call.keywords if k.arg in WINDOW_KEYWORDS]
     if not moved:
-        return None
+        return ranked_in_order(call, code) if getattr(call.func, "attr", "") in RANKING else None
     kept = [k for k in call.keywords if k not in moved]
     inner = [source_of(a, code) for a in call.args]
     inner += [f"{k.arg}={source_of(k.value, code)}" for k in kept]

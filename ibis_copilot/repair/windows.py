@@ -124,6 +124,45 @@ def window_in_aggregate(failure: Failure) -> Search | None:
     return Search(Diagnosis("wrong aggregation", message), candidates)
 
 
+#: ``'StringColumn' object has no attribute 'tail'``: pandas' first or last rows of a group.
+ROWS_OF_GROUP = re.compile(r"^'\w+Column' object has no attribute '(head|tail)'")
+ONE_VALUE_OF_ROWS = {"head": "first", "tail": "last"}
+
+
+def first_or_last_of_group(failure: Failure) -> Search | None:
+    """``group_by(k).agg(x=t.v.tail(1))``: pandas' last row of each group is one value,
+    ``t.v.last(order_by=...)``; ordered by the table's only date/time column."""
+    match = ROWS_OF_GROUP.match(str(failure.error))
+    tree = parse(failure.code)
+    if match is None or tree is None:
+        return None
+    method = match.group(1)
+    reduction = ONE_VALUE_OF_ROWS[method]
+    inside = [
+        node
+        for call in calls_to(tree, "agg", "aggregate")
+        for value in arguments_of(call)
+        for node in ast.walk(value)
+        if isinstance(node, ast.Call) and called_name(node) == method and not node.keywords
+    ]
+    one_row = [c for c in inside if not c.args or ast.unparse(c.args[0]) == "1"]
+    message = (
+        f"a column has no `{method}`; in an aggregation one value per group is "
+        f'`t.x.{reduction}(order_by="at")` (rows of a table have no order unless one is '
+        f"given), and a table's first rows are `t.head(n)`"
+    )
+    candidates = []
+    for call in one_row[:1]:
+        column = _only_temporal_column(call, failure.tables)
+        if column is None or not isinstance(call.func, ast.Attribute):
+            continue
+        text = f"{source_of(call.func.value, failure.code)}.{reduction}(order_by={column!r})"
+        if (edited := replace_call(failure.code, call, text)) is not None:
+            reason = f"ordered by `{column}` (the table's only date/time column)"
+            candidates.append(Candidate(edited, reason))
+    return Search(Diagnosis("aggregation", message), candidates) if inside else None
+
+
 def _pandas_window(
     code: str,
     tables: dict[str, ir.Table],
