@@ -248,9 +248,10 @@ def _python_function(
         name = function.id
     else:
         return None
+    pairwise = isinstance(function, ast.Name) or name in ("where", "minimum", "maximum")
     known = (
         name in ELEMENTWISE
-        or (name in COMBINING and len(node.args) > 1)  # np.min(x) reduces x: below
+        or (name in COMBINING and len(node.args) > 1 and pairwise)  # np.max(x, 0): an axis
         or name in FORMULAS
         or name in {"divmod", "zip", "ord"}
         or (name in REDUCING and len(node.args) == 1)
@@ -263,13 +264,18 @@ def _python_function(
     return None if name in FORMULAS and len(node.args) > 1 else name
 
 
+#: NumPy functions whose Ibis method of the same name means something else (``np.repeat``
+#: repeats elements, ``StringValue.repeat`` the text; ``np.std`` divides by n).
+NOT_THE_SAME = frozenset({"repeat", "std", "var"})
+
+
 def _same_named_method(node: ast.Call, namespace: Mapping[str, object]) -> str | None:
     """``np.unique(t.xs)`` → ``"unique"``: a NumPy function whose first value is an Ibis
     expression with a method of the same name (computed per row, as NumPy would)."""
     function = node.func
     if not (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name)):
         return None
-    if function.value.id not in NUMERIC_MODULES - {"math"} or function.attr.startswith("_"):
+    if function.value.id not in NUMERIC_MODULES - {"math"} or function.attr in NOT_THE_SAME:
         return None
     value = value_of(node.args[0], namespace)
     method = getattr(type(value), function.attr, None) if isinstance(value, ir.Expr) else None
