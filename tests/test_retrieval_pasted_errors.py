@@ -7,7 +7,7 @@ import ibis
 import pytest
 from knowledge_helpers import ListSource, api_chunk
 
-from ibis_copilot.knowledge.error_queries import lead_code, read_error_query
+from ibis_copilot.knowledge.error_queries import guessed_tables, lead_code, read_error_query
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
 orders = ibis.table(
@@ -180,3 +180,28 @@ def test_a_missing_attribute_is_not_named_even_when_the_rules_quote_it() -> None
     read = read_error_query(f"{code}\n\n{pasted(code)}")
     assert read is not None
     assert read.names == ["notnull"], "the rules quote `.notna`, which the column lacks"
+
+
+def test_a_call_inside_a_line_of_prose_is_read_as_the_code() -> None:
+    lead = "Computing due dates: loans.mutate(due=loans.loaned + loans.days) gives"
+    assert lead_code(lead) == "loans.mutate(due=loans.loaned + loans.days)"
+    assert lead_code("so the run raises this") == ""
+
+
+def test_the_tables_of_pasted_code_are_told_from_the_classes_the_message_names() -> None:
+    code = "loans.mutate(due=loans.loaned + loans.days)"
+    message = "unsupported operand type(s) for +: 'DateColumn' and 'IntegerColumn'"
+    tables = guessed_tables(code, message)
+    assert tables["loans"].schema() == ibis.schema({"loaned": "date", "days": "int64"})
+    # one class for two columns: which is which is not guessed
+    assert guessed_tables(code, "'DateColumn' object is not callable") == {}
+
+
+def test_with_the_tables_told_the_rules_name_the_method_an_array_needs() -> None:
+    code = "t.mutate(n_tags=len(t.tags)) raises"
+    read = read_error_query(f"{code} TypeError: object of type 'ArrayColumn' has no len()")
+    assert read is not None
+    assert read.names[0] == "length", "the rules' fix writes t.tags.length()"
+    no_class = read_error_query(f"{code} TypeError: has no len()")
+    assert no_class is not None
+    assert "length" not in no_class.names, "without the column's class the rules cannot tell"

@@ -72,6 +72,8 @@ LEAD_PARTS = re.compile(r"\n| \| ")
 #: Nodes that make a piece of the lead code rather than prose.
 DOING = (ast.Call, ast.Attribute, ast.Subscript, ast.Compare, ast.BinOp)
 ATTRIBUTE_USE = re.compile(r"\.(\w+)")
+#: Lines of prose longer than this are not searched for a call inside them.
+MAX_PROSE_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -154,46 +156,125 @@ def _as_words(match: re.Match[str]) -> str:
     return re.sub(r"([a-z])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3 \2\4", match.group(1)).lower()
 
 
+def _doing(piece: str) -> bool:
+    """``piece`` parses as Python that does something (a call, an attribute, ...)."""
+    try:
+        tree = ast.parse(piece)
+    except SyntaxError:
+        return False
+    return any(isinstance(node, DOING) for node in ast.walk(tree))
+
+
+def _code_in_prose(line: str) -> str | None:
+    """The longest run of whole words of ``line`` that is code doing something
+    (``t.mutate(n=len(t.tags))`` of "so t.mutate(n=len(t.tags)) raises"), if any."""
+    words = line.split()
+    if len(words) > MAX_PROSE_WORDS:
+        return None
+    for size in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - size + 1):
+            piece = " ".join(words[start : start + size]).rstrip(":,;")
+            if "(" in piece and not words[start].endswith(":") and _doing(piece):
+                return piece
+    return None
+
+
 def lead_code(lead: str) -> str:
     """The code the user pasted before the error: backtick spans and lines (or `` | ``
     separated parts) that parse as Python and do something (a call, an attribute, an
-    index or an operator); prose that happens to parse (``getting this``) does not."""
+    index or an operator), or the call a line of prose carries; prose that happens to
+    parse (``getting this``) does not."""
     pieces = CODE.findall(lead) + [part.strip().rstrip(":") for part in LEAD_PARTS.split(lead)]
     code: list[str] = []
     for piece in pieces:
-        try:
-            tree = ast.parse(piece)
-        except SyntaxError:
-            continue
-        if piece not in code and any(isinstance(node, DOING) for node in ast.walk(tree)):
-            code.append(piece)
+        found = piece if _doing(piece) else _code_in_prose(piece)
+        if found and found not in code:
+            code.append(found)
     return "\n".join(code)
 
 
 def _diagnosis(kind: str, message: str, code: str) -> tuple[list[str], list[str]]:
-    """What the rules say about the error raised by ``code`` (the rules, else the last
+    """What the rules say about the error raised by ``code`` (the rules, else the
+    searches where the code's tables could be told from the message, else the last
     resort; nothing runs: the rules read the code and the message), and the methods the
-    rules' fixes write into the code, first."""
-    from ibis_copilot.repair.candidates import findings
+    rules' fixes (and the searches' first candidates) write into the code, first."""
+    from ibis_copilot.repair.candidates import findings, search
     from ibis_copilot.repair.engine import rebuild_error
     from ibis_copilot.repair.failure import Failure
 
-    failure = Failure(rebuild_error(kind, message), code=code)
-    try:  # no namespace, so nothing to search
-        found = findings(failure, searches=[])
+    namespace = guessed_tables(code, message)
+    failure = Failure(rebuild_error(kind, message), code=code, namespace=namespace)
+    try:  # without tables, nothing to search
+        searches = search(failure) if namespace else []
+        found = findings(failure, searches=searches)
     except Exception:  # noqa: BLE001 - a rule that trips on odd text leaves the query as it is
         return [], []
-    written = set(CALLED.findall(code)) | set(ATTRIBUTE_USE.findall(code))
-    names: list[str] = []
+    fixed: list[str] = []
     for finding in found:
         try:
-            fixed = finding.fix(code) if finding.fix and code else None
-        except Exception:  # noqa: BLE001 - as above
-            fixed = None
-        for name in CALLED.findall(fixed or ""):
-            if name not in written and name not in names:
-                names.append(name)
+            fixed.append((finding.fix(code) if finding.fix and code else None) or "")
+        except Exception:  # noqa: BLE001, S112 - as above
+            continue
+    fixed += [result.candidates[0].code for result in searches if result.candidates]
+    written = set(CALLED.findall(code)) | set(ATTRIBUTE_USE.findall(code))
+    names: list[str] = []
+    for name in (name for text in fixed for name in CALLED.findall(text)):
+        if name not in written and name not in names:
+            names.append(name)
     return [finding.message for finding in found], names
+
+
+#: ``'ArrayColumn'``: an expression class a message names, and the column type it stands
+#: for (an array's elements and a decimal's precision are guesses the rules do not read).
+NAMED_CLASS = re.compile(r"'([A-Z][A-Za-z]*?)(?:Column|Scalar|Value)'")
+CLASS_TYPES = {
+    "Array": "array<string>", "Boolean": "boolean", "Integer": "int64",
+    "Floating": "float64", "Numeric": "float64", "Decimal": "decimal(12, 2)",
+    "String": "string", "Date": "date", "Timestamp": "timestamp", "Time": "time",
+    "Map": "map<string, string>", "JSON": "json", "Binary": "binary", "UUID": "uuid",
+}  # fmt: skip
+#: Names in pasted code that are modules or Ibis, not tables.
+NOT_TABLES = frozenset({"ibis", "np", "numpy", "pd", "pandas", "s", "math", "re", "datetime"})
+
+
+def _columns_in_order(tree: ast.AST, table_methods: set[str]) -> list[tuple[str, str]]:
+    """``(table, column)`` for each ``t.col`` and ``t["col"]`` of a name the code does
+    not assign, in the order they are written, each once."""
+    assigned = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    found: list[tuple[int, int, str, str]] = []
+    for node in ast.walk(tree):
+        owner = getattr(node, "value", None)
+        if not isinstance(owner, ast.Name) or owner.id in NOT_TABLES | assigned:
+            continue
+        if isinstance(node, ast.Attribute) and node.attr not in table_methods:
+            found.append((node.lineno, node.col_offset, owner.id, node.attr))
+        elif isinstance(node, ast.Subscript) and isinstance(key := node.slice, ast.Constant):
+            column = key.value if isinstance(key.value, str) else None
+            found += [(node.lineno, node.col_offset, owner.id, column)] if column else []
+    return list(dict.fromkeys((table, column) for *_, table, column in sorted(found)))
+
+
+def guessed_tables(code: str, message: str) -> dict[str, object]:
+    """Unbound tables for pasted code whose message names its columns' classes in the
+    order the code writes the columns (``t.a + t.b`` → ``'DateColumn' and
+    'IntegerColumn'``): the rules can then read the code as they would in the kernel.
+    Empty when the columns and the classes do not pair up one to one."""
+    import ibis
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return {}
+    classes = [CLASS_TYPES.get(name) for name in NAMED_CLASS.findall(message)]
+    columns = _columns_in_order(tree, set(dir(ibis.expr.types.Table)))
+    if not columns or len(columns) != len(classes) or None in classes:
+        return {}
+    schemas: dict[str, dict[str, str]] = {}
+    for (table, column), dtype in zip(columns, classes, strict=True):
+        schemas.setdefault(table, {})[column] = str(dtype)
+    return {"ibis": ibis} | {t: ibis.table(schema, name=t) for t, schema in schemas.items()}
 
 
 def _without_reprs(message: str) -> str:
