@@ -220,7 +220,13 @@ CASES = [
         "t.select(t.qty, t.addr.city)",
     ),
     ("u.union(v)", "set operations", "rename", "u.union(v.rename(region='place', manager='boss'))"),
-    ("t.select('region').union(u)", "set operations", "rename", None),
+    # the second table has the first's column and more: it is cut to the first's
+    (
+        "t.select('region').union(u)",
+        "set operations",
+        "`union` matches columns",
+        "t.select('region').union(u.select('region'))",
+    ),
     (
         "u.select('region').union(v.select('place'))",
         "set operations",

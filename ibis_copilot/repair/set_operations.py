@@ -16,6 +16,7 @@ from ibis_copilot.repair.edits import (
     NO_SUCH_ATTRIBUTE,
     call_rewrite,
     called_name,
+    matching_calls,
     replace_each_call,
     string_value,
     value_of,
@@ -66,9 +67,23 @@ def _aligned(left: ibis.Schema, right: ibis.Schema, node: ast.AST, code: str) ->
     return text if text != source_of(node, code) else None
 
 
+def _same_named(left: ibis.Schema, right: ibis.Schema, node: ast.AST, code: str) -> str | None:
+    """``node`` (the right operand, with more columns) cut to ``left``'s columns by name,
+    and cast where the types differ; None when it lacks one of them."""
+    if not set(left.names) < set(right.names):
+        return None
+    casts = [f"{n!r}: {str(t)!r}" for n, t in left.items() if right[n] != t]
+    if not all(dt.castable(right[n], t) for n, t in left.items()):
+        return None
+    cast = f".cast({{{', '.join(casts)}}})" if casts else ""
+    columns = ", ".join(repr(name) for name in left.names)
+    return f"{source_of(node, code)}.select({columns}){cast}"
+
+
 def set_operation(failure: Failure) -> Diagnosis | None:
-    """``a.union(b)`` with columns named (or typed) differently: ``b``'s columns renamed to
-    ``a``'s position by position (the SQL way), and cast where the types differ."""
+    """``a.union(b)`` with columns named (or typed) differently: ``b`` cut to ``a``'s
+    columns where it has them all, else ``b``'s columns renamed to ``a``'s position by
+    position (the SQL way); cast where the types differ."""
     if "schemas must be equal for set operations" not in str(failure.error):
         return None
     tables = failure.tables
@@ -92,15 +107,20 @@ def set_operation(failure: Failure) -> Diagnosis | None:
             if schema is None:
                 return None
             if schema != first:
-                written[index] = _aligned(first, schema, operands[index], code) or written[index]
+                node = operands[index]
+                same = _same_named(first, schema, node, code)
+                written[index] = same or _aligned(first, schema, node, code) or written[index]
         written += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
         return f"{source_of(function, code)}({', '.join(written[prefix:])})"
 
     fix = replace_each_call(failure.code, SET_OPERATIONS, align)
+    called = matching_calls(failure.code, lambda call: called_name(call) in SET_OPERATIONS)
+    operation = f"`{called_name(called[0])}`" if called else "set operations"
     advice = (
         _differences(str(failure.error))
-        + "set operations match columns by name and type: rename the second table's columns "
-        "to the first's (`b.rename(new='old')`) and cast where the types differ"
+        + f"{operation} matches columns by name and type: keep only the first table's "
+        "columns in the second (`b.select('a', 'b')`), or rename the second table's columns "
+        "to the first's (`b.rename(new='old')`), and cast where the types differ"
     )
     if fix is None:
         return Diagnosis("set operations", advice)
