@@ -28,7 +28,7 @@ t = ibis.table(
 )
 u = ibis.table({"region": "string", "manager": "string"}, name="u")
 v = ibis.table({"place": "string", "boss": "string"}, name="v")
-w = ibis.table({"xs": "array<int64>", "name": "string"}, name="w")
+w = ibis.table({"xs": "array<int64>", "ys": "array<int64>", "name": "string"}, name="w")
 NAMESPACE = {"t": t, "u": u, "v": v, "w": w, "ibis": ibis, "s": ibis.selectors}
 
 
@@ -365,6 +365,14 @@ def test_numpy_and_pandas_calls_become_the_columns_own_methods(code: str, fix: s
     findings = diagnose(failure_of(code))
     assert findings[0].rule in ("eager use", "pandas habit")
     assert rule_fix(code, findings) == f"{code.splitlines()[0]}\n{fix}"
+
+
+def test_python_sets_of_array_columns_become_the_arrays_set_methods() -> None:
+    code = "w.mutate(both=sorted(set(w.xs) & set(w.ys)))"
+    findings = diagnose(failure_of(code))
+    assert findings[0].rule == "nested data"
+    assert "`a.intersect(b)` for `&`" in findings[0].message
+    assert rule_fix(code, findings) == "w.mutate(both=w.xs.intersect(w.ys).sort())"
 
 
 def test_pandas_quantile_buckets_with_labels_are_not_rewritten() -> None:

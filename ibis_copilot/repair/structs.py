@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import ibis
 import ibis.expr.types as ir
@@ -353,6 +353,65 @@ def _as_array_method(node: ast.AST, code: str) -> str:
     return f"{array}.filter(lambda {x}: ~{other}.contains({x}))"
 
 
+PYTHON_SETS = frozenset({"set", "frozenset"})
+#: Calls that turn a Python set back into a list: of an array, nothing (or ``sort``).
+SET_TO_LIST = {"list": "", "sorted": ".sort()"}
+
+
+def _of_one(node: ast.AST, names: Collection[str]) -> ast.expr | None:
+    """``x`` of ``name(x)`` for one of ``names``, else None."""
+    if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
+        return None
+    function = node.func
+    return node.args[0] if isinstance(function, ast.Name) and function.id in names else None
+
+
+def _set_operands(node: ast.AST) -> tuple[ast.BinOp, ast.expr, ast.expr, str] | None:
+    """``(operation, a, b, then)`` of ``set(a) & set(b)``, maybe in ``list(...)`` or
+    ``sorted(...)`` (``then`` is what the latter adds to an array: ``.sort()``)."""
+    inner = _of_one(node, SET_TO_LIST.keys())
+    operation = inner if inner is not None else node
+    if not isinstance(operation, ast.BinOp) or type(operation.op) not in SET_OPERATORS:
+        return None
+    left, right = (_of_one(side, PYTHON_SETS) for side in (operation.left, operation.right))
+    if left is None or right is None:
+        return None
+    outer = getattr(getattr(node, "func", None), "id", "") if inner is not None else ""
+    return operation, left, right, SET_TO_LIST.get(outer, "")
+
+
+def arrays_as_python_sets(failure: Failure) -> Diagnosis | None:
+    """``list(set(t.a) & set(t.b))``: Python's sets of array columns, which have no values
+    until the query runs; Ibis's arrays have the set operations as methods."""
+    namespace = failure.namespace
+
+    def wanted(node: ast.AST) -> bool:
+        operands = _set_operands(node)
+        return operands is not None and all(
+            isinstance(value_of(side, namespace), ir.ArrayValue) for side in operands[1:3]
+        )
+
+    def render(node: ast.AST, code: str) -> str:
+        operands = _set_operands(node)
+        if operands is None:
+            return source_of(node, code)
+        operation, left, right, then = operands
+        unwrapped = ast.copy_location(ast.BinOp(left, operation.op, right), operation)
+        return _as_array_method(unwrapped, code) + then
+
+    tree = parse(failure.code)
+    found = [node for node in ast.walk(tree) if wanted(node)] if tree else []
+    if not found:
+        return None
+    return Diagnosis(
+        "nested data",
+        f"`{source_of(found[0], failure.code)}`: an array column is no Python set until the "
+        "query runs; arrays have the set operations as methods: `a.intersect(b)` for `&`, "
+        "`a.union(b)` for `|`, `a.filter(lambda x: ~b.contains(x))` for `-`",
+        lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
 def array_set_operator(failure: Failure) -> Diagnosis | None:
     """Python's ``|``, ``&`` and ``-`` on an array column, as on sets: Ibis's arrays have
     methods for them."""
@@ -558,6 +617,7 @@ def lift_in_projection(failure: Failure) -> Diagnosis | None:
 
 
 RULES = (
+    arrays_as_python_sets,
     lift_in_projection,
     flatten_for_explode,
     array_set_operator,
