@@ -88,6 +88,12 @@ def candidate_codes(code: str) -> list[str]:
         # pandas' floor of a timestamp: to a unit, or to steps of one
         ("r = t.ts.floor('h')", 'r = t.ts.truncate("h")'),
         ("r = t.ts.dt.floor('15min')", "r = t.ts.bucket(minutes=15)"),
+        # the n-th value of each group: one row per group, ordered by the only date column
+        (
+            "r = u.group_by('name').agg(second=u.amount.nth(1))",
+            "r = u.select('name', second=u.amount.nth(1).over(group_by=['name'], "
+            "order_by='day')).distinct()",
+        ),
         # pandas' last row of each group: the last value, ordered by the only date column
         (
             "r = u.group_by('label').agg(last=u.name.tail(1))",
@@ -143,6 +149,8 @@ def test_the_intended_edit_is_the_first_candidate(code: str, expected: str) -> N
     [
         "r = t.sample(rows=10)",  # no parameter means a row count: no guess
         "r = t.as_('x')",  # too short a name to correct by spelling
+        # the n-th value needs an order: t has two date columns, none is guessed
+        "r = t.group_by('name').agg(second=t.amount.nth(1))",
     ],
 )
 def test_no_candidate_when_nothing_resembles_the_mistake(code: str) -> None:

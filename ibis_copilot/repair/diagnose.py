@@ -816,6 +816,16 @@ def aggregate_keywords(failure: Failure) -> Diagnosis | None:
 
 def wrong_aggregation(failure: Failure) -> Diagnosis | None:
     """A numeric reduction of a non-numeric column, or a column where a reduction belongs."""
+    if NOT_A_REDUCTION.search(str(failure.error)) and windows.WINDOW_OPERATIONS.search(
+        str(failure.error)
+    ):
+        return Diagnosis(
+            "wrong aggregation",
+            "a window function (`nth`, `lag`/`lead`, ranks, running totals) gives one value "
+            "per row, not per group: compute it over a window, "
+            '`t.x.nth(1).over(group_by="k", order_by="at")`, in `mutate` (or in '
+            "`select(...).distinct()` for one row per group)",
+        )
     if NOT_A_REDUCTION.search(str(failure.error)):
         return Diagnosis(
             "wrong aggregation",

@@ -28,6 +28,7 @@ from ibis_copilot.repair.edits import (
     replace_call,
     replace_each_call,
     string_items,
+    string_value,
     whole_number,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
@@ -50,13 +51,16 @@ WINDOW_FUNCTIONS = frozenset(
         "cume_dist",
         "ntile",
         "row_number",
+        "nth",
     }
 )
 #: Those whose result depends on an order the call did not give.
-ORDER_DEPENDENT = frozenset({"cumsum", "cummean", "cummin", "cummax", "lag", "lead", "row_number"})
+ORDER_DEPENDENT = frozenset(
+    {"cumsum", "cummean", "cummin", "cummax", "lag", "lead", "row_number", "nth"}
+)
 #: Ibis's operation names for them, as the Aggregate's error prints them.
 WINDOW_OPERATIONS = re.compile(
-    r"WindowFunction|RowNumber|Lag|Lead|MinRank|DenseRank|PercentRank|CumeDist|NTile"
+    r"WindowFunction|RowNumber|Lag|Lead|MinRank|DenseRank|PercentRank|CumeDist|NTile|NthValue"
 )
 
 
@@ -77,6 +81,21 @@ def _only_temporal_column(call: ast.Call, tables: dict[str, ir.Table]) -> str | 
     schema = tables[names[0]].schema()
     temporal = [name for name, dtype in schema.items() if dtype.is_temporal()]
     return temporal[0] if len(temporal) == 1 else None
+
+
+def _nth_per_group(call: ast.Call, code: str, order: str) -> str | None:
+    """``t.group_by("k").agg(x=t.v.nth(1))`` → ``t.select("k", x=t.v.nth(1).over(
+    group_by="k", order_by=order)).distinct()``: one row per group, as ``agg`` gives."""
+    grouping = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(grouping, ast.Call) or not isinstance(grouping.func, ast.Attribute):
+        return None
+    keys = [string_value(key) for key in grouping.args]
+    if not keys or None in keys or grouping.keywords or call.args:
+        return None
+    table, by = source_of(grouping.func.value, code), ", ".join(repr(k) for k in keys)
+    window = f"group_by=[{by}], order_by={order!r}"
+    values = [f"{k.arg}={source_of(k.value, code)}.over({window})" for k in call.keywords if k.arg]
+    return replace_call(code, call, f"{table}.select({by}, {', '.join(values)}).distinct()")
 
 
 def window_in_aggregate(failure: Failure) -> Search | None:
@@ -101,6 +120,11 @@ def window_in_aggregate(failure: Failure) -> Search | None:
             for w in windows
         )
         column = _only_temporal_column(call, failure.tables) if unordered and grouped else None
+        if all(called_name(w) == "nth" for w in windows):  # one value per group, ordered
+            one_per_group = _nth_per_group(call, failure.code, column) if column else None
+            reason = f"the n-th value of each group, ordered by `{column}`"
+            candidates += [Candidate(one_per_group, reason)] if one_per_group else []
+            continue
         if column is not None:
             ordered = replace_call(
                 failure.code, call, f"{base}.order_by({column!r}).mutate{arguments}"
