@@ -335,6 +335,7 @@ CASES = [
         "`arr.filter(lambda x: x > 0)`",
         "w.mutate(big=w.xs.filter(lambda x: x > 100))",
     ),
+    ("t.semi_join(u.region, 'region')", "join", "`a.semi_join(b, ", "t.semi_join(u, 'region')"),
     (
         "t.try_cast('note', 'float64')",
         "argument shape",

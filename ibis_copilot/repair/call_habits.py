@@ -18,6 +18,7 @@ from ibis_copilot.repair.edits import (
     epoch_unit,
     keyword,
     node_rewrite,
+    render_call,
     string_value,
     value_name,
     value_of,
@@ -679,6 +680,40 @@ def negated_sort_key(failure: Failure) -> Diagnosis | None:
     )
 
 
+RIGHT_NOT_A_TABLE = "Right side of join must be an Ibis table, got"
+JOINS = tuple(
+    f"{kind}join"
+    for kind in ("", "inner_", "left_", "right_", "outer_", "semi_", "anti_", "any_inner_",
+                 "any_left_", "asof_", "cross_")
+)  # fmt: skip
+
+
+def column_as_join_side(failure: Failure) -> Diagnosis | None:
+    """``a.semi_join(b.key, "key")``: the right side of a join is the table; the key is
+    given by name or condition."""
+    if RIGHT_NOT_A_TABLE not in str(failure.error):
+        return None
+    tables = failure.tables
+
+    def table_of(call: ast.Call, code: str) -> str | None:
+        right = call.args[0] if call.args else None
+        owner = getattr(right, "value", None)
+        if not isinstance(owner, ast.Name) or owner.id not in tables:
+            return None
+        return render_call(
+            call, code, [owner, *call.args[1:]], [(k.arg, k.value) for k in call.keywords if k.arg]
+        )
+
+    return call_rewrite(
+        failure.code,
+        "join",
+        "the right side of a join is a table, not one of its columns: "
+        '`a.semi_join(b, "key")` (the key by name, or `a.key == b.key`)',
+        JOINS,
+        table_of,
+    )
+
+
 RULES = (
     first_row_of_reduction,
     pairwise_extreme,
@@ -701,4 +736,5 @@ RULES = (
     struct_of_columns,
     current_row,
     negated_sort_key,
+    column_as_join_side,
 )
