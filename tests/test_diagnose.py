@@ -335,6 +335,12 @@ CASES = [
         "`arr.filter(lambda x: x > 0)`",
         "w.mutate(big=w.xs.filter(lambda x: x > 100))",
     ),
+    (
+        "t.filter(t.amount > t.select(t.amount.mean()))",
+        "aggregation",
+        ".as_scalar()`",
+        "t.filter(t.amount > t.select(t.amount.mean()).as_scalar())",
+    ),
     ("t.semi_join(u.region, 'region')", "join", "`a.semi_join(b, ", "t.semi_join(u, 'region')"),
     (
         "t.try_cast('note', 'float64')",

@@ -771,13 +771,23 @@ ONE_ROW_TABLE = re.compile(
 )
 
 TWO_TABLES = re.compile(r"'(?:Table|Join)' and '(?:Table|Join)'")
+#: Reductions of a whole column: a ``select`` of only these is one row.
+REDUCTIONS = frozenset(
+    {"sum", "mean", "min", "max", "median", "count", "nunique", "std", "var", "mode",
+     "quantile", "approx_median", "approx_nunique", "first", "last"}
+)  # fmt: skip
 
 
 def _one_row(node: ast.AST, names: set[str]) -> bool:
     """``node`` is one of the tables ``names`` or an aggregation of a whole table
-    (``t.aggregate(avg=...)``, no ``by=``, not after ``group_by``)."""
+    (``t.aggregate(avg=...)``, no ``by=``, not after ``group_by``; ``t.select(t.x.mean())``)."""
     if isinstance(node, ast.Name):
         return node.id in names
+    if isinstance(node, ast.Call) and called_name(node) == "select":
+        values = [*node.args, *(k.value for k in node.keywords)]
+        return bool(values) and all(
+            isinstance(v, ast.Call) and called_name(v) in REDUCTIONS for v in values
+        )
     if not isinstance(node, ast.Call) or called_name(node) not in {"aggregate", "agg"}:
         return False
     owner = node.func.value if isinstance(node.func, ast.Attribute) else None
