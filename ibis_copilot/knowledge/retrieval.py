@@ -58,6 +58,22 @@ OTHER_KIND_WEIGHT = 0.95
 #: at 1.0 MySQL's page is second and its support data fourth); above 1.0, questions that
 #: name a backend but ask for an API object or a how-to got the backend's page first.
 NAMED_BACKEND_BONUS = 1.0
+#: Words that say which kind of value a question is about, and the module of
+#: ``ibis.expr.types`` whose classes hold its methods: "each row holds a list of teams"
+#: is answered by an array method, "a map column" by a map method.
+VALUE_TYPE_WORDS = {
+    "arrays": re.compile(r"\b(?:lists?|arrays?|elements?)\b"),
+    "maps": re.compile(r"\b(?:maps?|dict|dictionary|key-value)\b"),
+    "json": re.compile(r"\bjson\b"),
+    "structs": re.compile(r"\bstructs?\b"),
+    "strings": re.compile(r"\b(?:text|strings?|characters?|substrings?)\b"),
+    "temporal": re.compile(r"\b(?:durations?|intervals?)\b"),
+}
+#: How much more the named kind's methods count (a score times 1 + this). Decided on
+#: development (973 questions, 2026-12-02): R@5 0.883 → 0.892, MRR@10 0.770 → 0.776
+#: (0.6 and 1.0 within 0.001; the first 373 and the 600 retired held-out questions both
+#: gain).
+NAMED_TYPE_BONUS = 0.8
 #: Where a method is a twin of the expression method of the same name: the backends'
 #: base classes (``BaseBackend.to_pandas(expr)`` beside ``Table.to_pandas()``) and a
 #: grouped table's column proxies (``GroupedNumbers.sum`` beside ``NumericColumn.sum``).
@@ -258,6 +274,7 @@ class Retriever:
             if chunk_id in self.chunks
         }
         scores = self._about_named_backends(query, scores)
+        scores = self._about_named_types(query, scores)
         scores = self._twins_yielded(scores)
         named = self._named(query, pasted_error)
         top = max(scores.values(), default=0.0)
@@ -305,6 +322,21 @@ class Retriever:
             about = backend is not None or chunk.path in pages
             kept[chunk_id] = score + self.backend_bonus if about else score
         return kept
+
+    def _about_named_types(self, query: str, scores: dict[str, float]) -> dict[str, float]:
+        """When the query says which kind of value it is about (a list per row, a map
+        column, text), the methods of that kind's classes gain ``NAMED_TYPE_BONUS``."""
+        lowered = query.lower()
+        named = {module for module, words in VALUE_TYPE_WORDS.items() if words.search(lowered)}
+        if not named:
+            return scores
+        prefixes = tuple(f"api:ibis.expr.types.{module}." for module in named)
+        return {
+            chunk_id: score * (1 + NAMED_TYPE_BONUS)
+            if self.chunks[chunk_id].path.startswith(prefixes)
+            else score
+            for chunk_id, score in scores.items()
+        }
 
     def _twins_yielded(self, scores: dict[str, float]) -> dict[str, float]:
         """Backend and grouped-column twins count less than the expression method of the
