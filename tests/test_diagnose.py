@@ -341,6 +341,13 @@ CASES = [
         ".as_scalar()`",
         "t.filter(t.amount > t.select(t.amount.mean()).as_scalar())",
     ),
+    ("t.limit(5).offset(10)", "sql habit", "`t.limit(20, offset=40)`", "t.limit(5, offset=10)"),
+    (
+        "w.mutate(u=ibis.union(w.xs, w.ys))",
+        "nested data",
+        "`a.union(b)`",
+        "w.mutate(u=w.xs.union(w.ys))",
+    ),
     ("t.semi_join(u.region, 'region')", "join", "`a.semi_join(b, ", "t.semi_join(u, 'region')"),
     (
         "t.try_cast('note', 'float64')",

@@ -25,7 +25,12 @@ from ibis_copilot.repair.edits import (
     whole_number,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import COMPARISON_SYMBOLS, owner_source, source_of
+from ibis_copilot.repair.rewrite import (
+    COMPARISON_SYMBOLS,
+    owner_source,
+    rewrite_rendered,
+    source_of,
+)
 
 SCALAR_ATTRIBUTE = re.compile(r"^'(\w+Scalar)' object has no attribute '(iloc|iat|values|item)'")
 #: Python's message when a reduction that takes no value is given one.
@@ -714,6 +719,36 @@ def column_as_join_side(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _offset_into_limit(node: ast.AST, code: str) -> str | None:
+    """``t.limit(20).offset(40)`` (or ``t.offset(40).limit(20)``) →
+    ``t.limit(20, offset=40)``."""
+    outer = node if isinstance(node, ast.Call) and not node.keywords else None
+    inner = getattr(getattr(outer, "func", None), "value", None)
+    if outer is None or not isinstance(inner, ast.Call) or inner.keywords:
+        return None
+    calls = {called_name(outer): outer, called_name(inner): inner}
+    limit, offset = calls.get("limit"), calls.get("offset")
+    if limit is None or offset is None or len(limit.args) != 1 or len(offset.args) != 1:
+        return None
+    table = getattr(inner.func, "value", None)
+    if table is None:
+        return None
+    rows, skipped = source_of(limit.args[0], code), source_of(offset.args[0], code)
+    return f"{source_of(table, code)}.limit({rows}, offset={skipped})"
+
+
+def offset_as_method(failure: Failure) -> Diagnosis | None:
+    """SQL's ``LIMIT 20 OFFSET 40`` written as two calls: ``offset`` is ``limit``'s."""
+    if str(failure.error) != "'Table' object has no attribute 'offset'":
+        return None
+    return Diagnosis(
+        "sql habit",
+        "a table has no `offset`: the rows to skip are `limit`'s, `t.limit(20, offset=40)` "
+        "(SQL's `LIMIT 20 OFFSET 40`)",
+        lambda code: rewrite_rendered(code, _offset_into_limit),
+    )
+
+
 RULES = (
     first_row_of_reduction,
     pairwise_extreme,
@@ -737,4 +772,5 @@ RULES = (
     current_row,
     negated_sort_key,
     column_as_join_side,
+    offset_as_method,
 )

@@ -228,4 +228,34 @@ def column_set_operation(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (set_operation, table_operator, column_set_operation)
+ARRAYS_TO_TABLE_FUNCTION = re.compile(
+    r"^ArrayValue\.(union|intersect|difference)\(\) got an unexpected keyword argument 'distinct'"
+)
+
+
+def array_set_function(failure: Failure) -> Diagnosis | None:
+    """``ibis.union(t.a, t.b)`` of array columns: ``ibis.union`` combines tables' rows;
+    arrays have the method, ``t.a.union(t.b)``."""
+    match = ARRAYS_TO_TABLE_FUNCTION.match(str(failure.error))
+    if match is None:
+        return None
+    method = match.group(1)
+
+    def render(call: ast.Call, code: str) -> str | None:
+        module = getattr(call.func, "value", None)
+        if not (isinstance(module, ast.Name) and module.id == "ibis") or len(call.args) != 2:
+            return None
+        first, second = (source_of(argument, code) for argument in call.args)
+        return None if call.keywords else f"{first}.{method}({second})"
+
+    return call_rewrite(
+        failure.code,
+        "nested data",
+        f"`ibis.{method}` combines the rows of tables; of two arrays, the array's own method "
+        f"combines their elements: `a.{method}(b)`",
+        (method,),
+        render,
+    )
+
+
+RULES = (set_operation, table_operator, column_set_operation, array_set_function)
