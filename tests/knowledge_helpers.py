@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ibis_copilot.knowledge.chunks import Chunk
+from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
 DOCS = Path(__file__).parent / "data" / "docs"
 
@@ -22,6 +23,13 @@ def api_chunk(path: str, text: str) -> Chunk:
         text=f"{path}()\n\n{text}",
         extra={"name": name, "user_name": path},
     )
+
+
+def indexed(folder: Path, chunks: list[Chunk]) -> KnowledgeBase:
+    """A real knowledge base in ``folder`` holding ``chunks`` as one API source."""
+    knowledge = KnowledgeBase(folder)
+    knowledge.index([ListSource("api", chunks)], progress=False)
+    return knowledge
 
 
 class ListSource:

@@ -4,7 +4,7 @@ text) ranks that kind's methods first among methods that read alike."""
 from __future__ import annotations
 
 import pytest
-from knowledge_helpers import ListSource, api_chunk
+from knowledge_helpers import api_chunk, indexed
 
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
 
@@ -19,9 +19,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
         api_chunk("ibis.expr.types.maps.MapValue.length", SAME_TEXT),
         api_chunk("ibis.expr.types.relations.Table.count", "Count the rows of a table."),
     ]
-    knowledge = KnowledgeBase(tmp_path_factory.mktemp("kb"))
-    knowledge.index([ListSource("api", chunks)], progress=False)
-    return knowledge
+    return indexed(tmp_path_factory.mktemp("kb"), chunks)
 
 
 @pytest.mark.parametrize(
