@@ -18,6 +18,7 @@ from ibis_copilot.repair.edits import (
     keyword,
     matching_calls,
     parse,
+    position,
     string_value,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -292,8 +293,14 @@ def nan_for_missing(failure: Failure) -> Diagnosis | None:
         f"`{said}` is a floating-point NaN to Ibis, not a missing value (and mixes badly "
         "with text, dates or integers): a missing value is `ibis.null()` (NULL, of any "
         "type; `None` works where Ibis expects a value)",
-        lambda code: rewrite_nodes(code, is_nan, lambda _n, _c: "ibis.null()"),
+        _nan_as_null,
     )
+
+
+def _nan_as_null(code: str) -> str | None:
+    """Each NaN of :func:`_nan_in_expressions` written as ``ibis.null()``."""
+    spots = {position(node) for node in _nan_in_expressions(code)}
+    return rewrite_nodes(code, lambda node: position(node) in spots, lambda _n, _c: "ibis.null()")
 
 
 RULES = (
