@@ -649,8 +649,9 @@ UNARY_MINUS = re.compile(r"^bad operand type for unary -: '\w+'")
 
 def _negated(node: ast.AST) -> ast.expr | None:
     """``x`` of ``-x``, else None."""
-    negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
-    return node.operand if isinstance(node, ast.UnaryOp) and negative else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return node.operand
+    return None
 
 
 def _desc_keys(call: ast.Call, code: str) -> str | None:

@@ -816,9 +816,8 @@ def aggregate_keywords(failure: Failure) -> Diagnosis | None:
 
 def wrong_aggregation(failure: Failure) -> Diagnosis | None:
     """A numeric reduction of a non-numeric column, or a column where a reduction belongs."""
-    if NOT_A_REDUCTION.search(str(failure.error)) and windows.WINDOW_OPERATIONS.search(
-        str(failure.error)
-    ):
+    text = str(failure.error)
+    if NOT_A_REDUCTION.search(text) and windows.WINDOW_OPERATIONS.search(text):
         return Diagnosis(
             "wrong aggregation",
             "a window function (`nth`, `lag`/`lead`, ranks, running totals) gives one value "
@@ -826,7 +825,7 @@ def wrong_aggregation(failure: Failure) -> Diagnosis | None:
             '`t.x.nth(1).over(group_by="k", order_by="at")`, in `mutate` (or in '
             "`select(...).distinct()` for one row per group)",
         )
-    if NOT_A_REDUCTION.search(str(failure.error)):
+    if NOT_A_REDUCTION.search(text):
         return Diagnosis(
             "wrong aggregation",
             "`agg` needs reductions (one value per group): `total=t.amount.sum()`, not "
