@@ -32,7 +32,14 @@ from ibis_copilot.repair import (
     units,
     windows,
 )
-from ibis_copilot.repair.edits import call_rewrite, calls_to, keyword, parse, replace_each_call
+from ibis_copilot.repair.edits import (
+    REDUCTIONS,
+    call_rewrite,
+    calls_to,
+    keyword,
+    parse,
+    replace_each_call,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.raising_call import raising_call
 from ibis_copilot.repair.renames import find_rename
@@ -183,11 +190,6 @@ SQL_METHODS: dict[str, str] = {
     "startsWith": "startswith",
     "endsWith": "endswith",
 }
-#: Column methods that reduce a column to one value.
-REDUCTIONS = frozenset(
-    {"count", "nunique", "sum", "mean", "min", "max", "median", "std", "var", "mode", "first",
-     "last", "any", "all", "approx_nunique", "approx_median", "quantile", "arbitrary"}
-)  # fmt: skip
 #: Reductions that need numbers.
 NUMERIC_REDUCTIONS = frozenset({"mean", "sum", "std", "var", "median", "quantile", "approx_median"})
 

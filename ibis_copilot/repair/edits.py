@@ -261,6 +261,11 @@ def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None
     return None
 
 
+#: Column methods that reduce a column to one value.
+REDUCTIONS = frozenset(
+    {"count", "nunique", "sum", "mean", "min", "max", "median", "std", "var", "mode", "first",
+     "last", "any", "all", "approx_nunique", "approx_median", "quantile", "arbitrary"}
+)  # fmt: skip
 #: How pandas code writes a missing value besides ``None``; in Ibis each is a floating-point
 #: NaN (or fails), not NULL.
 NAN_SPELLINGS = frozenset({"np.nan", "numpy.nan", "np.NaN", "math.nan", "pd.NA", "pd.NaT"})

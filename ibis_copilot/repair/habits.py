@@ -23,6 +23,7 @@ import ibis.selectors
 from ibis_copilot.expressions.compile import closest_dialect, valid_dialects
 from ibis_copilot.repair import sql_strings, translate
 from ibis_copilot.repair.edits import (
+    REDUCTIONS,
     call_rewrite,
     called_name,
     calls_to,
@@ -771,11 +772,6 @@ ONE_ROW_TABLE = re.compile(
 )
 
 TWO_TABLES = re.compile(r"'(?:Table|Join)' and '(?:Table|Join)'")
-#: Reductions of a whole column: a ``select`` of only these is one row.
-REDUCTIONS = frozenset(
-    {"sum", "mean", "min", "max", "median", "count", "nunique", "std", "var", "mode",
-     "quantile", "approx_median", "approx_nunique", "first", "last"}
-)  # fmt: skip
 
 
 def _one_row(node: ast.AST, names: set[str]) -> bool:
