@@ -237,6 +237,11 @@ CLASS_TYPES = {
 NOT_TABLES = frozenset({"ibis", "np", "numpy", "pd", "pandas", "s", "math", "re", "datetime"})
 
 
+def _key(node: ast.Subscript) -> object:
+    """The constant ``t["col"]`` indexes with, else None."""
+    return node.slice.value if isinstance(node.slice, ast.Constant) else None
+
+
 def _columns_in_order(tree: ast.AST, table_methods: set[str]) -> list[tuple[str, str]]:
     """``(table, column)`` for each ``t.col`` and ``t["col"]`` of a name the code does
     not assign, in the order they are written, each once."""
@@ -250,9 +255,8 @@ def _columns_in_order(tree: ast.AST, table_methods: set[str]) -> list[tuple[str,
             continue
         if isinstance(node, ast.Attribute) and node.attr not in table_methods:
             found.append((node.lineno, node.col_offset, owner.id, node.attr))
-        elif isinstance(node, ast.Subscript) and isinstance(key := node.slice, ast.Constant):
-            column = key.value if isinstance(key.value, str) else None
-            found += [(node.lineno, node.col_offset, owner.id, column)] if column else []
+        elif isinstance(node, ast.Subscript) and isinstance(column := _key(node), str):
+            found.append((node.lineno, node.col_offset, owner.id, column))
     return list(dict.fromkeys((table, column) for *_, table, column in sorted(found)))
 
 

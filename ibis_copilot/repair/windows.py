@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import ibis.expr.types as ir
 
@@ -64,12 +64,13 @@ WINDOW_OPERATIONS = re.compile(
 )
 
 
-def _window_calls(call: ast.Call) -> list[ast.Call]:
+def _window_calls(call: ast.Call, names: Collection[str] = WINDOW_FUNCTIONS) -> list[ast.Call]:
+    """The calls of ``names`` (window functions) inside ``call``'s arguments."""
     return [
         node
         for value in arguments_of(call)
         for node in ast.walk(value)
-        if isinstance(node, ast.Call) and called_name(node) in WINDOW_FUNCTIONS
+        if isinstance(node, ast.Call) and called_name(node) in names
     ]
 
 
@@ -165,9 +166,8 @@ def first_or_last_of_group(failure: Failure) -> Search | None:
     inside = [
         node
         for call in calls_to(tree, "agg", "aggregate")
-        for value in arguments_of(call)
-        for node in ast.walk(value)
-        if isinstance(node, ast.Call) and called_name(node) == method and not node.keywords
+        for node in _window_calls(call, (method,))
+        if not node.keywords
     ]
     one_row = [c for c in inside if not c.args or ast.unparse(c.args[0]) == "1"]
     message = (
