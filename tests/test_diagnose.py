@@ -355,6 +355,93 @@ CASES = [
         "`try_cast` takes one mapping",
         "t.try_cast({'note': 'float64'})",
     ),
+    (
+        "t.try_cast(schema={'note': 'date'})",
+        "argument shape",
+        "takes the schema by position",
+        "t.try_cast({'note': 'date'})",
+    ),
+    (
+        "t.cast({'note': 'int64'}, errors='ignore')",
+        "types and casts",
+        "`try_cast(...)`",
+        "t.try_cast({'note': 'int64'})",
+    ),
+    (
+        "t.agg('mean')",
+        "pandas habit",
+        "of every numeric column",
+        "t.agg(ibis.selectors.across(ibis.selectors.numeric(), ibis._.mean()))",
+    ),
+    (
+        "t.group_by('qty').agg('sum')",
+        "pandas habit",
+        "of every numeric column",
+        "t.group_by('qty').agg(ibis.selectors.across(ibis.selectors.numeric() & "
+        "~ibis.selectors.cols('qty'), ibis._.sum()))",
+    ),
+    (
+        "t.mutate(y=t.ts.isocalendar().year)",
+        "pandas habit",
+        "`col.iso_year()`",
+        "t.mutate(y=t.ts.iso_year())",
+    ),
+    (
+        "t.mutate(d=t.ts.date().toordinal())",
+        "pandas habit",
+        "`col.epoch_days() + 719163`",
+        "t.mutate(d=(t.ts.date().epoch_days() + 719163))",
+    ),
+    ("t.addr.unnest()", "unknown method", "`t.s.lift()`", "t.addr.lift()"),
+    (
+        "t.select('qty', s.all_of([s.numeric(), s.startswith('q')]))",
+        "selector",
+        "not a list",
+        "t.select('qty', s.all_of(s.numeric(), s.startswith('q')))",
+    ),
+    (
+        "t.mutate(q=t.amount.ntile(4).over(order_by=ibis.desc('amount')))",
+        "window",
+        "ordered by that column already",
+        "t.mutate(q=ibis.ntile(4).over(order_by=ibis.desc('amount')))",
+    ),
+    (
+        "t.group_by('region').agg(n=t.count()).having(t.count() > 100)",
+        "sql habit",
+        "before the aggregation",
+        "t.group_by('region').having(t.count() > 100).agg(n=t.count())",
+    ),
+    (
+        "t.group_by('region').order_by(ibis.desc('ts')).head(2)",
+        "window",
+        "row_number()",
+        "t.mutate(_row=ibis.row_number().over(group_by='region', order_by=ibis.desc('ts')))"
+        '.filter(ibis._._row < 2).drop("_row")',
+    ),
+    (
+        "t.mutate(k=t.note.translate(str.maketrans('', '', '-/')))",
+        "string method",
+        "replaced by nothing",
+        "t.mutate(k=t.note.replace('-', '').replace('/', ''))",
+    ),
+    (
+        "import statistics\nt.agg(m=statistics.median(t.amount))",
+        "eager use",
+        "`t.amount.median()`",
+        "import statistics\nt.agg(m=t.amount.median())",
+    ),
+    (
+        "import datetime\nt.mutate(e=t.ts + datetime.timedelta(seconds=t.qty, days=1))",
+        "dates and intervals",
+        "`.as_interval(unit)`",
+        "import datetime\nt.mutate(e=t.ts + (t.qty.as_interval('s') + ibis.interval(days=1)))",
+    ),
+    (
+        "t.mutate(e=t.ts + (ibis.interval(days=14) + t.qty * 7))",
+        "dates and intervals",
+        "the same unit",
+        "t.mutate(e=t.ts + (ibis.interval(days=14) + (t.qty * 7).as_interval('D')))",
+    ),
 ]
 
 

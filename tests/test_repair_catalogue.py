@@ -1338,6 +1338,12 @@ SIGNATURE_CASES = [
     ("r.temp.lag(1, fill_value=0)", "no parameter `fill_value=`", "r.temp.lag(1, default=0)"),
     ("r.unnest('samples', index='i')", "no parameter `index=`", "r.unnest('samples', offset='i')"),
     ("r.code.strip(' ')", "takes no arguments", "r.code.strip()"),
+    (
+        "r.value_counts('sensor', 'n')",
+        "takes only `name=`",
+        "r.select('sensor', 'n').value_counts()",
+    ),
+    ("r.fill_null(0, subset=['n'])", "no parameter `subset=`", "r.fill_null({'n': 0})"),
     ("r.code.lstrip('0')", "whitespace only", "r.code.re_replace('^0+', '')"),
     ("r.code.rstrip('-]')", "whitespace only", "r.code.re_replace('[\\\\-\\\\]]+$', '')"),
     ("r.code.length(3)", "takes no arguments", None),
@@ -1527,7 +1533,22 @@ SIGNATURE_CASES += [
         "a whole number of its unit",
         "r.filter(r.at > r.at + ibis.interval(minutes=90))",
     ),
-    ("r.filter(r.at > r.at + ibis.interval(hours=1.01))", "a whole number of its unit", None),
+    (
+        "r.filter(r.at > r.at + ibis.interval(hours=1.01))",
+        "a whole number of its unit",
+        "r.filter(r.at > r.at + ibis.interval(seconds=3636))",
+    ),
+    (
+        "r.mutate(e=r.at - ibis.interval(weeks=0.5))",
+        "a whole number of its unit",
+        "r.mutate(e=r.at - ibis.interval(hours=84))",
+    ),
+    (
+        "r.mutate(e=r.at + ibis.interval(1.5, 'h'))",
+        "a whole number of its unit",
+        "r.mutate(e=r.at + ibis.interval(minutes=90))",
+    ),
+    ("r.mutate(e=r.at + ibis.interval(0.1234567891234, 'h'))", "a whole number of its unit", None),
 ]
 
 

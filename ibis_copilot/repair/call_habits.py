@@ -344,6 +344,62 @@ def selector_texts_apart(failure: Failure) -> Diagnosis | None:
     )
 
 
+def selectors_as_list(failure: Failure) -> Diagnosis | None:
+    """``s.all_of([s.numeric(), s.startswith("b")])``: the combinators take the selectors
+    apart, ``s.all_of(s.numeric(), s.startswith("b"))`` (a list is read as one selector of
+    names, so ``all_of`` of a list is no intersection)."""
+    selectors = selector_aliases(failure)
+
+    def apart(call: ast.Call, code: str) -> str | None:
+        function = call.func
+        owner = source_of(function.value, code) if isinstance(function, ast.Attribute) else ""
+        listed = call.args[0] if len(call.args) == 1 and not call.keywords else None
+        if owner not in selectors or not isinstance(listed, ast.List | ast.Tuple):
+            return None
+        if len(listed.elts) < 2 or not all(isinstance(e, ast.Call) for e in listed.elts):
+            return None
+        return f"{source_of(function, code)}({', '.join(source_of(e, code) for e in listed.elts)})"
+
+    return call_rewrite(
+        failure.code,
+        "selector",
+        "`all_of`/`any_of` take the selectors as separate arguments, not a list: "
+        '`s.all_of(s.numeric(), s.startswith("b"))`',
+        ("all_of", "any_of"),
+        apart,
+    )
+
+
+def _having_first(call: ast.Call, code: str) -> str | None:
+    """``t.group_by(k).agg(...).having(p)`` → ``t.group_by(k).having(p).agg(...)``."""
+    function = call.func
+    aggregated = function.value if isinstance(function, ast.Attribute) else None
+    if not isinstance(aggregated, ast.Call) or called_name(aggregated) not in ("agg", "aggregate"):
+        return None
+    grouped = aggregated.func.value if isinstance(aggregated.func, ast.Attribute) else None
+    if not isinstance(grouped, ast.Call) or called_name(grouped) != "group_by":
+        return None
+    conditions = source_of(call, code)[len(source_of(function, code)) :]
+    measures = source_of(aggregated, code)[len(source_of(aggregated.func, code)) :]
+    return f"{source_of(grouped, code)}.having{conditions}.{called_name(aggregated)}{measures}"
+
+
+def having_after_aggregate(failure: Failure) -> Diagnosis | None:
+    """SQL's order, ``t.group_by(k).agg(...).having(...)``: Ibis's ``having`` belongs to the
+    grouping, before ``agg``: ``t.group_by(k).having(t.count() > 100).agg(...)``."""
+    if "has no attribute 'having'" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "sql habit",
+        "`having` filters groups, so in Ibis it goes on the grouping, before the "
+        "aggregation: `t.group_by(k).having(t.count() > 100).agg(n=t.count())` (after "
+        "`agg`, filter on the new column: `.filter(_.n > 100)`)",
+        ("having",),
+        _having_first,
+    )
+
+
 DESCENDING_SORT = re.compile(
     r"^ArrayValue\.sort\(\) got an unexpected keyword argument '(reverse|descending|ascending)'"
 )
@@ -761,6 +817,8 @@ RULES = (
     substitute_of_several,
     struct_keys,
     selector_texts_apart,
+    selectors_as_list,
+    having_after_aggregate,
     array_sorted_descending,
     reset_index,
     epoch_unit_from_name,

@@ -667,6 +667,7 @@ NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
     "unnest": _named_elements,
     "anys": _mapped_reduction,
     "alls": _mapped_reduction,
+    "value_counts": translate.value_counts_subset_call,
 }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, _columns
 from ibis_copilot.repair.edits import (
-    UNIT_CODES,
+    UNIT_NAMES,
     Candidate,
     Search,
     epoch_unit,
@@ -28,7 +28,8 @@ from ibis_copilot.repair.edits import (
     replace_each_call,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.intervals import fractional, whole_count
+from ibis_copilot.repair.rewrite import rewrite_nodes, rewrite_rendered, source_of
 from ibis_copilot.repair.signatures import snake
 
 NOT_COMPARABLE = re.compile(
@@ -157,40 +158,28 @@ def interval_unit(failure: Failure) -> Search | None:
 
 
 LOSES_PRECISION = re.compile(r"^Normalizing (\S+) to IntervalUnit\.\w+ would lose precision")
-#: Each unit of ``ibis.interval``'s keywords, and the next smaller one with its factor.
-SMALLER_UNIT = {
-    "weeks": ("days", 7),
-    "days": ("hours", 24),
-    "hours": ("minutes", 60),
-    "minutes": ("seconds", 60),
-    "seconds": ("milliseconds", 1000),
-    "milliseconds": ("microseconds", 1000),
-}
+NOT_WHOLE = "value must be an integer or timedelta"  # ``ibis.interval(1.5, "h")``
 
 
 def fractional_interval(failure: Failure) -> Search | None:
     """``ibis.interval(hours=1.5)``: an interval is a whole number of its unit; the same
-    length in the next smaller one, ``ibis.interval(minutes=90)``."""
-    if not LOSES_PRECISION.match(str(failure.error)):
+    length in the first smaller unit that makes it whole, ``ibis.interval(minutes=90)``."""
+    text = str(failure.error)
+    if not LOSES_PRECISION.match(text) and text != NOT_WHOLE:
         return None
 
-    def smaller(node: ast.AST) -> tuple[str, int] | None:
-        """``(unit, amount)`` of the same length for ``ibis.interval(hours=1.5)``."""
-        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "interval"):
+    def render(node: ast.AST, code: str) -> str | None:
+        found = fractional(node)
+        whole = whole_count(*found) if found else None
+        if whole is None or not isinstance(node, ast.Call):
             return None
-        given = node.keywords[0] if len(node.keywords) == 1 and not node.args else None
-        value = given.value if given else None
-        if given is None or given.arg not in SMALLER_UNIT or not isinstance(value, ast.Constant):
-            return None
-        unit, factor = SMALLER_UNIT[given.arg]
-        amount = value.value * factor if isinstance(value.value, float) else None
-        return (unit, int(amount)) if amount is not None and amount == int(amount) else None
+        amount, unit = whole
+        return f"{source_of(node.func, code)}({UNIT_NAMES[unit]}={amount})"
 
-    def render(node: ast.AST, code: str) -> str:
-        unit, amount = smaller(node) or ("", 0)
-        return f"{source_of(getattr(node, 'func', node), code)}({unit}={amount})"
-
-    edited = rewrite_nodes(failure.code, lambda node: smaller(node) is not None, render)
+    given = matching_calls(failure.code, lambda node: fractional(node) is not None)
+    if text == NOT_WHOLE and not given:
+        return None  # text or a column given to ``ibis.interval``: other rules' failures
+    edited = rewrite_rendered(failure.code, render)
     message = (
         "an interval is a whole number of its unit: give a fraction in a smaller unit "
         "(`ibis.interval(hours=1.5)` is `ibis.interval(minutes=90)`)"
@@ -473,7 +462,6 @@ FREQUENCIES = {
 }  # fmt: skip
 FREQUENCY = re.compile(r"^(\d*)\s*([A-Za-z]+)$")
 ROUNDING = frozenset({"floor", "ceil", "round"})
-UNIT_NAMES = {code: name for name, code in UNIT_CODES.items()}
 
 
 def _truncation(call: ast.Call, code: str) -> str | None:

@@ -22,6 +22,7 @@ from ibis_copilot.repair import (
     call_habits,
     eager,
     habits,
+    intervals,
     library_functions,
     literals,
     python_syntax,
@@ -53,7 +54,6 @@ MISSING_COLUMN = re.compile(
 )
 EXISTING_COLUMNS = re.compile(r"Existing columns: (.+?)\.?$")
 SEMI_OR_ANTI = re.compile(r"\b(?:semi|anti)_join\(|how\s*=\s*['\"](?:semi|anti)['\"]")
-NOT_A_WINDOW = "No reduction or analytic function found to construct a window expression"
 ANOTHER_RELATION = "belong to another relation"
 NOT_A_REDUCTION = re.compile(r"Aggregate\(.*has failed", re.DOTALL)
 
@@ -137,7 +137,16 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "timestamp": ("seconds since the epoch are `col.epoch_seconds()`", "epoch_seconds"),
-    "isocalendar": ("the ISO week is `col.week_of_year()`", None),
+    "isocalendar": (
+        "the ISO year is `col.iso_year()`, the ISO week `col.week_of_year()`, the ISO "
+        "weekday `col.day_of_week.index() + 1`",
+        None,
+    ),
+    "toordinal": (
+        "days since 1970-01-01 are `col.epoch_days()`; Python's ordinal (days since "
+        "0001-01-01, that day being 1) is `col.epoch_days() + 719163`",
+        None,
+    ),
     "cat": ("`col.concat(other)` (with a separator: `col.concat(sep, other)`)", None),
     "zfill": ('`col.lpad(width, "0")`', None),
     "isnumeric": ('`col.re_search(r"^[0-9]+$")`', None),
@@ -300,8 +309,12 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     name = _missing_name(failure)
     if name is None or name in PANDAS_HABITS or IBIS_HINT.search(text):
         return None
-    if habits.rename_reversed(failure) or habits.mutate_name_by_position(failure):
-        return None  # the name is a new column's name, not a misspelt one
+    if (
+        habits.rename_reversed(failure)  # a new column's name, not a misspelt one
+        or habits.mutate_name_by_position(failure)
+        or habits.reduction_by_name(failure)  # pandas' ``agg("mean")``
+    ):
+        return None
     columns = _columns(failure)
     if name in columns:
         return _column_of_another_table(failure, name)
@@ -352,7 +365,7 @@ def _column_of_another_table(failure: Failure, name: str) -> Diagnosis | None:
 
 def not_a_window_function(failure: Failure) -> Diagnosis | None:
     """``.over(...)`` on something that is neither a reduction nor an analytic function."""
-    if NOT_A_WINDOW not in str(failure.error):
+    if windows.NOT_A_WINDOW not in str(failure.error):
         return None
     return Diagnosis(
         "window",
@@ -541,6 +554,7 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
         "rolling": lambda code: windows.rolling_to_window(code, failure.tables),
         "expanding": lambda code: windows.expanding_to_window(code, failure.tables),
         "dtypes": lambda code: rewrite.rename_attribute(code, "dtypes", "schema()"),
+        "isocalendar": lambda code: rewrite.rewrite_rendered(code, translate.iso_calendar_part),
     }
     if name in translate.PANDAS_CALLS:
         translator = translate.PANDAS_CALLS[name]
@@ -926,10 +940,13 @@ RULES: tuple[Rule, ...] = (
     *library_functions.RULES,
     *eager.RULES,
     *literals.RULES,
+    *intervals.RULES,
     *python_syntax.RULES,
     *call_habits.RULES,
     *units.RULES,
     windows.window_keywords,
+    windows.column_ranking_over,
+    windows.first_rows_per_group,
     windows.window_of_names,
     windows.window_frame_signs,
     windows.grouped_window_method,

@@ -233,6 +233,18 @@ NUMERIC_MODULES = frozenset({"math", "np", "numpy"})
 BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip", "ord", "sum"})
 #: Python's and NumPy's reductions of one iterable, and the Ibis reduction of a column.
 REDUCING = {"sum": "sum", "max": "max", "min": "min", "mean": "mean"}
+#: Python's ``statistics`` functions of one iterable and the Ibis reduction of a column
+#: (``stdev``/``variance`` are the sample's, as Ibis's defaults are).
+STATISTICS = {
+    "mean": "mean()",
+    "fmean": "mean()",
+    "median": "median()",
+    "mode": "mode()",
+    "stdev": "std()",
+    "variance": "var()",
+    "pstdev": 'std(how="pop")',
+    "pvariance": 'var(how="pop")',
+}
 
 
 def _python_function(
@@ -242,6 +254,9 @@ def _python_function(
     if not isinstance(node, ast.Call) or node.keywords or not node.args:
         return None
     function = node.func
+    if _statistics_function(node):  # of a column; an array's are ``means()``...
+        of_column = mentions(node.args[0], tables) and not _of_arrays(node.args[0], namespace or {})
+        return f"statistics.{getattr(function, 'attr', '')}" if of_column else None
     if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
         name = function.attr if function.value.id in NUMERIC_MODULES else None
     elif isinstance(function, ast.Name) and function.id in BUILTINS:
@@ -282,6 +297,18 @@ def _same_named_method(node: ast.Call, namespace: Mapping[str, object]) -> str |
     return function.attr if callable(method) else None
 
 
+def _statistics_function(node: ast.Call) -> bool:
+    """``statistics.mode(t.x)``: a function of Python's ``statistics`` of one column."""
+    function = node.func
+    return (
+        isinstance(function, ast.Attribute)
+        and isinstance(function.value, ast.Name)
+        and function.value.id == "statistics"
+        and function.attr in STATISTICS
+        and len(node.args) == 1
+    )
+
+
 def _of_arrays(node: ast.AST, namespace: Mapping[str, object]) -> bool:
     """``node`` is an array column, or a map's ``keys()``/``values()``."""
     if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("keys", "values"):
@@ -297,6 +324,8 @@ def _builtin_of_one(
     code of the first character); None for other calls."""
     function = node.func
     name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
+    if _statistics_function(node):
+        return f"{owner_source(node.args[0], code)}.{STATISTICS[name]}"
     if name in REDUCING and len(node.args) == 1:
         (values,) = node.args
         plural = "s" if _of_arrays(values, namespace or {}) else ""

@@ -47,6 +47,8 @@ UNIT_CODES = {
     "minutes": "m", "seconds": "s", "milliseconds": "ms", "microseconds": "us",
     "nanoseconds": "ns",
 }  # fmt: skip
+#: Each unit code and the name ``ibis.interval`` takes it by (``"m"`` → ``minutes``).
+UNIT_NAMES = {code: name for name, code in UNIT_CODES.items()}
 #: Abbreviations that do not start their unit's name.
 UNIT_ABBREVIATIONS = {"hr": "hours", "yr": "years", "wk": "weeks"}
 #: Python's message for an attribute an object lacks: (the object's class, the name).

@@ -564,6 +564,47 @@ def aggregate_dict(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Reductions that pandas' ``agg("mean")`` applies to every numeric column.
+NUMERIC_REDUCTIONS = frozenset(
+    {"sum", "mean", "avg", "average", "median", "min", "max", "std", "var"}
+)
+
+
+def _reduction_by_name(call: ast.Call, code: str) -> str | None:
+    """``t.agg("mean")`` → ``t.agg(ibis.selectors.across(ibis.selectors.numeric(),
+    ibis._.mean()))``; a grouped table's string keys are left out of the columns."""
+    name = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
+    function = call.func
+    if name not in NUMERIC_REDUCTIONS or not isinstance(function, ast.Attribute):
+        return None
+    columns = "ibis.selectors.numeric()"
+    grouping = function.value
+    if isinstance(grouping, ast.Call) and called_name(grouping) == "group_by":
+        keys = [string_value(a) for a in grouping.args] if not grouping.keywords else [None]
+        if not keys or None in keys:
+            return None
+        columns += f" & ~ibis.selectors.cols({', '.join(repr(k) for k in keys)})"
+    reduction = f"ibis._.{REDUCTION_NAMES[name]}()"
+    return f"{source_of(function, code)}(ibis.selectors.across({columns}, {reduction}))"
+
+
+def reduction_by_name(failure: Failure) -> Diagnosis | None:
+    """pandas' ``t.agg("mean")``: the reduction of every numeric column; Ibis looks for a
+    column named ``mean``. Across the numeric columns with ``ibis.selectors.across``."""
+    name = _missing_name(failure)
+    if name not in NUMERIC_REDUCTIONS:
+        return None
+    if replace_each_call(failure.code, ("agg", "aggregate"), _reduction_by_name) is None:
+        return None
+    return Diagnosis(
+        "pandas habit",
+        f"`agg({name!r})` is pandas' {name} of every numeric column; Ibis reads a string as "
+        f"a column's name. Each numeric column's {name}: `t.agg(ibis.selectors.across("
+        f"ibis.selectors.numeric(), ibis._.{REDUCTION_NAMES[name]}()))`",
+        lambda code: replace_each_call(code, ("agg", "aggregate"), _reduction_by_name),
+    )
+
+
 def replace_with_mapping(failure: Failure) -> Diagnosis | None:
     """``col.replace({old: new})``: Ibis's ``replace`` takes one text and its replacement.
     Advice only: pandas' whole-value meaning (``substitute``) and a replace of text per
@@ -836,15 +877,42 @@ def conversion_errors(failure: Failure) -> Diagnosis | None:
     """pandas' ``errors="coerce"`` on ``cast``/``try_cast``: Ibis says it by the method
     (on a table the keyword would become a column of the schema)."""
     text = str(failure.error)
-    if "'errors'" not in text:
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    given = any(keyword(call, "errors") for call in calls_to(tree, "cast", "try_cast"))
+    if "'errors'" not in text or not given:
+        return None
+    message = (
+        "`errors=` is pandas's: in Ibis a conversion that gives null where a value does not "
+        'convert is `try_cast(...)` (`errors="coerce"`; with `errors="ignore"` too, as a '
+        "column has one type), one that fails is `cast(...)`"
+    )
+    found = call_rewrite(
+        failure.code, "types and casts", message, ("cast", "try_cast"), translate.conversion_call
+    )
+    return found or Diagnosis("types and casts", message)
+
+
+def _schema_by_position(call: ast.Call, code: str) -> str | None:
+    """``t.cast(schema={...})`` → ``t.cast({...})``."""
+    schema = keyword(call, "schema")
+    if schema is None or call.args or len(call.keywords) != 1:
+        return None
+    return f"{source_of(call.func, code)}({source_of(schema, code)})"
+
+
+def schema_keyword(failure: Failure) -> Diagnosis | None:
+    """``t.try_cast(schema={"d": "date"})``: a table's ``cast``/``try_cast`` takes the schema
+    by position; its keywords are columns, so ``schema=`` was read as a column's type."""
+    if "{'schema':" not in str(failure.error):
         return None
     return call_rewrite(
         failure.code,
-        "types and casts",
-        "`errors=` is pandas's: in Ibis a conversion that gives null where a value does not "
-        'convert is `try_cast(...)` (`errors="coerce"`), one that fails is `cast(...)`',
+        "argument shape",
+        "a table's `cast`/`try_cast` takes the schema by position, `t.cast({'col': 'date'})`; "
+        "its keywords are column names (`t.cast(col='date')`), so `schema=` was read as a "
+        "column called `schema`",
         ("cast", "try_cast"),
-        translate.conversion_call,
+        _schema_by_position,
     )
 
 
@@ -1160,6 +1228,7 @@ RULES = (
     grouped_subscript,
     grouped_count_name,
     aggregate_dict,
+    reduction_by_name,
     mutate_name_by_position,
     replace_with_mapping,
     method_in_expression,
@@ -1171,4 +1240,5 @@ RULES = (
     sort_key_list,
     table_as_value,
     conversion_errors,
+    schema_keyword,
 )

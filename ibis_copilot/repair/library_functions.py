@@ -11,7 +11,13 @@ import ibis.expr.types as ir
 from ibis_copilot.repair.eager import UNBOUND
 from ibis_copilot.repair.edits import keyword, matching_calls, parse, string_value, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import mentions, rewrite_nodes, rewrite_rendered, source_of
+from ibis_copilot.repair.rewrite import (
+    mentions,
+    owner_source,
+    rewrite_nodes,
+    rewrite_rendered,
+    source_of,
+)
 
 PANDAS_MODULES = frozenset({"pd", "pandas"})
 #: pandas' null tests of one column and the Ibis method that does the same per row
@@ -195,7 +201,7 @@ def _maketrans(node: ast.AST) -> list[ast.expr] | None:
     if not (isinstance(owner, ast.Name) and owner.id == "str"):
         return None
     texts = getattr(table, "args", [])
-    return texts if len(texts) == 2 and not getattr(table, "keywords", []) else None
+    return texts if len(texts) in (2, 3) and not getattr(table, "keywords", []) else None
 
 
 def translation_table(failure: Failure) -> Diagnosis | None:
@@ -207,7 +213,14 @@ def translation_table(failure: Failure) -> Diagnosis | None:
     def render(node: ast.AST, code: str) -> str:
         texts = _maketrans(node) or []
         function = getattr(node, "func", node)
-        return f"{source_of(function, code)}({', '.join(source_of(t, code) for t in texts)})"
+        swapped = ", ".join(source_of(t, code) for t in texts[:2])
+        deleted = string_value(texts[2]) if len(texts) == 3 else ""
+        if deleted is None:  # a third value that is no literal: left for the user
+            return source_of(node, code)
+        kept = string_value(texts[0]) != "" or len(texts) == 2
+        column = owner_source(getattr(function, "value", function), code)
+        text = f"{source_of(function, code)}({swapped})" if kept else column
+        return text + "".join(f".replace({c!r}, '')" for c in deleted)
 
     def wanted(node: ast.AST) -> bool:
         return _maketrans(node) is not None
@@ -217,7 +230,8 @@ def translation_table(failure: Failure) -> Diagnosis | None:
     return Diagnosis(
         "string method",
         "`str.maketrans(...)` builds a Python translation table; Ibis's `translate` takes the "
-        'two texts themselves: `col.translate("abc", "xyz")`',
+        'two texts themselves, `col.translate("abc", "xyz")`, and characters to delete are '
+        'each replaced by nothing, `col.replace("-", "")`',
         lambda code: rewrite_nodes(code, wanted, render),
     )
 

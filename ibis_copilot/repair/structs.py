@@ -32,6 +32,8 @@ from ibis_copilot.repair.set_operations import SET_OPERATORS
 
 #: Dict-like ways to read one field of a struct, and Ibis's ``s["field"]``.
 FIELD_GETTERS = frozenset({"get", "field"})
+#: Other libraries' ways to make a struct's fields columns (polars' ``struct.unnest()``).
+UNPACKING = frozenset({"unpack", "unnest"})
 
 
 def _struct_columns(code: str, tables: dict[str, ibis.Table]) -> set[str]:
@@ -48,7 +50,7 @@ def struct_method(failure: Failure) -> Diagnosis | None:
     """``t.s.unpack()`` / ``t.s.get("a")``: a struct column's fields are ``t.s.a`` or
     ``t.s["a"]``; unpacking all of them is the table's ``t.unpack("s")``."""
     name = str(failure.error)
-    if not isinstance(failure.error, AttributeError) or name not in FIELD_GETTERS | {"unpack"}:
+    if not isinstance(failure.error, AttributeError) or name not in FIELD_GETTERS | UNPACKING:
         return None
     tables = failure.tables
     structs = _struct_columns(failure.code, tables)
@@ -66,6 +68,8 @@ def struct_method(failure: Failure) -> Diagnosis | None:
         if node.func.attr == "unpack" and not node.args and "." in owner:
             table, column = owner.split(".", 1)
             return f"{table}.unpack({column!r})"
+        if node.func.attr == "unnest" and not node.args and not node.keywords:
+            return f"{owner}.lift()"  # polars' ``struct.unnest()``: the fields as a table
         return None
 
     def fix(code: str) -> str | None:
@@ -80,8 +84,9 @@ def struct_method(failure: Failure) -> Diagnosis | None:
 
     return Diagnosis(
         "unknown method",
-        f"a struct column has no `.{name}()`: read a field as `t.s.field_name` or "
-        "`t.s['field_name']`; all fields as columns: `t.unpack('s')`",
+        f"a struct column has no `.{name}()` (`unnest` is for arrays): read a field as "
+        "`t.s.field_name` or `t.s['field_name']`; all fields as columns: `t.unpack('s')` "
+        "(the fields alone, as a table: `t.s.lift()`)",
         fix,
     )
 

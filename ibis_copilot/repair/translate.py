@@ -575,6 +575,44 @@ def zfill_call(call: ast.Call, code: str) -> str | None:
     return f'{column}.lpad({_text(call.args[0], code)}, "0")'
 
 
+#: Python's ordinal of 1970-01-01 (``date(1970, 1, 1).toordinal()``), where Ibis's
+#: ``epoch_days`` starts counting.
+EPOCH_ORDINAL = 719163
+
+
+def ordinal_call(call: ast.Call, code: str) -> str | None:
+    """Python's ``d.toordinal()`` (days since 0001-01-01, that day being 1) →
+    ``(d.epoch_days() + 719163)``."""
+    column = receiver(call, code)
+    if column is None or call.args or call.keywords:
+        return None
+    return f"({column}.epoch_days() + {EPOCH_ORDINAL})"
+
+
+#: The parts of pandas' ``isocalendar()`` and Ibis's methods for them.
+ISO_PARTS = {"year": "iso_year()", "week": "week_of_year()", "day": "day_of_week.index() + 1"}
+
+
+def iso_calendar_part(node: ast.AST, code: str) -> str | None:
+    """pandas' ``d.isocalendar().week`` (or ``["week"]``) → ``d.week_of_year()``; ``.year``
+    → ``d.iso_year()``; ``.day`` → ``(d.day_of_week.index() + 1)`` (Monday is 1)."""
+    if isinstance(node, ast.Attribute):
+        inner, part = node.value, node.attr
+    elif isinstance(node, ast.Subscript):
+        inner, part = node.value, string_value(node.slice) or ""
+    else:
+        return None
+    if not isinstance(inner, ast.Call) or called_name(inner) != "isocalendar":
+        return None
+    if part not in ISO_PARTS:
+        return None
+    column = receiver(inner, code)
+    if column is None or inner.args or inner.keywords:
+        return None
+    method = f"{column}.{ISO_PARTS[part]}"
+    return f"({method})" if part == "day" else method
+
+
 def digits_call(call: ast.Call, code: str) -> str | None:
     """``col.isnumeric()`` / ``isdigit()`` / ``isdecimal()`` → ``col.re_search(r"^[0-9]+$")``."""
     column = receiver(call, code)
@@ -627,6 +665,7 @@ CONVERSION_FLAGS: dict[tuple[str, object], str] = {
     ("try_", True): "try_cast",
     ("safe", True): "try_cast",
     ("errors", "coerce"): "try_cast",
+    ("errors", "ignore"): "try_cast",  # a column has one type: what fails becomes null
     ("errors", "raise"): "cast",
     ("strict", False): "try_cast",
     ("strict", True): "cast",
@@ -867,6 +906,7 @@ PANDAS_CALLS: dict[str, Translator] = {
     "isnumeric": digits_call,
     "isdigit": digits_call,
     "isdecimal": digits_call,
+    "toordinal": ordinal_call,
 }
 
 
@@ -997,12 +1037,30 @@ def inverted_isin_call(call: ast.Call, code: str) -> str | None:
 
 
 def value_counts_subset_call(call: ast.Call, code: str) -> str | None:
-    """pandas' ``t.value_counts(subset=["a", "b"])`` → ``t.select("a", "b").value_counts()``."""
+    """pandas' ``t.value_counts(subset=["a", "b"])`` (or the names given by position,
+    ``t.value_counts("a", "b")``) → ``t.select("a", "b").value_counts()``."""
     table, subset = receiver(call, code), keyword(call, "subset")
-    names = _names(subset) if subset is not None else None
-    if table is None or not names or call.args or len(call.keywords) != 1:
+    if subset is not None:
+        names = _names(subset) if not call.args and len(call.keywords) == 1 else None
+    elif len(call.args) == 1 and not call.keywords:
+        names = _names(call.args[0])
+    else:
+        listed = [string_value(a) for a in call.args]
+        names = None if call.keywords or None in listed else [n for n in listed if n]
+    if table is None or not names:
         return None
     return f"{table}.select({', '.join(repr(n) for n in names)}).value_counts()"
+
+
+def fill_subset_call(call: ast.Call, code: str) -> str | None:
+    """PySpark's ``t.fillna(0, subset=["a", "b"])`` → ``t.fill_null({"a": 0, "b": 0})``."""
+    table, subset = receiver(call, code), keyword(call, "subset")
+    names = _names(subset) if subset is not None else None
+    if table is None or not names or len(call.args) != 1 or len(call.keywords) != 1:
+        return None
+    value = _text(call.args[0], code)
+    pairs = ", ".join(f"{name!r}: {value}" for name in names)
+    return f"{table}.fill_null({{{pairs}}})"
 
 
 #: pandas' ``DataFrame.filter`` keywords: they choose columns by name, and the selector
@@ -1028,6 +1086,7 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "filter": column_filter_call,
     "isin": inverted_isin_call,
     "value_counts": value_counts_subset_call,
+    "fillna": fill_subset_call,
     "arbitrary": arbitrary_call,
     "random": unseeded_call,
     "like": case_insensitive_like,
@@ -1056,7 +1115,7 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "cast": conversion_call,
     "try_cast": conversion_call,
     "concat": concat_separator_call,
-    "fill_null": fill_strategy_call,
+    "fill_null": lambda call, code: fill_strategy_call(call, code) or fill_subset_call(call, code),
     "substr": substr_end_call,
     **dict.fromkeys(("collect", "first", "last", "group_concat"), ordered_keyword_call),
     **dict.fromkeys(OVER_ONLY, window_keywords_call),

@@ -32,7 +32,7 @@ from ibis_copilot.repair.edits import (
     whole_number,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
-from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.rewrite import rewrite_nodes, rewrite_rendered, source_of
 
 #: Column methods and ``ibis`` functions that compute over a window.
 WINDOW_FUNCTIONS = frozenset(
@@ -308,6 +308,106 @@ def _ordered_window(code: str, name: str) -> str | None:
     return replace_each_call(windowed, (name,), _ordered_over) or (
         windowed if windowed != code else None
     )
+
+
+NOT_A_WINDOW = "No reduction or analytic function found to construct a window expression"
+
+
+def _column_ranking(node: ast.AST, code: str) -> str | None:
+    """``t.x.ntile(4).over(order_by="x")`` → ``ibis.ntile(4).over(order_by="x")``: a
+    column's ranking orders by the column already and takes no second order; the window's
+    own order is kept (the column's where it gives none)."""
+    function = node.func if isinstance(node, ast.Call) else None
+    inner = function.value if isinstance(function, ast.Attribute) else None
+    if getattr(function, "attr", "") != "over" or not isinstance(inner, ast.Call):
+        return None
+    ranking = inner.func
+    if not isinstance(ranking, ast.Attribute) or ranking.attr not in RANKING - {"row_number"}:
+        return None
+    column = source_of(ranking.value, code)
+    if column == "ibis" or inner.keywords or not isinstance(node, ast.Call):
+        return None
+    given = [source_of(a, code) for a in node.args]
+    given += [f"{k.arg}={source_of(k.value, code)}" for k in node.keywords if k.arg]
+    if not any(k.arg == "order_by" for k in node.keywords):
+        given.append(f"order_by={column}")
+    arguments = ", ".join(source_of(a, code) for a in inner.args)
+    return f"ibis.{ranking.attr}({arguments}).over({', '.join(given)})"
+
+
+def column_ranking_over(failure: Failure) -> Diagnosis | None:
+    """``t.fare.ntile(4).over(order_by="fare")``: a column's ``ntile``/``rank``... is a
+    window ordered by that column already; with a window of one's own it is ``ibis``'s."""
+    if NOT_A_WINDOW not in str(failure.error):
+        return None
+    if rewrite_rendered(failure.code, _column_ranking) is None:
+        return None
+    return Diagnosis(
+        "window",
+        "a column's `ntile`/`rank`/`percent_rank`... is ordered by that column already and "
+        "takes no window of its own: with one, use Ibis's function, "
+        '`ibis.ntile(4).over(group_by=..., order_by="fare")`',
+        lambda code: rewrite_rendered(code, _column_ranking),
+    )
+
+
+#: pandas' first rows of each group and the row numbers (from 0) they keep.
+GROUP_ROWS = {"head": "< {n}", "nth": "== {n}"}
+GROUPED_CALL = re.compile(r"'Grouped\w+' object is not callable|^GroupedTable has no attribute")
+
+
+def _listed(call: ast.Call, code: str) -> str:
+    """A call's arguments as one value: the argument itself, or a list of several."""
+    values = [source_of(a, code) for a in call.args]
+    return values[0] if len(values) == 1 else f"[{', '.join(values)}]"
+
+
+def _first_rows_per_group(call: ast.Call, code: str) -> str | None:
+    """``t.group_by(k).order_by(o).head(n)`` → the rows numbered below ``n`` in each group:
+    ``t.mutate(_row=ibis.row_number().over(group_by=k, order_by=o)).filter(ibis._._row <
+    n).drop("_row")``; ``nth(n)`` keeps the row numbered ``n``. Only with an order."""
+    name = called_name(call)
+    ordered = call.func.value if isinstance(call.func, ast.Attribute) else None
+    count = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    if name not in GROUP_ROWS or not isinstance(ordered, ast.Call):
+        return None
+    if called_name(ordered) != "order_by" or not isinstance(ordered.func, ast.Attribute):
+        return None
+    grouped = ordered.func.value
+    if not isinstance(grouped, ast.Call) or called_name(grouped) != "group_by":
+        return None
+    if not isinstance(count, ast.Constant) or not whole_number(count.value):
+        return None
+    if grouped.keywords or ordered.keywords or not grouped.args or not ordered.args:
+        return None
+    table = source_of(grouped.func.value, code) if isinstance(grouped.func, ast.Attribute) else ""
+    window = f"group_by={_listed(grouped, code)}, order_by={_listed(ordered, code)}"
+    kept = GROUP_ROWS[name].format(n=count.value)
+    return (
+        f"{table}.mutate(_row=ibis.row_number().over({window}))"
+        f'.filter(ibis._._row {kept}).drop("_row")'
+    )
+
+
+def first_rows_per_group(failure: Failure) -> Diagnosis | None:
+    """pandas' ``df.groupby(k).head(n)``: a grouped table has no rows to take; number the
+    rows of each group in order and keep the first ``n``."""
+    if not GROUPED_CALL.search(str(failure.error)):
+        return None
+    tree = parse(failure.code)
+    if tree is None or not list(calls_to(tree, *GROUP_ROWS, "tail")):
+        return None
+    message = (
+        "a grouped table has no first rows: number each group's rows in order and keep "
+        'the first n, `t.mutate(_row=ibis.row_number().over(group_by="k", '
+        'order_by="ts")).filter(ibis._._row < n).drop("_row")` (row numbers start at 0; '
+        "the last rows: order descending)"
+    )
+
+    def fix(code: str) -> str | None:
+        return replace_each_call(code, tuple(GROUP_ROWS), _first_rows_per_group)
+
+    return Diagnosis("window", message, fix if fix(failure.code) else None)
 
 
 #: ``ibis.ntile(t.x, 4)``: the column to order by given beside the number of buckets.
