@@ -8,7 +8,7 @@ import pytest
 from knowledge_helpers import ListSource, api_chunk
 
 from ibis_copilot.knowledge.knowledge_base import KnowledgeBase
-from ibis_copilot.knowledge.pandas_names import ibis_names_for
+from ibis_copilot.knowledge.pandas_names import ibis_names_for, shape_names
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,24 @@ def test_foreign_names_are_read_as_ibis_names(written: str, names: list[str]) ->
     assert ibis_names_for(written) == names
 
 
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("card_number.str[-4:] for the last four digits", ["stringvalue.right"]),
+        ("df['code'].str[:4]", ["stringvalue.left"]),
+        ("df['code'].str[::-1] spelled backwards", ["stringvalue.reverse"]),
+        ("df['xs'].apply(sorted) in every row", ["arrayvalue.sort"]),
+        ("df['tags'].apply(lambda l: list(set(l)))", ["arrayvalue.unique"]),
+        ("pd.to_numeric(df.dose, errors='coerce')", ["value.try_cast"]),
+        ("df.points.rank(pct=True)", ["percent_rank", "cume_dist"]),
+        ("~df.groupby('order')['late'].any()", ["notany"]),
+        ("df.code.str.upper() and a set of tags", []),
+    ],
+)
+def test_the_shapes_of_pandas_code_are_read_as_ibis_names(query: str, names: list[str]) -> None:
+    assert shape_names(query) == names
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     chunks = [
@@ -37,6 +55,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
         api_chunk("ibis.expr.types.arrays.ArrayValue.sort", "Sort the elements of an array."),
         api_chunk("ibis.expr.types.strings.StringValue.contains", "Whether a substring is in."),
         api_chunk("ibis.expr.types.arrays.ArrayValue.contains", "Whether the array has a value."),
+        api_chunk("ibis.expr.types.strings.StringValue.left", "The first characters of a code."),
+        api_chunk("ibis.expr.types.strings.StringValue.right", "The last characters of a code."),
         api_chunk(
             "ibis.expr.types.relations.Table.mutate",
             "Add columns to a table: shift a reading next to the current one.",
@@ -54,6 +74,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
         ("np.radians(df.lat) on a column", "NumericValue.radians"),
         ("polars `pl.col('tags').list.sort()` in every row", "ArrayValue.sort"),
         ("df.name.str.contains('smith')", "StringValue.contains"),
+        ("card.str[-4:] of each code", "StringValue.right"),
+        ("card.str[:4] of each code", "StringValue.left"),
     ],
 )
 def test_the_ibis_method_for_pandas_code_comes_first(

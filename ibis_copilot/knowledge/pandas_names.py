@@ -57,3 +57,28 @@ def ibis_names_for(written: str) -> list[str]:
         found.append(last)
     typed = ACCESSOR_TYPES.get(owner)
     return list(dict.fromkeys(f"{typed}.{n}" if typed else n for n in found))
+
+
+#: pandas code whose meaning is in its shape, not its names (a slice of ``.str``, a Python
+#: function applied to each list, a keyword), and the Ibis names it stands for.
+CODE_SHAPES = (
+    (re.compile(r"\.str\[\s*-\d+\s*:\s*\]"), ("stringvalue.right",)),
+    (re.compile(r"\.str\[\s*0?\s*:\s*\d+\s*\]"), ("stringvalue.left",)),
+    (re.compile(r"\[\s*:\s*:\s*-1\s*\]"), ("stringvalue.reverse",)),
+    (re.compile(r"\.(?:apply|map)\(\s*sorted\b"), ("arrayvalue.sort",)),
+    (re.compile(r"\.(?:apply|map)\((?:lambda \w+: )?(?:list\()?set\b"), ("arrayvalue.unique",)),
+    (re.compile(r"\.(?:apply|map)\(\s*any\b"), ("arrayvalue.anys",)),
+    (re.compile(r"\.(?:apply|map)\(\s*all\b"), ("arrayvalue.alls",)),
+    (re.compile(r"errors\s*=\s*['\"]coerce"), ("value.try_cast",)),
+    (re.compile(r"\brank\([^)]*\bpct\s*=\s*True"), ("percent_rank", "cume_dist")),
+    (re.compile(r"~\s*[\w.()\[\]'\"]*\.any\(\)"), ("notany",)),
+    (re.compile(r"~\s*[\w.()\[\]'\"]*\.all\(\)"), ("notall",)),
+    (re.compile(r"\.to_period\("), ("truncate",)),
+)
+
+
+def shape_names(query: str) -> list[str]:
+    """The Ibis names the shapes of pandas code in ``query`` stand for: ``s.str[-4:]`` →
+    ``stringvalue.right``, ``s.apply(sorted)`` → ``arrayvalue.sort``, ``~g.x.any()`` →
+    ``notany``."""
+    return [name for shape, names in CODE_SHAPES if shape.search(query) for name in names]

@@ -14,7 +14,7 @@ from ibis_copilot.knowledge.chunks import Chunk
 from ibis_copilot.knowledge.embeddings import Embedder
 from ibis_copilot.knowledge.error_queries import ErrorQuery, read_error_query
 from ibis_copilot.knowledge.lexical import BM25
-from ibis_copilot.knowledge.pandas_names import ibis_names_for
+from ibis_copilot.knowledge.pandas_names import ibis_names_for, shape_names
 from ibis_copilot.knowledge.reranker import CANDIDATES as RERANK_CANDIDATES
 from ibis_copilot.knowledge.reranker import Reranker
 from ibis_copilot.knowledge.store import KnowledgeStore
@@ -361,7 +361,8 @@ class Retriever:
         """The API chunks the query names: a pasted error's by the rules' reading, then by
         the foreign code of its failing line; a question's by the code it writes."""
         if pasted_error is None:
-            return self._api_chunks(self._bridged(code_names(query)))
+            shaped = [name for name in shape_names(query) if name in self.by_name]
+            return self._api_chunks(shaped + self._bridged(code_names(query)))
         foreign = [name for name in code_names(pasted_error.lead) if name not in self.by_name]
         return self._api_chunks(pasted_error.names + self._bridged(foreign))
 
