@@ -394,6 +394,25 @@ CASES = [
     ),
     ("t.addr.unnest()", "unknown method", "`t.s.lift()`", "t.addr.lift()"),
     (
+        "t.filter(t.qty > 1).nunique()['region']",
+        "pandas habit",
+        "takes no column",
+        "t.filter(t.qty > 1)['region'].nunique()",
+    ),
+    ("t.filter(ibis.not_(t.amount > 1))", "python operator", "`~`", "t.filter(~(t.amount > 1))"),
+    (
+        "t.select(s.where(lambda c: c.name.startswith('a')))",
+        "wrong name",
+        "`.get_name()`",
+        "t.select(s.where(lambda c: c.get_name().startswith('a')))",
+    ),
+    (
+        "t.filter(t.note.is_distinct_from('x'))",
+        "sql habit",
+        "`~a.identical_to(b)`",
+        "t.filter(~t.note.identical_to('x'))",
+    ),
+    (
         "t.select('qty', s.all_of([s.numeric(), s.startswith('q')]))",
         "selector",
         "not a list",
@@ -466,6 +485,31 @@ def test_numpy_and_pandas_calls_become_the_columns_own_methods(code: str, fix: s
     findings = diagnose(failure_of(code))
     assert findings[0].rule in ("eager use", "pandas habit")
     assert rule_fix(code, findings) == f"{code.splitlines()[0]}\n{fix}"
+
+
+@pytest.mark.parametrize("last_output", [None, ""])
+def test_the_deferred_underscore_without_its_import_is_ibis_deferred(
+    last_output: str | None,
+) -> None:
+    """Plain Python has no ``_``; IPython's is the last output (``''`` in a new kernel)."""
+    namespace = dict(NAMESPACE) if last_output is None else {**NAMESPACE, "_": last_output}
+    code = "t.filter(_.amount > 10)"
+    try:
+        exec(code, dict(namespace))  # noqa: S102 - a fixed test snippet
+    except (NameError, AttributeError) as error:
+        findings = diagnose(Failure(error, code, namespace))
+    assert findings[0].rule == "wrong name"
+    assert rule_fix(code, findings) == "t.filter(ibis._.amount > 10)"
+
+
+def test_a_deferred_underscore_that_is_imported_is_left_alone() -> None:
+    code = "t.filter(_.amout > 10)"
+    namespace = {**NAMESPACE, "_": ibis._}
+    try:
+        exec(code, dict(namespace))  # noqa: S102 - a fixed test snippet
+    except AttributeError as error:
+        findings = diagnose(Failure(error, code, namespace))
+    assert "wrong name" not in [finding.rule for finding in findings]
 
 
 def test_python_sets_of_array_columns_become_the_arrays_set_methods() -> None:

@@ -1344,6 +1344,11 @@ SIGNATURE_CASES = [
         "r.select('sensor', 'n').value_counts()",
     ),
     ("r.fill_null(0, subset=['n'])", "no parameter `subset=`", "r.fill_null({'n': 0})"),
+    (
+        "r.group_by('sensor').sort('at').mutate(p=r.temp.lag())",
+        "GroupedTable has no `.sort`; did you mean `.order_by`?",
+        "r.group_by('sensor').order_by('at').mutate(p=r.temp.lag())",
+    ),
     ("r.code.lstrip('0')", "whitespace only", "r.code.re_replace('^0+', '')"),
     ("r.code.rstrip('-]')", "whitespace only", "r.code.re_replace('[\\\\-\\\\]]+$', '')"),
     ("r.code.length(3)", "takes no arguments", None),

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 import ibis
 import ibis.expr.types as ir
 import ibis.selectors
+from ibis.expr.types.groupby import GroupedTable
 
 from ibis_copilot.repair import dates_and_types, signatures, translate, windows
 from ibis_copilot.repair.diagnose import NO_ATTRIBUTE, diagnose, is_label_column, last_resort
@@ -810,6 +811,8 @@ def _lacking_member(failure: Failure) -> tuple[str, type, str] | None:
     the member it lacks (``"DecimalColumn"``, ``ir.DecimalColumn``, ``"isinf"``)."""
     match = NO_ATTRIBUTE.match(str(failure.error))
     kind = getattr(ir, match.group(1), None) if match else None
+    if match and match.group(1) == "GroupedTable":  # not in ``ibis.expr.types``' namespace
+        kind = GroupedTable
     if match is None or not isinstance(failure.error, AttributeError) or not isinstance(kind, type):
         return None
     return match.group(1), kind, match.group(2)

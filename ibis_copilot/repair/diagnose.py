@@ -25,6 +25,7 @@ from ibis_copilot.repair import (
     intervals,
     library_functions,
     literals,
+    python_names,
     python_syntax,
     rewrite,
     set_operations,
@@ -46,7 +47,9 @@ from ibis_copilot.repair.raising_call import raising_call
 from ibis_copilot.repair.renames import find_rename
 from ibis_copilot.repair.signatures import choice_spelling, signature_mismatch
 
-NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? object has no attribute '(\w+)'")
+#: Python's "'X' object has no attribute 'y'", and Ibis's own "GroupedTable has no
+#: attribute y".
+NO_ATTRIBUTE = re.compile(r"^'?(\w+)'? (?:object )?has no attribute '?(\w+)'?")
 IBIS_HINT = re.compile(r"has no attribute '(\w+)', did you mean '(\w+)'")
 MISSING_COLUMN = re.compile(
     r"(?:Column '|Columns \[')(\w+(?:\.\w+)?)'"
@@ -942,6 +945,7 @@ RULES: tuple[Rule, ...] = (
     *literals.RULES,
     *intervals.RULES,
     *python_syntax.RULES,
+    *python_names.RULES,
     *call_habits.RULES,
     *units.RULES,
     windows.window_keywords,

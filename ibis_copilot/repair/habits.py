@@ -1107,8 +1107,25 @@ def text_plus_number(failure: Failure) -> Diagnosis | None:
 TABLE_REDUCTIONS = ("nunique", "count")
 
 
+def _reduction_indexed(node: ast.AST) -> str | None:
+    """pandas' ``df.nunique()["x"]`` (every column's count, then one) → ``df["x"].nunique()``."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Call):
+        return None
+    call, name = node.value, string_value(node.slice)
+    function = call.func
+    if name is None or call.args or call.keywords or not isinstance(function, ast.Attribute):
+        return None
+    if function.attr not in TABLE_REDUCTIONS:
+        return None
+    return f"{ast.unparse(function.value)}[{name!r}].{function.attr}()"
+
+
 def _column_reduction(node: ast.AST, namespace: Mapping[str, object]) -> str | None:
-    """``t.nunique("x")`` / ``t.nunique(t.x)`` → ``t.x.nunique()``; None for other code."""
+    """``t.nunique("x")`` / ``t.nunique(t.x)`` → ``t.x.nunique()``; ``t.nunique()["x"]``
+    (where the error says the count is no mapping) → ``t["x"].nunique()``; None for other
+    code."""
+    if (indexed := _reduction_indexed(node)) is not None:
+        return indexed
     function = getattr(node, "func", None)
     if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
         return None
@@ -1133,16 +1150,23 @@ def table_reduction_of_a_column(failure: Failure) -> Diagnosis | None:
     if not isinstance(failure.error, TypeError):
         return None
     namespace = failure.namespace
-    found = matching_calls(
-        failure.code, lambda node: _column_reduction(node, namespace) is not None
-    )
+    indexed = "object is not subscriptable" in str(failure.error)
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    found = [
+        node
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Call) or indexed) and _column_reduction(node, namespace)
+    ]
     if not found:
         return None
     shown = source_of(found[0], failure.code)
+    counted = found[0].value if isinstance(found[0], ast.Subscript) else found[0]
+    name = called_name(counted) if isinstance(counted, ast.Call) else "nunique"
     return Diagnosis(
         "pandas habit",
-        f"`{shown}`: a table's `{called_name(found[0])}()` counts over the whole table and "
-        f"takes no column; the column's own is `{_column_reduction(found[0], namespace)}`",
+        f"`{shown}`: a table's `{name}()` counts over the whole table and takes no column "
+        "(its result is one number, not one per column); the column's own is "
+        f"`{_column_reduction(found[0], namespace)}`",
         lambda code: rewrite_rendered(code, lambda node, _: _column_reduction(node, namespace)),
     )
 
