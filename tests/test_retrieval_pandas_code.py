@@ -40,7 +40,9 @@ def test_foreign_names_are_read_as_ibis_names(written: str, names: list[str]) ->
         ("pd.to_numeric(df.dose, errors='coerce')", ["value.try_cast"]),
         ("df.points.rank(pct=True)", ["percent_rank", "cume_dist"]),
         ("~df.groupby('order')['late'].any()", ["notany"]),
-        ("df.code.str.upper() and a set of tags", []),
+        ("a bar of '#' * t.n characters", ["stringvalue.repeat"]),
+        ("aggregate(tags=', '.join(t.tag))", ["group_concat"]),
+        ("df.code.str.upper() and a set of tags, price * 2", []),
     ],
 )
 def test_the_shapes_of_pandas_code_are_read_as_ibis_names(query: str, names: list[str]) -> None:

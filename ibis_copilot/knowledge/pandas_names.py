@@ -74,6 +74,8 @@ CODE_SHAPES = (
     (re.compile(r"~\s*[\w.()\[\]'\"]*\.any\(\)"), ("notany",)),
     (re.compile(r"~\s*[\w.()\[\]'\"]*\.all\(\)"), ("notall",)),
     (re.compile(r"\.to_period\("), ("truncate",)),
+    (re.compile(r"['\"][^'\"\s]{1,3}['\"]\s*\*\s*[\w(]"), ("stringvalue.repeat",)),
+    (re.compile(r"['\"][^'\"]{0,3}['\"]\.join\(\s*\w+\.\w+\s*\)"), ("group_concat",)),
 )
 
 

@@ -359,12 +359,13 @@ class Retriever:
 
     def _named(self, query: str, pasted_error: ErrorQuery | None) -> list[str]:
         """The API chunks the query names: a pasted error's by the rules' reading, then by
-        the foreign code of its failing line; a question's by the code it writes."""
+        the shapes of its pandas code and the foreign names of its failing line; a
+        question's by the shapes and the names of the code it writes."""
+        shaped = [name for name in shape_names(query) if name in self.by_name]
         if pasted_error is None:
-            shaped = [name for name in shape_names(query) if name in self.by_name]
             return self._api_chunks(shaped + self._bridged(code_names(query)))
         foreign = [name for name in code_names(pasted_error.lead) if name not in self.by_name]
-        return self._api_chunks(pasted_error.names + self._bridged(foreign))
+        return self._api_chunks(pasted_error.names + shaped + self._bridged(foreign))
 
     def _bridged(self, written: list[str]) -> list[str]:
         """The names written as code, each foreign one (pandas', NumPy's, SQL's: ``shift``,
