@@ -23,7 +23,7 @@ INTERVAL_AND_INTEGER = re.compile(
 SMALLER_UNIT = {"W": ("D", 7), "D": ("h", 24), "h": ("m", 60), "m": ("s", 60), "s": ("ms", 1000)}
 
 
-def _per_row(amount: ast.expr, unit: str, code: str) -> str:
+def per_row_interval(amount: ast.expr, unit: str, code: str) -> str:
     """``amount`` as an interval of ``unit`` per row: ``t.n.as_interval("s")``."""
     text = source_of(amount, code)
     text = text if isinstance(amount, ast.Attribute | ast.Name | ast.Call) else f"({text})"
@@ -51,7 +51,7 @@ def timedelta_of_columns(failure: Failure) -> Diagnosis | None:
         if parts is None or not any(mentions(value, tables) for value in parts.values()):
             return None
         terms = [
-            _per_row(value, UNIT_CODES[name], code)
+            per_row_interval(value, UNIT_CODES[name], code)
             if mentions(value, tables)
             else f"ibis.interval({name}={source_of(value, code)})"
             for name, value in parts.items()
@@ -98,7 +98,7 @@ def integer_beside_interval(failure: Failure) -> Diagnosis | None:
         for interval, count, first in sides:
             unit = interval_unit(interval)
             if unit and mentions(count, tables) and interval_unit(count) is None:
-                left, right = source_of(interval, code), _per_row(count, unit, code)
+                left, right = source_of(interval, code), per_row_interval(count, unit, code)
                 return f"{left} {sign} {right}" if first else f"{right} {sign} {left}"
         return None
 

@@ -22,6 +22,7 @@ from ibis_copilot.repair.edits import (
     string_value,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
+from ibis_copilot.repair.intervals import per_row_interval
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
 
 OUT_OF_BOUNDS = re.compile(r"^Value (-?\d+) is out of bounds for type (U?Int\d+)\(")
@@ -129,9 +130,7 @@ def _per_row_interval(call: ast.Call, code: str) -> str | None:
         return None
     if isinstance(amount, ast.Constant) or not unit:
         return None  # a literal amount is ibis.interval's own
-    column = source_of(amount, code)
-    column = column if isinstance(amount, ast.Attribute | ast.Name | ast.Call) else f"({column})"
-    return f"{column}.as_interval({unit!r})"
+    return per_row_interval(amount, unit, code)
 
 
 def interval_per_row(failure: Failure) -> Diagnosis | None:
