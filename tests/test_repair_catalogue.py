@@ -68,6 +68,30 @@ def builds(code: str) -> None:
 
 RULE_CASES = [
     # (code that raises, rule, words of the advice, the rules' fix or None)
+    (
+        "r.mutate(c=r.code.re_replace({r'\\s+': ' ', '-': ''}))",
+        "string method",
+        "several are one call each",
+        "r.mutate(c=r.code.re_replace(r'\\s+', ' ').re_replace('-', ''))",
+    ),
+    (
+        "r.inner_join(k, [r.n, k.id])",
+        "join",
+        "the keys of the two tables are one condition",
+        "r.inner_join(k, r.n == k.id)",
+    ),
+    (
+        "r.mutate(s.across(s.of_type('float64'), round, 1))",
+        "selector",
+        "give the other arguments in a lambda",
+        "r.mutate(s.across(s.of_type('float64'), lambda c: c.round(1)))",
+    ),
+    (
+        "k.select(s.of_type('date32'))",
+        "types",
+        '`"date32"` is `"date"`',
+        "k.select(s.of_type('date'))",
+    ),
     ("r.tags.room", "nested data", 'not as attributes: `...["room"]`', 'r.tags["room"]'),
     ("r.payload.unit.str", "nested data", "`.str`, `.int`, `.float`", 'r.payload["unit"].str'),
     (
@@ -1344,6 +1368,8 @@ SIGNATURE_CASES = [
         "r.select('sensor', 'n').value_counts()",
     ),
     ("r.fill_null(0, subset=['n'])", "no parameter `subset=`", "r.fill_null({'n': 0})"),
+    ("r.mutate(m=r.temp.ln(10))", "takes no arguments", "r.mutate(m=r.temp.log10())"),
+    ("r.mutate(m=r.temp.ln(3))", "takes no arguments", "r.mutate(m=r.temp.log(3))"),
     (
         "r.group_by('sensor').sort('at').mutate(p=r.temp.lag())",
         "GroupedTable has no `.sort`; did you mean `.order_by`?",

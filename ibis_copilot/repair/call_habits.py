@@ -31,6 +31,7 @@ from ibis_copilot.repair.rewrite import (
     rewrite_rendered,
     source_of,
 )
+from ibis_copilot.repair.translate import KIND_JOINS
 
 SCALAR_ATTRIBUTE = re.compile(r"^'(\w+Scalar)' object has no attribute '(iloc|iat|values|item)'")
 #: Python's message when a reduction that takes no value is given one.
@@ -397,6 +398,72 @@ def having_after_aggregate(failure: Failure) -> Diagnosis | None:
         "`agg`, filter on the new column: `.filter(_.n > 100)`)",
         ("having",),
         _having_first,
+    )
+
+
+def _pair_as_equality(call: ast.Call, code: str) -> str | None:
+    """``a.join(b, [a.id, b.id])`` → ``a.join(b, a.id == b.id)``: the two key columns,
+    one of each table, given as a pair (pandas' ``left_on``/``right_on`` read together)."""
+    predicates = call.args[1] if len(call.args) == 2 else keyword(call, "predicates")
+    if not isinstance(predicates, ast.List | ast.Tuple) or len(predicates.elts) != 2:
+        return None
+    left, right = predicates.elts
+    owners = [
+        getattr(side.value, "id", None) for side in (left, right) if isinstance(side, ast.Attribute)
+    ]
+    if len(owners) != 2 or None in owners or owners[0] == owners[1]:
+        return None
+    equality = f"{source_of(left, code)} == {source_of(right, code)}"
+    call_text, list_text = source_of(call, code), source_of(predicates, code)
+    return call_text.replace(list_text, equality, 1)
+
+
+def join_keys_as_pair(failure: Failure) -> Diagnosis | None:
+    """``runs.inner_join(lines, [runs.line_id, lines.line_id])``: a list of predicates
+    holds conditions; two key columns are one condition, ``runs.line_id == lines.line_id``."""
+    text = str(failure.error)
+    if "JoinLink(" not in text or "predicates" not in text:
+        return None
+    return call_rewrite(
+        failure.code,
+        "join",
+        "a join's list of predicates holds conditions, not the key columns: the keys of "
+        "the two tables are one condition, `a.join(b, a.id == b.id)` (the same name on "
+        'both sides: `a.join(b, "id")`)',
+        ("join", *sorted(KIND_JOINS)),
+        _pair_as_equality,
+    )
+
+
+#: Python's builtins passed to ``across`` with their arguments, and the method per column.
+BUILTIN_METHODS = frozenset({"round", "abs"})
+
+
+def _builtin_across(call: ast.Call, code: str) -> str | None:
+    """``s.across(sel, round, 2)`` → ``s.across(sel, lambda c: c.round(2))``."""
+    if len(call.args) < 3 or call.keywords:
+        return None
+    selector, function, *rest = call.args
+    if not isinstance(function, ast.Name) or function.id not in BUILTIN_METHODS:
+        return None
+    arguments = ", ".join(source_of(a, code) for a in rest)
+    applied = f"lambda c: c.{function.id}({arguments})"
+    return f"{source_of(call.func, code)}({source_of(selector, code)}, {applied})"
+
+
+def builtin_across(failure: Failure) -> Diagnosis | None:
+    """``across(sel, round, 2)``: ``across`` takes one function of a column (its third
+    argument is the names); the arguments go into a lambda, ``lambda c: c.round(2)``."""
+    if "Across(" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "selector",
+        "`across(selector, func)` calls `func` with each column alone (its next argument "
+        "names the results): give the other arguments in a lambda, "
+        "`s.across(s.numeric(), lambda c: c.round(2))`",
+        ("across",),
+        _builtin_across,
     )
 
 
@@ -819,6 +886,8 @@ RULES = (
     selector_texts_apart,
     selectors_as_list,
     having_after_aggregate,
+    join_keys_as_pair,
+    builtin_across,
     array_sorted_descending,
     reset_index,
     epoch_unit_from_name,

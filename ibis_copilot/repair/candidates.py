@@ -632,6 +632,22 @@ def _named_elements(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}().name({name!r})" if name else None
 
 
+#: ``ln`` given a base: the logarithm Ibis names for it.
+NAMED_BASES = {2: "log2()", 10: "log10()"}
+
+
+def _logarithm_of_base(call: ast.Call, code: str) -> str | None:
+    """``col.ln(10)`` → ``col.log10()``; another base → ``col.log(base)``."""
+    function = call.func
+    if not isinstance(function, ast.Attribute) or len(call.args) != 1 or call.keywords:
+        return None
+    base = call.args[0]
+    value = base.value if isinstance(base, ast.Constant) else None
+    column = owner_source(function.value, code)
+    named = NAMED_BASES.get(value) if isinstance(value, int) else None
+    return f"{column}.{named}" if named else f"{column}.log({source_of(base, code)})"
+
+
 def _mapped_reduction(call: ast.Call, code: str) -> str | None:
     """``arr.anys(lambda x: x > 3)`` → ``arr.map(lambda x: x > 3).anys()``."""
     function = call.func
@@ -669,6 +685,7 @@ NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
     "anys": _mapped_reduction,
     "alls": _mapped_reduction,
     "value_counts": translate.value_counts_subset_call,
+    "ln": _logarithm_of_base,
 }
 
 

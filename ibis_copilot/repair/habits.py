@@ -189,6 +189,14 @@ TYPE_NAMES = {
     "timestamp with time zone": "timestamp('UTC')",
     "bytea": "binary",
     "blob": "binary",
+    # pyarrow's
+    "date32": "date",
+    "date64": "date",
+    "utf8": "string",
+    "large_string": "string",
+    "large_utf8": "string",
+    "bool_": "boolean",
+    "halffloat": "float16",
 }
 
 
@@ -621,6 +629,37 @@ def replace_with_mapping(failure: Failure) -> Diagnosis | None:
         "values as pandas' `replace({old: new})` does, `col.substitute({old: new})`; to "
         'replace text inside values, one call per pair, `col.replace("a", "b")'
         '.replace("c", "d")`',
+    )
+
+
+def _patterns_in_turn(call: ast.Call, code: str) -> str | None:
+    """``s.re_replace({p1: r1, p2: r2})`` → ``s.re_replace(p1, r1).re_replace(p2, r2)``."""
+    mapping = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    function = call.func
+    if not isinstance(mapping, ast.Dict) or not isinstance(function, ast.Attribute):
+        return None
+    if any(key is None for key in mapping.keys):
+        return None
+    links = "".join(
+        f".re_replace({source_of(key, code)}, {source_of(value, code)})"
+        for key, value in zip(mapping.keys, mapping.values, strict=True)
+        if key is not None
+    )
+    return f"{source_of(function.value, code)}{links}"
+
+
+def patterns_as_mapping(failure: Failure) -> Diagnosis | None:
+    """``col.re_replace({pattern: replacement, ...})``: one pattern and its replacement per
+    call, applied in the mapping's order."""
+    if "missing 1 required positional argument: 'replacement'" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "string method",
+        "`re_replace` takes one pattern and its replacement: several are one call each, in "
+        'order, `col.re_replace(r"a+", "b").re_replace(r"\\s+", " ")`',
+        ("re_replace",),
+        _patterns_in_turn,
     )
 
 
@@ -1255,6 +1294,7 @@ RULES = (
     reduction_by_name,
     mutate_name_by_position,
     replace_with_mapping,
+    patterns_as_mapping,
     method_in_expression,
     function_uncalled,
     pandas_function_on_tables,
