@@ -207,6 +207,12 @@ CASES = [
     ),
     ("t.select(s.numeric)", "wrong argument", "`s.numeric()`", "t.select(s.numeric())"),
     (
+        "t.filter(s.if_all(s.all, lambda c: c.notnull()))",
+        "wrong argument",
+        "`s.all()`",
+        "t.filter(s.if_all(s.all(), lambda c: c.notnull()))",
+    ),
+    (
         "t.select(s.numeric, s.all())",
         "wrong argument",
         "`s.numeric()`",

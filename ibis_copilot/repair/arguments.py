@@ -431,8 +431,11 @@ def selector_minus_names(failure: Failure) -> Diagnosis | None:
 
 
 def selector_not_called(failure: Failure) -> Diagnosis | None:
-    """``t.select(s.numeric)``: a selector is made by calling it, ``s.numeric()``."""
-    if not isinstance(failure.error, TypeError):
+    """``t.select(s.numeric)``: a selector is made by calling it, ``s.numeric()`` (Python's
+    TypeError, or Ibis's signature error for a function given where a selector goes)."""
+    error = failure.error
+    refused = type(error).__name__ == "SignatureValidationError" and "<function " in str(error)
+    if not isinstance(error, TypeError) and not refused:
         return None
     aliases = selector_aliases(failure)
     tree = parse(failure.code)
