@@ -87,6 +87,18 @@ RULE_CASES = [
         "r.mutate(s.across(s.of_type('float64'), lambda c: c.round(1)))",
     ),
     (
+        "w.mutate(u=w.words.drop_duplicates())",
+        "pandas habit",
+        "`col.unique()`",
+        "w.mutate(u=w.words.unique())",
+    ),
+    (
+        "r.mutate(last=r.code.extract(r'(\\w+)$'))",
+        "pandas habit",
+        "`col.re_extract(pattern, 1)`",
+        "r.mutate(last=r.code.re_extract(r'(\\w+)$', 1))",
+    ),
+    (
         "k.select(s.of_type('date32'))",
         "types",
         '`"date32"` is `"date"`',
@@ -1369,6 +1381,12 @@ SIGNATURE_CASES = [
     ),
     ("r.fill_null(0, subset=['n'])", "no parameter `subset=`", "r.fill_null({'n': 0})"),
     ("r.mutate(m=r.temp.ln(10))", "takes no arguments", "r.mutate(m=r.temp.log10())"),
+    (
+        "r.mutate(b=(r.temp > 30).ifelse(then='hot', else_='mild'))",
+        "no parameter `then=`",
+        "r.mutate(b=(r.temp > 30).ifelse('hot', 'mild'))",
+    ),
+    ("r.code.split('[/-]', regex=True)", "no parameter `regex=`", "r.code.re_split('[/-]')"),
     ("r.mutate(m=r.temp.ln(3))", "takes no arguments", "r.mutate(m=r.temp.log(3))"),
     (
         "r.group_by('sensor').sort('at').mutate(p=r.temp.lag())",

@@ -197,10 +197,12 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "rows": ("preceding",),  # trailing_window(rows=n): the rows before
     "range_between": ("range",),
     "default": ("else_",),
+    "then": ("true_expr",),
+    "else_": ("false_expr",),
     "func": ("predicate", "func"),
     "fn": ("func", "predicate"),
     "function": ("func", "predicate"),
-    "otherwise": ("else_",),
+    "otherwise": ("else_", "false_expr"),
     "min": ("lower",),
     "max": ("upper",),
     "index": ("id_cols", "offset"),

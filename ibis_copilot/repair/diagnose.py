@@ -145,6 +145,7 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
         "weekday `col.day_of_week.index() + 1`",
         None,
     ),
+    "extract": ("`col.re_extract(pattern, 1)` (the first group)", None),
     "toordinal": (
         "days since 1970-01-01 are `col.epoch_days()`; Python's ordinal (days since "
         "0001-01-01, that day being 1) is `col.epoch_days() + 719163`",
@@ -160,6 +161,11 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
         "pattern with `^` for the same rows)",
         "re_search",
     ),
+}
+#: pandas habits that an array column has a method of its own for.
+ARRAY_HABITS = {
+    "apply": ("map", "an array's elements are mapped with `col.map(lambda x: ...)`"),
+    "drop_duplicates": ("unique", "an array's distinct elements are `col.unique()`"),
 }
 #: Habits that are methods of pandas' DataFrame only (a column's ``.where`` is not ``filter``).
 TABLE_HABITS = frozenset(
@@ -541,11 +547,12 @@ def pandas_habit(failure: Failure) -> Diagnosis | None:
     if name in TABLE_HABITS and attribute[0] not in {"Table", "Join", "?"}:
         return None
     advice, replacement = PANDAS_HABITS[name]
-    if name == "apply" and attribute[0].startswith("Array"):
+    if name in ARRAY_HABITS and attribute[0].startswith("Array"):
+        method, advice = ARRAY_HABITS[name]
         return Diagnosis(
             "pandas habit",
-            "`.apply` is pandas; an array's elements are mapped with `col.map(lambda x: ...)`",
-            lambda code: rewrite.rename_attribute(code, "apply", "map"),
+            f"`.{name}` is pandas; {advice}",
+            lambda code: rewrite.rename_attribute(code, name, method),
         )
     tables = failure.table_names
     fixes: dict[str, Rewrite] = {

@@ -613,6 +613,18 @@ def iso_calendar_part(node: ast.AST, code: str) -> str | None:
     return f"({method})" if part == "day" else method
 
 
+def extract_call(call: ast.Call, code: str) -> str | None:
+    r"""pandas' ``col.str.extract(r"(\w+)$")`` → ``col.re_extract(r"(\w+)$", 1)``: the first
+    group (pandas' one column for a pattern of one group)."""
+    column = receiver(call, code)
+    if column is None or len(call.args) != 1 or call.keywords:
+        return None
+    pattern = string_value(call.args[0])
+    if pattern is None or re.compile(pattern).groups != 1:
+        return None
+    return f"{column}.re_extract({_text(call.args[0], code)}, 1)"
+
+
 def digits_call(call: ast.Call, code: str) -> str | None:
     """``col.isnumeric()`` / ``isdigit()`` / ``isdecimal()`` → ``col.re_search(r"^[0-9]+$")``."""
     column = receiver(call, code)
@@ -801,11 +813,14 @@ def regex_flags_call(call: ast.Call, code: str) -> str | None:
 
 
 #: The regular-expression method of a string method that pandas switches with ``regex=True``.
-REGEX_METHODS = {"replace": "re_replace", "contains": "re_search"}
+REGEX_METHODS = {"replace": "re_replace", "contains": "re_search", "split": "re_split"}
 
 
 def split_call(call: ast.Call, code: str) -> str | None:
-    """pandas' ``col.str.split(" ", expand=True)`` → ``col.split(" ")`` (an array; index it)."""
+    """pandas' ``col.str.split(" ", expand=True)`` → ``col.split(" ")`` (an array; index it);
+    ``col.str.split(p, regex=True)`` → ``col.re_split(p)``."""
+    if [k.arg for k in call.keywords] == ["regex"]:
+        return regex_keyword_call(call, code)
     column = receiver(call, code)
     if column is None or [k.arg for k in call.keywords] != ["expand"] or len(call.args) != 1:
         return None
@@ -907,6 +922,7 @@ PANDAS_CALLS: dict[str, Translator] = {
     "isdigit": digits_call,
     "isdecimal": digits_call,
     "toordinal": ordinal_call,
+    "extract": extract_call,
 }
 
 
