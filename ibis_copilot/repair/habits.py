@@ -572,8 +572,9 @@ def aggregate_dict(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: Reductions that pandas' ``agg("mean")`` applies to every numeric column.
-NUMERIC_REDUCTIONS = frozenset(
+#: pandas' names of the reductions its ``agg("mean")`` applies to every numeric column
+#: (not ``diagnose.NUMERIC_REDUCTIONS``, the Ibis reductions that need numbers).
+AGG_OF_EVERY_NUMBER = frozenset(
     {"sum", "mean", "avg", "average", "median", "min", "max", "std", "var"}
 )
 
@@ -583,7 +584,7 @@ def _reduction_by_name(call: ast.Call, code: str) -> str | None:
     ibis._.mean()))``; a grouped table's string keys are left out of the columns."""
     name = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     function = call.func
-    if name not in NUMERIC_REDUCTIONS or not isinstance(function, ast.Attribute):
+    if name not in AGG_OF_EVERY_NUMBER or not isinstance(function, ast.Attribute):
         return None
     columns = "ibis.selectors.numeric()"
     grouping = function.value
@@ -600,7 +601,7 @@ def reduction_by_name(failure: Failure) -> Diagnosis | None:
     """pandas' ``t.agg("mean")``: the reduction of every numeric column; Ibis looks for a
     column named ``mean``. Across the numeric columns with ``ibis.selectors.across``."""
     name = _missing_name(failure)
-    if name not in NUMERIC_REDUCTIONS:
+    if name not in AGG_OF_EVERY_NUMBER:
         return None
     if replace_each_call(failure.code, ("agg", "aggregate"), _reduction_by_name) is None:
         return None
@@ -915,10 +916,10 @@ def table_as_value(failure: Failure) -> Diagnosis | None:
 def conversion_errors(failure: Failure) -> Diagnosis | None:
     """pandas' ``errors="coerce"`` on ``cast``/``try_cast``: Ibis says it by the method
     (on a table the keyword would become a column of the schema)."""
-    text = str(failure.error)
+    if "'errors'" not in str(failure.error):
+        return None
     tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    given = any(keyword(call, "errors") for call in calls_to(tree, "cast", "try_cast"))
-    if "'errors'" not in text or not given:
+    if not any(keyword(call, "errors") for call in calls_to(tree, "cast", "try_cast")):
         return None
     message = (
         "`errors=` is pandas's: in Ibis a conversion that gives null where a value does not "

@@ -1079,6 +1079,11 @@ def fill_subset_call(call: ast.Call, code: str) -> str | None:
     return f"{table}.fill_null({{{pairs}}})"
 
 
+def fill_null_call(call: ast.Call, code: str) -> str | None:
+    """``fill_null``'s keywords from polars (``strategy=``) and PySpark (``subset=``)."""
+    return fill_strategy_call(call, code) or fill_subset_call(call, code)
+
+
 #: pandas' ``DataFrame.filter`` keywords: they choose columns by name, and the selector
 #: that chooses them in Ibis.
 COLUMN_FILTERS = {"regex": "matches", "like": "contains"}
@@ -1131,7 +1136,7 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "cast": conversion_call,
     "try_cast": conversion_call,
     "concat": concat_separator_call,
-    "fill_null": lambda call, code: fill_strategy_call(call, code) or fill_subset_call(call, code),
+    "fill_null": fill_null_call,
     "substr": substr_end_call,
     **dict.fromkeys(("collect", "first", "last", "group_concat"), ordered_keyword_call),
     **dict.fromkeys(OVER_ONLY, window_keywords_call),
