@@ -210,6 +210,23 @@ def test_the_engine_adopts_the_first_candidate_that_checks_and_says_why() -> Non
     assert repair.to_json()["fix_reason"] == fix.reason
 
 
+def test_a_rule_edit_that_meets_a_new_error_is_finished_by_the_candidate_that_checks() -> None:
+    """pandas' accessor dropped by a rule leaves polars' ``replace_all``, which Ibis lacks:
+    the candidates for that second error are searched from the edited code."""
+    code = "r = t.name.str.replace_all('[0-9]', '')\nr\n"
+    namespace: dict[str, object] = {"t": t, "ibis": ibis}
+    try:
+        run_snippet(code, "<cell after the edit>", namespace)
+    except AttributeError as error:
+        repair = start_repair(error, error.__traceback__, namespace)
+    [fix] = repair.fixes
+    assert fix.code.startswith("r = t.name.replace_all(")
+    check_fix(repair, fix)
+    assert fix.checked
+    assert fix.code.startswith("r = t.name.re_replace('[0-9]', '')")
+    assert "first mechanical candidate to check after the edit" in fix.reason
+
+
 def test_a_model_written_block_is_repaired_by_the_first_candidate_that_checks() -> None:
     block = "t.filter(t.amount.between(left=1, right=10))"
     verdict = check_block(block, SPECS)

@@ -1096,17 +1096,22 @@ def _inner_join(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func.value, code)}.join({right}, {condition})"
 
 
+#: What a cross join was given besides tables: a condition, a key's name or a list of them.
+JOIN_KEYS_GIVEN = ("Boolean", "<class 'str'>", "<class 'list'>", "<class 'tuple'>")
+
+
 def cross_join_condition(failure: Failure) -> Diagnosis | None:
-    """``a.cross_join(b, condition)``: a cross join takes tables only; pairs that meet a
-    condition are an inner join."""
+    """``a.cross_join(b, condition)`` or ``a.cross_join(b, "key")``: a cross join takes
+    tables only; pairs that meet a condition (or share a key) are an inner join."""
     text = str(failure.error)
-    if "join must be an Ibis table" not in text or "Boolean" not in text:
+    if "join must be an Ibis table" not in text or not any(k in text for k in JOIN_KEYS_GIVEN):
         return None
     return call_rewrite(
         failure.code,
         "join",
         "`cross_join` pairs every row with every row and takes tables only; the pairs that "
-        "meet a condition are `a.join(b, condition)` (or `a.cross_join(b).filter(condition)`)",
+        "meet a condition or share a key are `a.join(b, condition)`, `a.join(b, 'key')` "
+        "(or `a.cross_join(b).filter(condition)`)",
         ("cross_join",),
         _inner_join,
     )

@@ -874,14 +874,29 @@ def cast_for_method(failure: Failure) -> Search | None:
     return Search(Diagnosis("types and casts", message), candidates)
 
 
+#: How other tools spell a negated test (polars' ``is_not_nan``, SQL's ``not_like``).
+NEGATIONS = (("is_not_", "is_"), ("not_", ""), ("not", ""))
+
+
+def _positive_of(attribute: str, kind: type) -> str | None:
+    """``like`` for ``not_like``, ``isnan`` for polars' ``is_not_nan``: the method of
+    ``kind`` that the negated name negates; None when there is none."""
+    for prefix, replacement in NEGATIONS:
+        if attribute.startswith(prefix):
+            name = replacement + attribute.removeprefix(prefix)
+            name = name if hasattr(kind, name) else SYNONYMS.get(name, name)
+            return name if callable(getattr(kind, name, None)) else None
+    return None
+
+
 def negated_method(failure: Failure) -> Search | None:
     """SQL's ``NOT LIKE`` as ``col.not_like(...)``: Ibis negates with ``~``,
     ``~col.like(...)`` (where the type has ``like``)."""
     if (lacking_member := _lacking_member(failure)) is None:
         return None
     shown, kind, attribute = lacking_member
-    positive = attribute.removeprefix("not_").removeprefix("not")
-    if positive == attribute or not callable(getattr(kind, positive, None)):
+    positive = _positive_of(attribute, kind)
+    if positive is None:
         return None
 
     def render(node: ast.AST, code: str) -> str:
@@ -911,9 +926,9 @@ def unknown_method(failure: Failure) -> Search | None:
     shown, kind, attribute = lacking_member
     public = sorted(name for name in dir(kind) if not name.startswith("_"))
     snake = signatures.snake(attribute)  # PySpark's crossJoin is cross_join
-    if shown in {"Table", "Join"} and snake not in public:
-        return None  # a table's other missing names are columns: rules of their own
     synonym = SYNONYMS.get(attribute.lower())
+    if shown in {"Table", "Join"} and snake not in public and synonym not in public:
+        return None  # a table's other missing names are columns: rules of their own
     if issubclass(kind, ir.ArrayValue):
         synonym = ARRAY_REDUCTIONS.get(attribute.lower(), synonym)
     close = [snake] if snake in public and snake != attribute else []

@@ -25,6 +25,7 @@ from ibis_copilot.repair import (
     intervals,
     library_functions,
     literals,
+    polars_habits,
     python_names,
     python_syntax,
     rewrite,
@@ -87,6 +88,7 @@ PANDAS_HABITS: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "melt": ("`t.pivot_longer(columns, names_to=..., values_to=...)`", None),
+    "unpivot": ("`t.pivot_longer(columns, names_to=..., values_to=...)`", None),
     "astype": ("`col.cast('float64')`", "cast"),
     "shift": ("`col.lag(n)` (and `col.lead(n)`)", None),
     "explode": ("`col.unnest()` (a table: `t.unnest('col')`)", "unnest"),
@@ -170,8 +172,8 @@ ARRAY_HABITS = {
 #: Habits that are methods of pandas' DataFrame only (a column's ``.where`` is not ``filter``).
 TABLE_HABITS = frozenset(
     {"where", "query", "assign", "with_columns", "withColumn", "unique", "nlargest",
-     "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt", "tail",
-     "subtract", "copy"}
+     "nsmallest", "pivot", "pivot_table", "loc", "iloc", "shape", "merge", "melt", "unpivot",
+     "tail", "subtract", "copy"}
 )  # fmt: skip
 #: pandas' Series methods that Ibis spells as a query or a window, where a close Ibis name
 #: is another operation (``unique`` is not ``nunique``): advice only.
@@ -507,13 +509,33 @@ def _without_date_accessor(code: str) -> str | None:
     )
 
 
+#: polars' string namespace's names that mean another thing on a column (pandas'
+#: ``tail(1)`` of a group is its last row), and Ibis's string methods for them.
+POLARS_STRING_CALLS = {"head": "left", "tail": "right"}
+
+
+def _polars_string_call(node: ast.AST, code: str) -> str | None:
+    """``s.str.head(3)`` → ``s.str.left(3)`` (the accessor is dropped next)."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    accessor = function.value
+    if function.attr not in POLARS_STRING_CALLS or getattr(accessor, "attr", "") != "str":
+        return None
+    arguments = ", ".join(rewrite.source_of(argument, code) for argument in node.args)
+    return f"{rewrite.source_of(accessor, code)}.{POLARS_STRING_CALLS[function.attr]}({arguments})"
+
+
 def _without_string_accessor(code: str) -> str | None:
     """``s.str.upper()`` → ``s.upper()``; pandas' ``s.str.contains(r"^Ep\\d")``, a regular
-    expression, → ``s.re_search(r"^Ep\\d")``."""
+    expression, → ``s.re_search(r"^Ep\\d")``; polars' ``s.str.head(3)`` → ``s.left(3)``."""
     searches = functools.partial(
         replace_each_call, names=("contains",), translate=translate.accessor_contains_call
     )
-    return _edits_in_turn(code, searches, functools.partial(rewrite.drop_accessor, accessor="str"))
+    polars_names = functools.partial(rewrite.rewrite_rendered, render=_polars_string_call)
+    return _edits_in_turn(
+        code, searches, polars_names, functools.partial(rewrite.drop_accessor, accessor="str")
+    )
 
 
 def _value_class(name: str) -> bool:
@@ -585,6 +607,11 @@ SQL_CALLS: dict[str, str] = {
     "desc_nulls_first": "desc(nulls_first=True)",
     "asc_nulls_last": "asc(nulls_first=False)",
     "asc_nulls_first": "asc(nulls_first=True)",
+    # SQL's (and PySpark's) digests
+    "md5": 'hexdigest("md5")',
+    "sha1": 'hexdigest("sha1")',
+    "sha256": 'hexdigest("sha256")',
+    "sha512": 'hexdigest("sha512")',
 }
 
 
@@ -952,6 +979,7 @@ RULES: tuple[Rule, ...] = (
     *literals.RULES,
     *intervals.RULES,
     *python_syntax.RULES,
+    *polars_habits.RULES,
     *python_names.RULES,
     *call_habits.RULES,
     *units.RULES,

@@ -9,10 +9,11 @@ and the generate-and-validate families (:mod:`ibis_copilot.repair.candidates`,
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 import ibis
 import ibis.expr.types as ir
@@ -243,20 +244,55 @@ def replace_string_argument(code: str, method: str, text: str, replacement: str)
     )
 
 
+#: Python's arithmetic operators, which Ibis numbers take too (``t.minutes // 10``).
+ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+}
+
+
+def _arithmetic_value(node: ast.BinOp, namespace: Mapping[str, object]) -> ibis.Expr | None:
+    """``t.minutes // 10``: the Ibis number it builds, where each side is an Ibis number
+    or a number written out (nothing is run: Ibis's operators only build expressions)."""
+    if type(node.op) not in ARITHMETIC:
+        return None
+    sides = []
+    for side in (node.left, node.right):
+        value: object = value_of(side, namespace)
+        if value is None and isinstance(side, ast.Constant):
+            value = side.value
+        if not isinstance(value, ir.NumericValue | int | float) or isinstance(value, bool):
+            return None
+        sides.append(value)
+    if not any(isinstance(side, ir.NumericValue) for side in sides):
+        return None
+    try:
+        built = ARITHMETIC[type(node.op)](*sides)
+    except Exception:  # noqa: BLE001 - an operation Ibis refuses is no value
+        return None
+    return built if isinstance(built, ibis.Expr) else None
+
+
 def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None:
     """The Ibis expression ``node`` stands for, found without running anything: a name
-    the namespace binds to an expression, a table's column (``t.c``, ``t["c"]``) or a
-    struct's field."""
+    the namespace binds to an expression, a table's column (``t.c``, ``t["c"]``), a
+    struct's field, or arithmetic of numbers (``t.minutes // 10``)."""
     if isinstance(node, ast.Name):
         value = namespace.get(node.id)
         return value if isinstance(value, ibis.Expr) else None
+    if isinstance(node, ast.BinOp):
+        return _arithmetic_value(node, namespace)
     if not isinstance(node, ast.Attribute | ast.Subscript):
         return None
     owner = value_of(node.value, namespace)
     key = node.attr if isinstance(node, ast.Attribute) else string_value(node.slice)
-    if isinstance(owner, ibis.Table) and key in owner.columns:
-        return owner[key]
-    if isinstance(owner, ir.StructValue) and key in owner.names:
+    if (isinstance(owner, ibis.Table) and key in owner.columns) or (
+        isinstance(owner, ir.StructValue) and key in owner.names
+    ):
         return owner[key]
     if isinstance(node, ast.Subscript) and isinstance(owner, ir.JSONValue | ir.MapValue):
         return owner[key] if key is not None else None

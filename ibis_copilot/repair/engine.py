@@ -148,9 +148,30 @@ def check_fix(repair: Repair, fix: ProposedFix, timeout: float = 10.0) -> CheckR
         fix.code, fix.check, _ = rule_rounds(
             fix.code, fix.check, repair.failure.namespace, run, MAX_RULE_ROUNDS - 1
         )
+        if not fix.checked:
+            _search_after_the_edit(repair, fix, timeout)
     if not fix.checked and fix.alternatives:
         _first_candidate_that_checks(repair, fix, timeout)
     return fix.check
+
+
+def _search_after_the_edit(repair: Repair, fix: ProposedFix, timeout: float) -> None:
+    """The rules' edit ran into a new error no rule edits (``s.str.replace_all(...)`` →
+    ``s.replace_all(...)``, which Ibis lacks): the mechanical candidates for that error,
+    from the edited code; the first that checks is adopted."""
+    assert fix.check is not None  # noqa: S101 - checked just before
+    if fix.code == repair.failure.code or not fix.check.reason.startswith("run: "):
+        return
+    failure = Failure(as_error(fix.check.reason), fix.code, repair.failure.namespace)
+    alternatives = candidates_of(search(failure), fix.code)
+    codes = [candidate.code for candidate in alternatives]
+    if not codes:
+        return
+    index, result = _first_in_context(repair, codes, timeout)
+    if index >= 0:
+        edit = alternatives[index].reason
+        fix.code, fix.check = codes[index], result
+        fix.reason = f"then {edit} (the first mechanical candidate to check after the edit)"
 
 
 def _first_candidate_that_checks(repair: Repair, fix: ProposedFix, timeout: float) -> None:

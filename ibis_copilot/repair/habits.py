@@ -15,6 +15,7 @@ import ast
 import inspect
 import re
 from collections.abc import Mapping
+from keyword import iskeyword
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -505,6 +506,49 @@ def rename_columns_keyword(failure: Failure) -> Diagnosis | None:
         "`rename(columns={old: new})` is pandas; Ibis takes the mapping itself, new name → "
         "old name: `t.rename({'new': 'old'})`",
         lambda code: replace_each_call(code, ("rename",), translate.rename_columns_call),
+    )
+
+
+def _columns_known(node: ast.expr, namespace: Mapping[str, object]) -> list[str] | None:
+    """The columns of ``t`` or of ``t.select("a", "b")``, known without running anything."""
+    value = value_of(node, namespace)
+    if isinstance(value, ibis.Table):
+        return list(value.columns)
+    if not isinstance(node, ast.Call) or called_name(node) != "select" or node.keywords:
+        return None
+    names = [string_value(argument) for argument in node.args]
+    return [name for name in names if name] if names and None not in names else None
+
+
+def _renamed_by_position(call: ast.Call, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``t.rename(["a", "b"])`` → ``t.rename(a="x", b="y")`` for the columns ``x``, ``y``."""
+    if len(call.args) != 1 or call.keywords or not isinstance(call.func, ast.Attribute):
+        return None
+    given = [string_value(element) for element in elements(call.args[0]) or []]
+    old = _columns_known(call.func.value, namespace)
+    new = [name for name in given if name]
+    if not new or old is None or len(new) != len(old) or len(new) != len(given):
+        return None
+    pairs = {name: column for name, column in zip(new, old, strict=True) if name != column}
+    if all(name.isidentifier() and not iskeyword(name) for name in pairs):
+        mapping = ", ".join(f"{name}={column!r}" for name, column in pairs.items())
+    else:
+        mapping = repr(pairs)
+    return f"{source_of(call.func.value, code)}.rename({mapping})"
+
+
+def rename_by_position(failure: Failure) -> Diagnosis | None:
+    """``t.rename(["id", "name"])`` (pandas' ``df.columns = [...]``): Ibis renames by
+    name, new name → old name, not by position."""
+    if "'list' object is not callable" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "pandas habit",
+        "`rename` takes no list of new names by position (pandas' `df.columns = [...]`); "
+        "name each, new name → old name: `t.rename(id='batch_id', name='title')`",
+        ("rename",),
+        lambda call, code: _renamed_by_position(call, code, failure.namespace),
     )
 
 
@@ -1289,6 +1333,7 @@ RULES = (
     len_of_table,
     rename_reversed,
     rename_columns_keyword,
+    rename_by_position,
     grouped_subscript,
     grouped_count_name,
     aggregate_dict,

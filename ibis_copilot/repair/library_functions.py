@@ -31,6 +31,10 @@ HASHES = frozenset({"md5", "sha1", "sha256", "sha512"})
 REGEX_FUNCTIONS = {"search": "re_search", "sub": "re_replace", "split": "re_split"}
 
 
+#: Whose functions these are, for the message (``pd.to_numeric`` is pandas').
+LIBRARIES = {"pd": "pandas' ", "pandas": "pandas' ", "re": "Python's ", "hashlib": "Python's "}
+
+
 def _module_function(node: ast.AST, modules: frozenset[str]) -> str | None:
     """``pd.to_datetime`` → ``to_datetime`` when ``node`` is a call of ``modules``'."""
     function = getattr(node, "func", None)
@@ -88,6 +92,38 @@ def _regex_call(node: ast.AST, tables: set[str], code: str) -> str | None:
     return f"{source_of(text, code)}.{REGEX_FUNCTIONS[name]}({arguments})"
 
 
+#: ``datetime``'s constructors from a value and what the value is in Ibis (``{}`` is the
+#: column; ``datetime.fromtimestamp`` reads seconds since the epoch).
+DATETIME_CONSTRUCTORS = {
+    "fromtimestamp": '{}.as_timestamp("s")',
+    "utcfromtimestamp": '{}.as_timestamp("s")',
+    "fromisoformat": '{}.cast("timestamp")',
+}
+DATE_CONSTRUCTORS = {
+    "fromtimestamp": '{}.as_timestamp("s").date()',
+    "fromisoformat": '{}.cast("date")',
+}
+
+
+def _datetime_call(node: ast.AST, tables: set[str], code: str) -> str | None:
+    """``datetime.datetime.fromtimestamp(t.epoch_s)`` (or ``datetime.fromtimestamp``,
+    ``date.fromtimestamp``, ``fromisoformat``, ``strptime(t.s, fmt)``) → the column's
+    own conversion, ``t.epoch_s.as_timestamp("s")``."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute) or node.keywords:
+        return None
+    owner = ast.unparse(function.value)
+    if owner not in {"datetime", "datetime.datetime", "date", "datetime.date"}:
+        return None
+    if not node.args or not mentions(node.args[0], tables):
+        return None
+    column, is_date = source_of(node.args[0], code), owner.endswith("date")
+    if function.attr == "strptime" and len(node.args) == 2 and not is_date:
+        return f"{column}.as_timestamp({source_of(node.args[1], code)})"
+    pattern = (DATE_CONSTRUCTORS if is_date else DATETIME_CONSTRUCTORS).get(function.attr)
+    return pattern.format(column) if pattern and len(node.args) == 1 else None
+
+
 def _hashed(node: ast.AST, tables: set[str]) -> tuple[str, ast.expr] | None:
     """``hashlib.sha256(t.s).hexdigest()`` or ``hashlib.sha256(t.s)`` (of ``t.s`` or
     ``t.s.encode()``): the hash and the column."""
@@ -112,6 +148,8 @@ def _ibis_form(node: ast.AST, tables: set[str], code: str) -> str | None:
     """``node`` written with the column's own method, when it is one of the calls above."""
     if (regex := _regex_call(node, tables, code)) is not None:
         return regex
+    if (converted := _datetime_call(node, tables, code)) is not None:
+        return converted
     if (hashed := _hashed(node, tables)) is not None:
         name, column = hashed
         return f"{source_of(column, code)}.hexdigest({name!r})"
@@ -137,14 +175,18 @@ def library_function(failure: Failure) -> Diagnosis | None:
     function = found[0].func  # pd.to_datetime, or hashlib.sha256(...).hexdigest
     hashed = getattr(function, "value", None)
     shown = source_of(hashed.func if isinstance(hashed, ast.Call) else function, failure.code)
+    library = LIBRARIES.get(shown.split(".")[0], "")
+    here = _ibis_form(found[0], tables, failure.code)
     return Diagnosis(
         "eager use",
-        f"`{shown}(...)` works on data in memory now; an Ibis column is an expression "
-        "with no data until it runs: use its own methods, e.g. `t.s.as_timestamp(format)` "
+        f"{library}`{shown}(...)` works on data in memory now; an Ibis column is an expression "
+        f"with no data until it runs: here `{here}`. Use the column's own methods, e.g. "
+        "`t.s.as_timestamp(format)` "
         '(or `.cast("timestamp")`) for `pd.to_datetime`, `.cast("float64")` for '
         "`pd.to_numeric`, `.isnull()`/`.notnull()` for `pd.isna`/`pd.notna`, "
         '`t.s.hexdigest("sha256")` for hashlib, `t.s.re_search(pattern)` for `re.search`, '
-        "`t.x.ntile(4)` (buckets numbered from 0) for `pd.qcut(t.x, 4, labels=False)`",
+        "`t.x.ntile(4)` (buckets numbered from 0) for `pd.qcut(t.x, 4, labels=False)`, "
+        '`t.n.as_timestamp("s")` for `datetime.fromtimestamp(n)`',
         lambda code: rewrite_rendered(code, lambda node, text: _ibis_form(node, tables, text)),
     )
 

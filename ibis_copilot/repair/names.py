@@ -141,6 +141,27 @@ SYNONYMS = {
     "null_safe_eq": "identical_to",
     "nth_value": "nth",  # SQL's NTH_VALUE
     "eq_null_safe": "identical_to",
+    # polars' names
+    "is_infinite": "isinf",
+    "is_nan": "isnan",
+    "replace_all": "re_replace",  # a regular expression unless literal=True
+    "to_uppercase": "upper",
+    "to_lowercase": "lower",
+    "strip_chars": "strip",
+    "len_chars": "length",
+    "pad_start": "lpad",
+    "pad_end": "rpad",
+    "strip_chars_start": "lstrip",
+    "strip_chars_end": "rstrip",
+    "to_titlecase": "capitalize",
+    "ordinal_day": "day_of_year",
+    "to_string": "strftime",
+    "arg_max": "argmax",
+    "arg_min": "argmin",
+    "drop_nulls": "drop_null",
+    # dplyr's and SQL's joins
+    "full_join": "outer_join",
+    "full_outer_join": "outer_join",
 }
 
 

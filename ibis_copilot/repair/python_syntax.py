@@ -1,9 +1,10 @@
 """Python syntax that asks a column for what only a Python value has: ``^`` read as a power
-(as in R, Excel and SQL's ``^``), an f-string's date format (``f"{t.d:%Y-%m}"``), and a
-list comprehension over an array column (``[x * 2 for x in t.prices]``).
+(as in R, Excel and SQL's ``^``), an f-string's date format (``f"{t.d:%Y-%m}"``), a
+list comprehension over an array column (``[x * 2 for x in t.prices]``) and dplyr's
+``select(-col)`` for every column but one.
 
-Each has a per-row Ibis form that means the same: ``**``, ``strftime`` and the array's
-``map``/``filter`` with a lambda.
+Each has an Ibis form that means the same: ``**``, ``strftime``, the array's
+``map``/``filter`` with a lambda and ``drop``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 import ibis.expr.types as ir
 
-from ibis_copilot.repair.edits import node_rewrite, value_of
+from ibis_copilot.repair.edits import call_rewrite, node_rewrite, string_value, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
 
@@ -92,7 +93,10 @@ def formatted_date(failure: Failure) -> Diagnosis | None:
 
 def _over_array(node: ast.AST, failure: Failure, code: str) -> str | None:
     """``[f(x) for x in arr if p(x)]`` → ``arr.filter(lambda x: p(x)).map(lambda x: f(x))``
-    for an array column ``arr`` (a bare ``x`` needs no ``map``)."""
+    for an array column ``arr`` (a bare ``x`` needs no ``map``); Python's ``filter(p, arr)``
+    and ``map(f, arr)`` (in ``list(...)`` or not) → ``arr.filter(p)``, ``arr.map(f)``."""
+    if isinstance(node, ast.Call):
+        return _builtin_over_array(node, failure, code)
     if not isinstance(node, ast.ListComp) or len(node.generators) != 1:
         return None
     loop = node.generators[0]
@@ -108,6 +112,32 @@ def _over_array(node: ast.AST, failure: Failure, code: str) -> str | None:
     return text
 
 
+#: Python's functions of a function and an iterable, each an array method of the same name.
+ELEMENT_BUILTINS = frozenset({"filter", "map"})
+
+
+def _builtin_over_array(node: ast.Call, failure: Failure, code: str) -> str | None:
+    """``list(filter(lambda x: x > 0, arr))`` → ``arr.filter(lambda x: x > 0)``; a
+    ``str`` method given as the function is called on each element."""
+    function = node.func
+    name = function.id if isinstance(function, ast.Name) else ""
+    if name in {"list", "tuple"} and len(node.args) == 1 and not node.keywords:
+        inner = node.args[0]
+        return _builtin_over_array(inner, failure, code) if isinstance(inner, ast.Call) else None
+    if name not in ELEMENT_BUILTINS or len(node.args) != 2 or node.keywords:
+        return None
+    given, values = node.args
+    if not isinstance(value_of(values, failure.namespace), ir.ArrayValue):
+        return None
+    if isinstance(given, ast.Lambda) and len(given.args.args) == 1:
+        element = source_of(given, code)
+    elif isinstance(given, ast.Attribute) and ast.unparse(given.value) == "str":
+        element = f"lambda x: x.{given.attr}()"
+    else:
+        return None
+    return f"{owner_source(values, code)}.{name}({element})"
+
+
 def comprehension_over_array(failure: Failure) -> Diagnosis | None:
     """``[b * 1.2 for b in t.bids]``: Python cannot loop over a column's arrays; each row's
     array is mapped and filtered with a lambda."""
@@ -117,9 +147,9 @@ def comprehension_over_array(failure: Failure) -> Diagnosis | None:
     return node_rewrite(
         failure.code,
         "nested data",
-        "Python cannot loop over an array column; each row's array is changed with a "
-        "lambda: `t.arr.map(lambda x: x * 2)`, and kept where a test holds with "
-        "`t.arr.filter(lambda x: x > 0)`",
+        "Python cannot loop over an array column (nor give it to its `map` and `filter`); "
+        "each row's array is changed with a lambda: `t.arr.map(lambda x: x * 2)`, and kept "
+        "where a test holds with `t.arr.filter(lambda x: x > 0)`",
         lambda node, text: _over_array(node, failure, text),
     )
 
@@ -169,4 +199,43 @@ def text_joined_with_or(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (power_as_xor, formatted_date, comprehension_over_array, text_joined_with_or)
+def _negated_column(node: ast.expr) -> str | None:
+    """The column named by ``-t.c``, ``-t["c"]``, ``-_.c`` or ``-"c"``; else None."""
+    if not (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)):
+        return None
+    named = node.operand
+    if isinstance(named, ast.Attribute):
+        return named.attr
+    return string_value(named.slice if isinstance(named, ast.Subscript) else named)
+
+
+def _all_but(call: ast.Call, code: str) -> str | None:
+    """``t.select(-t.a, -t.b)`` → ``t.drop("a", "b")``; else None."""
+    names = [_negated_column(argument) for argument in call.args]
+    if not names or call.keywords or None in names or not isinstance(call.func, ast.Attribute):
+        return None
+    return f"{owner_source(call.func.value, code)}.drop({', '.join(map(repr, names))})"
+
+
+def minus_as_all_but(failure: Failure) -> Diagnosis | None:
+    """``t.select(-t.notes)``, dplyr's every column but ``notes``: Python's minus negates
+    a number (and fails on text); Ibis leaves columns out with ``drop``."""
+    if not str(failure.error).startswith("bad operand type for unary -"):
+        return None
+    return call_rewrite(
+        failure.code,
+        "selector",
+        "`-col` is Python's minus (it negates a number), not dplyr's every column but `col`: "
+        'leave columns out with `t.drop("col")` (or select `~s.cols("col")`)',
+        ("select",),
+        _all_but,
+    )
+
+
+RULES = (
+    power_as_xor,
+    formatted_date,
+    comprehension_over_array,
+    text_joined_with_or,
+    minus_as_all_but,
+)

@@ -621,7 +621,106 @@ def lift_in_projection(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _json_module_call(node: ast.AST, function_name: str) -> ast.expr | None:
+    """The one argument of ``json.<function_name>(x)``; else None."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    module = function.value
+    if not (
+        isinstance(module, ast.Name) and module.id == "json" and function.attr == function_name
+    ):
+        return None
+    return node.args[0] if len(node.args) == 1 and not node.keywords else None
+
+
+def parsed_json(failure: Failure) -> Diagnosis | None:
+    """``json.loads(t.payload)``: Python parses text in memory now. A JSON column is
+    JSON in Ibis already (read it with ``["key"]``, ``.array``, ``.map``); a text column
+    becomes JSON with ``cast("json")``, the edit proposed for text only."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    namespace = failure.namespace
+    tree = parse(failure.code)
+    if tree is None:
+        return None
+    parsed = [_json_module_call(node, "loads") for node in ast.walk(tree)]
+    values = [value_of(argument, namespace) for argument in parsed if argument is not None]
+    if not any(isinstance(value, ir.StringValue | ir.JSONValue) for value in values):
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        argument = _json_module_call(node, "loads")
+        if argument is None or not isinstance(value_of(argument, namespace), ir.StringValue):
+            return None
+        return f'{source_of(argument, code)}.cast("json")'
+
+    text_only = all(isinstance(value, ir.StringValue) for value in values)
+    return Diagnosis(
+        "nested data",
+        "`json.loads(...)` parses Python text in memory now; an Ibis column has no value "
+        "yet. A JSON column is JSON already: read a key with `col['key']`, an element with "
+        "`col[0]`, the whole as `col.array` or `col.map`, a value as `col['k'].str` "
+        "(`.int`, `.float`...); a text column becomes JSON with `col.cast('json')`",
+        (lambda code: rewrite.rewrite_rendered(code, render)) if text_only else None,
+    )
+
+
+#: polars' ``list``/``arr`` namespaces: the call's Ibis form on the array ``{}`` (other
+#: names, such as ``contains``, ``unique``, ``sort``, ``join``, are the array's own).
+POLARS_LIST_CALLS = {
+    "len": "{}.length()",
+    "lengths": "{}.length()",
+    "first": "{}[0]",
+    "last": "{}[-1]",
+    "n_unique": "{}.unique().length()",
+    "max": "{}.maxs()",
+    "min": "{}.mins()",
+    "sum": "{}.sums()",
+    "mean": "{}.means()",
+    "any": "{}.anys()",
+    "all": "{}.alls()",
+    "explode": "{}.unnest()",
+}
+POLARS_NAMESPACES = frozenset({"list", "arr"})
+NO_NAMESPACE = re.compile(r"^'(Array\w+)' object has no attribute '(list|arr)'")
+
+
+def _without_list_namespace(node: ast.AST, code: str) -> str | None:
+    """``t.tags.list.len()`` → ``t.tags.length()``; ``.list.get(0)`` → ``[0]``;
+    ``.list.contains(x)`` → ``.contains(x)``."""
+    function = getattr(node, "func", None)
+    namespace = getattr(function, "value", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute):
+        return None
+    if not isinstance(namespace, ast.Attribute) or namespace.attr not in POLARS_NAMESPACES:
+        return None
+    array = owner_source(namespace.value, code)
+    given = [source_of(argument, code) for argument in node.args]
+    if function.attr == "get" and len(given) == 1 and not node.keywords:
+        return f"{array}[{given[0]}]"
+    if function.attr in POLARS_LIST_CALLS and not given and not node.keywords:
+        return POLARS_LIST_CALLS[function.attr].format(array)
+    keywords = [f"{k.arg}={source_of(k.value, code)}" for k in node.keywords if k.arg]
+    return f"{array}.{function.attr}({', '.join(given + keywords)})"
+
+
+def polars_list_namespace(failure: Failure) -> Diagnosis | None:
+    """polars' ``t.tags.list.len()``: an Ibis array's methods are on the column itself."""
+    if NO_NAMESPACE.match(str(failure.error)) is None:
+        return None
+    return Diagnosis(
+        "nested data",
+        "`.list` (and `.arr`) is polars' namespace; an Ibis array's methods are on the column "
+        "itself: `t.tags.length()`, `t.tags[0]` (`.list.get(0)`), `t.tags.contains('x')`, "
+        "`t.tags.unique()`, each row's `t.xs.maxs()`",
+        lambda code: rewrite.rewrite_rendered(code, _without_list_namespace),
+    )
+
+
 RULES = (
+    polars_list_namespace,
+    parsed_json,
     arrays_as_python_sets,
     lift_in_projection,
     flatten_for_explode,

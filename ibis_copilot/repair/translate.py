@@ -243,13 +243,18 @@ def distinct_call(call: ast.Call, code: str) -> str | None:
     return f"{table}.distinct({', '.join(arguments)})"
 
 
+#: polars' keywords of ``unpivot`` (and its ``melt``) and pandas' for the same thing.
+POLARS_LONGER = {"on": "value_vars", "index": "id_vars", "variable_name": "var_name"}
+
+
 def longer_call(call: ast.Call, code: str) -> str | None:
     """``melt(id_vars=, value_vars=, var_name=, value_name=)`` (or ``pivot_longer`` with
-    those keywords) → ``pivot_longer(columns, names_to=, values_to=)``."""
+    those keywords; polars' ``unpivot(on=, index=, variable_name=)``) →
+    ``pivot_longer(columns, names_to=, values_to=)``."""
     table = receiver(call, code)
     if table is None or any(k.arg is None for k in call.keywords):
         return None
-    given = {k.arg: k.value for k in call.keywords if k.arg is not None}
+    given = {POLARS_LONGER.get(k.arg, k.arg): k.value for k in call.keywords if k.arg is not None}
     columns = call.args[0] if call.args else given.get("value_vars") or given.get("col")
     kept = given.get("id_vars")
     if columns is not None:
@@ -309,21 +314,36 @@ def _offset(amount: ast.expr, code: str) -> str:
     return "" if one else _text(amount, code)
 
 
-#: pandas' ``rank(method=...)`` ties, and Ibis's function with the same ranks.
-RANK_METHODS = {"min": "rank", "dense": "dense_rank", "first": "row_number"}
+#: pandas' (and polars') ``rank(method=...)`` ties, and Ibis's function with the same ranks.
+RANK_METHODS = {
+    "min": "rank",
+    "dense": "dense_rank",
+    "first": "row_number",
+    "ordinal": "row_number",
+}
 
 
 def rank_call(call: ast.Call, code: str) -> str | None:
     """``col.rank(ascending=False)`` → ``ibis.desc(col).rank()``; pandas'
-    ``rank(method="dense")`` → ``col.dense_rank()`` (``"average"`` and ``"max"`` have no
-    Ibis function; ``rank(pct=True)`` has two readings: the rule's advice names both)."""
+    ``rank(method="dense")`` (polars' ``rank("dense", descending=True)``) →
+    ``col.dense_rank()`` (``ibis.desc(col).dense_rank()``); ``"average"`` and ``"max"``
+    have no Ibis function; ``rank(pct=True)`` has two readings: the rule's advice names both."""
     column = receiver(call, code)
-    if column is None or call.args or len(call.keywords) != 1:
+    given = {k.arg: k.value for k in call.keywords if k.arg}
+    if column is None or len(call.args) > 1 or len(given) != len(call.keywords):
         return None
-    method = keyword(call, "method")
-    if isinstance(method, ast.Constant) and method.value in RANK_METHODS:
-        return f"{column}.{RANK_METHODS[method.value]}()"
-    return ranked_in_order(call, code)
+    method = call.args[0] if call.args else given.pop("method", None)
+    descending = given.pop("descending", None)
+    if method is None and descending is None:
+        return ranked_in_order(call, code)
+    name = RANK_METHODS.get(string_value(method) or "") if method is not None else "rank"
+    flag = descending.value if isinstance(descending, ast.Constant) else descending is None
+    if name is None or given or not isinstance(flag, bool):
+        return None
+    key = f"ibis.desc({column})" if descending is not None and flag else column
+    if name == "row_number":  # a column has no row_number: the window says the order
+        return f"ibis.row_number().over(order_by={key})"
+    return f"{key}.{name}()"
 
 
 def ranked_in_order(call: ast.Call, code: str) -> str | None:
@@ -903,6 +923,7 @@ PANDAS_CALLS: dict[str, Translator] = {
     "merge": join_call,
     "drop_duplicates": distinct_call,
     "melt": longer_call,
+    "unpivot": longer_call,
     "shift": shift_call,
     "pivot": wider_call,
     "pivot_table": wider_call,

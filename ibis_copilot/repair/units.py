@@ -45,7 +45,7 @@ def interval_text_argument(failure: Failure) -> Diagnosis | None:
     given = ast.literal_eval(argument.group(2))
     parsed = interval_words(given) if isinstance(given, str) else None
     wants_interval = "Value[Interval" in argument.group(4)
-    wants_unit = argument.group(4).endswith("IntervalUnit")
+    wants_unit = argument.group(4).endswith(("IntervalUnit", "DateUnit", "TimeUnit"))
     if parsed is None or not (wants_interval or wants_unit):
         return None
     amount, unit = parsed
