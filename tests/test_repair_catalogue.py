@@ -1234,6 +1234,48 @@ RULE_CASES += [
 ]
 
 
+# SQL's functions written as column methods
+RULE_CASES += [
+    ("r.mutate(y=r.at.extract('year'))", "sql habit", "SQL's function", "r.mutate(y=r.at.year())"),
+    (
+        "k.mutate(due=k.day.dateadd('day', 7))",
+        "sql habit",
+        "`(k.day + ibis.interval(days=7))`",
+        "k.mutate(due=(k.day + ibis.interval(days=7)))",
+    ),
+    (
+        "r.mutate(u=r.payload.json_extract('$.unit.name'))",
+        "sql habit",
+        "SQL's function",
+        "r.mutate(u=r.payload['unit']['name'])",
+    ),
+    (
+        "r.mutate(v=r.tags.element_at('room'))",
+        "sql habit",
+        "`r.tags['room']`",
+        "r.mutate(v=r.tags['room'])",
+    ),
+    (
+        "r.mutate(c=r.code.isnull('none'))",
+        "sql habit",
+        "`r.code.fill_null('none')`",
+        "r.mutate(c=r.code.fill_null('none'))",
+    ),
+    (
+        "r.agg(s=r.temp.stddev_pop())",
+        "sql habit",
+        "SQL's function",
+        'r.agg(s=r.temp.std(how="pop"))',
+    ),
+    (
+        "k.mutate(n=k.day.datediff(k.day))",
+        "sql habit",
+        "SQL's function",
+        'k.mutate(n=k.day.delta(k.day, unit="day"))',
+    ),
+]
+
+
 def test_the_length_of_an_arrays_distinct_values_takes_two_rounds_of_rules() -> None:
     first = rule_fix(
         "w.mutate(n=len(set(w.words)))", diagnose(failure_of("w.mutate(n=len(set(w.words)))"))
@@ -1939,6 +1981,8 @@ SIGNATURE_CASES += [
     ("r.temp.is_not_nan()", "negate `.isnan` with `~`", "(~r.temp.isnan())"),
     ("r.code.pad_start(5, '0')", "did you mean `.lpad`", "r.code.lpad(5, '0')"),
     ("k.drop_nulls()", "did you mean `.drop_null`", "k.drop_null()"),
+    ("r.code.instr('-')", "did you mean `.find`", "r.code.find('-')"),
+    ("r.temp.percentile_cont(0.5)", "did you mean `.quantile`", "r.temp.quantile(0.5)"),
     # polars' and dplyr's names
     ("r.temp.is_infinite()", "did you mean `.isinf`", "r.temp.isinf()"),
     ("r.code.to_uppercase()", "did you mean `.upper`", "r.code.upper()"),
