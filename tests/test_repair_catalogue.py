@@ -1276,6 +1276,39 @@ RULE_CASES += [
 ]
 
 
+# PySpark's DataFrame API and functions module
+RULE_CASES += [
+    ("k.withColumnRenamed('name', 'who')", "pandas habit", "PySpark's", "k.rename(who='name')"),
+    ("k.dropDuplicates(['name'])", "pandas habit", "PySpark's", "k.distinct(on=['name'])"),
+    (
+        "k.select('id', 'boss_id').na.fill(0)",
+        "pandas habit",
+        "`.na` is PySpark's",
+        "k.select('id', 'boss_id').fill_null(0)",
+    ),
+    ("r.mutate(f=r.samples.getItem(0))", "pandas habit", "PySpark's", "r.mutate(f=r.samples[0])"),
+    ("k.take(3)", "pandas habit", "PySpark's", "k.head(3)"),
+    (
+        "k.filter(F.col('id') > 1)",
+        "pandas habit",
+        "PySpark's functions module",
+        "k.filter(ibis._['id'] > 1)",
+    ),
+    (
+        "k.mutate(big=F.when(k.id > 9, 'yes').otherwise('no'))",
+        "pandas habit",
+        "`ibis.ifelse(c, a, b)`",
+        "k.mutate(big=ibis.ifelse(k.id > 9, 'yes', 'no'))",
+    ),
+    (
+        "k.group_by('name').agg(n=F.countDistinct('id'))",
+        "pandas habit",
+        "PySpark's functions module",
+        "k.group_by('name').agg(n=ibis._['id'].nunique())",
+    ),
+]
+
+
 def test_the_length_of_an_arrays_distinct_values_takes_two_rounds_of_rules() -> None:
     first = rule_fix(
         "w.mutate(n=len(set(w.words)))", diagnose(failure_of("w.mutate(n=len(set(w.words)))"))
@@ -1982,6 +2015,7 @@ SIGNATURE_CASES += [
     ("r.code.pad_start(5, '0')", "did you mean `.lpad`", "r.code.lpad(5, '0')"),
     ("k.drop_nulls()", "did you mean `.drop_null`", "k.drop_null()"),
     ("r.code.instr('-')", "did you mean `.find`", "r.code.find('-')"),
+    ("k.unionByName(k)", "did you mean `.union`", "k.union(k)"),
     ("r.temp.percentile_cont(0.5)", "did you mean `.quantile`", "r.temp.quantile(0.5)"),
     # polars' and dplyr's names
     ("r.temp.is_infinite()", "did you mean `.isinf`", "r.temp.isinf()"),

@@ -26,6 +26,7 @@ from ibis_copilot.repair import (
     library_functions,
     literals,
     polars_habits,
+    pyspark_habits,
     python_names,
     python_syntax,
     rewrite,
@@ -322,7 +323,8 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
     if name is None or name in PANDAS_HABITS or IBIS_HINT.search(text):
         return None
     if (
-        habits.rename_reversed(failure)  # a new column's name, not a misspelt one
+        pyspark_habits.pyspark_method(failure)  # ``t.na.fill(0)`` is no misspelt ``t.n``
+        or habits.rename_reversed(failure)  # a new column's name, not a misspelt one
         or habits.mutate_name_by_position(failure)
         or habits.reduction_by_name(failure)  # pandas' ``agg("mean")``
     ):
@@ -981,6 +983,7 @@ RULES: tuple[Rule, ...] = (
     *intervals.RULES,
     *python_syntax.RULES,
     *polars_habits.RULES,
+    *pyspark_habits.RULES,
     *python_names.RULES,
     *sql_names.RULES,
     *call_habits.RULES,

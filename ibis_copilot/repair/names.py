@@ -173,6 +173,10 @@ SYNONYMS = {
     "every": "all",
     "first_value": "first",
     "last_value": "last",
+    # PySpark's
+    "unionbyname": "union",
+    "sortwithinpartitions": "order_by",
+    "eqnullsafe": "identical_to",
     # dplyr's and SQL's joins
     "full_join": "outer_join",
     "full_outer_join": "outer_join",
