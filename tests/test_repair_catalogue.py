@@ -1309,6 +1309,89 @@ RULE_CASES += [
 ]
 
 
+# read from a development batch written blind (dv18-), after its first run
+RULE_CASES += [
+    (
+        "k.distinct('name')",
+        "wrong argument",
+        "no columns by position",
+        "k.select('name').distinct()",
+    ),
+    (
+        "r.count(r.temp > 1)",
+        "pandas habit",
+        "a condition goes in `where=`",
+        "r.count(where=r.temp > 1)",
+    ),
+    (
+        "w.filter(w.words == 'x')",
+        "nested data",
+        "whether the array holds it",
+        "w.filter(w.words.contains('x'))",
+    ),
+    (
+        "k.mutate(n=str.upper(k.name))",
+        "string method",
+        "the column's own method",
+        "k.mutate(n=k.name.upper())",
+    ),
+    (
+        "k.mutate(q='Q' + k.id)",
+        "types and casts",
+        "cast it first",
+        "k.mutate(q='Q' + k.id.cast(\"string\"))",
+    ),
+    (
+        "k.mutate(b=''.join(reversed(k.name)))",
+        "string method",
+        "`t.s.reverse()`",
+        "k.mutate(b=k.name.reverse())",
+    ),
+    (
+        "r.mutate(m=(r.at - r.at) / pd.Timedelta(minutes=1))",
+        "dates and intervals",
+        "how many units lie between them",
+        "r.mutate(m=r.at.delta(r.at, unit='minute'))",
+    ),
+    (
+        "r.filter(r.at - r.at > ibis.interval(hours=2))",
+        "dates and intervals",
+        "how many units lie between them",
+        "r.filter(r.at.delta(r.at, unit='hour') > 2)",
+    ),
+    (
+        "k.select(*[c for c in k.columns if k.schema[c].is_numeric()])",
+        "wrong name",
+        "call it first",
+        "k.select(*[c for c in k.columns if k.schema()[c].is_numeric()])",
+    ),
+    (
+        "k.select('*', two=k.id * 2)",
+        "sql habit",
+        "SQL's star",
+        "k.select(ibis.selectors.all(), two=k.id * 2)",
+    ),
+    (
+        "r.mutate(d=re.findall('[0-9]+', r.code)[0])",
+        "eager use",
+        "re_extract",
+        "r.mutate(d=r.code.re_extract('[0-9]+', 0))",
+    ),
+    (
+        "r.filter(re.match('A', r.code))",
+        "eager use",
+        "re_search",
+        "r.filter(r.code.re_search('^(?:A)'))",
+    ),
+    (
+        "k.filter(k.boss_id.isin(k.filter(k.id > 1).id.to_list()))",
+        "eager use",
+        "`isin` takes the column expression itself",
+        "k.filter(k.boss_id.isin(k.filter(k.id > 1).id))",
+    ),
+]
+
+
 def test_the_length_of_an_arrays_distinct_values_takes_two_rounds_of_rules() -> None:
     first = rule_fix(
         "w.mutate(n=len(set(w.words)))", diagnose(failure_of("w.mutate(n=len(set(w.words)))"))

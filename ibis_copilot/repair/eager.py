@@ -25,7 +25,9 @@ NOT_ITERABLE = re.compile(r"^'(\w+)' object is not iterable")
 IN_OPERATOR = re.compile(r"^argument of type '(\w+)' is not iterable")
 UNBOUND = "Expression contains unbound tables and therefore cannot be executed"
 #: Methods that run an expression and bring its result into Python (or cache it).
-EXECUTING = ("execute", "to_pandas", "to_pyarrow", "to_polars", "to_pandas_batches", "cache")
+EXECUTING = (
+    "execute", "to_pandas", "to_pyarrow", "to_polars", "to_pandas_batches", "cache", "to_list",
+)  # fmt: skip
 
 
 def _expression_type(name: str) -> bool:
@@ -160,6 +162,8 @@ def unbound_execute(failure: Failure) -> Diagnosis | None:
     )
     if named:
         message += f"; without `.{named}()` the cell shows the expression"
+    if named and re.search(r"\.(isin|notin)\(", failure.code):
+        message += "; `isin` takes the column expression itself (a subquery), no Python list"
 
     def render(node: ast.AST, code: str) -> str:
         function = node.func if isinstance(node, ast.Call) else None

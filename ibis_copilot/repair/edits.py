@@ -277,15 +277,55 @@ def _arithmetic_value(node: ast.BinOp, namespace: Mapping[str, object]) -> ibis.
     return built if isinstance(built, ibis.Expr) else None
 
 
+#: Python's comparisons, which Ibis values take too (``t.temp > 1``).
+COMPARING: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+
+
+def _comparison_value(node: ast.Compare, namespace: Mapping[str, object]) -> ibis.Expr | None:
+    """``t.temp > 1``: the Ibis boolean it builds (one comparison of an Ibis value with
+    another or with a value written out; nothing is run)."""
+    if len(node.ops) != 1 or type(node.ops[0]) not in COMPARING:
+        return None
+    left, right = node.left, node.comparators[0]
+    sides: list[object] = [value_of(left, namespace), value_of(right, namespace)]
+    if all(side is None for side in sides):
+        return None
+    for index, side in enumerate((left, right)):
+        if sides[index] is None:
+            if not isinstance(side, ast.Constant):
+                return None
+            sides[index] = side.value
+    try:
+        built = COMPARING[type(node.ops[0])](*sides)
+    except Exception:  # noqa: BLE001 - a comparison Ibis refuses is no value
+        return None
+    return built if isinstance(built, ibis.Expr) else None
+
+
+def _operator_value(
+    node: ast.BinOp | ast.Compare, namespace: Mapping[str, object]
+) -> ibis.Expr | None:
+    if isinstance(node, ast.BinOp):
+        return _arithmetic_value(node, namespace)
+    return _comparison_value(node, namespace)
+
+
 def value_of(node: ast.AST, namespace: Mapping[str, object]) -> ibis.Expr | None:
     """The Ibis expression ``node`` stands for, found without running anything: a name
     the namespace binds to an expression, a table's column (``t.c``, ``t["c"]``), a
-    struct's field, or arithmetic of numbers (``t.minutes // 10``)."""
+    struct's field, arithmetic of numbers (``t.minutes // 10``) or a comparison."""
     if isinstance(node, ast.Name):
         value = namespace.get(node.id)
         return value if isinstance(value, ibis.Expr) else None
-    if isinstance(node, ast.BinOp):
-        return _arithmetic_value(node, namespace)
+    if isinstance(node, ast.BinOp | ast.Compare):
+        return _operator_value(node, namespace)
     if not isinstance(node, ast.Attribute | ast.Subscript):
         return None
     owner = value_of(node.value, namespace)

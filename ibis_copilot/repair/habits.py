@@ -19,6 +19,7 @@ from keyword import iskeyword
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 import ibis.selectors
 
 from ibis_copilot.expressions.compile import closest_dialect, valid_dialects
@@ -162,6 +163,30 @@ def sql_string(failure: Failure) -> Diagnosis | None:
         "expressions (`ibis.desc('col')` for `col DESC`, `t.a > 1` for a condition, one "
         "string per column)",
         lambda code: rewrite_nodes(code, wanted, render),
+    )
+
+
+def star_column(failure: Failure) -> Diagnosis | None:
+    """``t.select("*", x=...)``: SQL's star is every column; Ibis's is ``s.all()``."""
+    tree = parse(failure.code)
+    if _missing_name(failure) != "*" or tree is None:
+        return None
+    stars = {
+        position(argument)
+        for call in calls_to(tree, "select", "group_by")
+        for argument in call.args
+        if string_value(argument) == "*"
+    }
+
+    def star(node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) and position(node) in stars
+
+    return Diagnosis(
+        "sql habit",
+        "`\"*\"` is SQL's star; Ibis reads a string as one column's name: every column is "
+        "`ibis.selectors.all()` (`s.all()`), and new columns beside all the others are "
+        "`t.mutate(...)`",
+        lambda code: rewrite_nodes(code, star, lambda _node, _code: "ibis.selectors.all()"),
     )
 
 
@@ -1219,13 +1244,15 @@ def _column_reduction(node: ast.AST, namespace: Mapping[str, object]) -> str | N
     if len(node.args) != 1 or node.keywords:
         return None
     name, owner = string_value(node.args[0]), ast.unparse(function.value)
-    if name is None and isinstance(value_of(node.args[0], namespace), ibis.Column):
+    given = value_of(node.args[0], namespace)
+    column = None
+    if function.attr == "count" and isinstance(given, ir.BooleanValue):
+        return f"{owner}.count(where={ast.unparse(node.args[0])})"  # the rows where it holds
+    if name is None and isinstance(given, ibis.Column):
         column = ast.unparse(node.args[0])
     elif name is not None and name in table.columns:
         column = f"{owner}.{name}" if name.isidentifier() else f"{owner}[{name!r}]"
-    else:
-        return None
-    return f"{column}.{function.attr}()"
+    return f"{column}.{function.attr}()" if column else None
 
 
 def table_reduction_of_a_column(failure: Failure) -> Diagnosis | None:
@@ -1243,15 +1270,41 @@ def table_reduction_of_a_column(failure: Failure) -> Diagnosis | None:
     ]
     if not found:
         return None
-    shown = source_of(found[0], failure.code)
+    shown, fixed = source_of(found[0], failure.code), _column_reduction(found[0], namespace)
     counted = found[0].value if isinstance(found[0], ast.Subscript) else found[0]
     name = called_name(counted) if isinstance(counted, ast.Call) else "nunique"
+    lead = "here" if "where=" in (fixed or "") else "the column's own is"
     return Diagnosis(
         "pandas habit",
         f"`{shown}`: a table's `{name}()` counts over the whole table and takes no column "
-        "(its result is one number, not one per column); the column's own is "
-        f"`{_column_reduction(found[0], namespace)}`",
+        f"(its result is one number, not one per column; a condition goes in `where=`); "
+        f"{lead} `{fixed}`",
         lambda code: rewrite_rendered(code, lambda node, _: _column_reduction(node, namespace)),
+    )
+
+
+def _distinct_of_columns(call: ast.Call, code: str) -> str | None:
+    """``t.distinct("a", "b")`` (dplyr's ``distinct(df, a, b)``, SQL's ``SELECT DISTINCT
+    a, b``) → ``t.select("a", "b").distinct()``: the distinct combinations of those
+    columns (pandas' rows kept whole are ``distinct(on=...)``, written by keyword)."""
+    if not call.args or call.keywords or not isinstance(call.func, ast.Attribute):
+        return None
+    columns = ", ".join(source_of(argument, code) for argument in call.args)
+    return f"{owner_source(call.func.value, code)}.select({columns}).distinct()"
+
+
+def distinct_of_columns(failure: Failure) -> Diagnosis | None:
+    """``t.distinct("director")``: columns given by position to ``distinct``."""
+    if "distinct() takes 1 positional argument" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "wrong argument",
+        "`distinct()` takes no columns by position: the distinct values of some columns are "
+        "`t.select('a', 'b').distinct()` (SQL's `SELECT DISTINCT a, b`); one whole row per "
+        "value is `t.distinct(on='a')` (pandas' `drop_duplicates(subset=...)`)",
+        ("distinct",),
+        _distinct_of_columns,
     )
 
 
@@ -1334,6 +1387,8 @@ RULES = (
     rename_reversed,
     rename_columns_keyword,
     rename_by_position,
+    star_column,
+    distinct_of_columns,
     grouped_subscript,
     grouped_count_name,
     aggregate_dict,

@@ -1,14 +1,22 @@
 """Intervals built the way Python builds them: ``datetime.timedelta(seconds=t.n)`` of a
 column and a bare integer column added to an interval (``ibis.interval(days=14) +
 t.renewals * 7``); the reading of a fractional count (``ibis.interval(1.5, "h")``) as a
-whole one of a smaller unit."""
+whole one of a smaller unit; and a difference of two times measured in a unit by
+dividing it (``(b - a) / pd.Timedelta(minutes=1)``) or by comparing it with an interval
+of another unit (``b - a > ibis.interval(minutes=30)``), which Ibis's ``delta`` says."""
 
 from __future__ import annotations
 
 import ast
 import re
 
-from ibis_copilot.repair.edits import UNIT_CODES, UNIT_NAMES, called_name, string_value
+from ibis_copilot.repair.edits import (
+    UNIT_CODES,
+    UNIT_NAMES,
+    called_name,
+    node_rewrite,
+    string_value,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import mentions, rewrite_rendered, source_of
 
@@ -130,4 +138,83 @@ def fractional(node: ast.AST) -> tuple[float, str] | None:
     return (value, unit) if isinstance(value, float) and not value.is_integer() else None
 
 
-RULES = (timedelta_of_columns, integer_beside_interval)
+#: ``delta``'s unit names for Ibis's unit codes.
+DELTA_UNITS = {
+    "Y": "year", "Q": "quarter", "M": "month", "W": "week", "D": "day", "h": "hour",
+    "m": "minute", "s": "second", "ms": "millisecond", "us": "microsecond", "ns": "nanosecond",
+}  # fmt: skip
+#: Python's comparison operators, written out.
+COMPARISONS = {
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+}
+#: Duration constructors of pandas, Python and NumPy.
+DURATIONS = frozenset({"Timedelta", "timedelta", "timedelta64"})
+
+
+def _duration(node: ast.AST) -> tuple[ast.expr, str] | None:
+    """(amount, unit code) of one duration: ``pd.Timedelta(minutes=1)``,
+    ``datetime.timedelta(hours=2)``, ``np.timedelta64(1, "m")``, ``ibis.interval(minutes=30)``."""
+    if not isinstance(node, ast.Call):
+        return None
+    if called_name(node) == "interval" and (unit := interval_unit(node)):
+        return (node.args[0] if node.args else node.keywords[0].value), unit
+    if called_name(node) not in DURATIONS:
+        return None
+    if len(node.args) == 2 and not node.keywords and string_value(node.args[1]) in UNIT_NAMES:
+        return node.args[0], str(string_value(node.args[1]))
+    named = [(k.value, UNIT_CODES[k.arg]) for k in node.keywords if k.arg in UNIT_CODES]
+    return named[0] if len(named) == 1 == len(node.keywords) and not node.args else None
+
+
+def _difference(node: ast.AST, code: str, unit: str) -> str | None:
+    """``b - a`` as ``b.delta(a, unit="minute")``."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)):
+        return None
+    later, earlier = source_of(node.left, code), source_of(node.right, code)
+    return f"{later}.delta({earlier}, unit={DELTA_UNITS[unit]!r})"
+
+
+def _measured(node: ast.AST, code: str) -> str | None:
+    """``(b - a) / pd.Timedelta(minutes=1)`` → ``b.delta(a, unit='minute')``;
+    ``b - a > ibis.interval(minutes=30)`` → ``b.delta(a, unit='minute') > 30``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        duration = _duration(node.right)
+        delta = _difference(node.left, code, duration[1]) if duration else None
+        if duration is None or delta is None:
+            return None
+        amount = source_of(duration[0], code)
+        return delta if amount == "1" else f"({delta} / {amount})"
+    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+        return None
+    duration = _duration(node.comparators[0])
+    delta = _difference(node.left, code, duration[1]) if duration else None
+    if duration is None or delta is None:
+        return None
+    operator = COMPARISONS.get(type(node.ops[0]))
+    return f"{delta} {operator} {source_of(duration[0], code)}" if operator else None
+
+
+def measured_difference(failure: Failure) -> Diagnosis | None:
+    """A difference of two times divided by a duration (pandas' way to count minutes) or
+    compared with an interval of another unit: ``delta`` counts the units between them."""
+    text = str(failure.error)
+    divided = text.startswith("unsupported operand type(s) for /: 'Interval")
+    compared = "are not comparable" in text and text.count(":interval(") == 2
+    if not (divided or compared):
+        return None
+    return node_rewrite(
+        failure.code,
+        "dates and intervals",
+        "the difference of two times is an interval; how many units lie between them is "
+        '`b.delta(a, unit="minute")`, a number to divide or compare (not a `timedelta`, and '
+        "not an interval of another unit)",
+        _measured,
+    )
+
+
+RULES = (timedelta_of_columns, integer_beside_interval, measured_difference)

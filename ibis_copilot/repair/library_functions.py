@@ -144,9 +144,31 @@ def _hashed(node: ast.AST, tables: set[str]) -> tuple[str, ast.expr] | None:
     return name, value
 
 
+def _anchored_or_first(node: ast.AST, tables: set[str], code: str) -> str | None:
+    """``re.findall(p, t.s)[0]`` → ``t.s.re_extract(p, 0)`` (the first match);
+    ``re.match(p, t.s)`` → ``t.s.re_search("^p")`` (a match at the start)."""
+    first = isinstance(node, ast.Subscript) and ast.unparse(node.slice) == "0"
+    call = node.value if isinstance(node, ast.Subscript) and first else node
+    name = _module_function(call, frozenset({"re"}))
+    if not isinstance(call, ast.Call) or len(call.args) != 2 or call.keywords:
+        return None
+    pattern, text = call.args
+    if not mentions(text, tables):
+        return None
+    if name == "findall" and first:
+        return f"{source_of(text, code)}.re_extract({source_of(pattern, code)}, 0)"
+    written = string_value(pattern)
+    if name in {"match", "fullmatch"} and written is not None and not first:
+        anchored = f"^(?:{written})" + ("$" if name == "fullmatch" else "")
+        return f"{source_of(text, code)}.re_search({anchored!r})"
+    return None
+
+
 def _ibis_form(node: ast.AST, tables: set[str], code: str) -> str | None:
     """``node`` written with the column's own method, when it is one of the calls above."""
-    if (regex := _regex_call(node, tables, code)) is not None:
+    if (
+        regex := _regex_call(node, tables, code) or _anchored_or_first(node, tables, code)
+    ) is not None:
         return regex
     if (converted := _datetime_call(node, tables, code)) is not None:
         return converted
@@ -169,10 +191,12 @@ def library_function(failure: Failure) -> Diagnosis | None:
     if not isinstance(error, TypeError | ValueError | AttributeError) and UNBOUND not in str(error):
         return None
     tables = failure.expression_names
-    found = matching_calls(failure.code, lambda n: _ibis_form(n, tables, failure.code) is not None)
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    found = [n for n in ast.walk(tree) if _ibis_form(n, tables, failure.code) is not None]
     if not found:
         return None
-    function = found[0].func  # pd.to_datetime, or hashlib.sha256(...).hexdigest
+    called = found[0].value if isinstance(found[0], ast.Subscript) else found[0]
+    function = getattr(called, "func", called)  # pd.to_datetime, or hashlib.sha256(...).hexdigest
     hashed = getattr(function, "value", None)
     shown = source_of(hashed.func if isinstance(hashed, ast.Call) else function, failure.code)
     library = LIBRARIES.get(shown.split(".")[0], "")
@@ -305,4 +329,39 @@ def text_times_column(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (library_function, text_join, translation_table, text_times_column)
+def _reversed_text(node: ast.AST, failure: Failure) -> str | None:
+    """``"".join(reversed(t.s))`` (or ``reversed(t.s)``) → ``t.s.reverse()``."""
+    function = getattr(node, "func", None)
+    if isinstance(node, ast.Call) and isinstance(function, ast.Attribute):
+        joined = node.args[0] if len(node.args) == 1 else None
+        is_join = function.attr == "join" and string_value(function.value) == ""
+        return _reversed_text(joined, failure) if is_join and joined is not None else None
+    if not (isinstance(node, ast.Call) and isinstance(function, ast.Name)):
+        return None
+    if function.id != "reversed" or len(node.args) != 1:
+        return None
+    text = node.args[0]
+    return (
+        f"{ast.unparse(text)}.reverse()"
+        if isinstance(value_of(text, failure.namespace), ir.StringValue)
+        else None
+    )
+
+
+def reversed_text(failure: Failure) -> Diagnosis | None:
+    """``"".join(reversed(t.s))``: Python reverses a string in memory; a column's text is
+    reversed per row with ``reverse()``."""
+    if not isinstance(failure.error, TypeError):
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    if not any(_reversed_text(node, failure) for node in ast.walk(tree)):
+        return None
+    return Diagnosis(
+        "string method",
+        "`reversed(...)` reverses a Python string now; a column's text is reversed per row "
+        "with `t.s.reverse()`",
+        lambda code: rewrite_rendered(code, lambda node, _: _reversed_text(node, failure)),
+    )
+
+
+RULES = (library_function, text_join, translation_table, text_times_column, reversed_text)

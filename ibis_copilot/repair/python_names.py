@@ -128,7 +128,43 @@ def distinct_from(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: ``descriptor 'lower' for 'str' objects doesn't apply to a 'StringColumn' object``.
+UNBOUND_METHOD = re.compile(r"^descriptor '(\w+)' for '(\w+)' objects doesn't apply to a '(\w+)'")
+
+
+def _own_method(node: ast.AST, code: str, method: str, owner: str) -> str | None:
+    """``str.lower(t.s)`` → ``t.s.lower()``: Python's method of ``owner`` called as a
+    function, with the value first; the column's method of that name (or its synonym)."""
+    from ibis_copilot.repair.names import SYNONYMS  # names reads the diagnosis's patterns
+
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or not isinstance(function, ast.Attribute) or not node.args:
+        return None
+    if ast.unparse(function.value) != owner or function.attr != method or node.keywords:
+        return None
+    rest = [source_of(argument, code) for argument in node.args[1:]]
+    name = SYNONYMS.get(method, method)
+    return f"{owner_source(node.args[0], code)}.{name}({', '.join(rest)})"
+
+
+def python_method_as_function(failure: Failure) -> Diagnosis | None:
+    """``str.lower(t.name)``: Python's ``str`` method called on a column, which is no
+    Python string; the column has the method itself."""
+    found = UNBOUND_METHOD.match(str(failure.error))
+    if found is None:
+        return None
+    method, owner, column = found.groups()
+    return node_rewrite(
+        failure.code,
+        "string method",
+        f"`{owner}.{method}(...)` is Python's method of a `{owner}` and a `{column}` is none: "
+        f"call the column's own method, `t.s.{method}()`",
+        lambda node, code: _own_method(node, code, method, owner),
+    )
+
+
 RULES = (
+    python_method_as_function,
     deferred_not_imported,
     not_function,
     name_as_label,

@@ -232,7 +232,81 @@ def minus_as_all_but(failure: Failure) -> Diagnosis | None:
     )
 
 
+CONCATENATED = re.compile(r'^can only concatenate str \(not "(\w+)"\) to str')
+
+
+def _as_text(node: ast.AST, failure: Failure, code: str) -> str | None:
+    """``"Q" + t.d.quarter()`` → ``"Q" + t.d.quarter().cast("string")``: a number (or
+    date) joined to text is cast to text first."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)):
+        return None
+    texts = [
+        isinstance(s, ast.Constant) and isinstance(s.value, str) for s in (node.left, node.right)
+    ]
+    if texts[0] == texts[1]:
+        return None
+    other = node.right if texts[0] else node.left
+    if isinstance(other, ast.BinOp) or isinstance(
+        value_of(other, failure.namespace), ir.StringValue
+    ):
+        return None  # inner joins are cast one by one; text needs no cast
+    cast = f'{owner_source(other, code)}.cast("string")'
+    if texts[0]:
+        return f"{source_of(node.left, code)} + {cast}"
+    return f"{cast} + {source_of(node.right, code)}"
+
+
+def text_plus_number(failure: Failure) -> Diagnosis | None:
+    """``"Q" + t.d.quarter()``: Python joins text only to text; Ibis too, so the number
+    is cast to text first."""
+    found = CONCATENATED.match(str(failure.error))
+    if found is None or not found.group(1).endswith(("Column", "Scalar", "Value")):
+        return None
+    return node_rewrite(
+        failure.code,
+        "types and casts",
+        f"text is joined only to text and this is a `{found.group(1)}`: cast it first, "
+        '`"Q" + t.d.quarter().cast("string")`',
+        lambda node, code: _as_text(node, failure, code),
+    )
+
+
+#: A method read without its call, then indexed or asked for an attribute.
+UNCALLED_METHOD = re.compile(r"^'method' object (?:is not subscriptable|has no attribute '\w+')")
+
+
+def _called_method(node: ast.AST, failure: Failure, code: str) -> str | None:
+    """``t.schema["x"]`` → ``t.schema()["x"]``; ``t.schema.names`` → ``t.schema().names``."""
+    if not isinstance(node, ast.Subscript | ast.Attribute):
+        return None
+    method = node.value
+    if not isinstance(method, ast.Attribute):
+        return None
+    owner = value_of(method.value, failure.namespace)
+    if owner is None or not callable(getattr(owner, method.attr, None)):
+        return None
+    called = f"{source_of(method, code)}()"
+    if isinstance(node, ast.Attribute):
+        return f"{called}.{node.attr}"
+    return f"{called}[{source_of(node.slice, code)}]"
+
+
+def method_without_call(failure: Failure) -> Diagnosis | None:
+    """``t.schema["price"]``: ``schema`` is a method; its result is what is indexed."""
+    if UNCALLED_METHOD.match(str(failure.error)) is None:
+        return None
+    return node_rewrite(
+        failure.code,
+        "wrong name",
+        "a method is read without its call (`t.schema` is a method, `t.columns` a "
+        "property): call it first, `t.schema()['x']`",
+        lambda node, code: _called_method(node, failure, code),
+    )
+
+
 RULES = (
+    method_without_call,
+    text_plus_number,
     power_as_xor,
     formatted_date,
     comprehension_over_array,

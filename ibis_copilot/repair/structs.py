@@ -19,6 +19,7 @@ from ibis_copilot.repair.edits import (
     call_rewrite,
     called_name,
     matching_calls,
+    node_rewrite,
     parse,
     replace_each_call,
     string_value,
@@ -718,7 +719,43 @@ def polars_list_namespace(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _membership(node: ast.AST, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``t.tags == "x"`` → ``t.tags.contains("x")`` (``!=``: ``~t.tags.contains("x")``)
+    where ``t.tags`` is an array and the other side is no array."""
+    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+        return None
+    operator, (left, right) = node.ops[0], (node.left, node.comparators[0])
+    if not isinstance(operator, ast.Eq | ast.NotEq):
+        return None
+    if isinstance(value_of(right, namespace), ir.ArrayValue):
+        left, right = right, left
+    if not isinstance(value_of(left, namespace), ir.ArrayValue):
+        return None
+    if isinstance(right, ast.List | ast.Tuple) or isinstance(
+        value_of(right, namespace), ir.ArrayValue
+    ):
+        return None  # two arrays compare as arrays
+    test = f"{owner_source(left, code)}.contains({source_of(right, code)})"
+    return test if isinstance(operator, ast.Eq) else f"~{test}"
+
+
+def array_compared_to_element(failure: Failure) -> Diagnosis | None:
+    """``t.genres == "Drama"``: an array compared with one value; whether the array
+    holds it is ``t.genres.contains("Drama")``."""
+    text = str(failure.error)
+    if "are not comparable" not in text or ":array<" not in text:
+        return None
+    return node_rewrite(
+        failure.code,
+        "nested data",
+        "an array column is compared with one value, which never equals a whole array: "
+        'whether the array holds it is `t.tags.contains("x")` (`~` for not)',
+        lambda node, code: _membership(node, code, failure.namespace),
+    )
+
+
 RULES = (
+    array_compared_to_element,
     polars_list_namespace,
     parsed_json,
     arrays_as_python_sets,
