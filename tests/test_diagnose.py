@@ -788,9 +788,8 @@ def test_the_hook_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         ("ibis.window(rows=6, order_by='ts')", "; its argument `rows` was given `6`"),
         (
-            "ibis.memtable({'a': 'x', 'b': 'y'})",
-            "failed inside `ibis.memtable(data, /, *, columns=None, schema=None)`: ValueError: "
-            "If using all scalar values, you must pass an index: compare",
+            "ibis.array([])",
+            "failed inside `ibis.array(values, /)`: ValueError: max() arg is an empty sequence",
         ),
         (
             "t.relocate('qty', before='region', after='note')",

@@ -1384,6 +1384,55 @@ RULE_CASES += [
         "r.filter(r.code.re_search('^(?:A)'))",
     ),
     (
+        "r.mutate(s=r.code.substitute(['a', 'b'], ['x', 'y']))",
+        "argument shape",
+        "one each",
+        "r.mutate(s=r.code.substitute({'a': 'x', 'b': 'y'}))",
+    ),
+    (
+        "r.mutate(v=r.tags.get('room') or 'none')",
+        "null handling",
+        "`ibis.coalesce(x, default)`",
+        "r.mutate(v=ibis.coalesce(r.tags.get('room'), 'none'))",
+    ),
+    (
+        "k.mutate(c=ibis.cases((k.id > 9, 'big'), 'B'))",
+        "wrong argument",
+        "the default as `else_=`",
+        "k.mutate(c=ibis.cases((k.id > 9, 'big'), else_='B'))",
+    ),
+    (
+        "ibis.memtable({'id': 1, 'name': 'x'})",
+        "argument shape",
+        "even for one row",
+        "ibis.memtable({'id': [1], 'name': ['x']})",
+    ),
+    (
+        "k.mutate(n=k.group_by('name').cumcount())",
+        "window",
+        "pandas' `cumcount`",
+        "k.mutate(n=ibis.row_number().over(group_by='name', order_by='day'))",
+    ),
+    (
+        "k.select('id', 'name').cast('string')",
+        "types and casts",
+        "one type for every column",
+        "k.select('id', 'name').mutate(ibis.selectors.across(ibis.selectors.all(), "
+        "lambda c: c.cast('string')))",
+    ),
+    (
+        "k.join(r, ['name', 'sensor'])",
+        "join",
+        "one condition",
+        "k.join(r, k['name'] == r['sensor'])",
+    ),
+    (
+        "r.sample(0.1, method='system')",
+        "signature",
+        "'system' is written 'block'",
+        "r.sample(0.1, method='block')",
+    ),
+    (
         "k.filter(k.boss_id.isin(k.filter(k.id > 1).id.to_list()))",
         "eager use",
         "`isin` takes the column expression itself",
@@ -2099,6 +2148,9 @@ SIGNATURE_CASES += [
     ("k.drop_nulls()", "did you mean `.drop_null`", "k.drop_null()"),
     ("r.code.instr('-')", "did you mean `.find`", "r.code.find('-')"),
     ("k.unionByName(k)", "did you mean `.union`", "k.union(k)"),
+    ("k.union(k, ignore_index=True)", "no parameter `ignore_index=`", "k.union(k)"),
+    ("r.temp.argmin(by=r.n)", "no parameter `by=`", "r.temp.argmin(key=r.n)"),
+    ("r.code.first('at')", "by keyword", "r.code.first(order_by='at')"),
     ("r.temp.percentile_cont(0.5)", "did you mean `.quantile`", "r.temp.quantile(0.5)"),
     # polars' and dplyr's names
     ("r.temp.is_infinite()", "did you mean `.isinf`", "r.temp.isinf()"),

@@ -514,6 +514,20 @@ def _cases_flat(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}({', '.join(pairs + rest)})"
 
 
+def _cases_default_last(call: ast.Call, code: str) -> str | None:
+    """``ibis.cases((c, v), ..., "B")`` (SQL's trailing ``ELSE``) → ``else_="B"``."""
+    *pairs, last = call.args or [ast.Tuple(elts=[])]
+    if not pairs or not all(isinstance(pair, ast.Tuple) for pair in pairs):
+        return None
+    if isinstance(last, ast.Tuple | ast.List | ast.Dict) or any(
+        k.arg == "else_" for k in call.keywords
+    ):
+        return None
+    parts = [source_of(pair, code) for pair in pairs]
+    parts += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+    return f"{source_of(call.func, code)}({', '.join([*parts, f'else_={source_of(last, code)}'])})"
+
+
 def _cases_chain(call: ast.Call, code: str) -> str | None:
     """``ibis.cases(...).else_(d).end()`` (the old builder's ending) → ``cases(..., else_=d)``."""
     function = call.func
@@ -539,6 +553,7 @@ def _fixed_cases(code: str) -> str | None:
     for names, translator in (
         (("cases",), _cases_arguments),
         (("cases",), _cases_flat),
+        (("cases",), _cases_default_last),
         (("else_", "end"), _cases_chain),
     ):
         fixed = replace_each_call(fixed, names, translator) or fixed
@@ -560,6 +575,37 @@ def cases_arguments(failure: Failure) -> Diagnosis | None:
         "`else_=`: `ibis.cases((condition, value), ..., else_=default)` "
         "(`col.cases((value, result), ...)`), not one list or dict, nor `.else_().end()`",
         _fixed_cases,
+    )
+
+
+def _one_row(call: ast.Call, code: str) -> str | None:
+    """``ibis.memtable({"a": 1, "b": "x"})`` → ``ibis.memtable({"a": [1], "b": ["x"]})``."""
+    given = call.args[0] if len(call.args) == 1 else None
+    if not isinstance(given, ast.Dict) or None in given.keys or not given.values:
+        return None
+    if any(isinstance(value, ast.List | ast.Tuple | ast.Dict) for value in given.values):
+        return None
+    items = [
+        f"{source_of(key, code)}: [{source_of(value, code)}]"
+        for key, value in zip(given.keys, given.values, strict=True)
+        if key is not None
+    ]
+    rest = [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+    return f"{source_of(call.func, code)}({', '.join(['{' + ', '.join(items) + '}', *rest])})"
+
+
+def memtable_of_scalars(failure: Failure) -> Diagnosis | None:
+    """``ibis.memtable({"team": "T1", "bonus": 100})``: one value per column where a
+    table takes a list of values (its rows) per column."""
+    if "If using all scalar values, you must pass an index" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "argument shape",
+        "a table's columns are lists of values, one per row, even for one row: "
+        "`ibis.memtable({'team': ['T1'], 'bonus': [100]})`",
+        ("memtable",),
+        _one_row,
     )
 
 
@@ -1159,6 +1205,7 @@ RULES = (
     self_join,
     selector_not_called,
     cases_arguments,
+    memtable_of_scalars,
     isin_scalar,
     isin_table,
     join_kind,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 
+import ibis
 import ibis.expr.types as ir
 
 from ibis_copilot.repair.arguments import selector_aliases
@@ -264,25 +266,33 @@ def name_read_as_call(failure: Failure) -> Diagnosis | None:
 
 
 def _values_to_one(call: ast.Call, code: str) -> str | None:
-    """``col.substitute(["a", "b"], "x")`` → ``col.substitute({"a": "x", "b": "x"})``."""
+    """``col.substitute(["a", "b"], "x")`` → ``col.substitute({"a": "x", "b": "x"})``;
+    pandas' ``replace(["a", "b"], ["x", "y"])``, value by value → ``{"a": "x", "b": "y"}``."""
     values = call.args[0] if len(call.args) == 2 and not call.keywords else None
     if not isinstance(values, ast.List | ast.Tuple | ast.Set) or not values.elts:
         return None
-    new = source_of(call.args[1], code)
-    items = ", ".join(f"{source_of(old, code)}: {new}" for old in values.elts)
+    replacement = call.args[1]
+    if isinstance(replacement, ast.List | ast.Tuple):
+        if len(replacement.elts) != len(values.elts) or isinstance(values, ast.Set):
+            return None
+        news = [source_of(new, code) for new in replacement.elts]
+    else:
+        news = [source_of(replacement, code)] * len(values.elts)
+    pairs = zip(values.elts, news, strict=True)
+    items = ", ".join(f"{source_of(old, code)}: {new}" for old, new in pairs)
     return f"{source_of(call.func, code)}({{{items}}})"
 
 
 def substitute_of_several(failure: Failure) -> Diagnosis | None:
-    """``col.substitute(["a", "b"], "x")``: one replacement for several values is a
-    mapping with an entry for each."""
+    """``col.substitute(["a", "b"], "x")``: one replacement for several values (or one
+    each) is a mapping with an entry for each."""
     if "are not comparable" not in str(failure.error) or "array<" not in str(failure.error):
         return None
     return call_rewrite(
         failure.code,
         "argument shape",
         "`substitute(value, replacement)` swaps one value; several values for one "
-        'replacement are a mapping: `col.substitute({"a": "x", "b": "x"})`',
+        'replacement (or one each) are a mapping: `col.substitute({"a": "x", "b": "y"})`',
         ("substitute",),
         _values_to_one,
     )
@@ -416,6 +426,46 @@ def _pair_as_equality(call: ast.Call, code: str) -> str | None:
     equality = f"{source_of(left, code)} == {source_of(right, code)}"
     call_text, list_text = source_of(call, code), source_of(predicates, code)
     return call_text.replace(list_text, equality, 1)
+
+
+def _names_as_equality(call: ast.Call, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``a.join(b, ["team_a", "team"])`` → ``a.join(b, a.team_a == b.team)``: a column of
+    each table by name, the first only the left's and the second only the right's."""
+    predicates = call.args[1] if len(call.args) == 2 else None
+    if not isinstance(predicates, ast.List | ast.Tuple) or len(predicates.elts) != 2:
+        return None
+    names = [string_value(element) for element in predicates.elts]
+    left_node = call.func.value if isinstance(call.func, ast.Attribute) else None
+    left, right = (
+        value_of(left_node, namespace) if left_node else None,
+        value_of(call.args[0], namespace),
+    )
+    if not isinstance(left, ibis.Table) or not isinstance(right, ibis.Table) or None in names:
+        return None
+    mine, theirs = names
+    if mine not in left.columns or mine in right.columns or theirs not in right.columns:
+        return None
+    if theirs in left.columns or left_node is None:
+        return None
+    left_text, right_text = owner_source(left_node, code), source_of(call.args[0], code)
+    equality = f"{left_text}[{mine!r}] == {right_text}[{theirs!r}]"
+    return source_of(call, code).replace(source_of(predicates, code), equality, 1)
+
+
+def join_names_as_pair(failure: Failure) -> Diagnosis | None:
+    """``matches.join(players, ["team_a", "team"])``: a list of names is keys each table
+    has; one key of each, named differently, is one condition."""
+    if "is not found in table" not in str(failure.error):
+        return None
+    namespace = failure.namespace
+    return call_rewrite(
+        failure.code,
+        "join",
+        "a list of names joins on columns both tables have under each name; a key named "
+        "differently on each side is one condition, `a.join(b, a.team_a == b.team)`",
+        ("join", *sorted(KIND_JOINS)),
+        lambda call, code: _names_as_equality(call, code, namespace),
+    )
 
 
 def join_keys_as_pair(failure: Failure) -> Diagnosis | None:
@@ -887,6 +937,7 @@ RULES = (
     selectors_as_list,
     having_after_aggregate,
     join_keys_as_pair,
+    join_names_as_pair,
     builtin_across,
     array_sorted_descending,
     reset_index,

@@ -206,7 +206,7 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "min": ("lower",),
     "max": ("upper",),
     "index": ("id_cols", "offset"),
-    "by": ("predicates",),
+    "by": ("predicates", "key"),  # a join's keys; argmax(by=...): the value maximised
     "columns": ("names_from",),
     "values": ("values_from",),
     "aggfunc": ("values_agg",),
@@ -343,6 +343,7 @@ IGNORABLE_KEYWORDS: dict[str, object] = {
     "verbose": True,  # ``info()`` lists every column
     "regex": False,  # ``contains``/``replace`` take text literally
     "case": True,  # and match case
+    "ignore_index": True,  # Ibis tables have no index to renumber
 }
 #: Approximations' precision knobs (PySpark's ``rsd=``, ``accuracy=``): Ibis leaves the
 #: precision to the backend, so any value is dropped from an ``approx_*`` call.
@@ -809,6 +810,8 @@ def _window_role(node: ast.AST, failure: Failure) -> str | None:
 
 def _no_condition(node: ast.AST, namespace: Mapping[str, object]) -> bool:
     """``node`` is known to be a value that is not true or false (``t.hired``)."""
+    if string_value(node) is not None:  # a column's name: ``first("hired")``
+        return True
     value = value_of(node, namespace)
     return isinstance(value, ibis.Value) and not value.type().is_boolean()
 

@@ -735,6 +735,43 @@ def list_membership(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _or_as_default(code: str) -> str | None:
+    """``x or 0.0`` (Python's default for a missing value) → ``ibis.coalesce(x, 0.0)``."""
+
+    def wanted(node: ast.AST) -> bool:
+        if not (isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)):
+            return False
+        default = node.values[-1]
+        return (
+            len(node.values) == 2  # a value and its default
+            and isinstance(default, ast.Constant)
+            and isinstance(default.value, int | float | str)
+            and not isinstance(default.value, bool)
+        )
+
+    def render(node: ast.AST, text: str) -> str:
+        assert isinstance(node, ast.BoolOp)  # noqa: S101 - wanted() chose these only
+        value, default = (rewrite.source_of(v, text) for v in node.values)
+        return f"ibis.coalesce({value}, {default})"
+
+    return rewrite.rewrite_nodes(code, wanted, render)
+
+
+def or_as_default(failure: Failure) -> Diagnosis | None:
+    """``t.fees.get("pilotage") or 0.0``: Python's ``or`` as a default needs one truth
+    value; Ibis's default for a missing (null) value is ``coalesce``."""
+    if "truth value of an Ibis expression is not defined" not in str(failure.error):
+        return None
+    if _or_as_default(failure.code) is None:
+        return None
+    return Diagnosis(
+        "null handling",
+        "`x or default` asks Python for one truth value; a default for missing (null) "
+        "values is `ibis.coalesce(x, default)` (or `x.fill_null(default)`)",
+        _or_as_default,
+    )
+
+
 def python_boolean_operators(failure: Failure) -> Diagnosis | None:
     """``and`` / ``or`` / ``not`` (or ``if``) on expressions."""
     if "truth value of an Ibis expression is not defined" not in str(failure.error):
@@ -743,6 +780,8 @@ def python_boolean_operators(failure: Failure) -> Diagnosis | None:
         return None  # a comparison grouped around ``&``: the rule above
     if _membership_in_values(failure.code, failure.namespace) is not None:
         return None  # ``x in values``: the rule above
+    if _or_as_default(failure.code) is not None:
+        return None  # ``x or 0``: a default, the rule above
     return Diagnosis(
         "python boolean operators",
         "Python's `and`/`or`/`not` cannot combine Ibis expressions: use `&`, `|`, `~` with "
@@ -966,6 +1005,7 @@ RULES: tuple[Rule, ...] = (
     item_assignment,
     operator_precedence,
     list_membership,
+    or_as_default,
     python_boolean_operators,
     none_comparison,
     mixed_tables,
@@ -994,6 +1034,7 @@ RULES: tuple[Rule, ...] = (
     windows.window_of_names,
     windows.window_frame_signs,
     windows.grouped_window_method,
+    windows.grouped_row_number,
     windows.boundary_as_keyword,
     choice_spelling,
 )

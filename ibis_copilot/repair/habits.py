@@ -190,6 +190,44 @@ def star_column(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Table methods that give a table back: what ``.cast(...)`` after them is called on.
+TABLE_RESULTS = frozenset(
+    {"select", "mutate", "filter", "drop", "order_by", "limit", "head", "distinct", "rename",
+     "relocate", "drop_null", "fill_null", "view", "sql", "table"}
+)  # fmt: skip
+
+
+def _every_column_cast(call: ast.Call, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``t.cast("string")`` → ``t.mutate(ibis.selectors.across(ibis.selectors.all(),
+    lambda c: c.cast("string")))``: one type for every column of a table."""
+    target = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
+    table = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if target is None or table is None:
+        return None
+    is_table = isinstance(value_of(table, namespace), ibis.Table) or (
+        isinstance(table, ast.Call) and called_name(table) in TABLE_RESULTS
+    )
+    if not is_table:
+        return None
+    every = f"ibis.selectors.across(ibis.selectors.all(), lambda c: c.cast({target!r}))"
+    return f"{source_of(table, code)}.mutate({every})"
+
+
+def table_cast_to_one_type(failure: Failure) -> Diagnosis | None:
+    """``t.select("a", "b").cast("string")``: a table's ``cast`` takes a schema (a mapping
+    of column to type), not one type for all."""
+    if "not enough values to unpack" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "types and casts",
+        "a table's `cast` takes a mapping of column to type, `t.cast({'a': 'string'})`; one "
+        "type for every column is `t.mutate(s.across(s.all(), lambda c: c.cast('string')))`",
+        ("cast",),
+        lambda call, code: _every_column_cast(call, code, failure.namespace),
+    )
+
+
 # -- casts to type names Ibis does not know ------------------------------------------------
 
 #: Type names from SQL, pandas and NumPy, written as Ibis names. Integers and floats take
@@ -1388,6 +1426,7 @@ RULES = (
     rename_columns_keyword,
     rename_by_position,
     star_column,
+    table_cast_to_one_type,
     distinct_of_columns,
     grouped_subscript,
     grouped_count_name,

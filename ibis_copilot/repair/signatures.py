@@ -84,11 +84,13 @@ def signature_mismatch(failure: Failure) -> Diagnosis | None:
     return Diagnosis("signature", message)
 
 
-#: Other tools' names of choices Ibis spells otherwise (units of time).
+#: Other tools' names of choices Ibis spells otherwise (units of time, sampling methods).
 CHOICE_SYNONYMS = {
     "millis": "ms", "millisecond": "ms", "milliseconds": "ms", "micros": "us",
     "microsecond": "us", "microseconds": "us", "nanos": "ns", "nanosecond": "ns",
     "nanoseconds": "ns", "sec": "s", "second": "s", "seconds": "s",
+    # SQL's TABLESAMPLE methods: SYSTEM samples blocks, BERNOULLI rows
+    "system": "block", "bernoulli": "row",
 }  # fmt: skip
 
 

@@ -574,6 +574,43 @@ def grouped_window_method(failure: Failure) -> Diagnosis | None:
     )
 
 
+GROUPED_LACKS = re.compile(r"^GroupedTable has no attribute (cumcount|ngroup)$")
+
+
+def _row_number_per_group(call: ast.Call, code: str, tables: dict[str, ir.Table]) -> str | None:
+    """``t.group_by("k").cumcount()`` → ``ibis.row_number().over(group_by="k",
+    order_by="day")``, ordered by the table's only date or timestamp column (with none
+    or several, numbered in the order rows come, as pandas numbers them)."""
+    grouped = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not (isinstance(grouped, ast.Call) and called_name(grouped) == "group_by"):
+        return None
+    if grouped.keywords or not grouped.args or call.args or call.keywords:
+        return None
+    keys = [source_of(argument, code) for argument in grouped.args]
+    groups = keys[0] if len(keys) == 1 else f"[{', '.join(keys)}]"
+    order = _only_temporal_column(grouped, tables)
+    ordered = f", order_by={order!r}" if order else ""  # else rows are numbered as they come
+    return f"ibis.row_number().over(group_by={groups}{ordered})"
+
+
+def grouped_row_number(failure: Failure) -> Diagnosis | None:
+    """pandas' ``t.groupby(k).cumcount()``: a row's number within its group is
+    ``row_number`` over the groups (from 0, as pandas counts)."""
+    match = GROUPED_LACKS.match(str(failure.error))
+    if match is None or match.group(1) != "cumcount":
+        return None
+    tables = failure.tables
+    return Diagnosis(
+        "window",
+        "a row's number within its group (pandas' `cumcount`) is "
+        "`ibis.row_number().over(group_by=k, order_by=...)`, counted from 0; give the "
+        "order, which a table's rows do not have",
+        lambda code: replace_each_call(
+            code, ("cumcount",), lambda c, t: _row_number_per_group(c, t, tables)
+        ),
+    )
+
+
 BOUNDARIES = ("preceding", "following")
 
 
