@@ -1324,9 +1324,11 @@ def table_reduction_of_a_column(failure: Failure) -> Diagnosis | None:
 def _distinct_of_columns(call: ast.Call, code: str) -> str | None:
     """``t.distinct("a", "b")`` (dplyr's ``distinct(df, a, b)``, SQL's ``SELECT DISTINCT
     a, b``) → ``t.select("a", "b").distinct()``: the distinct combinations of those
-    columns (pandas' rows kept whole are ``distinct(on=...)``, written by keyword)."""
+    columns (pandas' list of columns keeps rows whole: ``distinct(on=[...])``)."""
     if not call.args or call.keywords or not isinstance(call.func, ast.Attribute):
         return None
+    if any(isinstance(argument, ast.List | ast.Tuple) for argument in call.args):
+        return None  # pandas' list of columns: ``distinct(on=[...])``, the signature's search
     columns = ", ".join(source_of(argument, code) for argument in call.args)
     return f"{owner_source(call.func.value, code)}.select({columns}).distinct()"
 
