@@ -98,6 +98,21 @@ def node_rewrite(
     return Diagnosis(rule, message, lambda text: rewrite_rendered(text, render))
 
 
+def shown_rewrite(
+    code: str,
+    rule: str,
+    message: Callable[[str], str],
+    render: Callable[[ast.AST, str], str | None],
+) -> Diagnosis | None:
+    """:func:`node_rewrite` whose message shows the first rewritten node's new text
+    (``message(text)``); None when ``render`` writes none in ``code``."""
+    tree = parse(code)
+    found = [text for node in ast.walk(tree) if (text := render(node, code))] if tree else []
+    if not found:
+        return None
+    return Diagnosis(rule, message(found[0]), lambda text: rewrite_rendered(text, render))
+
+
 def arguments_of(call: ast.Call) -> list[ast.expr]:
     """What ``call`` is given: its positional arguments, then its keywords' values."""
     return [*call.args, *(k.value for k in call.keywords)]

@@ -13,7 +13,7 @@ import ast
 import re
 
 from ibis_copilot.repair import translate
-from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, call_rewrite, parse
+from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, call_rewrite, shown_rewrite
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
 
@@ -84,14 +84,11 @@ def polars_name(failure: Failure) -> Diagnosis | None:
     def render(node: ast.AST, code: str) -> str | None:
         return _rendered(node, code, name)
 
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    found = [text for node in ast.walk(tree) if (text := render(node, failure.code))]
-    if not found:
-        return None
-    return Diagnosis(
+    return shown_rewrite(
+        failure.code,
         "pandas habit",
-        f"`.{name}` is polars'; in Ibis: `{found[0]}`",
-        lambda code: rewrite_rendered(code, render),
+        lambda ibis: f"`.{name}` is polars'; in Ibis: `{ibis}`",
+        render,
     )
 
 

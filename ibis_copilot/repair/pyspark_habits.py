@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, parse, string_value
+from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, parse, shown_rewrite, string_value
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
 
@@ -101,13 +101,12 @@ def pyspark_method(failure: Failure) -> Diagnosis | None:
     def render(node: ast.AST, code: str) -> str | None:
         return _table_call(node, code, name)
 
-    found = [text for node in ast.walk(tree) if (text := render(node, failure.code))]
-    if not found:
-        return None
-    return Diagnosis(
+    written = lacking.group(2)
+    return shown_rewrite(
+        failure.code,
         "pandas habit",
-        f"`.{lacking.group(2)}` is PySpark's; in Ibis: `{found[0]}`",
-        lambda code: rewrite_rendered(code, render),
+        lambda ibis: f"`.{written}` is PySpark's; in Ibis: `{ibis}`",
+        render,
     )
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import ast
 import re
 
-from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, UNIT_CODES, parse, string_value
+from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, UNIT_CODES, shown_rewrite, string_value
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
+from ibis_copilot.repair.rewrite import owner_source, source_of
 
 #: Calls with no argument, and their Ibis form of ``{x}``.
 NO_ARGUMENT = {
@@ -123,14 +123,11 @@ def sql_function_method(failure: Failure) -> Diagnosis | None:
         is_call = isinstance(node, ast.Call) and getattr(node.func, "attr", None) == name
         return _ibis_form(node, code, name) if is_call and isinstance(node, ast.Call) else None
 
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    found = [text for node in ast.walk(tree) if (text := render(node, failure.code))]
-    if not found:
-        return None
-    return Diagnosis(
+    return shown_rewrite(
+        failure.code,
         "sql habit",
-        f"`.{name}(...)` is SQL's function; in Ibis: `{found[0]}`",
-        lambda code: rewrite_rendered(code, render),
+        lambda ibis: f"`.{name}(...)` is SQL's function; in Ibis: `{ibis}`",
+        render,
     )
 
 
