@@ -1,7 +1,7 @@
 """polars' names where Ibis says the same thing another way: tests of a float
 (``is_finite``, ``fill_nan``), duplicates (``is_duplicated``), a table's ``height`` and
-``with_row_index``, ``top_k(k, by=)``, ``collect()``, ``rank("dense")``, a grouped
-``len()`` and the string namespace's ``json_decode``/``to_integer``.
+``with_row_index``, ``collect()``, ``rank("dense")``, a grouped ``len()`` and the string
+namespace's ``json_decode``/``to_integer``.
 
 Each entry is the Ibis form of the call, with ``{x}`` for what it was called on; the
 entries that need more than that (an order for a rolling window, a product) are advice.
@@ -73,12 +73,12 @@ def polars_name(failure: Failure) -> Diagnosis | None:
     message = str(failure.error)
     lacking = NO_SUCH_ATTRIBUTE.match(message)
     grouped = GROUPED_LACKS.match(message)
-    name = lacking.group(2) if lacking else grouped.group(1) if grouped else None
-    if name is None or not (name in CALLS or name in ATTRIBUTES or name in ONE_ARGUMENT):
-        if name in ADVICE:
-            return Diagnosis("pandas habit", f"`.{name}` is polars'; in Ibis, {ADVICE[name]}")
-        if grouped and name in GROUPED:
-            return _grouped_length(name)
+    name = lacking.group(2) if lacking else grouped.group(1) if grouped else ""
+    if name in ADVICE:
+        return Diagnosis("pandas habit", f"`.{name}` is polars'; in Ibis, {ADVICE[name]}")
+    if grouped and name in GROUPED:
+        return _grouped_length(name)
+    if name not in CALLS | ATTRIBUTES | ONE_ARGUMENT:
         return None
 
     def render(node: ast.AST, code: str) -> str | None:
