@@ -1441,6 +1441,53 @@ RULE_CASES += [
 ]
 
 
+# read from the tenth held-out repair set once it had been run (fourteenth session)
+RULE_CASES += [
+    (
+        "k.filter(np.logical_not(k.id > 1))",
+        "eager use",
+        "`~cond` to negate a condition",
+        "k.filter((~(k.id > 1)))",
+    ),
+    (
+        "k.filter(k.id > 1) + k.filter(k.id < 0)",
+        "set operations",
+        "`a.union(b)`",
+        "k.filter(k.id > 1).union(k.filter(k.id < 0))",
+    ),
+    (
+        "r.select('n', 'place.*')",
+        "nested data",
+        "every field of a struct",
+        "r.select('n', 'place').unpack('place')",
+    ),
+    (
+        "r.mutate(f=ibis.array([r.place[k] for k in r.place]))",
+        "nested data",
+        "`t.s.names`",
+        "r.mutate(f=ibis.array([r.place[k] for k in r.place.names]))",
+    ),
+    (
+        "k.group_by('name').agg(n=pd.NamedAgg(column='id', aggfunc='nunique'))",
+        "pandas habit",
+        "`pd.NamedAgg(column=..., aggfunc=...)` is pandas'",
+        "k.group_by('name').agg(n=ibis._['id'].nunique())",
+    ),
+    (
+        "k.mutate(d=format(k.day, '%d/%m'))",
+        "python operator",
+        "`format(x, spec)`",
+        "k.mutate(d=k.day.strftime('%d/%m'))",
+    ),
+    (
+        "k.select(*[c for c in k.schema if c != 'day'])",
+        "wrong name",
+        "call it first",
+        "k.select(*[c for c in k.schema() if c != 'day'])",
+    ),
+]
+
+
 def test_the_length_of_an_arrays_distinct_values_takes_two_rounds_of_rules() -> None:
     first = rule_fix(
         "w.mutate(n=len(set(w.words)))", diagnose(failure_of("w.mutate(n=len(set(w.words)))"))
@@ -2148,6 +2195,18 @@ SIGNATURE_CASES += [
     ("k.drop_nulls()", "did you mean `.drop_null`", "k.drop_null()"),
     ("r.code.instr('-')", "did you mean `.find`", "r.code.find('-')"),
     ("k.unionByName(k)", "did you mean `.union`", "k.union(k)"),
+    ("k.day.to_period('M')", "did you mean `.truncate`", "k.day.truncate('M')"),
+    ("r.code.safe_cast('int64')", "did you mean `.try_cast`", "r.code.try_cast('int64')"),
+    (
+        "k.select('id').except_(k.select(id='boss_id'))",
+        "did you mean `.difference`",
+        "k.select('id').difference(k.select(id='boss_id'))",
+    ),
+    (
+        "k.group_by('name').summarise(n=k.count())",
+        "did you mean `.aggregate`",
+        "k.group_by('name').aggregate(n=k.count())",
+    ),
     ("k.union(k, ignore_index=True)", "no parameter `ignore_index=`", "k.union(k)"),
     ("r.temp.argmin(by=r.n)", "no parameter `by=`", "r.temp.argmin(key=r.n)"),
     ("r.code.first('at')", "by keyword", "r.code.first(order_by='at')"),

@@ -1045,6 +1045,9 @@ IBIS_SYNONYMS = {
     "uuid4": "uuid",
     "except_": "difference",  # SQL's EXCEPT / MINUS
     "minus": "difference",
+    "NULL": "null",  # SQL's NULL, pandas' NA: a typed null is ibis.null()
+    "NA": "null",
+    "null_literal": "null",
 }
 MODULE_ATTRIBUTE = re.compile(r"^module '(ibis[\w.]*)' has no attribute '(\w+)'")
 

@@ -232,7 +232,14 @@ COMBINING = {
     "max": "ibis.greatest",
 }
 #: NumPy functions (and methods of the same name) that Ibis writes as a formula.
-FORMULAS = {"log1p": "({x} + 1).ln()", "expm1": "({x}.exp() - 1)"}
+FORMULAS = {"log1p": "({x} + 1).ln()", "expm1": "({x}.exp() - 1)", "logical_not": "(~{x})"}
+#: Python's and NumPy's functions of two values that Ibis writes with operators.
+PAIR_FORMULAS = {
+    "divmod": "({a} // {b}, {a} % {b})",
+    "logical_and": "({a} & {b})",
+    "logical_or": "({a} | {b})",
+    "logical_xor": "({a} ^ {b})",
+}
 NUMERIC_MODULES = frozenset({"math", "np", "numpy"})
 BUILTINS = frozenset({"abs", "round", "min", "max", "divmod", "zip", "ord", "sum"})
 #: Python's and NumPy's reductions of one iterable, and the Ibis reduction of a column.
@@ -272,7 +279,8 @@ def _python_function(
         name in ELEMENTWISE
         or (name in COMBINING and len(node.args) > 1 and pairwise)  # np.max(x, 0): an axis
         or name in FORMULAS
-        or name in {"divmod", "zip", "ord"}
+        or name in {"zip", "ord"}
+        or (name in PAIR_FORMULAS and len(node.args) == 2)
         or (name in REDUCING and len(node.args) == 1)
         or _same_named_method(node, namespace or {}) is not None
     )
@@ -358,8 +366,8 @@ def _ibis_call(node: ast.AST, code: str, namespace: Mapping[str, object] | None 
         return f"{first}.{method}({', '.join(rest)})"
     if name in FORMULAS:
         return FORMULAS[name].format(x=first)
-    if name == "divmod":
-        return f"({first} // {rest[0]}, {first} % {rest[0]})"
+    if name in PAIR_FORMULAS:
+        return PAIR_FORMULAS[name].format(a=first, b=rest[0])
     if name not in COMBINING:  # a method of the same name: ``zip(a, b)`` is ``a.zip(b)``
         return f"{first}.{name}({', '.join(rest)})"
     return f"{COMBINING[name]}({', '.join([source_of(node.args[0], code), *rest])})"
@@ -382,7 +390,7 @@ def python_functions(failure: Failure) -> Diagnosis | None:
         "has none until it runs: use Ibis's own, here "
         f"`{_ibis_call(first, failure.code, namespace)}` (e.g. `t.x.sqrt()`, `t.x.rad2deg()`, "
         "`ibis.ifelse(cond, a, b)`, `ibis.least(a, b)`, `a // b` and `a % b`, "
-        "`t.s.ascii_str()` for `ord`)"
+        "`t.s.ascii_str()` for `ord`, `~cond` to negate a condition, `a & b`, `a | b`)"
     )
     return Diagnosis(
         "eager use",

@@ -166,6 +166,34 @@ def sql_string(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _fields_star(call: ast.Call, code: str, struct: str) -> str | None:
+    """``t.select("id", "specs.*")`` → ``t.select("id", "specs").unpack("specs")``."""
+    starred = [a for a in call.args if string_value(a) == f"{struct}.*"]
+    if len(starred) != 1 or not isinstance(call.func, ast.Attribute):
+        return None
+    kept = [repr(struct) if a is starred[0] else source_of(a, code) for a in call.args]
+    kept += [f"{k.arg}={source_of(k.value, code)}" for k in call.keywords if k.arg]
+    return f"{source_of(call.func, code)}({', '.join(kept)}).unpack({struct!r})"
+
+
+def struct_fields_star(failure: Failure) -> Diagnosis | None:
+    """``t.select("specs.*")``: SQL's (and Spark's) every field of a struct; Ibis makes a
+    struct's fields columns with ``unpack``."""
+    name = _missing_name(failure) or ""
+    if not name.endswith(".*"):
+        return None
+    struct = name[:-2]
+    return call_rewrite(
+        failure.code,
+        "nested data",
+        f"`{name}` is SQL's every field of a struct; Ibis makes the fields columns with "
+        f"`unpack`: `t.select('id', {struct!r}).unpack({struct!r})` (`lift()` gives only the "
+        "fields)",
+        ("select",),
+        lambda call, code: _fields_star(call, code, struct),
+    )
+
+
 def star_column(failure: Failure) -> Diagnosis | None:
     """``t.select("*", x=...)``: SQL's star is every column; Ibis's is ``s.all()``."""
     tree = parse(failure.code)
@@ -225,6 +253,33 @@ def table_cast_to_one_type(failure: Failure) -> Diagnosis | None:
         "type for every column is `t.mutate(s.across(s.all(), lambda c: c.cast('string')))`",
         ("cast",),
         lambda call, code: _every_column_cast(call, code, failure.namespace),
+    )
+
+
+def _named_aggregation(call: ast.Call, _code: str) -> str | None:
+    """pandas' ``pd.NamedAgg(column="x", aggfunc="sum")`` → ``ibis._["x"].sum()``."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "NamedAgg":
+        return None
+    given = dict(zip(("column", "aggfunc"), call.args, strict=False))
+    given |= {k.arg: k.value for k in call.keywords if k.arg}
+    column, how = string_value(given.get("column")), string_value(given.get("aggfunc"))
+    if column is None or how not in REDUCTION_NAMES or set(given) != {"column", "aggfunc"}:
+        return None
+    return f"ibis._[{column!r}].{REDUCTION_NAMES[how]}()"
+
+
+def named_aggregation(failure: Failure) -> Diagnosis | None:
+    """``agg(total=pd.NamedAgg(column="kg", aggfunc="sum"))``: pandas' named aggregation;
+    Ibis names the reduction of the column itself."""
+    if "NamedAgg(" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "pandas habit",
+        "`pd.NamedAgg(column=..., aggfunc=...)` is pandas'; Ibis's `agg` takes the reduction "
+        "itself under its name: `agg(total=t.kg.sum())` (or `ibis._['kg'].sum()`)",
+        ("NamedAgg",),
+        _named_aggregation,
     )
 
 
@@ -1428,6 +1483,8 @@ RULES = (
     rename_columns_keyword,
     rename_by_position,
     star_column,
+    struct_fields_star,
+    named_aggregation,
     table_cast_to_one_type,
     distinct_of_columns,
     grouped_subscript,

@@ -173,6 +173,12 @@ SYNONYMS = {
     "every": "all",
     "first_value": "first",
     "last_value": "last",
+    "to_period": "truncate",  # pandas' period codes ("M", "Q", "W", "D") are Ibis's units
+    "safe_cast": "try_cast",  # BigQuery's SAFE_CAST
+    "summarise": "aggregate",  # dplyr's
+    "summarize": "aggregate",
+    "except_": "difference",  # SQL's EXCEPT / MINUS
+    "minus": "difference",
     # PySpark's
     "unionbyname": "union",
     "sortwithinpartitions": "order_by",

@@ -14,7 +14,14 @@ import re
 
 import ibis.expr.types as ir
 
-from ibis_copilot.repair.edits import call_rewrite, node_rewrite, string_value, value_of
+from ibis_copilot.repair.edits import (
+    call_rewrite,
+    node_rewrite,
+    parse,
+    position,
+    string_value,
+    value_of,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
 
@@ -72,10 +79,14 @@ def formatted_date(failure: Failure) -> Diagnosis | None:
     """``f"{t.day:%Y-%m}"``: a format spec asks Python to format a value it does not
     have; per row, a date or timestamp is formatted with ``strftime``."""
     owner = FORMAT_OF.match(str(failure.error))
-    if owner is None or not re.match(r"^(?:Date|Timestamp)(?:Column|Scalar|Value)$", owner[1]):
+    if owner is None or not re.match(r"^(?:Date|Timestamp|Time)(?:Column|Scalar|Value)$", owner[1]):
         return None
 
     def render(node: ast.AST, code: str) -> str | None:
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "format":
+            spec = string_value(node.args[1]) if len(node.args) == 2 else None
+            value = owner_source(node.args[0], code) if spec else ""
+            return f"{value}.strftime({spec!r})" if spec else None
         if not isinstance(node, ast.JoinedStr):
             return None
         parts = [_strftime(part, code) for part in node.values]
@@ -83,11 +94,13 @@ def formatted_date(failure: Failure) -> Diagnosis | None:
             return None
         return " + ".join(p for p in parts if p)
 
+    times = owner[1].startswith("Time")  # DuckDB has no strftime of a time of day
     return Diagnosis(
         "python operator",
-        "an f-string formats a Python value now, and a column has no value yet: format each "
-        'row\'s date with `strftime`, e.g. `t.day.strftime("%Y-%m")`',
-        lambda code: rewrite_rendered(code, render),
+        "an f-string (or `format(x, spec)`) formats a Python value now, and a column has no "
+        'value yet: format each row\'s date with `strftime`, e.g. `t.day.strftime("%Y-%m")`'
+        + (" (a time of day: `t.at.cast('string')`, then `left(5)` for HH:MM)" if times else ""),
+        None if times else (lambda code: rewrite_rendered(code, render)),
     )
 
 
@@ -271,12 +284,25 @@ def text_plus_number(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: A method read without its call, then indexed or asked for an attribute.
-UNCALLED_METHOD = re.compile(r"^'method' object (?:is not subscriptable|has no attribute '\w+')")
+#: A method read without its call, then indexed, asked for an attribute or looped over.
+UNCALLED_METHOD = re.compile(
+    r"^'method' object (?:is not subscriptable|is not iterable|has no attribute '\w+')"
+)
 
 
-def _called_method(node: ast.AST, failure: Failure, code: str) -> str | None:
-    """``t.schema["x"]`` → ``t.schema()["x"]``; ``t.schema.names`` → ``t.schema().names``."""
+def _is_method(node: ast.AST, failure: Failure) -> bool:
+    """``node`` is ``x.m`` where ``x`` is an Ibis expression and ``m`` one of its methods."""
+    owner = value_of(node.value, failure.namespace) if isinstance(node, ast.Attribute) else None
+    return owner is not None and callable(getattr(owner, getattr(node, "attr", ""), None))
+
+
+def _called_method(
+    node: ast.AST, failure: Failure, code: str, looped: set[tuple[int, int, int | None, int | None]]
+) -> str | None:
+    """``t.schema["x"]`` → ``t.schema()["x"]``; ``t.schema.names`` → ``t.schema().names``;
+    ``for c in t.schema`` → ``for c in t.schema()``."""
+    if position(node) in looped and _is_method(node, failure):
+        return f"{source_of(node, code)}()"
     if not isinstance(node, ast.Subscript | ast.Attribute):
         return None
     method = node.value
@@ -295,12 +321,16 @@ def method_without_call(failure: Failure) -> Diagnosis | None:
     """``t.schema["price"]``: ``schema`` is a method; its result is what is indexed."""
     if UNCALLED_METHOD.match(str(failure.error)) is None:
         return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    looped = {
+        position(n.iter) for n in ast.walk(tree) if isinstance(n, ast.comprehension | ast.For)
+    }
     return node_rewrite(
         failure.code,
         "wrong name",
         "a method is read without its call (`t.schema` is a method, `t.columns` a "
         "property): call it first, `t.schema()['x']`",
-        lambda node, code: _called_method(node, failure, code),
+        lambda node, code: _called_method(node, failure, code, looped),
     )
 
 

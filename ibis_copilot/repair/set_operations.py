@@ -148,7 +148,9 @@ def _differences(message: str) -> str:
 
 #: Python's set operators and the Ibis method each stands for, on tables and on arrays.
 SET_OPERATORS = {ast.BitOr: "union", ast.BitAnd: "intersect", ast.Sub: "difference"}
-TABLES_OPERAND = re.compile(r"unsupported operand type\(s\) for ([-|&]): 'Table' and 'Table'")
+#: ... and between tables ``+`` too, as lists are added (an array's ``+`` is its concat).
+TABLE_OPERATORS = {**SET_OPERATORS, ast.Add: "union"}
+TABLES_OPERAND = re.compile(r"unsupported operand type\(s\) for ([-|&+]): 'Table' and 'Table'")
 
 
 def _table_like(node: ast.AST, namespace: Mapping[str, object]) -> bool:
@@ -169,18 +171,18 @@ def table_operator(failure: Failure) -> Diagnosis | None:
     def wanted(node: ast.AST) -> bool:
         return (
             isinstance(node, ast.BinOp)
-            and type(node.op) in SET_OPERATORS
+            and type(node.op) in TABLE_OPERATORS
             and _table_like(node.left, namespace)
             and _table_like(node.right, namespace)
         )
 
     def render(node: ast.AST, code: str) -> str:
         assert isinstance(node, ast.BinOp)  # noqa: S101 - wanted() chose operations
-        method = SET_OPERATORS[type(node.op)]
+        method = TABLE_OPERATORS[type(node.op)]
         return f"{source_of(node.left, code)}.{method}({source_of(node.right, code)})"
 
-    sign = {"-": ast.Sub, "|": ast.BitOr, "&": ast.BitAnd}[match.group(1)]
-    method = SET_OPERATORS[sign]
+    sign = {"-": ast.Sub, "|": ast.BitOr, "&": ast.BitAnd, "+": ast.Add}[match.group(1)]
+    method = TABLE_OPERATORS[sign]
     return Diagnosis(
         "set operations",
         f"`{match.group(1)}` is not defined on tables: SQL's set operations are methods, "

@@ -21,6 +21,7 @@ from ibis_copilot.repair.edits import (
     matching_calls,
     node_rewrite,
     parse,
+    position,
     replace_each_call,
     string_value,
     value_of,
@@ -754,7 +755,33 @@ def array_compared_to_element(failure: Failure) -> Diagnosis | None:
     )
 
 
+def struct_iteration(failure: Failure) -> Diagnosis | None:
+    """``[t.s[k] for k in t.s]``: Python loops over a dict's keys; a struct column is no
+    dict, and its field names are ``t.s.names``."""
+    if not re.match(r"^'Struct\w+' object is not iterable", str(failure.error)):
+        return None
+    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
+    looped = {
+        position(n.iter) for n in ast.walk(tree) if isinstance(n, ast.comprehension | ast.For)
+    }
+
+    def render(node: ast.AST, code: str) -> str | None:
+        struct = position(node) in looped and isinstance(
+            value_of(node, failure.namespace), ir.StructValue
+        )
+        return f"{source_of(node, code)}.names" if struct else None
+
+    return node_rewrite(
+        failure.code,
+        "nested data",
+        "a struct column is not iterable (it is no dict): its field names are `t.s.names`, "
+        "`[t.s[k] for k in t.s.names]`",
+        render,
+    )
+
+
 RULES = (
+    struct_iteration,
     array_compared_to_element,
     polars_list_namespace,
     parsed_json,
