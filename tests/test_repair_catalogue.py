@@ -1480,6 +1480,30 @@ RULE_CASES += [
         "k.mutate(d=k.day.strftime('%d/%m'))",
     ),
     (
+        "r.group_by(ibis._.at.bucket(15, 'm')).agg(n=r.count())",
+        "dates and intervals",
+        "by the unit's keyword",
+        "r.group_by(ibis._.at.bucket(minutes=15)).agg(n=r.count())",
+    ),
+    (
+        "k.group_by('boss_id').agg(names=k.name.to_list())",
+        "eager use",
+        "a list per group is `.collect()`",
+        "k.group_by('boss_id').agg(names=k.name.collect())",
+    ),
+    (
+        "k.group_by('name').agg(n=k.id.count('*'))",
+        "sql habit",
+        "`COUNT(*)`",
+        "k.group_by('name').agg(n=k.count())",
+    ),
+    (
+        "r.mutate(c=r.code.re_replace('-+', '-', 'g'))",
+        "sql habit",
+        "Postgres' flag",
+        "r.mutate(c=r.code.re_replace('-+', '-'))",
+    ),
+    (
         "k.select(*[c for c in k.schema if c != 'day'])",
         "wrong name",
         "call it first",
@@ -2196,6 +2220,7 @@ SIGNATURE_CASES += [
     ("r.code.instr('-')", "did you mean `.find`", "r.code.find('-')"),
     ("k.unionByName(k)", "did you mean `.union`", "k.union(k)"),
     ("k.day.to_period('M')", "did you mean `.truncate`", "k.day.truncate('M')"),
+    ("k.join(w, using='id')", "no parameter `using=`", "k.join(w, predicates='id')"),
     ("r.code.safe_cast('int64')", "did you mean `.try_cast`", "r.code.try_cast('int64')"),
     (
         "k.select('id').except_(k.select(id='boss_id'))",

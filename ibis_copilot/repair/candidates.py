@@ -189,6 +189,7 @@ KEYWORD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "format": ("format_str",),
     # pandas and SQL words for Ibis's table, window and case arguments
     "on": ("predicates",),
+    "using": ("predicates",),  # SQL's JOIN ... USING (key)
     "subset": ("on",),
     "skip": ("offset",),
     "partition_by": ("group_by",),

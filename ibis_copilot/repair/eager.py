@@ -15,7 +15,15 @@ from collections.abc import Mapping
 
 import ibis.expr.types as ir
 
-from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, matching_calls, value_of
+from ibis_copilot.repair.edits import (
+    NO_SUCH_ATTRIBUTE,
+    arguments_of,
+    calls_to,
+    matching_calls,
+    parse,
+    position,
+    value_of,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import mentions, owner_source, rewrite_nodes, source_of
 
@@ -165,12 +173,29 @@ def unbound_execute(failure: Failure) -> Diagnosis | None:
     if named and re.search(r"\.(isin|notin)\(", failure.code):
         message += "; `isin` takes the column expression itself (a subquery), no Python list"
 
+    if named == "to_list" and _lists_per_group(failure.code):
+        message += "; a list per group is `.collect()`"
+
     def render(node: ast.AST, code: str) -> str:
         function = node.func if isinstance(node, ast.Call) else None
-        return source_of(function.value if isinstance(function, ast.Attribute) else node, code)
+        kept = source_of(function.value if isinstance(function, ast.Attribute) else node, code)
+        return f"{kept}.collect()" if position(node) in _lists_per_group(code) else kept
 
     fix = (lambda code: rewrite_nodes(code, _is_execution, render)) if calls else None
     return Diagnosis("eager use", message, fix)
+
+
+def _lists_per_group(code: str) -> set[tuple[int, int, int | None, int | None]]:
+    """Where ``col.to_list()`` is an aggregation's value (``agg(x=t.c.to_list())``): a
+    list per group, Ibis's ``collect()``."""
+    tree = parse(code) or ast.Module(body=[], type_ignores=[])
+    return {
+        position(inner)
+        for call in calls_to(tree, "agg", "aggregate")
+        for value in arguments_of(call)
+        for inner in ast.walk(value)
+        if isinstance(inner, ast.Call) and getattr(inner.func, "attr", "") == "to_list"
+    }
 
 
 def _is_execution(node: ast.AST) -> bool:

@@ -13,7 +13,13 @@ from __future__ import annotations
 import ast
 import re
 
-from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, UNIT_CODES, shown_rewrite, string_value
+from ibis_copilot.repair.edits import (
+    NO_SUCH_ATTRIBUTE,
+    UNIT_CODES,
+    call_rewrite,
+    shown_rewrite,
+    string_value,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, source_of
 
@@ -131,4 +137,51 @@ def sql_function_method(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (sql_function_method,)
+def _count_star(call: ast.Call, code: str) -> str | None:
+    """``t.c.count("*")`` → ``t.count()``: SQL's ``COUNT(*)`` counts the table's rows."""
+    column = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if [string_value(a) for a in call.args] != ["*"] or call.keywords:
+        return None
+    table = column.value if isinstance(column, ast.Attribute | ast.Subscript) else None
+    return f"{source_of(table, code)}.count()" if table is not None else None
+
+
+def count_star(failure: Failure) -> Diagnosis | None:
+    """``t.bid_id.count("*")``: SQL's ``COUNT(*)``; Ibis counts a table's rows with
+    ``t.count()`` (a column's ``count()`` skips its nulls)."""
+    if "count()" not in str(failure.error) or not isinstance(failure.error, TypeError):
+        return None
+    return call_rewrite(
+        failure.code,
+        "sql habit",
+        "`count('*')` is SQL's `COUNT(*)`; Ibis counts a table's rows with `t.count()` (a "
+        "column's `count()` counts its values that are not null)",
+        ("count",),
+        _count_star,
+    )
+
+
+def _global_flag(call: ast.Call, code: str) -> str | None:
+    """``s.re_replace(p, r, "g")`` → ``s.re_replace(p, r)``: Postgres' global flag."""
+    if len(call.args) != 3 or string_value(call.args[2]) != "g" or call.keywords:
+        return None
+    pattern, replacement = (source_of(a, code) for a in call.args[:2])
+    return f"{source_of(call.func, code)}({pattern}, {replacement})"
+
+
+def regex_global_flag(failure: Failure) -> Diagnosis | None:
+    """``re_replace(p, r, "g")``: Postgres' ``regexp_replace`` flag for every match, which
+    is what Ibis's ``re_replace`` does."""
+    if "re_replace() takes" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "sql habit",
+        "`'g'` is Postgres' flag to replace every match; Ibis's `re_replace(pattern, "
+        "replacement)` replaces every match, and takes no flags",
+        ("re_replace",),
+        _global_flag,
+    )
+
+
+RULES = (sql_function_method, count_star, regex_global_flag)

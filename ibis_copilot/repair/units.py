@@ -17,6 +17,7 @@ from ibis_copilot.repair.edits import (
     INTERVAL_UNITS,
     NO_SUCH_ATTRIBUTE,
     UNIT_CODES,
+    UNIT_NAMES,
     arguments_of,
     call_rewrite,
     called_name,
@@ -140,7 +141,12 @@ def bucket_of_amount_and_unit(failure: Failure) -> Diagnosis | None:
         amount, unit = call.args
         if not isinstance(amount, ast.Constant) or not whole_number(amount.value):
             return None
-        parsed = interval_words(f"{amount.value} {string_value(unit)}")
+        written = string_value(unit) or ""
+        parsed = (
+            (str(amount.value), UNIT_NAMES[written])  # Ibis's own code: "m" is minutes
+            if written in UNIT_NAMES
+            else interval_words(f"{amount.value} {written}")
+        )
         return f"{source_of(call.func, code)}({parsed[1]}={parsed[0]})" if parsed else None
 
     advice = (
