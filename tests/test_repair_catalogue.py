@@ -1504,6 +1504,12 @@ RULE_CASES += [
         "r.mutate(c=r.code.re_replace('-+', '-'))",
     ),
     (
+        "r.mutate(m=r.samples.filter(lambda a: a > 1 and a < 5))",
+        "python boolean operators",
+        "use `&`, `|`, `~`",
+        "r.mutate(m=r.samples.filter(lambda a: (a > 1) & (a < 5)))",
+    ),
+    (
         "k.select(*[c for c in k.schema if c != 'day'])",
         "wrong name",
         "call it first",

@@ -789,10 +789,23 @@ def python_boolean_operators(failure: Failure) -> Diagnosis | None:
         "needs `ibis.ifelse(...)`",
         lambda code: _edits_in_turn(
             code,
-            lambda text: rewrite.bitwise_boolean_operators(text, failure.table_names),
+            lambda text: rewrite.bitwise_boolean_operators(text, _expression_names(failure)),
             lambda text: rewrite.conditional_expressions(text, failure.table_names),
         ),
     )
+
+
+def _expression_names(failure: Failure) -> set[str]:
+    """The names that stand for expressions: the tables, and the parameters of the cell's
+    lambdas (an array's element in ``arr.filter(lambda a: a > 0 and a < 5)``)."""
+    tree = parse(failure.code)
+    parameters = {
+        argument.arg
+        for node in (ast.walk(tree) if tree else ())
+        if isinstance(node, ast.Lambda)
+        for argument in node.args.args
+    }
+    return set(failure.table_names) | parameters
 
 
 def _edits_in_turn(code: str, *edits: Rewrite) -> str | None:
