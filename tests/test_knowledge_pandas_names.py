@@ -14,7 +14,7 @@ from ibis_copilot.repair.diagnose import PANDAS_HABITS
 
 def test_pandas_names_come_from_the_repair_rules_habits() -> None:
     names = pandas_names()
-    assert names["pivot_longer"] == ["melt"]
+    assert names["pivot_longer"] == ["melt", "unpivot"], "pandas' and polars' names"
     assert set(names["lag"]) == {"shift", "diff"}, "the hint's methods, not only its rename"
     assert "fillna" in names["fill_null"]
     every = {pandas for found in names.values() for pandas in found}
