@@ -200,6 +200,14 @@ def replace_each_call(
     return rewrite_nodes(code, wanted, lambda node, _code: texts[position(node)] or "")
 
 
+def looped_places(code: str) -> set[tuple[int, int, int | None, int | None]]:
+    """Where ``code`` loops over something (the iterable of a ``for`` or a comprehension):
+    the places of those iterables, by :func:`position`."""
+    tree = parse(code) or ast.Module(body=[], type_ignores=[])
+    loops = (n for n in ast.walk(tree) if isinstance(n, ast.comprehension | ast.For))
+    return {position(loop.iter) for loop in loops}
+
+
 def position(node: ast.AST) -> tuple[int, int, int | None, int | None]:
     """Where ``node`` is in its source: the same for the same code parsed twice."""
     return (

@@ -16,8 +16,8 @@ import ibis.expr.types as ir
 
 from ibis_copilot.repair.edits import (
     call_rewrite,
+    looped_places,
     node_rewrite,
-    parse,
     position,
     string_value,
     value_of,
@@ -321,10 +321,7 @@ def method_without_call(failure: Failure) -> Diagnosis | None:
     """``t.schema["price"]``: ``schema`` is a method; its result is what is indexed."""
     if UNCALLED_METHOD.match(str(failure.error)) is None:
         return None
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    looped = {
-        position(n.iter) for n in ast.walk(tree) if isinstance(n, ast.comprehension | ast.For)
-    }
+    looped = looped_places(failure.code)
     return node_rewrite(
         failure.code,
         "wrong name",

@@ -18,6 +18,7 @@ from ibis_copilot.repair import rewrite
 from ibis_copilot.repair.edits import (
     call_rewrite,
     called_name,
+    looped_places,
     matching_calls,
     node_rewrite,
     parse,
@@ -760,10 +761,7 @@ def struct_iteration(failure: Failure) -> Diagnosis | None:
     dict, and its field names are ``t.s.names``."""
     if not re.match(r"^'Struct\w+' object is not iterable", str(failure.error)):
         return None
-    tree = parse(failure.code) or ast.Module(body=[], type_ignores=[])
-    looped = {
-        position(n.iter) for n in ast.walk(tree) if isinstance(n, ast.comprehension | ast.For)
-    }
+    looped = looped_places(failure.code)
 
     def render(node: ast.AST, code: str) -> str | None:
         struct = position(node) in looped and isinstance(
