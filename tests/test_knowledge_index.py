@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import chromadb.api.types
+import numpy as np
 import pytest
 from knowledge_helpers import DOCS, tiny_api
 
@@ -126,6 +127,17 @@ def test_packaged_model_loads_offline_and_embeds() -> None:
     assert vectors.shape == (3, 384)
     assert vectors[0] @ vectors[1] == pytest.approx(1.0, abs=1e-5)
     assert vectors[0] @ vectors[2] < 0.5
+
+
+def test_bfloat16_embeddings_keep_float32_vectors_and_their_meaning() -> None:
+    texts = ["join two tables on a key", "merge two dataframes by a column", "bake a cake"]
+    exact = Embedder(bfloat16=False).embed(texts)
+    fast = Embedder(bfloat16=True).embed(texts)
+    assert fast.dtype == np.float32
+    assert np.linalg.norm(fast, axis=1) == pytest.approx(1.0, abs=1e-4)
+    assert (exact * fast).sum(axis=1) == pytest.approx(1.0, abs=1e-3)
+    assert fast[0] @ fast[1] > fast[0] @ fast[2]
+    assert not Embedder(device="cuda", bfloat16=True).bfloat16, "autocast here is the CPU's"
 
 
 def test_missing_model_names_the_problem(tmp_path: Path) -> None:
