@@ -1526,6 +1526,14 @@ def test_the_length_of_an_arrays_distinct_values_takes_two_rounds_of_rules() -> 
     assert rule_fix(first, diagnose(failure_of(first))) == "w.mutate(n=w.words.unique().length())"
 
 
+def test_a_function_applied_to_each_value_is_written_on_the_column_in_two_rounds() -> None:
+    first = rule_fix(
+        "r.mutate(b=r.code.map(len))", diagnose(failure_of("r.mutate(b=r.code.map(len))"))
+    )
+    assert first == "r.mutate(b=len(r.code))"
+    assert rule_fix(first, diagnose(failure_of(first))) == "r.mutate(b=r.code.length())"
+
+
 def test_an_array_reversed_by_slicing_gets_advice_without_a_reverse_it_lacks() -> None:
     findings = diagnose(failure_of("w.mutate(x=w.words.sort()[::-1])"))
     assert any("an array has no `.reverse()`" in finding.message for finding in findings)
@@ -1666,6 +1674,50 @@ RULE_CASES += [
 ]
 
 
+RULE_CASES += [
+    # the unit of a difference read off the name of what it computes
+    (
+        "k.mutate(days_open=k.day.delta(k.day))",
+        "dates and intervals",
+        "read off the result's name",
+        "k.mutate(days_open=k.day.delta(k.day, unit='day'))",
+    ),
+]
+RULE_CASES += [
+    # pandas' apply/map of a Python function: the function written on the column
+    (
+        "r.mutate(b=r.temp.apply(lambda v: v * 2 + 1))",
+        "pandas habit",
+        "writes the function on the column itself: `r.temp * 2 + 1`",
+        "r.mutate(b=r.temp * 2 + 1)",
+    ),
+    (
+        "r.mutate(b=r.code.apply(hash) % 10)",
+        "pandas habit",
+        "`.apply` runs Python on each value",
+        "r.mutate(b=r.code.hash() % 10)",
+    ),
+    (
+        "r.mutate(b=r.apply(lambda row: row.temp + row.n, axis=1))",
+        "pandas habit",
+        "on the column itself",
+        "r.mutate(b=r.temp + r.n)",
+    ),
+    (
+        "r.mutate(b=(r.temp / 2).map_elements(lambda v: -v))",
+        "pandas habit",
+        "`.map_elements` runs Python",
+        "r.mutate(b=-(r.temp / 2))",
+    ),
+    ("r.mutate(b=r.apply(lambda row: row.n, axis=0))", "pandas habit", "`.apply` is pandas", None),
+    # text parsed as a number (and a number written as text) is a cast
+    (
+        "r.mutate(b=float(r.code) * 2)",
+        "eager use",
+        "asks Python for the value",
+        "r.mutate(b=r.code.cast('float64') * 2)",
+    ),
+]
 RULE_CASES += [
     (
         "r.select('sensor').subtract(k.select(sensor='name'))",
@@ -1974,6 +2026,17 @@ SIGNATURE_CASES += [
         "k.filter(k.day > ibis.date('2024-07-01'))",
     ),
     ("r.mutate(ts=ibis.timestamp(r.n))", "epoch column", "r.mutate(ts=r.n.as_timestamp('s'))"),
+    (
+        "r.filter(r.at >= ibis.timestamp(1733000000))",
+        "epoch column",
+        "r.filter(r.at >= ibis.literal(1733000000).as_timestamp('s'))",
+    ),
+    ("k.mutate(gap=k.day.delta(k.day))", "needs `unit`", None),  # a name without a unit
+    (
+        "r.mutate(pair=ibis.array([r.sensor, r.code], type='array<string>'))",
+        "no parameter `type=`",
+        "r.mutate(pair=ibis.array([r.sensor, r.code]).cast('array<string>'))",
+    ),
     (
         "r.order_by(ibis.asc('temp', na_position='first'))",
         "na_position",

@@ -20,6 +20,8 @@ from ibis_copilot.repair.edits import (
     epoch_unit,
     keyword,
     node_rewrite,
+    parse,
+    position,
     render_call,
     string_value,
     value_name,
@@ -615,6 +617,57 @@ def epoch_unit_from_name(failure: Failure) -> Diagnosis | None:
     )
 
 
+DELTA_UNIT = re.compile(
+    r"^(?:Date|Timestamp|Time)Value\.delta\(\) missing 1 required keyword-only argument: 'unit'"
+)
+#: Words of a result's name that say which unit a difference counts (``days_valid``).
+NAME_UNITS = {
+    "years": "year", "quarters": "quarter", "months": "month", "weeks": "week", "days": "day",
+    "hours": "hour", "hrs": "hour", "minutes": "minute", "mins": "minute", "seconds": "second",
+    "secs": "second",
+}  # fmt: skip
+
+
+def _delta_units(code: str) -> dict[tuple[int, int, int | None, int | None], str]:
+    """Where each ``delta`` call is, and the unit the name of what it computes says
+    (``days_valid=a.delta(b)``, ``hours = a.delta(b)``): one unit word, or none."""
+    units = {}
+    for node in ast.walk(parse(code) or ast.Module(body=[], type_ignores=[])):
+        if isinstance(node, ast.keyword) and node.arg:
+            name, value = node.arg, node.value
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name, value = node.targets[0].id, node.value
+        else:
+            continue
+        words = {NAME_UNITS[word] for word in name.lower().split("_") if word in NAME_UNITS}
+        for call in ast.walk(value):
+            if len(words) == 1 and isinstance(call, ast.Call) and called_name(call) == "delta":
+                units[position(call)] = next(iter(words))
+    return units
+
+
+def delta_unit_from_name(failure: Failure) -> Diagnosis | None:
+    """``t.mutate(days_valid=t.valid_to.delta(t.valid_from))``: ``delta`` needs the unit it
+    counts in; the name of the result says it (``unit="day"``)."""
+    if DELTA_UNIT.match(str(failure.error)) is None:
+        return None
+
+    def with_unit(call: ast.Call, code: str) -> str | None:
+        unit = _delta_units(code).get(position(call))
+        if unit is None or len(call.args) != 1 or call.keywords:
+            return None
+        return f"{source_of(call.func, code)}({source_of(call.args[0], code)}, unit={unit!r})"
+
+    return call_rewrite(
+        failure.code,
+        "dates and intervals",
+        "`delta` needs the unit it counts the difference in (`unit='day'`, `'hour'`, ...); "
+        "the proposed one is read off the result's name",
+        ("delta",),
+        with_unit,
+    )
+
+
 SPLIT_LIMIT = re.compile(r"^StringValue\.split\(\) takes 2 positional arguments but 3 were")
 
 
@@ -942,6 +995,7 @@ RULES = (
     array_sorted_descending,
     reset_index,
     epoch_unit_from_name,
+    delta_unit_from_name,
     split_limit,
     grouped_reduction,
     several_prefixes,

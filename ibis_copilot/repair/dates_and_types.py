@@ -222,7 +222,7 @@ def temporal_constructor(failure: Failure) -> Search | None:
     """``ibis.timestamp("01/07/2024", "%d/%m/%Y")``: Ibis's constructors take ISO text or
     numbers, not a format; the text is read with the format here (``"2024-07-01
     00:00:00"``). ``ibis.timestamp(t.epoch_ms)``: a column is converted with its own
-    ``as_timestamp(unit)``."""
+    ``as_timestamp(unit)``, a number with its literal's (``ibis.literal(1733000000)``)."""
     text = str(failure.error)
     keywords = text.startswith("time() got some positional-only arguments")
     if not (NOT_AN_INT.match(text) or text in (USE_AS_TIMESTAMP, MISSING_PART) or keywords):
@@ -246,6 +246,8 @@ def temporal_constructor(failure: Failure) -> Search | None:
         if len(node.args) == 1 and name == "timestamp" and not isinstance(values[0], str):
             column = source_of(node.args[0], code)
             unit = epoch_unit(column) or "s"
+            if isinstance(values[0], int | float):  # a number written out is a literal
+                column = f"ibis.literal({column})"
             return f"{column}.as_timestamp({unit!r})"
         return None
 

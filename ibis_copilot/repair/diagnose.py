@@ -18,6 +18,7 @@ import ibis
 import ibis.selectors
 
 from ibis_copilot.repair import (
+    applied_functions,
     arguments,
     call_habits,
     eager,
@@ -1035,6 +1036,7 @@ RULES: tuple[Rule, ...] = (
     *literals.RULES,
     *intervals.RULES,
     *python_syntax.RULES,
+    *applied_functions.RULES,
     *polars_habits.RULES,
     *pyspark_habits.RULES,
     *python_names.RULES,

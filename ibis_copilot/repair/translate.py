@@ -1124,8 +1124,19 @@ def column_filter_call(call: ast.Call, code: str) -> str | None:
     return f"{table}.select({', '.join(repr(n) for n in names)})" if names else None
 
 
+def typed_constructor_call(call: ast.Call, code: str) -> str | None:
+    """``ibis.array([...], type="array<string>")`` (``ibis.literal``'s keyword) →
+    ``ibis.array([...]).cast("array<string>")``: the value is built, then cast."""
+    given = keyword(call, "type")
+    if given is None or len(call.keywords) != 1:
+        return None
+    arguments = ", ".join(_text(argument, code) for argument in call.args)
+    return f"{source_of(call.func, code)}({arguments}).cast({_text(given, code)})"
+
+
 KEYWORD_CALLS: dict[str, Translator] = {
     "filter": column_filter_call,
+    **dict.fromkeys(("array", "map", "struct"), typed_constructor_call),
     "isin": inverted_isin_call,
     "value_counts": value_counts_subset_call,
     "fillna": fill_subset_call,
