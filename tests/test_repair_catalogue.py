@@ -1710,6 +1710,19 @@ RULE_CASES += [
         "r.mutate(b=-(r.temp / 2))",
     ),
     ("r.mutate(b=r.apply(lambda row: row.n, axis=0))", "pandas habit", "`.apply` is pandas", None),
+    # pandas' tests of each row's columns are selectors'
+    (
+        "r.filter((r[['temp', 'n']] > 7.1).any(axis=1))",
+        "pandas habit",
+        "a test of each row's columns is a selector's",
+        "r.filter(ibis.selectors.if_any(ibis.selectors.cols('temp', 'n'), lambda c: c > 7.1))",
+    ),
+    (
+        "r.filter(r[['temp', 'code']].notna().all(axis=1))",
+        "pandas habit",
+        "a selector's",
+        "r.filter(ibis.selectors.if_all(ibis.selectors.cols('temp', 'code'), lambda c: c.notnull()))",
+    ),
     # text parsed as a number (and a number written as text) is a cast
     (
         "r.mutate(b=float(r.code) * 2)",

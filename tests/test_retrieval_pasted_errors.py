@@ -205,3 +205,21 @@ def test_with_the_tables_told_the_rules_name_the_method_an_array_needs() -> None
     no_class = read_error_query(f"{code} TypeError: has no len()")
     assert no_class is not None
     assert "length" not in no_class.names, "without the column's class the rules cannot tell"
+
+
+def test_a_pasted_row_test_of_several_columns_names_the_selector_that_does_it() -> None:
+    code = "readings.filter((readings[['vib_1', 'vib_2']] > 7.1).any(axis=1))"
+    read = read_error_query(
+        f"{code}\n\nTypeError: '>' not supported between instances of 'Table' and 'float'"
+    )
+    assert read is not None
+    assert read.names[0] == "if_any", "the rules' fix writes ibis.selectors.if_any(...)"
+
+
+def test_a_python_function_applied_to_a_pasted_column_names_its_ibis_method() -> None:
+    code = "members.mutate(bucket=members.member_id.apply(hash) % 10)"
+    read = read_error_query(
+        f"{code}\n\nAttributeError: 'StringColumn' object has no attribute 'apply'"
+    )
+    assert read is not None
+    assert read.names == ["hash"]

@@ -1,5 +1,6 @@
 """pandas' ``apply``/``map`` (and polars' ``map_elements``) of a Python function: Ibis
-writes the function on the column itself.
+writes the function on the column itself; pandas' tests of a row's columns (``any(axis=1)``)
+are selectors' (``if_any``).
 
 ``t.s.apply(hash)`` → ``hash(t.s)``, ``t.x.apply(lambda v: v * 2)`` → ``(t.x) * 2`` and a
 row-wise ``t.apply(lambda row: row.a + row.b, axis=1)`` → ``t.a + t.b``. The function's
@@ -16,9 +17,9 @@ import re
 
 import ibis.expr.types as ir
 
-from ibis_copilot.repair.edits import shown_rewrite, value_of
+from ibis_copilot.repair.edits import called_name, parse, shown_rewrite, value_of
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import owner_source, source_of
+from ibis_copilot.repair.rewrite import COMPARISON_SYMBOLS, owner_source, source_of
 
 #: The per-value methods of pandas and polars, and the message that names them.
 PER_VALUE = ("apply", "map", "applymap", "map_elements")
@@ -119,4 +120,77 @@ def applied_function(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (applied_function,)
+#: pandas' reductions across a row's columns (``axis=1``) and the selector that tests
+#: each row's columns.
+ACROSS_COLUMNS = {"any": "if_any", "all": "if_all"}
+#: pandas' per-column tests of a table, written on one column ``c``.
+COLUMN_TESTS = {"isnull": "c.isnull()", "isna": "c.isnull()", "notnull": "c.notnull()",
+                "notna": "c.notnull()"}  # fmt: skip
+
+
+def _columns_of(node: ast.AST, tables: set[str]) -> list[str] | None:
+    """The names of ``t[["a", "b"]]`` for a table ``t``."""
+    if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Name):
+        return None
+    if node.value.id not in tables or not isinstance(node.slice, ast.List | ast.Tuple):
+        return None
+    names = [e.value for e in node.slice.elts if isinstance(e, ast.Constant)]
+    valid = len(names) == len(node.slice.elts) and all(isinstance(n, str) for n in names)
+    return [str(name) for name in names] if valid and names else None
+
+
+def _tested_columns(node: ast.AST, tables: set[str], code: str) -> tuple[list[str], str] | None:
+    """``t[["a", "b"]] > 7`` or ``t[["a", "b"]].isnull()``: the columns and the test of
+    one column ``c`` (``c > 7``)."""
+    if (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and type(node.ops[0]) in COMPARISON_SYMBOLS
+    ):
+        names = _columns_of(node.left, tables)
+        other = source_of(node.comparators[0], code)
+        return (names, f"c {COMPARISON_SYMBOLS[type(node.ops[0])]} {other}") if names else None
+    if isinstance(node, ast.Call) and not node.args and called_name(node) in COLUMN_TESTS:
+        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        names = _columns_of(owner, tables) if owner is not None else None
+        return (names, COLUMN_TESTS[str(called_name(node))]) if names else None
+    return None
+
+
+def row_test_across_columns(failure: Failure) -> Diagnosis | None:
+    """``(t[["a", "b"]] > 7).any(axis=1)``: pandas tests each row's columns; Ibis's
+    selectors do, ``ibis.selectors.if_any(ibis.selectors.cols("a", "b"), lambda c: c > 7)``
+    (``all`` is ``if_all``)."""
+    if not isinstance(failure.error, TypeError | AttributeError):
+        return None
+    tables = set(failure.table_names)
+    tree = parse(failure.code)
+    if tree and not failure.namespace and "'Table'" in str(failure.error):
+        tables |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}  # pasted, no tables
+
+    def render(node: ast.AST, code: str) -> str | None:
+        if not isinstance(node, ast.Call) or called_name(node) not in ACROSS_COLUMNS:
+            return None
+        if node.args or not _row_wise(node) or len(node.keywords) != 1:
+            return None
+        owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        tested = _tested_columns(owner, tables, code) if owner is not None else None
+        if tested is None:
+            return None
+        names, test = tested
+        selector = ACROSS_COLUMNS[str(called_name(node))]
+        columns = ", ".join(map(repr, names))
+        return f"ibis.selectors.{selector}(ibis.selectors.cols({columns}), lambda c: {test})"
+
+    return shown_rewrite(
+        failure.code,
+        "pandas habit",
+        lambda text: (
+            "a table of several columns is not compared or tested as one value; a test of "
+            f"each row's columns is a selector's: `{text}`"
+        ),
+        render,
+    )
+
+
+RULES = (applied_function, row_test_across_columns)
