@@ -1721,7 +1721,8 @@ RULE_CASES += [
         "r.filter(r[['temp', 'code']].notna().all(axis=1))",
         "pandas habit",
         "a selector's",
-        "r.filter(ibis.selectors.if_all(ibis.selectors.cols('temp', 'code'), lambda c: c.notnull()))",
+        "r.filter(ibis.selectors.if_all(ibis.selectors.cols('temp', 'code'), "
+        "lambda c: c.notnull()))",
     ),
     # text parsed as a number (and a number written as text) is a cast
     (
