@@ -65,6 +65,12 @@ EXPRESSION_CLASS = re.compile(
     r"\b((?:[A-Z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)*(?:Column|Scalar|Value))\b"
 )
 MAX_NAMES = 3
+#: Ibis's operators as the API names their pages have (``&`` is ``ibis.and_`` and
+#: ``BooleanValue.__and__``), for diagnoses and fixes that write an operator, not a call.
+OPERATOR_NAMES = {
+    ast.BitAnd: ("and_", "__and__"), ast.BitOr: ("or_", "__or__"), ast.Invert: ("negate",)
+}  # fmt: skip
+OPERATOR_SYMBOLS = {"&": ast.BitAnd, "|": ast.BitOr, "~": ast.Invert}
 #: ``'X' object has no attribute 'name'``: the name the object lacks.
 MISSING_ATTRIBUTE = re.compile(r"has no attribute '(\w+)'")
 #: Where a lead's pieces of code end: lines, and `` | `` as one-line pastes join them.
@@ -92,14 +98,19 @@ def read_error_query(query: str) -> ErrorQuery | None:
     if pasted is None:
         return None
     lead, kind, message = pasted
-    findings, names = _diagnosis(kind, message, lead_code(lead))
+    code = lead_code(lead)
+    findings, names = _diagnosis(kind, message, code)
+    counterparts = _python_operators(code)
     essential = _without_reprs(message)
     for finding in findings:
-        for code in CODE.findall(SIGNATURE_NOTE.sub("", finding)):
-            if code.startswith(("'", '"')):
+        for span in CODE.findall(SIGNATURE_NOTE.sub("", finding)):
+            if span.startswith(("'", '"')):
                 continue  # a literal value the error quotes
-            attribute = ATTRIBUTE.match(code)
-            found = [attribute.group(1)] if attribute else CALLED.findall(code)
+            attribute = ATTRIBUTE.match(span)
+            found = [attribute.group(1)] if attribute else CALLED.findall(span)
+            if (operator := OPERATOR_SYMBOLS.get(span)) is not None:
+                wanted = not counterparts or operator in counterparts
+                found = list(OPERATOR_NAMES[operator]) if wanted else []
             names += [name for name in found if name not in names]
     if missing := MISSING_ATTRIBUTE.search(message):  # the object lacks it: not the answer
         names = [name for name in names if name != missing.group(1)]
@@ -218,10 +229,53 @@ def _diagnosis(kind: str, message: str, code: str) -> tuple[list[str], list[str]
     fixed += [result.candidates[0].code for result in searches if result.candidates]
     written = set(CALLED.findall(code)) | set(ATTRIBUTE_USE.findall(code))
     names: list[str] = []
-    for name in (name for text in fixed for name in CALLED.findall(text)):
-        if name not in written and name not in names:
-            names.append(name)
+    for text in fixed:
+        for name in [*_operators_added(code, text), *CALLED.findall(text)]:
+            if name not in written and name not in names:
+                names.append(name)
     return [finding.message for finding in found], names
+
+
+def _walked(code: str) -> list[ast.AST]:
+    """Every node of ``code``, none where it does not parse."""
+    try:
+        return list(ast.walk(ast.parse(code)))
+    except SyntaxError:
+        return []
+
+
+#: Python's boolean operators and the Ibis operators that say them of expressions.
+PYTHON_OPERATORS = {ast.And: ast.BitAnd, ast.Or: ast.BitOr, ast.Not: ast.Invert}
+
+
+def _python_operators(code: str) -> set[type]:
+    """The Ibis operators (``ast.BitAnd``...) standing for the ``and``/``or``/``not`` of
+    ``code``: the ones a diagnosis that lists all three means for this code."""
+    return {
+        PYTHON_OPERATORS[type(node.op)]
+        for node in _walked(code)
+        if isinstance(node, ast.BoolOp | ast.UnaryOp) and type(node.op) in PYTHON_OPERATORS
+    }
+
+
+def _operators_added(code: str, fixed: str) -> list[str]:
+    """The API names of the operators ``fixed`` writes more often than ``code`` (Python's
+    ``and`` rewritten as ``&``: ``and_``, ``__and__``)."""
+
+    def counted(text: str) -> dict[type, int]:
+        found: dict[type, int] = {}
+        for node in _walked(text):
+            if isinstance(node, ast.BinOp | ast.UnaryOp) and type(node.op) in OPERATOR_NAMES:
+                found[type(node.op)] = found.get(type(node.op), 0) + 1
+        return found
+
+    before, after = counted(code), counted(fixed)
+    return [
+        name
+        for operator, names in OPERATOR_NAMES.items()
+        if after.get(operator, 0) > before.get(operator, 0)
+        for name in names
+    ]
 
 
 #: ``'ArrayColumn'``: an expression class a message names, and the column type it stands
