@@ -1724,6 +1724,21 @@ RULE_CASES += [
         "r.filter(ibis.selectors.if_all(ibis.selectors.cols('temp', 'code'), "
         "lambda c: c.notnull()))",
     ),
+    # a map of columns: its keys and an array of its values
+    (
+        "r.mutate(m=ibis.map({'a': r.temp, 'b': r.temp * 2}))",
+        "nested data",
+        "a map of columns is built from its keys and an array of its values",
+        "r.mutate(m=ibis.map(['a', 'b'], ibis.array([r.temp, r.temp * 2])))",
+    ),
+    # a table's try_cast takes a schema, like its cast
+    (
+        "r.select('code').try_cast('float64')",
+        "types and casts",
+        "takes a mapping of column to type",
+        "r.select('code').mutate(ibis.selectors.across(ibis.selectors.all(), "
+        "lambda c: c.try_cast('float64')))",
+    ),
     # text parsed as a number (and a number written as text) is a cast
     (
         "r.mutate(b=float(r.code) * 2)",

@@ -230,7 +230,9 @@ def test_pythons_boolean_operators_are_searched_as_the_ibis_operators_they_stand
     negated = read_error_query(f"t.filter(not t.is_active)\n\n{truth}")
     both = read_error_query(f"t.filter((t.delay > 15) and (t.route == 'North'))\n\n{truth}")
     unknown = read_error_query(truth)
-    assert negated is not None and both is not None and unknown is not None
+    assert negated is not None
+    assert both is not None
+    assert unknown is not None
     assert negated.names[0] == "negate"
     assert both.names[:2] == ["and_", "__and__"]
     assert "negate" not in both.names, "the code has no `not`"

@@ -227,7 +227,8 @@ TABLE_RESULTS = frozenset(
 
 def _every_column_cast(call: ast.Call, code: str, namespace: Mapping[str, object]) -> str | None:
     """``t.cast("string")`` → ``t.mutate(ibis.selectors.across(ibis.selectors.all(),
-    lambda c: c.cast("string")))``: one type for every column of a table."""
+    lambda c: c.cast("string")))``: one type for every column of a table (``try_cast``
+    alike)."""
     target = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     table = call.func.value if isinstance(call.func, ast.Attribute) else None
     if target is None or table is None:
@@ -237,13 +238,14 @@ def _every_column_cast(call: ast.Call, code: str, namespace: Mapping[str, object
     )
     if not is_table:
         return None
-    every = f"ibis.selectors.across(ibis.selectors.all(), lambda c: c.cast({target!r}))"
+    method = called_name(call)
+    every = f"ibis.selectors.across(ibis.selectors.all(), lambda c: c.{method}({target!r}))"
     return f"{source_of(table, code)}.mutate({every})"
 
 
 def table_cast_to_one_type(failure: Failure) -> Diagnosis | None:
-    """``t.select("a", "b").cast("string")``: a table's ``cast`` takes a schema (a mapping
-    of column to type), not one type for all."""
+    """``t.select("a", "b").cast("string")``: a table's ``cast`` (and ``try_cast``) takes a
+    schema (a mapping of column to type), not one type for all."""
     if "not enough values to unpack" not in str(failure.error):
         return None
     return call_rewrite(
@@ -251,7 +253,7 @@ def table_cast_to_one_type(failure: Failure) -> Diagnosis | None:
         "types and casts",
         "a table's `cast` takes a mapping of column to type, `t.cast({'a': 'string'})`; one "
         "type for every column is `t.mutate(s.across(s.all(), lambda c: c.cast('string')))`",
-        ("cast",),
+        ("cast", "try_cast"),
         lambda call, code: _every_column_cast(call, code, failure.namespace),
     )
 

@@ -778,7 +778,36 @@ def struct_iteration(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _map_of_columns(call: ast.Call, code: str) -> str | None:
+    """``ibis.map({"kwh": t.a, "peak": t.b})`` → ``ibis.map(["kwh", "peak"],
+    ibis.array([t.a, t.b]))``: a dict is read as literal values only."""
+    if len(call.args) != 1 or call.keywords or not isinstance(call.args[0], ast.Dict):
+        return None
+    pairs = call.args[0]
+    keys = [string_value(key) if key is not None else None for key in pairs.keys]
+    if not keys or None in keys or all(isinstance(v, ast.Constant) for v in pairs.values):
+        return None
+    values = ", ".join(source_of(value, code) for value in pairs.values)
+    return f"{source_of(call.func, code)}({keys!r}, ibis.array([{values}]))"
+
+
+def map_of_columns(failure: Failure) -> Diagnosis | None:
+    """``ibis.map({...})`` of columns: a map of expressions is built from its keys and an
+    array of its values."""
+    if "Unable to infer datatype" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "nested data",
+        "`ibis.map({...})` reads a dict of literal values; a map of columns is built from "
+        'its keys and an array of its values, `ibis.map(["a", "b"], ibis.array([t.a, t.b]))`',
+        ("map",),
+        _map_of_columns,
+    )
+
+
 RULES = (
+    map_of_columns,
     struct_iteration,
     array_compared_to_element,
     polars_list_namespace,
