@@ -2062,6 +2062,11 @@ SIGNATURE_CASES += [
     ),
     ("k.mutate(gap=k.day.delta(k.day))", "needs `unit`", None),  # a name without a unit
     (
+        "r.group_by('sensor').agg(codes=r.code.group_concat(', ', distinct=True))",
+        "no parameter `distinct=`",
+        "r.group_by('sensor').agg(codes=r.code.collect(distinct=True).join(', '))",
+    ),
+    (
         "r.mutate(pair=ibis.array([r.sensor, r.code], type='array<string>'))",
         "no parameter `type=`",
         "r.mutate(pair=ibis.array([r.sensor, r.code]).cast('array<string>'))",

@@ -994,6 +994,22 @@ def ordered_keyword_call(call: ast.Call, code: str) -> str | None:
     return f"{source_of(call.func, code)}({', '.join(arguments)})"
 
 
+def distinct_concat_call(call: ast.Call, code: str) -> str | None:
+    """``col.group_concat(", ", distinct=True)`` (SQL's ``GROUP_CONCAT(DISTINCT ...)``) →
+    ``col.collect(distinct=True).join(", ")``: the distinct values collected, then
+    joined."""
+    flag = keyword(call, "distinct")
+    column = receiver(call, code)
+    if column is None or not (isinstance(flag, ast.Constant) and flag.value is True):
+        return None
+    separator = keyword(call, "sep")
+    if separator is None and len(call.args) == 1:
+        separator = call.args[0]
+    if separator is None or len(call.args) + len(call.keywords) != 2:
+        return None
+    return f"{column}.collect(distinct=True).join({_text(separator, code)})"
+
+
 #: Analytic functions that take their window from ``.over(...)``, not from keywords.
 OVER_ONLY = frozenset({"lag", "lead", "ntile", "nth", "percent_rank", "cume_dist", "dense_rank"})
 
@@ -1170,6 +1186,9 @@ KEYWORD_CALLS: dict[str, Translator] = {
     "concat": concat_separator_call,
     "fill_null": fill_null_call,
     "substr": substr_end_call,
-    **dict.fromkeys(("collect", "first", "last", "group_concat"), ordered_keyword_call),
+    **dict.fromkeys(("collect", "first", "last"), ordered_keyword_call),
+    "group_concat": lambda call, code: (
+        ordered_keyword_call(call, code) or distinct_concat_call(call, code)
+    ),
     **dict.fromkeys(OVER_ONLY, window_keywords_call),
 }
