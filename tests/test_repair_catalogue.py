@@ -1739,6 +1739,13 @@ RULE_CASES += [
         "r.select('code').mutate(ibis.selectors.across(ibis.selectors.all(), "
         "lambda c: c.try_cast('float64')))",
     ),
+    # a difference of times divided as if it were seconds: whole units or a fraction
+    (
+        "r.mutate(h=(r.at - r.at) / 3600)",
+        "dates and intervals",
+        "whole hours between them are `r.at.delta(r.at, unit='hour')`, a fraction",
+        None,
+    ),
     # text parsed as a number (and a number written as text) is a cast
     (
         "r.mutate(b=float(r.code) * 2)",

@@ -28,7 +28,7 @@ from ibis_copilot.repair.edits import (
     replace_each_call,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.intervals import fractional, whole_count
+from ibis_copilot.repair.intervals import UNIT_OF_SECONDS, fractional, whole_count
 from ibis_copilot.repair.rewrite import rewrite_nodes, rewrite_rendered, source_of
 from ibis_copilot.repair.signatures import snake
 
@@ -326,8 +326,6 @@ INTERVAL_METHODS = {
     "quarters": "quarter",
     "years": "year",
 }
-#: A number of seconds divided by one of these is a count of the unit: ``/ 3600`` hours.
-UNIT_OF_SECONDS: dict[float, str] = {60: "minute", 3600: "hour", 86400: "day"}
 #: How Ibis says an interval was asked for a number in a unit: the property called
 #: (``.hours()``), a method it lacks, or a unit it cannot convert a day count to.
 INTERVAL_ASKED = re.compile(

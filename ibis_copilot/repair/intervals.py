@@ -15,6 +15,7 @@ from ibis_copilot.repair.edits import (
     UNIT_NAMES,
     called_name,
     node_rewrite,
+    parse,
     string_value,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
@@ -217,4 +218,46 @@ def measured_difference(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (timedelta_of_columns, integer_beside_interval, measured_difference)
+#: A number of seconds divided by one of these is a count of the unit: ``/ 3600`` hours.
+UNIT_OF_SECONDS: dict[float, str] = {60: "minute", 3600: "hour", 86400: "day"}
+
+
+def difference_divided_as_seconds(failure: Failure) -> Diagnosis | None:
+    """``(b - a) / 3600``: the difference read as a number of seconds (SQL's epoch
+    arithmetic); it is an interval. Whole hours and a fraction of them are both likely
+    meanings, so the advice names both and no fix is proposed."""
+    if not str(failure.error).startswith("unsupported operand type(s) for /: 'Interval"):
+        return None
+    divided = [
+        (node.left, node.right.value)
+        for node in ast.walk(parse(failure.code) or ast.Module(body=[], type_ignores=[]))
+        if isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Div)
+        and isinstance(node.left, ast.BinOp)
+        and isinstance(node.left.op, ast.Sub)
+        and isinstance(node.right, ast.Constant)
+        and node.right.value in UNIT_OF_SECONDS
+    ]
+    if not divided:
+        return None
+    subtraction, seconds = divided[0]
+    later = source_of(subtraction.left, failure.code)
+    earlier = source_of(subtraction.right, failure.code)
+    unit = UNIT_OF_SECONDS.get(seconds) if isinstance(seconds, int | float) else None
+    if unit is None:
+        return None
+    return Diagnosis(
+        "dates and intervals",
+        "the difference of two times is an interval, not a number of seconds: whole "
+        f"{unit}s between them are `{later}.delta({earlier}, unit={unit!r})`, a fraction "
+        f"of {unit}s `{later}.delta({earlier}, unit='second') / {seconds}`: pick the one "
+        "you mean",
+    )
+
+
+RULES = (
+    timedelta_of_columns,
+    integer_beside_interval,
+    measured_difference,
+    difference_divided_as_seconds,
+)
