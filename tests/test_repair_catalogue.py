@@ -1739,6 +1739,12 @@ RULE_CASES += [
         "r.select('code').mutate(ibis.selectors.across(ibis.selectors.all(), "
         "lambda c: c.try_cast('float64')))",
     ),
+    (
+        "r.filter(r.payload['ok'], r.temp > 0)",
+        "nested data",
+        "read as a boolean",
+        "r.filter(r.payload['ok'].bool, r.temp > 0)",
+    ),
     # a difference of times divided as if it were seconds: whole units or a fraction
     (
         "r.mutate(h=(r.at - r.at) / 3600)",

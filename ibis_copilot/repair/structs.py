@@ -322,6 +322,36 @@ def json_compared(failure: Failure) -> Diagnosis | None:
     )
 
 
+def json_as_predicate(failure: Failure) -> Diagnosis | None:
+    """``t.filter(t.raw["ok"])``: a JSON value is a test only once read as a boolean,
+    ``t.filter(t.raw["ok"].bool)``."""
+    text = str(failure.error)
+    if "Filter(" not in text or "predicates" not in text:
+        return None
+
+    def read_as_boolean(call: ast.Call, code: str) -> str | None:
+        if called_name(call) != "filter" or call.keywords:
+            return None
+        tests = [value_of(argument, failure.namespace) for argument in call.args]
+        if not any(isinstance(test, ir.JSONValue) for test in tests):
+            return None
+        given = [
+            f"{owner_source(argument, code)}.bool"
+            if isinstance(test, ir.JSONValue)
+            else source_of(argument, code)
+            for argument, test in zip(call.args, tests, strict=True)
+        ]
+        return f"{source_of(call.func, code)}({', '.join(given)})"
+
+    return call_rewrite(
+        failure.code,
+        "nested data",
+        'a JSON value is a test only once read as a boolean: `t.filter(t.payload["ok"].bool)`',
+        ("filter",),
+        read_as_boolean,
+    )
+
+
 def _element_name(code: str) -> str:
     """A name for a lambda's element that ``code`` does not use already."""
     used = set(re.findall(r"\w+", code))
@@ -808,6 +838,7 @@ def map_of_columns(failure: Failure) -> Diagnosis | None:
 
 RULES = (
     map_of_columns,
+    json_as_predicate,
     struct_iteration,
     array_compared_to_element,
     polars_list_namespace,
