@@ -2,7 +2,7 @@
 writes the function on the column itself; pandas' tests of a row's columns (``any(axis=1)``)
 are selectors' (``if_any``).
 
-``t.s.apply(hash)`` → ``hash(t.s)``, ``t.x.apply(lambda v: v * 2)`` → ``(t.x) * 2`` and a
+``t.s.apply(hash)`` → ``hash(t.s)``, ``t.x.apply(lambda v: v * 2)`` → ``t.x * 2`` and a
 row-wise ``t.apply(lambda row: row.a + row.b, axis=1)`` → ``t.a + t.b``. The function's
 own Python (``hash``, ``len``, ``str.upper``, ``v if ... else ...``) is then read by the
 other rules in the next round (``t.s.hash()``), as if the user had written it that way;
@@ -54,7 +54,8 @@ def _inlined(function: ast.Lambda, value: str) -> str | None:
 
 def _function_reference(node: ast.expr, namespace: dict[str, object]) -> bool:
     """``hash``, ``str.upper``, ``np.sqrt``, ``my_function``: a callable named, not a
-    mapping (pandas' ``map({...})`` substitutes values: another rule's)."""
+    mapping (pandas' ``map({...})`` substitutes values: another rule's); a user's function
+    of a row is called with the table, whose columns it reads the same way."""
     if isinstance(node, ast.Attribute):
         return True
     if not isinstance(node, ast.Name):
@@ -105,7 +106,7 @@ def applied_function(failure: Failure) -> Diagnosis | None:
         if isinstance(function, ast.Name) and function.id in IBIS_FORMS:
             shadowed = function.id in namespace
             return None if shadowed else IBIS_FORMS[function.id].format(x=value)
-        if _function_reference(function, namespace) and isinstance(owner, ast.Attribute):
+        if _function_reference(function, namespace):
             return f"{source_of(function, code)}({value})"
         return None
 
