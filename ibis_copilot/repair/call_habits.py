@@ -640,8 +640,10 @@ def _delta_units(code: str) -> dict[tuple[int, int, int | None, int | None], str
         else:
             continue
         words = {NAME_UNITS[word] for word in name.lower().split("_") if word in NAME_UNITS}
+        if len(words) != 1:
+            continue
         for call in ast.walk(value):
-            if len(words) == 1 and isinstance(call, ast.Call) and called_name(call) == "delta":
+            if isinstance(call, ast.Call) and called_name(call) == "delta":
                 units[position(call)] = next(iter(words))
     return units
 
