@@ -65,9 +65,9 @@ TRUTH = {
 ARRAY_CONVERSIONS = {"sorted": "sort", "set": "unique"}
 #: Python's conversions of a JSON value and Ibis's readings of one as that type.
 JSON_READS = {"int": "int", "float": "float", "str": "str"}
-#: Python's conversions between text and numbers, as casts: ``float(t.text)`` parses the
-#: text, ``str(t.n)`` writes the number (a number's own conversion is the value itself).
-TEXT_CASTS = {"int": "int64", "float": "float64", "str": "string"}
+#: Python's conversions of text to numbers, as casts: ``float(t.text)`` parses the text
+#: (a number's own conversion is the value itself).
+TEXT_CASTS = {"int": "int64", "float": "float64"}
 
 
 def python_conversion(failure: Failure) -> Diagnosis | None:
@@ -115,7 +115,7 @@ def python_conversion(failure: Failure) -> Diagnosis | None:
             return f"{owner}.{JSON_READS[called]}"
         if kind.startswith("Array") and called in ARRAY_CONVERSIONS:
             return f"{owner}.{ARRAY_CONVERSIONS[called]}()"
-        if called in TEXT_CASTS and (called == "str") != kind.startswith("String"):
+        if called in TEXT_CASTS and kind.startswith("String"):
             return f"{owner}.cast({TEXT_CASTS[called]!r})"
         return value
 
