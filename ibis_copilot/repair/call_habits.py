@@ -300,6 +300,65 @@ def substitute_of_several(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _nullif_each(call: ast.Call, code: str) -> str | None:
+    """``x.nullif(["", "N/A"])`` → ``x.nullif("").nullif("N/A")``."""
+    listed = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(listed, ast.List | ast.Tuple | ast.Set) or not listed.elts or owner is None:
+        return None
+    chained = "".join(f".nullif({source_of(value, code)})" for value in listed.elts)
+    return f"{owner_source(owner, code)}{chained}"
+
+
+def nullif_of_several(failure: Failure) -> Diagnosis | None:
+    """``col.nullif(["", "N/A"])``: ``nullif`` compares with one value; several values
+    made null are one ``nullif`` each."""
+    if "array<" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "null handling",
+        "`nullif(value)` makes one value null, and a list is one (array) value: for several, "
+        'one `nullif` each, `col.nullif("").nullif("N/A")` (or '
+        "`ibis.ifelse(col.isin(values), ibis.null(), col)`)",
+        ("nullif",),
+        _nullif_each,
+    )
+
+
+def _filled_by_column(call: ast.Call, code: str) -> str | None:
+    """``t.fill_null({"a": t.b})`` → ``t.mutate(a=t.a.fill_null(t.b))``."""
+    given = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    table = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(given, ast.Dict) or table is None or None in given.keys:
+        return None
+    names = [string_value(key) for key in given.keys]
+    if not names or not all(name and name.isidentifier() for name in names):
+        return None
+    owner = owner_source(table, code)
+    filled = ", ".join(
+        f"{name}={owner}.{name}.fill_null({source_of(value, code)})"
+        for name, value in zip(names, given.values, strict=True)
+    )
+    return f"{owner}.mutate({filled})"
+
+
+def fill_null_from_column(failure: Failure) -> Diagnosis | None:
+    """``t.fill_null({"a": t.b})``: a table's ``fill_null`` takes values; a column's
+    nulls filled from another column are the column's ``fill_null`` in a ``mutate``."""
+    if "Unable to infer datatype of value" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "null handling",
+        "a table's `fill_null({...})` takes plain values; to fill a column's nulls from "
+        "another column, call the column's own `fill_null` in a `mutate`: "
+        "`t.mutate(a=t.a.fill_null(t.b))`",
+        ("fill_null", "fillna"),
+        _filled_by_column,
+    )
+
+
 STRUCT_KEYS = re.compile(r"^'?keys'?$|^'\w*(?:Struct|JSON)\w*' object has no attribute 'keys'$")
 
 
@@ -410,6 +469,52 @@ def having_after_aggregate(failure: Failure) -> Diagnosis | None:
         "`agg`, filter on the new column: `.filter(_.n > 100)`)",
         ("having",),
         _having_first,
+    )
+
+
+def _filter_first(call: ast.Call, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``t.group_by(k).having(row_condition).agg(...)`` →
+    ``t.filter(row_condition).group_by(k).agg(...)`` (``t.count()`` there as
+    ``ibis._.count()``, the count of the filtered rows)."""
+    having = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(having, ast.Call) or called_name(having) != "having":
+        return None
+    grouped = having.func.value if isinstance(having.func, ast.Attribute) else None
+    if not isinstance(grouped, ast.Call) or called_name(grouped) != "group_by":
+        return None
+    table = grouped.func.value if isinstance(grouped.func, ast.Attribute) else None
+    conditions = [value_of(argument, namespace) for argument in having.args]
+    if table is None or having.keywords or not conditions:
+        return None
+    if not all(isinstance(condition, ir.Column) for condition in conditions):
+        return None  # a reduction (``t.count() > 1``) is what ``having`` is for
+    kept = ", ".join(source_of(argument, code) for argument in having.args)
+    table_text = source_of(table, code)
+    grouping = source_of(grouped, code)[len(table_text) :]
+    measures = source_of(call, code)[len(source_of(call.func, code)) :]
+    if isinstance(table, ast.Name):
+        measures = re.sub(rf"\b{table.id}\.count\(\)", "ibis._.count()", measures)
+    return f"{owner_source(table, code)}.filter({kept}){grouping}.{called_name(call)}{measures}"
+
+
+def row_condition_in_having(failure: Failure) -> Diagnosis | None:
+    """``t.group_by(k).having(t.x > 5)``: ``having`` keeps groups by a reduction; a
+    condition on each row is a ``filter`` before the grouping."""
+    if "belong to another relation" not in str(failure.error):
+        return None
+    namespace = failure.namespace
+
+    def moved(call: ast.Call, code: str) -> str | None:
+        return _filter_first(call, code, namespace)
+
+    return call_rewrite(
+        failure.code,
+        "sql habit",
+        "`having` keeps whole groups by a reduction (`having(t.count() > 3)`); a condition "
+        "on each row, as SQL's WHERE, is a `filter` before the grouping: "
+        "`t.filter(t.x > 5).group_by(k).agg(...)`",
+        ("agg", "aggregate"),
+        moved,
     )
 
 
@@ -987,10 +1092,13 @@ RULES = (
     pandas_offset,
     name_read_as_call,
     substitute_of_several,
+    nullif_of_several,
+    fill_null_from_column,
     struct_keys,
     selector_texts_apart,
     selectors_as_list,
     having_after_aggregate,
+    row_condition_in_having,
     join_keys_as_pair,
     join_names_as_pair,
     builtin_across,

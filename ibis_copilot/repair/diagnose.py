@@ -328,6 +328,7 @@ def unknown_column(failure: Failure) -> Diagnosis | None:
         or habits.rename_reversed(failure)  # a new column's name, not a misspelt one
         or habits.mutate_name_by_position(failure)
         or habits.reduction_by_name(failure)  # pandas' ``agg("mean")``
+        or structs.struct_of_dotted_name(name, failure.tables)  # ``"s.field"``
     ):
         return None
     columns = _columns(failure)
@@ -691,6 +692,15 @@ def operator_precedence(failure: Failure) -> Diagnosis | None:
     )
 
 
+def _range_bounds(node: ast.AST) -> tuple[ast.expr | None, ast.expr] | None:
+    """(start or None, stop) of ``range(stop)`` / ``range(start, stop)``; else None."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        return None
+    if node.func.id != "range" or node.keywords or len(node.args) not in (1, 2):
+        return None
+    return (node.args[0] if len(node.args) == 2 else None), node.args[-1]
+
+
 def _membership_in_values(code: str, namespace: Mapping[str, object]) -> str | None:
     """``g in regulars`` / ``t.a not in [1, 2]`` → ``g.isin(regulars)`` /
     ``t.a.notin([1, 2])``: an expression looked up in Python's values."""
@@ -707,13 +717,19 @@ def _membership_in_values(code: str, namespace: Mapping[str, object]) -> str | N
             and len(node.ops) == 1
             and isinstance(node.ops[0], ast.In | ast.NotIn)
             and not isinstance(node.left, ast.Constant)
-            and values(node.comparators[0])
+            and (values(node.comparators[0]) or _range_bounds(node.comparators[0]) is not None)
         )
 
     def render(node: ast.AST, text: str) -> str:
         assert isinstance(node, ast.Compare)  # noqa: S101 - wanted() chose comparisons only
-        method = "isin" if isinstance(node.ops[0], ast.In) else "notin"
         needle = rewrite.owner_source(node.left, text)
+        bounds = _range_bounds(node.comparators[0])
+        if bounds is not None:
+            low, high = (rewrite.source_of(bound, text) if bound else "0" for bound in bounds)
+            last = str(int(high) - 1) if high.isdigit() else f"{high} - 1"
+            between = f"{needle}.between({low}, {last})"
+            return between if isinstance(node.ops[0], ast.In) else f"~{between}"
+        method = "isin" if isinstance(node.ops[0], ast.In) else "notin"
         return f"{needle}.{method}({rewrite.source_of(node.comparators[0], text)})"
 
     return rewrite.rewrite_nodes(code, wanted, render)
@@ -731,7 +747,7 @@ def list_membership(failure: Failure) -> Diagnosis | None:
         "python boolean operators",
         "Python's `in` over a list compares the expression with each value and needs one "
         "truth value; Ibis tests membership per row: `col.isin(values)` "
-        "(`col.notin(values)` for `not in`)",
+        "(`col.notin(values)` for `not in`; `in range(a, b)` is `col.between(a, b - 1)`)",
         lambda code: _membership_in_values(code, namespace),
     )
 
@@ -834,7 +850,7 @@ def none_comparison(failure: Failure) -> Diagnosis | None:
 def mixed_tables(failure: Failure) -> Diagnosis | None:
     """Columns of two tables in one expression without a join; where the two share one
     key-like column and a statement uses both, the fix joins on it."""
-    if ANOTHER_RELATION not in str(failure.error):
+    if ANOTHER_RELATION not in str(failure.error) or call_habits.row_condition_in_having(failure):
         return None
     used = sorted(name for name in failure.tables if re.search(rf"\b{name}\.", failure.code))
     for left, right in itertools.combinations(used, 2):

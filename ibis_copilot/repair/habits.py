@@ -35,6 +35,7 @@ from ibis_copilot.repair.edits import (
     parse,
     position,
     replace_each_call,
+    string_items,
     string_value,
     value_of,
 )
@@ -761,12 +762,40 @@ def _reduction_by_name(call: ast.Call, code: str) -> str | None:
     return f"{source_of(function, code)}(ibis.selectors.across({columns}, {reduction}))"
 
 
+def _reductions_listed(code: str) -> list[str]:
+    """The names of ``t.agg(["sum", "mean"])``'s list (pandas' reductions), else []."""
+    tree = parse(code) or ast.Module(body=[], type_ignores=[])
+    for call in calls_to(tree, "agg", "aggregate"):
+        names = string_items(call.args[0]) if len(call.args) == 1 else None
+        listed = isinstance(call.args[0], ast.List | ast.Tuple) if call.args else False
+        if listed and names and set(names) <= AGG_OF_EVERY_NUMBER:
+            return names
+    return []
+
+
+def _reductions_by_name(names: list[str]) -> Diagnosis:
+    """Advice for pandas' ``agg(["sum", "mean"])``: which columns, and their names, are
+    the user's call (pandas' answer has a column level per reduction)."""
+    each = ", ".join(f"x_{n}=t.x.{REDUCTION_NAMES[n]}()" for n in names)
+    across = ", ".join(f"{n!r}: ibis._.{REDUCTION_NAMES[n]}()" for n in names)
+    return Diagnosis(
+        "pandas habit",
+        f"`agg({names!r})` is pandas' list of reductions for every numeric column; Ibis's "
+        f"`agg` reads strings as column names: name each reduction, "
+        f"`t.group_by(k).agg({each})`, or for every numeric column "
+        f"`ibis.selectors.across(ibis.selectors.numeric(), {{{across}}})`",
+    )
+
+
 def reduction_by_name(failure: Failure) -> Diagnosis | None:
     """pandas' ``t.agg("mean")``: the reduction of every numeric column; Ibis looks for a
     column named ``mean``. Across the numeric columns with ``ibis.selectors.across``."""
     name = _missing_name(failure)
     if name not in AGG_OF_EVERY_NUMBER:
         return None
+    listed = _reductions_listed(failure.code)
+    if listed:
+        return _reductions_by_name(listed)
     if replace_each_call(failure.code, ("agg", "aggregate"), _reduction_by_name) is None:
         return None
     return Diagnosis(

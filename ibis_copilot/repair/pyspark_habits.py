@@ -12,7 +12,13 @@ from __future__ import annotations
 import ast
 import re
 
-from ibis_copilot.repair.edits import NO_SUCH_ATTRIBUTE, parse, shown_rewrite, string_value
+from ibis_copilot.repair.edits import (
+    NO_SUCH_ATTRIBUTE,
+    node_rewrite,
+    parse,
+    shown_rewrite,
+    string_value,
+)
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import owner_source, rewrite_rendered, source_of
 
@@ -111,15 +117,24 @@ def pyspark_method(failure: Failure) -> Diagnosis | None:
 
 
 def _condition(node: ast.Call, code: str, module: str) -> str | None:
-    """``F.when(c, a).otherwise(b)`` → ``ibis.ifelse(c, a, b)``; else None."""
-    when, given = getattr(node.func, "value", None), node.args
-    function = getattr(when, "func", None)
-    if not isinstance(when, ast.Call) or not isinstance(function, ast.Attribute):
+    """``F.when(c, a).otherwise(b)`` → ``ibis.ifelse(c, a, b)``, and a chain of ``when``s
+    → ``ibis.cases((c1, a), (c2, b), else_=d)``; else None."""
+    if len(node.args) != 1 or node.keywords:
         return None
-    if ast.unparse(function.value) != module or function.attr != "when" or len(when.args) != 2:
-        return None
-    test, then = (source_of(argument, code) for argument in when.args)
-    return f"ibis.ifelse({test}, {then}, {source_of(given[0], code)})" if len(given) == 1 else None
+    pairs: list[str] = []
+    when = getattr(node.func, "value", None)
+    while isinstance(when, ast.Call) and isinstance(when.func, ast.Attribute):
+        if when.func.attr != "when" or len(when.args) != 2 or when.keywords:
+            return None
+        test, then = (source_of(argument, code) for argument in when.args)
+        pairs.insert(0, f"({test}, {then})")
+        if ast.unparse(when.func.value) == module:
+            otherwise = source_of(node.args[0], code)
+            if len(pairs) == 1:
+                return f"ibis.ifelse{pairs[0][:-1]}, {otherwise})"
+            return f"ibis.cases({', '.join(pairs)}, else_={otherwise})"
+        when = when.func.value
+    return None
 
 
 def _function_call(node: ast.AST, code: str, module: str) -> str | None:
@@ -168,4 +183,26 @@ def pyspark_functions(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (pyspark_method, pyspark_functions)
+def ibis_when(failure: Failure) -> Diagnosis | None:
+    """``ibis.when(c, a).otherwise(b)``: PySpark's ``when`` spelt on the ibis module."""
+    if "module 'ibis' has no attribute 'when'" not in str(failure.error):
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        return _condition(node, code, "ibis") if _otherwise(node) else None
+
+    return node_rewrite(
+        failure.code,
+        "conditional",
+        "Ibis has no `when(...).otherwise(...)` (that is PySpark's): a condition with two "
+        "outcomes is `ibis.ifelse(c, a, b)` (or `c.ifelse(a, b)`), several are "
+        "`ibis.cases((c1, a), (c2, b), else_=d)`",
+        render,
+    )
+
+
+def _otherwise(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "otherwise"
+
+
+RULES = (pyspark_method, pyspark_functions, ibis_when)

@@ -18,6 +18,7 @@ from ibis_copilot.repair.edits import (
     call_rewrite,
     looped_places,
     node_rewrite,
+    parse,
     position,
     string_value,
     value_of,
@@ -331,7 +332,47 @@ def method_without_call(failure: Failure) -> Diagnosis | None:
     )
 
 
+UNPACKED = re.compile(r"^(?:not enough|too many) values to unpack")
+
+
+def _pair_loops(code: str) -> set[tuple[int, int, int | None, int | None]]:
+    """Places of what ``for a, b in ...`` loops (statements and comprehensions) iterate."""
+    tree = parse(code)
+    loops = ast.walk(tree) if tree else iter(())
+    return {
+        position(node.iter)
+        for node in loops
+        if isinstance(node, ast.comprehension | ast.For)
+        and isinstance(node.target, ast.Tuple)
+        and len(node.target.elts) == 2
+    }
+
+
+def schema_as_pairs(failure: Failure) -> Diagnosis | None:
+    """``for name, dtype in t.schema()``: a schema iterates over its names, as a dict does;
+    its ``(name, type)`` pairs are ``t.schema().items()``."""
+    if not isinstance(failure.error, ValueError) or not UNPACKED.match(str(failure.error)):
+        return None
+
+    def render(node: ast.AST, code: str) -> str | None:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        owner = value_of(node.func.value, failure.namespace)
+        if node.func.attr != "schema" or not isinstance(owner, ir.Table):
+            return None
+        return f"{source_of(node, code)}.items()" if position(node) in _pair_loops(code) else None
+
+    return node_rewrite(
+        failure.code,
+        "wrong name",
+        "a schema iterates over its column names, as a dict does; its (name, type) pairs "
+        "are `t.schema().items()`: `for name, dtype in t.schema().items()`",
+        render,
+    )
+
+
 RULES = (
+    schema_as_pairs,
     method_without_call,
     text_plus_number,
     power_as_xor,

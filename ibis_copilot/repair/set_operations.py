@@ -230,6 +230,39 @@ def column_set_operation(failure: Failure) -> Diagnosis | None:
     )
 
 
+COLUMN_FOR_TABLE = re.compile(
+    r"^(Union|Intersection|Difference)\(.*is not coercible to a Relation", re.DOTALL
+)
+
+
+def column_given_to_set_operation(failure: Failure) -> Diagnosis | None:
+    """``a.select("k").intersect(b.k)``: the other side of a set operation is a table
+    too, ``b.select("k")``."""
+    if not COLUMN_FOR_TABLE.match(str(failure.error)):
+        return None
+    namespace = failure.namespace
+
+    def render(call: ast.Call, code: str) -> str | None:
+        parts = [_column_parts(argument, namespace) for argument in call.args]
+        if not any(parts) or call.keywords or not isinstance(call.func, ast.Attribute):
+            return None
+        given = [
+            f"{part[0]}.select({part[1]!r})" if part else source_of(argument, code)
+            for part, argument in zip(parts, call.args, strict=True)
+        ]
+        return f"{source_of(call.func, code)}({', '.join(given)})"
+
+    return call_rewrite(
+        failure.code,
+        "set operations",
+        "a set operation combines the rows of two tables, and a column is not a table: "
+        "give the other side as a table of the same columns, e.g. "
+        "`a.select('k').intersect(b.select('k'))`",
+        SET_OPERATIONS,
+        render,
+    )
+
+
 ARRAYS_TO_TABLE_FUNCTION = re.compile(
     r"^ArrayValue\.(union|intersect|difference)\(\) got an unexpected keyword argument 'distinct'"
 )
@@ -260,4 +293,10 @@ def array_set_function(failure: Failure) -> Diagnosis | None:
     )
 
 
-RULES = (set_operation, table_operator, column_set_operation, array_set_function)
+RULES = (
+    set_operation,
+    table_operator,
+    column_set_operation,
+    column_given_to_set_operation,
+    array_set_function,
+)

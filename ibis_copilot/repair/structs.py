@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from ibis_copilot.repair import rewrite
 from ibis_copilot.repair.edits import (
+    NO_SUCH_ATTRIBUTE,
     call_rewrite,
     called_name,
     looped_places,
@@ -23,6 +24,7 @@ from ibis_copilot.repair.edits import (
     node_rewrite,
     parse,
     position,
+    receiver,
     replace_each_call,
     string_value,
     value_of,
@@ -159,8 +161,70 @@ def struct_field(failure: Failure) -> Diagnosis | None:
     )
 
 
+def struct_of_dotted_name(name: str, tables: Mapping[str, ibis.Table]) -> tuple[str, ...]:
+    """The fields of the struct column ``s`` when ``name`` is ``"s.field"`` and ``field``
+    is one of them (a field named as SQL or pandas' ``json_normalize`` name it); else ()."""
+    column, _, field = name.partition(".")
+    for table in tables.values():
+        dtype = table.schema().get(column)
+        if dtype is not None and dtype.is_struct() and field in dtype.names:
+            return tuple(dtype.names)
+    return ()
+
+
+def _without_field(call: ast.Call, code: str, dotted: str, fields: tuple[str, ...]) -> str | None:
+    """``t.drop("s.f", ...)`` as ``t.mutate(s=ibis.struct({...the other fields...}))``
+    followed by the drop of the rest."""
+    owner = receiver(call, code)
+    names = [string_value(argument) for argument in call.args]
+    if owner is None or dotted not in names or None in names or call.keywords:
+        return None
+    column, _, field = dotted.partition(".")
+    kept = ", ".join(f"{f!r}: {owner}.{column}[{f!r}]" for f in fields if f != field)
+    if not kept:
+        return None  # the struct's only field: dropping the column is the user's call
+    rebuilt = f"{owner}.mutate({column}=ibis.struct({{{kept}}}))"
+    rest = [repr(name) for name in names if name != dotted]
+    return f"{rebuilt}.drop({', '.join(rest)})" if rest else rebuilt
+
+
+def dotted_struct_field(failure: Failure) -> Diagnosis | None:
+    """``t.drop("s.f")`` / ``t.select("s.f")``: a struct's field named as a column; it is
+    ``t.s.f``, and dropping one field rebuilds the struct without it."""
+    text = str(failure.error)
+    dotted = re.search(r"'(\w+\.\w+)'", text)
+    fields = struct_of_dotted_name(dotted.group(1), failure.tables) if dotted else ()
+    if dotted is None or not fields:
+        return None
+    name = dotted.group(1)
+    column, _, field = name.partition(".")
+
+    def without_field(call: ast.Call, code: str) -> str | None:
+        return _without_field(call, code, name, fields)
+
+    kept = ", ".join(f'"{f}": t.{column}.{f}' for f in fields if f != field)
+    return Diagnosis(
+        "nested data",
+        f"`{name}` is the field `{field}` of the struct column `{column}`, not a column: "
+        f"read it as `t.{column}.{field}`; to drop one field, rebuild the struct without it, "
+        f"`t.mutate({column}=ibis.struct({{{kept}}}))` (`t.unpack({column!r})` makes every "
+        f"field a column)",
+        lambda code: replace_each_call(code, ("drop",), without_field),
+    )
+
+
 #: The table method for each kind of nested column: arrays are unnested, structs unpacked.
 NESTED_METHODS = {"unnest": "is_struct", "unpack": "is_array"}
+
+
+def _structs_unpacked(call: ast.Call, variable: str, table: ibis.Table) -> str | None:
+    """``t.unpack("s", "m")`` where ``m`` is no struct: only the struct columns unpacked."""
+    names = [string_value(argument) for argument in call.args]
+    schema = table.schema()
+    kept = [n for n in names if n in schema and schema[n].is_struct()]
+    if None in names or not kept or len(kept) == len(names):
+        return None
+    return f"{variable}.unpack({', '.join(map(repr, kept))})"
 
 
 def unnest_or_unpack(failure: Failure) -> Diagnosis | None:
@@ -173,11 +237,15 @@ def unnest_or_unpack(failure: Failure) -> Diagnosis | None:
 
     def swapped(call: ast.Call, _code: str) -> str | None:
         function = call.func
-        column = string_value(call.args[0]) if len(call.args) == 1 else None
         if not isinstance(function, ast.Attribute) or not isinstance(function.value, ast.Name):
             return None
         table = tables.get(function.value.id)
-        if table is None or column not in table.columns or call.keywords:
+        if table is None or call.keywords:
+            return None
+        if function.attr == "unpack" and len(call.args) > 1:
+            return _structs_unpacked(call, function.value.id, table)
+        column = string_value(call.args[0]) if len(call.args) == 1 else None
+        if column not in table.columns:
             return None
         wrong_kind = NESTED_METHODS.get(function.attr)
         if wrong_kind is None or not getattr(table.schema()[column], wrong_kind)():
@@ -190,7 +258,8 @@ def unnest_or_unpack(failure: Failure) -> Diagnosis | None:
     return Diagnosis(
         "wrong argument",
         "`unnest` is for arrays (one row per element) and `unpack` for structs (one column "
-        "per field): `t.unnest('array_col')`, `t.unpack('struct_col')`",
+        "per field): `t.unnest('array_col')`, `t.unpack('struct_col')`; a map's keys are "
+        "not in the schema, so a map is not unpacked: read a key as `t.m['key']`",
         lambda code: replace_each_call(code, tuple(NESTED_METHODS), swapped),
     )
 
@@ -219,6 +288,39 @@ def keyed_attribute(failure: Failure) -> Diagnosis | None:
         return edited if edited != code else None
 
     return Diagnosis("nested data", message, fix)
+
+
+#: Python's list methods that add to a list: ``append`` takes one element, ``extend`` many.
+LIST_ADDERS = frozenset({"append", "extend"})
+
+
+def _concatenated(call: ast.Call, code: str) -> str | None:
+    """``t.a.append(x)`` → ``t.a.concat(ibis.array([x]))``; ``extend([x, y])`` likewise."""
+    owner = receiver(call, code)
+    if owner is None or len(call.args) != 1 or call.keywords:
+        return None
+    given = source_of(call.args[0], code)
+    if called_name(call) == "append":
+        given = f"ibis.array([{given}])"
+    elif isinstance(call.args[0], ast.List | ast.Tuple):
+        given = f"ibis.array({given})"
+    return f"{owner}.concat({given})"
+
+
+def list_methods_on_array(failure: Failure) -> Diagnosis | None:
+    """``t.tags.append("new")``: an array column has no Python list methods; adding
+    elements is ``concat`` of another array."""
+    match = NO_SUCH_ATTRIBUTE.match(str(failure.error))
+    if match is None or not match.group(1).startswith("Array") or match.group(2) not in LIST_ADDERS:
+        return None
+    return call_rewrite(
+        failure.code,
+        "nested data",
+        f"an array column has no list method `{match.group(2)}`: add elements by "
+        "concatenating another array, `t.a.concat(ibis.array([x]))` (or `t.a + ibis.array([x])`)",
+        tuple(LIST_ADDERS),
+        _concatenated,
+    )
 
 
 #: JSON values in arithmetic: ``unsupported operand type(s) for +: 'JSONColumn' and ...``.
@@ -837,6 +939,8 @@ def map_of_columns(failure: Failure) -> Diagnosis | None:
 
 
 RULES = (
+    dotted_struct_field,
+    list_methods_on_array,
     map_of_columns,
     json_as_predicate,
     struct_iteration,

@@ -892,11 +892,24 @@ TRANSFORM_REDUCTIONS = frozenset(
 )
 
 
+def _grouping(node: ast.AST) -> bool:
+    """``node`` is ``x.group_by(...)``."""
+    return isinstance(node, ast.Call) and called_name(node) == "group_by"
+
+
+def _arguments(call: ast.Call, code: str) -> str:
+    """The parenthesised arguments of ``call`` as written."""
+    return source_of(call, code)[len(source_of(call.func, code)) :]
+
+
 def transform_call(call: ast.Call, code: str) -> str | None:
     """pandas' ``col.transform("mean")`` → ``col.mean()`` (per group in a grouped
-    ``mutate``); ``t.group_by(k).col.transform("mean")`` → ``t.col.mean().over(group_by=k)``."""
+    ``mutate``); ``t.group_by(k).col.transform("mean")`` → ``t.col.mean().over(group_by=k)``;
+    ``t.group_by(k).transform(m=t.x.mean())`` → ``t.group_by(k).mutate(m=t.x.mean())``."""
     name = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     column = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if column is not None and call.keywords and not call.args and _grouping(column):
+        return f"{source_of(call.func, code)[: -len('transform')]}mutate{_arguments(call, code)}"
     if name not in TRANSFORM_REDUCTIONS or column is None:
         return None
     grouped = column.value if isinstance(column, ast.Attribute) else None
