@@ -326,7 +326,7 @@ class ApiSource:
         if path in self._seen or any(part in SKIPPED_PARTS for part in path.split(".")):
             return
         self._seen.add(path)
-        body = render_docstring(target)
+        body = render_docstring(target) or self._documented_in_base(target)
         if body:
             self._documented.add(path)
         if isinstance(target, griffe.Attribute) and not body:
@@ -343,6 +343,23 @@ class ApiSource:
             yield self._chunk(target, body, user_name, path)
         if isinstance(target, griffe.Class):
             yield from self._members(target)
+
+    def _documented_in_base(self, member: griffe.Object) -> str:
+        """A full backend's method without a docstring of its own (DuckDB's
+        ``list_databases``) described by the base that declares it (``CanListDatabase``),
+        where that base is not indexed itself; else ""."""
+        owner = member.parent
+        backends = tuple(f"{self.package}.backends.{name}." for name in FULL_BACKENDS)
+        if not isinstance(owner, griffe.Class) or not owner.path.startswith(backends):
+            return ""
+        indexed = {f"{self.package}.{base.removeprefix('ibis.')}" for base in BACKEND_BASES}
+        for base in owner.mro():
+            found = base.members.get(member.name)
+            if found is None or base.path in indexed or base.path.split(".")[-1].startswith("_"):
+                continue
+            if body := render_docstring(found.final_target if found.is_alias else found):
+                return body
+        return ""
 
     def _members(self, cls: griffe.Class) -> Iterator[Chunk]:
         """A class's own public members, and those it inherits from its private mixins
