@@ -193,8 +193,13 @@ def test_the_tables_of_pasted_code_are_told_from_the_classes_the_message_names()
     message = "unsupported operand type(s) for +: 'DateColumn' and 'IntegerColumn'"
     tables = guessed_tables(code, message)
     assert tables["loans"].schema() == ibis.schema({"loaned": "date", "days": "int64"})
-    # one class for two columns: which is which is not guessed
-    assert guessed_tables(code, "'DateColumn' object is not callable") == {}
+    # one class for two columns: both are taken to be of it; none named: numbers
+    one_class = guessed_tables(code, "'DateColumn' object is not callable")
+    assert one_class["loans"].schema() == ibis.schema({"loaned": "date", "days": "date"})
+    no_class = guessed_tables(code, "TypeError: bad operand")
+    assert no_class["loans"].schema() == ibis.schema({"loaned": "float64", "days": "float64"})
+    # two classes that do not pair up with the columns: nothing is guessed
+    assert guessed_tables("t.a + t.b + t.c", "'DateColumn' and 'IntegerColumn'") == {}
 
 
 def test_with_the_tables_told_the_rules_name_the_method_an_array_needs() -> None:
@@ -237,3 +242,12 @@ def test_pythons_boolean_operators_are_searched_as_the_ibis_operators_they_stand
     assert both.names[:2] == ["and_", "__and__"]
     assert "negate" not in both.names, "the code has no `not`"
     assert unknown.names[:2] == ["and_", "__and__"], "without code, the diagnosis' order"
+
+
+def test_a_builtin_of_pasted_columns_of_no_named_class_names_its_ibis_function() -> None:
+    code = "bins.mutate(billable_kg=max(bins.fill_kg, bins.cap_kg))"
+    read = read_error_query(
+        f"{code}\n\nValueError: The truth value of an Ibis expression is not defined"
+    )
+    assert read is not None
+    assert read.names[0] == "greatest", "the rules' fix writes ibis.greatest(...)"

@@ -287,6 +287,9 @@ CLASS_TYPES = {
     "String": "string", "Date": "date", "Timestamp": "timestamp", "Time": "time",
     "Map": "map<string, string>", "JSON": "json", "Binary": "binary", "UUID": "uuid",
 }  # fmt: skip
+#: The type of a pasted column whose message names no class (``max(t.a, t.b)``'s
+#: truth-value error): numbers, the commonest columns of the development questions' code.
+GUESSED_TYPE = "float64"
 #: Names in pasted code that are modules or Ibis, not tables.
 NOT_TABLES = frozenset({"ibis", "np", "numpy", "pd", "pandas", "s", "math", "re", "datetime"})
 
@@ -318,7 +321,9 @@ def guessed_tables(code: str, message: str) -> dict[str, object]:
     """Unbound tables for pasted code whose message names its columns' classes in the
     order the code writes the columns (``t.a + t.b`` → ``'DateColumn' and
     'IntegerColumn'``): the rules can then read the code as they would in the kernel.
-    Empty when the columns and the classes do not pair up one to one."""
+    Where the message names one class (or none) for several columns, every column is of
+    that class (or ``GUESSED_TYPE``); empty when two or more classes do not pair up one
+    to one with the columns."""
     import ibis
 
     try:
@@ -327,6 +332,10 @@ def guessed_tables(code: str, message: str) -> dict[str, object]:
         return {}
     classes = [CLASS_TYPES.get(name) for name in NAMED_CLASS.findall(message)]
     columns = _columns_in_order(tree, set(dir(ibis.expr.types.Table)))
+    if columns and len(columns) != len(classes) and len(set(classes)) < 2:
+        # one class named (or none) for several columns: each is taken to be of that
+        # class (or a number), so that the rules can still read the code
+        classes = [(classes or [GUESSED_TYPE])[0]] * len(columns)
     if not columns or len(columns) != len(classes) or None in classes:
         return {}
     schemas: dict[str, dict[str, str]] = {}
