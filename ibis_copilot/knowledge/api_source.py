@@ -352,12 +352,13 @@ class ApiSource:
         backends = tuple(f"{self.package}.backends.{name}." for name in FULL_BACKENDS)
         if not isinstance(owner, griffe.Class) or not owner.path.startswith(backends):
             return ""
-        indexed = {f"{self.package}.{base.removeprefix('ibis.')}" for base in BACKEND_BASES}
         for base in owner.mro():
             found = base.members.get(member.name)
-            if found is None or base.path in indexed or base.path.split(".")[-1].startswith("_"):
+            if found is None or base.path in BACKEND_BASES or base.name.startswith("_"):
                 continue
-            if body := render_docstring(found.final_target if found.is_alias else found):
+            if body := render_docstring(
+                found.final_target if isinstance(found, griffe.Alias) else found
+            ):
                 return body
         return ""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TypeGuard
 
 from ibis_copilot.repair.edits import (
     NO_SUCH_ATTRIBUTE,
@@ -201,7 +202,8 @@ def ibis_when(failure: Failure) -> Diagnosis | None:
     )
 
 
-def _otherwise(node: ast.AST) -> bool:
+def _otherwise(node: ast.AST) -> TypeGuard[ast.Call]:
+    """``node`` is a call of ``.otherwise(...)``."""
     return isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "otherwise"
 
 
