@@ -1880,6 +1880,43 @@ RULE_CASES += [
         "r.mutate(code=r.code.fill_null(r.sensor))",
     ),
     ("r.unpack('place', 'tags')", "wrong argument", "a map is not unpacked", "r.unpack('place')"),
+    (
+        "r.mutate(y=r.at + '30 minutes')",
+        "dates and intervals",
+        "a duration written as a string",
+        "r.mutate(y=r.at + ibis.interval(minutes=30))",
+    ),
+    (
+        "r.mutate(y=r.temp.log('2'))",
+        "types and casts",
+        "write the number itself",
+        "r.mutate(y=r.temp.log(2))",
+    ),
+    (
+        "w.mutate(c=set(w.words) & {'a', 'b'})",
+        "nested data",
+        "`a.intersect(b)` for `&`",
+        "w.mutate(c=w.words.intersect(ibis.array(['a', 'b'])))",
+    ),
+    ("r.order_by('temp', 'desc')", "sql habit", "sort descending", "r.order_by(ibis.desc('temp'))"),
+    (
+        "r.mutate(c=r.code.rpad('.', 20))",
+        "argument shape",
+        "take the width first",
+        "r.mutate(c=r.code.rpad(20, '.'))",
+    ),
+    (
+        "r.sensor.value_counts(normalize=True)",
+        "pandas habit",
+        "each value's share",
+        "r.sensor.value_counts().mutate(share=ibis._.sensor_count / ibis._.sensor_count.sum())",
+    ),
+    (
+        "r.group_by('sensor').size(name='n')",
+        "pandas habit",
+        "a count per group with its own name",
+        "r.group_by('sensor').agg(n=r.count())",
+    ),
 ]
 
 
@@ -1956,6 +1993,8 @@ SIGNATURE_CASES = [
     ("r.temp.lag(1, fill_value=0)", "no parameter `fill_value=`", "r.temp.lag(1, default=0)"),
     ("r.unnest('samples', index='i')", "no parameter `index=`", "r.unnest('samples', offset='i')"),
     ("r.code.strip(' ')", "takes no arguments", "r.code.strip()"),
+    ("r.temp.median(0.5)", "takes only `where=`", "r.temp.median()"),
+    ("r.temp.approx_median(0.9)", "takes only `where=`", "r.temp.approx_quantile(0.9)"),
     (
         "r.value_counts('sensor', 'n')",
         "takes only `name=`",

@@ -359,6 +359,119 @@ def fill_null_from_column(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: SQL's sort directions, written as arguments after the column they sort.
+DIRECTIONS = {"desc": "ibis.desc({})", "asc": "{}", "descending": "ibis.desc({})"}
+
+
+def _directions_applied(call: ast.Call, code: str) -> str | None:
+    """``order_by("tip", "desc")`` → ``order_by(ibis.desc("tip"))``."""
+    given = [string_value(argument) for argument in call.args]
+    if call.keywords or not any(g and g.lower() in DIRECTIONS for g in given[1:]):
+        return None
+    keys: list[str] = []
+    for argument, text in zip(call.args, given, strict=True):
+        direction = DIRECTIONS.get(text.lower()) if text else None
+        if direction is None:
+            keys.append(source_of(argument, code))
+        elif keys:
+            keys[-1] = direction.format(keys[-1])
+        else:
+            return None
+    return f"{source_of(call.func, code)}({', '.join(keys)})"
+
+
+def direction_as_argument(failure: Failure) -> Diagnosis | None:
+    """``t.order_by("tip", "desc")``: SQL's ``ORDER BY tip DESC`` read as two columns."""
+    missing = re.search(r"'(\w+)'", str(failure.error))
+    if missing is None or missing.group(1).lower() not in DIRECTIONS:
+        return None
+    return call_rewrite(
+        failure.code,
+        "sql habit",
+        '`order_by` reads each text as a column, so `"desc"` is looked up as one: sort '
+        'descending with `ibis.desc("tip")` (or `t.tip.desc()`)',
+        ("order_by",),
+        _directions_applied,
+    )
+
+
+def _padding_in_order(call: ast.Call, code: str) -> str | None:
+    """``s.rpad(".", 20)`` → ``s.rpad(20, ".")``: the width first, then the character."""
+    if len(call.args) != 2 or call.keywords:
+        return None
+    fill, width = call.args
+    if string_value(fill) is None or not whole_number(getattr(width, "value", None)):
+        return None
+    return f"{source_of(call.func, code)}({source_of(width, code)}, {source_of(fill, code)})"
+
+
+def padding_arguments_swapped(failure: Failure) -> Diagnosis | None:
+    """``s.lpad("0", 5)``: the padding character given before the width."""
+    if "invalid literal for int()" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "argument shape",
+        "`lpad`/`rpad` take the width first, then the character to pad with: "
+        '`s.rpad(20, ".")` (the argument order of Python\'s `str.ljust`)',
+        ("lpad", "rpad"),
+        _padding_in_order,
+    )
+
+
+def _shares_counted(call: ast.Call, code: str) -> str | None:
+    """``t.k.value_counts(normalize=True)`` → the counts with each one's share."""
+    column = call.func.value if isinstance(call.func, ast.Attribute) else None
+    normalize = keyword(call, "normalize")
+    if not isinstance(column, ast.Attribute) or call.args or len(call.keywords) != 1:
+        return None
+    if not (isinstance(normalize, ast.Constant) and normalize.value is True):
+        return None
+    counted = f"ibis._.{column.attr}_count"
+    return f"{owner_source(column, code)}.value_counts().mutate(share={counted} / {counted}.sum())"
+
+
+def value_shares(failure: Failure) -> Diagnosis | None:
+    """pandas' ``value_counts(normalize=True)``: the shares are the counts over their sum."""
+    if "unexpected keyword argument 'normalize'" not in str(failure.error):
+        return None
+    return call_rewrite(
+        failure.code,
+        "pandas habit",
+        "`value_counts()` has no `normalize=`: each value's share is its count over the "
+        "counts' sum, `t.k.value_counts().mutate(share=_.k_count / _.k_count.sum())`",
+        ("value_counts",),
+        _shares_counted,
+    )
+
+
+def _named_group_count(call: ast.Call, code: str) -> str | None:
+    """``t.group_by(k).size(name="n")`` → ``t.group_by(k).agg(n=t.count())``."""
+    grouped = call.func.value if isinstance(call.func, ast.Attribute) else None
+    name = string_value(keyword(call, "name"))
+    if not isinstance(grouped, ast.Call) or called_name(grouped) != "group_by":
+        return None
+    table = grouped.func.value if isinstance(grouped.func, ast.Attribute) else None
+    if table is None or name is None or not name.isidentifier() or call.args:
+        return None
+    return f"{source_of(grouped, code)}.agg({name}={owner_source(table, code)}.count())"
+
+
+def grouped_size_named(failure: Failure) -> Diagnosis | None:
+    """pandas' ``groupby(k).size()`` named with ``name=`` (its ``reset_index(name=)``):
+    a named count per group is ``agg(n=t.count())``."""
+    if "GroupedTable.count() got an unexpected keyword argument 'name'" not in str(failure.error):
+        return None  # Ibis's ``size`` is its ``count``
+    return call_rewrite(
+        failure.code,
+        "pandas habit",
+        "a grouped table's `size()` takes no `name=`: a count per group with its own name is "
+        "`t.group_by(k).agg(n=t.count())`",
+        ("size", "count"),
+        _named_group_count,
+    )
+
+
 STRUCT_KEYS = re.compile(r"^'?keys'?$|^'\w*(?:Struct|JSON)\w*' object has no attribute 'keys'$")
 
 
@@ -1094,6 +1207,10 @@ RULES = (
     substitute_of_several,
     nullif_of_several,
     fill_null_from_column,
+    direction_as_argument,
+    padding_arguments_swapped,
+    value_shares,
+    grouped_size_named,
     struct_keys,
     selector_texts_apart,
     selectors_as_list,

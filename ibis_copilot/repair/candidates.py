@@ -652,6 +652,25 @@ def _logarithm_of_base(call: ast.Call, code: str) -> str | None:
     return f"{column}.{named}" if named else f"{column}.log({source_of(base, code)})"
 
 
+#: A median's quantile method: ``median`` → ``quantile``, ``approx_median`` → ``approx_quantile``.
+QUANTILE_OF_MEDIAN = {"median": "quantile", "approx_median": "approx_quantile"}
+
+
+def _median_quantile(call: ast.Call, code: str) -> str | None:
+    """``col.median(0.5)`` → ``col.median()``; another fraction → ``col.quantile(q)``."""
+    function = call.func
+    given = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    fraction = given.value if isinstance(given, ast.Constant) else None
+    if not isinstance(function, ast.Attribute) or not isinstance(fraction, float):
+        return None
+    if fraction == 0.5:
+        return f"{source_of(function, code)}()"
+    quantile = QUANTILE_OF_MEDIAN[function.attr]
+    return (
+        f"{owner_source(function.value, code)}.{quantile}({fraction})" if 0 < fraction < 1 else None
+    )
+
+
 def _mapped_reduction(call: ast.Call, code: str) -> str | None:
     """``arr.anys(lambda x: x > 3)`` → ``arr.map(lambda x: x > 3).anys()``."""
     function = call.func
@@ -690,6 +709,7 @@ NO_ARGUMENT_FIXES: dict[str, Callable[[ast.Call, str], str | None]] = {
     "alls": _mapped_reduction,
     "value_counts": translate.value_counts_subset_call,
     "ln": _logarithm_of_base,
+    **dict.fromkeys(QUANTILE_OF_MEDIAN, _median_quantile),
 }
 
 
@@ -810,9 +830,11 @@ def _window_role(node: ast.AST, failure: Failure) -> str | None:
 
 
 def _no_condition(node: ast.AST, namespace: Mapping[str, object]) -> bool:
-    """``node`` is known to be a value that is not true or false (``t.hired``)."""
+    """``node`` is known to be a value that is not true or false (``t.hired``, ``0.5``)."""
     if string_value(node) is not None:  # a column's name: ``first("hired")``
         return True
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return not isinstance(node.value, bool)  # ``approx_median(0.5)``: a quantile
     value = value_of(node, namespace)
     return isinstance(value, ibis.Value) and not value.type().is_boolean()
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
+
+import ibis.expr.types as ir
 
 from ibis_copilot.repair.edits import (
     UNIT_CODES,
@@ -17,13 +20,16 @@ from ibis_copilot.repair.edits import (
     is_nan,
     keyword,
     matching_calls,
+    node_rewrite,
     parse,
     position,
     string_value,
+    value_of,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.intervals import per_row_interval
 from ibis_copilot.repair.rewrite import rewrite_nodes, source_of
+from ibis_copilot.repair.signatures import ARGUMENT
 
 OUT_OF_BOUNDS = re.compile(r"^Value (-?\d+) is out of bounds for type (U?Int\d+)\(")
 NOT_NORMALIZED = re.compile(
@@ -302,7 +308,72 @@ def _nan_as_null(code: str) -> str | None:
     return rewrite_nodes(code, lambda node: position(node) in spots, lambda _n, _c: "ibis.null()")
 
 
+def _interval_for_text(node: ast.AST, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``t.at + "30 minutes"`` → ``t.at + ibis.interval(minutes=30)``."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)):
+        return None
+    for text_side, other in ((node.right, node.left), (node.left, node.right)):
+        text = string_value(text_side)
+        parsed = interval_words(text) if text else None
+        value = value_of(other, namespace) if parsed else None
+        if parsed and isinstance(value, ir.TimestampValue | ir.DateValue | ir.TimeValue):
+            amount, unit = parsed
+            interval = f"ibis.interval({unit}={amount})"
+            left, right = (
+                (source_of(node.left, code), interval)
+                if text_side is node.right
+                else (interval, source_of(node.right, code))
+            )
+            return f"{left} {'+' if isinstance(node.op, ast.Add) else '-'} {right}"
+    return None
+
+
+def interval_as_text(failure: Failure) -> Diagnosis | None:
+    """``t.at + "30 minutes"``: a duration written as text is an ``ibis.interval``."""
+    if "str" not in str(failure.error):
+        return None
+    namespace = failure.namespace
+    return node_rewrite(
+        failure.code,
+        "dates and intervals",
+        "a duration written as a string is just text to Ibis: add or subtract an interval, "
+        "`t.at + ibis.interval(minutes=30)`",
+        lambda node, code: _interval_for_text(node, code, namespace),
+    )
+
+
+#: A number written as text: ``"2"``, ``"-0.5"``.
+NUMBER_TEXT = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def number_as_text(failure: Failure) -> Diagnosis | None:
+    """``t.x.log("2")``: a number quoted where Ibis takes a numeric value."""
+    argument = ARGUMENT.search(str(failure.error))
+    if argument is None:
+        return None
+    name, value, cls, wanted = argument.groups()
+    text = value.strip().strip("'\"")
+    if cls != "str" or "Numeric" not in wanted or not NUMBER_TEXT.match(text):
+        return None
+
+    def as_number(code: str) -> str | None:
+        return rewrite_nodes(
+            code,
+            lambda node: isinstance(node, ast.Constant) and node.value == text,
+            lambda _node, _code: text,
+        )
+
+    return Diagnosis(
+        "types and casts",
+        f"the argument `{name}` takes a number, and `'{text}'` is text: write the number "
+        f"itself, `{text}`",
+        as_number,
+    )
+
+
 RULES = (
+    number_as_text,
+    interval_as_text,
     ragged_memtable,
     interval_per_row,
     integer_bounds,

@@ -469,10 +469,11 @@ def _array_set_operation(node: ast.AST, namespace: Mapping[str, object]) -> bool
 
 
 def _listed_items(node: ast.expr) -> list[ast.expr] | None:
-    """The items of ``[a, b]`` or ``ibis.array([a, b])``; None for other values."""
+    """The items of ``[a, b]``, ``{a, b}`` or ``ibis.array([a, b])``; None for other
+    values."""
     if isinstance(node, ast.Call) and called_name(node) == "array" and len(node.args) == 1:
         node = node.args[0]
-    return list(node.elts) if isinstance(node, ast.List | ast.Tuple) else None
+    return list(node.elts) if isinstance(node, ast.List | ast.Tuple | ast.Set) else None
 
 
 def _as_array_method(node: ast.AST, code: str) -> str:
@@ -480,6 +481,8 @@ def _as_array_method(node: ast.AST, code: str) -> str:
     ``a.remove("x")``, ``a - b`` → ``a.filter(lambda x: ~b.contains(x))``."""
     assert isinstance(node, ast.BinOp)  # noqa: S101 - only called on chosen operations
     array, other = source_of(node.left, code), source_of(node.right, code)
+    if isinstance(node.right, ast.Set):  # a Python set of values: an array of them
+        other = f"ibis.array([{', '.join(source_of(item, code) for item in node.right.elts)}])"
     method = SET_OPERATORS[type(node.op)]
     if method != "difference":
         return f"{array}.{method}({other})"
@@ -513,9 +516,16 @@ def _set_operands(node: ast.AST) -> tuple[ast.BinOp, ast.expr, ast.expr, str] | 
     operation = inner if inner is not None else node
     if not isinstance(operation, ast.BinOp) or type(operation.op) not in SET_OPERATORS:
         return None
-    left, right = (_of_one(side, PYTHON_SETS) for side in (operation.left, operation.right))
-    if left is None or right is None:
+    left, right = (
+        side if isinstance(side, ast.Set) else _of_one(side, PYTHON_SETS)
+        for side in (operation.left, operation.right)
+    )
+    if left is None or right is None or (isinstance(left, ast.Set) and isinstance(right, ast.Set)):
         return None
+    if isinstance(left, ast.Set):  # ``{"a"} & set(t.x)``: the array first
+        if not isinstance(operation.op, ast.BitAnd | ast.BitOr):
+            return None
+        left, right = right, left
     outer = getattr(getattr(node, "func", None), "id", "") if inner is not None else ""
     return operation, left, right, SET_TO_LIST.get(outer, "")
 
@@ -528,7 +538,8 @@ def arrays_as_python_sets(failure: Failure) -> Diagnosis | None:
     def wanted(node: ast.AST) -> bool:
         operands = _set_operands(node)
         return operands is not None and all(
-            isinstance(value_of(side, namespace), ir.ArrayValue) for side in operands[1:3]
+            isinstance(side, ast.Set) or isinstance(value_of(side, namespace), ir.ArrayValue)
+            for side in operands[1:3]
         )
 
     def render(node: ast.AST, code: str) -> str:
