@@ -318,13 +318,11 @@ def _interval_for_text(node: ast.AST, code: str, namespace: Mapping[str, object]
         value = value_of(other, namespace) if parsed else None
         if parsed and isinstance(value, ir.TimestampValue | ir.DateValue | ir.TimeValue):
             amount, unit = parsed
-            interval = f"ibis.interval({unit}={amount})"
-            left, right = (
-                (source_of(node.left, code), interval)
-                if text_side is node.right
-                else (interval, source_of(node.right, code))
-            )
-            return f"{left} {'+' if isinstance(node.op, ast.Add) else '-'} {right}"
+            sides = [
+                f"ibis.interval({unit}={amount})" if side is text_side else source_of(side, code)
+                for side in (node.left, node.right)
+            ]
+            return f" {'+' if isinstance(node.op, ast.Add) else '-'} ".join(sides)
     return None
 
 
