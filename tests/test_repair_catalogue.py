@@ -1909,7 +1909,8 @@ RULE_CASES += [
         "r.sensor.value_counts(normalize=True)",
         "pandas habit",
         "each value's share",
-        "r.sensor.value_counts().mutate(share=ibis._.sensor_count / ibis._.sensor_count.sum())",
+        "r.sensor.value_counts()"
+        ".mutate(share=ibis._.sensor_count / ibis._.sensor_count.sum()).drop('sensor_count')",
     ),
     (
         "r.group_by('sensor').size(name='n')",

@@ -427,8 +427,9 @@ def _shares_counted(call: ast.Call, code: str) -> str | None:
         return None
     if not (isinstance(normalize, ast.Constant) and normalize.value is True):
         return None
-    counted = f"ibis._.{column.attr}_count"
-    return f"{owner_source(column, code)}.value_counts().mutate(share={counted} / {counted}.sum())"
+    count = f"{column.attr}_count"  # pandas' shares replace the counts
+    share = f"share=ibis._.{count} / ibis._.{count}.sum()"
+    return f"{owner_source(column, code)}.value_counts().mutate({share}).drop({count!r})"
 
 
 def value_shares(failure: Failure) -> Diagnosis | None:
@@ -439,7 +440,8 @@ def value_shares(failure: Failure) -> Diagnosis | None:
         failure.code,
         "pandas habit",
         "`value_counts()` has no `normalize=`: each value's share is its count over the "
-        "counts' sum, `t.k.value_counts().mutate(share=_.k_count / _.k_count.sum())`",
+        "counts' sum, `t.k.value_counts().mutate(share=_.k_count / _.k_count.sum())` "
+        "(then `.drop('k_count')` for pandas' shares alone)",
         ("value_counts",),
         _shares_counted,
     )
