@@ -781,10 +781,10 @@ def test_the_hook_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     ("code", "advice"),
     [
         (
-            "t.select(c=t.note.rpad('.', 10))",
-            "`t.note.rpad('.', 10)` failed inside `StringValue.rpad(width, fillchar=' ', /)`: "
-            "ValueError: invalid literal for int() with base 10: '.'; its argument `width` was "
-            "given `'.'`",
+            "t.select(c=t.note.rpad('a', 'b'))",
+            "`t.note.rpad('a', 'b')` failed inside `StringValue.rpad(width, fillchar=' ', /)`: "
+            "ValueError: invalid literal for int() with base 10: 'a'; its argument `width` was "
+            "given `'a'`",
         ),
         ("ibis.window(rows=6, order_by='ts')", "; its argument `rows` was given `6`"),
         (
