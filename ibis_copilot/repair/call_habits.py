@@ -27,6 +27,7 @@ from ibis_copilot.repair.edits import (
     value_name,
     value_of,
     whole_number,
+    written_arguments,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
 from ibis_copilot.repair.rewrite import (
@@ -566,8 +567,7 @@ def _having_first(call: ast.Call, code: str) -> str | None:
     grouped = aggregated.func.value if isinstance(aggregated.func, ast.Attribute) else None
     if not isinstance(grouped, ast.Call) or called_name(grouped) != "group_by":
         return None
-    conditions = source_of(call, code)[len(source_of(function, code)) :]
-    measures = source_of(aggregated, code)[len(source_of(aggregated.func, code)) :]
+    conditions, measures = written_arguments(call, code), written_arguments(aggregated, code)
     return f"{source_of(grouped, code)}.having{conditions}.{called_name(aggregated)}{measures}"
 
 
@@ -606,7 +606,7 @@ def _filter_first(call: ast.Call, code: str, namespace: Mapping[str, object]) ->
     kept = ", ".join(source_of(argument, code) for argument in having.args)
     table_text = source_of(table, code)
     grouping = source_of(grouped, code)[len(table_text) :]
-    measures = source_of(call, code)[len(source_of(call.func, code)) :]
+    measures = written_arguments(call, code)
     if isinstance(table, ast.Name):
         measures = re.sub(rf"\b{table.id}\.count\(\)", "ibis._.count()", measures)
     return f"{owner_source(table, code)}.filter({kept}){grouping}.{called_name(call)}{measures}"

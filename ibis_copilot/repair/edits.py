@@ -162,6 +162,11 @@ def receiver(call: ast.Call, code: str) -> str | None:
     return owner_source(function.value, code) if isinstance(function, ast.Attribute) else None
 
 
+def written_arguments(call: ast.Call, code: str) -> str:
+    """The parenthesised arguments of ``call`` as written in ``code``: ``(a, k=1)``."""
+    return source_of(call, code)[len(source_of(call.func, code)) :]
+
+
 def render_call(
     call: ast.Call, code: str, positional: list[ast.expr], keywords: list[tuple[str, ast.expr]]
 ) -> str:

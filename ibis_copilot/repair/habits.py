@@ -766,9 +766,9 @@ def _reductions_listed(code: str) -> list[str]:
     """The names of ``t.agg(["sum", "mean"])``'s list (pandas' reductions), else []."""
     tree = parse(code) or ast.Module(body=[], type_ignores=[])
     for call in calls_to(tree, "agg", "aggregate"):
-        names = string_items(call.args[0]) if len(call.args) == 1 else None
-        listed = isinstance(call.args[0], ast.List | ast.Tuple) if call.args else False
-        if listed and names and set(names) <= AGG_OF_EVERY_NUMBER:
+        given = call.args[0] if len(call.args) == 1 else None
+        names = string_items(given) if isinstance(given, ast.List | ast.Tuple) else None
+        if names and set(names) <= AGG_OF_EVERY_NUMBER:
             return names
     return []
 

@@ -25,6 +25,7 @@ from ibis_copilot.repair.edits import (
     receiver,
     string_value,
     whole_number,
+    written_arguments,
 )
 from ibis_copilot.repair.rewrite import IDENTIFIER, owner_source, rewrite_nodes, source_of
 from ibis_copilot.repair.windows import RANKING, WINDOW_KEYWORDS
@@ -892,24 +893,15 @@ TRANSFORM_REDUCTIONS = frozenset(
 )
 
 
-def _grouping(node: ast.AST) -> bool:
-    """``node`` is ``x.group_by(...)``."""
-    return isinstance(node, ast.Call) and called_name(node) == "group_by"
-
-
-def _arguments(call: ast.Call, code: str) -> str:
-    """The parenthesised arguments of ``call`` as written."""
-    return source_of(call, code)[len(source_of(call.func, code)) :]
-
-
 def transform_call(call: ast.Call, code: str) -> str | None:
     """pandas' ``col.transform("mean")`` → ``col.mean()`` (per group in a grouped
     ``mutate``); ``t.group_by(k).col.transform("mean")`` → ``t.col.mean().over(group_by=k)``;
     ``t.group_by(k).transform(m=t.x.mean())`` → ``t.group_by(k).mutate(m=t.x.mean())``."""
     name = string_value(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     column = call.func.value if isinstance(call.func, ast.Attribute) else None
-    if column is not None and call.keywords and not call.args and _grouping(column):
-        return f"{source_of(call.func, code)[: -len('transform')]}mutate{_arguments(call, code)}"
+    grouped_keywords = call.keywords and not call.args
+    if isinstance(column, ast.Call) and called_name(column) == "group_by" and grouped_keywords:
+        return f"{source_of(column, code)}.mutate{written_arguments(call, code)}"
     if name not in TRANSFORM_REDUCTIONS or column is None:
         return None
     grouped = column.value if isinstance(column, ast.Attribute) else None

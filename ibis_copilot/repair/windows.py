@@ -30,6 +30,7 @@ from ibis_copilot.repair.edits import (
     string_items,
     string_value,
     whole_number,
+    written_arguments,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure, Rewrite
 from ibis_copilot.repair.rewrite import rewrite_nodes, rewrite_rendered, source_of
@@ -114,7 +115,7 @@ def window_in_aggregate(failure: Failure) -> Search | None:
         if not windows or not isinstance(function, ast.Attribute):
             continue
         base = source_of(function.value, failure.code)
-        arguments = source_of(call, failure.code)[len(source_of(function, failure.code)) :]
+        arguments = written_arguments(call, failure.code)
         grouped = isinstance(function.value, ast.Call) and called_name(function.value) == "group_by"
         unordered = any(
             called_name(w) in ORDER_DEPENDENT and not any(k.arg == "order_by" for k in w.keywords)
