@@ -739,6 +739,14 @@ RULE_CASES += [
         "else null",
         "ibis.ifelse(r.temp > 0, r.temp, 0.0)",
     ),
+    # pandas' mask: null (or the other value) where the condition holds
+    ("r.code.mask(r.code == '')", "pandas habit", "null where", "r.code.nullif('')"),
+    (
+        "r.temp.mask(r.temp < 0, 0.0)",
+        "pandas habit",
+        "null where",
+        "ibis.ifelse(r.temp < 0, 0.0, r.temp)",
+    ),
     (
         "', '.join([r.code, r.sensor])",
         "string method",
@@ -2507,6 +2515,7 @@ SIGNATURE_CASES += [
     ("(r.temp / 100).arcsin()", "did you mean `.asin`", "(r.temp / 100).asin()"),
     # PySpark's camelCase names, a table's too; SQL's NTH_VALUE
     ("r.crossJoin(k)", "did you mean `.cross_join`", "r.cross_join(k)"),
+    ("r.code.countDistinct()", "did you mean `.nunique`", "r.code.nunique()"),
     ("r.temp.nth_value(1)", "did you mean `.nth`", "r.temp.nth(1)"),
     ("w.words.remove('a', 'b')", "several are one call each", "w.words.remove('a').remove('b')"),
     ("r.code.isin(['a'], invert=True)", "no parameter `invert=`", "r.code.notin(['a'])"),

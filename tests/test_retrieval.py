@@ -20,6 +20,7 @@ from ibis_copilot.knowledge.retrieval import (
     EmptyIndexError,
     InvalidQueryError,
     code_names,
+    in_corpus_words,
     without_product_name,
 )
 
@@ -192,6 +193,27 @@ def test_bm25_prefers_rarer_terms() -> None:
     index = BM25(["join tables", "join tables quickly", "pivot tables"])
     assert [i for i, _ in index.search("pivot", 3)] == [2]
     assert index.search("nothing matches", 3) == []
+
+
+def test_the_embedded_question_keeps_only_words_the_corpus_uses() -> None:
+    index = BM25(["add days or an interval to a timestamp", "map keys"])
+    question = "How do I add 3 days to the canoe rental timestamp?"
+    assert in_corpus_words(question, index) == "How do I add 3 days to the timestamp?"
+    # inflections meet by stem, code names stay whole or go whole
+    assert in_corpus_words("adding intervals to rented_at", index) == "adding intervals to"
+    assert in_corpus_words("canoe rental", index) == "canoe rental", "nothing else to embed"
+
+
+def test_the_search_embeds_the_question_without_domain_nouns(
+    base: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedded: list[str] = []
+    embed = base.retriever.embedder.embed
+    monkeypatch.setattr(
+        base.retriever.embedder, "embed", lambda texts: embedded.extend(texts) or embed(texts)
+    )
+    base.search("pivot the zeppelin hangar table longer", k=3)
+    assert embedded == ["pivot the table longer"]
 
 
 def test_bm25_scores_are_the_same_in_every_process() -> None:

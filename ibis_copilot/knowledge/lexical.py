@@ -65,6 +65,11 @@ class BM25:
             for term, docs in self.postings.items()
         }
 
+    def knows(self, word: str) -> bool:
+        """Whether some document holds ``word`` (compared by stem), or it is a stopword."""
+        lower = word.lower()
+        return lower in STOPWORDS or stem(lower) in self.postings
+
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Indices of the best ``k`` documents with their scores (only scores > 0), the
         same in every process: terms are summed in the query's order (a set's order

@@ -952,7 +952,8 @@ def unknown_method(failure: Failure) -> Search | None:
     shown, kind, attribute = lacking_member
     public = sorted(name for name in dir(kind) if not name.startswith("_"))
     snake = signatures.snake(attribute)  # PySpark's crossJoin is cross_join
-    synonym = SYNONYMS.get(attribute.lower())
+    # PySpark's countDistinct is SQL's count_distinct
+    synonym = SYNONYMS.get(attribute.lower()) or SYNONYMS.get(snake)
     if shown in {"Table", "Join"} and snake not in public and synonym not in public:
         return None  # a table's other missing names are columns: rules of their own
     if issubclass(kind, ir.ArrayValue):

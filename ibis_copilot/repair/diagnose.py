@@ -549,16 +549,28 @@ def _value_class(name: str) -> bool:
 
 
 def column_where(failure: Failure) -> Diagnosis | None:
-    """pandas' ``col.where(cond)`` (a table's ``where`` is ``filter``: :func:`pandas_habit`)."""
+    """pandas' ``col.where(cond)`` and ``col.mask(cond)`` (a table's ``where`` is
+    ``filter``: :func:`pandas_habit`)."""
     attribute = _missing_attribute(failure.error)
-    if attribute is None or attribute[1] != "where" or not _value_class(attribute[0]):
+    if attribute is None or attribute[1] not in COLUMN_CONDITIONALS:
         return None
+    if not _value_class(attribute[0]):
+        return None
+    name = attribute[1]
     return Diagnosis(
         "pandas habit",
-        "`.where(cond)` on a column is pandas' 'the value where `cond` holds, else null'; "
-        "in Ibis: `ibis.ifelse(cond, col, ibis.null())` (or `col.nullif(x)`)",
-        lambda code: replace_each_call(code, ("where",), translate.where_call),
+        f"`.{name}(cond)` on a column is pandas' {COLUMN_CONDITIONALS[name]}",
+        lambda code: replace_each_call(code, (name,), translate.where_call),
     )
+
+
+#: pandas' conditional methods of a column, and what they mean in Ibis.
+COLUMN_CONDITIONALS = {
+    "where": "'the value where `cond` holds, else null'; in Ibis: "
+    "`ibis.ifelse(cond, col, ibis.null())` (or `col.nullif(x)`)",
+    "mask": "'null where `cond` holds, else the value'; in Ibis: "
+    "`ibis.ifelse(cond, ibis.null(), col)` (or `col.nullif(x)`)",
+}
 
 
 def pandas_habit(failure: Failure) -> Diagnosis | None:

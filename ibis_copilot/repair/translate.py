@@ -879,12 +879,29 @@ def between_time_call(call: ast.Call, code: str) -> str | None:
 
 def where_call(call: ast.Call, code: str) -> str | None:
     """pandas' ``col.where(cond)`` (the value where ``cond`` holds, else null) →
-    ``ibis.ifelse(cond, col, ibis.null())``; ``col.where(cond, other)`` → ``other`` there."""
+    ``ibis.ifelse(cond, col, ibis.null())``; ``col.where(cond, other)`` → ``other`` there;
+    ``col.mask(cond, other)`` the other way round, and ``col.mask(col == x)`` is
+    ``col.nullif(x)``."""
     column = receiver(call, code)
     if column is None or call.keywords or len(call.args) not in (1, 2):
         return None
     condition, *other = (source_of(argument, code) for argument in call.args)
-    return f"ibis.ifelse({condition}, {column}, {other[0] if other else 'ibis.null()'})"
+    replacement = other[0] if other else "ibis.null()"
+    equal_to = _compared_for_equality(call.args[0], column, code)
+    if called_name(call) == "mask" and not other and equal_to is not None:
+        return f"{column}.nullif({source_of(equal_to, code)})"
+    if called_name(call) == "mask":
+        return f"ibis.ifelse({condition}, {replacement}, {column})"
+    return f"ibis.ifelse({condition}, {column}, {replacement})"
+
+
+def _compared_for_equality(test: ast.expr, column: str, code: str) -> ast.expr | None:
+    """The ``value`` of a ``test`` that is ``column == value``; else None."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    if isinstance(test.ops[0], ast.Eq) and source_of(test.left, code) == column:
+        return test.comparators[0]
+    return None
 
 
 #: pandas' reductions by name, as ``transform`` and ``agg`` take them.
