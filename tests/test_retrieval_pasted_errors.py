@@ -202,6 +202,17 @@ def test_the_tables_of_pasted_code_are_told_from_the_classes_the_message_names()
     assert guessed_tables("t.a + t.b + t.c", "'DateColumn' and 'IntegerColumn'") == {}
 
 
+def test_a_column_no_class_is_named_for_is_of_a_type_with_the_methods_used_on_it() -> None:
+    code = "deps.mutate(slot=deps.departs_at.minute // 15, first=deps['stop'].upper())"
+    tables = guessed_tables(code, "unsupported operand type(s) for //: 'method' and 'int'")
+    assert tables["deps"].schema() == ibis.schema({"departs_at": "timestamp", "stop": "string"})
+    read = read_error_query(
+        f"{code}\nTypeError: unsupported operand type(s) for //: 'method' and 'int'"
+    )
+    assert read is not None
+    assert read.names[0] == "minute", "the rules say the method is called: departs_at.minute()"
+
+
 def test_with_the_tables_told_the_rules_name_the_method_an_array_needs() -> None:
     code = "t.mutate(n_tags=len(t.tags)) raises"
     read = read_error_query(f"{code} TypeError: object of type 'ArrayColumn' has no len()")

@@ -290,6 +290,13 @@ CLASS_TYPES = {
 #: The type of a pasted column whose message names no class (``max(t.a, t.b)``'s
 #: truth-value error): numbers, the commonest columns of the development questions' code.
 GUESSED_TYPE = "float64"
+#: The types a pasted column whose message names no class is tried as, in this order:
+#: the first whose expressions have every method the code uses on the column is taken
+#: (``t.departs_at.minute // 15`` is read with a timestamp; else ``GUESSED_TYPE``).
+TRIED_TYPES = (
+    "float64", "string", "timestamp", "date", "time", "array<string>",
+    "map<string, string>", "json", "boolean",
+)  # fmt: skip
 #: Names in pasted code that are modules or Ibis, not tables.
 NOT_TABLES = frozenset({"ibis", "np", "numpy", "pd", "pandas", "s", "math", "re", "datetime"})
 
@@ -332,16 +339,47 @@ def guessed_tables(code: str, message: str) -> dict[str, object]:
         return {}
     classes = [CLASS_TYPES.get(name) for name in NAMED_CLASS.findall(message)]
     columns = _columns_in_order(tree, set(dir(ibis.expr.types.Table)))
-    if columns and len(columns) != len(classes) and len(set(classes)) < 2:
-        # one class named (or none) for several columns: each is taken to be of that
-        # class (or a number), so that the rules can still read the code
-        classes = [(classes or [GUESSED_TYPE])[0]] * len(columns)
+    if columns and not classes:
+        used = _methods_used(tree)
+        classes = [_type_with(used.get(column, set())) for column in columns]
+    elif columns and len(columns) != len(classes) and len(set(classes)) < 2:
+        # one class named for several columns: each is taken to be of that class, so
+        # that the rules can still read the code
+        classes = classes[:1] * len(columns)
     if not columns or len(columns) != len(classes) or None in classes:
         return {}
     schemas: dict[str, dict[str, str]] = {}
     for (table, column), dtype in zip(columns, classes, strict=True):
         schemas.setdefault(table, {})[column] = str(dtype)
     return {"ibis": ibis} | {t: ibis.table(schema, name=t) for t, schema in schemas.items()}
+
+
+def _methods_used(tree: ast.AST) -> dict[tuple[str, str], set[str]]:
+    """The names the code takes of each ``t.col`` and ``t["col"]`` (``t.col.minute``)."""
+    used: dict[tuple[str, str], set[str]] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        column, table = node.value, getattr(node.value, "value", None)
+        if not isinstance(table, ast.Name):
+            continue
+        if isinstance(column, ast.Attribute):
+            used.setdefault((table.id, column.attr), set()).add(node.attr)
+        elif isinstance(column, ast.Subscript) and isinstance(key := _key(column), str):
+            used.setdefault((table.id, key), set()).add(node.attr)
+    return used
+
+
+def _type_with(methods: set[str]) -> str:
+    """The first of ``TRIED_TYPES`` whose columns have all ``methods``, else
+    ``GUESSED_TYPE``."""
+    import ibis
+
+    for dtype in TRIED_TYPES:
+        column = ibis.table({"c": dtype}, name="t").c
+        if all(hasattr(column, method) for method in methods):
+            return dtype
+    return GUESSED_TYPE
 
 
 def _without_reprs(message: str) -> str:
