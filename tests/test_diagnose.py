@@ -143,6 +143,7 @@ CASES = [
     # type names from SQL and pandas
     ("t.note.cast('integer')", "types", '`"int64"`', "t.note.cast('int64')"),
     ("t.note.cast('datetime')", "types", '`"timestamp"`', "t.note.cast('timestamp')"),
+    ("t.note.cast('datetime64[ms]')", "types", '`"timestamp"`', "t.note.cast('timestamp')"),
     ("t.note.cast('smallint')", "types", '`"int16"`', "t.note.cast('int16')"),
     # pandas habits with a translation
     ("len(t)", "pandas habit", "`t.count()`", "t.count()"),

@@ -331,6 +331,8 @@ def ibis_type_name(name: str) -> str | None:
     zone = re.fullmatch(r"datetime64\[\w+,\s*([\w/]+)\]", plain)
     if zone:
         return f"timestamp({zone.group(1)!r})"
+    if re.fullmatch(r"datetime64\[(?:s|ms|us|ns)\]", plain):  # NumPy's units
+        return "timestamp"
     known = TYPE_NAMES.get(plain.lower())
     if known is not None:
         return known
