@@ -45,5 +45,6 @@ def test_a_question_in_pandas_words_finds_the_ibis_method(tmp_path: Path) -> Non
     # without the bridge no indexed word is the question's (and the embedded question
     # keeps only words the corpus uses): nothing but chance finds the method
     assert plain.retriever.search(question, k=3, mode="lexical") == []
-    assert [r.path for r in bridged.retriever.search(question, k=3, mode="lexical")] == [longer.path]
+    found = bridged.retriever.search(question, k=3, mode="lexical")
+    assert [result.path for result in found] == [longer.path]
     assert bridged.search(question, k=1)[0].path == longer.path
