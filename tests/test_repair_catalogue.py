@@ -710,6 +710,12 @@ RULE_CASES += [
                 "`pd.to_numeric`",
                 'r.code.try_cast("float64")',
             ),
+            (
+                "r.at + pd.to_timedelta(r.n, unit='min')",
+                "eager use",
+                "`r.n.as_interval('m')`",
+                "r.at + r.n.as_interval('m')",
+            ),
         ]
     ),
     ("pd.isna(r.temp)", "eager use", "`.isnull()`", "r.temp.isnull()"),
@@ -739,6 +745,14 @@ RULE_CASES += [
         "else null",
         "ibis.ifelse(r.temp > 0, r.temp, 0.0)",
     ),
+    # pandas' element-wise test of a list column, reduced (or not) with all/any
+    (
+        "r.filter((r.samples > 1.5).all())",
+        "nested data",
+        "element by element",
+        "r.filter(r.samples.map(lambda v: v > 1.5).alls())",
+    ),
+    ("r.filter(r.samples >= 1.5)", "nested data", "`.alls()` / `.anys()`", None),
     # pandas' mask: null (or the other value) where the condition holds
     ("r.code.mask(r.code == '')", "pandas habit", "null where", "r.code.nullif('')"),
     (

@@ -23,7 +23,13 @@ PANDAS_MODULES = frozenset({"pd", "pandas"})
 #: pandas' null tests of one column and the Ibis method that does the same per row
 #: (``to_datetime`` and ``to_numeric`` are casts, read with their keywords).
 PANDAS_NULL_TESTS = {"isna": "isnull", "isnull": "isnull", "notna": "notnull", "notnull": "notnull"}
-PANDAS_FUNCTIONS = frozenset({"to_datetime", "to_numeric", *PANDAS_NULL_TESTS})
+PANDAS_FUNCTIONS = frozenset({"to_datetime", "to_numeric", "to_timedelta", *PANDAS_NULL_TESTS})
+#: pandas' ``to_timedelta`` units of a number, as Ibis's ``as_interval`` writes them.
+TIMEDELTA_UNITS = {
+    "D": "D", "days": "D", "day": "D", "h": "h", "hours": "h", "hour": "h",
+    "m": "m", "min": "m", "minute": "m", "minutes": "m", "s": "s", "sec": "s",
+    "second": "s", "seconds": "s", "ms": "ms", "us": "us", "ns": "ns", "W": "W",
+}  # fmt: skip
 #: pandas' ``unit=`` of a number since the epoch that Ibis's ``as_timestamp`` takes too.
 EPOCH_UNITS = frozenset({"s", "ms", "us", "ns"})
 HASHES = frozenset({"md5", "sha1", "sha256", "sha512"})
@@ -67,16 +73,26 @@ def _pandas_call(node: ast.AST, tables: set[str]) -> str | None:
     if not mentions(node.args[0], tables):
         return None
     given = {k.arg for k in node.keywords}
-    unit = string_value(keyword(node, "unit"))
+    if name in PANDAS_NULL_TESTS:
+        return None if given else f".{PANDAS_NULL_TESTS[name]}()"
+    return _pandas_conversion(name, node, given)
+
+
+def _pandas_conversion(name: str, call: ast.Call, given: set[str | None]) -> str | None:
+    """``to_datetime``, ``to_timedelta`` and ``to_numeric`` with their keywords, as casts
+    and conversions of the column."""
+    unit = string_value(keyword(call, "unit"))
     if name == "to_datetime" and given == {"unit"} and unit in EPOCH_UNITS:
         return f".as_timestamp({unit!r})"  # a number since the epoch
     if name == "to_datetime" and given <= {"format"}:
-        fmt = string_value(keyword(node, "format"))
+        fmt = string_value(keyword(call, "format"))
         return f".as_timestamp({fmt!r})" if fmt else '.cast("timestamp")'
+    if name == "to_timedelta" and given == {"unit"} and unit in TIMEDELTA_UNITS:
+        return f".as_interval({TIMEDELTA_UNITS[unit]!r})"  # a number of units
     if name == "to_numeric" and given <= {"errors"}:
-        coerce = string_value(keyword(node, "errors")) == "coerce"
+        coerce = string_value(keyword(call, "errors")) == "coerce"
         return f'.{"try_cast" if coerce else "cast"}("float64")'
-    return f".{PANDAS_NULL_TESTS[name]}()" if name in PANDAS_NULL_TESTS and not given else None
+    return None
 
 
 def _regex_call(node: ast.AST, tables: set[str], code: str) -> str | None:

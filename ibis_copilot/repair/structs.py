@@ -899,6 +899,73 @@ def array_compared_to_element(failure: Failure) -> Diagnosis | None:
     )
 
 
+#: Python's ordering operators as written, for a lambda over an array's elements.
+ORDERING = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+#: pandas' reductions of a boolean Series and the array's reductions over its elements.
+ELEMENT_REDUCTIONS = {"all": "alls", "any": "anys"}
+
+
+def _ordering_of_array(test: ast.AST, namespace: Mapping[str, object]) -> str | None:
+    """The operator of ``t.waits > 10`` where ``t.waits`` is an array and the other side
+    no array; else None."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    symbol, other = ORDERING.get(type(test.ops[0])), test.comparators[0]
+    if symbol is None or not isinstance(value_of(test.left, namespace), ir.ArrayValue):
+        return None
+    return None if isinstance(value_of(other, namespace), ir.ArrayValue) else symbol
+
+
+def _each_element_compared(node: ast.AST, code: str, namespace: Mapping[str, object]) -> str | None:
+    """``(t.waits > 10).all()`` → ``t.waits.map(lambda v: v > 10).alls()`` (``any``:
+    ``anys``)."""
+    function = getattr(node, "func", None)
+    if not isinstance(node, ast.Call) or node.args or node.keywords:
+        return None
+    if not isinstance(function, ast.Attribute) or function.attr not in ELEMENT_REDUCTIONS:
+        return None
+    test = function.value
+    symbol = _ordering_of_array(test, namespace)
+    if symbol is None or not isinstance(test, ast.Compare):
+        return None
+    array, bound = owner_source(test.left, code), source_of(test.comparators[0], code)
+    return f"{array}.map(lambda v: v {symbol} {bound}).{ELEMENT_REDUCTIONS[function.attr]}()"
+
+
+ELEMENTS_COMPARED = (
+    "an array column is one value and is not compared element by element: write the test "
+    "for each element with `t.xs.map(lambda v: v > 10)`, then whether all or any hold with "
+    "`.alls()` / `.anys()` (or keep those elements: `t.xs.filter(lambda v: v > 10)`)"
+)
+
+
+def array_elements_compared(failure: Failure) -> Diagnosis | None:
+    """``(t.waits > 10).all()``: pandas compares a list's elements; an Ibis array column
+    is one value, compared element by element with ``map`` (advice alone where the code
+    does not say whether all or any must hold)."""
+    text = str(failure.error)
+    if "are not comparable" not in text or ":array<" not in text:
+        return None
+    namespace = failure.namespace
+    rewritten = node_rewrite(
+        failure.code,
+        "nested data",
+        ELEMENTS_COMPARED,
+        lambda node, code: _each_element_compared(node, code, namespace),
+    )
+    nodes = list(ast.walk(tree)) if (tree := parse(failure.code)) else []
+    # ``arr[arr > 0]`` and ``arr.filter(arr > 0)`` are :func:`element_function`'s
+    elements = {id(n.slice) for n in nodes if isinstance(n, ast.Subscript)} | {
+        id(argument)
+        for n in nodes
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+        if isinstance(value_of(n.func.value, namespace), ir.ArrayValue)
+        for argument in n.args
+    }
+    ordered = any(_ordering_of_array(n, namespace) for n in nodes if id(n) not in elements)
+    return rewritten or (Diagnosis("nested data", ELEMENTS_COMPARED) if ordered else None)
+
+
 def struct_iteration(failure: Failure) -> Diagnosis | None:
     """``[t.s[k] for k in t.s]``: Python loops over a dict's keys; a struct column is no
     dict, and its field names are ``t.s.names``."""
@@ -956,6 +1023,7 @@ RULES = (
     json_as_predicate,
     struct_iteration,
     array_compared_to_element,
+    array_elements_compared,
     polars_list_namespace,
     parsed_json,
     arrays_as_python_sets,
