@@ -20,6 +20,7 @@ searched too, and of a traceback only the user's own source lines are kept.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 
@@ -314,14 +315,27 @@ def _columns_in_order(tree: ast.AST, table_methods: set[str]) -> list[tuple[str,
     }
     found: list[tuple[int, int, str, str]] = []
     for node in ast.walk(tree):
-        owner = getattr(node, "value", None)
-        if not isinstance(owner, ast.Name) or owner.id in NOT_TABLES | assigned:
+        if not isinstance(node, ast.Attribute | ast.Subscript):
             continue
-        if isinstance(node, ast.Attribute) and node.attr not in table_methods:
-            found.append((node.lineno, node.col_offset, owner.id, node.attr))
-        elif isinstance(node, ast.Subscript) and isinstance(column := _key(node), str):
-            found.append((node.lineno, node.col_offset, owner.id, column))
+        named = _named_column(node)
+        if named is None or named[0] in NOT_TABLES | assigned:
+            continue
+        if isinstance(node, ast.Attribute) and node.attr in table_methods:
+            continue
+        found.append((node.lineno, node.col_offset, *named))
     return list(dict.fromkeys((table, column) for *_, table, column in sorted(found)))
+
+
+def _named_column(node: ast.AST) -> tuple[str, str] | None:
+    """``(table, column)`` of a ``t.col`` or ``t["col"]`` node, else None."""
+    owner = getattr(node, "value", None)
+    if not isinstance(owner, ast.Name):
+        return None
+    if isinstance(node, ast.Attribute):
+        return owner.id, node.attr
+    if isinstance(node, ast.Subscript) and isinstance(column := _key(node), str):
+        return owner.id, column
+    return None
 
 
 def guessed_tables(code: str, message: str) -> dict[str, object]:
@@ -358,26 +372,24 @@ def _methods_used(tree: ast.AST) -> dict[tuple[str, str], set[str]]:
     """The names the code takes of each ``t.col`` and ``t["col"]`` (``t.col.minute``)."""
     used: dict[tuple[str, str], set[str]] = {}
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Attribute):
-            continue
-        column, table = node.value, getattr(node.value, "value", None)
-        if not isinstance(table, ast.Name):
-            continue
-        if isinstance(column, ast.Attribute):
-            used.setdefault((table.id, column.attr), set()).add(node.attr)
-        elif isinstance(column, ast.Subscript) and isinstance(key := _key(column), str):
-            used.setdefault((table.id, key), set()).add(node.attr)
+        if isinstance(node, ast.Attribute) and (named := _named_column(node.value)):
+            used.setdefault(named, set()).add(node.attr)
     return used
+
+
+@functools.cache
+def _column_of_type(dtype: str) -> object:
+    """An unbound column of ``dtype``, made once."""
+    import ibis
+
+    return ibis.table({"c": dtype}, name="t").c
 
 
 def _type_with(methods: set[str]) -> str:
     """The first of ``TRIED_TYPES`` whose columns have all ``methods``, else
     ``GUESSED_TYPE``."""
-    import ibis
-
     for dtype in TRIED_TYPES:
-        column = ibis.table({"c": dtype}, name="t").c
-        if all(hasattr(column, method) for method in methods):
+        if all(hasattr(_column_of_type(dtype), method) for method in methods):
             return dtype
     return GUESSED_TYPE
 

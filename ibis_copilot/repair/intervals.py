@@ -19,7 +19,12 @@ from ibis_copilot.repair.edits import (
     string_value,
 )
 from ibis_copilot.repair.failure import Diagnosis, Failure
-from ibis_copilot.repair.rewrite import mentions, rewrite_rendered, source_of
+from ibis_copilot.repair.rewrite import (
+    COMPARISON_SYMBOLS,
+    mentions,
+    rewrite_rendered,
+    source_of,
+)
 
 #: Python's message for a ``timedelta`` part that is not a number.
 TIMEDELTA_PART = re.compile(r"^unsupported type for timedelta (\w+) component: (\w+)")
@@ -144,15 +149,6 @@ DELTA_UNITS = {
     "Y": "year", "Q": "quarter", "M": "month", "W": "week", "D": "day", "h": "hour",
     "m": "minute", "s": "second", "ms": "millisecond", "us": "microsecond", "ns": "nanosecond",
 }  # fmt: skip
-#: Python's comparison operators, written out.
-COMPARISONS = {
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
 #: Duration constructors of pandas, Python and NumPy.
 DURATIONS = frozenset({"Timedelta", "timedelta", "timedelta64"})
 
@@ -196,7 +192,7 @@ def _measured(node: ast.AST, code: str) -> str | None:
     delta = _difference(node.left, code, duration[1]) if duration else None
     if duration is None or delta is None:
         return None
-    operator = COMPARISONS.get(type(node.ops[0]))
+    operator = COMPARISON_SYMBOLS.get(type(node.ops[0]))
     return f"{delta} {operator} {source_of(duration[0], code)}" if operator else None
 
 

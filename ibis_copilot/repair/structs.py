@@ -899,10 +899,8 @@ def array_compared_to_element(failure: Failure) -> Diagnosis | None:
     )
 
 
-#: Python's ordering operators as written, for a lambda over an array's elements.
-ORDERING = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
-#: pandas' reductions of a boolean Series and the array's reductions over its elements.
-ELEMENT_REDUCTIONS = {"all": "alls", "any": "anys"}
+#: Python's ordering operators (``==`` and ``!=`` are :func:`array_compared_to_element`'s).
+ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _ordering_of_array(test: ast.AST, namespace: Mapping[str, object]) -> str | None:
@@ -910,26 +908,31 @@ def _ordering_of_array(test: ast.AST, namespace: Mapping[str, object]) -> str | 
     no array; else None."""
     if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return None
-    symbol, other = ORDERING.get(type(test.ops[0])), test.comparators[0]
-    if symbol is None or not isinstance(value_of(test.left, namespace), ir.ArrayValue):
+    if not isinstance(test.ops[0], ORDERING):
         return None
-    return None if isinstance(value_of(other, namespace), ir.ArrayValue) else symbol
+    if not isinstance(value_of(test.left, namespace), ir.ArrayValue):
+        return None
+    if isinstance(value_of(test.comparators[0], namespace), ir.ArrayValue):
+        return None
+    return rewrite.COMPARISON_SYMBOLS[type(test.ops[0])]
 
 
 def _each_element_compared(node: ast.AST, code: str, namespace: Mapping[str, object]) -> str | None:
     """``(t.waits > 10).all()`` → ``t.waits.map(lambda v: v > 10).alls()`` (``any``:
     ``anys``)."""
+    from ibis_copilot.repair.names import ARRAY_REDUCTIONS  # names reads the diagnosis's
+
     function = getattr(node, "func", None)
     if not isinstance(node, ast.Call) or node.args or node.keywords:
         return None
-    if not isinstance(function, ast.Attribute) or function.attr not in ELEMENT_REDUCTIONS:
+    if not isinstance(function, ast.Attribute) or function.attr not in ("all", "any"):
         return None
     test = function.value
     symbol = _ordering_of_array(test, namespace)
     if symbol is None or not isinstance(test, ast.Compare):
         return None
     array, bound = owner_source(test.left, code), source_of(test.comparators[0], code)
-    return f"{array}.map(lambda v: v {symbol} {bound}).{ELEMENT_REDUCTIONS[function.attr]}()"
+    return f"{array}.map(lambda v: v {symbol} {bound}).{ARRAY_REDUCTIONS[function.attr]}()"
 
 
 ELEMENTS_COMPARED = (

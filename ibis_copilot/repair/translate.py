@@ -887,12 +887,12 @@ def where_call(call: ast.Call, code: str) -> str | None:
         return None
     condition, *other = (source_of(argument, code) for argument in call.args)
     replacement = other[0] if other else "ibis.null()"
+    if called_name(call) != "mask":
+        return f"ibis.ifelse({condition}, {column}, {replacement})"
     equal_to = _compared_for_equality(call.args[0], column, code)
-    if called_name(call) == "mask" and not other and equal_to is not None:
+    if not other and equal_to is not None:
         return f"{column}.nullif({source_of(equal_to, code)})"
-    if called_name(call) == "mask":
-        return f"ibis.ifelse({condition}, {replacement}, {column})"
-    return f"ibis.ifelse({condition}, {column}, {replacement})"
+    return f"ibis.ifelse({condition}, {replacement}, {column})"
 
 
 def _compared_for_equality(test: ast.expr, column: str, code: str) -> ast.expr | None:
